@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::calendar::WorkCalendar;
 
@@ -68,19 +68,31 @@ impl<T> Cited<T> {
 
     /// A violation of this rule with the given Vietnamese message.
     pub fn violation(&self, message_vi: impl Into<String>) -> Violation {
-        Violation { rule_id: self.id, citation: self.cite(), message_vi: message_vi.into() }
+        Violation { rule_id: Cow::Borrowed(self.id), citation: self.cite(), message_vi: message_vi.into() }
     }
 }
 
 /// A rule that a command breaks: a value, never a panic or a bare string.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     /// The rule id (`cert.validity`).
-    pub rule_id: &'static str,
+    pub rule_id: Cow<'static, str>,
     /// The source of the rule.
     pub citation: String,
     /// What a clerk reads: what is wrong, in Vietnamese.
     pub message_vi: String,
+}
+
+impl Violation {
+    /// A check of the data itself (a date in the future, a vote count that does not add up),
+    /// not a rule of the regulations.
+    pub fn input(rule_id: &'static str, message_vi: impl Into<String>) -> Violation {
+        Violation {
+            rule_id: Cow::Borrowed(rule_id),
+            citation: "Kiểm tra dữ liệu của ketnap".to_string(),
+            message_vi: message_vi.into(),
+        }
+    }
 }
 
 impl fmt::Display for Violation {
