@@ -159,8 +159,8 @@ pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today:
                 );
             }
             let internal = rules.deadline_grassroots_review.value.0;
-            if stage == Stage::GrassrootsVote && internal > 0 {
-                if let Some(res) = &c.cell_resolution {
+            if stage == Stage::GrassrootsVote && internal > 0
+                && let Some(res) = &c.cell_resolution {
                     deadline(
 &mut out,
                         AlertKind::GrassrootsReview,
@@ -170,7 +170,6 @@ pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today:
                         "Đảng ủy cơ sở xét theo mốc nội bộ".to_string(),
                     );
                 }
-            }
         }
         Stage::AwaitingCeremony if c.late_ceremony_approval.is_none() => {
             if let Some(due) = c.ceremony_due(book) {
@@ -229,8 +228,8 @@ pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today:
         }
         _ => {}
     }
-    if stage.is_probationary() && c.member_background_on.is_none() {
-        if let Some(due) = c.member_background_due(book) {
+    if stage.is_probationary() && c.member_background_on.is_none()
+        && let Some(due) = c.member_background_due(book) {
             deadline(
 &mut out,
                 AlertKind::MemberBackground,
@@ -240,7 +239,6 @@ pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today:
                 format!("Khai lý lịch đảng viên trong {} sau lễ kết nạp", rules.records_member_background.value),
             );
         }
-    }
     if stage == Stage::Verification {
         for r in c.verification.iter().filter(|r| r.answer.is_none()) {
             let limit = rules.verification_stall.value.0;
@@ -295,13 +293,12 @@ pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today:
             "Giấy giới thiệu, nghị quyết giới thiệu và tổng hợp nhận xét",
         );
     }
-    if let Some((_, since)) = &c.mentor {
-        if matches!(stage, Stage::Sympathizer | Stage::Course | Stage::Dossier | Stage::Verification | Stage::CellVote
+    if let Some((_, since)) = &c.mentor
+        && matches!(stage, Stage::Sympathizer | Stage::Course | Stage::Dossier | Stage::Verification | Stage::CellVote
             | Stage::GrassrootsVote | Stage::AwaitingDecision | Stage::AwaitingCeremony | Stage::Probationary | Stage::RecognitionVote)
         {
             out.extend(missing_notes(*since, mentor_notes, today, book));
         }
-    }
     out.sort_by(|a, b| a.status.cmp(&b.status).then(a.due.cmp(&b.due)));
     out
 }

@@ -111,8 +111,12 @@ struct YearPlan {
 impl YearPlan {
     fn provisional(year: i16) -> YearPlan {
         let (holidays, in_lieu) = statutory_days(year);
-        let days_off =
-            holidays.iter().map(|(d, _)| *d).filter(|d| !is_weekend(*d)).chain(in_lieu).collect();
+        let days_off = holidays
+            .iter()
+            .map(|(d, _)| *d)
+            .filter(|d| !is_weekend(*d))
+            .chain(in_lieu)
+            .collect();
         YearPlan {
             status: YearStatus::Provisional,
             source: Cow::Borrowed(provisional_source(year)),
@@ -159,7 +163,9 @@ impl WorkCalendar {
 
     /// The calendar computed from the statutory rule alone: every year provisional, no swaps.
     pub fn statutory() -> Self {
-        let years = (FIRST_CACHED_YEAR..=LAST_CACHED_YEAR).map(|y| (y, YearPlan::provisional(y))).collect();
+        let years = (FIRST_CACHED_YEAR..=LAST_CACHED_YEAR)
+            .map(|y| (y, YearPlan::provisional(y)))
+            .collect();
         WorkCalendar { years }
     }
 
@@ -210,7 +216,11 @@ impl WorkCalendar {
     /// The number of working days in `(from, to]`; negative (minus those in `(to, from]`) when
     /// `to` is before `from`. So `working_days_between(d, add_working_days(d, n)) == n` for `n > 0`.
     pub fn working_days_between(&self, from: Date, to: Date) -> i64 {
-        let (lo, hi, sign) = if to >= from { (from, to, 1) } else { (to, from, -1) };
+        let (lo, hi, sign) = if to >= from {
+            (from, to, 1)
+        } else {
+            (to, from, -1)
+        };
         let mut days = Cursor::new(self);
         let mut count = 0i64;
         let mut cur = lo;
@@ -233,17 +243,25 @@ impl WorkCalendar {
 
     /// Whether `year` is announced or provisional.
     pub fn status(&self, year: i16) -> YearStatus {
-        self.years.get(&year).map_or(YearStatus::Provisional, |p| p.status)
+        self.years
+            .get(&year)
+            .map_or(YearStatus::Provisional, |p| p.status)
     }
 
     /// Where `year`'s days off come from: the announcement, or the statute the computation follows.
     pub fn source(&self, year: i16) -> &str {
-        self.years.get(&year).map_or(provisional_source(year), |p| &*p.source)
+        self.years
+            .get(&year)
+            .map_or(provisional_source(year), |p| &*p.source)
     }
 
     /// The announced years, in order.
     pub fn announced_years(&self) -> Vec<i16> {
-        self.years.iter().filter(|(_, p)| p.status == YearStatus::Announced).map(|(y, _)| *y).collect()
+        self.years
+            .iter()
+            .filter(|(_, p)| p.status == YearStatus::Announced)
+            .map(|(y, _)| *y)
+            .collect()
     }
 
     /// `year`'s public holidays (whatever the day of the week), other weekdays off and weekend
@@ -272,9 +290,17 @@ impl WorkCalendar {
                 let fixed = fixed_holidays(year);
                 let tet = lunar::tet_jdn(i64::from(year));
                 for (date, label_vi) in &fixed {
-                    out.push(CalendarDay { date: *date, kind: DayKind::Holiday, label_vi: *label_vi });
+                    out.push(CalendarDay {
+                        date: *date,
+                        kind: DayKind::Holiday,
+                        label_vi,
+                    });
                 }
-                for date in plan.days_off.iter().filter(|d| !fixed.iter().any(|(f, _)| f == *d)) {
+                for date in plan
+                    .days_off
+                    .iter()
+                    .filter(|d| !fixed.iter().any(|(f, _)| f == *d))
+                {
                     let near_tet = (lunar::jdn_of(*date) - tet).abs() <= 7;
                     let (kind, label_vi) = if near_tet {
                         (DayKind::Holiday, TET)
@@ -283,7 +309,11 @@ impl WorkCalendar {
                     } else {
                         (DayKind::DayOff, ANNOUNCED_DAY_OFF)
                     };
-                    out.push(CalendarDay { date: *date, kind, label_vi });
+                    out.push(CalendarDay {
+                        date: *date,
+                        kind,
+                        label_vi,
+                    });
                 }
             }
         }
@@ -372,7 +402,15 @@ fn fixed_holidays(year: i16) -> Vec<(Date, &'static str)> {
     push(Date::new(year, 1, 1).ok(), NEW_YEAR);
     // Giỗ Tổ Hùng Vương is a paid holiday since the 2007 amendment of the Labour Code.
     if year >= 2007 {
-        push(solar_from_lunar(LunarDate { year, month: 3, day: 10, leap: false }), HUNG_KINGS);
+        push(
+            solar_from_lunar(LunarDate {
+                year,
+                month: 3,
+                day: 10,
+                leap: false,
+            }),
+            HUNG_KINGS,
+        );
     }
     push(Date::new(year, 4, 30).ok(), REUNIFICATION);
     push(Date::new(year, 5, 1).ok(), LABOUR_DAY);
@@ -441,19 +479,27 @@ struct YearEntry {
 }
 
 fn shipped_entries() -> Result<Vec<YearEntry>, String> {
-    let table: toml::Table = SHIPPED.parse().map_err(|e: toml::de::Error| e.to_string())?;
+    let table: toml::Table = SHIPPED
+        .parse()
+        .map_err(|e: toml::de::Error| e.to_string())?;
     parse_calendar(&toml::Value::Table(table))
 }
 
 fn parse_calendar(v: &toml::Value) -> Result<Vec<YearEntry>, String> {
-    let table = v.as_table().ok_or("`calendar` must be a table of `[[calendar.year]]` entries")?;
+    let table = v
+        .as_table()
+        .ok_or("`calendar` must be a table of `[[calendar.year]]` entries")?;
     if let Some(key) = table.keys().find(|k| k.as_str() != "year") {
-        return Err(format!("unknown key `{key}` in [calendar]: only `[[calendar.year]]` entries are allowed"));
+        return Err(format!(
+            "unknown key `{key}` in [calendar]: only `[[calendar.year]]` entries are allowed"
+        ));
     }
     let Some(years) = table.get("year") else {
         return Ok(Vec::new());
     };
-    let years = years.as_array().ok_or("`calendar.year` must be an array of tables (`[[calendar.year]]`)")?;
+    let years = years
+        .as_array()
+        .ok_or("`calendar.year` must be an array of tables (`[[calendar.year]]`)")?;
     let mut seen = BTreeSet::new();
     let mut out = Vec::with_capacity(years.len());
     for (i, entry) in years.iter().enumerate() {
@@ -468,9 +514,16 @@ fn parse_calendar(v: &toml::Value) -> Result<Vec<YearEntry>, String> {
 
 fn parse_year(index: usize, v: &toml::Value) -> Result<YearEntry, String> {
     let at = format!("[[calendar.year]] entry {}", index + 1);
-    let table = v.as_table().ok_or_else(|| format!("{at} must be a table"))?;
-    if let Some(key) = table.keys().find(|k| !matches!(k.as_str(), "year" | "days_off" | "worked_days" | "source")) {
-        return Err(format!("{at}: unknown key `{key}` (expected year, days_off, worked_days, source)"));
+    let table = v
+        .as_table()
+        .ok_or_else(|| format!("{at} must be a table"))?;
+    if let Some(key) = table
+        .keys()
+        .find(|k| !matches!(k.as_str(), "year" | "days_off" | "worked_days" | "source"))
+    {
+        return Err(format!(
+            "{at}: unknown key `{key}` (expected year, days_off, worked_days, source)"
+        ));
     }
     let year = table
         .get("year")
@@ -484,7 +537,11 @@ fn parse_year(index: usize, v: &toml::Value) -> Result<YearEntry, String> {
     let at = format!("calendar year {year}");
     let days_off = match table.get("days_off") {
         Some(v) => parse_dates(v, "days_off", year, &at)?,
-        None => return Err(format!("{at}: `days_off` is missing (list every weekday off of the year)")),
+        None => {
+            return Err(format!(
+                "{at}: `days_off` is missing (list every weekday off of the year)"
+            ));
+        }
     };
     let worked_days = match table.get("worked_days") {
         Some(v) => parse_dates(v, "worked_days", year, &at)?,
@@ -504,13 +561,24 @@ fn parse_year(index: usize, v: &toml::Value) -> Result<YearEntry, String> {
     }
     let source = match table.get("source") {
         None => DEPLOYMENT_SOURCE.to_string(),
-        Some(s) => s.as_str().ok_or_else(|| format!("{at}: `source` must be a string"))?.trim().to_string(),
+        Some(s) => s
+            .as_str()
+            .ok_or_else(|| format!("{at}: `source` must be a string"))?
+            .trim()
+            .to_string(),
     };
-    Ok(YearEntry { year, days_off, worked_days, source })
+    Ok(YearEntry {
+        year,
+        days_off,
+        worked_days,
+        source,
+    })
 }
 
 fn parse_dates(v: &toml::Value, key: &str, year: i16, at: &str) -> Result<BTreeSet<Date>, String> {
-    let items = v.as_array().ok_or_else(|| format!("{at}: `{key}` must be an array of dates"))?;
+    let items = v
+        .as_array()
+        .ok_or_else(|| format!("{at}: `{key}` must be an array of dates"))?;
     let mut out = BTreeSet::new();
     for (i, item) in items.iter().enumerate() {
         let date = match item {
@@ -529,7 +597,10 @@ fn parse_dates(v: &toml::Value, key: &str, year: i16, at: &str) -> Result<BTreeS
             }
         };
         if date.year() != year {
-            return Err(format!("{at}: {key} has {date}, which is not in {year}; list it under year {}", date.year()));
+            return Err(format!(
+                "{at}: {key} has {date}, which is not in {year}; list it under year {}",
+                date.year()
+            ));
         }
         out.insert(date);
     }
@@ -575,7 +646,11 @@ pub mod lunar {
     /// The first day of lunar year `year` (mùng 1 Tết). Years outside jiff's range (±9999) give
     /// jiff's first or last date.
     pub fn lunar_new_year(year: i16) -> Date {
-        date_of_jdn(tet_jdn(i64::from(year))).unwrap_or(if year <= 0 { Date::MIN } else { Date::MAX })
+        date_of_jdn(tet_jdn(i64::from(year))).unwrap_or(if year <= 0 {
+            Date::MIN
+        } else {
+            Date::MAX
+        })
     }
 
     /// The solar date of a lunar date; `None` when it does not exist (month out of 1–12, day past
@@ -601,7 +676,11 @@ pub mod lunar {
         let jdn = jdn_of(date);
         let year = i64::from(date.year());
         let next = Span::ending(year + 1);
-        let (span_year, span) = if jdn >= next.month_start(0) { (year + 1, next) } else { (year, Span::ending(year)) };
+        let (span_year, span) = if jdn >= next.month_start(0) {
+            (year + 1, next)
+        } else {
+            (year, Span::ending(year))
+        };
         let estimate = ((jdn - span.month_start(0)) as f64 / SYNODIC_MONTH).floor() as i64;
         let mut index = estimate.clamp(0, span.months - 1);
         while index + 1 < span.months && span.month_start(index + 1) <= jdn {
@@ -611,7 +690,11 @@ pub mod lunar {
             index -= 1;
         }
         let (month, leap) = span.label(index);
-        let lunar_year = if month >= 11 { span_year - 1 } else { span_year };
+        let lunar_year = if month >= 11 {
+            span_year - 1
+        } else {
+            span_year
+        };
         LunarDate {
             // Within a year of `date`, which jiff keeps within ±9999.
             year: i16::try_from(lunar_year).unwrap_or(date.year()),
@@ -651,7 +734,11 @@ pub mod lunar {
 
     /// The Julian day number of a date (the day starting at noon UT on it, by convention).
     pub(super) fn jdn_of(date: Date) -> i64 {
-        jdn(i64::from(date.year()), i64::from(date.month()), i64::from(date.day()))
+        jdn(
+            i64::from(date.year()),
+            i64::from(date.month()),
+            i64::from(date.day()),
+        )
     }
 
     /// The date of a Julian day number, if jiff can represent it.
@@ -666,7 +753,12 @@ pub mod lunar {
         let day = e - (153 * m + 2).div_euclid(5) + 1;
         let month = m + 3 - 12 * m.div_euclid(10);
         let year = 100 * b + d - 4800 + m.div_euclid(10);
-        Date::new(i16::try_from(year).ok()?, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok()
+        Date::new(
+            i16::try_from(year).ok()?,
+            i8::try_from(month).ok()?,
+            i8::try_from(day).ok()?,
+        )
+        .ok()
     }
 
     /// Julian day number of a proleptic Gregorian date.
@@ -675,7 +767,8 @@ pub mod lunar {
         let a = (14 - month).div_euclid(12);
         let y = year + 4800 - a;
         let m = month + 12 * a - 3;
-        day + (153 * m + 2).div_euclid(5) + 365 * y + y.div_euclid(4) - y.div_euclid(100) + y.div_euclid(400)
+        day + (153 * m + 2).div_euclid(5) + 365 * y + y.div_euclid(4) - y.div_euclid(100)
+            + y.div_euclid(400)
             - 32045
     }
 
@@ -692,7 +785,8 @@ pub mod lunar {
         let moon_anomaly = (306.0253 + 385.81691806 * k + 0.0107306 * t2 + 0.00001236 * t3) * dr;
         let moon_latitude = (21.2964 + 390.67050646 * k - 0.0016528 * t2 - 0.00000239 * t3) * dr;
         let (m, mp, f) = (sun_anomaly, moon_anomaly, moon_latitude);
-        let periodic = (0.1734 - 0.000393 * t) * m.sin() + 0.0021 * (2.0 * m).sin() - 0.4068 * mp.sin()
+        let periodic = (0.1734 - 0.000393 * t) * m.sin() + 0.0021 * (2.0 * m).sin()
+            - 0.4068 * mp.sin()
             + 0.0161 * (2.0 * mp).sin()
             - 0.0004 * (3.0 * mp).sin()
             + 0.0104 * (2.0 * f).sin()
@@ -734,7 +828,11 @@ pub mod lunar {
     fn month_11(year: i64) -> i64 {
         let days = (jdn(year, 12, 31) - 2415021) as f64;
         let k = (days / SYNODIC_MONTH).floor() as i64;
-        if sun_sector(new_moon_day(k)) >= 9 { k - 1 } else { k }
+        if sun_sector(new_moon_day(k)) >= 9 {
+            k - 1
+        } else {
+            k
+        }
     }
 
     /// The lunar months from month 11 of one solar year to (not including) month 11 of the next.
@@ -753,9 +851,17 @@ pub mod lunar {
             let k0 = month_11(year - 1);
             let k1 = month_11(year);
             if new_moon_day(k1) - new_moon_day(k0) > 365 {
-                Span { k0, months: 13, leap: Some(leap_index(k0)) }
+                Span {
+                    k0,
+                    months: 13,
+                    leap: Some(leap_index(k0)),
+                }
             } else {
-                Span { k0, months: 12, leap: None }
+                Span {
+                    k0,
+                    months: 12,
+                    leap: None,
+                }
             }
         }
 
@@ -816,7 +922,12 @@ mod tests {
     }
 
     fn lunar(year: i16, month: u8, day: u8) -> LunarDate {
-        LunarDate { year, month, day, leap: false }
+        LunarDate {
+            year,
+            month,
+            day,
+            leap: false,
+        }
     }
 
     fn weekdays_off(cal: &WorkCalendar, year: i16) -> usize {
@@ -828,7 +939,13 @@ mod tests {
     fn julian_day_numbers_round_trip_through_jiff_dates() {
         assert_eq!(lunar::jdn_of(date(2000, 1, 1)), 2_451_545);
         assert_eq!(lunar::jdn_of(date(1900, 1, 1)), 2_415_021);
-        for d in [date(-9999, 1, 1), date(1, 1, 1), date(1582, 10, 15), date(2024, 2, 29), date(9999, 12, 31)] {
+        for d in [
+            date(-9999, 1, 1),
+            date(1, 1, 1),
+            date(1582, 10, 15),
+            date(2024, 2, 29),
+            date(9999, 12, 31),
+        ] {
             assert_eq!(lunar::date_of_jdn(lunar::jdn_of(d)), Some(d));
         }
     }
@@ -836,6 +953,12 @@ mod tests {
     #[test]
     fn tet_falls_on_the_vietnamese_new_year_dates() {
         let known = [
+            (1990, date(1990, 1, 27)),
+            (2000, date(2000, 2, 5)),
+            (2016, date(2016, 2, 8)),
+            (2017, date(2017, 1, 28)),
+            (2018, date(2018, 2, 16)),
+            (2019, date(2019, 2, 5)),
             (2020, date(2020, 1, 25)),
             (2021, date(2021, 2, 12)),
             (2022, date(2022, 2, 1)),
@@ -857,6 +980,7 @@ mod tests {
     #[test]
     fn tet_follows_vietnam_at_utc_plus_7_where_china_differs() {
         // Lịch Việt Nam tính theo múi giờ UTC+7: Tết 1985, 2007 and 2030 differ from China's.
+        assert_eq!(lunar_new_year(1968), date(1968, 1, 29)); // China: 1968-01-30 (Tết Mậu Thân)
         assert_eq!(lunar_new_year(1985), date(1985, 1, 21)); // China: 1985-02-20
         assert_eq!(lunar_new_year(2007), date(2007, 2, 17)); // China: 2007-02-18
         assert_eq!(lunar_new_year(2030), date(2030, 2, 2)); // China: 2030-02-03
@@ -874,7 +998,11 @@ mod tests {
             (2026, date(2026, 4, 26)),
         ];
         for (year, day) in known {
-            assert_eq!(solar_from_lunar(lunar(year, 3, 10)), Some(day), "Giỗ Tổ {year}");
+            assert_eq!(
+                solar_from_lunar(lunar(year, 3, 10)),
+                Some(day),
+                "Giỗ Tổ {year}"
+            );
         }
     }
 
@@ -886,8 +1014,24 @@ mod tests {
         assert_eq!(leap_month(2024), None);
         assert_eq!(leap_month(2026), None);
         // Tháng 6 nhuận Ất Tỵ began on 25/07/2025.
-        assert_eq!(solar_from_lunar(LunarDate { year: 2025, month: 6, day: 1, leap: true }), Some(date(2025, 7, 25)));
-        assert_eq!(lunar_from_solar(date(2025, 7, 25)), LunarDate { year: 2025, month: 6, day: 1, leap: true });
+        assert_eq!(
+            solar_from_lunar(LunarDate {
+                year: 2025,
+                month: 6,
+                day: 1,
+                leap: true
+            }),
+            Some(date(2025, 7, 25))
+        );
+        assert_eq!(
+            lunar_from_solar(date(2025, 7, 25)),
+            LunarDate {
+                year: 2025,
+                month: 6,
+                day: 1,
+                leap: true
+            }
+        );
     }
 
     #[test]
@@ -919,7 +1063,15 @@ mod tests {
     fn impossible_lunar_dates_have_no_solar_date() {
         // Tháng Chạp Ất Tỵ has 29 days (there is no 30 Tết in 2026).
         assert_eq!(solar_from_lunar(lunar(2025, 12, 30)), None);
-        assert_eq!(solar_from_lunar(LunarDate { year: 2025, month: 3, day: 1, leap: true }), None);
+        assert_eq!(
+            solar_from_lunar(LunarDate {
+                year: 2025,
+                month: 3,
+                day: 1,
+                leap: true
+            }),
+            None
+        );
         assert_eq!(solar_from_lunar(lunar(2025, 13, 1)), None);
         assert_eq!(solar_from_lunar(lunar(2025, 0, 1)), None);
         assert_eq!(solar_from_lunar(lunar(2025, 1, 0)), None);
@@ -930,7 +1082,10 @@ mod tests {
         let entries = shipped_entries();
         assert!(entries.is_ok(), "{:?}", entries.err());
         let cal = cal();
-        assert_eq!(cal.announced_years(), vec![2021, 2022, 2023, 2024, 2025, 2026]);
+        assert_eq!(
+            cal.announced_years(),
+            vec![2021, 2022, 2023, 2024, 2025, 2026]
+        );
         for year in 2021..=2026 {
             assert!(!cal.is_provisional(year));
             assert!(!cal.source(year).is_empty());
@@ -946,7 +1101,14 @@ mod tests {
         // Bộ luật Lao động 2019, Điều 112 khoản 1: 11 days. A holiday on a weekend is replaced by a
         // day in lieu (Điều 111 khoản 3) and a swapped weekday by a Saturday worked.
         let cal = cal();
-        let expected = [(2021, 11, 0), (2022, 11, 0), (2023, 11, 0), (2024, 12, 1), (2025, 12, 1), (2026, 13, 2)];
+        let expected = [
+            (2021, 11, 0),
+            (2022, 11, 0),
+            (2023, 11, 0),
+            (2024, 12, 1),
+            (2025, 12, 1),
+            (2026, 13, 2),
+        ];
         for (year, off, worked) in expected {
             let plan = cal.plan(year);
             assert_eq!(weekdays_off(&cal, year), off, "{year} weekdays off");
@@ -985,10 +1147,22 @@ mod tests {
         // From Tue 20/01/2026: 18 working days to Fri 13/02, Tết 16–20/02 off (Thông báo
         // 9441/TB-BNV), 5 more in the week of 23/02, then 2–6/03 and 9–10/03: the 30th is 10/03.
         let cal = cal();
-        assert_eq!(cal.add_working_days(date(2026, 1, 20), 18), date(2026, 2, 13));
-        assert_eq!(cal.add_working_days(date(2026, 1, 20), 19), date(2026, 2, 23));
-        assert_eq!(cal.add_working_days(date(2026, 1, 20), 30), date(2026, 3, 10));
-        assert_eq!(cal.working_days_between(date(2026, 1, 20), date(2026, 3, 10)), 30);
+        assert_eq!(
+            cal.add_working_days(date(2026, 1, 20), 18),
+            date(2026, 2, 13)
+        );
+        assert_eq!(
+            cal.add_working_days(date(2026, 1, 20), 19),
+            date(2026, 2, 23)
+        );
+        assert_eq!(
+            cal.add_working_days(date(2026, 1, 20), 30),
+            date(2026, 3, 10)
+        );
+        assert_eq!(
+            cal.working_days_between(date(2026, 1, 20), date(2026, 3, 10)),
+            30
+        );
     }
 
     #[test]
@@ -998,7 +1172,10 @@ mod tests {
         assert!(!cal.is_working_day(date(2026, 1, 2)));
         assert!(cal.is_working_day(date(2026, 1, 10)));
         assert_eq!(cal.add_working_days(date(2026, 1, 9), 1), date(2026, 1, 10));
-        assert_eq!(cal.add_working_days(date(2025, 12, 31), 1), date(2026, 1, 5));
+        assert_eq!(
+            cal.add_working_days(date(2025, 12, 31), 1),
+            date(2026, 1, 5)
+        );
         // Thông báo 9441/TB-BNV: Sat 22/08/2026 worked for Mon 31/08.
         assert!(cal.is_working_day(date(2026, 8, 22)));
         assert!(!cal.is_working_day(date(2026, 8, 31)));
@@ -1019,7 +1196,10 @@ mod tests {
     #[test]
     fn zero_working_days_after_a_day_is_that_day_even_a_holiday() {
         let cal = cal();
-        assert_eq!(cal.add_working_days(date(2026, 2, 17), 0), date(2026, 2, 17));
+        assert_eq!(
+            cal.add_working_days(date(2026, 2, 17), 0),
+            date(2026, 2, 17)
+        );
         assert_eq!(cal.add_working_days(date(2026, 3, 3), 0), date(2026, 3, 3));
     }
 
@@ -1030,7 +1210,10 @@ mod tests {
         assert_eq!(cal.working_days_between(mon, mon), 0);
         assert_eq!(cal.working_days_between(mon, fri), 4);
         assert_eq!(cal.working_days_between(fri, mon), -4);
-        assert_eq!(cal.working_days_between(date(2026, 2, 13), date(2026, 2, 22)), 0);
+        assert_eq!(
+            cal.working_days_between(date(2026, 2, 13), date(2026, 2, 22)),
+            0
+        );
     }
 
     #[test]
@@ -1064,7 +1247,10 @@ mod tests {
                 .copied()
                 .collect();
             assert_eq!(provisional.len(), 2, "{year}");
-            assert!(provisional.iter().all(|d| !announced.is_working_day(*d)), "{year}: {provisional:?}");
+            assert!(
+                provisional.iter().all(|d| !announced.is_working_day(*d)),
+                "{year}: {provisional:?}"
+            );
         }
     }
 
@@ -1090,20 +1276,42 @@ mod tests {
         assert!(!cal.is_working_day(tet));
         assert!(cal.is_provisional(1950));
         assert!(!cal.is_working_day(date(1950, 5, 1)));
-        assert_eq!(cal.add_working_days(date(9999, 12, 30), 10), date(9999, 12, 31));
+        assert_eq!(
+            cal.add_working_days(date(9999, 12, 30), 10),
+            date(9999, 12, 31)
+        );
     }
 
     #[test]
     fn holidays_list_the_announced_year_for_display() {
         let days = cal().holidays(2026);
-        let find = |d: Date| days.iter().find(|c| c.date == d).map(|c| (c.kind, c.label_vi));
+        let find = |d: Date| {
+            days.iter()
+                .find(|c| c.date == d)
+                .map(|c| (c.kind, c.label_vi))
+        };
         assert_eq!(find(date(2026, 1, 1)), Some((DayKind::Holiday, NEW_YEAR)));
-        assert_eq!(find(date(2026, 1, 2)), Some((DayKind::DayOff, ANNOUNCED_DAY_OFF)));
-        assert_eq!(find(date(2026, 1, 10)), Some((DayKind::WorkedDay, WORKED_DAY)));
+        assert_eq!(
+            find(date(2026, 1, 2)),
+            Some((DayKind::DayOff, ANNOUNCED_DAY_OFF))
+        );
+        assert_eq!(
+            find(date(2026, 1, 10)),
+            Some((DayKind::WorkedDay, WORKED_DAY))
+        );
         assert_eq!(find(date(2026, 2, 16)), Some((DayKind::Holiday, TET)));
-        assert_eq!(find(date(2026, 4, 26)), Some((DayKind::Holiday, HUNG_KINGS)));
-        assert_eq!(find(date(2026, 4, 27)), Some((DayKind::DayOff, ANNOUNCED_DAY_OFF)));
-        assert_eq!(find(date(2026, 9, 1)), Some((DayKind::Holiday, NATIONAL_DAY_ADJACENT)));
+        assert_eq!(
+            find(date(2026, 4, 26)),
+            Some((DayKind::Holiday, HUNG_KINGS))
+        );
+        assert_eq!(
+            find(date(2026, 4, 27)),
+            Some((DayKind::DayOff, ANNOUNCED_DAY_OFF))
+        );
+        assert_eq!(
+            find(date(2026, 9, 1)),
+            Some((DayKind::Holiday, NATIONAL_DAY_ADJACENT))
+        );
         assert!(days.windows(2).all(|w| w[0].date <= w[1].date));
     }
 
@@ -1112,10 +1320,19 @@ mod tests {
         let days = cal().holidays(2027);
         let holidays = days.iter().filter(|c| c.kind == DayKind::Holiday).count();
         assert_eq!(holidays, 11);
-        let in_lieu: Vec<Date> = days.iter().filter(|c| c.kind == DayKind::DayOff).map(|c| c.date).collect();
+        let in_lieu: Vec<Date> = days
+            .iter()
+            .filter(|c| c.kind == DayKind::DayOff)
+            .map(|c| c.date)
+            .collect();
         assert!(in_lieu.contains(&date(2027, 2, 10)));
         assert!(in_lieu.contains(&date(2027, 2, 11)));
-        assert_eq!(days.iter().find(|c| c.date == date(2027, 2, 6)).map(|c| c.label_vi), Some(TET_DAYS[0]));
+        assert_eq!(
+            days.iter()
+                .find(|c| c.date == date(2027, 2, 6))
+                .map(|c| c.label_vi),
+            Some(TET_DAYS[0])
+        );
     }
 
     fn apply(cal: &mut WorkCalendar, text: &str) -> Result<(), String> {
@@ -1162,25 +1379,58 @@ mod tests {
     #[test]
     fn bad_calendar_entries_are_refused_with_a_clear_message_and_change_nothing() {
         let cases = [
-            ("[[calendar.year]]\nyear = 2027\ndays_off = [\"2027-02-30\"]", "\"2027-02-30\" is not a valid date"),
-            ("[[calendar.year]]\nyear = 2027\ndays_off = [\"05/02/2027\"]", "expected YYYY-MM-DD"),
-            ("[[calendar.year]]\nyear = 2027\ndays_off = [\"2026-12-31\"]", "not in 2027"),
-            ("[[calendar.year]]\nyear = 2027\ndays_off = [20270205]", "must be a date string"),
-            ("[[calendar.year]]\nyear = 2027\ndays_off = [\"2027-02-20\"]\nworked_days = [\"2027-02-20\"]", "both"),
-            ("[[calendar.year]]\nyear = 2027\ndays_off = []\nworked_days = [\"2027-02-19\"]", "Friday"),
-            ("[[calendar.year]]\nyear = 2027\nday_off = []", "unknown key `day_off`"),
+            (
+                "[[calendar.year]]\nyear = 2027\ndays_off = [\"2027-02-30\"]",
+                "\"2027-02-30\" is not a valid date",
+            ),
+            (
+                "[[calendar.year]]\nyear = 2027\ndays_off = [\"05/02/2027\"]",
+                "expected YYYY-MM-DD",
+            ),
+            (
+                "[[calendar.year]]\nyear = 2027\ndays_off = [\"2026-12-31\"]",
+                "not in 2027",
+            ),
+            (
+                "[[calendar.year]]\nyear = 2027\ndays_off = [20270205]",
+                "must be a date string",
+            ),
+            (
+                "[[calendar.year]]\nyear = 2027\ndays_off = [\"2027-02-20\"]\nworked_days = [\"2027-02-20\"]",
+                "both",
+            ),
+            (
+                "[[calendar.year]]\nyear = 2027\ndays_off = []\nworked_days = [\"2027-02-19\"]",
+                "Friday",
+            ),
+            (
+                "[[calendar.year]]\nyear = 2027\nday_off = []",
+                "unknown key `day_off`",
+            ),
             ("[[calendar.year]]\nyear = 2027", "`days_off` is missing"),
             ("[[calendar.year]]\ndays_off = []", "`year` is missing"),
-            ("[[calendar.year]]\nyear = 20270\ndays_off = []", "out of range"),
-            ("[[calendar.year]]\nyear = 2027\ndays_off = []\n[[calendar.year]]\nyear = 2027\ndays_off = []", "twice"),
+            (
+                "[[calendar.year]]\nyear = 20270\ndays_off = []",
+                "out of range",
+            ),
+            (
+                "[[calendar.year]]\nyear = 2027\ndays_off = []\n[[calendar.year]]\nyear = 2027\ndays_off = []",
+                "twice",
+            ),
             ("[calendar]\nyears = []", "unknown key `years`"),
-            ("[[calendar.year]]\nyear = 2027\ndays_off = [2027-02-05T08:00:00]", "without a time"),
+            (
+                "[[calendar.year]]\nyear = 2027\ndays_off = [2027-02-05T08:00:00]",
+                "without a time",
+            ),
         ];
         for (text, message) in cases {
             let mut cal = cal();
             let text = format!("[[calendar.year]]\nyear = 2028\ndays_off = []\n{text}");
             let r = apply(&mut cal, &text);
-            assert!(r.as_ref().is_err_and(|e| e.contains(message)), "{text}\n→ {r:?}");
+            assert!(
+                r.as_ref().is_err_and(|e| e.contains(message)),
+                "{text}\n→ {r:?}"
+            );
             assert!(cal.is_provisional(2028), "nothing applied on error: {text}");
         }
     }
@@ -1222,5 +1472,14 @@ mod tests {
             prop_assert!((1..=12).contains(&l.month) && (1..=30).contains(&l.day));
             prop_assert_eq!(solar_from_lunar(l), Some(solar));
         }
+    }
+}
+#[cfg(test)]
+mod timing_tmp {
+    #[test]
+    fn timing_tmp() {
+        let t = std::time::Instant::now();
+        for _ in 0..20 { let _ = super::WorkCalendar::vietnam(); }
+        eprintln!("vietnam() x20: {:?}", t.elapsed());
     }
 }

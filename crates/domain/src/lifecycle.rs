@@ -253,11 +253,10 @@ impl Tally {
         if self.in_favour > self.present {
             wrong.push("số tán thành lớn hơn số có mặt");
         }
-        if let Some((issued, returned)) = self.ballots {
-            if issued > self.present || returned > issued || self.in_favour > returned {
+        if let Some((issued, returned)) = self.ballots
+            && (issued > self.present || returned > issued || self.in_favour > returned) {
                 wrong.push("số phiếu phát ra, thu về và tán thành không khớp");
             }
-        }
         if self.official_members == 0 {
             wrong.push("chi bộ không có đảng viên chính thức");
         }
@@ -1228,14 +1227,13 @@ pub fn decide(c: &Candidacy, cmd: &Command, ctx: &Context, book: &RuleBook, toda
             format!("Ngày {} ở sau ngày hôm nay ({}).", format_vn(on), format_vn(today)),
         ));
     }
-    if let Some(last) = c.last_on {
-        if on < last {
+    if let Some(last) = c.last_on
+        && on < last {
             v.push(Violation::input(
                 "input.date_order",
                 format!("Ngày {} trước ngày của bước đã ghi gần nhất ({}).", format_vn(on), format_vn(last)),
             ));
         }
-    }
     let passed = guards(c, cmd, ctx, book, rules, &mut v, &mut warnings);
     let stage = match next_stage(c, &cmd.action, ctx, passed) {
         Ok(s) => s,
@@ -1315,15 +1313,14 @@ fn eligibility(c: &Candidacy, ctx: &Context, book: &RuleBook, rules: &RuleSet, o
         ))),
         Some(_) => {}
     }
-    if let Some(until) = c.comments_valid_until(book) {
-        if on > until {
+    if let Some(until) = c.comments_valid_until(book)
+        && on > until {
             v.push(rules.comments_validity.violation(format!(
                 "Quá {} kể từ ngày làm giấy giới thiệu, nghị quyết giới thiệu hoặc tổng hợp nhận xét (hết hạn {}): phải làm lại.",
                 rules.comments_validity.value,
                 format_vn(until)
             )));
         }
-    }
     intro_guard(c, ctx, rules, on, v);
     if c.mentor.is_none() {
         v.push(rules.mentor_official.violation("Chưa phân công đảng viên chính thức giúp đỡ."));
@@ -1697,8 +1694,8 @@ fn guards(
             if *approved {
                 decision_guard(c, ctx, rules, on, *authority, *superior_consent_on, v);
             }
-            if let Some(due) = c.decision_due(book) {
-                if on > due {
+            if let Some(due) = c.decision_due(book)
+                && on > due {
                     w.push(rules.deadline_decision.violation(format!(
                         "Quyết định ngày {} chậm so với hạn {} ({} kể từ nghị quyết của chi bộ).",
                         format_vn(on),
@@ -1706,7 +1703,6 @@ fn guards(
                         rules.deadline_decision.value
                     )));
                 }
-            }
             None
         }
         Action::HoldCeremony { late_approval } => {
@@ -1733,15 +1729,14 @@ fn guards(
                 v.push(e);
                 return None;
             }
-            if let Some(end) = c.probation_end {
-                if on < end {
+            if let Some(end) = c.probation_end
+                && on < end {
                     v.push(rules.probation_months.violation(format!(
                         "Chưa hết {} dự bị: thời kỳ dự bị kết thúc ngày {}.",
                         rules.probation_months.value,
                         format_vn(end)
                     )));
                 }
-            }
             if rules.probation_course.value.0 && c.new_member_course_on.is_none() {
                 v.push(rules.probation_course.violation("Chưa hoàn thành lớp bồi dưỡng lý luận chính trị cho đảng viên mới."));
             }
@@ -1751,14 +1746,13 @@ fn guards(
                     c.failed_recognition_votes
                 )));
             }
-            if let Some(due) = c.recognition_vote_due(book) {
-                if on > due {
+            if let Some(due) = c.recognition_vote_due(book)
+                && on > due {
                     w.push(rules.deadline_recognition.violation(format!(
                         "Chi bộ xét công nhận chậm: hạn là ngày {}. Ngày công nhận vẫn tính từ ngày hết dự bị.",
                         format_vn(due)
                     )));
                 }
-            }
             Some(rules.vote_cell.value.reached(tally.in_favour, tally.base()))
         }
         Action::RecognitionGrassrootsVote { resolution_no, tally } => {
@@ -1780,14 +1774,13 @@ fn guards(
                     ctx.cell.competent_authority.label_vi()
                 )));
             }
-            if let Some(due) = c.recognition_decision_due(book) {
-                if on > due {
+            if let Some(due) = c.recognition_decision_due(book)
+                && on > due {
                     w.push(rules.deadline_recognition_decision.violation(format!(
                         "Quyết định công nhận chậm so với hạn {}.",
                         format_vn(due)
                     )));
                 }
-            }
             None
         }
         Action::SuperiorRuling { decision_no, .. } => {
@@ -1798,11 +1791,10 @@ fn guards(
                     rules.vote_max_attempts.value
                 )));
             }
-            if let Some(end) = c.probation_end {
-                if on < end {
+            if let Some(end) = c.probation_end
+                && on < end {
                     v.push(rules.probation_months.violation("Chưa hết thời kỳ dự bị."));
                 }
-            }
             None
         }
         Action::Remove { decision_no, reason } => {

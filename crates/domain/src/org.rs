@@ -799,11 +799,10 @@ impl<Id: Ord + Clone + fmt::Display> OrgTree<Id> {
             None => None,
         };
         check_parent(&kind, parent_kind.as_ref()).map_err(TreeError::Rule)?;
-        if let Some(p) = &parent {
-            if let Some(pn) = self.nodes.get_mut(p) {
+        if let Some(p) = &parent
+            && let Some(pn) = self.nodes.get_mut(p) {
                 pn.children.insert(id.clone());
             }
-        }
         self.nodes.insert(
             id,
             Node {
@@ -823,11 +822,10 @@ impl<Id: Ord + Clone + fmt::Display> OrgTree<Id> {
             return Err(TreeError::HasChildren(id.clone()));
         }
         let parent = node.parent.clone();
-        if let Some(p) = parent {
-            if let Some(pn) = self.nodes.get_mut(&p) {
+        if let Some(p) = parent
+            && let Some(pn) = self.nodes.get_mut(&p) {
                 pn.children.remove(id);
             }
-        }
         self.nodes
             .remove(id)
             .map(|n| n.kind)
@@ -884,11 +882,10 @@ impl<Id: Ord + Clone + fmt::Display> OrgTree<Id> {
     }
 
     fn relink(&mut self, node: &Id, old: Option<&Id>, new_parent: &Id) {
-        if let Some(o) = old {
-            if let Some(on) = self.nodes.get_mut(o) {
+        if let Some(o) = old
+            && let Some(on) = self.nodes.get_mut(o) {
                 on.children.remove(node);
             }
-        }
         if let Some(pn) = self.nodes.get_mut(new_parent) {
             pn.children.insert(node.clone());
         }
@@ -1003,8 +1000,8 @@ impl<Id: Ord + Clone + fmt::Display> OrgTree<Id> {
             None => None,
         };
         check_residential_unit(&g, cell.as_ref().map(|(_, k)| k)).map_err(TreeError::Rule)?;
-        if let Some((c, k)) = cell {
-            if !self.is_ancestor_or_self(&unit.grassroots, c) {
+        if let Some((c, k)) = cell
+            && !self.is_ancestor_or_self(&unit.grassroots, c) {
                 return Err(TreeError::Rule(Violation {
                     rule_id: RESIDENTIAL_UNIT_RULE_ID.into(),
                     citation: RESIDENTIAL_UNIT_CITATION.to_string(),
@@ -1018,7 +1015,6 @@ impl<Id: Ord + Clone + fmt::Display> OrgTree<Id> {
                     ),
                 }));
             }
-        }
         Ok(())
     }
 }

@@ -240,6 +240,9 @@ const NFC: ComposingNormalizerBorrowed<'static> = ComposingNormalizerBorrowed::n
 /// Latin letters (all Vietnamese letters, and letters such as `ĕ`, `ŏ` of ethnic-minority
 /// orthographies), spaces, and apostrophes and hyphens between letters. One word is allowed (some
 /// ethnic-minority names have one). Letter case is kept as typed.
+///
+/// `Ord` compares the stored text byte by byte (for maps and sets); to list names the Vietnamese
+/// way, sort by [`FullName::sort_key`].
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct FullName(String);

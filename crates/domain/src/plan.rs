@@ -43,7 +43,7 @@ fn group_thousands(n: u128) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -645,13 +645,13 @@ impl Plan {
     /// Sub-targets that cannot hold: a share above 100 %, or a count above the admissions target.
     pub fn check(&self) -> Result<(), PlanError> {
         for (g, t) in &self.sub_targets {
-            if let SubTarget::Share(bp) = *t {
-                if bp > 10_000 {
-                    return Err(PlanError::ShareTooLarge {
-                        group: g.clone(),
-                        bp,
-                    });
-                }
+            if let SubTarget::Share(bp) = *t
+                && bp > 10_000
+            {
+                return Err(PlanError::ShareTooLarge {
+                    group: g.clone(),
+                    bp,
+                });
             }
             let count = t.resolved_count(self.admissions);
             if count > self.admissions {
@@ -1917,9 +1917,9 @@ mod tests {
             let s = quarter_split(total, QuarterWeights::Custom(w));
             prop_assert_eq!(s.iter().sum::<u32>(), total);
             let sum: u64 = w.iter().map(|&x| u64::from(x)).sum();
-            if sum > 0 {
-                for (part, wi) in s.iter().zip(w) {
-                    let exact_floor = u64::from(total) * u64::from(wi) / sum;
+            for (part, wi) in s.iter().zip(w) {
+                // All-zero weights are read as even: nothing to compare with.
+                if let Some(exact_floor) = (u64::from(total) * u64::from(wi)).checked_div(sum) {
                     prop_assert!(u64::from(*part) == exact_floor || u64::from(*part) == exact_floor + 1);
                     if wi == 0 { prop_assert_eq!(*part, 0); }
                 }

@@ -360,7 +360,7 @@ macro_rules! rule_set {
                     RuleLine {
                         id: $id,
                         value: self.$field.value.to_string(),
-                        citation: self.$field.citation.to_string(),
+                        citation: self.$field.cite(),
                         confidence: self.$field.confidence.mark(),
                     },
                 )*]

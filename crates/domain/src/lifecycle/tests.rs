@@ -93,7 +93,7 @@ impl Story {
     }
 
     /// Source → Sympathizer → certificate → dossier with two introducers and comments.
-    fn to_dossier(&mut self) -> &mut Self {
+    fn reach_dossier(&mut self) -> &mut Self {
         self.step(date(2025, 1, 6), Action::Open { source_category: "resident".into(), proposed_by: None, readmission: None });
         self.step(date(2025, 1, 10), Action::ListAsSympathizer { resolution_no: "01-NQ/CB".into(), mentor: member("m1") });
         self.step(date(2025, 2, 10), Action::EnrolInCourse { course: "Lớp NTVĐ khóa 1/2025".into() });
@@ -118,8 +118,8 @@ impl Story {
     }
 
     /// … → verification answered → background certified: ready for the cell's vote.
-    fn to_cell_vote(&mut self) -> &mut Self {
-        self.to_dossier();
+    fn reach_cell_vote(&mut self) -> &mut Self {
+        self.reach_dossier();
         self.step(date(2025, 3, 24), Action::StampBackground);
         self.step(date(2025, 3, 25), Action::SendVerification { request_no: 1, subject: Relation::Candidate, destination: "UBND xã".into() });
         self.step(date(2025, 3, 25), Action::SendVerification { request_no: 2, subject: Relation::Parents, destination: "Chi bộ thôn".into() });
@@ -133,8 +133,8 @@ impl Story {
         self.step(on, Action::CellVote { resolution_no: "05-NQ/CB".into(), tally: tally(9, 9, 7) })
     }
 
-    fn to_decision(&mut self) -> &mut Self {
-        self.to_cell_vote();
+    fn reach_decision(&mut self) -> &mut Self {
+        self.reach_cell_vote();
         self.vote(date(2025, 5, 6));
         self.step(date(2025, 5, 20), Action::GrassrootsVote { resolution_no: "12-NQ/ĐU".into(), tally: CommitteeTally { members: 9, in_favour: 7 } });
         self
@@ -153,15 +153,15 @@ impl Story {
         )
     }
 
-    fn to_probation(&mut self) -> &mut Self {
-        self.to_decision();
+    fn reach_probation(&mut self) -> &mut Self {
+        self.reach_decision();
         self.decision(date(2025, 6, 16), date(2025, 6, 18));
         self.step(date(2025, 7, 1), Action::HoldCeremony { late_approval: None });
         self
     }
 
-    fn to_recognition(&mut self) -> &mut Self {
-        self.to_probation();
+    fn reach_recognition(&mut self) -> &mut Self {
+        self.reach_probation();
         self.step(date(2025, 7, 15), Action::DeclareMemberBackground);
         self.step(date(2025, 10, 10), Action::CompleteNewMemberCourse { certificate_no: "ĐVM-9".into() });
         self.step(date(2026, 6, 20), Action::SubmitSelfReview);
@@ -184,7 +184,7 @@ fn ids(v: &[String], id: &str) -> bool {
 #[test]
 fn a_candidate_goes_from_source_to_official_member_through_every_step() {
     let mut s = story();
-    s.to_recognition();
+    s.reach_recognition();
     assert_eq!(s.stage(), Stage::Probationary);
     s.recognition_vote(date(2026, 7, 1), 8).unwrap();
     assert_eq!(s.stage(), Stage::RecognitionVote);
@@ -202,7 +202,7 @@ fn a_grassroots_cell_skips_the_grassroots_committee_vote() {
     let mut c = ctx();
     c.cell.grassroots_cell = true;
     let mut s = Story::new(c);
-    s.to_cell_vote();
+    s.reach_cell_vote();
     s.vote(date(2025, 5, 6));
     assert_eq!(s.stage(), Stage::AwaitingDecision);
 }
@@ -216,7 +216,7 @@ fn age_min_the_day_before_the_18th_birthday_is_refused_and_the_birthday_is_accep
     c.candidate.youth_union_member = true;
     c.cell.youth_union_exists = false; // keep two introducers for this story
     let mut s = Story::new(c);
-    s.to_cell_vote();
+    s.reach_cell_vote();
     let v = s.refused(date(2025, 5, 5), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
     assert!(ids(&v, "age.min"), "{v:?}");
     s.vote(date(2025, 5, 6));
@@ -227,13 +227,13 @@ fn age_max_sixty_years_and_some_days_is_accepted_and_one_more_full_month_is_refu
     let mut c = ctx();
     c.candidate.birth_date = date(1965, 4, 10);
     let mut s = Story::new(c);
-    s.to_cell_vote();
+    s.reach_cell_vote();
     // 06/05/2025: 60 years 0 months 26 days: still 720 full months.
     s.vote(date(2025, 5, 6));
     let mut c = ctx();
     c.candidate.birth_date = date(1965, 4, 5);
     let mut s = Story::new(c);
-    s.to_cell_vote();
+    s.reach_cell_vote();
     // 06/05/2025: 60 years and 1 full month.
     let v = s.refused(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
     assert!(ids(&v, "age.max"), "{v:?}");
@@ -245,7 +245,7 @@ fn age_over_max_authority_an_over_60_candidate_needs_a_central_level_decision_wi
     c.candidate.birth_date = date(1963, 1, 1);
     c.candidate.over_age_exception = true;
     let mut s = Story::new(c);
-    s.to_decision();
+    s.reach_decision();
     let v = s.refused(
         date(2025, 6, 16),
         Action::AdmissionDecision {
@@ -277,13 +277,13 @@ fn edu_min_lower_secondary_is_required() {
     let mut c = ctx();
     c.candidate.education_grade12 = 8;
     let mut s = Story::new(c);
-    s.to_cell_vote();
+    s.reach_cell_vote();
     let v = s.refused(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
     assert!(ids(&v, "edu.min"), "{v:?}");
     let mut c = ctx();
     c.candidate.education_grade12 = 9;
     let mut s = Story::new(c);
-    s.to_cell_vote();
+    s.reach_cell_vote();
     s.vote(date(2025, 5, 6));
 }
 
@@ -293,11 +293,11 @@ fn edu_exception_primary_allows_primary_school_in_exception_areas_and_not_less()
     c.candidate.education_grade12 = 5;
     c.cell.education_exception = Some(EducationException::Primary);
     let mut s = Story::new(c.clone());
-    s.to_cell_vote();
+    s.reach_cell_vote();
     s.vote(date(2025, 5, 6));
     c.candidate.education_grade12 = 4;
     let mut s = Story::new(c);
-    s.to_cell_vote();
+    s.reach_cell_vote();
     let v = s.refused(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
     assert!(ids(&v, "edu.exception_primary"), "{v:?}");
 }
@@ -308,7 +308,7 @@ fn edu_exception_literate_needs_literacy_and_prior_written_consent() {
     c.candidate.education_grade12 = 2;
     c.cell.education_exception = Some(EducationException::Literate);
     let mut s = Story::new(c);
-    s.to_decision();
+    s.reach_decision();
     let v = s.refused(
         date(2025, 6, 16),
         Action::AdmissionDecision {
@@ -337,7 +337,7 @@ fn edu_exception_literate_needs_literacy_and_prior_written_consent() {
 #[test]
 fn intro_count_two_official_members_introduce_and_a_probationary_member_cannot() {
     let mut s = story();
-    s.to_dossier();
+    s.reach_dossier();
     s.step(date(2025, 3, 21), Action::WithdrawIntroducer { member_id: "i2".into(), reason: "chuyển công tác".into() });
     s.step(date(2025, 3, 24), Action::StampBackground);
     s.step(date(2025, 3, 25), Action::SendVerification { request_no: 1, subject: Relation::Candidate, destination: "x".into() });
@@ -378,7 +378,7 @@ fn intro_cowork_twelve_full_months_alongside_the_candidate_and_one_day_less_is_r
 #[test]
 fn intro_replacement_a_replacing_introducer_is_exempt_from_the_twelve_months() {
     let mut s = story();
-    s.to_dossier();
+    s.reach_dossier();
     s.step(
         date(2025, 3, 21),
         Action::AddIntroducer { introducer: member("i3"), letter_on: date(2025, 3, 21), alongside_since: date(2025, 3, 1), replaces: Some("i2".into()) },
@@ -392,12 +392,12 @@ fn intro_youth_union_a_young_candidate_needs_the_union_resolution_and_one_member
     let mut c = ctx();
     c.candidate.birth_date = date(2000, 1, 1);
     let mut s = Story::new(c.clone());
-    s.to_cell_vote();
+    s.reach_cell_vote();
     let v = s.refused(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
     assert!(ids(&v, "intro.youth_union"), "not a union member and no resolution: {v:?}");
     c.candidate.youth_union_member = true;
     let mut s = Story::new(c.clone());
-    s.to_cell_vote();
+    s.reach_cell_vote();
     s.step(
         date(2025, 4, 22),
         Action::RecordUnionIntroduction { union: UnionKind::YouthUnion, resolution_no: "3-NQ/ĐTN".into(), resolution_on: date(2025, 4, 22) },
@@ -408,7 +408,7 @@ fn intro_youth_union_a_young_candidate_needs_the_union_resolution_and_one_member
     c.cell.trade_union_instead = true;
     c.candidate.trade_union_member = true;
     let mut s = Story::new(c);
-    s.to_cell_vote();
+    s.reach_cell_vote();
     let v = s.refused(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
     assert!(ids(&v, "intro.youth_union"), "{v:?}");
 }
@@ -418,14 +418,14 @@ fn intro_youth_union_a_young_candidate_needs_the_union_resolution_and_one_member
 #[test]
 fn cert_validity_a_certificate_is_valid_on_its_last_day_and_not_the_day_after() {
     let mut s = story();
-    s.to_cell_vote();
+    s.reach_cell_vote();
     s.c.certificate = Some(Certificate {
         number: "old".into(),
         issued_on: date(2020, 5, 6),
         issuer: CertIssuer::PoliticalCentre("TTCT".into()),
     });
     let mut late = story();
-    late.to_cell_vote();
+    late.reach_cell_vote();
     late.c.certificate = Some(Certificate {
         number: "old".into(),
         issued_on: date(2020, 5, 5),
@@ -463,7 +463,7 @@ fn cert_issuer_only_a_political_centre_or_the_competent_committee_issues_certifi
 #[test]
 fn background_validity_the_certified_background_is_valid_twelve_months() {
     let mut s = story();
-    s.to_cell_vote();
+    s.reach_cell_vote();
     // Certified 21/04/2025: valid through 21/04/2026; the comments must be renewed too.
     let mut v = s.refused(date(2026, 4, 22), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
     v.sort();
@@ -474,11 +474,11 @@ fn background_validity_the_certified_background_is_valid_twelve_months() {
 #[test]
 fn comments_validity_introducer_letters_and_comments_expire_after_twelve_months() {
     let mut s = story();
-    s.to_cell_vote();
+    s.reach_cell_vote();
     // Letters of 14/03/2025: valid through 14/03/2026.
     s.vote(date(2026, 3, 14));
     let mut s = story();
-    s.to_cell_vote();
+    s.reach_cell_vote();
     let v = s.refused(date(2026, 3, 16), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
     assert!(ids(&v, "comments.validity"), "{v:?}");
 }
@@ -488,7 +488,7 @@ fn comments_validity_introducer_letters_and_comments_expire_after_twelve_months(
 #[test]
 fn vote_cell_two_thirds_of_official_members_is_exact() {
     let mut s = story();
-    s.to_cell_vote();
+    s.reach_cell_vote();
     let e = s.step(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 5) });
     assert_eq!(e.passed, Some(false));
     assert_eq!(s.stage(), Stage::CellVote, "a failed vote keeps the candidacy for a later vote");
@@ -504,7 +504,7 @@ fn vote_cell_absent_exempt_members_leave_the_base_and_present_ones_count() {
     assert_eq!(t.base(), 9);
     assert!(RuleBook::spec_default().latest().vote_cell.value.reached(t.in_favour, t.base()));
     let mut s = story();
-    s.to_cell_vote();
+    s.reach_cell_vote();
     let v = s.refused(
         date(2025, 5, 6),
         Action::CellVote { resolution_no: "05".into(), tally: Tally { official_members: 9, exempt_absent: 0, present: 9, ballots: Some((9, 8)), in_favour: 9 } },
@@ -515,7 +515,7 @@ fn vote_cell_absent_exempt_members_leave_the_base_and_present_ones_count() {
 #[test]
 fn vote_committee_two_thirds_of_all_committee_members() {
     let mut s = story();
-    s.to_cell_vote();
+    s.reach_cell_vote();
     s.vote(date(2025, 5, 6));
     let e = s.step(date(2025, 5, 20), Action::GrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 11, in_favour: 7 } });
     assert_eq!(e.passed, Some(false));
@@ -528,7 +528,7 @@ fn vote_committee_two_thirds_of_all_committee_members() {
 #[test]
 fn vote_max_attempts_after_three_failed_recognition_votes_the_superior_committee_rules() {
     let mut s = story();
-    s.to_recognition();
+    s.reach_recognition();
     for (i, d) in [date(2026, 7, 1), date(2026, 7, 6), date(2026, 7, 13)].into_iter().enumerate() {
         let e = s.recognition_vote(d, 5).unwrap();
         assert_eq!(e.passed, Some(false), "attempt {i}");
@@ -548,7 +548,7 @@ fn religious_a_believer_needs_the_extra_verification_items() {
     let mut c = ctx();
     c.candidate.religious = true;
     let mut s = Story::new(c);
-    s.to_dossier();
+    s.reach_dossier();
     s.step(date(2025, 3, 24), Action::StampBackground);
     s.step(date(2025, 3, 25), Action::SendVerification { request_no: 1, subject: Relation::Candidate, destination: "x".into() });
     s.step(date(2025, 3, 25), Action::SendVerification { request_no: 2, subject: Relation::Parents, destination: "x".into() });
@@ -566,7 +566,7 @@ fn ethnic_chinese_a_hoa_candidate_needs_the_extra_verification_items() {
     let mut c = ctx();
     c.candidate.hoa_ethnicity = true;
     let mut s = Story::new(c);
-    s.to_dossier();
+    s.reach_dossier();
     s.step(date(2025, 3, 24), Action::StampBackground);
     s.step(date(2025, 3, 25), Action::SendVerification { request_no: 1, subject: Relation::Candidate, destination: "x".into() });
     s.step(date(2025, 3, 25), Action::SendVerification { request_no: 2, subject: Relation::Parents, destination: "x".into() });
@@ -617,7 +617,7 @@ fn readmit_once_and_only_with_the_provincial_standing_committees_consent() {
     let mut s = story();
     s.step(date(2025, 1, 6), readmit(LeaveReason::Removed, date(2010, 1, 1), None, false));
     let mut full = story();
-    full.to_decision();
+    full.reach_decision();
     s.c.readmission = Some(FormerMembership { left_on: date(2010, 1, 1), reason: LeaveReason::Removed, record_cleared_on: None, readmitted_before: false });
     full.c.readmission = s.c.readmission;
     let v = full.refused(
@@ -669,7 +669,7 @@ fn mentor_official_the_mentor_is_an_official_member_of_the_same_cell() {
 #[test]
 fn verify_order_pages_are_stamped_before_requests_and_certified_only_after_every_answer() {
     let mut s = story();
-    s.to_dossier();
+    s.reach_dossier();
     let v = s.refused(date(2025, 3, 24), Action::SendVerification { request_no: 1, subject: Relation::Candidate, destination: "x".into() });
     assert_eq!(v, vec!["lifecycle.order".to_string()], "no request before the pages are stamped");
     s.step(date(2025, 3, 24), Action::StampBackground);
@@ -685,7 +685,7 @@ fn verify_scope_spouse_and_parents_in_law_of_a_married_candidate_are_verified() 
     let mut c = ctx();
     c.candidate.married = true;
     let mut s = Story::new(c);
-    s.to_dossier();
+    s.reach_dossier();
     s.step(date(2025, 3, 24), Action::StampBackground);
     for (n, rel) in [(1, Relation::Candidate), (2, Relation::Parents), (3, Relation::Spouse)] {
         s.step(date(2025, 3, 25), Action::SendVerification { request_no: n, subject: rel, destination: "x".into() });
@@ -704,7 +704,7 @@ fn verify_exempt_a_member_in_the_family_exempts_that_side_from_verification() {
     c.candidate.married = true;
     c.candidate.spouse_family_member = true;
     let mut s = Story::new(c);
-    s.to_dossier();
+    s.reach_dossier();
     s.step(date(2025, 3, 24), Action::StampBackground);
     s.step(date(2025, 4, 21), Action::CertifyBackground);
     assert_eq!(s.stage(), Stage::CellVote);
@@ -713,7 +713,7 @@ fn verify_exempt_a_member_in_the_family_exempts_that_side_from_verification() {
 #[test]
 fn verify_content_a_disqualifying_finding_blocks_certification_under_the_political_standard() {
     let mut s = story();
-    s.to_dossier();
+    s.reach_dossier();
     s.step(date(2025, 3, 24), Action::StampBackground);
     s.step(date(2025, 3, 25), Action::SendVerification { request_no: 1, subject: Relation::Candidate, destination: "x".into() });
     s.step(date(2025, 3, 25), Action::SendVerification { request_no: 2, subject: Relation::Parents, destination: "x".into() });
@@ -732,7 +732,7 @@ fn partial_appraisal_comes_before_the_grassroots_vote_where_a_partial_committee_
     let mut c = ctx();
     c.cell.has_partial_committee = true;
     let mut s = Story::new(c);
-    s.to_cell_vote();
+    s.reach_cell_vote();
     s.vote(date(2025, 5, 6));
     let v = s.refused(date(2025, 5, 20), Action::GrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 9, in_favour: 9 } });
     assert_eq!(v, vec!["partial.appraisal".to_string()]);
@@ -744,7 +744,7 @@ fn partial_appraisal_comes_before_the_grassroots_vote_where_a_partial_committee_
 #[test]
 fn authority_decide_only_the_competent_committee_decides() {
     let mut s = story();
-    s.to_decision();
+    s.reach_decision();
     let v = s.refused(
         date(2025, 6, 16),
         Action::AdmissionDecision {
@@ -761,7 +761,7 @@ fn authority_decide_only_the_competent_committee_decides() {
 #[test]
 fn decision_notify_a_refusal_ends_the_candidacy_and_is_notified_to_the_cell() {
     let mut s = story();
-    s.to_decision();
+    s.reach_decision();
     let v = s.refused(
         date(2025, 6, 16),
         Action::AdmissionDecision {
@@ -790,11 +790,11 @@ fn decision_notify_a_refusal_ends_the_candidacy_and_is_notified_to_the_cell() {
 #[test]
 fn deadline_decision_sixty_working_days_after_the_cells_resolution_a_later_decision_is_recorded_with_a_warning() {
     let mut s = story();
-    s.to_decision();
+    s.reach_decision();
     let due = s.c.decision_due(&s.book).unwrap();
     assert_eq!(due, s.book.calendar.add_working_days(date(2025, 5, 6), 60));
     let mut late = story();
-    late.to_decision();
+    late.reach_decision();
     let e = s.decision(due, due);
     assert!(e.warnings.is_empty());
     let next = late.book.calendar.add_working_days(due, 1);
@@ -806,7 +806,7 @@ fn deadline_decision_sixty_working_days_after_the_cells_resolution_a_later_decis
 #[test]
 fn deadline_grassroots_review_has_no_separate_deadline_inside_the_decision_window() {
     let mut s = story();
-    s.to_cell_vote();
+    s.reach_cell_vote();
     s.vote(date(2025, 5, 6));
     let e = s.step(date(2025, 7, 25), Action::GrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 9, in_favour: 9 } });
     assert!(e.warnings.is_empty());
@@ -816,7 +816,7 @@ fn deadline_grassroots_review_has_no_separate_deadline_inside_the_decision_windo
 #[test]
 fn deadline_decision_extension_once_and_at_most_thirty_working_days() {
     let mut s = story();
-    s.to_decision();
+    s.reach_decision();
     let before = s.c.decision_due(&s.book).unwrap();
     let v = s.refused(date(2025, 6, 2), Action::ExtendDeadline { working_days: 31, reason: "chờ thẩm tra bổ sung".into() });
     assert_eq!(v, vec!["deadline.decision_extension".to_string()]);
@@ -829,7 +829,7 @@ fn deadline_decision_extension_once_and_at_most_thirty_working_days() {
 #[test]
 fn deadline_ceremony_day_30_is_accepted_and_day_31_needs_the_superiors_approval() {
     let mut s = story();
-    s.to_decision();
+    s.reach_decision();
     s.decision(date(2025, 6, 16), date(2025, 6, 18));
     let day30 = s.book.calendar.add_working_days(date(2025, 6, 18), 30);
     let day31 = s.book.calendar.add_working_days(date(2025, 6, 18), 31);
@@ -843,7 +843,7 @@ fn deadline_ceremony_day_30_is_accepted_and_day_31_needs_the_superiors_approval(
 #[test]
 fn probation_months_twelve_months_from_the_ceremony_no_recognition_vote_before() {
     let mut s = story();
-    s.to_recognition();
+    s.reach_recognition();
     assert_eq!(s.c.probation_end, Some(date(2026, 7, 1)));
     let v = s.recognition_vote(date(2026, 6, 30), 9).unwrap_err();
     assert!(v.iter().any(|x| x.rule_id == "probation.months"));
@@ -853,7 +853,7 @@ fn probation_months_twelve_months_from_the_ceremony_no_recognition_vote_before()
 #[test]
 fn probation_course_the_new_member_course_comes_before_recognition() {
     let mut s = story();
-    s.to_probation();
+    s.reach_probation();
     let v = s.recognition_vote(date(2026, 7, 1), 9).unwrap_err();
     assert_eq!(v.iter().map(|x| x.rule_id.as_ref()).collect::<Vec<_>>(), vec!["probation.course"]);
 }
@@ -861,7 +861,7 @@ fn probation_course_the_new_member_course_comes_before_recognition() {
 #[test]
 fn deadline_recognition_a_late_recognition_vote_is_recorded_with_a_warning() {
     let mut s = story();
-    s.to_recognition();
+    s.reach_recognition();
     let due = s.c.recognition_vote_due(&s.book).unwrap();
     assert_eq!(due, s.book.calendar.add_working_days(date(2026, 7, 1), 30));
     let e = s.recognition_vote(s.book.calendar.add_working_days(due, 1), 9).unwrap();
@@ -871,7 +871,7 @@ fn deadline_recognition_a_late_recognition_vote_is_recorded_with_a_warning() {
 #[test]
 fn deadline_recognition_decision_thirty_working_days_after_the_cells_recognition_resolution() {
     let mut s = story();
-    s.to_recognition();
+    s.reach_recognition();
     s.recognition_vote(date(2026, 7, 1), 9).unwrap();
     s.step(date(2026, 7, 3), Action::RecognitionGrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 9, in_favour: 9 } });
     let due = s.c.recognition_decision_due(&s.book).unwrap();
@@ -883,7 +883,7 @@ fn deadline_recognition_decision_thirty_working_days_after_the_cells_recognition
 #[test]
 fn recognition_effective_at_probation_end_even_when_the_approval_is_late() {
     let mut s = story();
-    s.to_recognition();
+    s.reach_recognition();
     s.recognition_vote(date(2026, 8, 20), 9).unwrap();
     s.step(date(2026, 9, 3), Action::RecognitionGrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 9, in_favour: 9 } });
     s.step(date(2026, 11, 2), Action::RecognitionDecision { decision_no: "1".into(), approved: true, authority: Authority::SuperiorStandingCommittee });
@@ -893,7 +893,7 @@ fn recognition_effective_at_probation_end_even_when_the_approval_is_late() {
 #[test]
 fn party_age_from_decision_counts_from_the_admission_decision_date() {
     let mut s = story();
-    s.to_probation();
+    s.reach_probation();
     assert_eq!(s.c.party_age_from, Some(date(2025, 6, 16)));
     assert_eq!(s.c.ceremony_on, Some(date(2025, 7, 1)));
 }
@@ -901,18 +901,18 @@ fn party_age_from_decision_counts_from_the_admission_decision_date() {
 #[test]
 fn removal_a_probationary_member_not_qualified_is_removed_and_a_refused_recognition_removes() {
     let mut s = story();
-    s.to_probation();
+    s.reach_probation();
     s.step(date(2025, 12, 1), Action::Remove { decision_no: "77-QĐ".into(), reason: "vi phạm tư cách".into() });
     assert_eq!(s.stage(), Stage::Removed);
     let mut s = story();
-    s.to_recognition();
+    s.reach_recognition();
     s.recognition_vote(date(2026, 7, 1), 9).unwrap();
     s.step(date(2026, 7, 3), Action::RecognitionGrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 9, in_favour: 9 } });
     s.step(date(2026, 7, 10), Action::RecognitionDecision { decision_no: "1".into(), approved: false, authority: Authority::SuperiorStandingCommittee });
     assert_eq!(s.stage(), Stage::Removed);
     // Removal applies to probationary members only: not to a candidate.
     let mut c = story();
-    c.to_dossier();
+    c.reach_dossier();
     assert_eq!(c.refused(date(2025, 4, 1), Action::Remove { decision_no: "1".into(), reason: "x".into() }), vec!["lifecycle.order".to_string()]);
 }
 
@@ -921,7 +921,7 @@ fn removal_a_probationary_member_not_qualified_is_removed_and_a_refused_recognit
 #[test]
 fn a_returned_dossier_reopens_the_cell_vote_and_keeps_the_history() {
     let mut s = story();
-    s.to_decision();
+    s.reach_decision();
     s.step(date(2025, 6, 2), Action::ReturnDossier { by: Level::Competent, reason: "Thiếu nhận xét nơi cư trú".into() });
     assert_eq!(s.stage(), Stage::CellVote);
     assert!(s.c.cell_resolution.is_none());
@@ -935,7 +935,7 @@ fn a_returned_dossier_reopens_the_cell_vote_and_keeps_the_history() {
 #[test]
 fn a_transfer_closes_the_candidacy_and_the_receiving_cell_continues_the_same_history() {
     let mut s = story();
-    s.to_probation();
+    s.reach_probation();
     s.step(date(2025, 9, 1), Action::TransferOut { to: "Chi bộ thôn Đông".into() });
     assert_eq!(s.stage(), Stage::TransferredOut);
     let v = s.refused(date(2025, 9, 2), Action::DeclareMemberBackground);
@@ -948,11 +948,11 @@ fn a_transfer_closes_the_candidacy_and_the_receiving_cell_continues_the_same_his
 #[test]
 fn an_annulled_admission_ends_the_candidacy_and_an_annulled_recognition_reopens_probation() {
     let mut s = story();
-    s.to_probation();
+    s.reach_probation();
     s.step(date(2025, 10, 1), Action::Annul { decision_no: "5-QĐ".into(), reason: "Không đủ tuổi".into(), target: AnnulTarget::Admission });
     assert_eq!(s.stage(), Stage::Annulled);
     let mut s = story();
-    s.to_recognition();
+    s.reach_recognition();
     s.recognition_vote(date(2026, 7, 1), 9).unwrap();
     s.step(date(2026, 7, 3), Action::RecognitionGrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 9, in_favour: 9 } });
     s.step(date(2026, 7, 10), Action::RecognitionDecision { decision_no: "1".into(), approved: true, authority: Authority::SuperiorStandingCommittee });
@@ -964,13 +964,13 @@ fn an_annulled_admission_ends_the_candidacy_and_an_annulled_recognition_reopens_
 #[test]
 fn withdrawal_and_death_are_terminal() {
     let mut s = story();
-    s.to_dossier();
+    s.reach_dossier();
     s.step(date(2025, 4, 1), Action::Withdraw { reason: "Đi học xa".into() });
     assert!(s.stage().is_terminal());
     let v = s.refused(date(2025, 4, 2), Action::SubmitApplication);
     assert_eq!(v, vec!["lifecycle.order".to_string()]);
     let mut s = story();
-    s.to_probation();
+    s.reach_probation();
     s.step(date(2025, 8, 1), Action::RecordDeath);
     assert_eq!(s.stage(), Stage::Deceased);
 }
@@ -978,7 +978,7 @@ fn withdrawal_and_death_are_terminal() {
 #[test]
 fn a_step_dated_in_the_future_or_before_the_last_step_is_refused_with_every_reason() {
     let mut s = story();
-    s.to_dossier();
+    s.reach_dossier();
     let v = s.refused(date(2027, 1, 1), Action::SubmitApplication);
     assert_eq!(v, vec!["input.future_date".to_string()]);
     let v = s.refused(date(2025, 3, 1), Action::AddIntroducer { introducer: member("i1"), letter_on: date(2025, 3, 2), alongside_since: date(2025, 1, 1), replaces: None });
@@ -991,7 +991,7 @@ fn a_refusal_message_is_vietnamese_and_names_the_rule_and_its_source() {
     c.candidate.birth_date = date(2007, 5, 7);
     c.cell.youth_union_exists = false;
     let mut s = Story::new(c);
-    s.to_cell_vote();
+    s.reach_cell_vote();
     let e = decide(&s.c, &Command { on: date(2025, 5, 6), action: Action::CellVote { resolution_no: "5".into(), tally: tally(9, 9, 9) } }, &s.ctx, &s.book, TODAY)
         .unwrap_err();
     let age = e.iter().find(|x| x.rule_id == "age.min").unwrap();
@@ -1002,7 +1002,7 @@ fn a_refusal_message_is_vietnamese_and_names_the_rule_and_its_source() {
 #[test]
 fn next_steps_list_what_the_stage_allows() {
     let mut s = story();
-    s.to_cell_vote();
+    s.reach_cell_vote();
     let steps = next_steps(&s.c, &s.ctx);
     assert!(steps.contains(&"Chi bộ xét, biểu quyết đề nghị kết nạp"));
     assert!(!steps.contains(&"Tổ chức lễ kết nạp"));
@@ -1207,14 +1207,13 @@ mod property {
             for e in &history {
                 if let Action::RecordCertificate { issued_on, .. } = &e.action { cert = Some(*issued_on); }
                 // No admission without a passing vote on a valid certificate on the vote date.
-                if let Action::CellVote { tally, .. } = &e.action {
-                    if e.passed == Some(true) {
+                if let Action::CellVote { tally, .. } = &e.action
+                    && e.passed == Some(true) {
                         let issued = cert.unwrap();
                         prop_assert!(e.on <= crate::dates::last_valid_day(issued, 60));
                         prop_assert!(tally.in_favour * 3 >= tally.base() * 2);
                         prop_assert!(crate::dates::full_months(ctx.candidate.birth_date, e.on) >= 216);
                     }
-                }
                 if let Action::AdmissionDecision { approved: true, .. } = &e.action {
                     prop_assert!(replay.cell_resolution.is_some());
                     prop_assert!(replay.grassroots_resolution.is_some());
