@@ -36,7 +36,8 @@ fn load_rules(path: Option<&PathBuf>) -> anyhow::Result<RuleBook> {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("reading rules file {}", p.display()))?;
-            RuleBook::from_toml(&text).with_context(|| format!("loading rules file {}", p.display()))
+            RuleBook::from_toml(&text)
+                .with_context(|| format!("loading rules file {}", p.display()))
         }
     }
 }
@@ -48,7 +49,10 @@ fn print_set(set: &ketnap_domain::RuleSet) {
         ketnap_domain::dates::format_vn(set.effective_from)
     );
     for line in set.lines() {
-        println!("{:<40} {:<22} [{}] {}", line.id, line.value, line.confidence, line.citation);
+        println!(
+            "{:<40} {:<22} [{}] {}",
+            line.id, line.value, line.confidence, line.citation
+        );
     }
 }
 

@@ -134,8 +134,15 @@ fn days_between(from: Date, to: Date) -> i32 {
 
 /// Every alert for a candidacy as of `today`. `mentor_notes` are the (year, month) of the notes on
 /// file; months are checked from the one after the mentor's assignment to the last complete month.
-pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today: Date) -> Vec<Alert> {
-    let Some(stage) = c.stage else { return Vec::new() };
+pub fn alerts(
+    c: &Candidacy,
+    book: &RuleBook,
+    mentor_notes: &[(i16, i8)],
+    today: Date,
+) -> Vec<Alert> {
+    let Some(stage) = c.stage else {
+        return Vec::new();
+    };
     let rules = book.in_force(today);
     let mut out = Vec::new();
     let deadline = |out: &mut Vec<Alert>, kind, rule: &str, due: Date, actor, what: String| {
@@ -144,42 +151,57 @@ pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today:
             AlertStatus::Overdue => format!("quá hạn từ sau ngày {}", format_vn(due)),
             _ => format!("hạn chót ngày {}", format_vn(due)),
         };
-        out.push(Alert { kind, rule_id: rule.to_string(), due, status, actor, message_vi: format!("{what}: {when}.") });
+        out.push(Alert {
+            kind,
+            rule_id: rule.to_string(),
+            due,
+            status,
+            actor,
+            message_vi: format!("{what}: {when}."),
+        });
     };
     match stage {
         Stage::GrassrootsVote | Stage::AwaitingDecision => {
             if let Some(due) = c.decision_due(book) {
                 deadline(
-&mut out,
+                    &mut out,
                     AlertKind::DecisionWindow,
                     rules.deadline_decision.id,
                     due,
                     Actor::CompetentCommittee,
-                    format!("Quyết định kết nạp trong {} kể từ nghị quyết của chi bộ", rules.deadline_decision.value),
+                    format!(
+                        "Quyết định kết nạp trong {} kể từ nghị quyết của chi bộ",
+                        rules.deadline_decision.value
+                    ),
                 );
             }
             let internal = rules.deadline_grassroots_review.value.0;
-            if stage == Stage::GrassrootsVote && internal > 0
-                && let Some(res) = &c.cell_resolution {
-                    deadline(
-&mut out,
-                        AlertKind::GrassrootsReview,
-                        rules.deadline_grassroots_review.id,
-                        book.calendar.add_working_days(res.on, internal),
-                        Actor::GrassrootsCommittee,
-                        "Đảng ủy cơ sở xét theo mốc nội bộ".to_string(),
-                    );
-                }
+            if stage == Stage::GrassrootsVote
+                && internal > 0
+                && let Some(res) = &c.cell_resolution
+            {
+                deadline(
+                    &mut out,
+                    AlertKind::GrassrootsReview,
+                    rules.deadline_grassroots_review.id,
+                    book.calendar.add_working_days(res.on, internal),
+                    Actor::GrassrootsCommittee,
+                    "Đảng ủy cơ sở xét theo mốc nội bộ".to_string(),
+                );
+            }
         }
         Stage::AwaitingCeremony if c.late_ceremony_approval.is_none() => {
             if let Some(due) = c.ceremony_due(book) {
                 deadline(
-&mut out,
+                    &mut out,
                     AlertKind::CeremonyWindow,
                     rules.deadline_ceremony.id,
                     due,
                     Actor::Cell,
-                    format!("Tổ chức lễ kết nạp trong {} kể từ ngày nhận quyết định", rules.deadline_ceremony.value),
+                    format!(
+                        "Tổ chức lễ kết nạp trong {} kể từ ngày nhận quyết định",
+                        rules.deadline_ceremony.value
+                    ),
                 );
             }
         }
@@ -201,12 +223,15 @@ pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today:
                     }
                 } else if let Some(due) = c.recognition_vote_due(book) {
                     deadline(
-&mut out,
+                        &mut out,
                         AlertKind::RecognitionWindow,
                         rules.deadline_recognition.id,
                         due,
                         Actor::Cell,
-                        format!("Chi bộ xét công nhận đảng viên chính thức trong {} khi hết dự bị", rules.deadline_recognition.value),
+                        format!(
+                            "Chi bộ xét công nhận đảng viên chính thức trong {} khi hết dự bị",
+                            rules.deadline_recognition.value
+                        ),
                     );
                 }
             }
@@ -214,7 +239,7 @@ pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today:
         Stage::RecognitionVote => {
             if let Some(due) = c.recognition_decision_due(book) {
                 deadline(
-&mut out,
+                    &mut out,
                     AlertKind::RecognitionDecisionWindow,
                     rules.deadline_recognition_decision.id,
                     due,
@@ -228,21 +253,29 @@ pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today:
         }
         _ => {}
     }
-    if stage.is_probationary() && c.member_background_on.is_none()
-        && let Some(due) = c.member_background_due(book) {
-            deadline(
-&mut out,
-                AlertKind::MemberBackground,
-                rules.records_member_background.id,
-                due,
-                Actor::Candidate,
-                format!("Khai lý lịch đảng viên trong {} sau lễ kết nạp", rules.records_member_background.value),
-            );
-        }
+    if stage.is_probationary()
+        && c.member_background_on.is_none()
+        && let Some(due) = c.member_background_due(book)
+    {
+        deadline(
+            &mut out,
+            AlertKind::MemberBackground,
+            rules.records_member_background.id,
+            due,
+            Actor::Candidate,
+            format!(
+                "Khai lý lịch đảng viên trong {} sau lễ kết nạp",
+                rules.records_member_background.value
+            ),
+        );
+    }
     if stage == Stage::Verification {
         for r in c.verification.iter().filter(|r| r.answer.is_none()) {
             let limit = rules.verification_stall.value.0;
-            let due = r.sent_on.checked_add(jiff::Span::new().days(i64::from(limit))).unwrap_or(r.sent_on);
+            let due = r
+                .sent_on
+                .checked_add(jiff::Span::new().days(i64::from(limit)))
+                .unwrap_or(r.sent_on);
             if today > due {
                 out.push(Alert {
                     kind: AlertKind::VerificationStalled { request_no: r.request_no },
@@ -261,7 +294,10 @@ pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today:
             }
         }
     }
-    if matches!(stage, Stage::Sympathizer | Stage::Course | Stage::Dossier | Stage::Verification | Stage::CellVote) {
+    if matches!(
+        stage,
+        Stage::Sympathizer | Stage::Course | Stage::Dossier | Stage::Verification | Stage::CellVote
+    ) {
         let mut validity = |kind, rule: &str, until: Option<Date>, what: &str| {
             let Some(until) = until else { return };
             let left = days_between(today, until);
@@ -273,11 +309,24 @@ pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today:
                 return;
             };
             let message_vi = if status == AlertStatus::Overdue {
-                format!("{what} đã hết hiệu lực từ sau ngày {}: phải làm lại trước khi chi bộ xét.", format_vn(until))
+                format!(
+                    "{what} đã hết hiệu lực từ sau ngày {}: phải làm lại trước khi chi bộ xét.",
+                    format_vn(until)
+                )
             } else {
-                format!("{what} hết hiệu lực sau ngày {}: chi bộ cần xét trước ngày đó.", format_vn(until))
+                format!(
+                    "{what} hết hiệu lực sau ngày {}: chi bộ cần xét trước ngày đó.",
+                    format_vn(until)
+                )
             };
-            out.push(Alert { kind, rule_id: rule.to_string(), due: until, status, actor: Actor::Cell, message_vi });
+            out.push(Alert {
+                kind,
+                rule_id: rule.to_string(),
+                due: until,
+                status,
+                actor: Actor::Cell,
+                message_vi,
+            });
         };
         validity(
             AlertKind::CertificateExpiring,
@@ -285,7 +334,12 @@ pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today:
             c.certificate_valid_until(book),
             "Giấy chứng nhận học lớp nhận thức về Đảng",
         );
-        validity(AlertKind::BackgroundExpiring, rules.background_validity.id, c.background_valid_until(book), "Lý lịch đã chứng nhận");
+        validity(
+            AlertKind::BackgroundExpiring,
+            rules.background_validity.id,
+            c.background_valid_until(book),
+            "Lý lịch đã chứng nhận",
+        );
         validity(
             AlertKind::CommentsExpiring,
             rules.comments_validity.id,
@@ -294,11 +348,22 @@ pub fn alerts(c: &Candidacy, book: &RuleBook, mentor_notes: &[(i16, i8)], today:
         );
     }
     if let Some((_, since)) = &c.mentor
-        && matches!(stage, Stage::Sympathizer | Stage::Course | Stage::Dossier | Stage::Verification | Stage::CellVote
-            | Stage::GrassrootsVote | Stage::AwaitingDecision | Stage::AwaitingCeremony | Stage::Probationary | Stage::RecognitionVote)
-        {
-            out.extend(missing_notes(*since, mentor_notes, today, book));
-        }
+        && matches!(
+            stage,
+            Stage::Sympathizer
+                | Stage::Course
+                | Stage::Dossier
+                | Stage::Verification
+                | Stage::CellVote
+                | Stage::GrassrootsVote
+                | Stage::AwaitingDecision
+                | Stage::AwaitingCeremony
+                | Stage::Probationary
+                | Stage::RecognitionVote
+        )
+    {
+        out.extend(missing_notes(*since, mentor_notes, today, book));
+    }
     out.sort_by(|a, b| a.status.cmp(&b.status).then(a.due.cmp(&b.due)));
     out
 }
@@ -314,18 +379,27 @@ fn missing_notes(since: Date, notes: &[(i16, i8)], today: Date, book: &RuleBook)
     while m < this_month {
         // A note anywhere in the interval ending with this month satisfies it.
         let covered = (0..step).any(|k| {
-            let back = m.checked_sub(jiff::Span::new().months(i64::from(k))).unwrap_or(m);
+            let back = m
+                .checked_sub(jiff::Span::new().months(i64::from(k)))
+                .unwrap_or(m);
             notes.contains(&(back.year(), back.month()))
         });
         if !covered {
             let due = m.last_of_month();
             out.push(Alert {
-                kind: AlertKind::MentorNoteMissing { year: m.year(), month: m.month() },
+                kind: AlertKind::MentorNoteMissing {
+                    year: m.year(),
+                    month: m.month(),
+                },
                 rule_id: rules.mentor_note_interval.id.to_string(),
                 due,
                 status: AlertStatus::Overdue,
                 actor: Actor::Mentor,
-                message_vi: format!("Chưa có báo cáo giúp đỡ tháng {:02}/{}.", m.month(), m.year()),
+                message_vi: format!(
+                    "Chưa có báo cáo giúp đỡ tháng {:02}/{}.",
+                    m.month(),
+                    m.year()
+                ),
             });
         }
         m = add_months(m, step);
@@ -336,18 +410,24 @@ fn missing_notes(since: Date, notes: &[(i16, i8)], today: Date, book: &RuleBook)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lifecycle::{Resolution, VerificationRequest, Relation};
+    use crate::lifecycle::{Relation, Resolution, VerificationRequest};
     use jiff::civil::date;
 
     fn at(stage: Stage) -> Candidacy {
-        Candidacy { stage: Some(stage), ..Candidacy::default() }
+        Candidacy {
+            stage: Some(stage),
+            ..Candidacy::default()
+        }
     }
 
     #[test]
     fn deadline_decision_alert_is_due_soon_then_overdue_the_day_after_the_sixtieth_working_day() {
         let book = RuleBook::spec_default();
         let mut c = at(Stage::AwaitingDecision);
-        c.cell_resolution = Some(Resolution { number: "5".into(), on: date(2026, 3, 2) });
+        c.cell_resolution = Some(Resolution {
+            number: "5".into(),
+            on: date(2026, 3, 2),
+        });
         let due = book.calendar.add_working_days(date(2026, 3, 2), 60);
         let a = alerts(&c, &book, &[], due);
         assert_eq!(a[0].kind, AlertKind::DecisionWindow);
@@ -357,17 +437,29 @@ mod tests {
         assert_eq!(a[0].status, AlertStatus::Overdue);
         c.extension = Some(30);
         let a = alerts(&c, &book, &[], due.tomorrow().unwrap());
-        assert_eq!(a[0].due, book.calendar.add_working_days(date(2026, 3, 2), 90));
+        assert_eq!(
+            a[0].due,
+            book.calendar.add_working_days(date(2026, 3, 2), 90)
+        );
     }
 
     #[test]
     fn deadline_ceremony_alert_counts_from_the_receipt_of_the_decision() {
         let book = RuleBook::spec_default();
         let mut c = at(Stage::AwaitingCeremony);
-        c.admission_decision = Some((Resolution { number: "9".into(), on: date(2026, 9, 1) }, date(2026, 9, 4)));
+        c.admission_decision = Some((
+            Resolution {
+                number: "9".into(),
+                on: date(2026, 9, 1),
+            },
+            date(2026, 9, 4),
+        ));
         let a = alerts(&c, &book, &[], date(2026, 11, 23));
         assert_eq!(a[0].kind, AlertKind::CeremonyWindow);
-        assert_eq!(a[0].due, book.calendar.add_working_days(date(2026, 9, 4), 30));
+        assert_eq!(
+            a[0].due,
+            book.calendar.add_working_days(date(2026, 9, 4), 30)
+        );
         assert_eq!(a[0].status, AlertStatus::Overdue);
         assert_eq!(a[0].actor, Actor::Cell);
     }
@@ -384,18 +476,27 @@ mod tests {
         assert_eq!(a[0].kind, AlertKind::ProbationEnding);
         let a = alerts(&c, &book, &[], date(2026, 12, 2));
         assert_eq!(a[0].kind, AlertKind::RecognitionWindow);
-        assert_eq!(a[0].due, book.calendar.add_working_days(date(2026, 12, 1), 30));
+        assert_eq!(
+            a[0].due,
+            book.calendar.add_working_days(date(2026, 12, 1), 30)
+        );
     }
 
     #[test]
     fn deadline_recognition_decision_alert_counts_from_the_cells_recognition_resolution() {
         let book = RuleBook::spec_default();
         let mut c = at(Stage::RecognitionVote);
-        c.recognition_resolution = Some(Resolution { number: "13".into(), on: date(2026, 10, 1) });
+        c.recognition_resolution = Some(Resolution {
+            number: "13".into(),
+            on: date(2026, 10, 1),
+        });
         c.member_background_on = Some(date(2025, 10, 1));
         let a = alerts(&c, &book, &[], date(2026, 11, 23));
         assert_eq!(a[0].kind, AlertKind::RecognitionDecisionWindow);
-        assert_eq!(a[0].due, book.calendar.add_working_days(date(2026, 10, 1), 30));
+        assert_eq!(
+            a[0].due,
+            book.calendar.add_working_days(date(2026, 10, 1), 30)
+        );
     }
 
     #[test]
@@ -405,7 +506,10 @@ mod tests {
         c.ceremony_on = Some(date(2026, 9, 1));
         c.probation_end = Some(date(2027, 9, 1));
         let a = alerts(&c, &book, &[], date(2026, 11, 23));
-        let bg = a.iter().find(|a| a.kind == AlertKind::MemberBackground).unwrap();
+        let bg = a
+            .iter()
+            .find(|a| a.kind == AlertKind::MemberBackground)
+            .unwrap();
         assert_eq!(bg.due, book.calendar.add_working_days(date(2026, 9, 1), 30));
         assert_eq!(bg.status, AlertStatus::Overdue);
     }
@@ -416,12 +520,22 @@ mod tests {
         let mut c = at(Stage::Dossier);
         c.mentor = Some(("m1".into(), date(2026, 7, 15)));
         let a = alerts(&c, &book, &[(2026, 8), (2026, 10)], date(2026, 11, 23));
-        let missing: Vec<_> = a.iter().filter_map(|a| match a.kind {
-            AlertKind::MentorNoteMissing { year, month } => Some((year, month)),
-            _ => None,
-        }).collect();
-        assert_eq!(missing, vec![(2026, 9)], "August and October have notes, November is not over");
-        assert!(a.iter().all(|a| a.actor != Actor::Mentor || a.message_vi.contains("09/2026")));
+        let missing: Vec<_> = a
+            .iter()
+            .filter_map(|a| match a.kind {
+                AlertKind::MentorNoteMissing { year, month } => Some((year, month)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            missing,
+            vec![(2026, 9)],
+            "August and October have notes, November is not over"
+        );
+        assert!(
+            a.iter()
+                .all(|a| a.actor != Actor::Mentor || a.message_vi.contains("09/2026"))
+        );
     }
 
     #[test]
@@ -435,7 +549,10 @@ mod tests {
             sent_on: date(2026, 10, 24),
             answer: None,
         });
-        assert!(alerts(&c, &book, &[], date(2026, 11, 23)).is_empty(), "day 30 is not yet stalled");
+        assert!(
+            alerts(&c, &book, &[], date(2026, 11, 23)).is_empty(),
+            "day 30 is not yet stalled"
+        );
         let a = alerts(&c, &book, &[], date(2026, 11, 24));
         assert_eq!(a[0].kind, AlertKind::VerificationStalled { request_no: 1 });
     }
@@ -453,8 +570,14 @@ mod tests {
         assert_eq!(a[0].kind, AlertKind::CertificateExpiring);
         assert_eq!(a[0].status, AlertStatus::DueSoon);
         assert_eq!(a[0].due, date(2026, 12, 15));
-        assert_eq!(alerts(&c, &book, &[], date(2026, 12, 15))[0].status, AlertStatus::DueSoon);
-        assert_eq!(alerts(&c, &book, &[], date(2026, 12, 16))[0].status, AlertStatus::Overdue);
+        assert_eq!(
+            alerts(&c, &book, &[], date(2026, 12, 15))[0].status,
+            AlertStatus::DueSoon
+        );
+        assert_eq!(
+            alerts(&c, &book, &[], date(2026, 12, 16))[0].status,
+            AlertStatus::Overdue
+        );
     }
 
     #[test]

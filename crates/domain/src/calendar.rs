@@ -1474,12 +1474,3 @@ mod tests {
         }
     }
 }
-#[cfg(test)]
-mod timing_tmp {
-    #[test]
-    fn timing_tmp() {
-        let t = std::time::Instant::now();
-        for _ in 0..20 { let _ = super::WorkCalendar::vietnam(); }
-        eprintln!("vietnam() x20: {:?}", t.elapsed());
-    }
-}

@@ -6,8 +6,8 @@
 //! is still valid on 15/03/2026 and expired on 16/03/2026, and someone born on 20/05/2008 has
 //! 18 full years (216 months) on 20/05/2026.
 
-use jiff::civil::Date;
 use jiff::ToSpan;
+use jiff::civil::Date;
 
 /// `d` plus `n` months, clamped to the month's last day (31/01 + 1 month = 28/02 or 29/02).
 pub fn add_months(d: Date, n: u32) -> Date {

@@ -254,14 +254,19 @@ impl Tally {
             wrong.push("số tán thành lớn hơn số có mặt");
         }
         if let Some((issued, returned)) = self.ballots
-            && (issued > self.present || returned > issued || self.in_favour > returned) {
-                wrong.push("số phiếu phát ra, thu về và tán thành không khớp");
-            }
+            && (issued > self.present || returned > issued || self.in_favour > returned)
+        {
+            wrong.push("số phiếu phát ra, thu về và tán thành không khớp");
+        }
         if self.official_members == 0 {
             wrong.push("chi bộ không có đảng viên chính thức");
         }
-        (!wrong.is_empty())
-            .then(|| Violation::input("vote.tally", format!("Số liệu biểu quyết không hợp lệ: {}.", wrong.join("; "))))
+        (!wrong.is_empty()).then(|| {
+            Violation::input(
+                "vote.tally",
+                format!("Số liệu biểu quyết không hợp lệ: {}.", wrong.join("; ")),
+            )
+        })
     }
 }
 
@@ -647,6 +652,47 @@ pub struct CandidateFacts {
     pub over_age_exception: bool,
 }
 
+impl CandidateFacts {
+    /// The facts a parsed [`crate::person::Person`] gives; family and exception facts start false
+    /// and are set from the background declaration.
+    pub fn from_person(p: &crate::person::Person) -> CandidateFacts {
+        CandidateFacts {
+            birth_date: p.birth_date.date(),
+            education_grade12: p.education.grade12(),
+            literate: true,
+            youth_union_member: p.youth_union_member,
+            trade_union_member: p.trade_union_member,
+            religious: p.religion.is_believer(),
+            hoa_ethnicity: p.ethnicity.is_hoa(),
+            is_current_member: false,
+            married: false,
+            has_adult_children: false,
+            own_family_member: false,
+            spouse_family_member: false,
+            over_age_exception: false,
+        }
+    }
+}
+
+impl CellFacts {
+    /// The facts an organisation kind gives: a grassroots cell skips the grassroots vote. The rest
+    /// (partial committee, unions, exception, authority) is the organisation's own data.
+    pub fn for_kind(
+        kind: &crate::org::OrgKind,
+        has_partial_committee: bool,
+        competent_authority: Authority,
+    ) -> CellFacts {
+        CellFacts {
+            grassroots_cell: kind.skips_grassroots_vote(),
+            has_partial_committee,
+            youth_union_exists: true,
+            trade_union_instead: false,
+            education_exception: None,
+            competent_authority,
+        }
+    }
+}
+
 /// Facts about the candidate's cell.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CellFacts {
@@ -814,11 +860,16 @@ pub struct ReplayError {
 
 impl Candidacy {
     /// Rebuild the projection from the history.
-    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Candidacy, ReplayError> {
+    pub fn replay<'a>(
+        events: impl IntoIterator<Item = &'a Event>,
+    ) -> Result<Candidacy, ReplayError> {
         let mut c = Candidacy::default();
         for (index, e) in events.into_iter().enumerate() {
             if c.stage.is_none() != matches!(e.action, Action::Open { .. }) {
-                return Err(ReplayError { index, stage: c.stage });
+                return Err(ReplayError {
+                    index,
+                    stage: c.stage,
+                });
             }
             c.apply(e);
         }
@@ -831,7 +882,11 @@ impl Candidacy {
     }
 
     /// Introducers required and a union resolution needed, for this candidate and cell.
-    pub fn introduction_needs(ctx: &Context, rules: &RuleSet, on: Date) -> (u32, Option<UnionKind>) {
+    pub fn introduction_needs(
+        ctx: &Context,
+        rules: &RuleSet,
+        on: Date,
+    ) -> (u32, Option<UnionKind>) {
         let youth = full_months(ctx.candidate.birth_date, on) / 12 <= rules.youth_age_max.value.0;
         let two = rules.intro_count.value.0;
         if youth && ctx.cell.youth_union_exists && rules.intro_youth_union.value.0 {
@@ -847,26 +902,48 @@ impl Candidacy {
     pub fn apply(&mut self, e: &Event) {
         let on = e.on;
         match &e.action {
-            Action::Open { source_category, proposed_by, readmission } => {
+            Action::Open {
+                source_category,
+                proposed_by,
+                readmission,
+            } => {
                 *self = Candidacy::default();
                 self.opened_on = Some(on);
                 self.source_category.clone_from(source_category);
                 self.proposed_by.clone_from(proposed_by);
                 self.readmission = *readmission;
             }
-            Action::ListAsSympathizer { resolution_no, mentor } => {
-                self.sympathizer = Some(Resolution { number: resolution_no.clone(), on });
+            Action::ListAsSympathizer {
+                resolution_no,
+                mentor,
+            } => {
+                self.sympathizer = Some(Resolution {
+                    number: resolution_no.clone(),
+                    on,
+                });
                 self.mentor = Some((mentor.member_id.clone(), on));
             }
             Action::AssignMentor { mentor } => self.mentor = Some((mentor.member_id.clone(), on)),
             Action::EnrolInCourse { .. } | Action::FailCourse => {}
-            Action::RecordCertificate { number, issued_on, issuer } => {
-                self.certificate =
-                    Some(Certificate { number: number.clone(), issued_on: *issued_on, issuer: issuer.clone() });
+            Action::RecordCertificate {
+                number,
+                issued_on,
+                issuer,
+            } => {
+                self.certificate = Some(Certificate {
+                    number: number.clone(),
+                    issued_on: *issued_on,
+                    issuer: issuer.clone(),
+                });
             }
             Action::SubmitApplication => self.application_on = Some(on),
             Action::DeclareBackground => self.background_on = Some(on),
-            Action::AddIntroducer { introducer, letter_on, replaces, .. } => {
+            Action::AddIntroducer {
+                introducer,
+                letter_on,
+                replaces,
+                ..
+            } => {
                 if let Some(old) = replaces {
                     self.introducers.retain(|i| &i.member_id != old);
                 }
@@ -876,14 +953,29 @@ impl Candidacy {
                     replacement: replaces.is_some(),
                 });
             }
-            Action::WithdrawIntroducer { member_id, .. } => self.introducers.retain(|i| &i.member_id != member_id),
-            Action::RecordUnionIntroduction { union, resolution_no, resolution_on } => {
-                self.union_introduction =
-                    Some((*union, Resolution { number: resolution_no.clone(), on: *resolution_on }));
+            Action::WithdrawIntroducer { member_id, .. } => {
+                self.introducers.retain(|i| &i.member_id != member_id)
+            }
+            Action::RecordUnionIntroduction {
+                union,
+                resolution_no,
+                resolution_on,
+            } => {
+                self.union_introduction = Some((
+                    *union,
+                    Resolution {
+                        number: resolution_no.clone(),
+                        on: *resolution_on,
+                    },
+                ));
             }
             Action::RecordComments { summary_on } => self.comments_on = Some(*summary_on),
             Action::StampBackground => self.stamped_on = Some(on),
-            Action::SendVerification { request_no, subject, destination } => {
+            Action::SendVerification {
+                request_no,
+                subject,
+                destination,
+            } => {
                 self.verification.push(VerificationRequest {
                     request_no: *request_no,
                     subject: *subject,
@@ -892,29 +984,48 @@ impl Candidacy {
                     answer: None,
                 });
             }
-            Action::AnswerVerification { request_no, outcome } => {
-                if let Some(r) = self.verification.iter_mut().find(|r| r.request_no == *request_no) {
+            Action::AnswerVerification {
+                request_no,
+                outcome,
+            } => {
+                if let Some(r) = self
+                    .verification
+                    .iter_mut()
+                    .find(|r| r.request_no == *request_no)
+                {
                     r.answer = Some((on, *outcome));
                 }
             }
             Action::CertifyBackground => self.background_certified_on = Some(on),
             Action::CellVote { resolution_no, .. } => {
                 if e.passed == Some(true) {
-                    self.cell_resolution = Some(Resolution { number: resolution_no.clone(), on });
+                    self.cell_resolution = Some(Resolution {
+                        number: resolution_no.clone(),
+                        on,
+                    });
                 } else {
                     self.failed_cell_votes += 1;
                 }
             }
-            Action::PartialAppraisal { report_no, approved } => {
+            Action::PartialAppraisal {
+                report_no,
+                approved,
+            } => {
                 if *approved {
-                    self.partial_appraisal = Some(Resolution { number: report_no.clone(), on });
+                    self.partial_appraisal = Some(Resolution {
+                        number: report_no.clone(),
+                        on,
+                    });
                 } else {
                     self.reopen_at_cell();
                 }
             }
             Action::GrassrootsVote { resolution_no, .. } => {
                 if e.passed == Some(true) {
-                    self.grassroots_resolution = Some(Resolution { number: resolution_no.clone(), on });
+                    self.grassroots_resolution = Some(Resolution {
+                        number: resolution_no.clone(),
+                        on,
+                    });
                 }
             }
             Action::ReturnDossier { .. } => {
@@ -928,8 +1039,16 @@ impl Candidacy {
                 }
             }
             Action::ExtendDeadline { working_days, .. } => self.extension = Some(*working_days),
-            Action::AdmissionDecision { decision_no, approved, received_on, .. } => {
-                let r = Resolution { number: decision_no.clone(), on };
+            Action::AdmissionDecision {
+                decision_no,
+                approved,
+                received_on,
+                ..
+            } => {
+                let r = Resolution {
+                    number: decision_no.clone(),
+                    on,
+                };
                 if *approved {
                     self.party_age_from = Some(on);
                     self.admission_decision = Some((r, *received_on));
@@ -948,36 +1067,67 @@ impl Candidacy {
             Action::SubmitSelfReview => self.self_review_on = Some(on),
             Action::RecognitionCellVote { resolution_no, .. } => {
                 if e.passed == Some(true) {
-                    self.recognition_resolution = Some(Resolution { number: resolution_no.clone(), on });
+                    self.recognition_resolution = Some(Resolution {
+                        number: resolution_no.clone(),
+                        on,
+                    });
                 } else {
                     self.failed_recognition_votes += 1;
                 }
             }
             Action::RecognitionGrassrootsVote { resolution_no, .. } => {
                 if e.passed == Some(true) {
-                    self.recognition_grassroots = Some(Resolution { number: resolution_no.clone(), on });
+                    self.recognition_grassroots = Some(Resolution {
+                        number: resolution_no.clone(),
+                        on,
+                    });
                 }
             }
-            Action::RecognitionDecision { decision_no, approved, .. } => {
-                self.recognition_decision = Some(Resolution { number: decision_no.clone(), on });
+            Action::RecognitionDecision {
+                decision_no,
+                approved,
+                ..
+            } => {
+                self.recognition_decision = Some(Resolution {
+                    number: decision_no.clone(),
+                    on,
+                });
                 if *approved {
                     self.official_from = self.probation_end;
                 } else {
-                    self.exit = Some((on, format!("Không công nhận, xóa tên, quyết định số {decision_no}")));
+                    self.exit = Some((
+                        on,
+                        format!("Không công nhận, xóa tên, quyết định số {decision_no}"),
+                    ));
                 }
             }
-            Action::SuperiorRuling { decision_no, recognise } => {
-                self.recognition_decision = Some(Resolution { number: decision_no.clone(), on });
+            Action::SuperiorRuling {
+                decision_no,
+                recognise,
+            } => {
+                self.recognition_decision = Some(Resolution {
+                    number: decision_no.clone(),
+                    on,
+                });
                 if *recognise {
                     self.official_from = self.probation_end;
                 } else {
-                    self.exit = Some((on, format!("Cấp trên quyết định xóa tên, số {decision_no}")));
+                    self.exit =
+                        Some((on, format!("Cấp trên quyết định xóa tên, số {decision_no}")));
                 }
             }
-            Action::Remove { decision_no, reason } => {
-                self.exit = Some((on, format!("Xóa tên, quyết định số {decision_no}: {reason}")));
+            Action::Remove {
+                decision_no,
+                reason,
+            } => {
+                self.exit = Some((
+                    on,
+                    format!("Xóa tên, quyết định số {decision_no}: {reason}"),
+                ));
             }
-            Action::Withdraw { reason } | Action::Reject { reason } => self.exit = Some((on, reason.clone())),
+            Action::Withdraw { reason } | Action::Reject { reason } => {
+                self.exit = Some((on, reason.clone()))
+            }
             Action::TransferOut { to } => {
                 self.before_transfer = self.stage;
                 self.exit = Some((on, format!("Chuyển sinh hoạt đến {to}")));
@@ -987,9 +1137,16 @@ impl Candidacy {
                 self.exit = None;
             }
             Action::RecordDeath => self.exit = Some((on, "Từ trần".to_string())),
-            Action::Annul { decision_no, reason, target } => match target {
+            Action::Annul {
+                decision_no,
+                reason,
+                target,
+            } => match target {
                 AnnulTarget::Admission => {
-                    self.exit = Some((on, format!("Hủy quyết định kết nạp, số {decision_no}: {reason}")));
+                    self.exit = Some((
+                        on,
+                        format!("Hủy quyết định kết nạp, số {decision_no}: {reason}"),
+                    ));
                 }
                 AnnulTarget::Recognition => {
                     self.official_from = None;
@@ -1024,38 +1181,54 @@ impl Candidacy {
     pub fn ceremony_due(&self, book: &RuleBook) -> Option<Date> {
         let (_, received) = self.admission_decision.as_ref()?;
         let rules = book.in_force(*received);
-        Some(book.calendar.add_working_days(*received, rules.deadline_ceremony.value.0))
+        Some(
+            book.calendar
+                .add_working_days(*received, rules.deadline_ceremony.value.0),
+        )
     }
 
     /// The last day for the cell's recognition vote: end of probation + 30 working days.
     pub fn recognition_vote_due(&self, book: &RuleBook) -> Option<Date> {
         let end = self.probation_end?;
-        Some(book.calendar.add_working_days(end, book.in_force(end).deadline_recognition.value.0))
+        Some(
+            book.calendar
+                .add_working_days(end, book.in_force(end).deadline_recognition.value.0),
+        )
     }
 
     /// The last day for the recognition decision: the cell's recognition resolution + 30 working days (+ extension).
     pub fn recognition_decision_due(&self, book: &RuleBook) -> Option<Date> {
         let res = self.recognition_resolution.as_ref()?;
-        let days = book.in_force(res.on).deadline_recognition_decision.value.0 + self.extension.unwrap_or(0);
+        let days = book.in_force(res.on).deadline_recognition_decision.value.0
+            + self.extension.unwrap_or(0);
         Some(book.calendar.add_working_days(res.on, days))
     }
 
     /// The last day to declare the member background: ceremony + 30 working days.
     pub fn member_background_due(&self, book: &RuleBook) -> Option<Date> {
         let c = self.ceremony_on?;
-        Some(book.calendar.add_working_days(c, book.in_force(c).records_member_background.value.0))
+        Some(
+            book.calendar
+                .add_working_days(c, book.in_force(c).records_member_background.value.0),
+        )
     }
 
     /// The last valid day of the awareness certificate.
     pub fn certificate_valid_until(&self, book: &RuleBook) -> Option<Date> {
         let c = self.certificate.as_ref()?;
-        Some(last_valid_day(c.issued_on, book.in_force(c.issued_on).cert_validity.value.0))
+        Some(last_valid_day(
+            c.issued_on,
+            book.in_force(c.issued_on).cert_validity.value.0,
+        ))
     }
 
     /// The last day the certified background is valid for a vote.
     pub fn background_valid_until(&self, book: &RuleBook) -> Option<Date> {
         let c = self.background_certified_on?;
-        Some(last_valid_day(c, book.in_force(c).background_validity.value.0))
+        Some(last_valid_day(
+            c,
+            book.in_force(c).background_validity.value.0,
+        ))
     }
 
     /// The earliest date among the introducer letters, the union resolution and the comments
@@ -1068,12 +1241,20 @@ impl Candidacy {
             .chain(self.union_introduction.as_ref().map(|(_, r)| r.on))
             .chain(self.comments_on);
         let oldest = dates.min()?;
-        Some(last_valid_day(oldest, book.in_force(oldest).comments_validity.value.0))
+        Some(last_valid_day(
+            oldest,
+            book.in_force(oldest).comments_validity.value.0,
+        ))
     }
 }
 
 /// What happens next: the stage an accepted action leads to, or why the stage does not allow it.
-fn next_stage(c: &Candidacy, action: &Action, ctx: &Context, passed: Option<bool>) -> Result<Stage, Violation> {
+fn next_stage(
+    c: &Candidacy,
+    action: &Action,
+    ctx: &Context,
+    passed: Option<bool>,
+) -> Result<Stage, Violation> {
     use Stage::*;
     let stage = c.stage;
     let from = |allowed: &[Stage], to: Stage| -> Result<Stage, Violation> {
@@ -1089,8 +1270,17 @@ fn next_stage(c: &Candidacy, action: &Action, ctx: &Context, passed: Option<bool
         }
     };
     const PIPELINE: &[Stage] = &[
-        Source, Sympathizer, Course, Dossier, Verification, CellVote, GrassrootsVote, AwaitingDecision,
-        AwaitingCeremony, Probationary, RecognitionVote,
+        Source,
+        Sympathizer,
+        Course,
+        Dossier,
+        Verification,
+        CellVote,
+        GrassrootsVote,
+        AwaitingDecision,
+        AwaitingCeremony,
+        Probationary,
+        RecognitionVote,
     ];
     let pass = passed.unwrap_or(false);
     match action {
@@ -1099,9 +1289,17 @@ fn next_stage(c: &Candidacy, action: &Action, ctx: &Context, passed: Option<bool
             _ => Err(out_of_order(stage, action)),
         },
         Action::ListAsSympathizer { .. } => from(&[Source], Sympathizer),
-        Action::AssignMentor { .. } => {
-            stay(&[Sympathizer, Course, Dossier, Verification, CellVote, GrassrootsVote, AwaitingDecision, AwaitingCeremony, Probationary])
-        }
+        Action::AssignMentor { .. } => stay(&[
+            Sympathizer,
+            Course,
+            Dossier,
+            Verification,
+            CellVote,
+            GrassrootsVote,
+            AwaitingDecision,
+            AwaitingCeremony,
+            Probationary,
+        ]),
         Action::EnrolInCourse { .. } => from(&[Sympathizer], Course),
         Action::FailCourse => from(&[Course], Sympathizer),
         Action::RecordCertificate { .. } => match stage {
@@ -1109,12 +1307,16 @@ fn next_stage(c: &Candidacy, action: &Action, ctx: &Context, passed: Option<bool
             Some(s @ (Dossier | Verification | CellVote)) => Ok(s),
             _ => Err(out_of_order(stage, action)),
         },
-        Action::SubmitApplication | Action::DeclareBackground | Action::RecordComments { .. } => stay(&[Dossier]),
-        Action::AddIntroducer { .. } | Action::WithdrawIntroducer { .. } | Action::RecordUnionIntroduction { .. } => {
-            stay(&[Dossier, Verification, CellVote])
+        Action::SubmitApplication | Action::DeclareBackground | Action::RecordComments { .. } => {
+            stay(&[Dossier])
         }
+        Action::AddIntroducer { .. }
+        | Action::WithdrawIntroducer { .. }
+        | Action::RecordUnionIntroduction { .. } => stay(&[Dossier, Verification, CellVote]),
         Action::StampBackground => from(&[Dossier], Verification),
-        Action::SendVerification { .. } | Action::AnswerVerification { .. } => stay(&[Verification]),
+        Action::SendVerification { .. } | Action::AnswerVerification { .. } => {
+            stay(&[Verification])
+        }
         Action::CertifyBackground => from(&[Verification], CellVote),
         Action::CellVote { .. } => {
             let to = if !pass {
@@ -1126,28 +1328,57 @@ fn next_stage(c: &Candidacy, action: &Action, ctx: &Context, passed: Option<bool
             };
             from(&[CellVote], to)
         }
-        Action::PartialAppraisal { approved, .. } => from(&[GrassrootsVote], if *approved { GrassrootsVote } else { CellVote }),
-        Action::GrassrootsVote { .. } => from(&[GrassrootsVote], if pass { AwaitingDecision } else { GrassrootsVote }),
+        Action::PartialAppraisal { approved, .. } => from(
+            &[GrassrootsVote],
+            if *approved { GrassrootsVote } else { CellVote },
+        ),
+        Action::GrassrootsVote { .. } => from(
+            &[GrassrootsVote],
+            if pass {
+                AwaitingDecision
+            } else {
+                GrassrootsVote
+            },
+        ),
         Action::ReturnDossier { .. } => match stage {
             Some(GrassrootsVote | AwaitingDecision) => Ok(CellVote),
             Some(RecognitionVote) => Ok(Probationary),
             _ => Err(out_of_order(stage, action)),
         },
         Action::ExtendDeadline { .. } => stay(&[AwaitingDecision, RecognitionVote]),
-        Action::AdmissionDecision { approved, .. } => from(&[AwaitingDecision], if *approved { AwaitingCeremony } else { Rejected }),
+        Action::AdmissionDecision { approved, .. } => from(
+            &[AwaitingDecision],
+            if *approved {
+                AwaitingCeremony
+            } else {
+                Rejected
+            },
+        ),
         Action::HoldCeremony { .. } => from(&[AwaitingCeremony], Probationary),
-        Action::DeclareMemberBackground | Action::CompleteNewMemberCourse { .. } | Action::SubmitSelfReview => {
-            stay(&[Probationary, RecognitionVote])
-        }
-        Action::RecognitionCellVote { .. } => from(&[Probationary], if pass { RecognitionVote } else { Probationary }),
+        Action::DeclareMemberBackground
+        | Action::CompleteNewMemberCourse { .. }
+        | Action::SubmitSelfReview => stay(&[Probationary, RecognitionVote]),
+        Action::RecognitionCellVote { .. } => from(
+            &[Probationary],
+            if pass { RecognitionVote } else { Probationary },
+        ),
         Action::RecognitionGrassrootsVote { .. } => stay(&[RecognitionVote]),
-        Action::RecognitionDecision { approved, .. } => from(&[RecognitionVote], if *approved { Official } else { Removed }),
-        Action::SuperiorRuling { recognise, .. } => from(&[Probationary], if *recognise { Official } else { Removed }),
+        Action::RecognitionDecision { approved, .. } => from(
+            &[RecognitionVote],
+            if *approved { Official } else { Removed },
+        ),
+        Action::SuperiorRuling { recognise, .. } => {
+            from(&[Probationary], if *recognise { Official } else { Removed })
+        }
         Action::Remove { .. } => from(&[Probationary, RecognitionVote], Removed),
         Action::Withdraw { .. } => from(&PIPELINE[..9], Withdrawn),
         Action::Reject { .. } => from(&PIPELINE[..8], Rejected),
         Action::TransferOut { .. } | Action::RecordDeath => {
-            let to = if matches!(action, Action::RecordDeath) { Deceased } else { TransferredOut };
+            let to = if matches!(action, Action::RecordDeath) {
+                Deceased
+            } else {
+                TransferredOut
+            };
             from(PIPELINE, to)
         }
         Action::TransferIn { .. } => match (stage, c.before_transfer) {
@@ -1155,7 +1386,9 @@ fn next_stage(c: &Candidacy, action: &Action, ctx: &Context, passed: Option<bool
             _ => Err(out_of_order(stage, action)),
         },
         Action::Annul { target, .. } => match target {
-            AnnulTarget::Admission => from(&[AwaitingCeremony, Probationary, RecognitionVote], Annulled),
+            AnnulTarget::Admission => {
+                from(&[AwaitingCeremony, Probationary, RecognitionVote], Annulled)
+            }
             AnnulTarget::Recognition => from(&[Official], Probationary),
         },
     }
@@ -1165,7 +1398,10 @@ fn out_of_order(stage: Option<Stage>, action: &Action) -> Violation {
     let at = stage.map_or("chưa có trong danh sách nguồn", Stage::label_vi);
     Violation::input(
         "lifecycle.order",
-        format!("Bước “{}” không thực hiện được khi hồ sơ đang ở giai đoạn “{at}”.", action_label_vi(action)),
+        format!(
+            "Bước “{}” không thực hiện được khi hồ sơ đang ở giai đoạn “{at}”.",
+            action_label_vi(action)
+        ),
     )
 }
 
@@ -1173,7 +1409,9 @@ fn out_of_order(stage: Option<Stage>, action: &Action) -> Violation {
 pub fn action_label_vi(action: &Action) -> &'static str {
     match action {
         Action::Open { .. } => "Đưa vào danh sách nguồn",
-        Action::ListAsSympathizer { .. } => "Đưa vào danh sách cảm tình Đảng, phân công đảng viên giúp đỡ",
+        Action::ListAsSympathizer { .. } => {
+            "Đưa vào danh sách cảm tình Đảng, phân công đảng viên giúp đỡ"
+        }
         Action::AssignMentor { .. } => "Phân công đảng viên giúp đỡ",
         Action::EnrolInCourse { .. } => "Cử đi học lớp bồi dưỡng nhận thức về Đảng",
         Action::FailCourse => "Không hoàn thành lớp học",
@@ -1182,7 +1420,9 @@ pub fn action_label_vi(action: &Action) -> &'static str {
         Action::DeclareBackground => "Khai lý lịch người xin vào Đảng",
         Action::AddIntroducer { .. } => "Thêm người giới thiệu",
         Action::WithdrawIntroducer { .. } => "Thôi người giới thiệu",
-        Action::RecordUnionIntroduction { .. } => "Ghi nhận nghị quyết giới thiệu của Đoàn/Công đoàn",
+        Action::RecordUnionIntroduction { .. } => {
+            "Ghi nhận nghị quyết giới thiệu của Đoàn/Công đoàn"
+        }
         Action::RecordComments { .. } => "Ghi nhận tổng hợp ý kiến nhận xét",
         Action::StampBackground => "Đóng dấu giáp lai lý lịch, bắt đầu thẩm tra",
         Action::SendVerification { .. } => "Gửi công văn thẩm tra",
@@ -1199,7 +1439,9 @@ pub fn action_label_vi(action: &Action) -> &'static str {
         Action::CompleteNewMemberCourse { .. } => "Hoàn thành lớp bồi dưỡng đảng viên mới",
         Action::SubmitSelfReview => "Nộp bản tự kiểm điểm",
         Action::RecognitionCellVote { .. } => "Chi bộ xét công nhận đảng viên chính thức",
-        Action::RecognitionGrassrootsVote { .. } => "Đảng ủy cơ sở xét công nhận đảng viên chính thức",
+        Action::RecognitionGrassrootsVote { .. } => {
+            "Đảng ủy cơ sở xét công nhận đảng viên chính thức"
+        }
         Action::RecognitionDecision { .. } => "Quyết định công nhận đảng viên chính thức",
         Action::SuperiorRuling { .. } => "Cấp ủy cấp trên quyết định sau ba lần biểu quyết",
         Action::Remove { .. } => "Xóa tên trong danh sách đảng viên dự bị",
@@ -1216,7 +1458,13 @@ pub fn action_label_vi(action: &Action) -> &'static str {
 ///
 /// `today` bounds the act's date (no step dated in the future); the rules are the version of
 /// `book` in force on the act's date.
-pub fn decide(c: &Candidacy, cmd: &Command, ctx: &Context, book: &RuleBook, today: Date) -> Result<Event, Vec<Violation>> {
+pub fn decide(
+    c: &Candidacy,
+    cmd: &Command,
+    ctx: &Context,
+    book: &RuleBook,
+    today: Date,
+) -> Result<Event, Vec<Violation>> {
     let on = cmd.on;
     let rules = book.in_force(on);
     let mut v: Vec<Violation> = Vec::new();
@@ -1224,16 +1472,25 @@ pub fn decide(c: &Candidacy, cmd: &Command, ctx: &Context, book: &RuleBook, toda
     if on > today {
         v.push(Violation::input(
             "input.future_date",
-            format!("Ngày {} ở sau ngày hôm nay ({}).", format_vn(on), format_vn(today)),
+            format!(
+                "Ngày {} ở sau ngày hôm nay ({}).",
+                format_vn(on),
+                format_vn(today)
+            ),
         ));
     }
     if let Some(last) = c.last_on
-        && on < last {
-            v.push(Violation::input(
-                "input.date_order",
-                format!("Ngày {} trước ngày của bước đã ghi gần nhất ({}).", format_vn(on), format_vn(last)),
-            ));
-        }
+        && on < last
+    {
+        v.push(Violation::input(
+            "input.date_order",
+            format!(
+                "Ngày {} trước ngày của bước đã ghi gần nhất ({}).",
+                format_vn(on),
+                format_vn(last)
+            ),
+        ));
+    }
     let passed = guards(c, cmd, ctx, book, rules, &mut v, &mut warnings);
     let stage = match next_stage(c, &cmd.action, ctx, passed) {
         Ok(s) => s,
@@ -1245,7 +1502,14 @@ pub fn decide(c: &Candidacy, cmd: &Command, ctx: &Context, book: &RuleBook, toda
     if !v.is_empty() {
         return Err(v);
     }
-    Ok(Event { on, action: cmd.action.clone(), stage, passed, rules_version: rules.version.to_string(), warnings })
+    Ok(Event {
+        on,
+        action: cmd.action.clone(),
+        stage,
+        passed,
+        rules_version: rules.version.to_string(),
+        warnings,
+    })
 }
 
 fn member_guard(m: &MemberFacts, rules: &RuleSet, role: &str, v: &mut Vec<Violation>) {
@@ -1257,7 +1521,14 @@ fn member_guard(m: &MemberFacts, rules: &RuleSet, role: &str, v: &mut Vec<Violat
 }
 
 /// Age, education, certificate, background, introducers and comments on the vote date.
-fn eligibility(c: &Candidacy, ctx: &Context, book: &RuleBook, rules: &RuleSet, on: Date, v: &mut Vec<Violation>) {
+fn eligibility(
+    c: &Candidacy,
+    ctx: &Context,
+    book: &RuleBook,
+    rules: &RuleSet,
+    on: Date,
+    v: &mut Vec<Violation>,
+) {
     let months = full_months(ctx.candidate.birth_date, on);
     let (min, max) = (rules.age_min.value.0 * 12, rules.age_max.value.0 * 12);
     if ctx.candidate.birth_date > on || months < min {
@@ -1306,7 +1577,11 @@ fn eligibility(c: &Candidacy, ctx: &Context, book: &RuleBook, rules: &RuleSet, o
         Some(_) => {}
     }
     match c.background_valid_until(book) {
-        None => v.push(rules.background_validity.violation("Lý lịch chưa được chứng nhận.")),
+        None => v.push(
+            rules
+                .background_validity
+                .violation("Lý lịch chưa được chứng nhận."),
+        ),
         Some(until) if on > until => v.push(rules.background_validity.violation(format!(
             "Lý lịch đã chứng nhận hết giá trị ngày {}; phải thẩm tra, chứng nhận lại.",
             format_vn(until)
@@ -1314,16 +1589,21 @@ fn eligibility(c: &Candidacy, ctx: &Context, book: &RuleBook, rules: &RuleSet, o
         Some(_) => {}
     }
     if let Some(until) = c.comments_valid_until(book)
-        && on > until {
-            v.push(rules.comments_validity.violation(format!(
+        && on > until
+    {
+        v.push(rules.comments_validity.violation(format!(
                 "Quá {} kể từ ngày làm giấy giới thiệu, nghị quyết giới thiệu hoặc tổng hợp nhận xét (hết hạn {}): phải làm lại.",
                 rules.comments_validity.value,
                 format_vn(until)
             )));
-        }
+    }
     intro_guard(c, ctx, rules, on, v);
     if c.mentor.is_none() {
-        v.push(rules.mentor_official.violation("Chưa phân công đảng viên chính thức giúp đỡ."));
+        v.push(
+            rules
+                .mentor_official
+                .violation("Chưa phân công đảng viên chính thức giúp đỡ."),
+        );
     }
 }
 
@@ -1367,14 +1647,21 @@ fn intro_guard(c: &Candidacy, ctx: &Context, rules: &RuleSet, on: Date, v: &mut 
 fn readmission_guard(f: &FormerMembership, rules: &RuleSet, on: Date, v: &mut Vec<Violation>) {
     use LeaveReason::*;
     if rules.readmit_excluded.value.0
-        && matches!(f.reason, QuitActivity | AskedToLeave | SeriousDisunity | Corruption | SeriousCrime)
+        && matches!(
+            f.reason,
+            QuitActivity | AskedToLeave | SeriousDisunity | Corruption | SeriousCrime
+        )
     {
-        v.push(rules.readmit_excluded.violation(
-            "Người đã ra khỏi Đảng vì lý do này không được xem xét kết nạp lại.",
-        ));
+        v.push(
+            rules
+                .readmit_excluded
+                .violation("Người đã ra khỏi Đảng vì lý do này không được xem xét kết nạp lại."),
+        );
     }
     if f.readmitted_before && rules.readmit_once.value.0 <= 1 {
-        v.push(rules.readmit_once.violation("Chỉ xem xét kết nạp lại một lần; người này đã được kết nạp lại trước đây."));
+        v.push(rules.readmit_once.violation(
+            "Chỉ xem xét kết nạp lại một lần; người này đã được kết nạp lại trước đây.",
+        ));
     }
     let gap = rules.readmit_gap.value.0;
     if full_months(f.left_on, on) < gap || f.left_on > on {
@@ -1386,7 +1673,9 @@ fn readmission_guard(f: &FormerMembership, rules: &RuleSet, on: Date, v: &mut Ve
     }
     if f.reason == MinorCrime {
         match f.record_cleared_on {
-            Some(cleared) if full_months(cleared, on) >= rules.readmit_gap_crime.value.0 && cleared <= on => {}
+            Some(cleared)
+                if full_months(cleared, on) >= rules.readmit_gap_crime.value.0 && cleared <= on => {
+            }
             Some(cleared) => v.push(rules.readmit_gap_crime.violation(format!(
                 "Chưa đủ {} kể từ ngày được xóa án tích ({}).",
                 rules.readmit_gap_crime.value,
@@ -1399,7 +1688,12 @@ fn readmission_guard(f: &FormerMembership, rules: &RuleSet, on: Date, v: &mut Ve
 
 fn verification_guard(c: &Candidacy, ctx: &Context, rules: &RuleSet, v: &mut Vec<Violation>) {
     if rules.verify_order.value.0 {
-        let open: Vec<String> = c.verification.iter().filter(|r| r.answer.is_none()).map(|r| r.request_no.to_string()).collect();
+        let open: Vec<String> = c
+            .verification
+            .iter()
+            .filter(|r| r.answer.is_none())
+            .map(|r| r.request_no.to_string())
+            .collect();
         if !open.is_empty() {
             v.push(rules.verify_order.violation(format!(
                 "Chi ủy chỉ nhận xét, đảng ủy chỉ chứng nhận lý lịch sau khi có kết quả thẩm tra; còn công văn số {} chưa trả lời.",
@@ -1407,7 +1701,10 @@ fn verification_guard(c: &Candidacy, ctx: &Context, rules: &RuleSet, v: &mut Vec
             )));
         }
     }
-    if c.verification.iter().any(|r| matches!(r.answer, Some((_, VerificationOutcome::Disqualifying)))) {
+    if c.verification
+        .iter()
+        .any(|r| matches!(r.answer, Some((_, VerificationOutcome::Disqualifying))))
+    {
         v.push(rules.political_standard.violation(
             "Kết quả thẩm tra có nội dung vi phạm tiêu chuẩn chính trị: không chứng nhận lý lịch.",
         ));
@@ -1433,7 +1730,11 @@ fn verification_guard(c: &Candidacy, ctx: &Context, rules: &RuleSet, v: &mut Vec
             needed.push(Relation::Spouse);
             needed.push(Relation::ParentsInLaw);
         }
-        let missing: Vec<&str> = needed.into_iter().filter(|r| !answered_clear(*r)).map(Relation::label_vi).collect();
+        let missing: Vec<&str> = needed
+            .into_iter()
+            .filter(|r| !answered_clear(*r))
+            .map(Relation::label_vi)
+            .collect();
         if !missing.is_empty() {
             v.push(rules.verify_scope.violation(format!(
                 "Chưa có kết quả thẩm tra rõ ràng đối với: {}.",
@@ -1441,13 +1742,23 @@ fn verification_guard(c: &Candidacy, ctx: &Context, rules: &RuleSet, v: &mut Vec
             )));
         }
     }
-    if ctx.candidate.religious && rules.religious.value.0 && !answered_clear(Relation::ReligiousActivity) {
+    if ctx.candidate.religious
+        && rules.religious.value.0
+        && !answered_clear(Relation::ReligiousActivity)
+    {
         v.push(rules.religious.violation(
             "Người có đạo: cần thẩm tra thêm nội dung về hoạt động tôn giáo theo Quy định 06-QĐ/TW.",
         ));
     }
-    if ctx.candidate.hoa_ethnicity && rules.ethnic_chinese.value.0 && !answered_clear(Relation::HoaItems) {
-        v.push(rules.ethnic_chinese.violation("Người dân tộc Hoa: cần thẩm tra thêm theo Thông tri 06-TT/TW."));
+    if ctx.candidate.hoa_ethnicity
+        && rules.ethnic_chinese.value.0
+        && !answered_clear(Relation::HoaItems)
+    {
+        v.push(
+            rules
+                .ethnic_chinese
+                .violation("Người dân tộc Hoa: cần thẩm tra thêm theo Thông tri 06-TT/TW."),
+        );
     }
 }
 
@@ -1463,11 +1774,18 @@ fn decision_guard(
     let vote_on = c.cell_resolution.as_ref().map_or(on, |r| r.on);
     let over_age = full_months(ctx.candidate.birth_date, vote_on) > rules.age_max.value.0 * 12;
     let consent_ok = superior_consent_on.is_some_and(|d| d <= on);
-    if over_age && rules.age_over_max_authority.value.0 && (authority != Authority::CentralLevelCommittee || !consent_ok) {
+    if over_age
+        && rules.age_over_max_authority.value.0
+        && (authority != Authority::CentralLevelCommittee || !consent_ok)
+    {
         v.push(rules.age_over_max_authority.violation(
             "Người trên 60 tuổi chỉ được kết nạp khi cấp ủy trực thuộc Trung ương quyết định và ban thường vụ đồng ý bằng văn bản trước.",
         ));
-    } else if !over_age && rules.authority_decide.value.0 && authority != ctx.cell.competent_authority && authority != Authority::CentralLevelCommittee {
+    } else if !over_age
+        && rules.authority_decide.value.0
+        && authority != ctx.cell.competent_authority
+        && authority != Authority::CentralLevelCommittee
+    {
         v.push(rules.authority_decide.violation(format!(
             "Cấp quyết định kết nạp của chi bộ này là {}, không phải {}.",
             ctx.cell.competent_authority.label_vi(),
@@ -1493,7 +1811,11 @@ fn not_before(doc: Date, on: Date, what: &str, v: &mut Vec<Violation>) {
     if doc > on {
         v.push(Violation::input(
             "input.document_date",
-            format!("Ngày {what} ({}) sau ngày ghi nhận ({}).", format_vn(doc), format_vn(on)),
+            format!(
+                "Ngày {what} ({}) sau ngày ghi nhận ({}).",
+                format_vn(doc),
+                format_vn(on)
+            ),
         ));
     }
 }
@@ -1516,17 +1838,27 @@ fn guards(
 ) -> Option<bool> {
     let on = cmd.on;
     match &cmd.action {
-        Action::Open { source_category, readmission, .. } => {
+        Action::Open {
+            source_category,
+            readmission,
+            ..
+        } => {
             nonempty(source_category, "nhóm nguồn", v);
             if ctx.candidate.is_current_member {
-                v.push(Violation::input("source.not_member", "Người này đang là đảng viên, không đưa vào danh sách nguồn."));
+                v.push(Violation::input(
+                    "source.not_member",
+                    "Người này đang là đảng viên, không đưa vào danh sách nguồn.",
+                ));
             }
             if let Some(f) = readmission {
                 readmission_guard(f, rules, on, v);
             }
             None
         }
-        Action::ListAsSympathizer { resolution_no, mentor } => {
+        Action::ListAsSympathizer {
+            resolution_no,
+            mentor,
+        } => {
             nonempty(resolution_no, "số nghị quyết của chi bộ", v);
             member_guard(mentor, rules, "giúp đỡ", v);
             None
@@ -1544,7 +1876,11 @@ fn guards(
         | Action::SubmitSelfReview
         | Action::RecordDeath
         | Action::TransferIn { .. } => None,
-        Action::RecordCertificate { number, issued_on, issuer } => {
+        Action::RecordCertificate {
+            number,
+            issued_on,
+            issuer,
+        } => {
             nonempty(number, "số giấy chứng nhận", v);
             not_before(*issued_on, on, "cấp giấy chứng nhận", v);
             if rules.cert_issuer.value.0 && matches!(issuer, CertIssuer::Other(_)) {
@@ -1565,25 +1901,47 @@ fn guards(
         Action::SubmitApplication => None,
         Action::DeclareBackground => {
             if rules.application_first.value.0 && c.application_on.is_none() {
-                v.push(rules.application_first.violation("Người vào Đảng phải viết đơn xin vào Đảng trước khi khai lý lịch."));
+                v.push(rules.application_first.violation(
+                    "Người vào Đảng phải viết đơn xin vào Đảng trước khi khai lý lịch.",
+                ));
             }
             None
         }
-        Action::AddIntroducer { introducer, letter_on, alongside_since, replaces } => {
+        Action::AddIntroducer {
+            introducer,
+            letter_on,
+            alongside_since,
+            replaces,
+        } => {
             not_before(*letter_on, on, "giấy giới thiệu", v);
             if !introducer.official {
-                v.push(rules.intro_count.violation("Người giới thiệu phải là đảng viên chính thức."));
+                v.push(
+                    rules
+                        .intro_count
+                        .violation("Người giới thiệu phải là đảng viên chính thức."),
+                );
             }
-            if c.introducers.iter().any(|i| i.member_id == introducer.member_id) {
-                v.push(Violation::input("input.duplicate", "Đảng viên này đã là người giới thiệu."));
+            if c.introducers
+                .iter()
+                .any(|i| i.member_id == introducer.member_id)
+            {
+                v.push(Violation::input(
+                    "input.duplicate",
+                    "Đảng viên này đã là người giới thiệu.",
+                ));
             }
             match replaces {
                 Some(old) if !c.introducers.iter().any(|i| &i.member_id == old) => {
-                    v.push(Violation::input("input.unknown", "Người được thay thế không có trong danh sách người giới thiệu."));
+                    v.push(Violation::input(
+                        "input.unknown",
+                        "Người được thay thế không có trong danh sách người giới thiệu.",
+                    ));
                 }
                 Some(_) if rules.intro_replacement.value.0 => {}
                 _ => {
-                    if full_months(*alongside_since, *letter_on) < rules.intro_cowork.value.0 || *alongside_since > *letter_on {
+                    if full_months(*alongside_since, *letter_on) < rules.intro_cowork.value.0
+                        || *alongside_since > *letter_on
+                    {
                         v.push(rules.intro_cowork.violation(format!(
                             "Người giới thiệu phải cùng công tác, học tập hoặc cư trú với người vào Đảng ít nhất {} (từ {} đến ngày viết giấy giới thiệu {}).",
                             rules.intro_cowork.value,
@@ -1593,8 +1951,14 @@ fn guards(
                     }
                     // A young candidate needs one member besides the union; a second is harmless.
                     let needed = rules.intro_count.value.0;
-                    if replaces.is_none() && u32::try_from(c.introducers.len()).unwrap_or(u32::MAX) >= needed {
-                        v.push(rules.intro_count.violation(format!("Đã đủ {needed} người giới thiệu.")));
+                    if replaces.is_none()
+                        && u32::try_from(c.introducers.len()).unwrap_or(u32::MAX) >= needed
+                    {
+                        v.push(
+                            rules
+                                .intro_count
+                                .violation(format!("Đã đủ {needed} người giới thiệu.")),
+                        );
                     }
                 }
             }
@@ -1603,11 +1967,18 @@ fn guards(
         Action::WithdrawIntroducer { member_id, reason } => {
             nonempty(reason, "lý do", v);
             if !c.introducers.iter().any(|i| &i.member_id == member_id) {
-                v.push(Violation::input("input.unknown", "Không có người giới thiệu này trong hồ sơ."));
+                v.push(Violation::input(
+                    "input.unknown",
+                    "Không có người giới thiệu này trong hồ sơ.",
+                ));
             }
             None
         }
-        Action::RecordUnionIntroduction { resolution_no, resolution_on, .. } => {
+        Action::RecordUnionIntroduction {
+            resolution_no,
+            resolution_on,
+            ..
+        } => {
             nonempty(resolution_no, "số nghị quyết", v);
             not_before(*resolution_on, on, "nghị quyết giới thiệu", v);
             None
@@ -1618,23 +1989,36 @@ fn guards(
         }
         Action::StampBackground => {
             if c.application_on.is_none() || c.background_on.is_none() {
-                v.push(rules.verify_order.violation("Cần có đơn xin vào Đảng và lý lịch trước khi đóng dấu giáp lai, gửi thẩm tra."));
+                v.push(rules.verify_order.violation(
+                    "Cần có đơn xin vào Đảng và lý lịch trước khi đóng dấu giáp lai, gửi thẩm tra.",
+                ));
             }
             None
         }
-        Action::SendVerification { request_no, destination, .. } => {
+        Action::SendVerification {
+            request_no,
+            destination,
+            ..
+        } => {
             nonempty(destination, "nơi gửi thẩm tra", v);
             if c.verification.iter().any(|r| r.request_no == *request_no) {
-                v.push(Violation::input("input.duplicate", format!("Đã có công văn thẩm tra số {request_no}.")));
+                v.push(Violation::input(
+                    "input.duplicate",
+                    format!("Đã có công văn thẩm tra số {request_no}."),
+                ));
             }
             None
         }
         Action::AnswerVerification { request_no, .. } => {
             match c.verification.iter().find(|r| r.request_no == *request_no) {
-                None => v.push(Violation::input("input.unknown", format!("Không có công văn thẩm tra số {request_no}."))),
-                Some(r) if r.answer.is_some() => {
-                    v.push(Violation::input("input.duplicate", format!("Công văn số {request_no} đã có kết quả.")))
-                }
+                None => v.push(Violation::input(
+                    "input.unknown",
+                    format!("Không có công văn thẩm tra số {request_no}."),
+                )),
+                Some(r) if r.answer.is_some() => v.push(Violation::input(
+                    "input.duplicate",
+                    format!("Công văn số {request_no} đã có kết quả."),
+                )),
                 Some(_) => {}
             }
             None
@@ -1643,7 +2027,10 @@ fn guards(
             verification_guard(c, ctx, rules, v);
             None
         }
-        Action::CellVote { resolution_no, tally } => {
+        Action::CellVote {
+            resolution_no,
+            tally,
+        } => {
             nonempty(resolution_no, "số nghị quyết của chi bộ", v);
             if let Some(e) = tally.check() {
                 v.push(e);
@@ -1655,23 +2042,47 @@ fn guards(
         Action::PartialAppraisal { report_no, .. } => {
             nonempty(report_no, "số báo cáo thẩm định", v);
             if !ctx.cell.has_partial_committee {
-                v.push(rules.partial_appraisal.violation("Chi bộ này không trực thuộc đảng ủy bộ phận."));
+                v.push(
+                    rules
+                        .partial_appraisal
+                        .violation("Chi bộ này không trực thuộc đảng ủy bộ phận."),
+                );
             }
             None
         }
-        Action::GrassrootsVote { resolution_no, tally } => {
+        Action::GrassrootsVote {
+            resolution_no,
+            tally,
+        } => {
             nonempty(resolution_no, "số nghị quyết của đảng ủy", v);
             committee_tally(tally, v);
-            if ctx.cell.has_partial_committee && rules.partial_appraisal.value.0 && c.partial_appraisal.is_none() {
-                v.push(rules.partial_appraisal.violation("Đảng ủy bộ phận phải thẩm định trước khi đảng ủy cơ sở xét."));
+            if ctx.cell.has_partial_committee
+                && rules.partial_appraisal.value.0
+                && c.partial_appraisal.is_none()
+            {
+                v.push(
+                    rules
+                        .partial_appraisal
+                        .violation("Đảng ủy bộ phận phải thẩm định trước khi đảng ủy cơ sở xét."),
+                );
             }
-            Some(rules.vote_committee.value.reached(tally.in_favour, tally.members))
+            Some(
+                rules
+                    .vote_committee
+                    .value
+                    .reached(tally.in_favour, tally.members),
+            )
         }
-        Action::ReturnDossier { reason, .. } | Action::Withdraw { reason } | Action::Reject { reason } => {
+        Action::ReturnDossier { reason, .. }
+        | Action::Withdraw { reason }
+        | Action::Reject { reason } => {
             nonempty(reason, "lý do", v);
             None
         }
-        Action::ExtendDeadline { working_days, reason } => {
+        Action::ExtendDeadline {
+            working_days,
+            reason,
+        } => {
             nonempty(reason, "lý do gia hạn", v);
             let max = rules.deadline_decision_extension.value.0;
             if *working_days == 0 || *working_days > max || c.extension.is_some() {
@@ -1682,12 +2093,24 @@ fn guards(
             }
             None
         }
-        Action::AdmissionDecision { decision_no, approved, authority, received_on, superior_consent_on } => {
+        Action::AdmissionDecision {
+            decision_no,
+            approved,
+            authority,
+            received_on,
+            superior_consent_on,
+        } => {
             nonempty(decision_no, "số quyết định", v);
             if *received_on < on {
-                let rule = if *approved { Violation::input("input.document_date", "") } else { rules.decision_notify.violation("") };
+                let rule = if *approved {
+                    Violation::input("input.document_date", "")
+                } else {
+                    rules.decision_notify.violation("")
+                };
                 v.push(Violation {
-                    message_vi: "Ngày chi bộ nhận thông báo quyết định phải từ ngày ký quyết định trở đi.".into(),
+                    message_vi:
+                        "Ngày chi bộ nhận thông báo quyết định phải từ ngày ký quyết định trở đi."
+                            .into(),
                     ..rule
                 });
             }
@@ -1695,18 +2118,20 @@ fn guards(
                 decision_guard(c, ctx, rules, on, *authority, *superior_consent_on, v);
             }
             if let Some(due) = c.decision_due(book)
-                && on > due {
-                    w.push(rules.deadline_decision.violation(format!(
-                        "Quyết định ngày {} chậm so với hạn {} ({} kể từ nghị quyết của chi bộ).",
-                        format_vn(on),
-                        format_vn(due),
-                        rules.deadline_decision.value
-                    )));
-                }
+                && on > due
+            {
+                w.push(rules.deadline_decision.violation(format!(
+                    "Quyết định ngày {} chậm so với hạn {} ({} kể từ nghị quyết của chi bộ).",
+                    format_vn(on),
+                    format_vn(due),
+                    rules.deadline_decision.value
+                )));
+            }
             None
         }
         Action::HoldCeremony { late_approval } => {
-            if let (Some(due), Some((_, received))) = (c.ceremony_due(book), &c.admission_decision) {
+            if let (Some(due), Some((_, received))) = (c.ceremony_due(book), &c.admission_decision)
+            {
                 not_before(*received, on, "nhận quyết định kết nạp", v);
                 if on > due && late_approval.as_deref().is_none_or(|s| s.trim().is_empty()) {
                     v.push(rules.deadline_ceremony.violation(format!(
@@ -1723,22 +2148,28 @@ fn guards(
             nonempty(certificate_no, "số giấy chứng nhận", v);
             None
         }
-        Action::RecognitionCellVote { resolution_no, tally } => {
+        Action::RecognitionCellVote {
+            resolution_no,
+            tally,
+        } => {
             nonempty(resolution_no, "số nghị quyết của chi bộ", v);
             if let Some(e) = tally.check() {
                 v.push(e);
                 return None;
             }
             if let Some(end) = c.probation_end
-                && on < end {
-                    v.push(rules.probation_months.violation(format!(
-                        "Chưa hết {} dự bị: thời kỳ dự bị kết thúc ngày {}.",
-                        rules.probation_months.value,
-                        format_vn(end)
-                    )));
-                }
+                && on < end
+            {
+                v.push(rules.probation_months.violation(format!(
+                    "Chưa hết {} dự bị: thời kỳ dự bị kết thúc ngày {}.",
+                    rules.probation_months.value,
+                    format_vn(end)
+                )));
+            }
             if rules.probation_course.value.0 && c.new_member_course_on.is_none() {
-                v.push(rules.probation_course.violation("Chưa hoàn thành lớp bồi dưỡng lý luận chính trị cho đảng viên mới."));
+                v.push(rules.probation_course.violation(
+                    "Chưa hoàn thành lớp bồi dưỡng lý luận chính trị cho đảng viên mới.",
+                ));
             }
             if c.failed_recognition_votes >= rules.vote_max_attempts.value.0 {
                 v.push(rules.vote_max_attempts.violation(format!(
@@ -1747,40 +2178,63 @@ fn guards(
                 )));
             }
             if let Some(due) = c.recognition_vote_due(book)
-                && on > due {
-                    w.push(rules.deadline_recognition.violation(format!(
+                && on > due
+            {
+                w.push(rules.deadline_recognition.violation(format!(
                         "Chi bộ xét công nhận chậm: hạn là ngày {}. Ngày công nhận vẫn tính từ ngày hết dự bị.",
                         format_vn(due)
                     )));
-                }
+            }
             Some(rules.vote_cell.value.reached(tally.in_favour, tally.base()))
         }
-        Action::RecognitionGrassrootsVote { resolution_no, tally } => {
+        Action::RecognitionGrassrootsVote {
+            resolution_no,
+            tally,
+        } => {
             nonempty(resolution_no, "số nghị quyết", v);
             committee_tally(tally, v);
             if ctx.cell.grassroots_cell {
-                v.push(Violation::input("lifecycle.order", "Chi bộ cơ sở không qua bước đảng ủy cơ sở xét."));
+                v.push(Violation::input(
+                    "lifecycle.order",
+                    "Chi bộ cơ sở không qua bước đảng ủy cơ sở xét.",
+                ));
             }
-            Some(rules.vote_committee.value.reached(tally.in_favour, tally.members))
+            Some(
+                rules
+                    .vote_committee
+                    .value
+                    .reached(tally.in_favour, tally.members),
+            )
         }
-        Action::RecognitionDecision { decision_no, approved, authority } => {
+        Action::RecognitionDecision {
+            decision_no,
+            approved,
+            authority,
+        } => {
             nonempty(decision_no, "số quyết định", v);
             if !ctx.cell.grassroots_cell && c.recognition_grassroots.is_none() && *approved {
-                v.push(Violation::input("lifecycle.order", "Đảng ủy cơ sở chưa xét công nhận."));
+                v.push(Violation::input(
+                    "lifecycle.order",
+                    "Đảng ủy cơ sở chưa xét công nhận.",
+                ));
             }
-            if rules.authority_decide.value.0 && *authority != ctx.cell.competent_authority && *authority != Authority::CentralLevelCommittee {
+            if rules.authority_decide.value.0
+                && *authority != ctx.cell.competent_authority
+                && *authority != Authority::CentralLevelCommittee
+            {
                 v.push(rules.authority_decide.violation(format!(
                     "Cấp quyết định của chi bộ này là {}.",
                     ctx.cell.competent_authority.label_vi()
                 )));
             }
             if let Some(due) = c.recognition_decision_due(book)
-                && on > due {
-                    w.push(rules.deadline_recognition_decision.violation(format!(
-                        "Quyết định công nhận chậm so với hạn {}.",
-                        format_vn(due)
-                    )));
-                }
+                && on > due
+            {
+                w.push(rules.deadline_recognition_decision.violation(format!(
+                    "Quyết định công nhận chậm so với hạn {}.",
+                    format_vn(due)
+                )));
+            }
             None
         }
         Action::SuperiorRuling { decision_no, .. } => {
@@ -1792,16 +2246,24 @@ fn guards(
                 )));
             }
             if let Some(end) = c.probation_end
-                && on < end {
-                    v.push(rules.probation_months.violation("Chưa hết thời kỳ dự bị."));
-                }
+                && on < end
+            {
+                v.push(rules.probation_months.violation("Chưa hết thời kỳ dự bị."));
+            }
             None
         }
-        Action::Remove { decision_no, reason } => {
+        Action::Remove {
+            decision_no,
+            reason,
+        } => {
             nonempty(decision_no, "số quyết định", v);
             nonempty(reason, "lý do", v);
             if !rules.removal.value.0 {
-                v.push(rules.removal.violation("Việc xóa tên đảng viên dự bị đang không áp dụng."));
+                v.push(
+                    rules
+                        .removal
+                        .violation("Việc xóa tên đảng viên dự bị đang không áp dụng."),
+                );
             }
             None
         }
@@ -1809,7 +2271,11 @@ fn guards(
             nonempty(to, "nơi chuyển đến", v);
             None
         }
-        Action::Annul { decision_no, reason, .. } => {
+        Action::Annul {
+            decision_no,
+            reason,
+            ..
+        } => {
             nonempty(decision_no, "số quyết định", v);
             nonempty(reason, "lý do", v);
             None
@@ -1819,7 +2285,10 @@ fn guards(
 
 fn committee_tally(t: &CommitteeTally, v: &mut Vec<Violation>) {
     if t.members == 0 || t.in_favour > t.members {
-        v.push(Violation::input("vote.tally", "Số cấp ủy viên tán thành phải không lớn hơn tổng số cấp ủy viên."));
+        v.push(Violation::input(
+            "vote.tally",
+            "Số cấp ủy viên tán thành phải không lớn hơn tổng số cấp ủy viên.",
+        ));
     }
 }
 
@@ -1835,31 +2304,86 @@ pub fn next_steps(c: &Candidacy, ctx: &Context) -> Vec<&'static str> {
 
 fn sample_actions() -> Vec<Action> {
     let d = Date::constant(2000, 1, 1);
-    let m = MemberFacts { member_id: String::new(), official: true, same_cell: true };
-    let t = Tally { official_members: 1, exempt_absent: 0, present: 1, ballots: None, in_favour: 1 };
-    let ct = CommitteeTally { members: 1, in_favour: 1 };
+    let m = MemberFacts {
+        member_id: String::new(),
+        official: true,
+        same_cell: true,
+    };
+    let t = Tally {
+        official_members: 1,
+        exempt_absent: 0,
+        present: 1,
+        ballots: None,
+        in_favour: 1,
+    };
+    let ct = CommitteeTally {
+        members: 1,
+        in_favour: 1,
+    };
     let s = String::new;
     vec![
-        Action::Open { source_category: s(), proposed_by: None, readmission: None },
-        Action::ListAsSympathizer { resolution_no: s(), mentor: m.clone() },
+        Action::Open {
+            source_category: s(),
+            proposed_by: None,
+            readmission: None,
+        },
+        Action::ListAsSympathizer {
+            resolution_no: s(),
+            mentor: m.clone(),
+        },
         Action::AssignMentor { mentor: m.clone() },
         Action::EnrolInCourse { course: s() },
         Action::FailCourse,
-        Action::RecordCertificate { number: s(), issued_on: d, issuer: CertIssuer::PoliticalCentre(s()) },
+        Action::RecordCertificate {
+            number: s(),
+            issued_on: d,
+            issuer: CertIssuer::PoliticalCentre(s()),
+        },
         Action::SubmitApplication,
         Action::DeclareBackground,
-        Action::AddIntroducer { introducer: m, letter_on: d, alongside_since: d, replaces: None },
-        Action::RecordUnionIntroduction { union: UnionKind::YouthUnion, resolution_no: s(), resolution_on: d },
+        Action::AddIntroducer {
+            introducer: m,
+            letter_on: d,
+            alongside_since: d,
+            replaces: None,
+        },
+        Action::RecordUnionIntroduction {
+            union: UnionKind::YouthUnion,
+            resolution_no: s(),
+            resolution_on: d,
+        },
         Action::RecordComments { summary_on: d },
         Action::StampBackground,
-        Action::SendVerification { request_no: 0, subject: Relation::Candidate, destination: s() },
-        Action::AnswerVerification { request_no: 0, outcome: VerificationOutcome::Clear },
+        Action::SendVerification {
+            request_no: 0,
+            subject: Relation::Candidate,
+            destination: s(),
+        },
+        Action::AnswerVerification {
+            request_no: 0,
+            outcome: VerificationOutcome::Clear,
+        },
         Action::CertifyBackground,
-        Action::CellVote { resolution_no: s(), tally: t },
-        Action::PartialAppraisal { report_no: s(), approved: true },
-        Action::GrassrootsVote { resolution_no: s(), tally: ct },
-        Action::ReturnDossier { by: Level::Grassroots, reason: s() },
-        Action::ExtendDeadline { working_days: 0, reason: s() },
+        Action::CellVote {
+            resolution_no: s(),
+            tally: t,
+        },
+        Action::PartialAppraisal {
+            report_no: s(),
+            approved: true,
+        },
+        Action::GrassrootsVote {
+            resolution_no: s(),
+            tally: ct,
+        },
+        Action::ReturnDossier {
+            by: Level::Grassroots,
+            reason: s(),
+        },
+        Action::ExtendDeadline {
+            working_days: 0,
+            reason: s(),
+        },
         Action::AdmissionDecision {
             decision_no: s(),
             approved: true,
@@ -1867,20 +2391,44 @@ fn sample_actions() -> Vec<Action> {
             received_on: d,
             superior_consent_on: None,
         },
-        Action::HoldCeremony { late_approval: None },
+        Action::HoldCeremony {
+            late_approval: None,
+        },
         Action::DeclareMemberBackground,
-        Action::CompleteNewMemberCourse { certificate_no: s() },
+        Action::CompleteNewMemberCourse {
+            certificate_no: s(),
+        },
         Action::SubmitSelfReview,
-        Action::RecognitionCellVote { resolution_no: s(), tally: t },
-        Action::RecognitionGrassrootsVote { resolution_no: s(), tally: ct },
-        Action::RecognitionDecision { decision_no: s(), approved: true, authority: Authority::SuperiorStandingCommittee },
-        Action::SuperiorRuling { decision_no: s(), recognise: true },
-        Action::Remove { decision_no: s(), reason: s() },
+        Action::RecognitionCellVote {
+            resolution_no: s(),
+            tally: t,
+        },
+        Action::RecognitionGrassrootsVote {
+            resolution_no: s(),
+            tally: ct,
+        },
+        Action::RecognitionDecision {
+            decision_no: s(),
+            approved: true,
+            authority: Authority::SuperiorStandingCommittee,
+        },
+        Action::SuperiorRuling {
+            decision_no: s(),
+            recognise: true,
+        },
+        Action::Remove {
+            decision_no: s(),
+            reason: s(),
+        },
         Action::Withdraw { reason: s() },
         Action::Reject { reason: s() },
         Action::TransferOut { to: s() },
         Action::TransferIn { from: s() },
         Action::RecordDeath,
-        Action::Annul { decision_no: s(), reason: s(), target: AnnulTarget::Admission },
+        Action::Annul {
+            decision_no: s(),
+            reason: s(),
+            target: AnnulTarget::Admission,
+        },
     ]
 }

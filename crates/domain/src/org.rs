@@ -800,9 +800,10 @@ impl<Id: Ord + Clone + fmt::Display> OrgTree<Id> {
         };
         check_parent(&kind, parent_kind.as_ref()).map_err(TreeError::Rule)?;
         if let Some(p) = &parent
-            && let Some(pn) = self.nodes.get_mut(p) {
-                pn.children.insert(id.clone());
-            }
+            && let Some(pn) = self.nodes.get_mut(p)
+        {
+            pn.children.insert(id.clone());
+        }
         self.nodes.insert(
             id,
             Node {
@@ -823,9 +824,10 @@ impl<Id: Ord + Clone + fmt::Display> OrgTree<Id> {
         }
         let parent = node.parent.clone();
         if let Some(p) = parent
-            && let Some(pn) = self.nodes.get_mut(&p) {
-                pn.children.remove(id);
-            }
+            && let Some(pn) = self.nodes.get_mut(&p)
+        {
+            pn.children.remove(id);
+        }
         self.nodes
             .remove(id)
             .map(|n| n.kind)
@@ -883,9 +885,10 @@ impl<Id: Ord + Clone + fmt::Display> OrgTree<Id> {
 
     fn relink(&mut self, node: &Id, old: Option<&Id>, new_parent: &Id) {
         if let Some(o) = old
-            && let Some(on) = self.nodes.get_mut(o) {
-                on.children.remove(node);
-            }
+            && let Some(on) = self.nodes.get_mut(o)
+        {
+            on.children.remove(node);
+        }
         if let Some(pn) = self.nodes.get_mut(new_parent) {
             pn.children.insert(node.clone());
         }
@@ -1001,20 +1004,21 @@ impl<Id: Ord + Clone + fmt::Display> OrgTree<Id> {
         };
         check_residential_unit(&g, cell.as_ref().map(|(_, k)| k)).map_err(TreeError::Rule)?;
         if let Some((c, k)) = cell
-            && !self.is_ancestor_or_self(&unit.grassroots, c) {
-                return Err(TreeError::Rule(Violation {
-                    rule_id: RESIDENTIAL_UNIT_RULE_ID.into(),
-                    citation: RESIDENTIAL_UNIT_CITATION.to_string(),
-                    message_vi: format!(
-                        "{} {c} không trực thuộc {} {} của {} {}.",
-                        k.label(),
-                        g.label(),
-                        unit.grassroots,
-                        unit.kind.label(),
-                        unit.name
-                    ),
-                }));
-            }
+            && !self.is_ancestor_or_self(&unit.grassroots, c)
+        {
+            return Err(TreeError::Rule(Violation {
+                rule_id: RESIDENTIAL_UNIT_RULE_ID.into(),
+                citation: RESIDENTIAL_UNIT_CITATION.to_string(),
+                message_vi: format!(
+                    "{} {c} không trực thuộc {} {} của {} {}.",
+                    k.label(),
+                    g.label(),
+                    unit.grassroots,
+                    unit.kind.label(),
+                    unit.name
+                ),
+            }));
+        }
         Ok(())
     }
 }

@@ -55,7 +55,12 @@ pub struct Cited<T> {
 
 impl<T> Cited<T> {
     fn new(id: &'static str, value: T, confidence: Confidence, citation: &'static str) -> Self {
-        Cited { id, value, citation: Cow::Borrowed(citation), confidence }
+        Cited {
+            id,
+            value,
+            citation: Cow::Borrowed(citation),
+            confidence,
+        }
     }
 
     /// The citation as shown beside a violation: the source and the confidence mark.
@@ -68,7 +73,11 @@ impl<T> Cited<T> {
 
     /// A violation of this rule with the given Vietnamese message.
     pub fn violation(&self, message_vi: impl Into<String>) -> Violation {
-        Violation { rule_id: Cow::Borrowed(self.id), citation: self.cite(), message_vi: message_vi.into() }
+        Violation {
+            rule_id: Cow::Borrowed(self.id),
+            citation: self.cite(),
+            message_vi: message_vi.into(),
+        }
     }
 }
 
@@ -97,7 +106,11 @@ impl Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{}] {} ({})", self.rule_id, self.message_vi, self.citation)
+        write!(
+            f,
+            "[{}] {} ({})",
+            self.rule_id, self.message_vi, self.citation
+        )
     }
 }
 
@@ -205,7 +218,10 @@ impl fmt::Display for Grade {
 }
 impl RuleValue for Grade {
     fn from_toml(v: &toml::Value) -> Option<Self> {
-        toml_u32(v).and_then(|g| u8::try_from(g).ok()).filter(|g| (1..=12).contains(g)).map(Grade)
+        toml_u32(v)
+            .and_then(|g| u8::try_from(g).ok())
+            .filter(|g| (1..=12).contains(g))
+            .map(Grade)
     }
 }
 
@@ -240,7 +256,12 @@ impl fmt::Display for PercentRange {
         if self.low_bp == self.high_bp {
             write!(f, "{} %", format_bp(self.low_bp))
         } else {
-            write!(f, "{}–{} %", format_bp(self.low_bp), format_bp(self.high_bp))
+            write!(
+                f,
+                "{}–{} %",
+                format_bp(self.low_bp),
+                format_bp(self.high_bp)
+            )
         }
     }
 }
@@ -249,14 +270,19 @@ impl RuleValue for PercentRange {
     fn from_toml(v: &toml::Value) -> Option<Self> {
         let bp = |v: &toml::Value| -> Option<u32> {
             let f = v.as_float().or_else(|| v.as_integer().map(|i| i as f64))?;
-            (0.0..=100.0).contains(&f).then(|| (f * 100.0).round() as u32)
+            (0.0..=100.0)
+                .contains(&f)
+                .then(|| (f * 100.0).round() as u32)
         };
         match v {
             toml::Value::Array(a) if a.len() == 2 => {
                 let (low_bp, high_bp) = (bp(&a[0])?, bp(&a[1])?);
                 (low_bp <= high_bp).then_some(PercentRange { low_bp, high_bp })
             }
-            other => bp(other).map(|b| PercentRange { low_bp: b, high_bp: b }),
+            other => bp(other).map(|b| PercentRange {
+                low_bp: b,
+                high_bp: b,
+            }),
         }
     }
 }
@@ -285,7 +311,11 @@ impl RuleValue for CountRange {
 
 impl fmt::Display for Enforced {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0 { "áp dụng" } else { "không áp dụng" })
+        f.write_str(if self.0 {
+            "áp dụng"
+        } else {
+            "không áp dụng"
+        })
     }
 }
 impl RuleValue for Enforced {
@@ -529,7 +559,10 @@ impl RuleBook {
             RuleSet::spec_default("QĐ 232-QĐ/TW", date(2025, 1, 20)),
             RuleSet::spec_default("QĐ 294-QĐ/TW", date(2025, 7, 1)),
         ];
-        RuleBook { versions, calendar: WorkCalendar::vietnam() }
+        RuleBook {
+            versions,
+            calendar: WorkCalendar::vietnam(),
+        }
     }
 
     /// A book of the given versions (sorted by date here) and calendar.
@@ -575,25 +608,40 @@ impl RuleBook {
     /// ```
     /// Each `[[version]]` starts from the version in force on its date and changes what it names.
     pub fn from_toml(text: &str) -> Result<RuleBook, RulesError> {
-        let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| RulesError::Parse(e.to_string()))?;
+        let doc: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| RulesError::Parse(e.to_string()))?;
         let mut book = RuleBook::spec_default();
         if let Some(versions) = doc.get("version") {
-            let arr = versions.as_array().ok_or_else(|| RulesError::Parse("`version` must be an array of tables".into()))?;
+            let arr = versions
+                .as_array()
+                .ok_or_else(|| RulesError::Parse("`version` must be an array of tables".into()))?;
             for v in arr {
-                let t = v.as_table().ok_or_else(|| RulesError::Parse("`version` entries must be tables".into()))?;
+                let t = v
+                    .as_table()
+                    .ok_or_else(|| RulesError::Parse("`version` entries must be tables".into()))?;
                 let from = t
                     .get("effective_from")
                     .and_then(|d| d.as_str())
                     .ok_or_else(|| RulesError::Parse("`effective_from` missing".into()))?;
-                let from: Date = from.parse().map_err(|_| RulesError::BadDate(from.to_string()))?;
-                let name = t.get("name").and_then(|n| n.as_str()).unwrap_or("ghi đè của đơn vị").to_string();
+                let from: Date = from
+                    .parse()
+                    .map_err(|_| RulesError::BadDate(from.to_string()))?;
+                let name = t
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or("ghi đè của đơn vị")
+                    .to_string();
                 let mut set = book.in_force(from).clone();
                 set.version = Cow::Owned(name);
                 set.effective_from = from;
                 let cites = t.get("citations").and_then(|c| c.as_table());
                 if let Some(values) = t.get("values").and_then(|v| v.as_table()) {
                     for (id, value) in values {
-                        let cite = cites.and_then(|c| c.get(id)).and_then(|c| c.as_str()).map(str::to_string);
+                        let cite = cites
+                            .and_then(|c| c.get(id))
+                            .and_then(|c| c.as_str())
+                            .map(str::to_string);
                         set.set(id, value, cite)?;
                     }
                 }
@@ -660,20 +708,33 @@ mod tests {
             "#,
         )
         .unwrap();
-        assert_eq!(book.in_force(date(2025, 12, 31)).cert_validity.value, Months(60));
+        assert_eq!(
+            book.in_force(date(2025, 12, 31)).cert_validity.value,
+            Months(60)
+        );
         let new = book.in_force(date(2026, 1, 1));
         assert_eq!(new.cert_validity.value, Months(48));
         assert_eq!(new.cert_validity.citation, "Hướng dẫn 99-HD/TU (2026)");
         assert_eq!(new.vote_cell.value, Ratio { num: 3, den: 4 });
-        assert_eq!(new.plan_admissions_rate.value, PercentRange { low_bp: 350, high_bp: 500 });
+        assert_eq!(
+            new.plan_admissions_rate.value,
+            PercentRange {
+                low_bp: 350,
+                high_bp: 500
+            }
+        );
         assert_eq!(new.version, "HD tỉnh 2026");
     }
 
     #[test]
     fn an_unknown_rule_id_or_a_bad_value_is_refused() {
-        let e = RuleBook::from_toml("[[version]]\neffective_from = \"2026-01-01\"\n[version.values]\n\"age.mni\" = 18\n");
+        let e = RuleBook::from_toml(
+            "[[version]]\neffective_from = \"2026-01-01\"\n[version.values]\n\"age.mni\" = 18\n",
+        );
         assert_eq!(e.unwrap_err(), RulesError::UnknownId("age.mni".into()));
-        let e = RuleBook::from_toml("[[version]]\neffective_from = \"2026-01-01\"\n[version.values]\n\"vote.cell\" = \"3/2\"\n");
+        let e = RuleBook::from_toml(
+            "[[version]]\neffective_from = \"2026-01-01\"\n[version.values]\n\"vote.cell\" = \"3/2\"\n",
+        );
         assert!(matches!(e, Err(RulesError::BadValue { .. })));
         let e = RuleBook::from_toml("[[version]]\neffective_from = \"2026-13-01\"\n");
         assert!(matches!(e, Err(RulesError::BadDate(_))));
@@ -693,8 +754,22 @@ mod tests {
 
     #[test]
     fn percentages_print_with_a_decimal_comma() {
-        assert_eq!(PercentRange { low_bp: 300, high_bp: 400 }.to_string(), "3–4 %");
-        assert_eq!(PercentRange { low_bp: 350, high_bp: 350 }.to_string(), "3,5 %");
+        assert_eq!(
+            PercentRange {
+                low_bp: 300,
+                high_bp: 400
+            }
+            .to_string(),
+            "3–4 %"
+        );
+        assert_eq!(
+            PercentRange {
+                low_bp: 350,
+                high_bp: 350
+            }
+            .to_string(),
+            "3,5 %"
+        );
         assert_eq!(format_bp(14375), "143,75");
     }
 }

@@ -11,7 +11,11 @@ fn book() -> RuleBook {
 }
 
 fn member(id: &str) -> MemberFacts {
-    MemberFacts { member_id: id.to_string(), official: true, same_cell: true }
+    MemberFacts {
+        member_id: id.to_string(),
+        official: true,
+        same_cell: true,
+    }
 }
 
 /// A 35-year-old with upper-secondary education, in a hamlet cell under a commune committee.
@@ -44,7 +48,13 @@ fn ctx() -> Context {
 }
 
 fn tally(official: u32, present: u32, in_favour: u32) -> Tally {
-    Tally { official_members: official, exempt_absent: 0, present, ballots: None, in_favour }
+    Tally {
+        official_members: official,
+        exempt_absent: 0,
+        present,
+        ballots: None,
+        in_favour,
+    }
 }
 
 /// A candidacy driven through `decide`, failing the test on any refusal.
@@ -57,7 +67,12 @@ struct Story {
 
 impl Story {
     fn new(ctx: Context) -> Story {
-        Story { c: Candidacy::default(), ctx, book: book(), events: Vec::new() }
+        Story {
+            c: Candidacy::default(),
+            ctx,
+            book: book(),
+            events: Vec::new(),
+        }
     }
 
     fn try_step(&mut self, on: Date, action: Action) -> Result<Event, Vec<Violation>> {
@@ -82,7 +97,10 @@ impl Story {
             Ok(e) => panic!("accepted but should be refused: {e:?}"),
             Err(v) => {
                 assert_eq!(self.c, before, "a refused step changes nothing");
-                assert!(v.iter().all(|x| !x.message_vi.is_empty() && !x.citation.is_empty()));
+                assert!(
+                    v.iter()
+                        .all(|x| !x.message_vi.is_empty() && !x.citation.is_empty())
+                );
                 v.into_iter().map(|x| x.rule_id.into_owned()).collect()
             }
         }
@@ -94,9 +112,27 @@ impl Story {
 
     /// Source → Sympathizer → certificate → dossier with two introducers and comments.
     fn reach_dossier(&mut self) -> &mut Self {
-        self.step(date(2025, 1, 6), Action::Open { source_category: "resident".into(), proposed_by: None, readmission: None });
-        self.step(date(2025, 1, 10), Action::ListAsSympathizer { resolution_no: "01-NQ/CB".into(), mentor: member("m1") });
-        self.step(date(2025, 2, 10), Action::EnrolInCourse { course: "Lớp NTVĐ khóa 1/2025".into() });
+        self.step(
+            date(2025, 1, 6),
+            Action::Open {
+                source_category: "resident".into(),
+                proposed_by: None,
+                readmission: None,
+            },
+        );
+        self.step(
+            date(2025, 1, 10),
+            Action::ListAsSympathizer {
+                resolution_no: "01-NQ/CB".into(),
+                mentor: member("m1"),
+            },
+        );
+        self.step(
+            date(2025, 2, 10),
+            Action::EnrolInCourse {
+                course: "Lớp NTVĐ khóa 1/2025".into(),
+            },
+        );
         self.step(
             date(2025, 3, 3),
             Action::RecordCertificate {
@@ -110,10 +146,20 @@ impl Story {
         for id in ["i1", "i2"] {
             self.step(
                 date(2025, 3, 14),
-                Action::AddIntroducer { introducer: member(id), letter_on: date(2025, 3, 14), alongside_since: date(2023, 1, 2), replaces: None },
+                Action::AddIntroducer {
+                    introducer: member(id),
+                    letter_on: date(2025, 3, 14),
+                    alongside_since: date(2023, 1, 2),
+                    replaces: None,
+                },
             );
         }
-        self.step(date(2025, 3, 20), Action::RecordComments { summary_on: date(2025, 3, 20) });
+        self.step(
+            date(2025, 3, 20),
+            Action::RecordComments {
+                summary_on: date(2025, 3, 20),
+            },
+        );
         self
     }
 
@@ -121,22 +167,63 @@ impl Story {
     fn reach_cell_vote(&mut self) -> &mut Self {
         self.reach_dossier();
         self.step(date(2025, 3, 24), Action::StampBackground);
-        self.step(date(2025, 3, 25), Action::SendVerification { request_no: 1, subject: Relation::Candidate, destination: "UBND xã".into() });
-        self.step(date(2025, 3, 25), Action::SendVerification { request_no: 2, subject: Relation::Parents, destination: "Chi bộ thôn".into() });
-        self.step(date(2025, 4, 15), Action::AnswerVerification { request_no: 1, outcome: VerificationOutcome::Clear });
-        self.step(date(2025, 4, 15), Action::AnswerVerification { request_no: 2, outcome: VerificationOutcome::Clear });
+        self.step(
+            date(2025, 3, 25),
+            Action::SendVerification {
+                request_no: 1,
+                subject: Relation::Candidate,
+                destination: "UBND xã".into(),
+            },
+        );
+        self.step(
+            date(2025, 3, 25),
+            Action::SendVerification {
+                request_no: 2,
+                subject: Relation::Parents,
+                destination: "Chi bộ thôn".into(),
+            },
+        );
+        self.step(
+            date(2025, 4, 15),
+            Action::AnswerVerification {
+                request_no: 1,
+                outcome: VerificationOutcome::Clear,
+            },
+        );
+        self.step(
+            date(2025, 4, 15),
+            Action::AnswerVerification {
+                request_no: 2,
+                outcome: VerificationOutcome::Clear,
+            },
+        );
         self.step(date(2025, 4, 21), Action::CertifyBackground);
         self
     }
 
     fn vote(&mut self, on: Date) -> Event {
-        self.step(on, Action::CellVote { resolution_no: "05-NQ/CB".into(), tally: tally(9, 9, 7) })
+        self.step(
+            on,
+            Action::CellVote {
+                resolution_no: "05-NQ/CB".into(),
+                tally: tally(9, 9, 7),
+            },
+        )
     }
 
     fn reach_decision(&mut self) -> &mut Self {
         self.reach_cell_vote();
         self.vote(date(2025, 5, 6));
-        self.step(date(2025, 5, 20), Action::GrassrootsVote { resolution_no: "12-NQ/ĐU".into(), tally: CommitteeTally { members: 9, in_favour: 7 } });
+        self.step(
+            date(2025, 5, 20),
+            Action::GrassrootsVote {
+                resolution_no: "12-NQ/ĐU".into(),
+                tally: CommitteeTally {
+                    members: 9,
+                    in_favour: 7,
+                },
+            },
+        );
         self
     }
 
@@ -156,20 +243,36 @@ impl Story {
     fn reach_probation(&mut self) -> &mut Self {
         self.reach_decision();
         self.decision(date(2025, 6, 16), date(2025, 6, 18));
-        self.step(date(2025, 7, 1), Action::HoldCeremony { late_approval: None });
+        self.step(
+            date(2025, 7, 1),
+            Action::HoldCeremony {
+                late_approval: None,
+            },
+        );
         self
     }
 
     fn reach_recognition(&mut self) -> &mut Self {
         self.reach_probation();
         self.step(date(2025, 7, 15), Action::DeclareMemberBackground);
-        self.step(date(2025, 10, 10), Action::CompleteNewMemberCourse { certificate_no: "ĐVM-9".into() });
+        self.step(
+            date(2025, 10, 10),
+            Action::CompleteNewMemberCourse {
+                certificate_no: "ĐVM-9".into(),
+            },
+        );
         self.step(date(2026, 6, 20), Action::SubmitSelfReview);
         self
     }
 
     fn recognition_vote(&mut self, on: Date, in_favour: u32) -> Result<Event, Vec<Violation>> {
-        self.try_step(on, Action::RecognitionCellVote { resolution_no: "20-NQ/CB".into(), tally: tally(9, 9, in_favour) })
+        self.try_step(
+            on,
+            Action::RecognitionCellVote {
+                resolution_no: "20-NQ/CB".into(),
+                tally: tally(9, 9, in_favour),
+            },
+        )
     }
 }
 
@@ -188,12 +291,39 @@ fn a_candidate_goes_from_source_to_official_member_through_every_step() {
     assert_eq!(s.stage(), Stage::Probationary);
     s.recognition_vote(date(2026, 7, 1), 8).unwrap();
     assert_eq!(s.stage(), Stage::RecognitionVote);
-    s.step(date(2026, 7, 10), Action::RecognitionGrassrootsVote { resolution_no: "30-NQ/ĐU".into(), tally: CommitteeTally { members: 9, in_favour: 8 } });
-    s.step(date(2026, 7, 20), Action::RecognitionDecision { decision_no: "400-QĐ/ĐU".into(), approved: true, authority: Authority::SuperiorStandingCommittee });
+    s.step(
+        date(2026, 7, 10),
+        Action::RecognitionGrassrootsVote {
+            resolution_no: "30-NQ/ĐU".into(),
+            tally: CommitteeTally {
+                members: 9,
+                in_favour: 8,
+            },
+        },
+    );
+    s.step(
+        date(2026, 7, 20),
+        Action::RecognitionDecision {
+            decision_no: "400-QĐ/ĐU".into(),
+            approved: true,
+            authority: Authority::SuperiorStandingCommittee,
+        },
+    );
     assert_eq!(s.stage(), Stage::Official);
-    assert_eq!(Candidacy::replay(&s.events).unwrap(), s.c, "replay equals the projection");
-    assert!(s.events.iter().all(|e| e.rules_version == "QĐ 24-QĐ/TW" || e.rules_version.starts_with("QĐ 2")));
-    assert_eq!(s.events[0].rules_version, "QĐ 24-QĐ/TW", "January 2025 is judged by QĐ 24");
+    assert_eq!(
+        Candidacy::replay(&s.events).unwrap(),
+        s.c,
+        "replay equals the projection"
+    );
+    assert!(
+        s.events
+            .iter()
+            .all(|e| e.rules_version == "QĐ 24-QĐ/TW" || e.rules_version.starts_with("QĐ 2"))
+    );
+    assert_eq!(
+        s.events[0].rules_version, "QĐ 24-QĐ/TW",
+        "January 2025 is judged by QĐ 24"
+    );
     assert_eq!(s.events.last().unwrap().rules_version, "QĐ 294-QĐ/TW");
 }
 
@@ -217,7 +347,13 @@ fn age_min_the_day_before_the_18th_birthday_is_refused_and_the_birthday_is_accep
     c.cell.youth_union_exists = false; // keep two introducers for this story
     let mut s = Story::new(c);
     s.reach_cell_vote();
-    let v = s.refused(date(2025, 5, 5), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
+    let v = s.refused(
+        date(2025, 5, 5),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
     assert!(ids(&v, "age.min"), "{v:?}");
     s.vote(date(2025, 5, 6));
 }
@@ -235,7 +371,13 @@ fn age_max_sixty_years_and_some_days_is_accepted_and_one_more_full_month_is_refu
     let mut s = Story::new(c);
     s.reach_cell_vote();
     // 06/05/2025: 60 years and 1 full month.
-    let v = s.refused(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
+    let v = s.refused(
+        date(2025, 5, 6),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
     assert!(ids(&v, "age.max"), "{v:?}");
 }
 
@@ -278,7 +420,13 @@ fn edu_min_lower_secondary_is_required() {
     c.candidate.education_grade12 = 8;
     let mut s = Story::new(c);
     s.reach_cell_vote();
-    let v = s.refused(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
+    let v = s.refused(
+        date(2025, 5, 6),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
     assert!(ids(&v, "edu.min"), "{v:?}");
     let mut c = ctx();
     c.candidate.education_grade12 = 9;
@@ -298,7 +446,13 @@ fn edu_exception_primary_allows_primary_school_in_exception_areas_and_not_less()
     c.candidate.education_grade12 = 4;
     let mut s = Story::new(c);
     s.reach_cell_vote();
-    let v = s.refused(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
+    let v = s.refused(
+        date(2025, 5, 6),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
     assert!(ids(&v, "edu.exception_primary"), "{v:?}");
 }
 
@@ -338,19 +492,66 @@ fn edu_exception_literate_needs_literacy_and_prior_written_consent() {
 fn intro_count_two_official_members_introduce_and_a_probationary_member_cannot() {
     let mut s = story();
     s.reach_dossier();
-    s.step(date(2025, 3, 21), Action::WithdrawIntroducer { member_id: "i2".into(), reason: "chuyển công tác".into() });
+    s.step(
+        date(2025, 3, 21),
+        Action::WithdrawIntroducer {
+            member_id: "i2".into(),
+            reason: "chuyển công tác".into(),
+        },
+    );
     s.step(date(2025, 3, 24), Action::StampBackground);
-    s.step(date(2025, 3, 25), Action::SendVerification { request_no: 1, subject: Relation::Candidate, destination: "x".into() });
-    s.step(date(2025, 3, 25), Action::SendVerification { request_no: 2, subject: Relation::Parents, destination: "x".into() });
-    s.step(date(2025, 4, 15), Action::AnswerVerification { request_no: 1, outcome: VerificationOutcome::Clear });
-    s.step(date(2025, 4, 15), Action::AnswerVerification { request_no: 2, outcome: VerificationOutcome::Clear });
+    s.step(
+        date(2025, 3, 25),
+        Action::SendVerification {
+            request_no: 1,
+            subject: Relation::Candidate,
+            destination: "x".into(),
+        },
+    );
+    s.step(
+        date(2025, 3, 25),
+        Action::SendVerification {
+            request_no: 2,
+            subject: Relation::Parents,
+            destination: "x".into(),
+        },
+    );
+    s.step(
+        date(2025, 4, 15),
+        Action::AnswerVerification {
+            request_no: 1,
+            outcome: VerificationOutcome::Clear,
+        },
+    );
+    s.step(
+        date(2025, 4, 15),
+        Action::AnswerVerification {
+            request_no: 2,
+            outcome: VerificationOutcome::Clear,
+        },
+    );
     s.step(date(2025, 4, 21), Action::CertifyBackground);
-    let v = s.refused(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
-    assert!(ids(&v, "intro.count"), "{v:?}");
-    let probationary = MemberFacts { member_id: "p".into(), official: false, same_cell: true };
     let v = s.refused(
         date(2025, 5, 6),
-        Action::AddIntroducer { introducer: probationary, letter_on: date(2025, 5, 6), alongside_since: date(2020, 1, 1), replaces: None },
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
+    assert!(ids(&v, "intro.count"), "{v:?}");
+    let probationary = MemberFacts {
+        member_id: "p".into(),
+        official: false,
+        same_cell: true,
+    };
+    let v = s.refused(
+        date(2025, 5, 6),
+        Action::AddIntroducer {
+            introducer: probationary,
+            letter_on: date(2025, 5, 6),
+            alongside_since: date(2020, 1, 1),
+            replaces: None,
+        },
     );
     assert!(ids(&v, "intro.count"), "{v:?}");
 }
@@ -358,20 +559,47 @@ fn intro_count_two_official_members_introduce_and_a_probationary_member_cannot()
 #[test]
 fn intro_cowork_twelve_full_months_alongside_the_candidate_and_one_day_less_is_refused() {
     let mut s = story();
-    s.step(date(2025, 1, 6), Action::Open { source_category: "resident".into(), proposed_by: None, readmission: None });
-    s.step(date(2025, 1, 10), Action::ListAsSympathizer { resolution_no: "01".into(), mentor: member("m1") });
+    s.step(
+        date(2025, 1, 6),
+        Action::Open {
+            source_category: "resident".into(),
+            proposed_by: None,
+            readmission: None,
+        },
+    );
+    s.step(
+        date(2025, 1, 10),
+        Action::ListAsSympathizer {
+            resolution_no: "01".into(),
+            mentor: member("m1"),
+        },
+    );
     s.step(
         date(2025, 3, 3),
-        Action::RecordCertificate { number: "1".into(), issued_on: date(2025, 2, 28), issuer: CertIssuer::PoliticalCentre("TTCT".into()) },
+        Action::RecordCertificate {
+            number: "1".into(),
+            issued_on: date(2025, 2, 28),
+            issuer: CertIssuer::PoliticalCentre("TTCT".into()),
+        },
     );
     let v = s.refused(
         date(2025, 3, 14),
-        Action::AddIntroducer { introducer: member("i1"), letter_on: date(2025, 3, 14), alongside_since: date(2024, 3, 15), replaces: None },
+        Action::AddIntroducer {
+            introducer: member("i1"),
+            letter_on: date(2025, 3, 14),
+            alongside_since: date(2024, 3, 15),
+            replaces: None,
+        },
     );
     assert!(ids(&v, "intro.cowork"), "{v:?}");
     s.step(
         date(2025, 3, 14),
-        Action::AddIntroducer { introducer: member("i1"), letter_on: date(2025, 3, 14), alongside_since: date(2024, 3, 14), replaces: None },
+        Action::AddIntroducer {
+            introducer: member("i1"),
+            letter_on: date(2025, 3, 14),
+            alongside_since: date(2024, 3, 14),
+            replaces: None,
+        },
     );
 }
 
@@ -381,10 +609,19 @@ fn intro_replacement_a_replacing_introducer_is_exempt_from_the_twelve_months() {
     s.reach_dossier();
     s.step(
         date(2025, 3, 21),
-        Action::AddIntroducer { introducer: member("i3"), letter_on: date(2025, 3, 21), alongside_since: date(2025, 3, 1), replaces: Some("i2".into()) },
+        Action::AddIntroducer {
+            introducer: member("i3"),
+            letter_on: date(2025, 3, 21),
+            alongside_since: date(2025, 3, 1),
+            replaces: Some("i2".into()),
+        },
     );
     assert_eq!(s.c.introducers.len(), 2);
-    assert!(s.c.introducers.iter().any(|i| i.member_id == "i3" && i.replacement));
+    assert!(
+        s.c.introducers
+            .iter()
+            .any(|i| i.member_id == "i3" && i.replacement)
+    );
 }
 
 #[test]
@@ -393,14 +630,27 @@ fn intro_youth_union_a_young_candidate_needs_the_union_resolution_and_one_member
     c.candidate.birth_date = date(2000, 1, 1);
     let mut s = Story::new(c.clone());
     s.reach_cell_vote();
-    let v = s.refused(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
-    assert!(ids(&v, "intro.youth_union"), "not a union member and no resolution: {v:?}");
+    let v = s.refused(
+        date(2025, 5, 6),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
+    assert!(
+        ids(&v, "intro.youth_union"),
+        "not a union member and no resolution: {v:?}"
+    );
     c.candidate.youth_union_member = true;
     let mut s = Story::new(c.clone());
     s.reach_cell_vote();
     s.step(
         date(2025, 4, 22),
-        Action::RecordUnionIntroduction { union: UnionKind::YouthUnion, resolution_no: "3-NQ/ĐTN".into(), resolution_on: date(2025, 4, 22) },
+        Action::RecordUnionIntroduction {
+            union: UnionKind::YouthUnion,
+            resolution_no: "3-NQ/ĐTN".into(),
+            resolution_on: date(2025, 4, 22),
+        },
     );
     s.vote(date(2025, 5, 6));
     // Without a Youth Union, in an enterprise: the trade union introduces.
@@ -409,7 +659,13 @@ fn intro_youth_union_a_young_candidate_needs_the_union_resolution_and_one_member
     c.candidate.trade_union_member = true;
     let mut s = Story::new(c);
     s.reach_cell_vote();
-    let v = s.refused(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
+    let v = s.refused(
+        date(2025, 5, 6),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
     assert!(ids(&v, "intro.youth_union"), "{v:?}");
 }
 
@@ -432,12 +688,22 @@ fn cert_validity_a_certificate_is_valid_on_its_last_day_and_not_the_day_after() 
         issuer: CertIssuer::PoliticalCentre("TTCT".into()),
     });
     s.vote(date(2025, 5, 6));
-    let v = late.refused(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
+    let v = late.refused(
+        date(2025, 5, 6),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
     assert!(ids(&v, "cert.validity"), "{v:?}");
     // A retaken course renews it without leaving the stage.
     late.step(
         date(2025, 5, 6),
-        Action::RecordCertificate { number: "new".into(), issued_on: date(2025, 5, 2), issuer: CertIssuer::PoliticalCentre("TTCT".into()) },
+        Action::RecordCertificate {
+            number: "new".into(),
+            issued_on: date(2025, 5, 2),
+            issuer: CertIssuer::PoliticalCentre("TTCT".into()),
+        },
     );
     assert_eq!(late.stage(), Stage::CellVote);
     late.vote(date(2025, 5, 6));
@@ -446,16 +712,37 @@ fn cert_validity_a_certificate_is_valid_on_its_last_day_and_not_the_day_after() 
 #[test]
 fn cert_issuer_only_a_political_centre_or_the_competent_committee_issues_certificates() {
     let mut s = story();
-    s.step(date(2025, 1, 6), Action::Open { source_category: "resident".into(), proposed_by: None, readmission: None });
-    s.step(date(2025, 1, 10), Action::ListAsSympathizer { resolution_no: "01".into(), mentor: member("m1") });
+    s.step(
+        date(2025, 1, 6),
+        Action::Open {
+            source_category: "resident".into(),
+            proposed_by: None,
+            readmission: None,
+        },
+    );
+    s.step(
+        date(2025, 1, 10),
+        Action::ListAsSympathizer {
+            resolution_no: "01".into(),
+            mentor: member("m1"),
+        },
+    );
     let v = s.refused(
         date(2025, 3, 3),
-        Action::RecordCertificate { number: "1".into(), issued_on: date(2025, 2, 28), issuer: CertIssuer::Other("Trường THPT".into()) },
+        Action::RecordCertificate {
+            number: "1".into(),
+            issued_on: date(2025, 2, 28),
+            issuer: CertIssuer::Other("Trường THPT".into()),
+        },
     );
     assert!(ids(&v, "cert.issuer"));
     s.step(
         date(2025, 3, 3),
-        Action::RecordCertificate { number: "1".into(), issued_on: date(2025, 2, 28), issuer: CertIssuer::CompetentCommittee("Đảng ủy xã".into()) },
+        Action::RecordCertificate {
+            number: "1".into(),
+            issued_on: date(2025, 2, 28),
+            issuer: CertIssuer::CompetentCommittee("Đảng ủy xã".into()),
+        },
     );
     assert_eq!(s.stage(), Stage::Dossier);
 }
@@ -465,7 +752,13 @@ fn background_validity_the_certified_background_is_valid_twelve_months() {
     let mut s = story();
     s.reach_cell_vote();
     // Certified 21/04/2025: valid through 21/04/2026; the comments must be renewed too.
-    let mut v = s.refused(date(2026, 4, 22), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
+    let mut v = s.refused(
+        date(2026, 4, 22),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
     v.sort();
     assert!(ids(&v, "background.validity"), "{v:?}");
     assert!(!ids(&v, "cert.validity"));
@@ -479,7 +772,13 @@ fn comments_validity_introducer_letters_and_comments_expire_after_twelve_months(
     s.vote(date(2026, 3, 14));
     let mut s = story();
     s.reach_cell_vote();
-    let v = s.refused(date(2026, 3, 16), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 9) });
+    let v = s.refused(
+        date(2026, 3, 16),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
     assert!(ids(&v, "comments.validity"), "{v:?}");
 }
 
@@ -489,25 +788,62 @@ fn comments_validity_introducer_letters_and_comments_expire_after_twelve_months(
 fn vote_cell_two_thirds_of_official_members_is_exact() {
     let mut s = story();
     s.reach_cell_vote();
-    let e = s.step(date(2025, 5, 6), Action::CellVote { resolution_no: "05".into(), tally: tally(9, 9, 5) });
+    let e = s.step(
+        date(2025, 5, 6),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 5),
+        },
+    );
     assert_eq!(e.passed, Some(false));
-    assert_eq!(s.stage(), Stage::CellVote, "a failed vote keeps the candidacy for a later vote");
+    assert_eq!(
+        s.stage(),
+        Stage::CellVote,
+        "a failed vote keeps the candidacy for a later vote"
+    );
     assert_eq!(s.c.failed_cell_votes, 1);
-    let e = s.step(date(2025, 6, 3), Action::CellVote { resolution_no: "06".into(), tally: tally(9, 7, 6) });
+    let e = s.step(
+        date(2025, 6, 3),
+        Action::CellVote {
+            resolution_no: "06".into(),
+            tally: tally(9, 7, 6),
+        },
+    );
     assert_eq!(e.passed, Some(true), "6 of 9 is exactly two thirds");
     assert_eq!(s.stage(), Stage::GrassrootsVote);
 }
 
 #[test]
 fn vote_cell_absent_exempt_members_leave_the_base_and_present_ones_count() {
-    let t = Tally { official_members: 12, exempt_absent: 3, present: 9, ballots: Some((9, 9)), in_favour: 6 };
+    let t = Tally {
+        official_members: 12,
+        exempt_absent: 3,
+        present: 9,
+        ballots: Some((9, 9)),
+        in_favour: 6,
+    };
     assert_eq!(t.base(), 9);
-    assert!(RuleBook::spec_default().latest().vote_cell.value.reached(t.in_favour, t.base()));
+    assert!(
+        RuleBook::spec_default()
+            .latest()
+            .vote_cell
+            .value
+            .reached(t.in_favour, t.base())
+    );
     let mut s = story();
     s.reach_cell_vote();
     let v = s.refused(
         date(2025, 5, 6),
-        Action::CellVote { resolution_no: "05".into(), tally: Tally { official_members: 9, exempt_absent: 0, present: 9, ballots: Some((9, 8)), in_favour: 9 } },
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: Tally {
+                official_members: 9,
+                exempt_absent: 0,
+                present: 9,
+                ballots: Some((9, 8)),
+                in_favour: 9,
+            },
+        },
     );
     assert_eq!(v, vec!["vote.tally".to_string()]);
 }
@@ -517,10 +853,28 @@ fn vote_committee_two_thirds_of_all_committee_members() {
     let mut s = story();
     s.reach_cell_vote();
     s.vote(date(2025, 5, 6));
-    let e = s.step(date(2025, 5, 20), Action::GrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 11, in_favour: 7 } });
+    let e = s.step(
+        date(2025, 5, 20),
+        Action::GrassrootsVote {
+            resolution_no: "1".into(),
+            tally: CommitteeTally {
+                members: 11,
+                in_favour: 7,
+            },
+        },
+    );
     assert_eq!(e.passed, Some(false));
     assert_eq!(s.stage(), Stage::GrassrootsVote);
-    let e = s.step(date(2025, 5, 27), Action::GrassrootsVote { resolution_no: "2".into(), tally: CommitteeTally { members: 11, in_favour: 8 } });
+    let e = s.step(
+        date(2025, 5, 27),
+        Action::GrassrootsVote {
+            resolution_no: "2".into(),
+            tally: CommitteeTally {
+                members: 11,
+                in_favour: 8,
+            },
+        },
+    );
     assert_eq!(e.passed, Some(true));
     assert_eq!(s.stage(), Stage::AwaitingDecision);
 }
@@ -529,14 +883,23 @@ fn vote_committee_two_thirds_of_all_committee_members() {
 fn vote_max_attempts_after_three_failed_recognition_votes_the_superior_committee_rules() {
     let mut s = story();
     s.reach_recognition();
-    for (i, d) in [date(2026, 7, 1), date(2026, 7, 6), date(2026, 7, 13)].into_iter().enumerate() {
+    for (i, d) in [date(2026, 7, 1), date(2026, 7, 6), date(2026, 7, 13)]
+        .into_iter()
+        .enumerate()
+    {
         let e = s.recognition_vote(d, 5).unwrap();
         assert_eq!(e.passed, Some(false), "attempt {i}");
     }
     assert_eq!(s.c.failed_recognition_votes, 3);
     let v = s.recognition_vote(date(2026, 7, 20), 9).unwrap_err();
     assert!(v.iter().any(|x| x.rule_id == "vote.max_attempts"));
-    s.step(date(2026, 7, 27), Action::SuperiorRuling { decision_no: "50-QĐ/TU".into(), recognise: true });
+    s.step(
+        date(2026, 7, 27),
+        Action::SuperiorRuling {
+            decision_no: "50-QĐ/TU".into(),
+            recognise: true,
+        },
+    );
     assert_eq!(s.stage(), Stage::Official);
     assert_eq!(s.c.official_from, Some(date(2026, 7, 1)));
 }
@@ -550,14 +913,53 @@ fn religious_a_believer_needs_the_extra_verification_items() {
     let mut s = Story::new(c);
     s.reach_dossier();
     s.step(date(2025, 3, 24), Action::StampBackground);
-    s.step(date(2025, 3, 25), Action::SendVerification { request_no: 1, subject: Relation::Candidate, destination: "x".into() });
-    s.step(date(2025, 3, 25), Action::SendVerification { request_no: 2, subject: Relation::Parents, destination: "x".into() });
-    s.step(date(2025, 4, 15), Action::AnswerVerification { request_no: 1, outcome: VerificationOutcome::Clear });
-    s.step(date(2025, 4, 15), Action::AnswerVerification { request_no: 2, outcome: VerificationOutcome::Clear });
+    s.step(
+        date(2025, 3, 25),
+        Action::SendVerification {
+            request_no: 1,
+            subject: Relation::Candidate,
+            destination: "x".into(),
+        },
+    );
+    s.step(
+        date(2025, 3, 25),
+        Action::SendVerification {
+            request_no: 2,
+            subject: Relation::Parents,
+            destination: "x".into(),
+        },
+    );
+    s.step(
+        date(2025, 4, 15),
+        Action::AnswerVerification {
+            request_no: 1,
+            outcome: VerificationOutcome::Clear,
+        },
+    );
+    s.step(
+        date(2025, 4, 15),
+        Action::AnswerVerification {
+            request_no: 2,
+            outcome: VerificationOutcome::Clear,
+        },
+    );
     let v = s.refused(date(2025, 4, 21), Action::CertifyBackground);
     assert_eq!(v, vec!["religious".to_string()]);
-    s.step(date(2025, 4, 21), Action::SendVerification { request_no: 3, subject: Relation::ReligiousActivity, destination: "Ban dân vận".into() });
-    s.step(date(2025, 4, 28), Action::AnswerVerification { request_no: 3, outcome: VerificationOutcome::Clear });
+    s.step(
+        date(2025, 4, 21),
+        Action::SendVerification {
+            request_no: 3,
+            subject: Relation::ReligiousActivity,
+            destination: "Ban dân vận".into(),
+        },
+    );
+    s.step(
+        date(2025, 4, 28),
+        Action::AnswerVerification {
+            request_no: 3,
+            outcome: VerificationOutcome::Clear,
+        },
+    );
     s.step(date(2025, 4, 28), Action::CertifyBackground);
 }
 
@@ -568,11 +970,40 @@ fn ethnic_chinese_a_hoa_candidate_needs_the_extra_verification_items() {
     let mut s = Story::new(c);
     s.reach_dossier();
     s.step(date(2025, 3, 24), Action::StampBackground);
-    s.step(date(2025, 3, 25), Action::SendVerification { request_no: 1, subject: Relation::Candidate, destination: "x".into() });
-    s.step(date(2025, 3, 25), Action::SendVerification { request_no: 2, subject: Relation::Parents, destination: "x".into() });
-    s.step(date(2025, 4, 15), Action::AnswerVerification { request_no: 1, outcome: VerificationOutcome::Clear });
-    s.step(date(2025, 4, 15), Action::AnswerVerification { request_no: 2, outcome: VerificationOutcome::Clear });
-    assert_eq!(s.refused(date(2025, 4, 21), Action::CertifyBackground), vec!["ethnic_chinese".to_string()]);
+    s.step(
+        date(2025, 3, 25),
+        Action::SendVerification {
+            request_no: 1,
+            subject: Relation::Candidate,
+            destination: "x".into(),
+        },
+    );
+    s.step(
+        date(2025, 3, 25),
+        Action::SendVerification {
+            request_no: 2,
+            subject: Relation::Parents,
+            destination: "x".into(),
+        },
+    );
+    s.step(
+        date(2025, 4, 15),
+        Action::AnswerVerification {
+            request_no: 1,
+            outcome: VerificationOutcome::Clear,
+        },
+    );
+    s.step(
+        date(2025, 4, 15),
+        Action::AnswerVerification {
+            request_no: 2,
+            outcome: VerificationOutcome::Clear,
+        },
+    );
+    assert_eq!(
+        s.refused(date(2025, 4, 21), Action::CertifyBackground),
+        vec!["ethnic_chinese".to_string()]
+    );
 }
 
 // ---- readmit.* — QĐ 24 & QĐ 232 §3.5.1–3.5.2; QĐ 29 §3.5.
@@ -581,44 +1012,99 @@ fn readmit(reason: LeaveReason, left_on: Date, cleared: Option<Date>, before: bo
     Action::Open {
         source_category: "former_member".into(),
         proposed_by: None,
-        readmission: Some(FormerMembership { left_on, reason, record_cleared_on: cleared, readmitted_before: before }),
+        readmission: Some(FormerMembership {
+            left_on,
+            reason,
+            record_cleared_on: cleared,
+            readmitted_before: before,
+        }),
     }
 }
 
 #[test]
 fn readmit_gap_thirty_six_months_after_leaving() {
     let mut s = story();
-    let v = s.refused(date(2025, 1, 6), readmit(LeaveReason::Removed, date(2022, 1, 7), None, false));
+    let v = s.refused(
+        date(2025, 1, 6),
+        readmit(LeaveReason::Removed, date(2022, 1, 7), None, false),
+    );
     assert_eq!(v, vec!["readmit.gap".to_string()]);
-    s.step(date(2025, 1, 6), readmit(LeaveReason::Removed, date(2022, 1, 6), None, false));
+    s.step(
+        date(2025, 1, 6),
+        readmit(LeaveReason::Removed, date(2022, 1, 6), None, false),
+    );
 }
 
 #[test]
 fn readmit_gap_crime_sixty_months_after_the_record_is_cleared() {
     let mut s = story();
-    let v = s.refused(date(2025, 1, 6), readmit(LeaveReason::MinorCrime, date(2015, 1, 1), Some(date(2020, 1, 7)), false));
+    let v = s.refused(
+        date(2025, 1, 6),
+        readmit(
+            LeaveReason::MinorCrime,
+            date(2015, 1, 1),
+            Some(date(2020, 1, 7)),
+            false,
+        ),
+    );
     assert_eq!(v, vec!["readmit.gap_crime".to_string()]);
-    s.step(date(2025, 1, 6), readmit(LeaveReason::MinorCrime, date(2015, 1, 1), Some(date(2020, 1, 6)), false));
+    s.step(
+        date(2025, 1, 6),
+        readmit(
+            LeaveReason::MinorCrime,
+            date(2015, 1, 1),
+            Some(date(2020, 1, 6)),
+            false,
+        ),
+    );
 }
 
 #[test]
 fn readmit_excluded_reasons_are_never_readmitted() {
-    for reason in [LeaveReason::QuitActivity, LeaveReason::AskedToLeave, LeaveReason::SeriousDisunity, LeaveReason::Corruption, LeaveReason::SeriousCrime] {
-        let v = story().refused(date(2025, 1, 6), readmit(reason, date(2010, 1, 1), None, false));
+    for reason in [
+        LeaveReason::QuitActivity,
+        LeaveReason::AskedToLeave,
+        LeaveReason::SeriousDisunity,
+        LeaveReason::Corruption,
+        LeaveReason::SeriousCrime,
+    ] {
+        let v = story().refused(
+            date(2025, 1, 6),
+            readmit(reason, date(2010, 1, 1), None, false),
+        );
         assert!(ids(&v, "readmit.excluded"), "{reason:?}");
     }
-    story().step(date(2025, 1, 6), readmit(LeaveReason::AskedToLeaveHardship, date(2010, 1, 1), None, false));
+    story().step(
+        date(2025, 1, 6),
+        readmit(
+            LeaveReason::AskedToLeaveHardship,
+            date(2010, 1, 1),
+            None,
+            false,
+        ),
+    );
 }
 
 #[test]
 fn readmit_once_and_only_with_the_provincial_standing_committees_consent() {
-    let v = story().refused(date(2025, 1, 6), readmit(LeaveReason::Removed, date(2010, 1, 1), None, true));
+    let v = story().refused(
+        date(2025, 1, 6),
+        readmit(LeaveReason::Removed, date(2010, 1, 1), None, true),
+    );
     assert!(ids(&v, "readmit.once"));
     let mut s = story();
-    s.step(date(2025, 1, 6), readmit(LeaveReason::Removed, date(2010, 1, 1), None, false));
+    s.step(
+        date(2025, 1, 6),
+        readmit(LeaveReason::Removed, date(2010, 1, 1), None, false),
+    );
     let mut full = story();
     full.reach_decision();
-    s.c.readmission = Some(FormerMembership { left_on: date(2010, 1, 1), reason: LeaveReason::Removed, record_cleared_on: None, readmitted_before: false });
+    s.c.readmission = Some(FormerMembership {
+        left_on: date(2010, 1, 1),
+        reason: LeaveReason::Removed,
+        record_cleared_on: None,
+        readmitted_before: false,
+    });
     full.c.readmission = s.c.readmission;
     let v = full.refused(
         date(2025, 6, 16),
@@ -637,7 +1123,14 @@ fn readmit_once_and_only_with_the_provincial_standing_committees_consent() {
 fn a_current_member_cannot_be_listed_as_a_source() {
     let mut c = ctx();
     c.candidate.is_current_member = true;
-    let v = Story::new(c).refused(date(2025, 1, 6), Action::Open { source_category: "x".into(), proposed_by: None, readmission: None });
+    let v = Story::new(c).refused(
+        date(2025, 1, 6),
+        Action::Open {
+            source_category: "x".into(),
+            proposed_by: None,
+            readmission: None,
+        },
+    );
     assert_eq!(v, vec!["source.not_member".to_string()]);
 }
 
@@ -646,10 +1139,33 @@ fn a_current_member_cannot_be_listed_as_a_source() {
 #[test]
 fn application_first_the_application_comes_before_the_background_declaration() {
     let mut s = story();
-    s.step(date(2025, 1, 6), Action::Open { source_category: "resident".into(), proposed_by: None, readmission: None });
-    s.step(date(2025, 1, 10), Action::ListAsSympathizer { resolution_no: "01".into(), mentor: member("m1") });
-    s.step(date(2025, 3, 3), Action::RecordCertificate { number: "1".into(), issued_on: date(2025, 2, 28), issuer: CertIssuer::PoliticalCentre("TTCT".into()) });
-    assert_eq!(s.refused(date(2025, 3, 4), Action::DeclareBackground), vec!["application.first".to_string()]);
+    s.step(
+        date(2025, 1, 6),
+        Action::Open {
+            source_category: "resident".into(),
+            proposed_by: None,
+            readmission: None,
+        },
+    );
+    s.step(
+        date(2025, 1, 10),
+        Action::ListAsSympathizer {
+            resolution_no: "01".into(),
+            mentor: member("m1"),
+        },
+    );
+    s.step(
+        date(2025, 3, 3),
+        Action::RecordCertificate {
+            number: "1".into(),
+            issued_on: date(2025, 2, 28),
+            issuer: CertIssuer::PoliticalCentre("TTCT".into()),
+        },
+    );
+    assert_eq!(
+        s.refused(date(2025, 3, 4), Action::DeclareBackground),
+        vec!["application.first".to_string()]
+    );
     s.step(date(2025, 3, 4), Action::SubmitApplication);
     s.step(date(2025, 3, 4), Action::DeclareBackground);
 }
@@ -657,11 +1173,32 @@ fn application_first_the_application_comes_before_the_background_declaration() {
 #[test]
 fn mentor_official_the_mentor_is_an_official_member_of_the_same_cell() {
     let mut s = story();
-    s.step(date(2025, 1, 6), Action::Open { source_category: "resident".into(), proposed_by: None, readmission: None });
-    let probationary = MemberFacts { member_id: "p".into(), official: false, same_cell: true };
-    let elsewhere = MemberFacts { member_id: "o".into(), official: true, same_cell: false };
+    s.step(
+        date(2025, 1, 6),
+        Action::Open {
+            source_category: "resident".into(),
+            proposed_by: None,
+            readmission: None,
+        },
+    );
+    let probationary = MemberFacts {
+        member_id: "p".into(),
+        official: false,
+        same_cell: true,
+    };
+    let elsewhere = MemberFacts {
+        member_id: "o".into(),
+        official: true,
+        same_cell: false,
+    };
     for m in [probationary, elsewhere] {
-        let v = s.refused(date(2025, 1, 10), Action::ListAsSympathizer { resolution_no: "01".into(), mentor: m });
+        let v = s.refused(
+            date(2025, 1, 10),
+            Action::ListAsSympathizer {
+                resolution_no: "01".into(),
+                mentor: m,
+            },
+        );
         assert_eq!(v, vec!["mentor.official".to_string()]);
     }
 }
@@ -670,12 +1207,43 @@ fn mentor_official_the_mentor_is_an_official_member_of_the_same_cell() {
 fn verify_order_pages_are_stamped_before_requests_and_certified_only_after_every_answer() {
     let mut s = story();
     s.reach_dossier();
-    let v = s.refused(date(2025, 3, 24), Action::SendVerification { request_no: 1, subject: Relation::Candidate, destination: "x".into() });
-    assert_eq!(v, vec!["lifecycle.order".to_string()], "no request before the pages are stamped");
+    let v = s.refused(
+        date(2025, 3, 24),
+        Action::SendVerification {
+            request_no: 1,
+            subject: Relation::Candidate,
+            destination: "x".into(),
+        },
+    );
+    assert_eq!(
+        v,
+        vec!["lifecycle.order".to_string()],
+        "no request before the pages are stamped"
+    );
     s.step(date(2025, 3, 24), Action::StampBackground);
-    s.step(date(2025, 3, 25), Action::SendVerification { request_no: 1, subject: Relation::Candidate, destination: "x".into() });
-    s.step(date(2025, 3, 25), Action::SendVerification { request_no: 2, subject: Relation::Parents, destination: "x".into() });
-    s.step(date(2025, 4, 15), Action::AnswerVerification { request_no: 1, outcome: VerificationOutcome::Clear });
+    s.step(
+        date(2025, 3, 25),
+        Action::SendVerification {
+            request_no: 1,
+            subject: Relation::Candidate,
+            destination: "x".into(),
+        },
+    );
+    s.step(
+        date(2025, 3, 25),
+        Action::SendVerification {
+            request_no: 2,
+            subject: Relation::Parents,
+            destination: "x".into(),
+        },
+    );
+    s.step(
+        date(2025, 4, 15),
+        Action::AnswerVerification {
+            request_no: 1,
+            outcome: VerificationOutcome::Clear,
+        },
+    );
     let v = s.refused(date(2025, 4, 16), Action::CertifyBackground);
     assert!(ids(&v, "verify.order"), "{v:?}");
 }
@@ -687,11 +1255,28 @@ fn verify_scope_spouse_and_parents_in_law_of_a_married_candidate_are_verified() 
     let mut s = Story::new(c);
     s.reach_dossier();
     s.step(date(2025, 3, 24), Action::StampBackground);
-    for (n, rel) in [(1, Relation::Candidate), (2, Relation::Parents), (3, Relation::Spouse)] {
-        s.step(date(2025, 3, 25), Action::SendVerification { request_no: n, subject: rel, destination: "x".into() });
+    for (n, rel) in [
+        (1, Relation::Candidate),
+        (2, Relation::Parents),
+        (3, Relation::Spouse),
+    ] {
+        s.step(
+            date(2025, 3, 25),
+            Action::SendVerification {
+                request_no: n,
+                subject: rel,
+                destination: "x".into(),
+            },
+        );
     }
     for n in 1..=3 {
-        s.step(date(2025, 4, 15), Action::AnswerVerification { request_no: n, outcome: VerificationOutcome::Clear });
+        s.step(
+            date(2025, 4, 15),
+            Action::AnswerVerification {
+                request_no: n,
+                outcome: VerificationOutcome::Clear,
+            },
+        );
     }
     let v = s.refused(date(2025, 4, 21), Action::CertifyBackground);
     assert_eq!(v, vec!["verify.scope".to_string()]);
@@ -715,13 +1300,44 @@ fn verify_content_a_disqualifying_finding_blocks_certification_under_the_politic
     let mut s = story();
     s.reach_dossier();
     s.step(date(2025, 3, 24), Action::StampBackground);
-    s.step(date(2025, 3, 25), Action::SendVerification { request_no: 1, subject: Relation::Candidate, destination: "x".into() });
-    s.step(date(2025, 3, 25), Action::SendVerification { request_no: 2, subject: Relation::Parents, destination: "x".into() });
-    s.step(date(2025, 4, 15), Action::AnswerVerification { request_no: 1, outcome: VerificationOutcome::Disqualifying });
-    s.step(date(2025, 4, 15), Action::AnswerVerification { request_no: 2, outcome: VerificationOutcome::Clear });
+    s.step(
+        date(2025, 3, 25),
+        Action::SendVerification {
+            request_no: 1,
+            subject: Relation::Candidate,
+            destination: "x".into(),
+        },
+    );
+    s.step(
+        date(2025, 3, 25),
+        Action::SendVerification {
+            request_no: 2,
+            subject: Relation::Parents,
+            destination: "x".into(),
+        },
+    );
+    s.step(
+        date(2025, 4, 15),
+        Action::AnswerVerification {
+            request_no: 1,
+            outcome: VerificationOutcome::Disqualifying,
+        },
+    );
+    s.step(
+        date(2025, 4, 15),
+        Action::AnswerVerification {
+            request_no: 2,
+            outcome: VerificationOutcome::Clear,
+        },
+    );
     let v = s.refused(date(2025, 4, 21), Action::CertifyBackground);
     assert!(ids(&v, "political.standard"), "{v:?}");
-    s.step(date(2025, 4, 22), Action::Reject { reason: "Kết quả thẩm tra không đạt".into() });
+    s.step(
+        date(2025, 4, 22),
+        Action::Reject {
+            reason: "Kết quả thẩm tra không đạt".into(),
+        },
+    );
     assert_eq!(s.stage(), Stage::Rejected);
 }
 
@@ -734,10 +1350,34 @@ fn partial_appraisal_comes_before_the_grassroots_vote_where_a_partial_committee_
     let mut s = Story::new(c);
     s.reach_cell_vote();
     s.vote(date(2025, 5, 6));
-    let v = s.refused(date(2025, 5, 20), Action::GrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 9, in_favour: 9 } });
+    let v = s.refused(
+        date(2025, 5, 20),
+        Action::GrassrootsVote {
+            resolution_no: "1".into(),
+            tally: CommitteeTally {
+                members: 9,
+                in_favour: 9,
+            },
+        },
+    );
     assert_eq!(v, vec!["partial.appraisal".to_string()]);
-    s.step(date(2025, 5, 13), Action::PartialAppraisal { report_no: "7-BC".into(), approved: true });
-    s.step(date(2025, 5, 20), Action::GrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 9, in_favour: 9 } });
+    s.step(
+        date(2025, 5, 13),
+        Action::PartialAppraisal {
+            report_no: "7-BC".into(),
+            approved: true,
+        },
+    );
+    s.step(
+        date(2025, 5, 20),
+        Action::GrassrootsVote {
+            resolution_no: "1".into(),
+            tally: CommitteeTally {
+                members: 9,
+                in_favour: 9,
+            },
+        },
+    );
     assert_eq!(s.stage(), Stage::AwaitingDecision);
 }
 
@@ -788,7 +1428,8 @@ fn decision_notify_a_refusal_ends_the_candidacy_and_is_notified_to_the_cell() {
 }
 
 #[test]
-fn deadline_decision_sixty_working_days_after_the_cells_resolution_a_later_decision_is_recorded_with_a_warning() {
+fn deadline_decision_sixty_working_days_after_the_cells_resolution_a_later_decision_is_recorded_with_a_warning()
+ {
     let mut s = story();
     s.reach_decision();
     let due = s.c.decision_due(&s.book).unwrap();
@@ -808,7 +1449,16 @@ fn deadline_grassroots_review_has_no_separate_deadline_inside_the_decision_windo
     let mut s = story();
     s.reach_cell_vote();
     s.vote(date(2025, 5, 6));
-    let e = s.step(date(2025, 7, 25), Action::GrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 9, in_favour: 9 } });
+    let e = s.step(
+        date(2025, 7, 25),
+        Action::GrassrootsVote {
+            resolution_no: "1".into(),
+            tally: CommitteeTally {
+                members: 9,
+                in_favour: 9,
+            },
+        },
+    );
     assert!(e.warnings.is_empty());
     assert_eq!(s.book.latest().deadline_grassroots_review.value.0, 0);
 }
@@ -818,11 +1468,32 @@ fn deadline_decision_extension_once_and_at_most_thirty_working_days() {
     let mut s = story();
     s.reach_decision();
     let before = s.c.decision_due(&s.book).unwrap();
-    let v = s.refused(date(2025, 6, 2), Action::ExtendDeadline { working_days: 31, reason: "chờ thẩm tra bổ sung".into() });
+    let v = s.refused(
+        date(2025, 6, 2),
+        Action::ExtendDeadline {
+            working_days: 31,
+            reason: "chờ thẩm tra bổ sung".into(),
+        },
+    );
     assert_eq!(v, vec!["deadline.decision_extension".to_string()]);
-    s.step(date(2025, 6, 2), Action::ExtendDeadline { working_days: 30, reason: "chờ thẩm tra bổ sung".into() });
-    assert_eq!(s.c.decision_due(&s.book).unwrap(), s.book.calendar.add_working_days(before, 30));
-    let v = s.refused(date(2025, 6, 3), Action::ExtendDeadline { working_days: 5, reason: "lần hai".into() });
+    s.step(
+        date(2025, 6, 2),
+        Action::ExtendDeadline {
+            working_days: 30,
+            reason: "chờ thẩm tra bổ sung".into(),
+        },
+    );
+    assert_eq!(
+        s.c.decision_due(&s.book).unwrap(),
+        s.book.calendar.add_working_days(before, 30)
+    );
+    let v = s.refused(
+        date(2025, 6, 3),
+        Action::ExtendDeadline {
+            working_days: 5,
+            reason: "lần hai".into(),
+        },
+    );
     assert_eq!(v, vec!["deadline.decision_extension".to_string()]);
 }
 
@@ -833,11 +1504,101 @@ fn deadline_ceremony_day_30_is_accepted_and_day_31_needs_the_superiors_approval(
     s.decision(date(2025, 6, 16), date(2025, 6, 18));
     let day30 = s.book.calendar.add_working_days(date(2025, 6, 18), 30);
     let day31 = s.book.calendar.add_working_days(date(2025, 6, 18), 31);
-    let mut late = Story { c: s.c.clone(), ctx: s.ctx.clone(), book: s.book.clone(), events: s.events.clone() };
-    s.step(day30, Action::HoldCeremony { late_approval: None });
+    let mut late = Story {
+        c: s.c.clone(),
+        ctx: s.ctx.clone(),
+        book: s.book.clone(),
+        events: s.events.clone(),
+    };
+    s.step(
+        day30,
+        Action::HoldCeremony {
+            late_approval: None,
+        },
+    );
     assert_eq!(s.stage(), Stage::Probationary);
-    assert_eq!(late.refused(day31, Action::HoldCeremony { late_approval: None }), vec!["deadline.ceremony".to_string()]);
-    late.step(day31, Action::HoldCeremony { late_approval: Some("CV 12-CV/ĐU đồng ý".into()) });
+    assert_eq!(
+        late.refused(
+            day31,
+            Action::HoldCeremony {
+                late_approval: None
+            }
+        ),
+        vec!["deadline.ceremony".to_string()]
+    );
+    late.step(
+        day31,
+        Action::HoldCeremony {
+            late_approval: Some("CV 12-CV/ĐU đồng ý".into()),
+        },
+    );
+}
+
+#[test]
+fn deadline_ceremony_counts_working_days_across_tet_2026() {
+    // Received Friday 06/02/2026. Tết 2026 (Thông báo 9441/TB-BNV): 16–20/02 off. 30 working days:
+    // 9–13/02 (5), 23–27/02 (10), 2–6/03 (15), 9–13/03 (20), 16–20/03 (25), 23–27/03 (30).
+    let mut s = story();
+    s.reach_decision();
+    s.c.cell_resolution = Some(Resolution {
+        number: "5".into(),
+        on: date(2026, 1, 20),
+    });
+    s.c.last_on = Some(date(2026, 1, 20));
+    s.decision(date(2026, 2, 5), date(2026, 2, 6));
+    assert_eq!(s.c.ceremony_due(&s.book), Some(date(2026, 3, 27)));
+    let mut late = Story {
+        c: s.c.clone(),
+        ctx: s.ctx.clone(),
+        book: s.book.clone(),
+        events: s.events.clone(),
+    };
+    assert_eq!(
+        late.refused(
+            date(2026, 3, 30),
+            Action::HoldCeremony {
+                late_approval: None
+            }
+        ),
+        vec!["deadline.ceremony".to_string()]
+    );
+    s.step(
+        date(2026, 3, 27),
+        Action::HoldCeremony {
+            late_approval: None,
+        },
+    );
+}
+
+#[test]
+fn candidate_facts_come_from_a_parsed_person() {
+    use crate::person::{Person, PersonForm};
+    let form = PersonForm {
+        full_name: "Trần Thị Hoa".into(),
+        birth_date: "20/05/1995".into(),
+        gender: "Nữ".into(),
+        ethnicity: "Hoa".into(),
+        religion: "Công giáo".into(),
+        education: "12/12".into(),
+        qualification: "Đại học".into(),
+        theory_level: "Sơ cấp".into(),
+        source_category: "teacher".into(),
+        id_number: String::new(),
+        youth_union_member: true,
+        trade_union_member: false,
+        residential_unit: String::new(),
+    };
+    let p: Person = form.parse(TODAY).unwrap();
+    let f = CandidateFacts::from_person(&p);
+    assert_eq!(f.birth_date, date(1995, 5, 20));
+    assert!(f.religious && f.hoa_ethnicity && f.youth_union_member);
+    assert_eq!(f.education_grade12, 12);
+    let cell = CellFacts::for_kind(
+        &crate::org::OrgKind::GrassrootsCell(crate::org::GrassrootsKind::School),
+        false,
+        Authority::SuperiorStandingCommittee,
+    );
+    assert!(cell.grassroots_cell);
 }
 
 #[test]
@@ -855,7 +1616,10 @@ fn probation_course_the_new_member_course_comes_before_recognition() {
     let mut s = story();
     s.reach_probation();
     let v = s.recognition_vote(date(2026, 7, 1), 9).unwrap_err();
-    assert_eq!(v.iter().map(|x| x.rule_id.as_ref()).collect::<Vec<_>>(), vec!["probation.course"]);
+    assert_eq!(
+        v.iter().map(|x| x.rule_id.as_ref()).collect::<Vec<_>>(),
+        vec!["probation.course"]
+    );
 }
 
 #[test]
@@ -864,7 +1628,9 @@ fn deadline_recognition_a_late_recognition_vote_is_recorded_with_a_warning() {
     s.reach_recognition();
     let due = s.c.recognition_vote_due(&s.book).unwrap();
     assert_eq!(due, s.book.calendar.add_working_days(date(2026, 7, 1), 30));
-    let e = s.recognition_vote(s.book.calendar.add_working_days(due, 1), 9).unwrap();
+    let e = s
+        .recognition_vote(s.book.calendar.add_working_days(due, 1), 9)
+        .unwrap();
     assert_eq!(e.warnings[0].rule_id, "deadline.recognition");
 }
 
@@ -873,10 +1639,26 @@ fn deadline_recognition_decision_thirty_working_days_after_the_cells_recognition
     let mut s = story();
     s.reach_recognition();
     s.recognition_vote(date(2026, 7, 1), 9).unwrap();
-    s.step(date(2026, 7, 3), Action::RecognitionGrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 9, in_favour: 9 } });
+    s.step(
+        date(2026, 7, 3),
+        Action::RecognitionGrassrootsVote {
+            resolution_no: "1".into(),
+            tally: CommitteeTally {
+                members: 9,
+                in_favour: 9,
+            },
+        },
+    );
     let due = s.c.recognition_decision_due(&s.book).unwrap();
     let late = s.book.calendar.add_working_days(due, 1);
-    let e = s.step(late, Action::RecognitionDecision { decision_no: "1".into(), approved: true, authority: Authority::SuperiorStandingCommittee });
+    let e = s.step(
+        late,
+        Action::RecognitionDecision {
+            decision_no: "1".into(),
+            approved: true,
+            authority: Authority::SuperiorStandingCommittee,
+        },
+    );
     assert_eq!(e.warnings[0].rule_id, "deadline.recognition_decision");
 }
 
@@ -885,8 +1667,24 @@ fn recognition_effective_at_probation_end_even_when_the_approval_is_late() {
     let mut s = story();
     s.reach_recognition();
     s.recognition_vote(date(2026, 8, 20), 9).unwrap();
-    s.step(date(2026, 9, 3), Action::RecognitionGrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 9, in_favour: 9 } });
-    s.step(date(2026, 11, 2), Action::RecognitionDecision { decision_no: "1".into(), approved: true, authority: Authority::SuperiorStandingCommittee });
+    s.step(
+        date(2026, 9, 3),
+        Action::RecognitionGrassrootsVote {
+            resolution_no: "1".into(),
+            tally: CommitteeTally {
+                members: 9,
+                in_favour: 9,
+            },
+        },
+    );
+    s.step(
+        date(2026, 11, 2),
+        Action::RecognitionDecision {
+            decision_no: "1".into(),
+            approved: true,
+            authority: Authority::SuperiorStandingCommittee,
+        },
+    );
     assert_eq!(s.c.official_from, Some(date(2026, 7, 1)));
 }
 
@@ -902,18 +1700,49 @@ fn party_age_from_decision_counts_from_the_admission_decision_date() {
 fn removal_a_probationary_member_not_qualified_is_removed_and_a_refused_recognition_removes() {
     let mut s = story();
     s.reach_probation();
-    s.step(date(2025, 12, 1), Action::Remove { decision_no: "77-QĐ".into(), reason: "vi phạm tư cách".into() });
+    s.step(
+        date(2025, 12, 1),
+        Action::Remove {
+            decision_no: "77-QĐ".into(),
+            reason: "vi phạm tư cách".into(),
+        },
+    );
     assert_eq!(s.stage(), Stage::Removed);
     let mut s = story();
     s.reach_recognition();
     s.recognition_vote(date(2026, 7, 1), 9).unwrap();
-    s.step(date(2026, 7, 3), Action::RecognitionGrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 9, in_favour: 9 } });
-    s.step(date(2026, 7, 10), Action::RecognitionDecision { decision_no: "1".into(), approved: false, authority: Authority::SuperiorStandingCommittee });
+    s.step(
+        date(2026, 7, 3),
+        Action::RecognitionGrassrootsVote {
+            resolution_no: "1".into(),
+            tally: CommitteeTally {
+                members: 9,
+                in_favour: 9,
+            },
+        },
+    );
+    s.step(
+        date(2026, 7, 10),
+        Action::RecognitionDecision {
+            decision_no: "1".into(),
+            approved: false,
+            authority: Authority::SuperiorStandingCommittee,
+        },
+    );
     assert_eq!(s.stage(), Stage::Removed);
     // Removal applies to probationary members only: not to a candidate.
     let mut c = story();
     c.reach_dossier();
-    assert_eq!(c.refused(date(2025, 4, 1), Action::Remove { decision_no: "1".into(), reason: "x".into() }), vec!["lifecycle.order".to_string()]);
+    assert_eq!(
+        c.refused(
+            date(2025, 4, 1),
+            Action::Remove {
+                decision_no: "1".into(),
+                reason: "x".into()
+            }
+        ),
+        vec!["lifecycle.order".to_string()]
+    );
 }
 
 // ---- corrections and exits.
@@ -922,11 +1751,24 @@ fn removal_a_probationary_member_not_qualified_is_removed_and_a_refused_recognit
 fn a_returned_dossier_reopens_the_cell_vote_and_keeps_the_history() {
     let mut s = story();
     s.reach_decision();
-    s.step(date(2025, 6, 2), Action::ReturnDossier { by: Level::Competent, reason: "Thiếu nhận xét nơi cư trú".into() });
+    s.step(
+        date(2025, 6, 2),
+        Action::ReturnDossier {
+            by: Level::Competent,
+            reason: "Thiếu nhận xét nơi cư trú".into(),
+        },
+    );
     assert_eq!(s.stage(), Stage::CellVote);
     assert!(s.c.cell_resolution.is_none());
     assert_eq!(s.c.returns, 1);
-    s.step(date(2025, 6, 10), Action::RecordUnionIntroduction { union: UnionKind::YouthUnion, resolution_no: "x".into(), resolution_on: date(2025, 6, 10) });
+    s.step(
+        date(2025, 6, 10),
+        Action::RecordUnionIntroduction {
+            union: UnionKind::YouthUnion,
+            resolution_no: "x".into(),
+            resolution_on: date(2025, 6, 10),
+        },
+    );
     s.vote(date(2025, 6, 17));
     assert_eq!(s.stage(), Stage::GrassrootsVote);
     assert_eq!(Candidacy::replay(&s.events).unwrap(), s.c);
@@ -936,11 +1778,21 @@ fn a_returned_dossier_reopens_the_cell_vote_and_keeps_the_history() {
 fn a_transfer_closes_the_candidacy_and_the_receiving_cell_continues_the_same_history() {
     let mut s = story();
     s.reach_probation();
-    s.step(date(2025, 9, 1), Action::TransferOut { to: "Chi bộ thôn Đông".into() });
+    s.step(
+        date(2025, 9, 1),
+        Action::TransferOut {
+            to: "Chi bộ thôn Đông".into(),
+        },
+    );
     assert_eq!(s.stage(), Stage::TransferredOut);
     let v = s.refused(date(2025, 9, 2), Action::DeclareMemberBackground);
     assert_eq!(v, vec!["lifecycle.order".to_string()]);
-    s.step(date(2025, 9, 5), Action::TransferIn { from: "Chi bộ thôn Tây".into() });
+    s.step(
+        date(2025, 9, 5),
+        Action::TransferIn {
+            from: "Chi bộ thôn Tây".into(),
+        },
+    );
     assert_eq!(s.stage(), Stage::Probationary);
     assert_eq!(s.c.probation_end, Some(date(2026, 7, 1)));
 }
@@ -949,14 +1801,44 @@ fn a_transfer_closes_the_candidacy_and_the_receiving_cell_continues_the_same_his
 fn an_annulled_admission_ends_the_candidacy_and_an_annulled_recognition_reopens_probation() {
     let mut s = story();
     s.reach_probation();
-    s.step(date(2025, 10, 1), Action::Annul { decision_no: "5-QĐ".into(), reason: "Không đủ tuổi".into(), target: AnnulTarget::Admission });
+    s.step(
+        date(2025, 10, 1),
+        Action::Annul {
+            decision_no: "5-QĐ".into(),
+            reason: "Không đủ tuổi".into(),
+            target: AnnulTarget::Admission,
+        },
+    );
     assert_eq!(s.stage(), Stage::Annulled);
     let mut s = story();
     s.reach_recognition();
     s.recognition_vote(date(2026, 7, 1), 9).unwrap();
-    s.step(date(2026, 7, 3), Action::RecognitionGrassrootsVote { resolution_no: "1".into(), tally: CommitteeTally { members: 9, in_favour: 9 } });
-    s.step(date(2026, 7, 10), Action::RecognitionDecision { decision_no: "1".into(), approved: true, authority: Authority::SuperiorStandingCommittee });
-    s.step(date(2026, 9, 1), Action::Annul { decision_no: "6".into(), reason: "Biểu quyết sai".into(), target: AnnulTarget::Recognition });
+    s.step(
+        date(2026, 7, 3),
+        Action::RecognitionGrassrootsVote {
+            resolution_no: "1".into(),
+            tally: CommitteeTally {
+                members: 9,
+                in_favour: 9,
+            },
+        },
+    );
+    s.step(
+        date(2026, 7, 10),
+        Action::RecognitionDecision {
+            decision_no: "1".into(),
+            approved: true,
+            authority: Authority::SuperiorStandingCommittee,
+        },
+    );
+    s.step(
+        date(2026, 9, 1),
+        Action::Annul {
+            decision_no: "6".into(),
+            reason: "Biểu quyết sai".into(),
+            target: AnnulTarget::Recognition,
+        },
+    );
     assert_eq!(s.stage(), Stage::Probationary);
     assert_eq!(s.c.official_from, None);
 }
@@ -965,7 +1847,12 @@ fn an_annulled_admission_ends_the_candidacy_and_an_annulled_recognition_reopens_
 fn withdrawal_and_death_are_terminal() {
     let mut s = story();
     s.reach_dossier();
-    s.step(date(2025, 4, 1), Action::Withdraw { reason: "Đi học xa".into() });
+    s.step(
+        date(2025, 4, 1),
+        Action::Withdraw {
+            reason: "Đi học xa".into(),
+        },
+    );
     assert!(s.stage().is_terminal());
     let v = s.refused(date(2025, 4, 2), Action::SubmitApplication);
     assert_eq!(v, vec!["lifecycle.order".to_string()]);
@@ -981,8 +1868,22 @@ fn a_step_dated_in_the_future_or_before_the_last_step_is_refused_with_every_reas
     s.reach_dossier();
     let v = s.refused(date(2027, 1, 1), Action::SubmitApplication);
     assert_eq!(v, vec!["input.future_date".to_string()]);
-    let v = s.refused(date(2025, 3, 1), Action::AddIntroducer { introducer: member("i1"), letter_on: date(2025, 3, 2), alongside_since: date(2025, 1, 1), replaces: None });
-    assert!(ids(&v, "input.date_order") && ids(&v, "input.duplicate") && ids(&v, "intro.cowork") && ids(&v, "input.document_date"), "{v:?}");
+    let v = s.refused(
+        date(2025, 3, 1),
+        Action::AddIntroducer {
+            introducer: member("i1"),
+            letter_on: date(2025, 3, 2),
+            alongside_since: date(2025, 1, 1),
+            replaces: None,
+        },
+    );
+    assert!(
+        ids(&v, "input.date_order")
+            && ids(&v, "input.duplicate")
+            && ids(&v, "intro.cowork")
+            && ids(&v, "input.document_date"),
+        "{v:?}"
+    );
 }
 
 #[test]
@@ -992,10 +1893,28 @@ fn a_refusal_message_is_vietnamese_and_names_the_rule_and_its_source() {
     c.cell.youth_union_exists = false;
     let mut s = Story::new(c);
     s.reach_cell_vote();
-    let e = decide(&s.c, &Command { on: date(2025, 5, 6), action: Action::CellVote { resolution_no: "5".into(), tally: tally(9, 9, 9) } }, &s.ctx, &s.book, TODAY)
-        .unwrap_err();
+    let e = decide(
+        &s.c,
+        &Command {
+            on: date(2025, 5, 6),
+            action: Action::CellVote {
+                resolution_no: "5".into(),
+                tally: tally(9, 9, 9),
+            },
+        },
+        &s.ctx,
+        &s.book,
+        TODAY,
+    )
+    .unwrap_err();
     let age = e.iter().find(|x| x.rule_id == "age.min").unwrap();
-    assert!(age.message_vi.starts_with("Chưa đủ 18 tuổi (tính theo tháng) vào ngày chi bộ xét 06/05/2025: mới 17 tuổi 11 tháng"), "{}", age.message_vi);
+    assert!(
+        age.message_vi.starts_with(
+            "Chưa đủ 18 tuổi (tính theo tháng) vào ngày chi bộ xét 06/05/2025: mới 17 tuổi 11 tháng"
+        ),
+        "{}",
+        age.message_vi
+    );
     assert!(age.citation.contains("232-QĐ/TW"));
 }
 
@@ -1015,37 +1934,94 @@ mod property {
     use proptest::prelude::*;
 
     fn arb_action(day: Date) -> impl Strategy<Value = Action> {
-        let m = (0u8..4, any::<bool>(), any::<bool>()).prop_map(|(i, official, same_cell)| MemberFacts {
-            member_id: format!("m{i}"),
-            official,
-            same_cell,
+        let m = (0u8..4, any::<bool>(), any::<bool>()).prop_map(|(i, official, same_cell)| {
+            MemberFacts {
+                member_id: format!("m{i}"),
+                official,
+                same_cell,
+            }
         });
-        let t = (5u32..12, 0u32..3, 0u32..12, 0u32..12).prop_map(|(official, exempt, present, favour)| Tally {
-            official_members: official,
-            exempt_absent: exempt,
-            present: present.min(official.saturating_sub(exempt)),
-            ballots: None,
-            in_favour: favour.min(present).min(official.saturating_sub(exempt)),
+        let t = (5u32..12, 0u32..3, 0u32..12, 0u32..12).prop_map(
+            |(official, exempt, present, favour)| Tally {
+                official_members: official,
+                exempt_absent: exempt,
+                present: present.min(official.saturating_sub(exempt)),
+                ballots: None,
+                in_favour: favour.min(present).min(official.saturating_sub(exempt)),
+            },
+        );
+        let ct = (5u32..12, 0u32..12).prop_map(|(members, f)| CommitteeTally {
+            members,
+            in_favour: f.min(members),
         });
-        let ct = (5u32..12, 0u32..12).prop_map(|(members, f)| CommitteeTally { members, in_favour: f.min(members) });
-        let back = (0i64..2000).prop_map(move |d| day.checked_sub(jiff::Span::new().days(d)).unwrap_or(day));
+        let back = (0i64..2000)
+            .prop_map(move |d| day.checked_sub(jiff::Span::new().days(d)).unwrap_or(day));
         prop_oneof![
-            Just(Action::Open { source_category: "resident".into(), proposed_by: None, readmission: None }),
-            m.clone().prop_map(|mentor| Action::ListAsSympathizer { resolution_no: "1".into(), mentor }),
+            Just(Action::Open {
+                source_category: "resident".into(),
+                proposed_by: None,
+                readmission: None
+            }),
+            m.clone().prop_map(|mentor| Action::ListAsSympathizer {
+                resolution_no: "1".into(),
+                mentor
+            }),
             Just(Action::EnrolInCourse { course: "c".into() }),
             Just(Action::FailCourse),
-            back.clone().prop_map(|issued_on| Action::RecordCertificate { number: "1".into(), issued_on, issuer: CertIssuer::PoliticalCentre("T".into()) }),
+            back.clone()
+                .prop_map(|issued_on| Action::RecordCertificate {
+                    number: "1".into(),
+                    issued_on,
+                    issuer: CertIssuer::PoliticalCentre("T".into())
+                }),
             Just(Action::SubmitApplication),
             Just(Action::DeclareBackground),
-            (m, back.clone(), back.clone()).prop_map(|(introducer, letter_on, alongside_since)| Action::AddIntroducer { introducer, letter_on, alongside_since, replaces: None }),
-            back.clone().prop_map(|resolution_on| Action::RecordUnionIntroduction { union: UnionKind::YouthUnion, resolution_no: "1".into(), resolution_on }),
+            (m, back.clone(), back.clone()).prop_map(|(introducer, letter_on, alongside_since)| {
+                Action::AddIntroducer {
+                    introducer,
+                    letter_on,
+                    alongside_since,
+                    replaces: None,
+                }
+            }),
+            back.clone()
+                .prop_map(|resolution_on| Action::RecordUnionIntroduction {
+                    union: UnionKind::YouthUnion,
+                    resolution_no: "1".into(),
+                    resolution_on
+                }),
             back.prop_map(|summary_on| Action::RecordComments { summary_on }),
             Just(Action::StampBackground),
-            (0u32..3, proptest::sample::select(vec![Relation::Candidate, Relation::Parents])).prop_map(|(n, subject)| Action::SendVerification { request_no: n, subject, destination: "x".into() }),
-            (0u32..3, proptest::sample::select(vec![VerificationOutcome::Clear, VerificationOutcome::Unclear, VerificationOutcome::Disqualifying])).prop_map(|(n, outcome)| Action::AnswerVerification { request_no: n, outcome }),
+            (
+                0u32..3,
+                proptest::sample::select(vec![Relation::Candidate, Relation::Parents])
+            )
+                .prop_map(|(n, subject)| Action::SendVerification {
+                    request_no: n,
+                    subject,
+                    destination: "x".into()
+                }),
+            (
+                0u32..3,
+                proptest::sample::select(vec![
+                    VerificationOutcome::Clear,
+                    VerificationOutcome::Unclear,
+                    VerificationOutcome::Disqualifying
+                ])
+            )
+                .prop_map(|(n, outcome)| Action::AnswerVerification {
+                    request_no: n,
+                    outcome
+                }),
             Just(Action::CertifyBackground),
-            t.clone().prop_map(|tally| Action::CellVote { resolution_no: "5".into(), tally }),
-            ct.clone().prop_map(|tally| Action::GrassrootsVote { resolution_no: "8".into(), tally }),
+            t.clone().prop_map(|tally| Action::CellVote {
+                resolution_no: "5".into(),
+                tally
+            }),
+            ct.clone().prop_map(|tally| Action::GrassrootsVote {
+                resolution_no: "8".into(),
+                tally
+            }),
             (0i64..40).prop_map(move |d| Action::AdmissionDecision {
                 decision_no: "9".into(),
                 approved: true,
@@ -1053,11 +2029,25 @@ mod property {
                 received_on: day.checked_add(jiff::Span::new().days(d)).unwrap_or(day),
                 superior_consent_on: None,
             }),
-            any::<bool>().prop_map(|late| Action::HoldCeremony { late_approval: late.then(|| "CV".to_string()) }),
-            Just(Action::CompleteNewMemberCourse { certificate_no: "1".into() }),
-            t.prop_map(|tally| Action::RecognitionCellVote { resolution_no: "13".into(), tally }),
-            ct.prop_map(|tally| Action::RecognitionGrassrootsVote { resolution_no: "15".into(), tally }),
-            any::<bool>().prop_map(|approved| Action::RecognitionDecision { decision_no: "1".into(), approved, authority: Authority::SuperiorStandingCommittee }),
+            any::<bool>().prop_map(|late| Action::HoldCeremony {
+                late_approval: late.then(|| "CV".to_string())
+            }),
+            Just(Action::CompleteNewMemberCourse {
+                certificate_no: "1".into()
+            }),
+            t.prop_map(|tally| Action::RecognitionCellVote {
+                resolution_no: "13".into(),
+                tally
+            }),
+            ct.prop_map(|tally| Action::RecognitionGrassrootsVote {
+                resolution_no: "15".into(),
+                tally
+            }),
+            any::<bool>().prop_map(|approved| Action::RecognitionDecision {
+                decision_no: "1".into(),
+                approved,
+                authority: Authority::SuperiorStandingCommittee
+            }),
             Just(Action::Withdraw { reason: "r".into() }),
             Just(Action::TransferOut { to: "x".into() }),
             Just(Action::TransferIn { from: "x".into() }),
@@ -1073,27 +2063,49 @@ mod property {
             same_cell: r.random_ratio(9, 10),
         };
         let back = |r: &mut proptest::test_runner::TestRng, max: i64| {
-            day.checked_sub(jiff::Span::new().days(r.random_range(0..max))).unwrap_or(day)
+            day.checked_sub(jiff::Span::new().days(r.random_range(0..max)))
+                .unwrap_or(day)
         };
         let t = |r: &mut proptest::test_runner::TestRng| {
             let official = r.random_range(5..12);
             let present = r.random_range(official / 2..=official);
-            Tally { official_members: official, exempt_absent: 0, present, ballots: None, in_favour: r.random_range(present / 2..=present) }
+            Tally {
+                official_members: official,
+                exempt_absent: 0,
+                present,
+                ballots: None,
+                in_favour: r.random_range(present / 2..=present),
+            }
         };
         let ct = |r: &mut proptest::test_runner::TestRng| {
             let members = r.random_range(5..12);
-            CommitteeTally { members, in_favour: r.random_range(members / 2..=members) }
+            CommitteeTally {
+                members,
+                in_favour: r.random_range(members / 2..=members),
+            }
         };
         match c.stage {
-            None => Action::Open { source_category: "resident".into(), proposed_by: None, readmission: None },
-            Some(Stage::Source) => Action::ListAsSympathizer { resolution_no: "1".into(), mentor: m(r) },
+            None => Action::Open {
+                source_category: "resident".into(),
+                proposed_by: None,
+                readmission: None,
+            },
+            Some(Stage::Source) => Action::ListAsSympathizer {
+                resolution_no: "1".into(),
+                mentor: m(r),
+            },
             Some(Stage::Sympathizer) => Action::EnrolInCourse { course: "c".into() },
             Some(Stage::Course) => Action::RecordCertificate {
                 number: "1".into(),
                 issued_on: back(r, 30),
                 issuer: CertIssuer::PoliticalCentre("T".into()),
             },
-            Some(Stage::Dossier) => match (c.application_on, c.background_on, c.introducers.len(), c.comments_on) {
+            Some(Stage::Dossier) => match (
+                c.application_on,
+                c.background_on,
+                c.introducers.len(),
+                c.comments_on,
+            ) {
                 (None, ..) => Action::SubmitApplication,
                 (_, None, ..) => Action::DeclareBackground,
                 (_, _, n, _) if n < 2 => Action::AddIntroducer {
@@ -1102,36 +2114,78 @@ mod property {
                     alongside_since: back(r, 800),
                     replaces: None,
                 },
-                (_, _, _, None) => Action::RecordComments { summary_on: back(r, 10) },
+                (_, _, _, None) => Action::RecordComments {
+                    summary_on: back(r, 10),
+                },
                 _ => Action::StampBackground,
             },
             Some(Stage::Verification) => {
                 let sent = c.verification.len() as u32;
                 if sent < 2 {
-                    let subject = if sent == 0 { Relation::Candidate } else { Relation::Parents };
-                    Action::SendVerification { request_no: sent, subject, destination: "x".into() }
+                    let subject = if sent == 0 {
+                        Relation::Candidate
+                    } else {
+                        Relation::Parents
+                    };
+                    Action::SendVerification {
+                        request_no: sent,
+                        subject,
+                        destination: "x".into(),
+                    }
                 } else if let Some(open) = c.verification.iter().find(|q| q.answer.is_none()) {
-                    let outcome = if r.random_ratio(1, 20) { VerificationOutcome::Disqualifying } else { VerificationOutcome::Clear };
-                    Action::AnswerVerification { request_no: open.request_no, outcome }
+                    let outcome = if r.random_ratio(1, 20) {
+                        VerificationOutcome::Disqualifying
+                    } else {
+                        VerificationOutcome::Clear
+                    };
+                    Action::AnswerVerification {
+                        request_no: open.request_no,
+                        outcome,
+                    }
                 } else {
                     Action::CertifyBackground
                 }
             }
-            Some(Stage::CellVote) => Action::CellVote { resolution_no: "5".into(), tally: t(r) },
-            Some(Stage::GrassrootsVote) => Action::GrassrootsVote { resolution_no: "8".into(), tally: ct(r) },
+            Some(Stage::CellVote) => Action::CellVote {
+                resolution_no: "5".into(),
+                tally: t(r),
+            },
+            Some(Stage::GrassrootsVote) => Action::GrassrootsVote {
+                resolution_no: "8".into(),
+                tally: ct(r),
+            },
             Some(Stage::AwaitingDecision) => Action::AdmissionDecision {
                 decision_no: "9".into(),
                 approved: r.random_ratio(9, 10),
                 authority: Authority::SuperiorStandingCommittee,
-                received_on: day.checked_add(jiff::Span::new().days(r.random_range(0..5))).unwrap_or(day),
+                received_on: day
+                    .checked_add(jiff::Span::new().days(r.random_range(0..5)))
+                    .unwrap_or(day),
                 superior_consent_on: None,
             },
-            Some(Stage::AwaitingCeremony) => Action::HoldCeremony { late_approval: None },
-            Some(Stage::Probationary) if c.new_member_course_on.is_none() => Action::CompleteNewMemberCourse { certificate_no: "1".into() },
-            Some(Stage::Probationary) if c.failed_recognition_votes >= 3 => Action::SuperiorRuling { decision_no: "1".into(), recognise: r.random() },
-            Some(Stage::Probationary) => Action::RecognitionCellVote { resolution_no: "13".into(), tally: t(r) },
+            Some(Stage::AwaitingCeremony) => Action::HoldCeremony {
+                late_approval: None,
+            },
+            Some(Stage::Probationary) if c.new_member_course_on.is_none() => {
+                Action::CompleteNewMemberCourse {
+                    certificate_no: "1".into(),
+                }
+            }
+            Some(Stage::Probationary) if c.failed_recognition_votes >= 3 => {
+                Action::SuperiorRuling {
+                    decision_no: "1".into(),
+                    recognise: r.random(),
+                }
+            }
+            Some(Stage::Probationary) => Action::RecognitionCellVote {
+                resolution_no: "13".into(),
+                tally: t(r),
+            },
             Some(Stage::RecognitionVote) if c.recognition_grassroots.is_none() => {
-                Action::RecognitionGrassrootsVote { resolution_no: "15".into(), tally: ct(r) }
+                Action::RecognitionGrassrootsVote {
+                    resolution_no: "15".into(),
+                    tally: ct(r),
+                }
             }
             Some(Stage::RecognitionVote) => Action::RecognitionDecision {
                 decision_no: "1".into(),
@@ -1139,7 +2193,11 @@ mod property {
                 authority: Authority::SuperiorStandingCommittee,
             },
             Some(Stage::TransferredOut) => Action::TransferIn { from: "x".into() },
-            Some(_) => Action::Annul { decision_no: "1".into(), reason: "r".into(), target: AnnulTarget::Recognition },
+            Some(_) => Action::Annul {
+                decision_no: "1".into(),
+                reason: "r".into(),
+                target: AnnulTarget::Recognition,
+            },
         }
     }
 
@@ -1154,12 +2212,17 @@ mod property {
         let mut key = [0u8; 32];
         key[..8].copy_from_slice(&seed.to_le_bytes());
         let mut rng = TestRng::from_seed(RngAlgorithm::ChaCha, &key);
-        let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &key));
+        let mut runner = TestRunner::new_with_rng(
+            Config::default(),
+            TestRng::from_seed(RngAlgorithm::ChaCha, &key),
+        );
         let mut c = Candidacy::default();
         let mut history: Vec<Event> = Vec::new();
         let mut day = date(2021, 1, 4);
         for _ in 0..300 {
-            day = day.checked_add(jiff::Span::new().days(rng.random_range(0..25))).unwrap();
+            day = day
+                .checked_add(jiff::Span::new().days(rng.random_range(0..25)))
+                .unwrap();
             if day > TODAY {
                 break;
             }
@@ -1183,8 +2246,18 @@ mod property {
             let (_, history, _) = random_history(seed);
             seen.extend(history.iter().map(|e| e.stage));
         }
-        for s in [Stage::Official, Stage::Rejected, Stage::Removed, Stage::Withdrawn, Stage::TransferredOut, Stage::RecognitionVote] {
-            assert!(seen.contains(&s), "no random history reached {s:?}: {seen:?}");
+        for s in [
+            Stage::Official,
+            Stage::Rejected,
+            Stage::Removed,
+            Stage::Withdrawn,
+            Stage::TransferredOut,
+            Stage::RecognitionVote,
+        ] {
+            assert!(
+                seen.contains(&s),
+                "no random history reached {s:?}: {seen:?}"
+            );
         }
     }
 
