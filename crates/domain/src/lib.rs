@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod calendar;
 pub mod dates;
 pub mod lifecycle;
+pub mod numfmt;
 pub mod org;
 pub mod person;
 pub mod plan;

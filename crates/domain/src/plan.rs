@@ -23,47 +23,15 @@ use std::str::FromStr;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::numfmt::{decimal_vi, group_thousands, round_half_up};
 use crate::rules::{CountRange, PercentRange, RuleSet, Violation, format_bp};
 
 // ---------------------------------------------------------------------------------------------
 // Numbers in Vietnamese
 // ---------------------------------------------------------------------------------------------
 
-/// `num / den` rounded half up (`den > 0`).
-fn round_half_up(num: u128, den: u128) -> u128 {
-    (2 * num + den) / (2 * den)
-}
-
 fn to_u32(n: u128) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-/// Thousands grouped with `.` as Vietnamese writes them: `7650` → `7.650`.
-fn group_thousands(n: u128) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// `scaled / 10^decimals` with a decimal comma, trailing zeros dropped: (`2490`, 2) → `24,9`.
-fn decimal_vi(scaled: u128, decimals: u32) -> String {
-    let pow = 10u128.pow(decimals);
-    let (int, frac) = (scaled / pow, scaled % pow);
-    let mut frac = format!("{frac:0width$}", width = decimals as usize);
-    while frac.ends_with('0') {
-        frac.pop();
-    }
-    if frac.is_empty() {
-        group_thousands(int)
-    } else {
-        format!("{},{frac}", group_thousands(int))
-    }
 }
 
 /// A count written the Vietnamese way (`7.650`).

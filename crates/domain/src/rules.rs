@@ -241,14 +241,7 @@ impl RuleValue for Ratio {
 
 /// Basis points as a Vietnamese percentage: `350` → `3,5 %`.
 pub fn format_bp(bp: u32) -> String {
-    let (whole, frac) = (bp / 100, bp % 100);
-    if frac == 0 {
-        format!("{whole}")
-    } else if frac % 10 == 0 {
-        format!("{whole},{}", frac / 10)
-    } else {
-        format!("{whole},{frac:02}")
-    }
+    crate::numfmt::decimal_vi(u128::from(bp), 2)
 }
 
 impl fmt::Display for PercentRange {

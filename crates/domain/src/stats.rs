@@ -520,14 +520,7 @@ impl fmt::Display for Share {
 /// `part / whole × 100` in units of 10^-`decimals` percent, rounded half up; `None` if
 /// `whole` is 0.
 fn rounded_percent(part: u32, whole: u32, decimals: u32) -> Option<u128> {
-    if whole == 0 {
-        return None;
-    }
-    let scale = 10u128.pow(decimals);
-    let num = u128::from(part) * 100 * scale;
-    let w = u128::from(whole);
-    // Half up: floor(num / w + 1/2) = floor((2·num + w) / (2·w)).
-    Some((2 * num + w) / (2 * w))
+    crate::numfmt::scaled_percent(part, whole, decimals)
 }
 
 /// `part / whole` as a Vietnamese percentage with at most two decimals: decimal comma, trailing
@@ -543,34 +536,7 @@ pub fn format_percent_vn(part: u32, whole: u32) -> Option<String> {
 /// Like [`format_percent_vn`] with at most `max_decimals` decimals (capped at 6): the seeds also
 /// print one decimal ("38,9 %").
 pub fn format_percent_vn_with(part: u32, whole: u32, max_decimals: u32) -> Option<String> {
-    let decimals = max_decimals.min(6);
-    let rounded = rounded_percent(part, whole, decimals)?;
-    let scale = 10u128.pow(decimals);
-    let (int, mut frac) = (rounded / scale, rounded % scale);
-    let mut digits = decimals;
-    while digits > 0 && frac.is_multiple_of(10) {
-        frac /= 10;
-        digits -= 1;
-    }
-    let int = group_thousands(int);
-    Some(if digits == 0 {
-        format!("{int} %")
-    } else {
-        format!("{int},{frac:0width$} %", width = digits as usize)
-    })
-}
-
-/// `1250` → `"1.250"`.
-fn group_thousands(n: u128) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    crate::numfmt::percent_vi(part, whole, max_decimals)
 }
 
 #[cfg(test)]
