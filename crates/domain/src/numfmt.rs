@@ -65,6 +65,6 @@ mod tests {
         assert_eq!(percent_vi(1, 0, 2), None);
         assert_eq!(percent_vi(1, 800, 2).unwrap(), "0,13 %");
         assert_eq!(group_thousands(7650), "7.650");
-        assert_eq!(decimal_vi(1_000_000_50, 2), "1.000.000,5");
+        assert_eq!(decimal_vi(100_000_050, 2), "1.000.000,5");
     }
 }

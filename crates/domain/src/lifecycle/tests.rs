@@ -163,40 +163,39 @@ impl Story {
         self
     }
 
+    /// Requests 1 (the candidate) and 2 (the parents) sent on 25/03/2025 and answered on 15/04/2025.
+    fn verify(&mut self, candidate: VerificationOutcome, parents: VerificationOutcome) {
+        for (n, subject) in [(1, Relation::Candidate), (2, Relation::Parents)] {
+            self.step(
+                date(2025, 3, 25),
+                Action::SendVerification {
+                    request_no: n,
+                    subject,
+                    destination: "UBND xã".into(),
+                },
+            );
+        }
+        self.step(
+            date(2025, 4, 15),
+            Action::AnswerVerification {
+                request_no: 1,
+                outcome: candidate,
+            },
+        );
+        self.step(
+            date(2025, 4, 15),
+            Action::AnswerVerification {
+                request_no: 2,
+                outcome: parents,
+            },
+        );
+    }
+
     /// … → verification answered → background certified: ready for the cell's vote.
     fn reach_cell_vote(&mut self) -> &mut Self {
         self.reach_dossier();
         self.step(date(2025, 3, 24), Action::StampBackground);
-        self.step(
-            date(2025, 3, 25),
-            Action::SendVerification {
-                request_no: 1,
-                subject: Relation::Candidate,
-                destination: "UBND xã".into(),
-            },
-        );
-        self.step(
-            date(2025, 3, 25),
-            Action::SendVerification {
-                request_no: 2,
-                subject: Relation::Parents,
-                destination: "Chi bộ thôn".into(),
-            },
-        );
-        self.step(
-            date(2025, 4, 15),
-            Action::AnswerVerification {
-                request_no: 1,
-                outcome: VerificationOutcome::Clear,
-            },
-        );
-        self.step(
-            date(2025, 4, 15),
-            Action::AnswerVerification {
-                request_no: 2,
-                outcome: VerificationOutcome::Clear,
-            },
-        );
+        self.verify(VerificationOutcome::Clear, VerificationOutcome::Clear);
         self.step(date(2025, 4, 21), Action::CertifyBackground);
         self
     }
@@ -500,36 +499,7 @@ fn intro_count_two_official_members_introduce_and_a_probationary_member_cannot()
         },
     );
     s.step(date(2025, 3, 24), Action::StampBackground);
-    s.step(
-        date(2025, 3, 25),
-        Action::SendVerification {
-            request_no: 1,
-            subject: Relation::Candidate,
-            destination: "x".into(),
-        },
-    );
-    s.step(
-        date(2025, 3, 25),
-        Action::SendVerification {
-            request_no: 2,
-            subject: Relation::Parents,
-            destination: "x".into(),
-        },
-    );
-    s.step(
-        date(2025, 4, 15),
-        Action::AnswerVerification {
-            request_no: 1,
-            outcome: VerificationOutcome::Clear,
-        },
-    );
-    s.step(
-        date(2025, 4, 15),
-        Action::AnswerVerification {
-            request_no: 2,
-            outcome: VerificationOutcome::Clear,
-        },
-    );
+    s.verify(VerificationOutcome::Clear, VerificationOutcome::Clear);
     s.step(date(2025, 4, 21), Action::CertifyBackground);
     let v = s.refused(
         date(2025, 5, 6),
@@ -913,36 +883,7 @@ fn religious_a_believer_needs_the_extra_verification_items() {
     let mut s = Story::new(c);
     s.reach_dossier();
     s.step(date(2025, 3, 24), Action::StampBackground);
-    s.step(
-        date(2025, 3, 25),
-        Action::SendVerification {
-            request_no: 1,
-            subject: Relation::Candidate,
-            destination: "x".into(),
-        },
-    );
-    s.step(
-        date(2025, 3, 25),
-        Action::SendVerification {
-            request_no: 2,
-            subject: Relation::Parents,
-            destination: "x".into(),
-        },
-    );
-    s.step(
-        date(2025, 4, 15),
-        Action::AnswerVerification {
-            request_no: 1,
-            outcome: VerificationOutcome::Clear,
-        },
-    );
-    s.step(
-        date(2025, 4, 15),
-        Action::AnswerVerification {
-            request_no: 2,
-            outcome: VerificationOutcome::Clear,
-        },
-    );
+    s.verify(VerificationOutcome::Clear, VerificationOutcome::Clear);
     let v = s.refused(date(2025, 4, 21), Action::CertifyBackground);
     assert_eq!(v, vec!["religious".to_string()]);
     s.step(
@@ -970,36 +911,7 @@ fn ethnic_chinese_a_hoa_candidate_needs_the_extra_verification_items() {
     let mut s = Story::new(c);
     s.reach_dossier();
     s.step(date(2025, 3, 24), Action::StampBackground);
-    s.step(
-        date(2025, 3, 25),
-        Action::SendVerification {
-            request_no: 1,
-            subject: Relation::Candidate,
-            destination: "x".into(),
-        },
-    );
-    s.step(
-        date(2025, 3, 25),
-        Action::SendVerification {
-            request_no: 2,
-            subject: Relation::Parents,
-            destination: "x".into(),
-        },
-    );
-    s.step(
-        date(2025, 4, 15),
-        Action::AnswerVerification {
-            request_no: 1,
-            outcome: VerificationOutcome::Clear,
-        },
-    );
-    s.step(
-        date(2025, 4, 15),
-        Action::AnswerVerification {
-            request_no: 2,
-            outcome: VerificationOutcome::Clear,
-        },
-    );
+    s.verify(VerificationOutcome::Clear, VerificationOutcome::Clear);
     assert_eq!(
         s.refused(date(2025, 4, 21), Action::CertifyBackground),
         vec!["ethnic_chinese".to_string()]
@@ -1300,35 +1212,9 @@ fn verify_content_a_disqualifying_finding_blocks_certification_under_the_politic
     let mut s = story();
     s.reach_dossier();
     s.step(date(2025, 3, 24), Action::StampBackground);
-    s.step(
-        date(2025, 3, 25),
-        Action::SendVerification {
-            request_no: 1,
-            subject: Relation::Candidate,
-            destination: "x".into(),
-        },
-    );
-    s.step(
-        date(2025, 3, 25),
-        Action::SendVerification {
-            request_no: 2,
-            subject: Relation::Parents,
-            destination: "x".into(),
-        },
-    );
-    s.step(
-        date(2025, 4, 15),
-        Action::AnswerVerification {
-            request_no: 1,
-            outcome: VerificationOutcome::Disqualifying,
-        },
-    );
-    s.step(
-        date(2025, 4, 15),
-        Action::AnswerVerification {
-            request_no: 2,
-            outcome: VerificationOutcome::Clear,
-        },
+    s.verify(
+        VerificationOutcome::Disqualifying,
+        VerificationOutcome::Clear,
     );
     let v = s.refused(date(2025, 4, 21), Action::CertifyBackground);
     assert!(ids(&v, "political.standard"), "{v:?}");
