@@ -1227,6 +1227,39 @@ fn verify_content_a_disqualifying_finding_blocks_certification_under_the_politic
     assert_eq!(s.stage(), Stage::Rejected);
 }
 
+#[test]
+fn political_standard_a_disqualifying_answer_about_a_parent_blocks_certification_and_unclear_asks_again()
+ {
+    // QĐ 232-QĐ/TW §3.3 (QĐ 58-QĐ/TW on internal political protection).
+    let mut s = story();
+    s.reach_dossier();
+    s.step(date(2025, 3, 24), Action::StampBackground);
+    s.verify(VerificationOutcome::Clear, VerificationOutcome::Unclear);
+    let v = s.refused(date(2025, 4, 21), Action::CertifyBackground);
+    assert_eq!(
+        v,
+        vec!["verify.scope".to_string()],
+        "an unclear answer is not a clear one"
+    );
+    s.step(
+        date(2025, 4, 22),
+        Action::SendVerification {
+            request_no: 3,
+            subject: Relation::Parents,
+            destination: "Công an xã".into(),
+        },
+    );
+    s.step(
+        date(2025, 5, 5),
+        Action::AnswerVerification {
+            request_no: 3,
+            outcome: VerificationOutcome::Disqualifying,
+        },
+    );
+    let v = s.refused(date(2025, 5, 6), Action::CertifyBackground);
+    assert_eq!(v, vec!["political.standard".to_string(), "verify.scope".to_string()]);
+}
+
 // ---- committees and the decision — HD 12 (2022); QĐ 29 & QĐ 232 §4.3.
 
 #[test]
