@@ -1257,7 +1257,10 @@ fn political_standard_a_disqualifying_answer_about_a_parent_blocks_certification
         },
     );
     let v = s.refused(date(2025, 5, 6), Action::CertifyBackground);
-    assert_eq!(v, vec!["political.standard".to_string(), "verify.scope".to_string()]);
+    assert_eq!(
+        v,
+        vec!["political.standard".to_string(), "verify.scope".to_string()]
+    );
 }
 
 // ---- committees and the decision — HD 12 (2022); QĐ 29 & QĐ 232 §4.3.
