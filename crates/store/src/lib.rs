@@ -1,0 +1,355 @@
+//! ketnap-store: everything the domain models, persisted on SQLite (embedded default) or
+//! PostgreSQL (a province or the nation).
+//!
+//! One schema (twin migration folders, same versions) and one SQL text in the portable subset:
+//! `$N` placeholders numbered in order of first use, `ON CONFLICT … DO UPDATE`, `RETURNING`,
+//! `WITH RECURSIVE`. What differs between engines lives in [`dialect`]. Every query runs through
+//! the macros below, which expand the same text for the engine at hand.
+//!
+//! Writes take a [`WriteCtx`] (who and when: the clock is passed in) and run in one transaction
+//! with their audit row. Reads of organisation data for a user take a [`scope::Scope`].
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
+
+/// Runs a statement; yields `Result<u64, sqlx::Error>` (rows affected).
+#[macro_export]
+macro_rules! exec {
+    ($ex:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        match $ex {
+            $crate::Ex::Sqlite(c) => sqlx::query($sql)$(.bind($arg))*.execute(&mut *c).await.map(|r| r.rows_affected()),
+            $crate::Ex::Postgres(c) => sqlx::query($sql)$(.bind($arg))*.execute(&mut *c).await.map(|r| r.rows_affected()),
+        }
+    };
+}
+
+/// Fetches every row as `$T` (a tuple or a `FromRow` struct); yields `Result<Vec<$T>, sqlx::Error>`.
+#[macro_export]
+macro_rules! fetch_all {
+    ($ex:expr, $T:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        match $ex {
+            $crate::Ex::Sqlite(c) => sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.fetch_all(&mut *c).await,
+            $crate::Ex::Postgres(c) => sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.fetch_all(&mut *c).await,
+        }
+    };
+}
+
+/// Fetches exactly one row; yields `Result<$T, sqlx::Error>`.
+#[macro_export]
+macro_rules! fetch_one {
+    ($ex:expr, $T:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        match $ex {
+            $crate::Ex::Sqlite(c) => sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.fetch_one(&mut *c).await,
+            $crate::Ex::Postgres(c) => sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.fetch_one(&mut *c).await,
+        }
+    };
+}
+
+/// Fetches at most one row; yields `Result<Option<$T>, sqlx::Error>`.
+#[macro_export]
+macro_rules! fetch_optional {
+    ($ex:expr, $T:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        match $ex {
+            $crate::Ex::Sqlite(c) => sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.fetch_optional(&mut *c).await,
+            $crate::Ex::Postgres(c) => sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.fetch_optional(&mut *c).await,
+        }
+    };
+}
+
+pub mod audit;
+pub mod dialect;
+pub mod ids;
+pub mod orgs;
+pub mod scope;
+
+pub use ids::PubId;
+pub use scope::{Role, Scope};
+
+/// Errors of the store. [`StoreError::message_vi`] is what a user reads; `Display` is for logs
+/// and never carries personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Nothing with that id in the caller's scope (also: outside the scope).
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    /// Someone else changed the record since it was read (optimistic version check).
+    #[error("conflict: {what} changed (version {expected} expected, {found} found)")]
+    Conflict {
+        /// What changed.
+        what: &'static str,
+        /// The version the caller read.
+        expected: i64,
+        /// The version now stored.
+        found: i64,
+    },
+    /// The domain refused the step: every rule it breaks.
+    #[error("refused by {} rule(s)", .0.len())]
+    Refused(Vec<ketnap_domain::Violation>),
+    /// The caller's role may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// Bad input, with the Vietnamese message for the user.
+    #[error("invalid input: {log}")]
+    Invalid {
+        /// English, for logs (no personal data).
+        log: String,
+        /// Vietnamese, for the user.
+        message_vi: String,
+    },
+    /// A stored value that cannot be read back (corrupt row).
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// What to tell the user, in Vietnamese.
+    pub fn message_vi(&self) -> String {
+        match self {
+            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_) => {
+                "Lỗi cơ sở dữ liệu; thao tác chưa được lưu. Vui lòng thử lại hoặc báo quản trị viên.".into()
+            }
+            StoreError::NotFound(_) => "Không tìm thấy dữ liệu (hoặc bạn không có quyền xem).".into(),
+            StoreError::Conflict { .. } => {
+                "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thực hiện lại.".into()
+            }
+            StoreError::Refused(v) => v.iter().map(|v| v.message_vi.as_str()).collect::<Vec<_>>().join(" "),
+            StoreError::Forbidden(_) => "Bạn không có quyền thực hiện thao tác này.".into(),
+            StoreError::Invalid { message_vi, .. } => message_vi.clone(),
+        }
+    }
+
+    /// Bad input.
+    pub fn invalid(log: impl Into<String>, message_vi: impl Into<String>) -> StoreError {
+        StoreError::Invalid { log: log.into(), message_vi: message_vi.into() }
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(format!("json: {e}"))
+    }
+}
+
+/// Result of the store.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// Who writes and when: the clock is passed in, never read deep in the code.
+#[derive(Clone, Copy, Debug)]
+pub struct WriteCtx {
+    /// The acting user (`None` for the system: migrations, demo, import jobs).
+    pub actor_id: Option<i64>,
+    /// Now, truncated to microseconds (what both engines store exactly).
+    pub now: jiff::Timestamp,
+}
+
+impl WriteCtx {
+    /// A write by `actor_id` at `now`.
+    pub fn new(actor_id: Option<i64>, now: jiff::Timestamp) -> WriteCtx {
+        let micros = now.as_microsecond();
+        let now = jiff::Timestamp::from_microsecond(micros).unwrap_or(now);
+        WriteCtx { actor_id, now }
+    }
+
+    /// Today in Vietnam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving).
+    pub fn today(&self) -> jiff::civil::Date {
+        let offset = jiff::tz::Offset::constant(7);
+        offset.to_datetime(self.now).date()
+    }
+}
+
+/// A borrowed connection of either engine: what the query macros take.
+pub enum Ex<'a> {
+    /// SQLite.
+    Sqlite(&'a mut SqliteConnection),
+    /// PostgreSQL.
+    Postgres(&'a mut PgConnection),
+}
+
+/// A transaction of either engine.
+pub enum Tx {
+    /// SQLite (on the single writer connection).
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    /// PostgreSQL.
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    /// The connection inside, for the query macros.
+    pub fn ex(&mut self) -> Ex<'_> {
+        match self {
+            Tx::Sqlite(t) => Ex::Sqlite(&mut *t),
+            Tx::Postgres(t) => Ex::Postgres(&mut *t),
+        }
+    }
+
+    /// Commit.
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Postgres(_) => Engine::Postgres,
+        }
+    }
+}
+
+/// A pooled connection for reads.
+pub enum Conn {
+    /// SQLite.
+    Sqlite(PoolConnection<Sqlite>),
+    /// PostgreSQL.
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl Conn {
+    /// The connection inside, for the query macros.
+    pub fn ex(&mut self) -> Ex<'_> {
+        match self {
+            Conn::Sqlite(c) => Ex::Sqlite(&mut *c),
+            Conn::Postgres(c) => Ex::Postgres(&mut *c),
+        }
+    }
+}
+
+/// The store: SQLite (one writer connection, readers beside it in WAL) or PostgreSQL.
+#[derive(Clone, Debug)]
+pub enum Store {
+    /// SQLite.
+    Sqlite {
+        /// Readers.
+        read: SqlitePool,
+        /// The single writer.
+        write: SqlitePool,
+    },
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Connect by URL: `sqlite:PATH` / `sqlite://PATH` (created when missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            Store::connect_postgres(opts).await
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?;
+            Store::connect_sqlite(opts).await
+        } else {
+            Err(StoreError::invalid(
+                "database url must start with sqlite: or postgres://",
+                "Địa chỉ cơ sở dữ liệu phải bắt đầu bằng sqlite: hoặc postgres://",
+            ))
+        }
+    }
+
+    /// SQLite with WAL, foreign keys on, a busy timeout and one writer connection.
+    pub async fn connect_sqlite(opts: SqliteConnectOptions) -> Result<Store> {
+        let opts = opts
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
+        let read = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await?;
+        Ok(Store::Sqlite { read, write })
+    }
+
+    /// PostgreSQL.
+    pub async fn connect_postgres(opts: PgConnectOptions) -> Result<Store> {
+        let pool = PgPoolOptions::new().max_connections(16).connect_with(opts).await?;
+        Ok(Store::Postgres(pool))
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Store::Sqlite { .. } => Engine::Sqlite,
+            Store::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Apply the embedded migrations (forward only).
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Store::Sqlite { write, .. } => SQLITE_MIGRATOR.run(write).await?,
+            Store::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Versions of the embedded migrations (sqlite, postgres).
+    pub fn migration_versions() -> (Vec<i64>, Vec<i64>) {
+        (
+            SQLITE_MIGRATOR.iter().map(|m| m.version).collect(),
+            POSTGRES_MIGRATOR.iter().map(|m| m.version).collect(),
+        )
+    }
+
+    /// Begin a write transaction.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Store::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A connection for reads.
+    pub async fn read(&self) -> Result<Conn> {
+        Ok(match self {
+            Store::Sqlite { read, .. } => Conn::Sqlite(read.acquire().await?),
+            Store::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        })
+    }
+
+    /// Close the pools.
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Store::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// A civil date for binding.
+pub fn d(date: jiff::civil::Date) -> jiff_sqlx::Date {
+    jiff_sqlx::ToSqlx::to_sqlx(date)
+}
+
+/// An instant for binding.
+pub fn ts(t: jiff::Timestamp) -> jiff_sqlx::Timestamp {
+    jiff_sqlx::ToSqlx::to_sqlx(t)
+}

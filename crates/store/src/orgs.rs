@@ -1,0 +1,429 @@
+//! Organisations and the closure table, kept in the same transaction as inserts, moves and merges.
+
+use jiff::civil::Date;
+use ketnap_domain::lifecycle::{Authority, CellFacts, EducationException};
+use ketnap_domain::org::{OrgKind, check_parent};
+use ketnap_domain::text::fold;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, AuditEntry};
+use crate::{Conn, PubId, Result, Scope, StoreError, Tx, WriteCtx, d, ts};
+
+/// An organisation as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Org {
+    /// Internal key.
+    #[serde(skip)]
+    pub org_id: i64,
+    /// Public id.
+    pub pub_id: String,
+    /// Unique code (e.g. `X.TANPHU.CB03`), used by the CLI and imports.
+    pub code: String,
+    /// Name (Chi bộ thôn Đông…).
+    pub name: String,
+    /// Kind code (`OrgKind::code`).
+    pub kind: String,
+    /// Parent.
+    #[serde(skip)]
+    pub parent_id: Option<i64>,
+    /// Who decides admissions for cells here.
+    pub competent_authority: String,
+    /// Has an elected cell committee (chi ủy).
+    pub has_cell_committee: bool,
+    /// A Youth Union organisation exists.
+    pub youth_union_exists: bool,
+    /// Agency/enterprise without Youth Union: the trade union introduces.
+    pub trade_union_instead: bool,
+    /// Education exception (`primary` / `literate`).
+    pub education_exception: Option<String>,
+    /// Closed (merged) on.
+    #[serde(skip)]
+    pub closed_on: Option<jiff_sqlx::Date>,
+}
+
+const ORG_COLS: &str = "o.org_id, o.pub_id, o.code, o.name, o.kind, o.parent_id, o.competent_authority, \
+    o.has_cell_committee, o.youth_union_exists, o.trade_union_instead, o.education_exception, o.closed_on";
+
+impl Org {
+    /// The kind.
+    pub fn kind(&self) -> Result<OrgKind> {
+        OrgKind::from_code(&self.kind).ok_or_else(|| StoreError::Corrupt(format!("org kind {}", self.kind)))
+    }
+
+    /// Closed by a merge.
+    pub fn is_closed(&self) -> bool {
+        self.closed_on.is_some()
+    }
+
+    /// What the lifecycle needs to know about this cell; `has_partial` from its ancestors.
+    pub fn cell_facts(&self, has_partial: bool) -> Result<CellFacts> {
+        let mut f = CellFacts::for_kind(&self.kind()?, has_partial, authority_from_code(&self.competent_authority));
+        f.youth_union_exists = self.youth_union_exists;
+        f.trade_union_instead = self.trade_union_instead;
+        f.education_exception = match self.education_exception.as_deref() {
+            Some("primary") => Some(EducationException::Primary),
+            Some("literate") => Some(EducationException::Literate),
+            _ => None,
+        };
+        Ok(f)
+    }
+}
+
+/// Stable code of an [`Authority`].
+pub fn authority_code(a: Authority) -> &'static str {
+    match a {
+        Authority::GrassrootsCommittee => "grassroots_committee",
+        Authority::SuperiorStandingCommittee => "superior_standing_committee",
+        Authority::CentralLevelCommittee => "central_level_committee",
+    }
+}
+
+/// The [`Authority`] of a code (unknown codes read as the usual superior standing committee).
+pub fn authority_from_code(code: &str) -> Authority {
+    match code {
+        "grassroots_committee" => Authority::GrassrootsCommittee,
+        "central_level_committee" => Authority::CentralLevelCommittee,
+        _ => Authority::SuperiorStandingCommittee,
+    }
+}
+
+/// A new organisation.
+#[derive(Clone, Debug)]
+pub struct NewOrg {
+    /// Unique code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: OrgKind,
+    /// Parent (internal key); `None` for a root.
+    pub parent_id: Option<i64>,
+    /// Who decides admissions.
+    pub competent_authority: Authority,
+    /// A Youth Union exists.
+    pub youth_union_exists: bool,
+    /// Trade union introduces instead of the Youth Union.
+    pub trade_union_instead: bool,
+    /// Education exception.
+    pub education_exception: Option<EducationException>,
+    /// Public id to use (a seeded generator passes one; `None` draws a random one).
+    pub pub_id: Option<PubId>,
+}
+
+impl NewOrg {
+    /// An organisation with the usual defaults.
+    pub fn new(code: impl Into<String>, name: impl Into<String>, kind: OrgKind, parent_id: Option<i64>) -> NewOrg {
+        NewOrg {
+            code: code.into(),
+            name: name.into(),
+            kind,
+            parent_id,
+            competent_authority: Authority::SuperiorStandingCommittee,
+            youth_union_exists: true,
+            trade_union_instead: false,
+            education_exception: None,
+            pub_id: None,
+        }
+    }
+}
+
+async fn kind_of(tx: &mut Tx, org_id: i64) -> Result<OrgKind> {
+    let (kind,): (String,) = fetch_optional!(tx.ex(), (String,), "SELECT kind FROM org WHERE org_id = $1", org_id)?
+        .ok_or(StoreError::NotFound("org"))?;
+    OrgKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("org kind {kind}")))
+}
+
+fn violation(v: ketnap_domain::Violation) -> StoreError {
+    StoreError::invalid(format!("org rule {}", v.rule_id), v.message_vi)
+}
+
+/// Create an organisation and its closure rows, with the audit row; returns the internal key.
+pub async fn create(tx: &mut Tx, ctx: &WriteCtx, new: &NewOrg) -> Result<i64> {
+    let parent_kind = match new.parent_id {
+        Some(p) => Some(kind_of(tx, p).await?),
+        None => None,
+    };
+    check_parent(&new.kind, parent_kind.as_ref()).map_err(violation)?;
+    if new.code.trim().is_empty() || new.name.trim().is_empty() {
+        return Err(StoreError::invalid("empty org code or name", "Mã và tên tổ chức không được để trống."));
+    }
+    let taken: Option<(i64,)> = fetch_optional!(tx.ex(), (i64,), "SELECT org_id FROM org WHERE code = $1", new.code.trim())?;
+    if taken.is_some() {
+        return Err(StoreError::invalid("duplicate org code", format!("Mã tổ chức “{}” đã được dùng.", new.code.trim())));
+    }
+    let pub_id = new.pub_id.clone().unwrap_or_else(PubId::generate);
+    let (org_id,): (i64,) = fetch_one!(
+        tx.ex(),
+        (i64,),
+        "INSERT INTO org (pub_id, code, name, search_text, kind, parent_id, competent_authority, youth_union_exists, \
+         trade_union_instead, education_exception, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING org_id",
+        pub_id.as_str(),
+        new.code.trim(),
+        new.name.trim(),
+        fold(&new.name),
+        new.kind.code(),
+        new.parent_id,
+        authority_code(new.competent_authority),
+        new.youth_union_exists,
+        new.trade_union_instead,
+        new.education_exception.map(|e| match e {
+            EducationException::Primary => "primary",
+            EducationException::Literate => "literate",
+        }),
+        ts(ctx.now)
+    )?;
+    exec!(
+        tx.ex(),
+        "INSERT INTO org_closure (ancestor_id, descendant_id, depth) \
+         SELECT ancestor_id, $1, depth + 1 FROM org_closure WHERE descendant_id = $2 \
+         UNION ALL SELECT $1, $1, 0",
+        org_id,
+        new.parent_id.unwrap_or(-1)
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "org.create",
+            object_kind: "org",
+            object_id: pub_id.as_str(),
+            org_id: Some(org_id),
+            detail: json!({ "kind": new.kind.code(), "code": new.code.trim(), "parent_id": new.parent_id }),
+        },
+    )
+    .await?;
+    Ok(org_id)
+}
+
+async fn relink(tx: &mut Tx, org_id: i64, new_parent: i64) -> Result<()> {
+    // Cut the subtree from its old ancestors, then join it under the new parent's ancestors.
+    exec!(
+        tx.ex(),
+        "DELETE FROM org_closure WHERE descendant_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1) \
+         AND ancestor_id NOT IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)",
+        org_id
+    )?;
+    exec!(
+        tx.ex(),
+        "INSERT INTO org_closure (ancestor_id, descendant_id, depth) \
+         SELECT a.ancestor_id, s.descendant_id, a.depth + s.depth + 1 \
+         FROM org_closure a JOIN org_closure s ON s.ancestor_id = $1 WHERE a.descendant_id = $2",
+        org_id,
+        new_parent
+    )?;
+    exec!(tx.ex(), "UPDATE org SET parent_id = $1 WHERE org_id = $2", new_parent, org_id)?;
+    Ok(())
+}
+
+async fn is_in_subtree(tx: &mut Tx, root: i64, node: i64) -> Result<bool> {
+    let row: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT depth FROM org_closure WHERE ancestor_id = $1 AND descendant_id = $2",
+        root,
+        node
+    )?;
+    Ok(row.is_some())
+}
+
+/// Move an organisation with its subtree under `new_parent`, keeping the move in `org_move`.
+pub async fn move_subtree(tx: &mut Tx, ctx: &WriteCtx, org_id: i64, new_parent: i64, on: Date, reason: &str) -> Result<()> {
+    let kind = kind_of(tx, org_id).await?;
+    let parent_kind = kind_of(tx, new_parent).await?;
+    if is_in_subtree(tx, org_id, new_parent).await? {
+        return Err(StoreError::invalid(
+            "move under own subtree",
+            "Không thể chuyển một tổ chức vào trực thuộc chính nó hoặc tổ chức cấp dưới của nó.",
+        ));
+    }
+    check_parent(&kind, Some(&parent_kind)).map_err(violation)?;
+    let (old_parent, pub_id): (Option<i64>, String) =
+        fetch_one!(tx.ex(), (Option<i64>, String), "SELECT parent_id, pub_id FROM org WHERE org_id = $1", org_id)?;
+    relink(tx, org_id, new_parent).await?;
+    record_move(tx, ctx, org_id, old_parent, Some(new_parent), on, reason).await?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "org.move",
+            object_kind: "org",
+            object_id: &pub_id,
+            org_id: Some(org_id),
+            detail: json!({ "from": old_parent, "to": new_parent, "on": on.to_string() }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn record_move(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    org_id: i64,
+    old_parent: Option<i64>,
+    new_parent: Option<i64>,
+    on: Date,
+    reason: &str,
+) -> Result<()> {
+    exec!(
+        tx.ex(),
+        "INSERT INTO org_move (org_id, old_parent_id, new_parent_id, moved_on, reason, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        org_id,
+        old_parent,
+        new_parent,
+        d(on),
+        reason,
+        ts(ctx.now)
+    )?;
+    Ok(())
+}
+
+/// Merge `from` into `into` (the 2025 commune mergers): `from`'s children move under `into`;
+/// when both are cells, `from`'s members and candidacies move to `into`. `from` is closed and
+/// kept as a closed child of `into`, so its history (events, counters) rolls up into `into`'s
+/// subtree. Returns how many children moved.
+pub async fn merge(tx: &mut Tx, ctx: &WriteCtx, from: i64, into: i64, on: Date, reason: &str) -> Result<u64> {
+    if from == into || is_in_subtree(tx, from, into).await? {
+        return Err(StoreError::invalid("merge into own subtree", "Không thể hợp nhất một tổ chức vào chính nó hoặc cấp dưới của nó."));
+    }
+    let from_kind = kind_of(tx, from).await?;
+    let into_kind = kind_of(tx, into).await?;
+    if from_kind.is_cell() != into_kind.is_cell() {
+        return Err(StoreError::invalid(
+            "merge of a cell with a committee",
+            "Chỉ hợp nhất chi bộ với chi bộ, hoặc đảng bộ với đảng bộ.",
+        ));
+    }
+    let children: Vec<(i64,)> = fetch_all!(
+        tx.ex(),
+        (i64,),
+        "SELECT org_id FROM org WHERE parent_id = $1 AND closed_on IS NULL ORDER BY org_id",
+        from
+    )?;
+    for (child,) in &children {
+        let k = kind_of(tx, *child).await?;
+        check_parent(&k, Some(&into_kind)).map_err(violation)?;
+        relink(tx, *child, into).await?;
+        record_move(tx, ctx, *child, Some(from), Some(into), on, reason).await?;
+    }
+    if from_kind.is_cell() {
+        exec!(tx.ex(), "UPDATE member SET cell_id = $1 WHERE cell_id = $2", into, from)?;
+        exec!(tx.ex(), "UPDATE candidacy SET cell_id = $1 WHERE cell_id = $2", into, from)?;
+    }
+    let old_parent: (Option<i64>, String) =
+        fetch_one!(tx.ex(), (Option<i64>, String), "SELECT parent_id, pub_id FROM org WHERE org_id = $1", from)?;
+    relink(tx, from, into).await?;
+    exec!(tx.ex(), "UPDATE org SET closed_on = $1, merged_into = $2 WHERE org_id = $3", d(on), into, from)?;
+    record_move(tx, ctx, from, old_parent.0, Some(into), on, reason).await?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "org.merge",
+            object_kind: "org",
+            object_id: &old_parent.1,
+            org_id: Some(into),
+            detail: json!({ "from": from, "into": into, "children": children.len(), "on": on.to_string() }),
+        },
+    )
+    .await?;
+    Ok(children.len() as u64)
+}
+
+/// An organisation by public id, if in the scope.
+pub async fn get(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<Org> {
+    let (all, user, role) = scope.binds();
+    let sql = format!("SELECT {ORG_COLS} FROM org o WHERE o.pub_id = $1 AND {}", Scope::org_filter("o.org_id", 2));
+    fetch_optional!(conn.ex(), Org, &sql, pub_id, all, user, role)?.ok_or(StoreError::NotFound("org"))
+}
+
+/// An organisation by internal key (system use: CLI, jobs, and after a scoped lookup).
+pub async fn get_by_id(conn: &mut Conn, org_id: i64) -> Result<Org> {
+    let sql = format!("SELECT {ORG_COLS} FROM org o WHERE o.org_id = $1");
+    fetch_optional!(conn.ex(), Org, &sql, org_id)?.ok_or(StoreError::NotFound("org"))
+}
+
+/// An organisation by code (CLI).
+pub async fn by_code(conn: &mut Conn, code: &str) -> Result<Org> {
+    let sql = format!("SELECT {ORG_COLS} FROM org o WHERE o.code = $1");
+    fetch_optional!(conn.ex(), Org, &sql, code)?.ok_or(StoreError::NotFound("org"))
+}
+
+/// The open children of an organisation in the scope, by name.
+pub async fn children(conn: &mut Conn, scope: &Scope, parent_id: i64) -> Result<Vec<Org>> {
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT {ORG_COLS} FROM org o WHERE o.parent_id = $1 AND o.closed_on IS NULL AND {} ORDER BY o.name, o.org_id",
+        Scope::org_filter("o.org_id", 2)
+    );
+    Ok(fetch_all!(conn.ex(), Org, &sql, parent_id, all, user, role)?)
+}
+
+/// The roots of the scope: the organisations of its `user_scope` rows (all roots for the system).
+pub async fn scope_roots(conn: &mut Conn, scope: &Scope) -> Result<Vec<Org>> {
+    match scope.user_id {
+        None => {
+            let sql = format!("SELECT {ORG_COLS} FROM org o WHERE o.parent_id IS NULL ORDER BY o.name, o.org_id");
+            Ok(fetch_all!(conn.ex(), Org, &sql)?)
+        }
+        Some(user) => {
+            let sql = format!(
+                "SELECT {ORG_COLS} FROM org o JOIN user_scope us ON us.org_id = o.org_id \
+                 WHERE us.user_id = $1 AND us.role = $2 ORDER BY o.name, o.org_id"
+            );
+            Ok(fetch_all!(conn.ex(), Org, &sql, user, scope.role.code())?)
+        }
+    }
+}
+
+/// The ancestors of an organisation, root first, itself last (breadcrumbs).
+pub async fn path(conn: &mut Conn, org_id: i64) -> Result<Vec<Org>> {
+    let sql = format!(
+        "SELECT {ORG_COLS} FROM org o JOIN org_closure c ON c.ancestor_id = o.org_id \
+         WHERE c.descendant_id = $1 ORDER BY c.depth DESC"
+    );
+    Ok(fetch_all!(conn.ex(), Org, &sql, org_id)?)
+}
+
+/// Whether a partial committee stands between a cell and its grassroots organisation.
+pub async fn has_partial_above(conn: &mut Conn, org_id: i64) -> Result<bool> {
+    let row: Option<(i64,)> = fetch_optional!(
+        conn.ex(),
+        (i64,),
+        "SELECT o.org_id FROM org o JOIN org_closure c ON c.ancestor_id = o.org_id \
+         WHERE c.descendant_id = $1 AND c.depth > 0 AND o.kind = 'partial'",
+        org_id
+    )?;
+    Ok(row.is_some())
+}
+
+/// Closure rows that differ from what the parent links say: (ancestor, descendant, stored depth,
+/// expected depth). Empty when the table is right (`ketnap rebuild`).
+pub async fn closure_differences(conn: &mut Conn) -> Result<Vec<(i64, i64, Option<i64>, Option<i64>)>> {
+    let expected: Vec<(i64, i64, i64)> = fetch_all!(
+        conn.ex(),
+        (i64, i64, i64),
+        "WITH RECURSIVE walk (ancestor_id, descendant_id, depth) AS ( \
+           SELECT org_id, org_id, CAST(0 AS BIGINT) FROM org \
+           UNION ALL \
+           SELECT w.ancestor_id, o.org_id, w.depth + 1 FROM walk w JOIN org o ON o.parent_id = w.descendant_id) \
+         SELECT ancestor_id, descendant_id, depth FROM walk ORDER BY ancestor_id, descendant_id"
+    )?;
+    let stored: Vec<(i64, i64, i64)> = fetch_all!(
+        conn.ex(),
+        (i64, i64, i64),
+        "SELECT ancestor_id, descendant_id, depth FROM org_closure ORDER BY ancestor_id, descendant_id"
+    )?;
+    let exp: std::collections::BTreeMap<(i64, i64), i64> = expected.into_iter().map(|(a, b, c)| ((a, b), c)).collect();
+    let sto: std::collections::BTreeMap<(i64, i64), i64> = stored.into_iter().map(|(a, b, c)| ((a, b), c)).collect();
+    let mut out = Vec::new();
+    for k in exp.keys().chain(sto.keys()).collect::<std::collections::BTreeSet<_>>() {
+        let (e, s) = (exp.get(k).copied(), sto.get(k).copied());
+        if e != s {
+            out.push((k.0, k.1, s, e));
+        }
+    }
+    Ok(out)
+}
