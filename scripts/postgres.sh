@@ -23,6 +23,7 @@ as_pg() { runuser -u postgres -- "$@"; }
 for _ in $(seq 1 30); do as_pg psql -p "$port" -qAtc 'select 1' >/dev/null 2>&1 && break; sleep 1; done
 as_pg psql -p "$port" -qAtc "select 1 from pg_roles where rolname='ketnap'" | grep -q 1 \
   || as_pg psql -p "$port" -qc "create role ketnap login password 'ketnap' createdb" >&2
-as_pg psql -p "$port" -qAtc "select 1 from pg_database where datname='ketnap_test'" | grep -q 1 \
-  || as_pg psql -p "$port" -qc "create database ketnap_test owner ketnap" >&2
+# A fresh test database each run: every test makes its own schema inside it.
+as_pg psql -p "$port" -qc "drop database if exists ketnap_test with (force)" >&2
+as_pg psql -p "$port" -qc "create database ketnap_test owner ketnap" >&2
 echo "postgres://ketnap:ketnap@127.0.0.1:$port/ketnap_test"

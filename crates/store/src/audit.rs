@@ -27,11 +27,27 @@ pub struct AuditEntry<'a> {
     pub detail: serde_json::Value,
 }
 
-fn hash_row(prev: &str, seq: i64, at: &jiff::Timestamp, actor: Option<i64>, e: &AuditRow) -> String {
+fn hash_row(
+    prev: &str,
+    seq: i64,
+    at: &jiff::Timestamp,
+    actor: Option<i64>,
+    e: &AuditRow,
+) -> String {
     let mut h = Sha256::new();
     let actor = actor.map_or_else(String::new, |a| a.to_string());
     let org = e.org_id.map_or_else(String::new, |o| o.to_string());
-    for part in [prev, &seq.to_string(), &at.to_string(), &actor, &e.action, &e.object_kind, &e.object_id, &org, &e.detail] {
+    for part in [
+        prev,
+        &seq.to_string(),
+        &at.to_string(),
+        &actor,
+        &e.action,
+        &e.object_kind,
+        &e.object_id,
+        &org,
+        &e.detail,
+    ] {
         h.update(part.as_bytes());
         h.update(b"\n");
     }
@@ -100,7 +116,11 @@ pub async fn append(tx: &mut Tx, ctx: &WriteCtx, e: &AuditEntry<'_>) -> Result<i
         prev,
         hash.clone()
     )?;
-    exec!(tx.ex(), "UPDATE audit_head SET hash = $1 WHERE id = 1", hash)?;
+    exec!(
+        tx.ex(),
+        "UPDATE audit_head SET hash = $1 WHERE id = 1",
+        hash
+    )?;
     Ok(seq)
 }
 
@@ -140,7 +160,11 @@ pub async fn verify(store: &Store) -> Result<VerifyReport> {
             break;
         }
         for r in &page {
-            let broken = |reason: String| VerifyReport { rows, first_broken: Some(r.seq), reason: Some(reason) };
+            let broken = |reason: String| VerifyReport {
+                rows,
+                first_broken: Some(r.seq),
+                reason: Some(reason),
+            };
             if r.seq != expected_seq {
                 return Ok(VerifyReport {
                     rows,
@@ -159,14 +183,24 @@ pub async fn verify(store: &Store) -> Result<VerifyReport> {
             rows += 1;
         }
     }
-    let (head_seq, head_hash): (i64, String) =
-        fetch_one!(conn.ex(), (i64, String), "SELECT seq, hash FROM audit_head WHERE id = 1")?;
+    let (head_seq, head_hash): (i64, String) = fetch_one!(
+        conn.ex(),
+        (i64, String),
+        "SELECT seq, hash FROM audit_head WHERE id = 1"
+    )?;
     if head_seq != expected_seq - 1 || head_hash != prev {
         return Ok(VerifyReport {
             rows,
             first_broken: Some(expected_seq),
-            reason: Some(format!("the chain ends at {} but the head says {head_seq}", expected_seq - 1)),
+            reason: Some(format!(
+                "the chain ends at {} but the head says {head_seq}",
+                expected_seq - 1
+            )),
         });
     }
-    Ok(VerifyReport { rows, first_broken: None, reason: None })
+    Ok(VerifyReport {
+        rows,
+        first_broken: None,
+        reason: None,
+    })
 }

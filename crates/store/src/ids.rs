@@ -57,6 +57,10 @@ mod tests {
         assert_eq!(PubId::parse(&id.as_str().to_uppercase()), Some(id));
         assert_eq!(PubId::from_u64(0).as_str(), "0000000000000");
         assert_eq!(PubId::parse("123"), None);
-        assert_eq!(PubId::parse("000000000000u"), None, "u is not in the alphabet");
+        assert_eq!(
+            PubId::parse("000000000000u"),
+            None,
+            "u is not in the alphabet"
+        );
     }
 }

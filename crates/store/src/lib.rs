@@ -131,7 +131,10 @@ impl StoreError {
 
     /// Bad input.
     pub fn invalid(log: impl Into<String>, message_vi: impl Into<String>) -> StoreError {
-        StoreError::Invalid { log: log.into(), message_vi: message_vi.into() }
+        StoreError::Invalid {
+            log: log.into(),
+            message_vi: message_vi.into(),
+        }
     }
 }
 
@@ -280,14 +283,23 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
-        let read = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await?;
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts.read_only(true))
+            .await?;
         Ok(Store::Sqlite { read, write })
     }
 
     /// PostgreSQL.
     pub async fn connect_postgres(opts: PgConnectOptions) -> Result<Store> {
-        let pool = PgPoolOptions::new().max_connections(16).connect_with(opts).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect_with(opts)
+            .await?;
         Ok(Store::Postgres(pool))
     }
 

@@ -48,7 +48,8 @@ const ORG_COLS: &str = "o.org_id, o.pub_id, o.code, o.name, o.kind, o.parent_id,
 impl Org {
     /// The kind.
     pub fn kind(&self) -> Result<OrgKind> {
-        OrgKind::from_code(&self.kind).ok_or_else(|| StoreError::Corrupt(format!("org kind {}", self.kind)))
+        OrgKind::from_code(&self.kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("org kind {}", self.kind)))
     }
 
     /// Closed by a merge.
@@ -58,7 +59,11 @@ impl Org {
 
     /// What the lifecycle needs to know about this cell; `has_partial` from its ancestors.
     pub fn cell_facts(&self, has_partial: bool) -> Result<CellFacts> {
-        let mut f = CellFacts::for_kind(&self.kind()?, has_partial, authority_from_code(&self.competent_authority));
+        let mut f = CellFacts::for_kind(
+            &self.kind()?,
+            has_partial,
+            authority_from_code(&self.competent_authority),
+        );
         f.youth_union_exists = self.youth_union_exists;
         f.trade_union_instead = self.trade_union_instead;
         f.education_exception = match self.education_exception.as_deref() {
@@ -113,7 +118,12 @@ pub struct NewOrg {
 
 impl NewOrg {
     /// An organisation with the usual defaults.
-    pub fn new(code: impl Into<String>, name: impl Into<String>, kind: OrgKind, parent_id: Option<i64>) -> NewOrg {
+    pub fn new(
+        code: impl Into<String>,
+        name: impl Into<String>,
+        kind: OrgKind,
+        parent_id: Option<i64>,
+    ) -> NewOrg {
         NewOrg {
             code: code.into(),
             name: name.into(),
@@ -129,8 +139,13 @@ impl NewOrg {
 }
 
 async fn kind_of(tx: &mut Tx, org_id: i64) -> Result<OrgKind> {
-    let (kind,): (String,) = fetch_optional!(tx.ex(), (String,), "SELECT kind FROM org WHERE org_id = $1", org_id)?
-        .ok_or(StoreError::NotFound("org"))?;
+    let (kind,): (String,) = fetch_optional!(
+        tx.ex(),
+        (String,),
+        "SELECT kind FROM org WHERE org_id = $1",
+        org_id
+    )?
+    .ok_or(StoreError::NotFound("org"))?;
     OrgKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("org kind {kind}")))
 }
 
@@ -146,11 +161,22 @@ pub async fn create(tx: &mut Tx, ctx: &WriteCtx, new: &NewOrg) -> Result<i64> {
     };
     check_parent(&new.kind, parent_kind.as_ref()).map_err(violation)?;
     if new.code.trim().is_empty() || new.name.trim().is_empty() {
-        return Err(StoreError::invalid("empty org code or name", "Mã và tên tổ chức không được để trống."));
+        return Err(StoreError::invalid(
+            "empty org code or name",
+            "Mã và tên tổ chức không được để trống.",
+        ));
     }
-    let taken: Option<(i64,)> = fetch_optional!(tx.ex(), (i64,), "SELECT org_id FROM org WHERE code = $1", new.code.trim())?;
+    let taken: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT org_id FROM org WHERE code = $1",
+        new.code.trim()
+    )?;
     if taken.is_some() {
-        return Err(StoreError::invalid("duplicate org code", format!("Mã tổ chức “{}” đã được dùng.", new.code.trim())));
+        return Err(StoreError::invalid(
+            "duplicate org code",
+            format!("Mã tổ chức “{}” đã được dùng.", new.code.trim()),
+        ));
     }
     let pub_id = new.pub_id.clone().unwrap_or_else(PubId::generate);
     let (org_id,): (i64,) = fetch_one!(
@@ -213,7 +239,12 @@ async fn relink(tx: &mut Tx, org_id: i64, new_parent: i64) -> Result<()> {
         org_id,
         new_parent
     )?;
-    exec!(tx.ex(), "UPDATE org SET parent_id = $1 WHERE org_id = $2", new_parent, org_id)?;
+    exec!(
+        tx.ex(),
+        "UPDATE org SET parent_id = $1 WHERE org_id = $2",
+        new_parent,
+        org_id
+    )?;
     Ok(())
 }
 
@@ -229,7 +260,14 @@ async fn is_in_subtree(tx: &mut Tx, root: i64, node: i64) -> Result<bool> {
 }
 
 /// Move an organisation with its subtree under `new_parent`, keeping the move in `org_move`.
-pub async fn move_subtree(tx: &mut Tx, ctx: &WriteCtx, org_id: i64, new_parent: i64, on: Date, reason: &str) -> Result<()> {
+pub async fn move_subtree(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    org_id: i64,
+    new_parent: i64,
+    on: Date,
+    reason: &str,
+) -> Result<()> {
     let kind = kind_of(tx, org_id).await?;
     let parent_kind = kind_of(tx, new_parent).await?;
     if is_in_subtree(tx, org_id, new_parent).await? {
@@ -239,8 +277,12 @@ pub async fn move_subtree(tx: &mut Tx, ctx: &WriteCtx, org_id: i64, new_parent: 
         ));
     }
     check_parent(&kind, Some(&parent_kind)).map_err(violation)?;
-    let (old_parent, pub_id): (Option<i64>, String) =
-        fetch_one!(tx.ex(), (Option<i64>, String), "SELECT parent_id, pub_id FROM org WHERE org_id = $1", org_id)?;
+    let (old_parent, pub_id): (Option<i64>, String) = fetch_one!(
+        tx.ex(),
+        (Option<i64>, String),
+        "SELECT parent_id, pub_id FROM org WHERE org_id = $1",
+        org_id
+    )?;
     relink(tx, org_id, new_parent).await?;
     record_move(tx, ctx, org_id, old_parent, Some(new_parent), on, reason).await?;
     audit::append(
@@ -284,9 +326,19 @@ async fn record_move(
 /// when both are cells, `from`'s members and candidacies move to `into`. `from` is closed and
 /// kept as a closed child of `into`, so its history (events, counters) rolls up into `into`'s
 /// subtree. Returns how many children moved.
-pub async fn merge(tx: &mut Tx, ctx: &WriteCtx, from: i64, into: i64, on: Date, reason: &str) -> Result<u64> {
+pub async fn merge(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    from: i64,
+    into: i64,
+    on: Date,
+    reason: &str,
+) -> Result<u64> {
     if from == into || is_in_subtree(tx, from, into).await? {
-        return Err(StoreError::invalid("merge into own subtree", "Không thể hợp nhất một tổ chức vào chính nó hoặc cấp dưới của nó."));
+        return Err(StoreError::invalid(
+            "merge into own subtree",
+            "Không thể hợp nhất một tổ chức vào chính nó hoặc cấp dưới của nó.",
+        ));
     }
     let from_kind = kind_of(tx, from).await?;
     let into_kind = kind_of(tx, into).await?;
@@ -309,13 +361,33 @@ pub async fn merge(tx: &mut Tx, ctx: &WriteCtx, from: i64, into: i64, on: Date, 
         record_move(tx, ctx, *child, Some(from), Some(into), on, reason).await?;
     }
     if from_kind.is_cell() {
-        exec!(tx.ex(), "UPDATE member SET cell_id = $1 WHERE cell_id = $2", into, from)?;
-        exec!(tx.ex(), "UPDATE candidacy SET cell_id = $1 WHERE cell_id = $2", into, from)?;
+        exec!(
+            tx.ex(),
+            "UPDATE member SET cell_id = $1 WHERE cell_id = $2",
+            into,
+            from
+        )?;
+        exec!(
+            tx.ex(),
+            "UPDATE candidacy SET cell_id = $1 WHERE cell_id = $2",
+            into,
+            from
+        )?;
     }
-    let old_parent: (Option<i64>, String) =
-        fetch_one!(tx.ex(), (Option<i64>, String), "SELECT parent_id, pub_id FROM org WHERE org_id = $1", from)?;
+    let old_parent: (Option<i64>, String) = fetch_one!(
+        tx.ex(),
+        (Option<i64>, String),
+        "SELECT parent_id, pub_id FROM org WHERE org_id = $1",
+        from
+    )?;
     relink(tx, from, into).await?;
-    exec!(tx.ex(), "UPDATE org SET closed_on = $1, merged_into = $2 WHERE org_id = $3", d(on), into, from)?;
+    exec!(
+        tx.ex(),
+        "UPDATE org SET closed_on = $1, merged_into = $2 WHERE org_id = $3",
+        d(on),
+        into,
+        from
+    )?;
     record_move(tx, ctx, from, old_parent.0, Some(into), on, reason).await?;
     audit::append(
         tx,
@@ -335,8 +407,12 @@ pub async fn merge(tx: &mut Tx, ctx: &WriteCtx, from: i64, into: i64, on: Date, 
 /// An organisation by public id, if in the scope.
 pub async fn get(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<Org> {
     let (all, user, role) = scope.binds();
-    let sql = format!("SELECT {ORG_COLS} FROM org o WHERE o.pub_id = $1 AND {}", Scope::org_filter("o.org_id", 2));
-    fetch_optional!(conn.ex(), Org, &sql, pub_id, all, user, role)?.ok_or(StoreError::NotFound("org"))
+    let sql = format!(
+        "SELECT {ORG_COLS} FROM org o WHERE o.pub_id = $1 AND {}",
+        Scope::org_filter("o.org_id", 2)
+    );
+    fetch_optional!(conn.ex(), Org, &sql, pub_id, all, user, role)?
+        .ok_or(StoreError::NotFound("org"))
 }
 
 /// An organisation by internal key (system use: CLI, jobs, and after a scoped lookup).
@@ -358,14 +434,24 @@ pub async fn children(conn: &mut Conn, scope: &Scope, parent_id: i64) -> Result<
         "SELECT {ORG_COLS} FROM org o WHERE o.parent_id = $1 AND o.closed_on IS NULL AND {} ORDER BY o.name, o.org_id",
         Scope::org_filter("o.org_id", 2)
     );
-    Ok(fetch_all!(conn.ex(), Org, &sql, parent_id, all, user, role)?)
+    Ok(fetch_all!(
+        conn.ex(),
+        Org,
+        &sql,
+        parent_id,
+        all,
+        user,
+        role
+    )?)
 }
 
 /// The roots of the scope: the organisations of its `user_scope` rows (all roots for the system).
 pub async fn scope_roots(conn: &mut Conn, scope: &Scope) -> Result<Vec<Org>> {
     match scope.user_id {
         None => {
-            let sql = format!("SELECT {ORG_COLS} FROM org o WHERE o.parent_id IS NULL ORDER BY o.name, o.org_id");
+            let sql = format!(
+                "SELECT {ORG_COLS} FROM org o WHERE o.parent_id IS NULL ORDER BY o.name, o.org_id"
+            );
             Ok(fetch_all!(conn.ex(), Org, &sql)?)
         }
         Some(user) => {
@@ -401,7 +487,9 @@ pub async fn has_partial_above(conn: &mut Conn, org_id: i64) -> Result<bool> {
 
 /// Closure rows that differ from what the parent links say: (ancestor, descendant, stored depth,
 /// expected depth). Empty when the table is right (`ketnap rebuild`).
-pub async fn closure_differences(conn: &mut Conn) -> Result<Vec<(i64, i64, Option<i64>, Option<i64>)>> {
+pub async fn closure_differences(
+    conn: &mut Conn,
+) -> Result<Vec<(i64, i64, Option<i64>, Option<i64>)>> {
     let expected: Vec<(i64, i64, i64)> = fetch_all!(
         conn.ex(),
         (i64, i64, i64),
@@ -416,10 +504,16 @@ pub async fn closure_differences(conn: &mut Conn) -> Result<Vec<(i64, i64, Optio
         (i64, i64, i64),
         "SELECT ancestor_id, descendant_id, depth FROM org_closure ORDER BY ancestor_id, descendant_id"
     )?;
-    let exp: std::collections::BTreeMap<(i64, i64), i64> = expected.into_iter().map(|(a, b, c)| ((a, b), c)).collect();
-    let sto: std::collections::BTreeMap<(i64, i64), i64> = stored.into_iter().map(|(a, b, c)| ((a, b), c)).collect();
+    let exp: std::collections::BTreeMap<(i64, i64), i64> =
+        expected.into_iter().map(|(a, b, c)| ((a, b), c)).collect();
+    let sto: std::collections::BTreeMap<(i64, i64), i64> =
+        stored.into_iter().map(|(a, b, c)| ((a, b), c)).collect();
     let mut out = Vec::new();
-    for k in exp.keys().chain(sto.keys()).collect::<std::collections::BTreeSet<_>>() {
+    for k in exp
+        .keys()
+        .chain(sto.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
         let (e, s) = (exp.get(k).copied(), sto.get(k).copied());
         if e != s {
             out.push((k.0, k.1, s, e));

@@ -99,12 +99,20 @@ pub struct Scope {
 impl Scope {
     /// A user acting in a role; the subtrees are that user's `user_scope` rows for the role.
     pub fn user(user_id: i64, role: Role, member_id: Option<i64>) -> Scope {
-        Scope { user_id: Some(user_id), role, member_id }
+        Scope {
+            user_id: Some(user_id),
+            role,
+            member_id,
+        }
     }
 
     /// Everything: for the CLI and background jobs only, never built from a request.
     pub fn system() -> Scope {
-        Scope { user_id: None, role: Role::Admin, member_id: None }
+        Scope {
+            user_id: None,
+            role: Role::Admin,
+            member_id: None,
+        }
     }
 
     /// Whether this is the system scope.
@@ -125,6 +133,10 @@ impl Scope {
 
     /// The values for [`Scope::org_filter`]'s three placeholders.
     pub fn binds(&self) -> (bool, i64, &'static str) {
-        (self.is_system(), self.user_id.unwrap_or(-1), self.role.code())
+        (
+            self.is_system(),
+            self.user_id.unwrap_or(-1),
+            self.role.code(),
+        )
     }
 }

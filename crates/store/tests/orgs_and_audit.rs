@@ -10,17 +10,56 @@ use ketnap_store::{Role, Scope, Store, StoreError, audit, exec};
 async fn tree(store: &Store) -> (i64, i64, i64, i64, i64) {
     let ctx = common::ctx(None);
     let mut tx = store.begin().await.unwrap();
-    let prov = orgs::create(&mut tx, &ctx, &NewOrg::new("T", "Tỉnh ủy Thử Nghiệm", OrgKind::Provincial, None)).await.unwrap();
-    let dist = orgs::create(&mut tx, &ctx, &NewOrg::new("T.H", "Huyện ủy Hòa Bình", OrgKind::District, Some(prov))).await.unwrap();
-    let xa = orgs::create(&mut tx, &ctx, &NewOrg::new("T.H.X", "Đảng ủy xã Tân Phú", OrgKind::Grassroots(GrassrootsKind::Commune), Some(dist)))
-        .await
-        .unwrap();
-    let cb = orgs::create(&mut tx, &ctx, &NewOrg::new("T.H.X.CB1", "Chi bộ thôn Đông", OrgKind::Cell(CellKind::Residential), Some(xa)))
-        .await
-        .unwrap();
-    let xa2 = orgs::create(&mut tx, &ctx, &NewOrg::new("T.H.Y", "Đảng ủy xã Tân Lập", OrgKind::Grassroots(GrassrootsKind::Commune), Some(dist)))
-        .await
-        .unwrap();
+    let prov = orgs::create(
+        &mut tx,
+        &ctx,
+        &NewOrg::new("T", "Tỉnh ủy Thử Nghiệm", OrgKind::Provincial, None),
+    )
+    .await
+    .unwrap();
+    let dist = orgs::create(
+        &mut tx,
+        &ctx,
+        &NewOrg::new("T.H", "Huyện ủy Hòa Bình", OrgKind::District, Some(prov)),
+    )
+    .await
+    .unwrap();
+    let xa = orgs::create(
+        &mut tx,
+        &ctx,
+        &NewOrg::new(
+            "T.H.X",
+            "Đảng ủy xã Tân Phú",
+            OrgKind::Grassroots(GrassrootsKind::Commune),
+            Some(dist),
+        ),
+    )
+    .await
+    .unwrap();
+    let cb = orgs::create(
+        &mut tx,
+        &ctx,
+        &NewOrg::new(
+            "T.H.X.CB1",
+            "Chi bộ thôn Đông",
+            OrgKind::Cell(CellKind::Residential),
+            Some(xa),
+        ),
+    )
+    .await
+    .unwrap();
+    let xa2 = orgs::create(
+        &mut tx,
+        &ctx,
+        &NewOrg::new(
+            "T.H.Y",
+            "Đảng ủy xã Tân Lập",
+            OrgKind::Grassroots(GrassrootsKind::Commune),
+            Some(dist),
+        ),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     (prov, dist, xa, cb, xa2)
 }
@@ -37,31 +76,58 @@ async fn the_closure_table_follows_inserts_moves_and_merges() {
     for store in common::stores().await {
         let (prov, dist, xa, cb, xa2) = tree(&store).await;
         let mut c = store.read().await.unwrap();
-        assert!(orgs::closure_differences(&mut c).await.unwrap().is_empty(), "{}", common::name(&store));
-        let path: Vec<String> = orgs::path(&mut c, cb).await.unwrap().into_iter().map(|o| o.code).collect();
+        assert!(
+            orgs::closure_differences(&mut c).await.unwrap().is_empty(),
+            "{}",
+            common::name(&store)
+        );
+        let path: Vec<String> = orgs::path(&mut c, cb)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.code)
+            .collect();
         assert_eq!(path, ["T", "T.H", "T.H.X", "T.H.X.CB1"]);
         drop(c);
         // 2025: the district is dissolved; the commune reports to the province.
         let ctx = common::ctx(None);
         let mut tx = store.begin().await.unwrap();
-        orgs::move_subtree(&mut tx, &ctx, xa, prov, date(2025, 7, 1), "Sắp xếp 2025").await.unwrap();
+        orgs::move_subtree(&mut tx, &ctx, xa, prov, date(2025, 7, 1), "Sắp xếp 2025")
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let mut c = store.read().await.unwrap();
         assert!(orgs::closure_differences(&mut c).await.unwrap().is_empty());
-        let path: Vec<String> = orgs::path(&mut c, cb).await.unwrap().into_iter().map(|o| o.code).collect();
+        let path: Vec<String> = orgs::path(&mut c, cb)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.code)
+            .collect();
         assert_eq!(path, ["T", "T.H.X", "T.H.X.CB1"]);
         drop(c);
         // Merge Tân Lập into Tân Phú: Tân Lập is kept, closed, under Tân Phú.
         let mut tx = store.begin().await.unwrap();
-        orgs::merge(&mut tx, &ctx, xa2, xa, date(2025, 7, 1), "Hợp nhất xã").await.unwrap();
+        orgs::merge(&mut tx, &ctx, xa2, xa, date(2025, 7, 1), "Hợp nhất xã")
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let mut c = store.read().await.unwrap();
         assert!(orgs::closure_differences(&mut c).await.unwrap().is_empty());
         let merged = orgs::get_by_id(&mut c, xa2).await.unwrap();
         assert!(merged.is_closed());
         assert_eq!(merged.parent_id, Some(xa));
-        let children: Vec<String> = orgs::children(&mut c, &Scope::system(), xa).await.unwrap().into_iter().map(|o| o.code).collect();
-        assert_eq!(children, ["T.H.X.CB1"], "closed organisations are not listed as children");
+        let children: Vec<String> = orgs::children(&mut c, &Scope::system(), xa)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.code)
+            .collect();
+        assert_eq!(
+            children,
+            ["T.H.X.CB1"],
+            "closed organisations are not listed as children"
+        );
         let _ = dist;
     }
 }
@@ -72,14 +138,21 @@ async fn a_move_under_its_own_subtree_or_against_the_tree_rules_is_refused_and_c
         let (prov, _, xa, cb, _) = tree(&store).await;
         let ctx = common::ctx(None);
         let mut tx = store.begin().await.unwrap();
-        let e = orgs::move_subtree(&mut tx, &ctx, xa, cb, date(2025, 7, 1), "x").await.unwrap_err();
+        let e = orgs::move_subtree(&mut tx, &ctx, xa, cb, date(2025, 7, 1), "x")
+            .await
+            .unwrap_err();
         assert!(matches!(e, StoreError::Invalid { .. }), "{e:?}");
-        let e = orgs::move_subtree(&mut tx, &ctx, cb, prov, date(2025, 7, 1), "x").await.unwrap_err();
+        let e = orgs::move_subtree(&mut tx, &ctx, cb, prov, date(2025, 7, 1), "x")
+            .await
+            .unwrap_err();
         assert!(e.message_vi().contains("Chi bộ"), "{}", e.message_vi());
         drop(tx);
         let mut c = store.read().await.unwrap();
         assert!(orgs::closure_differences(&mut c).await.unwrap().is_empty());
-        assert_eq!(orgs::get_by_id(&mut c, cb).await.unwrap().parent_id, Some(xa));
+        assert_eq!(
+            orgs::get_by_id(&mut c, cb).await.unwrap().parent_id,
+            Some(xa)
+        );
     }
 }
 
@@ -95,19 +168,46 @@ async fn a_scoped_read_outside_the_users_subtrees_finds_nothing() {
         .unwrap();
         tx.commit().await.unwrap();
         let mut tx = store.begin().await.unwrap();
-        let (user_id,): (i64,) = ketnap_store::fetch_one!(tx.ex(), (i64,), "SELECT user_id FROM app_user WHERE username = 'bt'").unwrap();
-        exec!(tx.ex(), "INSERT INTO user_scope (user_id, role, org_id) VALUES ($1, $2, $3)", user_id, "cell_secretary", cb).unwrap();
+        let (user_id,): (i64,) = ketnap_store::fetch_one!(
+            tx.ex(),
+            (i64,),
+            "SELECT user_id FROM app_user WHERE username = 'bt'"
+        )
+        .unwrap();
+        exec!(
+            tx.ex(),
+            "INSERT INTO user_scope (user_id, role, org_id) VALUES ($1, $2, $3)",
+            user_id,
+            "cell_secretary",
+            cb
+        )
+        .unwrap();
         tx.commit().await.unwrap();
         let mut c = store.read().await.unwrap();
         let scope = Scope::user(user_id, Role::CellSecretary, None);
         let own = orgs::get_by_id(&mut c, cb).await.unwrap();
         let other = orgs::get_by_id(&mut c, xa2).await.unwrap();
         let parent = orgs::get_by_id(&mut c, xa).await.unwrap();
-        assert_eq!(orgs::get(&mut c, &scope, &own.pub_id).await.unwrap().org_id, cb);
-        assert!(matches!(orgs::get(&mut c, &scope, &other.pub_id).await, Err(StoreError::NotFound(_))));
-        assert!(matches!(orgs::get(&mut c, &scope, &parent.pub_id).await, Err(StoreError::NotFound(_))));
+        assert_eq!(
+            orgs::get(&mut c, &scope, &own.pub_id).await.unwrap().org_id,
+            cb
+        );
+        assert!(matches!(
+            orgs::get(&mut c, &scope, &other.pub_id).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            orgs::get(&mut c, &scope, &parent.pub_id).await,
+            Err(StoreError::NotFound(_))
+        ));
         let as_viewer = Scope::user(user_id, Role::Viewer, None);
-        assert!(matches!(orgs::get(&mut c, &as_viewer, &own.pub_id).await, Err(StoreError::NotFound(_))), "a role the user does not hold reaches nothing");
+        assert!(
+            matches!(
+                orgs::get(&mut c, &as_viewer, &own.pub_id).await,
+                Err(StoreError::NotFound(_))
+            ),
+            "a role the user does not hold reaches nothing"
+        );
         assert_eq!(orgs::scope_roots(&mut c, &scope).await.unwrap().len(), 1);
     }
 }
@@ -128,6 +228,34 @@ async fn the_audit_chain_verifies_and_names_the_first_tampered_row() {
         exec!(tx.ex(), "DELETE FROM audit WHERE seq >= 3").unwrap();
         tx.commit().await.unwrap();
         let report = audit::verify(&store).await.unwrap();
-        assert_eq!(report.first_broken, Some(3), "a cut tail is found through the head");
+        assert_eq!(
+            report.first_broken,
+            Some(3),
+            "a cut tail is found through the head"
+        );
+    }
+}
+
+#[tokio::test]
+async fn placeholders_bind_by_number_and_sums_decode_on_both_engines() {
+    for store in common::stores().await {
+        let mut c = store.read().await.unwrap();
+        let (a, b): (i64, String) = ketnap_store::fetch_one!(
+            c.ex(),
+            (i64, String),
+            "SELECT CAST($2 AS BIGINT), $1",
+            "x".to_string(),
+            7i64
+        )
+        .unwrap();
+        assert_eq!((a, b.as_str()), (7, "x"), "{}", common::name(&store));
+        let (n,): (i64,) = ketnap_store::fetch_one!(
+            c.ex(),
+            (i64,),
+            "SELECT CAST(COALESCE(SUM(depth), 0) AS BIGINT) FROM org_closure WHERE ancestor_id = $1",
+            1i64
+        )
+        .unwrap();
+        assert_eq!(n, 0);
     }
 }

@@ -11,13 +11,19 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 
 fn unique(prefix: &str) -> String {
-    format!("{prefix}_{}_{:016x}", std::process::id(), rand::random::<u64>())
+    format!(
+        "{prefix}_{}_{:016x}",
+        std::process::id(),
+        rand::random::<u64>()
+    )
 }
 
 /// A migrated SQLite store in a temp file.
 pub async fn sqlite() -> Store {
     let path = std::env::temp_dir().join(format!("{}.db", unique("ketnap_test")));
-    let store = Store::connect_sqlite(SqliteConnectOptions::new().filename(&path)).await.unwrap();
+    let store = Store::connect_sqlite(SqliteConnectOptions::new().filename(&path))
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
     store
 }
@@ -28,15 +34,23 @@ pub async fn postgres() -> Option<Store> {
     let url = match std::env::var("KETNAP_TEST_PG") {
         Ok(u) if !u.is_empty() => u,
         _ => {
-            assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but KETNAP_TEST_PG is not set");
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but KETNAP_TEST_PG is not set"
+            );
             eprintln!("KETNAP_TEST_PG not set: PostgreSQL half of the conformance test skipped");
             return None;
         }
     };
     let schema = unique("t");
     let base = PgConnectOptions::from_str(&url).unwrap();
-    let mut admin = sqlx::PgConnection::connect_with(&base).await.unwrap_or_else(|e| panic!("PostgreSQL at KETNAP_TEST_PG: {e}"));
-    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut admin).await.unwrap();
+    let mut admin = sqlx::PgConnection::connect_with(&base)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at KETNAP_TEST_PG: {e}"));
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
     let opts = base.options([("search_path", schema.as_str())]);
     let store = Store::connect_postgres(opts).await.unwrap();
     store.migrate().await.unwrap();
