@@ -1,10 +1,12 @@
 //! The `ketnap` binary: thin — parse flags, call the crates.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use ketnap_domain::RuleBook;
+use ketnap_store::{Store, audit, demo, ops};
 
 /// ketnap — công tác phát triển đảng viên.
 #[derive(Parser)]
@@ -13,6 +15,9 @@ struct Cli {
     /// A TOML file of rule overrides (see docs/RULES.md).
     #[arg(long, global = true, env = "KETNAP_RULES")]
     rules: Option<PathBuf>,
+    /// The database: `sqlite:PATH` (created when missing) or `postgres://USER:PASS@HOST/DB`.
+    #[arg(long, global = true, env = "KETNAP_DB", default_value = "sqlite:ketnap.db")]
+    db: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -28,6 +33,51 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Apply the database migrations (forward only).
+    Migrate,
+    /// Fill an empty database with a fictional district (migrates first).
+    Demo {
+        /// Seed of the generator: the same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Size relative to the standard district (~20 grassroots organisations, ~300 cells,
+        /// ~6,000 members, ~1,200 candidacies); e.g. 0.1 for a small one.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Password of the demo accounts.
+        #[arg(long, env = "KETNAP_DEMO_PASSWORD", default_value = "ketnap-demo")]
+        password: String,
+        /// Generate "as of" this date (YYYY-MM-DD); default: today in Vietnam.
+        #[arg(long)]
+        today: Option<jiff::civil::Date>,
+    },
+    /// Recompute projections, counters and the closure table from the history and report every
+    /// difference from the stored ones (exit status 1 when there is any).
+    Rebuild,
+    /// The audit chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Copy the database to PATH while it serves (SQLite; PostgreSQL: use pg_dump).
+    Backup {
+        /// The file to write (must not exist).
+        path: PathBuf,
+    },
+    /// Replace the SQLite database of --db with the backup at PATH (the server must be stopped).
+    Restore {
+        /// The backup file.
+        path: PathBuf,
+        /// Replace the database file when it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain from the first row; name the first broken row.
+    Verify,
 }
 
 fn load_rules(path: Option<&PathBuf>) -> anyhow::Result<RuleBook> {
@@ -56,8 +106,229 @@ fn print_set(set: &ketnap_domain::RuleSet) {
     }
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+/// A store error with its Vietnamese message first, then the English detail.
+fn store_err(e: ketnap_store::StoreError) -> anyhow::Error {
+    anyhow::anyhow!("{} ({e})", e.message_vi())
+}
+
+async fn connect(url: &str) -> anyhow::Result<Store> {
+    Store::connect(url)
+        .await
+        .map_err(store_err)
+        .with_context(|| format!("connecting to {}", redact(url)))
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn today_vn() -> jiff::civil::Date {
+    jiff::tz::Offset::constant(7)
+        .to_datetime(jiff::Timestamp::now())
+        .date()
+}
+
+fn hash_password(password: &str) -> anyhow::Result<String> {
+    use argon2::password_hash::PasswordHasher;
+    let hash = argon2::Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|e| anyhow::anyhow!("hashing the demo password: {e}"))?;
+    Ok(hash.to_string())
+}
+
+async fn run_demo(
+    store: &Store,
+    book: &RuleBook,
+    seed: u64,
+    scale: f64,
+    password: &str,
+    today: jiff::civil::Date,
+) -> anyhow::Result<()> {
+    if !(scale.is_finite() && scale > 0.0 && scale <= 1000.0) {
+        bail!("--scale phải là một số dương (ví dụ 0.1 hoặc 1) / --scale must be a positive number");
+    }
+    store.migrate().await.map_err(store_err)?;
+    if !ops::is_empty(store).await.map_err(store_err)? {
+        bail!(
+            "Cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ được tạo trên cơ sở dữ liệu trống. \
+             / The database is not empty; the demo only fills an empty database."
+        );
+    }
+    let users = demo::DemoUsers {
+        password_hash: hash_password(password)?,
+    };
+    let started = std::time::Instant::now();
+    let report = demo::generate(store, book, demo::DemoSize::scaled(scale), seed, today, &users)
+        .await
+        .map_err(store_err)?;
+    println!("{report}");
+    println!("({:.1} s)", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn run_audit_verify(store: &Store) -> anyhow::Result<ExitCode> {
+    let report = audit::verify(store).await.map_err(store_err)?;
+    println!("Số dòng nhật ký đã kiểm tra / audit rows checked: {}", report.rows);
+    match report.first_broken {
+        None => {
+            println!("Chuỗi nhật ký toàn vẹn. / The audit chain verifies.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(seq) => {
+            println!(
+                "Chuỗi nhật ký bị hỏng từ dòng {seq}. / The audit chain is broken at row {seq}: {}",
+                report.reason.as_deref().unwrap_or("")
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+async fn run_rebuild(store: &Store) -> anyhow::Result<ExitCode> {
+    let report = ketnap_store::rebuild::check(store)
+        .await
+        .map_err(store_err)?;
+    println!("{report}");
+    Ok(if report.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+async fn run_backup(store: &Store, path: &Path) -> anyhow::Result<ExitCode> {
+    if store.engine() == ketnap_store::Engine::Postgres {
+        eprintln!(
+            "Với PostgreSQL, hãy sao lưu bằng pg_dump -Fc và khôi phục bằng pg_restore (xem docs/OPERATIONS.md).\n\
+             For PostgreSQL, back up with pg_dump -Fc and restore with pg_restore (see docs/OPERATIONS.md)."
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    ops::backup(store, path).await.map_err(store_err)?;
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "Đã sao lưu vào {} ({size} byte). / Backed up to {}.",
+        path.display(),
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The file of a `sqlite:` URL.
+fn sqlite_file(url: &str) -> anyhow::Result<PathBuf> {
+    if !url.starts_with("sqlite:") {
+        bail!(
+            "Lệnh restore chỉ dùng cho SQLite; với PostgreSQL hãy dùng pg_restore (xem docs/OPERATIONS.md). \
+             / restore is for SQLite only; for PostgreSQL use pg_restore (docs/OPERATIONS.md)."
+        );
+    }
+    // sqlite:PATH, sqlite://PATH, with optional ?mode=… parameters (as sqlx reads them).
+    let rest = &url["sqlite:".len()..];
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let file = rest.split('?').next().unwrap_or(rest);
+    if file.is_empty() || file == ":memory:" {
+        bail!("--db không trỏ tới một tệp SQLite / --db does not name a SQLite file");
+    }
+    Ok(PathBuf::from(file))
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+async fn run_restore(url: &str, from: &Path, force: bool) -> anyhow::Result<ExitCode> {
+    let target = sqlite_file(url)?;
+    if !from.is_file() {
+        bail!(
+            "Không tìm thấy tệp sao lưu {} / backup file not found",
+            from.display()
+        );
+    }
+    if target.exists() && !force {
+        bail!(
+            "Cơ sở dữ liệu {} đã tồn tại; dùng --force để thay thế (hãy dừng máy chủ trước). \
+             / {} exists; pass --force to replace it (stop the server first).",
+            target.display(),
+            target.display()
+        );
+    }
+    // Check a copy beside the target, then move it into place: the target is never half-written.
+    let staging = with_suffix(&target, ".restoring");
+    for p in [
+        staging.clone(),
+        with_suffix(&staging, "-wal"),
+        with_suffix(&staging, "-shm"),
+    ] {
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
+        }
+    }
+    std::fs::copy(from, &staging)
+        .with_context(|| format!("copying {} to {}", from.display(), staging.display()))?;
+    let staged_url = format!("sqlite:{}", staging.display());
+    let store = connect(&staged_url).await?;
+    let problems = ops::integrity_check(&store).await.map_err(store_err)?;
+    let verify = audit::verify(&store).await.map_err(store_err)?;
+    store.close().await;
+    if !problems.is_empty() {
+        let _ = std::fs::remove_file(&staging);
+        println!("PRAGMA integrity_check:");
+        for p in problems.iter().take(20) {
+            println!("  {p}");
+        }
+        println!("Tệp sao lưu bị hỏng; chưa khôi phục. / The backup is damaged; nothing restored.");
+        return Ok(ExitCode::FAILURE);
+    }
+    println!("PRAGMA integrity_check: ok");
+    println!(
+        "Số dòng nhật ký đã kiểm tra / audit rows checked: {}",
+        verify.rows
+    );
+    if let Some(seq) = verify.first_broken {
+        let _ = std::fs::remove_file(&staging);
+        println!(
+            "Chuỗi nhật ký của bản sao lưu bị hỏng từ dòng {seq}; chưa khôi phục. \
+             / The backup's audit chain is broken at row {seq}: {}; nothing restored.",
+            verify.reason.as_deref().unwrap_or("")
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    // The old database's WAL and shared-memory files belong to the old file: remove them with it.
+    for p in [with_suffix(&target, "-wal"), with_suffix(&target, "-shm")] {
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
+        }
+    }
+    for p in [with_suffix(&staging, "-wal"), with_suffix(&staging, "-shm")] {
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
+        }
+    }
+    std::fs::rename(&staging, &target)
+        .with_context(|| format!("moving {} to {}", staging.display(), target.display()))?;
+    println!(
+        "Đã khôi phục {} từ {}. / Restored {} from {}.",
+        target.display(),
+        from.display(),
+        target.display(),
+        from.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Rules { on, all } => {
             let book = load_rules(cli.rules.as_ref())?;
@@ -69,7 +340,96 @@ fn main() -> anyhow::Result<()> {
             } else {
                 print_set(on.map_or_else(|| book.latest(), |d| book.in_force(d)));
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let store = connect(&cli.db).await?;
+            store.migrate().await.map_err(store_err)?;
+            println!("Đã cập nhật cấu trúc cơ sở dữ liệu. / Migrations applied.");
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            seed,
+            scale,
+            password,
+            today,
+        } => {
+            let book = load_rules(cli.rules.as_ref())?;
+            let store = connect(&cli.db).await?;
+            let result = run_demo(
+                &store,
+                &book,
+                seed,
+                scale,
+                &password,
+                today.unwrap_or_else(today_vn),
+            )
+            .await;
+            store.close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Rebuild => {
+            let store = connect(&cli.db).await?;
+            let code = run_rebuild(&store).await;
+            store.close().await;
+            code
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let store = connect(&cli.db).await?;
+            let code = run_audit_verify(&store).await;
+            store.close().await;
+            code
+        }
+        Command::Backup { path } => {
+            let store = connect(&cli.db).await?;
+            let code = run_backup(&store, &path).await;
+            store.close().await;
+            code
+        }
+        Command::Restore { path, force } => run_restore(&cli.db, &path, force).await,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Lỗi / error: {e:#}");
+            ExitCode::FAILURE
         }
     }
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_url_is_shown_without_its_password() {
+        assert_eq!(
+            redact("postgres://ketnap:secret@127.0.0.1:5432/k"),
+            "postgres://ketnap:***@127.0.0.1:5432/k"
+        );
+        assert_eq!(redact("sqlite:ketnap.db"), "sqlite:ketnap.db");
+    }
+
+    #[test]
+    fn the_sqlite_file_comes_from_the_url_and_postgres_is_refused_for_restore() {
+        assert_eq!(
+            sqlite_file("sqlite:/tmp/x.db").unwrap_or_default(),
+            PathBuf::from("/tmp/x.db")
+        );
+        assert!(sqlite_file("postgres://a@b/c").is_err());
+    }
 }

@@ -62,12 +62,22 @@ macro_rules! fetch_optional {
 }
 
 pub mod audit;
+pub mod candidacies;
+pub mod counters;
 pub mod dialect;
 pub mod ids;
+pub mod members;
+pub mod ops;
 pub mod orgs;
+pub mod people;
+pub mod plans;
+pub mod rebuild;
 pub mod scope;
+pub mod units;
+pub mod users;
 
 pub use ids::PubId;
+pub use people::Page;
 pub use scope::{Role, Scope};
 
 /// Errors of the store. [`StoreError::message_vi`] is what a user reads; `Display` is for logs

@@ -404,6 +404,13 @@ pub async fn merge(
     Ok(children.len() as u64)
 }
 
+/// Organisations in Vietnamese order of their names (the engines' own collations disagree on đ).
+fn sorted(mut orgs: Vec<Org>) -> Vec<Org> {
+    let collator = ketnap_domain::text::NameCollator::shared();
+    orgs.sort_by(|a, b| collator.compare(&a.name, &b.name).then(a.org_id.cmp(&b.org_id)));
+    orgs
+}
+
 /// An organisation by public id, if in the scope.
 pub async fn get(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<Org> {
     let (all, user, role) = scope.binds();
@@ -431,18 +438,10 @@ pub async fn by_code(conn: &mut Conn, code: &str) -> Result<Org> {
 pub async fn children(conn: &mut Conn, scope: &Scope, parent_id: i64) -> Result<Vec<Org>> {
     let (all, user, role) = scope.binds();
     let sql = format!(
-        "SELECT {ORG_COLS} FROM org o WHERE o.parent_id = $1 AND o.closed_on IS NULL AND {} ORDER BY o.name, o.org_id",
+        "SELECT {ORG_COLS} FROM org o WHERE o.parent_id = $1 AND o.closed_on IS NULL AND {}",
         Scope::org_filter("o.org_id", 2)
     );
-    Ok(fetch_all!(
-        conn.ex(),
-        Org,
-        &sql,
-        parent_id,
-        all,
-        user,
-        role
-    )?)
+    Ok(sorted(fetch_all!(conn.ex(), Org, &sql, parent_id, all, user, role)?))
 }
 
 /// The roots of the scope: the organisations of its `user_scope` rows (all roots for the system).
@@ -450,16 +449,16 @@ pub async fn scope_roots(conn: &mut Conn, scope: &Scope) -> Result<Vec<Org>> {
     match scope.user_id {
         None => {
             let sql = format!(
-                "SELECT {ORG_COLS} FROM org o WHERE o.parent_id IS NULL ORDER BY o.name, o.org_id"
+                "SELECT {ORG_COLS} FROM org o WHERE o.parent_id IS NULL"
             );
-            Ok(fetch_all!(conn.ex(), Org, &sql)?)
+            Ok(sorted(fetch_all!(conn.ex(), Org, &sql)?))
         }
         Some(user) => {
             let sql = format!(
                 "SELECT {ORG_COLS} FROM org o JOIN user_scope us ON us.org_id = o.org_id \
-                 WHERE us.user_id = $1 AND us.role = $2 ORDER BY o.name, o.org_id"
+                 WHERE us.user_id = $1 AND us.role = $2"
             );
-            Ok(fetch_all!(conn.ex(), Org, &sql, user, scope.role.code())?)
+            Ok(sorted(fetch_all!(conn.ex(), Org, &sql, user, scope.role.code())?))
         }
     }
 }

@@ -1,4 +1,5 @@
 //! Conformance: organisations, the closure table, moves and merges, scopes, the audit chain.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,0 +1,1962 @@
+//! Candidacies: the admission lifecycle persisted as an append-only event log with a current-state
+//! projection, the counters the reports read, the roster it feeds and the audit chain — all in the
+//! caller's transaction.
+//!
+//! A step ([`execute`]) loads the projection in the scope, builds the domain [`Context`] from the
+//! database (the person's profile, the facts the clerk declared at [`open`], the cell's facts,
+//! and the mentor's or introducer's standing, resolved from their public id: flags sent by a
+//! client are never trusted), asks [`decide`] on `ctx.today()`, then writes in this order:
+//! the projection under an optimistic version check (`UPDATE … WHERE version = expected`: two
+//! clerks acting on one dossier cannot both win; the loser gets [`StoreError::Conflict`] before
+//! anything else is written), the event (`seq = version`), the counters ([`counters::deltas`]),
+//! the roster (ceremony → probationary member, recognition → official, removal, death, transfer,
+//! annulment), and the audit row `candidacy.<action>` (ids and codes only).
+//!
+//! **Transfers.** A transfer keeps one history: the candidacy row moves to the receiving cell
+//! while its events keep the cell they were recorded in. `TransferOut { to }` names the receiving
+//! cell by its public id: the row moves there at once, in stage `TransferredOut`, so the
+//! receiving cell (and not the sending one) sees it and records `TransferIn`, which brings the
+//! candidacy back to the stage it left and, for a probationary member, puts them on the receiving
+//! cell's roster. A `to` that is not a public id is a transfer outside this deployment: the row
+//! stays with the sending cell and no transfer in follows here. The counters follow the same
+//! rule: `transfer.out` and the leaving gauge in the sending cell, `transfer.in` and the new
+//! gauge in the receiving one.
+//!
+//! **Roles.** A viewer writes nothing; a mentor writes only the monthly notes of the candidacies
+//! assigned to them; a political centre records only the awareness course (enrol, fail,
+//! certificate); a mass organisation only proposes sources ([`open`] with `proposed_by`) and
+//! records introductions; cell secretaries, organisation staff, committee members in charge and
+//! administrators record every step in their scope.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use ketnap_domain::alerts::{Alert, alerts};
+use ketnap_domain::lifecycle::{
+    Action, AnnulTarget, CandidateFacts, Candidacy, Command, Context, Event, Stage, decide,
+};
+use ketnap_domain::person::{Ethnicity, Gender, Person, Religion, SourceCategory};
+use ketnap_domain::{RuleBook, Violation};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::audit::{self, AuditEntry};
+use crate::counters::{self, Reversal, Tags, stage_code, stage_from_code};
+use crate::dialect::{LIKE_ESCAPE, contains_pattern};
+use crate::members::{self, MemberStatus, NewMember};
+use crate::orgs::Org;
+use crate::people::{self, MAX_QUERY_WORDS, Page, ethnicity_code, into_page, page_size};
+use crate::{Conn, PubId, Result, Role, Scope, StoreError, Tx, WriteCtx, d, ts};
+
+/// Largest document accepted (bytes).
+pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Codes, payloads, facts
+// ---------------------------------------------------------------------------------------------
+
+/// The stable code of an action (`candidacy_event.kind`, the audit action `candidacy.<code>`):
+/// the same text as the action's serialised `type`.
+pub fn action_code(a: &Action) -> &'static str {
+    match a {
+        Action::Open { .. } => "open",
+        Action::ListAsSympathizer { .. } => "list_as_sympathizer",
+        Action::AssignMentor { .. } => "assign_mentor",
+        Action::EnrolInCourse { .. } => "enrol_in_course",
+        Action::FailCourse => "fail_course",
+        Action::RecordCertificate { .. } => "record_certificate",
+        Action::SubmitApplication => "submit_application",
+        Action::DeclareBackground => "declare_background",
+        Action::AddIntroducer { .. } => "add_introducer",
+        Action::WithdrawIntroducer { .. } => "withdraw_introducer",
+        Action::RecordUnionIntroduction { .. } => "record_union_introduction",
+        Action::RecordComments { .. } => "record_comments",
+        Action::StampBackground => "stamp_background",
+        Action::SendVerification { .. } => "send_verification",
+        Action::AnswerVerification { .. } => "answer_verification",
+        Action::CertifyBackground => "certify_background",
+        Action::CellVote { .. } => "cell_vote",
+        Action::PartialAppraisal { .. } => "partial_appraisal",
+        Action::GrassrootsVote { .. } => "grassroots_vote",
+        Action::ReturnDossier { .. } => "return_dossier",
+        Action::ExtendDeadline { .. } => "extend_deadline",
+        Action::AdmissionDecision { .. } => "admission_decision",
+        Action::HoldCeremony { .. } => "hold_ceremony",
+        Action::DeclareMemberBackground => "declare_member_background",
+        Action::CompleteNewMemberCourse { .. } => "complete_new_member_course",
+        Action::SubmitSelfReview => "submit_self_review",
+        Action::RecognitionCellVote { .. } => "recognition_cell_vote",
+        Action::RecognitionGrassrootsVote { .. } => "recognition_grassroots_vote",
+        Action::RecognitionDecision { .. } => "recognition_decision",
+        Action::SuperiorRuling { .. } => "superior_ruling",
+        Action::Remove { .. } => "remove",
+        Action::Withdraw { .. } => "withdraw",
+        Action::Reject { .. } => "reject",
+        Action::TransferOut { .. } => "transfer_out",
+        Action::TransferIn { .. } => "transfer_in",
+        Action::RecordDeath => "record_death",
+        Action::Annul { .. } => "annul",
+    }
+}
+
+/// What `candidacy_event.payload` holds: the event and the counter tags it was counted with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventPayload {
+    /// The domain event.
+    pub event: Event,
+    /// The tags [`counters::deltas`] used.
+    pub tags: Tags,
+}
+
+impl EventPayload {
+    /// Parse a stored payload.
+    pub fn parse(text: &str) -> Result<EventPayload> {
+        serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))
+    }
+}
+
+/// What the clerk declares about the candidate that the profile does not hold (the background
+/// declaration): stored with the candidacy (`candidacy.context`) and used for every step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CandidateExtras {
+    /// Married: the spouse and parents-in-law are verified.
+    pub married: bool,
+    /// Has children of full civil capacity.
+    pub has_adult_children: bool,
+    /// A parent, sibling or child is a member (verify.exempt).
+    pub own_family_member: bool,
+    /// The spouse or a parent or sibling of the spouse is a member (verify.exempt).
+    pub spouse_family_member: bool,
+    /// The over-60 exception path (age.max).
+    pub over_age_exception: bool,
+    /// Reads and writes Vietnamese.
+    pub literate: bool,
+}
+
+impl Default for CandidateExtras {
+    fn default() -> Self {
+        CandidateExtras {
+            married: false,
+            has_adult_children: false,
+            own_family_member: false,
+            spouse_family_member: false,
+            over_age_exception: false,
+            literate: true,
+        }
+    }
+}
+
+impl CandidateExtras {
+    /// The domain facts: the person's own, completed with these.
+    pub fn facts(&self, person: &Person) -> CandidateFacts {
+        let mut f = CandidateFacts::from_person(person);
+        f.married = self.married;
+        f.has_adult_children = self.has_adult_children;
+        f.own_family_member = self.own_family_member;
+        f.spouse_family_member = self.spouse_family_member;
+        f.over_age_exception = self.over_age_exception;
+        f.literate = self.literate;
+        f
+    }
+}
+
+fn corrupt(what: &str) -> impl Fn(serde_json::Error) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn parse_stage(code: &str) -> Result<Stage> {
+    stage_from_code(code).ok_or_else(|| StoreError::Corrupt(format!("stage {code}")))
+}
+
+fn refused(rule_id: &'static str, message_vi: impl Into<String>) -> Violation {
+    Violation::input(rule_id, message_vi)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scope of candidacies
+// ---------------------------------------------------------------------------------------------
+
+/// The SQL condition "candidacy `c` is visible to the scope": its cell is in the scope's
+/// subtrees, or (mentors) it is assigned to the scope's member. Placeholders `$n`‥`$n+3`; bind
+/// [`visible_binds`] in order.
+pub(crate) fn visible(n: usize) -> String {
+    format!(
+        "({} OR c.mentor_member_id = ${})",
+        Scope::org_filter("c.cell_id", n),
+        n + 3
+    )
+}
+
+/// The binds of [`visible`]: a mentor reaches only the candidacies assigned to them.
+pub(crate) fn visible_binds(scope: &Scope) -> (bool, i64, &'static str, i64) {
+    if scope.role == Role::Mentor && !scope.is_system() {
+        (false, -1, scope.role.code(), scope.member_id.unwrap_or(-1))
+    } else {
+        let (all, user, role) = scope.binds();
+        (all, user, role, -1)
+    }
+}
+
+/// Roles that record every step in their scope.
+fn is_staff(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Admin | Role::OrgStaff | Role::CommitteeMemberInCharge | Role::CellSecretary
+    )
+}
+
+/// May the scope's role record this step?
+pub fn may_execute(role: Role, action: &Action) -> bool {
+    match role {
+        r if is_staff(r) => true,
+        Role::PoliticalCentre => matches!(
+            action,
+            Action::EnrolInCourse { .. } | Action::FailCourse | Action::RecordCertificate { .. }
+        ),
+        _ => false,
+    }
+}
+
+fn individuals(scope: &Scope) -> Result<()> {
+    if scope.role.sees_individuals() {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden("individual records"))
+    }
+}
+
+const ORG_COLS: &str = "o.org_id, o.pub_id, o.code, o.name, o.kind, o.parent_id, o.competent_authority, \
+    o.has_cell_committee, o.youth_union_exists, o.trade_union_instead, o.education_exception, o.closed_on";
+
+async fn org_in_tx(tx: &mut Tx, org_id: i64) -> Result<Org> {
+    let sql = format!("SELECT {ORG_COLS} FROM org o WHERE o.org_id = $1");
+    fetch_optional!(tx.ex(), Org, &sql, org_id)?.ok_or(StoreError::NotFound("org"))
+}
+
+async fn org_in_scope(tx: &mut Tx, scope: &Scope, org_id: i64) -> Result<bool> {
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT o.org_id FROM org o WHERE o.org_id = $1 AND {}",
+        Scope::org_filter("o.org_id", 2)
+    );
+    let row: Option<(i64,)> = fetch_optional!(tx.ex(), (i64,), &sql, org_id, all, user, role)?;
+    Ok(row.is_some())
+}
+
+async fn cell_facts(tx: &mut Tx, cell: &Org) -> Result<ketnap_domain::lifecycle::CellFacts> {
+    let partial: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT o.org_id FROM org o JOIN org_closure c ON c.ancestor_id = o.org_id \
+         WHERE c.descendant_id = $1 AND c.depth > 0 AND o.kind = 'partial'",
+        cell.org_id
+    )?;
+    cell.cell_facts(partial.is_some())
+}
+
+fn require_open_cell(cell: &Org) -> Result<()> {
+    if !cell.kind()?.is_cell() {
+        return Err(StoreError::invalid(
+            "candidacy outside a cell",
+            "Quần chúng chỉ được đưa vào danh sách nguồn của một chi bộ; hãy chọn chi bộ.",
+        ));
+    }
+    if cell.is_closed() {
+        return Err(StoreError::invalid(
+            "candidacy in a closed cell",
+            "Chi bộ này đã giải thể hoặc hợp nhất; hãy chọn chi bộ khác.",
+        ));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+// ---------------------------------------------------------------------------------------------
+
+async fn insert_event(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    candidacy_id: i64,
+    seq: i64,
+    cell_id: i64,
+    payload: &EventPayload,
+) -> Result<()> {
+    let text = serde_json::to_string(payload)?;
+    exec!(
+        tx.ex(),
+        "INSERT INTO candidacy_event (candidacy_id, seq, cell_id, on_date, kind, stage, payload, rules_version, \
+         actor_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        candidacy_id,
+        seq,
+        cell_id,
+        d(payload.event.on),
+        action_code(&payload.event.action),
+        stage_code(payload.event.stage),
+        text,
+        payload.event.rules_version.as_str(),
+        ctx.actor_id,
+        ts(ctx.now)
+    )?;
+    Ok(())
+}
+
+/// The internal key of a mass organisation by public id, with its party organisation.
+async fn mass_org_by_pub_id(tx: &mut Tx, pub_id: &str) -> Result<(i64, i64)> {
+    fetch_optional!(
+        tx.ex(),
+        (i64, i64),
+        "SELECT mass_org_id, org_id FROM mass_org WHERE pub_id = $1",
+        pub_id
+    )?
+    .ok_or_else(|| {
+        StoreError::invalid(
+            "unknown mass organisation",
+            "Không tìm thấy tổ chức đoàn thể đã chọn.",
+        )
+    })
+}
+
+async fn in_subtree(tx: &mut Tx, root: i64, node: i64) -> Result<bool> {
+    let row: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT depth FROM org_closure WHERE ancestor_id = $1 AND descendant_id = $2",
+        root,
+        node
+    )?;
+    Ok(row.is_some())
+}
+
+/// List a person as a source of `cell_id` (the first event, seq 1); returns the candidacy's
+/// internal key, public id and event.
+///
+/// `command` must be an [`Action::Open`]; its source category may be a code, a label or an alias
+/// and is stored as the code; `proposed_by` is a mass organisation's public id (a mass
+/// organisation's own users must name one of theirs, whose subtree holds the cell). Refused with
+/// every violation at once when the domain refuses, when the category is unknown, or when the
+/// person already has a candidacy under way (or was recorded as deceased). The cell must be an
+/// open cell in the scope ([`StoreError::NotFound`] outside it).
+#[allow(clippy::too_many_arguments)]
+pub async fn open(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    book: &RuleBook,
+    scope: &Scope,
+    person_id: i64,
+    cell_id: i64,
+    extras: &CandidateExtras,
+    command: Command,
+) -> Result<(i64, PubId, Event)> {
+    let Command { on, action } = command;
+    let Action::Open {
+        source_category,
+        proposed_by,
+        readmission,
+    } = action
+    else {
+        return Err(StoreError::invalid(
+            "open with another action",
+            "Bước đầu tiên phải là đưa vào danh sách nguồn.",
+        ));
+    };
+    match scope.role {
+        r if is_staff(r) => {}
+        Role::MassOrg if proposed_by.is_some() => {}
+        _ => return Err(StoreError::Forbidden("role may not list sources")),
+    }
+    if !org_in_scope(tx, scope, cell_id).await? {
+        return Err(StoreError::NotFound("org"));
+    }
+    let cell = org_in_tx(tx, cell_id).await?;
+    require_open_cell(&cell)?;
+    let mut store_violations = Vec::new();
+    let category = match SourceCategory::parse(&source_category) {
+        Ok(c) => c.code().to_string(),
+        Err(_) => {
+            if !source_category.trim().is_empty() {
+                store_violations.push(refused(
+                    "source.category",
+                    format!(
+                        "Nhóm đối tượng nguồn “{}” không có trong danh mục.",
+                        source_category.trim()
+                    ),
+                ));
+            }
+            source_category.trim().to_string()
+        }
+    };
+    let (proposed_by, mass_org_id) = match proposed_by.as_deref().map(str::trim) {
+        None | Some("") => (None, None),
+        Some(p) => {
+            let pub_id = PubId::parse(p).ok_or_else(|| {
+                StoreError::invalid(
+                    "bad mass organisation id",
+                    "Không tìm thấy tổ chức đoàn thể đã chọn.",
+                )
+            })?;
+            let (mass_org_id, mass_org_org) = mass_org_by_pub_id(tx, pub_id.as_str()).await?;
+            if scope.role == Role::MassOrg && !org_in_scope(tx, scope, mass_org_org).await? {
+                return Err(StoreError::Forbidden("mass organisation outside the scope"));
+            }
+            if !in_subtree(tx, mass_org_org, cell_id).await? {
+                return Err(StoreError::invalid(
+                    "mass organisation outside the cell's tree",
+                    "Tổ chức đoàn thể chỉ giới thiệu quần chúng cho chi bộ thuộc phạm vi của mình.",
+                ));
+            }
+            (Some(pub_id.as_str().to_string()), Some(mass_org_id))
+        }
+    };
+    if scope.role == Role::MassOrg && mass_org_id.is_none() {
+        return Err(StoreError::Forbidden("role may not list sources"));
+    }
+    let person = people::load(tx.ex(), person_id).await?;
+    let active: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT member_id FROM member WHERE person_id = $1 AND status IN ('official', 'probationary')",
+        person_id
+    )?;
+    let others: Vec<(String,)> = fetch_all!(
+        tx.ex(),
+        (String,),
+        "SELECT stage FROM candidacy WHERE person_id = $1",
+        person_id
+    )?;
+    for (stage,) in &others {
+        let stage = parse_stage(stage)?;
+        if !stage.is_terminal() || stage == Stage::TransferredOut {
+            store_violations.push(refused(
+                "source.open_candidacy",
+                format!(
+                    "Người này đang có hồ sơ phát triển đảng viên chưa kết thúc (giai đoạn “{}”).",
+                    stage.label_vi()
+                ),
+            ));
+        } else if stage == Stage::Deceased {
+            store_violations.push(refused("source.deceased", "Người này đã từ trần."));
+        }
+    }
+    let mut facts = extras.facts(&person);
+    facts.is_current_member = active.is_some();
+    let context = Context {
+        candidate: facts,
+        cell: cell_facts(tx, &cell).await?,
+    };
+    let command = Command {
+        on,
+        action: Action::Open {
+            source_category: category.clone(),
+            proposed_by,
+            readmission,
+        },
+    };
+    let decided = decide(
+        &Candidacy::default(),
+        &command,
+        &context,
+        book,
+        ctx.today(),
+    );
+    let event = match decided {
+        Ok(e) if store_violations.is_empty() => e,
+        Ok(_) => return Err(StoreError::Refused(store_violations)),
+        Err(v) => {
+            store_violations.extend(v);
+            return Err(StoreError::Refused(store_violations));
+        }
+    };
+    let mut state = Candidacy::default();
+    state.apply(&event);
+    let tags = Tags::of(&person, on, &category);
+    let pub_id = PubId::generate();
+    let (candidacy_id,): (i64,) = fetch_one!(
+        tx.ex(),
+        (i64,),
+        "INSERT INTO candidacy (pub_id, person_id, cell_id, stage, version, state, opened_on, last_on, \
+         mentor_member_id, proposed_by, source_category, context, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12) RETURNING candidacy_id",
+        pub_id.as_str(),
+        person_id,
+        cell_id,
+        stage_code(event.stage),
+        1i64,
+        serde_json::to_string(&state)?,
+        d(on),
+        d(on),
+        mass_org_id,
+        category.as_str(),
+        serde_json::to_string(extras)?,
+        ts(ctx.now)
+    )?;
+    let payload = EventPayload {
+        event: event.clone(),
+        tags,
+    };
+    insert_event(tx, ctx, candidacy_id, 1, cell_id, &payload).await?;
+    counters::apply(tx, &counters::deltas(&event, None, &payload.tags, cell_id)).await?;
+    exec!(
+        tx.ex(),
+        "UPDATE introduction SET candidacy_id = $1 WHERE person_id = $2 AND cell_id = $3 AND candidacy_id IS NULL",
+        candidacy_id,
+        person_id,
+        cell_id
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "candidacy.open",
+            object_kind: "candidacy",
+            object_id: pub_id.as_str(),
+            org_id: Some(cell_id),
+            detail: json!({
+                "seq": 1,
+                "stage": stage_code(event.stage),
+                "person_id": person_id,
+                "cell_id": cell_id,
+                "mass_org_id": mass_org_id,
+                "rules_version": event.rules_version,
+            }),
+        },
+    )
+    .await?;
+    Ok((candidacy_id, pub_id, event))
+}
+
+/// The projection row as a write reads it.
+#[derive(sqlx::FromRow)]
+struct WriteRow {
+    candidacy_id: i64,
+    pub_id: String,
+    person_id: i64,
+    cell_id: i64,
+    version: i64,
+    state: String,
+    context: String,
+    mentor_member_id: Option<i64>,
+}
+
+async fn load_for_write(tx: &mut Tx, scope: &Scope, pub_id: &str) -> Result<WriteRow> {
+    let (all, user, role, mentor) = visible_binds(scope);
+    let sql = format!(
+        "SELECT c.candidacy_id, c.pub_id, c.person_id, c.cell_id, c.version, c.state, c.context, c.mentor_member_id \
+         FROM candidacy c WHERE c.pub_id = $1 AND {}",
+        visible(2)
+    );
+    fetch_optional!(tx.ex(), WriteRow, &sql, pub_id, all, user, role, mentor)?
+        .ok_or(StoreError::NotFound("candidacy"))
+}
+
+/// A member named by public id in a command, with their standing read from the roster.
+async fn resolve_member(
+    tx: &mut Tx,
+    member_pub_id: &str,
+    cell_id: i64,
+) -> Result<(i64, ketnap_domain::lifecycle::MemberFacts)> {
+    let unknown = || {
+        StoreError::invalid(
+            "unknown member",
+            "Không tìm thấy đảng viên đã chọn trong danh sách đảng viên.",
+        )
+    };
+    let pub_id = PubId::parse(member_pub_id).ok_or_else(unknown)?;
+    let (member_id,): (i64,) = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT member_id FROM member WHERE pub_id = $1",
+        pub_id.as_str()
+    )?
+    .ok_or_else(unknown)?;
+    let mut facts = members::facts(tx.ex(), member_id, cell_id).await?;
+    facts.member_id = pub_id.as_str().to_string();
+    Ok((member_id, facts))
+}
+
+/// The newest active roster row that came from this candidacy.
+async fn member_of(tx: &mut Tx, candidacy_id: i64) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT member_id FROM member WHERE candidacy_id = $1 AND status IN ('official', 'probationary') \
+         ORDER BY member_id DESC LIMIT 1",
+        candidacy_id
+    )?;
+    Ok(row.map(|(m,)| m))
+}
+
+/// The cell and tags of the newest event matching `kind`/`stage` (what an annulment reverses).
+async fn counted_decision(
+    tx: &mut Tx,
+    candidacy_id: i64,
+    target: AnnulTarget,
+) -> Result<Option<Reversal>> {
+    let row: Option<(i64, String)> = match target {
+        AnnulTarget::Admission => fetch_optional!(
+            tx.ex(),
+            (i64, String),
+            "SELECT cell_id, payload FROM candidacy_event WHERE candidacy_id = $1 \
+             AND kind = 'admission_decision' AND stage = 'awaiting_ceremony' ORDER BY seq DESC LIMIT 1",
+            candidacy_id
+        )?,
+        AnnulTarget::Recognition => fetch_optional!(
+            tx.ex(),
+            (i64, String),
+            "SELECT cell_id, payload FROM candidacy_event WHERE candidacy_id = $1 \
+             AND stage = 'official' ORDER BY seq DESC LIMIT 1",
+            candidacy_id
+        )?,
+    };
+    let Some((cell_id, payload)) = row else {
+        return Ok(None);
+    };
+    let p = EventPayload::parse(&payload)?;
+    let mut tags = p.tags;
+    tags.before_cell_id = None;
+    tags.reverses = None;
+    Ok(Some(Reversal {
+        on: p.event.on,
+        cell_id,
+        tags,
+    }))
+}
+
+/// Record one step of a candidacy (see the module documentation for what is written, in which
+/// order, and who may do what). `expected_version` is the version the clerk's form was built on;
+/// member ids in the command (mentor, introducer) are public ids, resolved here; the step is
+/// judged on `ctx.today()`.
+///
+/// Errors: [`StoreError::NotFound`] outside the scope, [`StoreError::Forbidden`] for the role,
+/// [`StoreError::Conflict`] when someone recorded a step since `expected_version` (nothing
+/// written), [`StoreError::Refused`] with every violation (nothing written).
+#[allow(clippy::too_many_arguments)]
+pub async fn execute(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    book: &RuleBook,
+    scope: &Scope,
+    candidacy_pub_id: &str,
+    expected_version: i64,
+    command: Command,
+) -> Result<Event> {
+    if !scope.role.writes() {
+        return Err(StoreError::Forbidden("viewers record nothing"));
+    }
+    if !may_execute(scope.role, &command.action) {
+        return Err(StoreError::Forbidden("role may not record this step"));
+    }
+    if matches!(command.action, Action::Open { .. }) {
+        return Err(StoreError::invalid(
+            "open through execute",
+            "Hồ sơ này đã có trong danh sách nguồn.",
+        ));
+    }
+    let row = load_for_write(tx, scope, candidacy_pub_id).await?;
+    if row.version != expected_version {
+        return Err(StoreError::Conflict {
+            what: "candidacy",
+            expected: expected_version,
+            found: row.version,
+        });
+    }
+    let c: Candidacy = serde_json::from_str(&row.state).map_err(corrupt("candidacy state"))?;
+    let extras: CandidateExtras =
+        serde_json::from_str(&row.context).map_err(corrupt("candidacy context"))?;
+    let person = people::load(tx.ex(), row.person_id).await?;
+    let cell = org_in_tx(tx, row.cell_id).await?;
+    let context = Context {
+        candidate: extras.facts(&person),
+        cell: cell_facts(tx, &cell).await?,
+    };
+    // Resolve what the command names by public id; trust nothing else the client sent.
+    let Command { on, mut action } = command;
+    let mut mentor = row.mentor_member_id;
+    let mut new_cell = row.cell_id;
+    match &mut action {
+        Action::ListAsSympathizer { mentor: m, .. } | Action::AssignMentor { mentor: m } => {
+            let (id, facts) = resolve_member(tx, &m.member_id, row.cell_id).await?;
+            *m = facts;
+            mentor = Some(id);
+        }
+        Action::AddIntroducer { introducer, .. } => {
+            let (_, facts) = resolve_member(tx, &introducer.member_id, row.cell_id).await?;
+            *introducer = facts;
+        }
+        Action::TransferOut { to } => {
+            if let Some(target) = PubId::parse(to) {
+                let org: Option<(i64,)> = fetch_optional!(
+                    tx.ex(),
+                    (i64,),
+                    "SELECT org_id FROM org WHERE pub_id = $1",
+                    target.as_str()
+                )?;
+                let (org_id,) = org.ok_or_else(|| {
+                    StoreError::invalid(
+                        "unknown receiving cell",
+                        "Không tìm thấy chi bộ nơi chuyển đến.",
+                    )
+                })?;
+                require_open_cell(&org_in_tx(tx, org_id).await?)?;
+                if org_id == row.cell_id {
+                    return Err(StoreError::invalid(
+                        "transfer to the same cell",
+                        "Nơi chuyển đến phải là chi bộ khác.",
+                    ));
+                }
+                *to = target.as_str().to_string();
+                new_cell = org_id;
+            }
+        }
+        _ => {}
+    }
+    let command = Command { on, action };
+    let event = decide(&c, &command, &context, book, ctx.today()).map_err(StoreError::Refused)?;
+    let before = c.stage;
+    let mut next = c.clone();
+    next.apply(&event);
+
+    let (last_cell,): (i64,) = fetch_one!(
+        tx.ex(),
+        (i64,),
+        "SELECT cell_id FROM candidacy_event WHERE candidacy_id = $1 AND seq = $2",
+        row.candidacy_id,
+        row.version
+    )?;
+    let mut tags = Tags::of(&person, on, &c.source_category);
+    tags.before_cell_id = Some(last_cell);
+    if let Action::Annul { target, .. } = &event.action {
+        tags.reverses = counted_decision(tx, row.candidacy_id, *target)
+            .await?
+            .map(Box::new);
+    }
+
+    let version = expected_version + 1;
+    let updated = exec!(
+        tx.ex(),
+        "UPDATE candidacy SET stage = $1, version = $2, state = $3, last_on = $4, updated_at = $5, \
+         cell_id = $6, mentor_member_id = $7 WHERE candidacy_id = $8 AND version = $9",
+        stage_code(event.stage),
+        version,
+        serde_json::to_string(&next)?,
+        d(on),
+        ts(ctx.now),
+        new_cell,
+        mentor,
+        row.candidacy_id,
+        expected_version
+    )?;
+    if updated == 0 {
+        let found: Option<(i64,)> = fetch_optional!(
+            tx.ex(),
+            (i64,),
+            "SELECT version FROM candidacy WHERE candidacy_id = $1",
+            row.candidacy_id
+        )?;
+        return Err(StoreError::Conflict {
+            what: "candidacy",
+            expected: expected_version,
+            found: found.map_or(-1, |(v,)| v),
+        });
+    }
+    let payload = EventPayload {
+        event: event.clone(),
+        tags,
+    };
+    insert_event(tx, ctx, row.candidacy_id, version, row.cell_id, &payload).await?;
+    counters::apply(
+        tx,
+        &counters::deltas(&event, before, &payload.tags, row.cell_id),
+    )
+    .await?;
+    update_roster(tx, ctx, &row, &next, before, &event, new_cell).await?;
+    let action = format!("candidacy.{}", action_code(&event.action));
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: &action,
+            object_kind: "candidacy",
+            object_id: &row.pub_id,
+            org_id: Some(row.cell_id),
+            detail: json!({
+                "seq": version,
+                "stage": stage_code(event.stage),
+                "passed": event.passed,
+                "cell_id": row.cell_id,
+                "to_cell_id": (new_cell != row.cell_id).then_some(new_cell),
+                "mentor_member_id": (mentor != row.mentor_member_id).then_some(mentor).flatten(),
+                "rules_version": event.rules_version,
+            }),
+        },
+    )
+    .await?;
+    Ok(event)
+}
+
+/// The roster follows the lifecycle: the ceremony puts a probationary member on the cell's
+/// roster; recognition makes them official from the end of probation; removal, death, a transfer
+/// out or an annulled admission take them off; a transfer in puts them on the receiving cell's
+/// roster; an annulled recognition makes them probationary again.
+async fn update_roster(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    row: &WriteRow,
+    next: &Candidacy,
+    before: Option<Stage>,
+    event: &Event,
+    cell_now: i64,
+) -> Result<()> {
+    let on = event.on;
+    match (&event.action, event.stage) {
+        (Action::HoldCeremony { .. }, _) => {
+            members::insert(
+                tx,
+                ctx,
+                NewMember {
+                    person_id: row.person_id,
+                    cell_id: row.cell_id,
+                    status: MemberStatus::Probationary,
+                    admitted_on: Some(on),
+                    official_on: None,
+                    party_age_from: next.party_age_from,
+                    candidacy_id: Some(row.candidacy_id),
+                    pub_id: None,
+                },
+            )
+            .await?;
+        }
+        (Action::TransferIn { .. }, stage) if stage.is_probationary() => {
+            members::insert(
+                tx,
+                ctx,
+                NewMember {
+                    person_id: row.person_id,
+                    cell_id: cell_now,
+                    status: MemberStatus::Probationary,
+                    admitted_on: next.ceremony_on,
+                    official_on: None,
+                    party_age_from: next.party_age_from,
+                    candidacy_id: Some(row.candidacy_id),
+                    pub_id: None,
+                },
+            )
+            .await?;
+        }
+        (Action::Annul { target: AnnulTarget::Recognition, .. }, _) => {
+            if let Some(m) = member_of(tx, row.candidacy_id).await? {
+                exec!(
+                    tx.ex(),
+                    "UPDATE member SET status = 'probationary', official_on = NULL \
+                     WHERE member_id = $1 AND status = 'official'",
+                    m
+                )?;
+            }
+        }
+        (_, Stage::Official) if before != Some(Stage::Official) => {
+            if let Some(m) = member_of(tx, row.candidacy_id).await? {
+                let from = next.official_from.unwrap_or(on);
+                members::set_status(tx, ctx, m, MemberStatus::Official, from).await?;
+            }
+        }
+        (_, stage @ (Stage::Removed | Stage::Deceased | Stage::TransferredOut | Stage::Annulled)) => {
+            let status = match stage {
+                Stage::Deceased => MemberStatus::Deceased,
+                Stage::TransferredOut => MemberStatus::TransferredOut,
+                _ => MemberStatus::Removed,
+            };
+            if let Some(m) = member_of(tx, row.candidacy_id).await? {
+                members::set_status(tx, ctx, m, status, on).await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Replace what the clerk declared about the candidate (married, adult children, family members,
+/// over-age exception, literacy): later steps are judged with the new facts. Staff of the cell
+/// only; audit row `candidacy.context` (no values: they are personal).
+pub async fn set_extras(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    scope: &Scope,
+    candidacy_pub_id: &str,
+    extras: &CandidateExtras,
+) -> Result<()> {
+    if !is_staff(scope.role) {
+        return Err(StoreError::Forbidden("role may not edit a dossier"));
+    }
+    let row = load_for_write(tx, scope, candidacy_pub_id).await?;
+    exec!(
+        tx.ex(),
+        "UPDATE candidacy SET context = $1, updated_at = $2 WHERE candidacy_id = $3",
+        serde_json::to_string(extras)?,
+        ts(ctx.now),
+        row.candidacy_id
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "candidacy.context",
+            object_kind: "candidacy",
+            object_id: &row.pub_id,
+            org_id: Some(row.cell_id),
+            detail: json!({}),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+// ---------------------------------------------------------------------------------------------
+
+/// A candidacy as a scoped read returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CandidacyView {
+    /// Internal key.
+    #[serde(skip)]
+    pub candidacy_id: i64,
+    /// Public id.
+    pub pub_id: String,
+    /// The person (internal key).
+    #[serde(skip)]
+    pub person_id: i64,
+    /// The person's public id.
+    pub person_pub_id: String,
+    /// Họ và tên.
+    pub full_name: String,
+    /// The cell (internal key).
+    #[serde(skip)]
+    pub cell_id: i64,
+    /// The cell's public id.
+    pub cell_pub_id: String,
+    /// The cell's name.
+    pub cell_name: String,
+    /// Stage.
+    pub stage: Stage,
+    /// Version (events recorded): the `expected_version` of the next step.
+    pub version: i64,
+    /// The projection.
+    pub state: Candidacy,
+    /// Source category code.
+    pub source_category: String,
+    /// The assigned mentor's member public id.
+    pub mentor_pub_id: Option<String>,
+    /// The proposing mass organisation's public id.
+    pub proposed_by_pub_id: Option<String>,
+    /// What the clerk declared.
+    pub extras: CandidateExtras,
+}
+
+#[derive(sqlx::FromRow)]
+struct ViewRow {
+    candidacy_id: i64,
+    pub_id: String,
+    person_id: i64,
+    person_pub_id: String,
+    full_name: String,
+    cell_id: i64,
+    cell_pub_id: String,
+    cell_name: String,
+    stage: String,
+    version: i64,
+    state: String,
+    source_category: String,
+    mentor_pub_id: Option<String>,
+    proposed_by_pub_id: Option<String>,
+    context: String,
+}
+
+/// A candidacy by public id, when visible to the scope (its cell in the scope, or assigned to the
+/// scope's mentor). Roles that see aggregates only get [`StoreError::Forbidden`].
+pub async fn get(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<CandidacyView> {
+    individuals(scope)?;
+    let (all, user, role, mentor) = visible_binds(scope);
+    let sql = format!(
+        "SELECT c.candidacy_id, c.pub_id, c.person_id, p.pub_id AS person_pub_id, p.full_name, c.cell_id, \
+         o.pub_id AS cell_pub_id, o.name AS cell_name, c.stage, c.version, c.state, c.source_category, \
+         mm.pub_id AS mentor_pub_id, mo.pub_id AS proposed_by_pub_id, c.context \
+         FROM candidacy c JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
+         LEFT JOIN member mm ON mm.member_id = c.mentor_member_id \
+         LEFT JOIN mass_org mo ON mo.mass_org_id = c.proposed_by \
+         WHERE c.pub_id = $1 AND {}",
+        visible(2)
+    );
+    let r = fetch_optional!(conn.ex(), ViewRow, &sql, pub_id, all, user, role, mentor)?
+        .ok_or(StoreError::NotFound("candidacy"))?;
+    Ok(CandidacyView {
+        candidacy_id: r.candidacy_id,
+        pub_id: r.pub_id,
+        person_id: r.person_id,
+        person_pub_id: r.person_pub_id,
+        full_name: r.full_name,
+        cell_id: r.cell_id,
+        cell_pub_id: r.cell_pub_id,
+        cell_name: r.cell_name,
+        stage: parse_stage(&r.stage)?,
+        version: r.version,
+        state: serde_json::from_str(&r.state).map_err(corrupt("candidacy state"))?,
+        source_category: r.source_category,
+        mentor_pub_id: r.mentor_pub_id,
+        proposed_by_pub_id: r.proposed_by_pub_id,
+        extras: serde_json::from_str(&r.context).map_err(corrupt("candidacy context"))?,
+    })
+}
+
+/// One recorded step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StoredEvent {
+    /// Position in the history (1, 2, …).
+    pub seq: i64,
+    /// The action's code.
+    pub kind: String,
+    /// The cell it was recorded in (public id).
+    pub cell_pub_id: String,
+    /// The event.
+    pub event: Event,
+    /// Who recorded it (user id).
+    #[serde(skip)]
+    pub actor_id: Option<i64>,
+    /// When it was recorded.
+    pub recorded_at: jiff::Timestamp,
+}
+
+/// The history of a visible candidacy, oldest first.
+pub async fn history(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<Vec<StoredEvent>> {
+    individuals(scope)?;
+    let (all, user, role, mentor) = visible_binds(scope);
+    let sql = format!(
+        "SELECT e.seq, e.kind, o.pub_id, e.payload, e.actor_id, e.recorded_at FROM candidacy c \
+         JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id JOIN org o ON o.org_id = e.cell_id \
+         WHERE c.pub_id = $1 AND {} ORDER BY e.seq",
+        visible(2)
+    );
+    let rows: Vec<(i64, String, String, String, Option<i64>, jiff_sqlx::Timestamp)> = fetch_all!(
+        conn.ex(),
+        (i64, String, String, String, Option<i64>, jiff_sqlx::Timestamp),
+        &sql,
+        pub_id,
+        all,
+        user,
+        role,
+        mentor
+    )?;
+    if rows.is_empty() {
+        return Err(StoreError::NotFound("candidacy"));
+    }
+    rows.into_iter()
+        .map(|(seq, kind, cell_pub_id, payload, actor_id, at)| {
+            Ok(StoredEvent {
+                seq,
+                kind,
+                cell_pub_id,
+                event: EventPayload::parse(&payload)?.event,
+                actor_id,
+                recorded_at: at.to_jiff(),
+            })
+        })
+        .collect()
+}
+
+/// "Overdue only": what it takes to compute the alerts.
+#[derive(Clone, Copy, Debug)]
+pub struct Overdue<'a> {
+    /// The rules.
+    pub book: &'a RuleBook,
+    /// As of.
+    pub today: Date,
+}
+
+/// Which candidacies a list shows (every field optional).
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter<'a> {
+    /// Only the subtree of this organisation (internal key, looked up in the scope first).
+    pub org: Option<i64>,
+    /// Only this stage.
+    pub stage: Option<Stage>,
+    /// Only this source category (code).
+    pub source_category: Option<String>,
+    /// Only this gender.
+    pub gender: Option<Gender>,
+    /// Only this ethnic group.
+    pub ethnicity: Option<Ethnicity>,
+    /// Only this religion.
+    pub religion: Option<Religion>,
+    /// Only candidacies with an overdue alert.
+    pub overdue: Option<Overdue<'a>>,
+    /// Name search, accent- and case-insensitive (every word must occur).
+    pub query: Option<String>,
+}
+
+/// One line of a candidacy list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CandidacyRow {
+    /// Internal key.
+    #[serde(skip)]
+    pub candidacy_id: i64,
+    /// Public id.
+    pub pub_id: String,
+    /// The person's public id.
+    pub person_pub_id: String,
+    /// Họ và tên.
+    pub full_name: String,
+    /// Giới tính.
+    pub gender: Gender,
+    /// The cell's public id.
+    pub cell_pub_id: String,
+    /// The cell's name.
+    pub cell_name: String,
+    /// Stage.
+    pub stage: Stage,
+    /// Version.
+    pub version: i64,
+    /// Source category code.
+    pub source_category: String,
+    /// Listed as a source on.
+    pub opened_on: Date,
+    /// Date of the last step.
+    pub last_on: Date,
+    /// The Vietnamese sort key of the name (the cursor's first half).
+    #[serde(skip)]
+    pub name_key: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    candidacy_id: i64,
+    pub_id: String,
+    person_pub_id: String,
+    full_name: String,
+    gender: String,
+    cell_pub_id: String,
+    cell_name: String,
+    stage: String,
+    version: i64,
+    source_category: String,
+    opened_on: jiff_sqlx::Date,
+    last_on: jiff_sqlx::Date,
+    name_key: String,
+    state: String,
+}
+
+/// The (year, month) of the mentor notes of some candidacies, in one query.
+async fn notes_of(conn: &mut Conn, ids: &[i64]) -> Result<BTreeMap<i64, Vec<(i16, i8)>>> {
+    let mut out: BTreeMap<i64, Vec<(i16, i8)>> = BTreeMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    // Internal integer keys read from the database: safe to inline, and one SQL text per page.
+    let list = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT candidacy_id, year, month FROM mentor_note WHERE candidacy_id IN ({list}) \
+         ORDER BY candidacy_id, year, month"
+    );
+    let rows: Vec<(i64, i64, i64)> = fetch_all!(conn.ex(), (i64, i64, i64), &sql)?;
+    for (id, y, m) in rows {
+        let (Ok(y), Ok(m)) = (i16::try_from(y), i8::try_from(m)) else {
+            return Err(StoreError::Corrupt("mentor note month".into()));
+        };
+        out.entry(id).or_default().push((y, m));
+    }
+    Ok(out)
+}
+
+/// Candidacies visible to the scope, in Vietnamese name order, keyset-paged: `after` is the
+/// previous page's `next` (name key, candidacy id). One query per page (the person and cell
+/// joined), plus one for the mentor notes when `overdue` is asked (then pages are read until
+/// `limit` overdue candidacies are found or none is left). Roles that see aggregates only get
+/// [`StoreError::Forbidden`].
+pub async fn list(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &ListFilter<'_>,
+    after: Option<(String, i64)>,
+    limit: i64,
+) -> Result<Page<CandidacyRow>> {
+    individuals(scope)?;
+    let limit = page_size(limit);
+    let words = people::query_words(filter.query.as_deref().unwrap_or(""));
+    let mut patterns: Vec<String> = words.iter().map(|w| contains_pattern(w)).collect();
+    patterns.resize(MAX_QUERY_WORDS, "%".to_string());
+    let [p0, p1, p2, p3, p4, p5, p6, p7]: [String; MAX_QUERY_WORDS] = patterns
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("query patterns".into()))?;
+    let like: Vec<String> = (17..17 + MAX_QUERY_WORDS)
+        .map(|n| format!("p.search_text LIKE ${n}{LIKE_ESCAPE}"))
+        .collect();
+    let k = 17 + MAX_QUERY_WORDS;
+    let sql = format!(
+        "SELECT c.candidacy_id, c.pub_id, p.pub_id AS person_pub_id, p.full_name, p.gender, \
+         o.pub_id AS cell_pub_id, o.name AS cell_name, c.stage, c.version, c.source_category, c.opened_on, \
+         c.last_on, p.name_key, c.state \
+         FROM candidacy c JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
+         WHERE {} \
+         AND ($5 OR EXISTS (SELECT 1 FROM org_closure f WHERE f.ancestor_id = $6 AND f.descendant_id = c.cell_id)) \
+         AND ($7 OR c.stage = $8) AND ($9 OR c.source_category = $10) AND ($11 OR p.gender = $12) \
+         AND ($13 OR p.ethnicity = $14) AND ($15 OR p.religion = $16) AND {} \
+         AND (p.name_key, c.candidacy_id) > (${k}, ${}) \
+         ORDER BY p.name_key, c.candidacy_id LIMIT ${}",
+        visible(1),
+        like.join(" AND "),
+        k + 1,
+        k + 2
+    );
+    let (all, user, role, mentor) = visible_binds(scope);
+    let mut cursor = after.unwrap_or_default();
+    let mut out: Vec<CandidacyRow> = Vec::new();
+    loop {
+        let rows = fetch_all!(
+            conn.ex(),
+            ListRow,
+            &sql,
+            all,
+            user,
+            role,
+            mentor,
+            filter.org.is_none(),
+            filter.org.unwrap_or(-1),
+            filter.stage.is_none(),
+            filter.stage.map_or("", stage_code),
+            filter.source_category.is_none(),
+            filter.source_category.clone().unwrap_or_default(),
+            filter.gender.is_none(),
+            filter.gender.map_or("", Gender::code),
+            filter.ethnicity.is_none(),
+            filter.ethnicity.map(ethnicity_code).unwrap_or_default(),
+            filter.religion.is_none(),
+            filter.religion.map_or("", Religion::code),
+            p0.as_str(),
+            p1.as_str(),
+            p2.as_str(),
+            p3.as_str(),
+            p4.as_str(),
+            p5.as_str(),
+            p6.as_str(),
+            p7.as_str(),
+            cursor.0.as_str(),
+            cursor.1,
+            limit + 1
+        )?;
+        let fetched = rows.len();
+        if let Some(last) = rows.last() {
+            cursor = (last.name_key.clone(), last.candidacy_id);
+        }
+        let notes = match filter.overdue {
+            Some(_) => {
+                let ids: Vec<i64> = rows.iter().map(|r| r.candidacy_id).collect();
+                notes_of(conn, &ids).await?
+            }
+            None => BTreeMap::new(),
+        };
+        for r in rows {
+            if let Some(o) = filter.overdue {
+                let c: Candidacy =
+                    serde_json::from_str(&r.state).map_err(corrupt("candidacy state"))?;
+                let n = notes.get(&r.candidacy_id).map_or(&[][..], Vec::as_slice);
+                let overdue = alerts(&c, o.book, n, o.today)
+                    .iter()
+                    .any(|a| a.status == ketnap_domain::alerts::AlertStatus::Overdue);
+                if !overdue {
+                    continue;
+                }
+            }
+            let gender = Gender::ALL
+                .into_iter()
+                .find(|g| g.code() == r.gender)
+                .ok_or_else(|| StoreError::Corrupt(format!("person gender {}", r.gender)))?;
+            out.push(CandidacyRow {
+                candidacy_id: r.candidacy_id,
+                pub_id: r.pub_id,
+                person_pub_id: r.person_pub_id,
+                full_name: r.full_name,
+                gender,
+                cell_pub_id: r.cell_pub_id,
+                cell_name: r.cell_name,
+                stage: parse_stage(&r.stage)?,
+                version: r.version,
+                source_category: r.source_category,
+                opened_on: r.opened_on.to_jiff(),
+                last_on: r.last_on.to_jiff(),
+                name_key: r.name_key,
+            });
+        }
+        let exhausted = i64::try_from(fetched).unwrap_or(i64::MAX) <= limit;
+        // Without the overdue filter one fetch is the page; with it, read on until the page is
+        // over-full (so `next` is known) or the list is exhausted.
+        if filter.overdue.is_none() || exhausted || i64::try_from(out.len()).unwrap_or(0) > limit {
+            return Ok(into_page(out, limit, |r| (r.name_key.clone(), r.candidacy_id)));
+        }
+    }
+}
+
+/// An alert of one candidacy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CandidacyAlert {
+    /// The candidacy's public id.
+    pub candidacy_pub_id: String,
+    /// Họ và tên.
+    pub full_name: String,
+    /// The cell's public id.
+    pub cell_pub_id: String,
+    /// The cell's name.
+    pub cell_name: String,
+    /// Stage.
+    pub stage: Stage,
+    /// The alert.
+    pub alert: Alert,
+}
+
+/// Candidacies read per page by [`alerts_in_scope`].
+const ALERT_PAGE: i64 = 500;
+
+/// The most urgent `limit` alerts of the candidacies under way in the scope as of `today`
+/// (overdue first, then by due date). Reads the candidacies page by page (keyset), with the
+/// mentor notes of each page in one query.
+pub async fn alerts_in_scope(
+    conn: &mut Conn,
+    scope: &Scope,
+    book: &RuleBook,
+    today: Date,
+    limit: usize,
+) -> Result<Vec<CandidacyAlert>> {
+    individuals(scope)?;
+    let closed: Vec<String> = Stage::ALL
+        .into_iter()
+        .filter(|s| s.is_terminal())
+        .map(|s| format!("'{}'", stage_code(s)))
+        .collect();
+    let sql = format!(
+        "SELECT c.candidacy_id, c.pub_id, p.full_name, o.pub_id, o.name, c.stage, c.state \
+         FROM candidacy c JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
+         WHERE {} AND c.stage NOT IN ({}) AND c.candidacy_id > $5 ORDER BY c.candidacy_id LIMIT $6",
+        visible(1),
+        closed.join(", ")
+    );
+    let (all, user, role, mentor) = visible_binds(scope);
+    let mut after = 0i64;
+    let mut out: Vec<CandidacyAlert> = Vec::new();
+    loop {
+        let rows: Vec<(i64, String, String, String, String, String, String)> = fetch_all!(
+            conn.ex(),
+            (i64, String, String, String, String, String, String),
+            &sql,
+            all,
+            user,
+            role,
+            mentor,
+            after,
+            ALERT_PAGE
+        )?;
+        let Some(last) = rows.last() else { break };
+        after = last.0;
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let notes = notes_of(conn, &ids).await?;
+        let full = i64::try_from(rows.len()).unwrap_or(0) == ALERT_PAGE;
+        for (id, pub_id, full_name, cell_pub_id, cell_name, stage, state) in rows {
+            let c: Candidacy = serde_json::from_str(&state).map_err(corrupt("candidacy state"))?;
+            let stage = parse_stage(&stage)?;
+            let n = notes.get(&id).map_or(&[][..], Vec::as_slice);
+            for alert in alerts(&c, book, n, today) {
+                out.push(CandidacyAlert {
+                    candidacy_pub_id: pub_id.clone(),
+                    full_name: full_name.clone(),
+                    cell_pub_id: cell_pub_id.clone(),
+                    cell_name: cell_name.clone(),
+                    stage,
+                    alert,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            (a.alert.status, a.alert.due, &a.candidacy_pub_id).cmp(&(
+                b.alert.status,
+                b.alert.due,
+                &b.candidacy_pub_id,
+            ))
+        });
+        out.truncate(limit);
+        if !full {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mentor notes
+// ---------------------------------------------------------------------------------------------
+
+/// A mentor's monthly note.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MentorNote {
+    /// Public id.
+    pub pub_id: String,
+    /// The mentor's member public id.
+    pub mentor_pub_id: String,
+    /// Year.
+    pub year: i16,
+    /// Month 1–12.
+    pub month: i8,
+    /// Written on.
+    pub written_on: Date,
+    /// The note.
+    pub content: String,
+}
+
+/// Record the assigned mentor's note for a month (one per month). The scope must be that mentor,
+/// or staff of the cell (recording the mentor's note for them); the note is the assigned
+/// mentor's. Audit row `candidacy.mentor_note` with the note's id and month, never its text.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_mentor_note(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    scope: &Scope,
+    candidacy_pub_id: &str,
+    year: i16,
+    month: i8,
+    written_on: Date,
+    content: &str,
+) -> Result<PubId> {
+    if !(is_staff(scope.role) || scope.role == Role::Mentor) {
+        return Err(StoreError::Forbidden("role may not write mentor notes"));
+    }
+    let row = load_for_write(tx, scope, candidacy_pub_id).await?;
+    let mentor = row.mentor_member_id.ok_or_else(|| {
+        StoreError::invalid(
+            "mentor note without a mentor",
+            "Hồ sơ chưa được phân công đảng viên giúp đỡ.",
+        )
+    })?;
+    if scope.role == Role::Mentor && scope.member_id != Some(mentor) {
+        return Err(StoreError::NotFound("candidacy"));
+    }
+    let first = Date::new(year, month, 1).map_err(|_| {
+        StoreError::invalid("bad note month", "Tháng nhận xét không hợp lệ.")
+    })?;
+    if written_on < first || written_on > ctx.today() {
+        return Err(StoreError::invalid(
+            "note date outside its month",
+            "Ngày viết nhận xét phải từ đầu tháng được nhận xét và không sau ngày hôm nay.",
+        ));
+    }
+    if content.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "empty mentor note",
+            "Nội dung nhận xét không được để trống.",
+        ));
+    }
+    let taken: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT mentor_note_id FROM mentor_note WHERE candidacy_id = $1 AND year = $2 AND month = $3",
+        row.candidacy_id,
+        i64::from(year),
+        i64::from(month)
+    )?;
+    if taken.is_some() {
+        return Err(StoreError::invalid(
+            "duplicate mentor note",
+            format!("Đã có nhận xét của tháng {month:02}/{year}."),
+        ));
+    }
+    let pub_id = PubId::generate();
+    exec!(
+        tx.ex(),
+        "INSERT INTO mentor_note (pub_id, candidacy_id, mentor_member_id, year, month, written_on, content, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        pub_id.as_str(),
+        row.candidacy_id,
+        mentor,
+        i64::from(year),
+        i64::from(month),
+        d(written_on),
+        content.trim(),
+        ts(ctx.now)
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "candidacy.mentor_note",
+            object_kind: "candidacy",
+            object_id: &row.pub_id,
+            org_id: Some(row.cell_id),
+            detail: json!({ "note": pub_id.as_str(), "year": year, "month": month, "mentor_member_id": mentor }),
+        },
+    )
+    .await?;
+    Ok(pub_id)
+}
+
+/// The mentor notes of a visible candidacy, by month.
+pub async fn mentor_notes(
+    conn: &mut Conn,
+    scope: &Scope,
+    candidacy_pub_id: &str,
+) -> Result<Vec<MentorNote>> {
+    individuals(scope)?;
+    let (all, user, role, mentor) = visible_binds(scope);
+    let sql = format!(
+        "SELECT n.pub_id, m.pub_id, n.year, n.month, n.written_on, n.content FROM candidacy c \
+         JOIN mentor_note n ON n.candidacy_id = c.candidacy_id JOIN member m ON m.member_id = n.mentor_member_id \
+         WHERE c.pub_id = $1 AND {} ORDER BY n.year, n.month",
+        visible(2)
+    );
+    let rows: Vec<(String, String, i64, i64, jiff_sqlx::Date, String)> = fetch_all!(
+        conn.ex(),
+        (String, String, i64, i64, jiff_sqlx::Date, String),
+        &sql,
+        candidacy_pub_id,
+        all,
+        user,
+        role,
+        mentor
+    )?;
+    rows.into_iter()
+        .map(|(pub_id, mentor_pub_id, y, m, written_on, content)| {
+            Ok(MentorNote {
+                pub_id,
+                mentor_pub_id,
+                year: i16::try_from(y).map_err(|_| StoreError::Corrupt("note year".into()))?,
+                month: i8::try_from(m).map_err(|_| StoreError::Corrupt("note month".into()))?,
+                written_on: written_on.to_jiff(),
+                content,
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents
+// ---------------------------------------------------------------------------------------------
+
+/// A dossier document's metadata.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DocumentMeta {
+    /// Public id.
+    pub pub_id: String,
+    /// Form code (`1-KNĐ`, `2-KNĐ`…).
+    pub form_code: String,
+    /// Title.
+    pub title: String,
+    /// Media type.
+    pub mime: String,
+    /// SHA-256 of the content (hex).
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// The document's own date.
+    pub dated_on: Option<Date>,
+}
+
+/// A document with its content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentContent {
+    /// Metadata.
+    pub meta: DocumentMeta,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// SHA-256 of bytes, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Attach a document to a visible candidacy (staff of the cell): the content is stored once per
+/// SHA-256 in `file_blob`, the metadata in `document`. Audit row `candidacy.document` with the
+/// document id, form code, hash and size.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_document(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    scope: &Scope,
+    candidacy_pub_id: &str,
+    form_code: &str,
+    title: &str,
+    mime: &str,
+    bytes: &[u8],
+    dated_on: Option<Date>,
+) -> Result<PubId> {
+    if !is_staff(scope.role) {
+        return Err(StoreError::Forbidden("role may not attach documents"));
+    }
+    let row = load_for_write(tx, scope, candidacy_pub_id).await?;
+    let (form_code, title, mime) = (form_code.trim(), title.trim(), mime.trim());
+    if form_code.is_empty() || title.is_empty() || mime.is_empty() {
+        return Err(StoreError::invalid(
+            "document without form code, title or type",
+            "Tài liệu phải có mã mẫu, tiêu đề và loại tệp.",
+        ));
+    }
+    if bytes.is_empty() || bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(StoreError::invalid(
+            "document size",
+            format!(
+                "Tệp phải khác rỗng và không quá {} MB.",
+                MAX_DOCUMENT_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    let hash = sha256_hex(bytes);
+    let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    exec!(
+        tx.ex(),
+        "INSERT INTO file_blob (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+        hash.as_str(),
+        size,
+        bytes.to_vec()
+    )?;
+    let pub_id = PubId::generate();
+    exec!(
+        tx.ex(),
+        "INSERT INTO document (pub_id, candidacy_id, form_code, title, mime, sha256, dated_on, uploaded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        pub_id.as_str(),
+        row.candidacy_id,
+        form_code,
+        title,
+        mime,
+        hash.as_str(),
+        dated_on.map(d),
+        ctx.actor_id,
+        ts(ctx.now)
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "candidacy.document",
+            object_kind: "candidacy",
+            object_id: &row.pub_id,
+            org_id: Some(row.cell_id),
+            detail: json!({ "document": pub_id.as_str(), "form_code": form_code, "sha256": hash, "size": size }),
+        },
+    )
+    .await?;
+    Ok(pub_id)
+}
+
+type DocRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<jiff_sqlx::Date>,
+);
+
+fn doc_meta(r: DocRow) -> DocumentMeta {
+    let (pub_id, form_code, title, mime, sha256, size, dated_on) = r;
+    DocumentMeta {
+        pub_id,
+        form_code,
+        title,
+        mime,
+        sha256,
+        size,
+        dated_on: dated_on.map(|x| x.to_jiff()),
+    }
+}
+
+/// The documents of a visible candidacy, in the order they were attached.
+pub async fn documents(
+    conn: &mut Conn,
+    scope: &Scope,
+    candidacy_pub_id: &str,
+) -> Result<Vec<DocumentMeta>> {
+    individuals(scope)?;
+    let (all, user, role, mentor) = visible_binds(scope);
+    let sql = format!(
+        "SELECT dc.pub_id, dc.form_code, dc.title, dc.mime, dc.sha256, b.size, dc.dated_on FROM candidacy c \
+         JOIN document dc ON dc.candidacy_id = c.candidacy_id JOIN file_blob b ON b.sha256 = dc.sha256 \
+         WHERE c.pub_id = $1 AND {} ORDER BY dc.document_id",
+        visible(2)
+    );
+    let rows: Vec<DocRow> = fetch_all!(
+        conn.ex(),
+        DocRow,
+        &sql,
+        candidacy_pub_id,
+        all,
+        user,
+        role,
+        mentor
+    )?;
+    Ok(rows.into_iter().map(doc_meta).collect())
+}
+
+/// A document and its content, when its candidacy is visible to the scope.
+pub async fn document_content(
+    conn: &mut Conn,
+    scope: &Scope,
+    document_pub_id: &str,
+) -> Result<DocumentContent> {
+    individuals(scope)?;
+    let (all, user, role, mentor) = visible_binds(scope);
+    let sql = format!(
+        "SELECT dc.pub_id, dc.form_code, dc.title, dc.mime, dc.sha256, b.size, dc.dated_on, b.content \
+         FROM document dc JOIN candidacy c ON c.candidacy_id = dc.candidacy_id \
+         JOIN file_blob b ON b.sha256 = dc.sha256 WHERE dc.pub_id = $1 AND {}",
+        visible(2)
+    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        pub_id: String,
+        form_code: String,
+        title: String,
+        mime: String,
+        sha256: String,
+        size: i64,
+        dated_on: Option<jiff_sqlx::Date>,
+        content: Vec<u8>,
+    }
+    let r = fetch_optional!(conn.ex(), Row, &sql, document_pub_id, all, user, role, mentor)?
+        .ok_or(StoreError::NotFound("document"))?;
+    Ok(DocumentContent {
+        meta: doc_meta((
+            r.pub_id,
+            r.form_code,
+            r.title,
+            r.mime,
+            r.sha256,
+            r.size,
+            r.dated_on,
+        )),
+        bytes: r.content,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mass-organisation introductions
+// ---------------------------------------------------------------------------------------------
+
+/// Record that a mass organisation introduced a person to a cell on `on` (the cell must be in the
+/// mass organisation's subtree). Mass organisations' own users and staff may; the mass
+/// organisation must be in the scope. When the person already has a candidacy in that cell, the
+/// introduction is linked to it (and [`open`] links later ones). Audit row `introduction.create`.
+#[allow(clippy::too_many_arguments)]
+pub async fn introduce(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    scope: &Scope,
+    mass_org_id: i64,
+    person_id: i64,
+    cell_id: i64,
+    on: Date,
+) -> Result<PubId> {
+    if !(is_staff(scope.role) || scope.role == Role::MassOrg) {
+        return Err(StoreError::Forbidden("role may not record introductions"));
+    }
+    let (mass_org_org,): (i64,) = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT org_id FROM mass_org WHERE mass_org_id = $1",
+        mass_org_id
+    )?
+    .ok_or(StoreError::NotFound("mass organisation"))?;
+    if !org_in_scope(tx, scope, mass_org_org).await? {
+        return Err(StoreError::NotFound("mass organisation"));
+    }
+    require_open_cell(&org_in_tx(tx, cell_id).await?)?;
+    if !in_subtree(tx, mass_org_org, cell_id).await? {
+        return Err(StoreError::invalid(
+            "introduction outside the mass organisation's tree",
+            "Tổ chức đoàn thể chỉ giới thiệu quần chúng cho chi bộ thuộc phạm vi của mình.",
+        ));
+    }
+    if on > ctx.today() {
+        return Err(StoreError::invalid(
+            "introduction in the future",
+            "Ngày giới thiệu không được sau ngày hôm nay.",
+        ));
+    }
+    let person: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT person_id FROM person WHERE person_id = $1",
+        person_id
+    )?;
+    if person.is_none() {
+        return Err(StoreError::NotFound("person"));
+    }
+    let candidacy: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT candidacy_id FROM candidacy WHERE person_id = $1 AND cell_id = $2 \
+         ORDER BY candidacy_id DESC LIMIT 1",
+        person_id,
+        cell_id
+    )?;
+    let pub_id = PubId::generate();
+    exec!(
+        tx.ex(),
+        "INSERT INTO introduction (pub_id, mass_org_id, person_id, cell_id, introduced_on, candidacy_id, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        pub_id.as_str(),
+        mass_org_id,
+        person_id,
+        cell_id,
+        d(on),
+        candidacy.map(|(c,)| c),
+        ts(ctx.now)
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "introduction.create",
+            object_kind: "introduction",
+            object_id: pub_id.as_str(),
+            org_id: Some(cell_id),
+            detail: json!({ "mass_org_id": mass_org_id, "person_id": person_id, "cell_id": cell_id }),
+        },
+    )
+    .await?;
+    Ok(pub_id)
+}
+
+/// How many people one mass organisation introduced over a period.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IntroductionCount {
+    /// The mass organisation's public id.
+    pub mass_org_pub_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its kind code.
+    pub kind: String,
+    /// People introduced.
+    pub introduced: i64,
+    /// Of those, listed as sources (linked to a candidacy).
+    pub listed: i64,
+}
+
+/// The introductions of every mass organisation of the subtree of `org_id` between `from` and
+/// `to` (inclusive), by name; one that introduced no one shows zero. One query; the organisation
+/// must be in the scope (aggregates: every role may read them).
+pub async fn introductions_by_mass_org(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    from: Date,
+    to: Date,
+) -> Result<Vec<IntroductionCount>> {
+    let (all, user, role) = scope.binds();
+    let check = format!(
+        "SELECT o.org_id FROM org o WHERE o.org_id = $1 AND {}",
+        Scope::org_filter("o.org_id", 2)
+    );
+    let found: Option<(i64,)> = fetch_optional!(conn.ex(), (i64,), &check, org_id, all, user, role)?;
+    if found.is_none() {
+        return Err(StoreError::NotFound("org"));
+    }
+    let rows: Vec<(String, String, String, i64, i64)> = fetch_all!(
+        conn.ex(),
+        (String, String, String, i64, i64),
+        "SELECT m.pub_id, m.name, m.kind, CAST(COUNT(i.introduction_id) AS BIGINT), \
+         CAST(COUNT(i.candidacy_id) AS BIGINT) \
+         FROM org_closure oc JOIN mass_org m ON m.org_id = oc.descendant_id \
+         LEFT JOIN introduction i ON i.mass_org_id = m.mass_org_id AND i.introduced_on >= $2 AND i.introduced_on <= $3 \
+         WHERE oc.ancestor_id = $1 GROUP BY m.mass_org_id, m.pub_id, m.name, m.kind ORDER BY m.name, m.mass_org_id",
+        org_id,
+        d(from),
+        d(to)
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(mass_org_pub_id, name, kind, introduced, listed)| IntroductionCount {
+            mass_org_pub_id,
+            name,
+            kind,
+            introduced,
+            listed,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ketnap_domain::lifecycle::{MemberFacts, Tally};
+
+    #[test]
+    fn action_codes_are_the_serialised_types() {
+        let m = MemberFacts {
+            member_id: "x".into(),
+            official: true,
+            same_cell: true,
+        };
+        let d = Date::constant(2025, 1, 1);
+        let samples = vec![
+            Action::Open {
+                source_category: "teacher".into(),
+                proposed_by: None,
+                readmission: None,
+            },
+            Action::ListAsSympathizer {
+                resolution_no: "1".into(),
+                mentor: m.clone(),
+            },
+            Action::AssignMentor { mentor: m },
+            Action::FailCourse,
+            Action::RecordComments { summary_on: d },
+            Action::CellVote {
+                resolution_no: "1".into(),
+                tally: Tally {
+                    official_members: 1,
+                    exempt_absent: 0,
+                    present: 1,
+                    ballots: None,
+                    in_favour: 1,
+                },
+            },
+            Action::HoldCeremony {
+                late_approval: None,
+            },
+            Action::TransferIn { from: "x".into() },
+            Action::RecordDeath,
+            Action::Annul {
+                decision_no: "1".into(),
+                reason: "r".into(),
+                target: AnnulTarget::Admission,
+            },
+        ];
+        for a in samples {
+            let v = serde_json::to_value(&a).unwrap();
+            assert_eq!(v["type"], action_code(&a));
+        }
+    }
+
+    #[test]
+    fn a_political_centre_records_only_the_course_and_a_mentor_no_step() {
+        assert!(may_execute(Role::PoliticalCentre, &Action::FailCourse));
+        assert!(!may_execute(Role::PoliticalCentre, &Action::SubmitApplication));
+        assert!(!may_execute(Role::Mentor, &Action::SubmitApplication));
+        assert!(!may_execute(Role::Viewer, &Action::FailCourse));
+        assert!(!may_execute(Role::MassOrg, &Action::FailCourse));
+        assert!(may_execute(Role::CellSecretary, &Action::RecordDeath));
+    }
+
+    #[test]
+    fn extras_complete_the_persons_facts_and_default_to_literate() {
+        let e = CandidateExtras::default();
+        assert!(e.literate && !e.married);
+        let parsed: CandidateExtras = serde_json::from_str("{\"married\":true}").unwrap();
+        assert!(parsed.married && parsed.literate);
+        assert_eq!(sha256_hex(b"abc").len(), 64);
+    }
+}

@@ -1,0 +1,661 @@
+//! The roster (đảng số): official and probationary members of each cell, their status changes
+//! and moves, subtree counts over the closure table, the start-of-year snapshot that plans use as
+//! their base, and the chi ủy check.
+//!
+//! Counts count *active* members (official and probationary); a member who was removed,
+//! transferred out or died keeps their row with `left_on` set.
+
+use jiff::civil::Date;
+use ketnap_domain::RuleSet;
+use ketnap_domain::lifecycle::MemberFacts;
+use ketnap_domain::org::{CellCommitteeStatus, OrgKind, cell_committee_status};
+use ketnap_domain::person::Gender;
+use ketnap_domain::text::NameCollator;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, AuditEntry};
+use crate::people::{Page, into_page, page_size};
+use crate::{Conn, Ex, PubId, Result, Scope, StoreError, Tx, WriteCtx, d, ts};
+
+/// Where a member stands on the roster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    /// Đảng viên dự bị.
+    Probationary,
+    /// Đảng viên chính thức.
+    Official,
+    /// Ra khỏi Đảng (xóa tên, khai trừ, xin ra).
+    Removed,
+    /// Chuyển sinh hoạt đảng đi nơi khác.
+    TransferredOut,
+    /// Từ trần.
+    Deceased,
+}
+
+impl MemberStatus {
+    /// Every status.
+    pub const ALL: [MemberStatus; 5] = [
+        MemberStatus::Probationary,
+        MemberStatus::Official,
+        MemberStatus::Removed,
+        MemberStatus::TransferredOut,
+        MemberStatus::Deceased,
+    ];
+
+    /// Stable code stored in `member.status`.
+    pub fn code(self) -> &'static str {
+        match self {
+            MemberStatus::Probationary => "probationary",
+            MemberStatus::Official => "official",
+            MemberStatus::Removed => "removed",
+            MemberStatus::TransferredOut => "transferred_out",
+            MemberStatus::Deceased => "deceased",
+        }
+    }
+
+    /// The status of a code.
+    pub fn from_code(code: &str) -> Option<MemberStatus> {
+        MemberStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The Vietnamese label.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            MemberStatus::Probationary => "Đảng viên dự bị",
+            MemberStatus::Official => "Đảng viên chính thức",
+            MemberStatus::Removed => "Đã ra khỏi Đảng",
+            MemberStatus::TransferredOut => "Đã chuyển sinh hoạt đi nơi khác",
+            MemberStatus::Deceased => "Đã từ trần",
+        }
+    }
+
+    /// On the roster: official or probationary.
+    pub fn is_active(self) -> bool {
+        matches!(self, MemberStatus::Probationary | MemberStatus::Official)
+    }
+}
+
+/// A new roster entry.
+#[derive(Clone, Debug)]
+pub struct NewMember {
+    /// The person (internal key).
+    pub person_id: i64,
+    /// The cell they belong to.
+    pub cell_id: i64,
+    /// Status.
+    pub status: MemberStatus,
+    /// Admission date (ngày vào Đảng).
+    pub admitted_on: Option<Date>,
+    /// Date of becoming official (ngày chính thức).
+    pub official_on: Option<Date>,
+    /// Party age counted from (tuổi đảng tính từ).
+    pub party_age_from: Option<Date>,
+    /// The candidacy that led to admission, if recorded here.
+    pub candidacy_id: Option<i64>,
+    /// Public id to use (seeded data), or `None` for a random one.
+    pub pub_id: Option<PubId>,
+}
+
+/// The cell's kind, checked to be a cell (chi bộ of either kind), with its closed flag.
+async fn require_open_cell(tx: &mut Tx, cell_id: i64) -> Result<()> {
+    let (kind, closed): (String, Option<jiff_sqlx::Date>) = fetch_optional!(
+        tx.ex(),
+        (String, Option<jiff_sqlx::Date>),
+        "SELECT kind, closed_on FROM org WHERE org_id = $1",
+        cell_id
+    )?
+    .ok_or(StoreError::NotFound("org"))?;
+    let kind =
+        OrgKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("org kind {kind}")))?;
+    if !kind.is_cell() {
+        return Err(StoreError::invalid(
+            "member outside a cell",
+            "Đảng viên chỉ sinh hoạt ở chi bộ; hãy chọn một chi bộ.",
+        ));
+    }
+    if closed.is_some() {
+        return Err(StoreError::invalid(
+            "member in a closed cell",
+            "Chi bộ này đã giải thể hoặc hợp nhất; hãy chọn chi bộ khác.",
+        ));
+    }
+    Ok(())
+}
+
+/// Put a person on the roster of a cell; returns the member's internal key. Refused when the
+/// organisation is not an open cell or the person is already an active member.
+pub async fn insert(tx: &mut Tx, ctx: &WriteCtx, new: NewMember) -> Result<i64> {
+    if !new.status.is_active() {
+        return Err(StoreError::invalid(
+            "new member with a leaving status",
+            "Đảng viên mới phải là đảng viên dự bị hoặc chính thức.",
+        ));
+    }
+    require_open_cell(tx, new.cell_id).await?;
+    let person: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT person_id FROM person WHERE person_id = $1",
+        new.person_id
+    )?;
+    if person.is_none() {
+        return Err(StoreError::NotFound("person"));
+    }
+    let active: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT member_id FROM member WHERE person_id = $1 AND status IN ('official', 'probationary')",
+        new.person_id
+    )?;
+    if active.is_some() {
+        return Err(StoreError::invalid(
+            "person already an active member",
+            "Người này đang là đảng viên trong danh sách đảng viên.",
+        ));
+    }
+    let pub_id = new.pub_id.unwrap_or_else(PubId::generate);
+    let (member_id,): (i64,) = fetch_one!(
+        tx.ex(),
+        (i64,),
+        "INSERT INTO member (pub_id, person_id, cell_id, status, admitted_on, official_on, party_age_from, \
+         candidacy_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING member_id",
+        pub_id.as_str(),
+        new.person_id,
+        new.cell_id,
+        new.status.code(),
+        new.admitted_on.map(d),
+        new.official_on.map(d),
+        new.party_age_from.map(d),
+        new.candidacy_id,
+        ts(ctx.now)
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "member.create",
+            object_kind: "member",
+            object_id: pub_id.as_str(),
+            org_id: Some(new.cell_id),
+            detail: json!({ "status": new.status.code(), "cell_id": new.cell_id, "candidacy_id": new.candidacy_id }),
+        },
+    )
+    .await?;
+    Ok(member_id)
+}
+
+/// (pub_id, cell_id, status) of a member, for writes.
+async fn current(tx: &mut Tx, member_id: i64) -> Result<(String, i64, MemberStatus)> {
+    let (pub_id, cell_id, status): (String, i64, String) = fetch_optional!(
+        tx.ex(),
+        (String, i64, String),
+        "SELECT pub_id, cell_id, status FROM member WHERE member_id = $1",
+        member_id
+    )?
+    .ok_or(StoreError::NotFound("member"))?;
+    let status = MemberStatus::from_code(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("member status {status}")))?;
+    Ok((pub_id, cell_id, status))
+}
+
+/// Change a member's status on `on`: becoming official sets `official_on`; leaving (removed,
+/// transferred out, deceased) sets `left_on`. Only an active member changes status, and nobody
+/// goes back to probationary.
+pub async fn set_status(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    member_id: i64,
+    status: MemberStatus,
+    on: Date,
+) -> Result<()> {
+    let (pub_id, cell_id, old) = current(tx, member_id).await?;
+    if !old.is_active() {
+        return Err(StoreError::invalid(
+            "status change of a member who left",
+            format!(
+                "Không thể thay đổi trạng thái: {}.",
+                old.label_vi().to_lowercase()
+            ),
+        ));
+    }
+    if old == status || status == MemberStatus::Probationary {
+        return Err(StoreError::invalid(
+            "status change not allowed",
+            format!(
+                "Không thể chuyển từ “{}” sang “{}”.",
+                old.label_vi(),
+                status.label_vi()
+            ),
+        ));
+    }
+    if status == MemberStatus::Official {
+        exec!(
+            tx.ex(),
+            "UPDATE member SET status = $1, official_on = $2 WHERE member_id = $3",
+            status.code(),
+            d(on),
+            member_id
+        )?;
+    } else {
+        exec!(
+            tx.ex(),
+            "UPDATE member SET status = $1, left_on = $2 WHERE member_id = $3",
+            status.code(),
+            d(on),
+            member_id
+        )?;
+    }
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "member.status",
+            object_kind: "member",
+            object_id: &pub_id,
+            org_id: Some(cell_id),
+            detail: json!({ "from": old.code(), "to": status.code(), "on": on.to_string() }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Move an active member to another open cell (chuyển sinh hoạt trong đảng bộ) on `on`.
+pub async fn move_to_cell(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    member_id: i64,
+    cell_id: i64,
+    on: Date,
+) -> Result<()> {
+    let (pub_id, old_cell, status) = current(tx, member_id).await?;
+    if !status.is_active() {
+        return Err(StoreError::invalid(
+            "move of a member who left",
+            "Chỉ chuyển sinh hoạt cho đảng viên đang trong danh sách.",
+        ));
+    }
+    if old_cell == cell_id {
+        return Err(StoreError::invalid(
+            "move to the same cell",
+            "Đảng viên đang sinh hoạt ở chi bộ này.",
+        ));
+    }
+    require_open_cell(tx, cell_id).await?;
+    exec!(
+        tx.ex(),
+        "UPDATE member SET cell_id = $1 WHERE member_id = $2",
+        cell_id,
+        member_id
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "member.move",
+            object_kind: "member",
+            object_id: &pub_id,
+            org_id: Some(cell_id),
+            detail: json!({ "from": old_cell, "to": cell_id, "on": on.to_string() }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// What the lifecycle needs to know about a member acting for a candidate of `cell_id` (mentor,
+/// introducer): official? in the same cell?
+pub async fn facts(ex: Ex<'_>, member_id: i64, cell_id: i64) -> Result<MemberFacts> {
+    let (pub_id, member_cell, status): (String, i64, String) = fetch_optional!(
+        ex,
+        (String, i64, String),
+        "SELECT pub_id, cell_id, status FROM member WHERE member_id = $1",
+        member_id
+    )?
+    .ok_or(StoreError::NotFound("member"))?;
+    Ok(MemberFacts {
+        member_id: pub_id,
+        official: status == MemberStatus::Official.code(),
+        same_cell: member_cell == cell_id,
+    })
+}
+
+/// Which members a roster list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RosterFilter {
+    /// Official and probationary members.
+    Active,
+    /// One status.
+    Only(MemberStatus),
+    /// Everyone who was ever on the cell's roster.
+    All,
+}
+
+/// One line of a roster list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RosterEntry {
+    /// Internal key.
+    #[serde(skip)]
+    pub member_id: i64,
+    /// Public id.
+    pub pub_id: String,
+    /// The person (internal key).
+    #[serde(skip)]
+    pub person_id: i64,
+    /// The person's public id.
+    pub person_pub_id: String,
+    /// Họ và tên.
+    pub full_name: String,
+    /// Ngày sinh.
+    pub birth_date: Date,
+    /// Giới tính.
+    pub gender: Gender,
+    /// Status.
+    pub status: MemberStatus,
+    /// Ngày vào Đảng.
+    pub admitted_on: Option<Date>,
+    /// Ngày chính thức.
+    pub official_on: Option<Date>,
+    /// Left on (removed, transferred out, deceased).
+    pub left_on: Option<Date>,
+    /// The Vietnamese sort key of the name (the cursor's first half).
+    #[serde(skip)]
+    pub name_key: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct RosterRow {
+    member_id: i64,
+    pub_id: String,
+    person_id: i64,
+    person_pub_id: String,
+    full_name: String,
+    birth_date: jiff_sqlx::Date,
+    gender: String,
+    status: String,
+    admitted_on: Option<jiff_sqlx::Date>,
+    official_on: Option<jiff_sqlx::Date>,
+    left_on: Option<jiff_sqlx::Date>,
+    name_key: String,
+}
+
+impl RosterRow {
+    fn into_entry(self) -> Result<RosterEntry> {
+        let status = MemberStatus::from_code(&self.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("member status {}", self.status)))?;
+        let gender = Gender::ALL
+            .into_iter()
+            .find(|g| g.code() == self.gender)
+            .ok_or_else(|| StoreError::Corrupt(format!("person gender {}", self.gender)))?;
+        Ok(RosterEntry {
+            member_id: self.member_id,
+            pub_id: self.pub_id,
+            person_id: self.person_id,
+            person_pub_id: self.person_pub_id,
+            full_name: self.full_name,
+            birth_date: self.birth_date.to_jiff(),
+            gender,
+            status,
+            admitted_on: self.admitted_on.map(|x| x.to_jiff()),
+            official_on: self.official_on.map(|x| x.to_jiff()),
+            left_on: self.left_on.map(|x| x.to_jiff()),
+            name_key: self.name_key,
+        })
+    }
+}
+
+/// The roster of a cell in the scope, in Vietnamese name order, keyset-paged: `after` is the
+/// previous page's `next` (name key, member id). Roles that see aggregates only get an empty page
+/// (they read [`counts`]).
+pub async fn list_by_cell(
+    conn: &mut Conn,
+    scope: &Scope,
+    cell_id: i64,
+    filter: RosterFilter,
+    after: Option<(String, i64)>,
+    limit: i64,
+) -> Result<Page<RosterEntry>> {
+    if !scope.role.sees_individuals() {
+        return Ok(Page::empty());
+    }
+    let limit = page_size(limit);
+    let (all_statuses, a, b) = match filter {
+        RosterFilter::Active => (
+            false,
+            MemberStatus::Official.code(),
+            MemberStatus::Probationary.code(),
+        ),
+        RosterFilter::Only(s) => (false, s.code(), s.code()),
+        RosterFilter::All => (true, "", ""),
+    };
+    let (all, user, role) = scope.binds();
+    let (after_key, after_id) = after.unwrap_or_default();
+    let sql = format!(
+        "SELECT m.member_id, m.pub_id, p.person_id, p.pub_id AS person_pub_id, p.full_name, p.birth_date, \
+         p.gender, m.status, m.admitted_on, m.official_on, m.left_on, p.name_key \
+         FROM member m JOIN person p ON p.person_id = m.person_id \
+         WHERE m.cell_id = $1 AND {} AND ($5 OR m.status = $6 OR m.status = $7) \
+         AND (p.name_key, m.member_id) > ($8, $9) \
+         ORDER BY p.name_key, m.member_id LIMIT $10",
+        Scope::org_filter("m.cell_id", 2)
+    );
+    let rows = fetch_all!(
+        conn.ex(),
+        RosterRow,
+        &sql,
+        cell_id,
+        all,
+        user,
+        role,
+        all_statuses,
+        a,
+        b,
+        after_key,
+        after_id,
+        limit + 1
+    )?;
+    let entries = rows
+        .into_iter()
+        .map(RosterRow::into_entry)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(into_page(entries, limit, |e| {
+        (e.name_key.clone(), e.member_id)
+    }))
+}
+
+/// Official and probationary members.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RosterCounts {
+    /// Đảng viên chính thức.
+    pub official: i64,
+    /// Đảng viên dự bị.
+    pub probationary: i64,
+}
+
+impl RosterCounts {
+    /// Both together (tổng số đảng viên).
+    pub fn total(&self) -> i64 {
+        self.official + self.probationary
+    }
+}
+
+const COUNT_OFFICIAL: &str =
+    "CAST(COALESCE(SUM(CASE WHEN m.status = 'official' THEN 1 ELSE 0 END), 0) AS BIGINT)";
+const COUNT_PROBATIONARY: &str =
+    "CAST(COALESCE(SUM(CASE WHEN m.status = 'probationary' THEN 1 ELSE 0 END), 0) AS BIGINT)";
+
+/// Active members in the whole subtree of `org_id` (one join over `org_closure`), when the
+/// organisation is in the scope. Aggregates: every role may read them.
+pub async fn counts(conn: &mut Conn, scope: &Scope, org_id: i64) -> Result<RosterCounts> {
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT {COUNT_OFFICIAL}, {COUNT_PROBATIONARY} FROM org o \
+         JOIN org_closure c ON c.ancestor_id = o.org_id \
+         LEFT JOIN member m ON m.cell_id = c.descendant_id \
+         WHERE o.org_id = $1 AND {} GROUP BY o.org_id",
+        Scope::org_filter("o.org_id", 2)
+    );
+    let (official, probationary): (i64, i64) =
+        fetch_optional!(conn.ex(), (i64, i64), &sql, org_id, all, user, role)?
+            .ok_or(StoreError::NotFound("org"))?;
+    Ok(RosterCounts {
+        official,
+        probationary,
+    })
+}
+
+/// Write the start-of-year membership (đảng số đầu năm) of `year` for every organisation: the
+/// subtree totals of members as they stood on `as_of` (admitted on or before it, not left by it;
+/// official when their official date is on or before it), in one statement. Idempotent per year:
+/// a year already taken stays as it was. Returns how many organisations got a row. CLI/jobs only.
+pub async fn snapshot_start_of_year(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    year: i16,
+    as_of: Date,
+) -> Result<u64> {
+    // A member counts on $2 when admitted by then and not yet left; a leaving status without a
+    // date (old imports) counts as left. Official when the official date is on or before $2, or
+    // unknown for a member recorded as official.
+    let counted = "(m.admitted_on IS NULL OR m.admitted_on <= $2) \
+         AND (m.left_on IS NULL OR m.left_on > $2) \
+         AND (m.left_on IS NOT NULL OR m.status IN ('official', 'probationary'))";
+    let official = "((m.official_on IS NOT NULL AND m.official_on <= $2) \
+         OR (m.official_on IS NULL AND m.status = 'official'))";
+    let sql = format!(
+        "INSERT INTO membership_snapshot (org_id, year, official, probationary, taken_at) \
+         SELECT o.org_id, $1, \
+           CAST(COALESCE(SUM(CASE WHEN {counted} AND {official} THEN 1 ELSE 0 END), 0) AS BIGINT), \
+           CAST(COALESCE(SUM(CASE WHEN {counted} AND NOT {official} THEN 1 ELSE 0 END), 0) AS BIGINT), \
+           $3 \
+         FROM org o JOIN org_closure c ON c.ancestor_id = o.org_id \
+         LEFT JOIN member m ON m.cell_id = c.descendant_id \
+         WHERE TRUE GROUP BY o.org_id \
+         ON CONFLICT (org_id, year) DO NOTHING"
+    );
+    let written = exec!(tx.ex(), &sql, i64::from(year), d(as_of), ts(ctx.now))?;
+    let year_text = year.to_string();
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "membership.snapshot",
+            object_kind: "membership_snapshot",
+            object_id: &year_text,
+            org_id: None,
+            detail: json!({ "year": year, "as_of": as_of.to_string(), "rows": written }),
+        },
+    )
+    .await?;
+    Ok(written)
+}
+
+/// The start-of-year membership of an organisation's subtree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct StartOfYear {
+    /// The counts.
+    pub counts: RosterCounts,
+    /// `false` when no snapshot was taken for that year and `counts` are today's live counts
+    /// (flag it to the user: the base of the year's quotas is not fixed yet).
+    pub from_snapshot: bool,
+}
+
+/// The start-of-year membership of `org_id` for `year`: the snapshot, or the current counts
+/// (flagged) when none was taken. System use and after a scoped lookup of `org_id` (aggregates).
+pub async fn start_of_year(conn: &mut Conn, org_id: i64, year: i16) -> Result<StartOfYear> {
+    let snap: Option<(i64, i64)> = fetch_optional!(
+        conn.ex(),
+        (i64, i64),
+        "SELECT official, probationary FROM membership_snapshot WHERE org_id = $1 AND year = $2",
+        org_id,
+        i64::from(year)
+    )?;
+    match snap {
+        Some((official, probationary)) => Ok(StartOfYear {
+            counts: RosterCounts {
+                official,
+                probationary,
+            },
+            from_snapshot: true,
+        }),
+        None => Ok(StartOfYear {
+            counts: counts(conn, &Scope::system(), org_id).await?,
+            from_snapshot: false,
+        }),
+    }
+}
+
+/// A cell and where it stands with the chi ủy rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CellCommittee {
+    /// Internal key.
+    #[serde(skip)]
+    pub org_id: i64,
+    /// Public id.
+    pub pub_id: String,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Official members.
+    pub official: i64,
+    /// The status (always [`CellCommitteeStatus::Missing`] in [`cells_needing_committee`]).
+    pub status: CellCommitteeStatus,
+}
+
+/// Open cells under `root` (itself included) in the scope that have at least the threshold of
+/// official members (9) and no chi ủy (Điều lệ Đảng Điều 24.4), by name (Vietnamese order).
+pub async fn cells_needing_committee(
+    conn: &mut Conn,
+    scope: &Scope,
+    root: i64,
+    rules: &RuleSet,
+) -> Result<Vec<CellCommittee>> {
+    let threshold = i64::from(rules.cell_committee_threshold.value.0);
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT o.org_id, o.pub_id, o.code, o.name, o.has_cell_committee, {COUNT_OFFICIAL} \
+         FROM org_closure c JOIN org o ON o.org_id = c.descendant_id \
+         LEFT JOIN member m ON m.cell_id = o.org_id \
+         WHERE c.ancestor_id = $1 AND o.closed_on IS NULL AND o.has_cell_committee = $5 \
+         AND (o.kind LIKE 'cell:%' OR o.kind LIKE 'grassroots_cell:%') AND {} \
+         GROUP BY o.org_id, o.pub_id, o.code, o.name, o.has_cell_committee \
+         HAVING {COUNT_OFFICIAL} >= $6",
+        Scope::org_filter("o.org_id", 2)
+    );
+    let rows: Vec<(i64, String, String, String, bool, i64)> = fetch_all!(
+        conn.ex(),
+        (i64, String, String, String, bool, i64),
+        &sql,
+        root,
+        all,
+        user,
+        role,
+        false,
+        threshold
+    )?;
+    let mut out: Vec<CellCommittee> = rows
+        .into_iter()
+        .filter_map(|(org_id, pub_id, code, name, has, official)| {
+            let n = u32::try_from(official).unwrap_or(u32::MAX);
+            let status = cell_committee_status(n, has, rules);
+            (status == CellCommitteeStatus::Missing).then_some(CellCommittee {
+                org_id,
+                pub_id,
+                code,
+                name,
+                official,
+                status,
+            })
+        })
+        .collect();
+    let collator = NameCollator::shared();
+    out.sort_by(|a, b| {
+        collator
+            .compare(&a.name, &b.name)
+            .then(a.org_id.cmp(&b.org_id))
+    });
+    Ok(out)
+}

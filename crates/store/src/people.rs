@@ -1,0 +1,525 @@
+//! People: the profile (sơ yếu) of candidates and members, with the folded search text and the
+//! Vietnamese name key stored beside it, and the scoped search over them.
+//!
+//! Enum fields are stored as their domain codes (ethnicity `"01"`‥`"54"`, religion, qualification,
+//! theory level and source-category codes, education `"9/12"`, gender `male`/`female`); reading
+//! them back parses every code again and a code that no longer parses is a
+//! [`StoreError::Corrupt`]. `search_text` is [`text::fold`] of the full name and `name_key` is
+//! [`text::name_sort_key`] (given name, then family, then middle names), so search and order are
+//! the same on both engines.
+//!
+//! A person is visible to a scope when they have a roster row (`member`) or a candidacy in a cell
+//! of the scope. Roles that see aggregates only ([`crate::Role::sees_individuals`]) never get a
+//! person's row. Audit rows carry the public id only, never the name or the ID number.
+
+use jiff::civil::Date;
+use ketnap_domain::person::{
+    BirthDate, Education, Ethnicity, FullName, Gender, IdNumber, Person, Qualification, Religion,
+    SourceCategory, TheoryLevel, UnitRef,
+};
+use ketnap_domain::text;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, AuditEntry};
+use crate::dialect::{LIKE_ESCAPE, contains_pattern};
+use crate::{Conn, Ex, PubId, Result, Scope, StoreError, Tx, WriteCtx, d, ts};
+
+/// One page of a keyset-paged list: the rows, and the cursor to pass as `after` for the next
+/// page (`None` on the last page). The default cursor is `(name_key, internal id)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Page<T, C = (String, i64)> {
+    /// The rows of this page, in list order.
+    pub items: Vec<T>,
+    /// Where the next page starts; `None` when this is the last page.
+    #[serde(skip)]
+    pub next: Option<C>,
+}
+
+impl<T, C> Page<T, C> {
+    /// An empty last page.
+    pub fn empty() -> Page<T, C> {
+        Page {
+            items: Vec::new(),
+            next: None,
+        }
+    }
+}
+
+/// Most rows one page may hold.
+pub const MAX_PAGE: i64 = 500;
+
+/// Most distinct query words matched in SQL; see [`search`].
+pub const MAX_QUERY_WORDS: usize = 8;
+
+/// The Vietnamese message for a duplicate personal identification number.
+pub const DUPLICATE_ID_NUMBER_VI: &str = "Số định danh cá nhân đã có trong hệ thống.";
+
+/// Clamp a requested page size to `1..=MAX_PAGE`.
+pub(crate) fn page_size(limit: i64) -> i64 {
+    limit.clamp(1, MAX_PAGE)
+}
+
+/// Cut the `limit + 1` rows a keyset query fetched into a page; `cursor` gives the last kept row's
+/// cursor when more rows follow.
+pub(crate) fn into_page<T, C>(
+    mut rows: Vec<T>,
+    limit: i64,
+    cursor: impl Fn(&T) -> C,
+) -> Page<T, C> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(&cursor)
+    } else {
+        None
+    };
+    Page { items: rows, next }
+}
+
+/// The stored code of an ethnic group: two digits, `"01"`‥`"54"`.
+pub fn ethnicity_code(e: Ethnicity) -> String {
+    format!("{:02}", e.code())
+}
+
+fn corrupt(what: &str, code: &str) -> StoreError {
+    // Codes only: never a name or an ID number in the message.
+    StoreError::Corrupt(format!("person {what} code {code:?}"))
+}
+
+/// The row as stored.
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    full_name: String,
+    birth_date: jiff_sqlx::Date,
+    gender: String,
+    ethnicity: String,
+    religion: String,
+    education: String,
+    qualification: String,
+    theory_level: String,
+    source_category: String,
+    id_number: Option<String>,
+    youth_union_member: bool,
+    trade_union_member: bool,
+    unit_pub_id: Option<String>,
+}
+
+impl PersonRow {
+    fn into_person(self) -> Result<Person> {
+        let full_name = FullName::parse(&self.full_name)
+            .map_err(|_| StoreError::Corrupt("person full name".into()))?;
+        let birth_date = BirthDate::try_from(self.birth_date.to_jiff())
+            .map_err(|_| StoreError::Corrupt("person birth date".into()))?;
+        let gender = Gender::ALL
+            .into_iter()
+            .find(|g| g.code() == self.gender)
+            .ok_or_else(|| corrupt("gender", &self.gender))?;
+        let ethnicity = (self.ethnicity.len() == 2)
+            .then(|| self.ethnicity.parse::<u8>().ok())
+            .flatten()
+            .and_then(Ethnicity::from_code)
+            .ok_or_else(|| StoreError::Corrupt("person ethnicity code".into()))?;
+        let religion = Religion::ALL
+            .into_iter()
+            .find(|r| r.code() == self.religion)
+            .ok_or_else(|| StoreError::Corrupt("person religion code".into()))?;
+        let education =
+            Education::parse(&self.education).map_err(|_| corrupt("education", &self.education))?;
+        let qualification = Qualification::ALL
+            .into_iter()
+            .find(|q| q.code() == self.qualification)
+            .ok_or_else(|| corrupt("qualification", &self.qualification))?;
+        let theory_level = TheoryLevel::ALL
+            .into_iter()
+            .find(|t| t.code() == self.theory_level)
+            .ok_or_else(|| corrupt("theory level", &self.theory_level))?;
+        let source_category = SourceCategory::ALL
+            .into_iter()
+            .find(|s| s.code() == self.source_category)
+            .ok_or_else(|| corrupt("source category", &self.source_category))?;
+        let id_number = self
+            .id_number
+            .as_deref()
+            .map(IdNumber::parse)
+            .transpose()
+            .map_err(|_| StoreError::Corrupt("person id number".into()))?;
+        let residential_unit = self
+            .unit_pub_id
+            .as_deref()
+            .map(UnitRef::parse)
+            .transpose()
+            .map_err(|_| StoreError::Corrupt("person residential unit".into()))?;
+        Ok(Person {
+            full_name,
+            birth_date,
+            gender,
+            ethnicity,
+            religion,
+            education,
+            qualification,
+            theory_level,
+            source_category,
+            id_number,
+            youth_union_member: self.youth_union_member,
+            trade_union_member: self.trade_union_member,
+            residential_unit,
+        })
+    }
+}
+
+const PERSON_COLS: &str = "p.full_name, p.birth_date, p.gender, p.ethnicity, p.religion, p.education, \
+    p.qualification, p.theory_level, p.source_category, p.id_number, p.youth_union_member, \
+    p.trade_union_member, ru.pub_id AS unit_pub_id";
+
+/// The internal key of the residential unit a person's [`UnitRef`] names (its public id).
+async fn unit_id(tx: &mut Tx, unit: Option<&UnitRef>) -> Result<Option<i64>> {
+    let Some(unit) = unit else { return Ok(None) };
+    let row: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT residential_unit_id FROM residential_unit WHERE pub_id = $1",
+        unit.as_str()
+    )?;
+    row.map(|(id,)| Some(id)).ok_or_else(|| {
+        StoreError::invalid(
+            "unknown residential unit",
+            "Không tìm thấy thôn, tổ dân phố đã chọn.",
+        )
+    })
+}
+
+/// Refuse an ID number another person already has (`except`: the person being updated).
+async fn check_id_number_free(tx: &mut Tx, p: &Person, except: i64) -> Result<()> {
+    let Some(id) = &p.id_number else {
+        return Ok(());
+    };
+    let taken: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT person_id FROM person WHERE id_number = $1 AND person_id <> $2",
+        id.reveal(),
+        except
+    )?;
+    if taken.is_some() {
+        return Err(duplicate_id_number());
+    }
+    Ok(())
+}
+
+fn duplicate_id_number() -> StoreError {
+    StoreError::invalid("duplicate id number", DUPLICATE_ID_NUMBER_VI)
+}
+
+/// A unique violation on `id_number` that slipped past the check (two writers at once) reads as
+/// the same Vietnamese error.
+fn map_unique(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => duplicate_id_number(),
+        _ => StoreError::Db(e),
+    }
+}
+
+/// Store a new person; returns the internal key. `pub_id`: the public id to use (a seeded
+/// generator passes one), or `None` for a random one.
+///
+/// A personal identification number another person already has is refused with
+/// "Số định danh cá nhân đã có trong hệ thống." and nothing is written. The audit row
+/// (`person.create`) carries the public id only.
+pub async fn insert(tx: &mut Tx, ctx: &WriteCtx, p: &Person, pub_id: Option<PubId>) -> Result<i64> {
+    check_id_number_free(tx, p, -1).await?;
+    let unit = unit_id(tx, p.residential_unit.as_ref()).await?;
+    let pub_id = pub_id.unwrap_or_else(PubId::generate);
+    let name = p.full_name.as_str();
+    let (person_id,): (i64,) = fetch_one!(
+        tx.ex(),
+        (i64,),
+        "INSERT INTO person (pub_id, full_name, search_text, name_key, birth_date, gender, ethnicity, religion, \
+         education, qualification, theory_level, source_category, id_number, youth_union_member, \
+         trade_union_member, residential_unit_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING person_id",
+        pub_id.as_str(),
+        name,
+        text::fold(name),
+        text::name_sort_key(name),
+        d(p.birth_date.date()),
+        p.gender.code(),
+        ethnicity_code(p.ethnicity),
+        p.religion.code(),
+        p.education.to_string(),
+        p.qualification.code(),
+        p.theory_level.code(),
+        p.source_category.code(),
+        p.id_number.as_ref().map(|i| i.reveal().to_string()),
+        p.youth_union_member,
+        p.trade_union_member,
+        unit,
+        ts(ctx.now)
+    )
+    .map_err(map_unique)?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "person.create",
+            object_kind: "person",
+            object_id: pub_id.as_str(),
+            org_id: None,
+            detail: json!({}),
+        },
+    )
+    .await?;
+    Ok(person_id)
+}
+
+/// Replace a person's profile (every field; the folded search text and name key follow the name).
+/// The same ID-number rule as [`insert`]. Audit row `person.update` with the public id only.
+pub async fn update(tx: &mut Tx, ctx: &WriteCtx, person_id: i64, p: &Person) -> Result<()> {
+    let (pub_id,): (String,) = fetch_optional!(
+        tx.ex(),
+        (String,),
+        "SELECT pub_id FROM person WHERE person_id = $1",
+        person_id
+    )?
+    .ok_or(StoreError::NotFound("person"))?;
+    check_id_number_free(tx, p, person_id).await?;
+    let unit = unit_id(tx, p.residential_unit.as_ref()).await?;
+    let name = p.full_name.as_str();
+    exec!(
+        tx.ex(),
+        "UPDATE person SET full_name = $1, search_text = $2, name_key = $3, birth_date = $4, gender = $5, \
+         ethnicity = $6, religion = $7, education = $8, qualification = $9, theory_level = $10, \
+         source_category = $11, id_number = $12, youth_union_member = $13, trade_union_member = $14, \
+         residential_unit_id = $15 WHERE person_id = $16",
+        name,
+        text::fold(name),
+        text::name_sort_key(name),
+        d(p.birth_date.date()),
+        p.gender.code(),
+        ethnicity_code(p.ethnicity),
+        p.religion.code(),
+        p.education.to_string(),
+        p.qualification.code(),
+        p.theory_level.code(),
+        p.source_category.code(),
+        p.id_number.as_ref().map(|i| i.reveal().to_string()),
+        p.youth_union_member,
+        p.trade_union_member,
+        unit,
+        person_id
+    )
+    .map_err(map_unique)?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "person.update",
+            object_kind: "person",
+            object_id: &pub_id,
+            org_id: None,
+            detail: json!({}),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The domain [`Person`] stored under `person_id` (system use and after a scoped lookup: the
+/// lifecycle reads the candidate's profile in its own transaction). A stored code that no longer
+/// parses is [`StoreError::Corrupt`].
+pub async fn load(ex: Ex<'_>, person_id: i64) -> Result<Person> {
+    let sql = format!(
+        "SELECT {PERSON_COLS} FROM person p \
+         LEFT JOIN residential_unit ru ON ru.residential_unit_id = p.residential_unit_id \
+         WHERE p.person_id = $1"
+    );
+    fetch_optional!(ex, PersonRow, &sql, person_id)?
+        .ok_or(StoreError::NotFound("person"))?
+        .into_person()
+}
+
+/// A person as a scoped read returns them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PersonRecord {
+    /// Internal key.
+    #[serde(skip)]
+    pub person_id: i64,
+    /// Public id.
+    pub pub_id: String,
+    /// The profile.
+    pub person: Person,
+}
+
+/// The SQL condition "the person `{person_col}` has a roster row or a candidacy in a cell of the
+/// scope" (everyone for the system scope), with the scope's three placeholders at `$n`.
+pub(crate) fn person_visible(person_col: &str, n: usize) -> String {
+    format!(
+        "(${n} OR EXISTS (SELECT 1 FROM member vm WHERE vm.person_id = {person_col} AND {}) \
+         OR EXISTS (SELECT 1 FROM candidacy vc WHERE vc.person_id = {person_col} AND {}))",
+        Scope::org_filter("vm.cell_id", n),
+        Scope::org_filter("vc.cell_id", n)
+    )
+}
+
+/// A person by public id, when visible to the scope (a roster row or a candidacy in one of its
+/// cells). Roles that see aggregates only get [`StoreError::Forbidden`].
+pub async fn get(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<PersonRecord> {
+    if !scope.role.sees_individuals() {
+        return Err(StoreError::Forbidden("individual records"));
+    }
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT p.person_id, p.pub_id, {PERSON_COLS} FROM person p \
+         LEFT JOIN residential_unit ru ON ru.residential_unit_id = p.residential_unit_id \
+         WHERE p.pub_id = $1 AND {}",
+        person_visible("p.person_id", 2)
+    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        person_id: i64,
+        pub_id: String,
+        #[sqlx(flatten)]
+        row: PersonRow,
+    }
+    let r = fetch_optional!(conn.ex(), Row, &sql, pub_id, all, user, role)?
+        .ok_or(StoreError::NotFound("person"))?;
+    Ok(PersonRecord {
+        person_id: r.person_id,
+        pub_id: r.pub_id,
+        person: r.row.into_person()?,
+    })
+}
+
+/// One row of a search result: what a list shows, no sensitive field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PersonHit {
+    /// Internal key.
+    #[serde(skip)]
+    pub person_id: i64,
+    /// Public id.
+    pub pub_id: String,
+    /// Họ và tên.
+    pub full_name: String,
+    /// Ngày sinh.
+    pub birth_date: Date,
+    /// Giới tính.
+    pub gender: Gender,
+    /// The Vietnamese sort key (the cursor's first half).
+    #[serde(skip)]
+    pub name_key: String,
+}
+
+/// The distinct folded words of a query that SQL matches: words that another query word contains
+/// are implied by it and dropped; at most [`MAX_QUERY_WORDS`], the longest kept.
+pub fn query_words(query: &str) -> Vec<String> {
+    let folded = text::fold_query(query);
+    let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    words.sort_unstable();
+    words.dedup();
+    let all = words.clone();
+    words.retain(|w| !all.iter().any(|o| o != w && o.contains(w)));
+    words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    words.truncate(MAX_QUERY_WORDS);
+    words.into_iter().map(str::to_string).collect()
+}
+
+/// Search people visible to the scope by name, accent- and case-insensitively: every folded query
+/// word must occur in the folded name ("nguyen van duc", "DUC" and "đức" all find
+/// "Nguyễn Văn Đức"), at most [`MAX_QUERY_WORDS`] distinct words (the longest). Keyset-paged in
+/// Vietnamese name order (given name first); `after` is the previous page's `next`. Roles that see
+/// aggregates only get an empty page.
+pub async fn search(
+    conn: &mut Conn,
+    scope: &Scope,
+    query: &str,
+    after: Option<(String, i64)>,
+    limit: i64,
+) -> Result<Page<PersonHit>> {
+    if !scope.role.sees_individuals() {
+        return Ok(Page::empty());
+    }
+    let limit = page_size(limit);
+    let words = query_words(query);
+    // A fixed number of patterns keeps one SQL text; unused ones match everything.
+    let mut patterns: Vec<String> = words.iter().map(|w| contains_pattern(w)).collect();
+    patterns.resize(MAX_QUERY_WORDS, "%".to_string());
+    let like: Vec<String> = (4..4 + MAX_QUERY_WORDS)
+        .map(|n| format!("p.search_text LIKE ${n}{LIKE_ESCAPE}"))
+        .collect();
+    let k = 4 + MAX_QUERY_WORDS;
+    let sql = format!(
+        "SELECT p.person_id, p.pub_id, p.full_name, p.birth_date, p.gender, p.name_key FROM person p \
+         WHERE {} AND {} AND (p.name_key, p.person_id) > (${k}, ${}) \
+         ORDER BY p.name_key, p.person_id LIMIT ${}",
+        person_visible("p.person_id", 1),
+        like.join(" AND "),
+        k + 1,
+        k + 2
+    );
+    let (all, user, role) = scope.binds();
+    let (after_key, after_id) = after.unwrap_or_default();
+    let [p0, p1, p2, p3, p4, p5, p6, p7]: [String; MAX_QUERY_WORDS] = patterns
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("query patterns".into()))?;
+    let rows: Vec<(i64, String, String, jiff_sqlx::Date, String, String)> = fetch_all!(
+        conn.ex(),
+        (i64, String, String, jiff_sqlx::Date, String, String),
+        &sql,
+        all,
+        user,
+        role,
+        p0,
+        p1,
+        p2,
+        p3,
+        p4,
+        p5,
+        p6,
+        p7,
+        after_key,
+        after_id,
+        limit + 1
+    )?;
+    let hits = rows
+        .into_iter()
+        .map(|(person_id, pub_id, full_name, birth, gender, name_key)| {
+            let gender = Gender::ALL
+                .into_iter()
+                .find(|g| g.code() == gender)
+                .ok_or_else(|| corrupt("gender", &gender))?;
+            Ok(PersonHit {
+                person_id,
+                pub_id,
+                full_name,
+                birth_date: birth.to_jiff(),
+                gender,
+                name_key,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(into_page(hits, limit, |h| {
+        (h.name_key.clone(), h.person_id)
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_words_are_folded_deduplicated_and_implied_words_dropped() {
+        assert_eq!(query_words("Nguyễn  VĂN đức"), ["nguyen", "duc", "van"]);
+        assert_eq!(query_words("an anh"), ["anh"]);
+        assert!(query_words("   ").is_empty());
+        let many = "a1 b2 c3 d4 e5 f6 g7 h8 i9 j10";
+        assert_eq!(query_words(many).len(), MAX_QUERY_WORDS);
+    }
+
+    #[test]
+    fn a_page_keeps_the_limit_and_points_at_its_last_row() {
+        let p = into_page(vec![1, 2, 3], 2, |x| *x);
+        assert_eq!((p.items, p.next), (vec![1, 2], Some(2)));
+        let p = into_page(vec![1, 2], 2, |x| *x);
+        assert_eq!((p.items, p.next), (vec![1, 2], None));
+    }
+}

@@ -1,0 +1,233 @@
+//! Plans: one per organisation and period (a year, a term or a quarter), the domain's
+//! [`Plan`] stored as JSON in `plan.body` under its [`Period::code`].
+//!
+//! Reads take a [`Scope`]; [`children`] lists the plans of an organisation's open children for a
+//! period in one query, so the reports can compare them with the parent's plan
+//! ([`ketnap_domain::plan::children_gap`]). Writes check the plan ([`Plan::check`]), run in the
+//! caller's transaction and append their audit row (targets are counts, never personal data).
+
+use ketnap_domain::plan::{Period, Plan};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, AuditEntry};
+use crate::{Conn, Result, Role, Scope, StoreError, Tx, WriteCtx, ts};
+
+/// A plan as stored, with the organisation it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StoredPlan {
+    /// The organisation (internal key).
+    #[serde(skip)]
+    pub org_id: i64,
+    /// The organisation's public id.
+    pub org_pub_id: String,
+    /// The plan.
+    pub plan: Plan,
+    /// Last written.
+    #[serde(skip)]
+    pub updated_at: jiff::Timestamp,
+}
+
+/// One open child of an organisation and its plan for the period asked (`None`: no plan yet).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChildPlan {
+    /// The child (internal key).
+    #[serde(skip)]
+    pub org_id: i64,
+    /// Its public id.
+    pub org_pub_id: String,
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its kind code (`OrgKind::code`).
+    pub kind: String,
+    /// Its plan for the period, if it has one.
+    pub plan: Option<Plan>,
+}
+
+/// May this role write plans? Organisation staff and administrators (and the system).
+pub fn role_writes_plans(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::OrgStaff)
+}
+
+fn decode(body: &str) -> Result<Plan> {
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("plan body: {e}")))
+}
+
+/// Create or replace the plan of `org_id` for `plan.period`, with its audit row. The organisation
+/// must be in the scope and the scope's role must write plans ([`role_writes_plans`]); a plan
+/// that cannot hold ([`Plan::check`]) is refused with its Vietnamese message.
+pub async fn upsert(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    scope: &Scope,
+    org_id: i64,
+    plan: &Plan,
+) -> Result<()> {
+    if !role_writes_plans(scope.role) {
+        return Err(StoreError::Forbidden("plan write"));
+    }
+    plan.check().map_err(|e| {
+        StoreError::invalid(format!("plan refused: {e:?}"), e.to_string())
+    })?;
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT o.pub_id, o.closed_on IS NOT NULL FROM org o WHERE o.org_id = $1 AND {}",
+        Scope::org_filter("o.org_id", 2)
+    );
+    let (org_pub_id, closed): (String, bool) =
+        fetch_optional!(tx.ex(), (String, bool), &sql, org_id, all, user, role)?
+            .ok_or(StoreError::NotFound("org"))?;
+    if closed {
+        return Err(StoreError::invalid(
+            "plan for a closed org",
+            "Tổ chức này đã giải thể hoặc hợp nhất; không lập kế hoạch cho tổ chức đã đóng.",
+        ));
+    }
+    let period = plan.period.code();
+    let existed: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT plan_id FROM plan WHERE org_id = $1 AND period = $2",
+        org_id,
+        period.as_str()
+    )?;
+    let body = serde_json::to_string(plan)?;
+    exec!(
+        tx.ex(),
+        "INSERT INTO plan (org_id, period, body, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (org_id, period) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+        org_id,
+        period.as_str(),
+        body,
+        ts(ctx.now)
+    )?;
+    let object_id = format!("{org_pub_id}/{period}");
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: if existed.is_some() {
+                "plan.update"
+            } else {
+                "plan.create"
+            },
+            object_kind: "plan",
+            object_id: &object_id,
+            org_id: Some(org_id),
+            detail: json!({
+                "period": period,
+                "sources": plan.sources,
+                "course_attendees": plan.course_attendees,
+                "admissions": plan.admissions,
+                "sub_targets": plan.sub_targets.len(),
+            }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The plan of `org_id` for `period`, if the organisation is in the scope and has one.
+pub async fn get(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    period: Period,
+) -> Result<Option<StoredPlan>> {
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT o.pub_id, p.body, p.updated_at FROM plan p JOIN org o ON o.org_id = p.org_id \
+         WHERE p.org_id = $1 AND p.period = $2 AND {}",
+        Scope::org_filter("p.org_id", 3)
+    );
+    let row: Option<(String, String, jiff_sqlx::Timestamp)> = fetch_optional!(
+        conn.ex(),
+        (String, String, jiff_sqlx::Timestamp),
+        &sql,
+        org_id,
+        period.code(),
+        all,
+        user,
+        role
+    )?;
+    row.map(|(org_pub_id, body, at)| {
+        Ok(StoredPlan {
+            org_id,
+            org_pub_id,
+            plan: decode(&body)?,
+            updated_at: at.to_jiff(),
+        })
+    })
+    .transpose()
+}
+
+/// Every plan of `org_id` in the scope (years, terms, quarters), by period code.
+pub async fn list_for_org(conn: &mut Conn, scope: &Scope, org_id: i64) -> Result<Vec<StoredPlan>> {
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT o.pub_id, p.body, p.updated_at FROM plan p JOIN org o ON o.org_id = p.org_id \
+         WHERE p.org_id = $1 AND {} ORDER BY p.period",
+        Scope::org_filter("p.org_id", 2)
+    );
+    let rows: Vec<(String, String, jiff_sqlx::Timestamp)> = fetch_all!(
+        conn.ex(),
+        (String, String, jiff_sqlx::Timestamp),
+        &sql,
+        org_id,
+        all,
+        user,
+        role
+    )?;
+    rows.into_iter()
+        .map(|(org_pub_id, body, at)| {
+            Ok(StoredPlan {
+                org_id,
+                org_pub_id,
+                plan: decode(&body)?,
+                updated_at: at.to_jiff(),
+            })
+        })
+        .collect()
+}
+
+/// The open children of `parent_id` in the scope, by name, each with its plan for `period`
+/// (`None` where it has none): one query. Feed the plans to
+/// [`ketnap_domain::plan::children_gap`] to see where they do not add up to the parent's.
+pub async fn children(
+    conn: &mut Conn,
+    scope: &Scope,
+    parent_id: i64,
+    period: Period,
+) -> Result<Vec<ChildPlan>> {
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT o.org_id, o.pub_id, o.code, o.name, o.kind, p.body FROM org o \
+         LEFT JOIN plan p ON p.org_id = o.org_id AND p.period = $1 \
+         WHERE o.parent_id = $2 AND o.closed_on IS NULL AND {} ORDER BY o.name, o.org_id",
+        Scope::org_filter("o.org_id", 3)
+    );
+    let rows: Vec<(i64, String, String, String, String, Option<String>)> = fetch_all!(
+        conn.ex(),
+        (i64, String, String, String, String, Option<String>),
+        &sql,
+        period.code(),
+        parent_id,
+        all,
+        user,
+        role
+    )?;
+    rows.into_iter()
+        .map(|(org_id, org_pub_id, code, name, kind, body)| {
+            Ok(ChildPlan {
+                org_id,
+                org_pub_id,
+                code,
+                name,
+                kind,
+                plan: body.as_deref().map(decode).transpose()?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,214 @@
+//! `ketnap rebuild`: recompute what is derived from the events and report any difference from
+//! what is stored — there must be none. CLI/jobs only (reads everything, unscoped).
+//!
+//! - Every candidacy's history is replayed ([`Candidacy::replay`]) and compared with the stored
+//!   projection (`state`), `stage` and `version`; the events must be numbered 1‥n, each judged
+//!   by a rules version the book knows, and each event's tags must name the cell the previous
+//!   event was recorded in.
+//! - Every counter is recomputed with [`counters::deltas`] from the stored events and the tags
+//!   stored with them, and compared with the `counter` table (a stored zero equals no row).
+//! - The closure table is compared with the parent links ([`orgs::closure_differences`]).
+//!
+//! Candidacies are read page by page (keyset), each page's events in one query. The recomputed
+//! counters are held in memory (one entry per organisation, month and metric). The report is
+//! only a report: nothing is changed.
+
+use std::collections::BTreeMap;
+
+use ketnap_domain::RuleBook;
+use ketnap_domain::lifecycle::{Candidacy, Event};
+use serde::Serialize;
+
+use crate::candidacies::EventPayload;
+use crate::counters::{self, stage_code};
+use crate::{Result, Store, orgs};
+
+/// Candidacies per page.
+const PAGE: i64 = 200;
+
+/// What [`rebuild`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RebuildReport {
+    /// Candidacies checked.
+    pub candidacies: u64,
+    /// Events replayed.
+    pub events: u64,
+    /// (candidacy public id, what differs).
+    pub projection_differences: Vec<(String, String)>,
+    /// (org id, period, metric, stored, recomputed).
+    pub counter_differences: Vec<(i64, String, String, i64, i64)>,
+    /// (ancestor, descendant, stored depth, expected depth).
+    pub closure_differences: Vec<(i64, i64, Option<i64>, Option<i64>)>,
+}
+
+impl RebuildReport {
+    /// Nothing differs.
+    pub fn is_clean(&self) -> bool {
+        self.projection_differences.is_empty()
+            && self.counter_differences.is_empty()
+            && self.closure_differences.is_empty()
+    }
+}
+
+type CounterKey = (i64, String, String);
+
+/// One candidacy's stored projection row.
+#[derive(sqlx::FromRow)]
+struct Row {
+    candidacy_id: i64,
+    pub_id: String,
+    stage: String,
+    version: i64,
+    state: String,
+}
+
+/// Check one candidacy's history against its projection; add its counters to `totals`.
+fn check_one(
+    row: &Row,
+    history: &[(i64, i64, String)],
+    book: &RuleBook,
+    totals: &mut BTreeMap<CounterKey, i64>,
+    report: &mut RebuildReport,
+) {
+    let mut diff = |what: String| {
+        report
+            .projection_differences
+            .push((row.pub_id.clone(), what))
+    };
+    let known: Vec<&str> = book.versions().iter().map(|r| r.version.as_ref()).collect();
+    let mut events: Vec<Event> = Vec::with_capacity(history.len());
+    let mut before = None;
+    let mut before_cell = None;
+    for (i, (seq, cell_id, payload)) in history.iter().enumerate() {
+        if usize::try_from(*seq).ok() != Some(i + 1) {
+            diff(format!("event {seq} is at position {}", i + 1));
+        }
+        let p = match EventPayload::parse(payload) {
+            Ok(p) => p,
+            Err(e) => {
+                diff(format!("event {seq} unreadable: {e}"));
+                return;
+            }
+        };
+        if !known.contains(&p.event.rules_version.as_str()) {
+            diff(format!(
+                "event {seq} judged by rules {:?} unknown to the book",
+                p.event.rules_version
+            ));
+        }
+        if p.tags.before_cell_id != before_cell {
+            diff(format!(
+                "event {seq} counted its previous stage in cell {:?}, recorded in {:?}",
+                p.tags.before_cell_id, before_cell
+            ));
+        }
+        for d in counters::deltas(&p.event, before, &p.tags, *cell_id) {
+            *totals.entry((d.org_id, d.period, d.metric)).or_default() += d.delta;
+        }
+        before = Some(p.event.stage);
+        before_cell = Some(*cell_id);
+        events.push(p.event);
+    }
+    report.events += events.len() as u64;
+    let replayed = match Candidacy::replay(&events) {
+        Ok(c) => c,
+        Err(e) => {
+            diff(format!("history cannot be replayed: {e}"));
+            return;
+        }
+    };
+    match serde_json::from_str::<Candidacy>(&row.state) {
+        Ok(stored) if stored == replayed => {}
+        Ok(_) => diff("stored state differs from the replayed history".into()),
+        Err(e) => diff(format!("stored state unreadable: {e}")),
+    }
+    let stage = replayed.stage.map_or("", stage_code);
+    if row.stage != stage {
+        diff(format!("stage {} stored, {stage} replayed", row.stage));
+    }
+    if row.version != events.len() as i64 {
+        diff(format!(
+            "version {} stored, {} events",
+            row.version,
+            events.len()
+        ));
+    }
+}
+
+/// Replay every candidacy and recount every counter; report what differs from the store.
+pub async fn rebuild(store: &Store, book: &RuleBook) -> Result<RebuildReport> {
+    let mut conn = store.read().await?;
+    let mut report = RebuildReport::default();
+    let mut totals: BTreeMap<CounterKey, i64> = BTreeMap::new();
+    let mut after = i64::MIN;
+    loop {
+        let rows: Vec<Row> = fetch_all!(
+            conn.ex(),
+            Row,
+            "SELECT candidacy_id, pub_id, stage, version, state FROM candidacy \
+             WHERE candidacy_id > $1 ORDER BY candidacy_id LIMIT $2",
+            after,
+            PAGE
+        )?;
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            break;
+        };
+        let (lo, hi) = (first.candidacy_id, last.candidacy_id);
+        after = hi;
+        let events: Vec<(i64, i64, i64, String)> = fetch_all!(
+            conn.ex(),
+            (i64, i64, i64, String),
+            "SELECT candidacy_id, seq, cell_id, payload FROM candidacy_event \
+             WHERE candidacy_id >= $1 AND candidacy_id <= $2 ORDER BY candidacy_id, seq",
+            lo,
+            hi
+        )?;
+        let mut by_candidacy: BTreeMap<i64, Vec<(i64, i64, String)>> = BTreeMap::new();
+        for (id, seq, cell, payload) in events {
+            by_candidacy
+                .entry(id)
+                .or_default()
+                .push((seq, cell, payload));
+        }
+        for row in &rows {
+            report.candidacies += 1;
+            let history = by_candidacy.remove(&row.candidacy_id).unwrap_or_default();
+            check_one(row, &history, book, &mut totals, &mut report);
+        }
+        for (id, _) in by_candidacy {
+            report
+                .projection_differences
+                .push((format!("#{id}"), "events of a missing candidacy".into()));
+        }
+        if (rows.len() as i64) < PAGE {
+            break;
+        }
+    }
+    let mut cursor: Option<CounterKey> = None;
+    loop {
+        let page = counters::all_counters_page(&mut conn, cursor.as_ref(), 5000).await?;
+        let Some((o, p, m, _)) = page.last() else {
+            break;
+        };
+        cursor = Some((*o, p.clone(), m.clone()));
+        for (org, period, metric, stored) in page {
+            let key = (org, period, metric);
+            let recomputed = totals.remove(&key).unwrap_or(0);
+            if stored != recomputed {
+                report
+                    .counter_differences
+                    .push((key.0, key.1, key.2, stored, recomputed));
+            }
+        }
+    }
+    for ((org, period, metric), v) in totals {
+        if v != 0 {
+            report
+                .counter_differences
+                .push((org, period, metric, 0, v));
+        }
+    }
+    report.counter_differences.sort();
+    report.closure_differences = orgs::closure_differences(&mut conn).await?;
+    Ok(report)
+}
