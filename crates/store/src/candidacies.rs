@@ -33,7 +33,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use ketnap_domain::alerts::{Alert, alerts};
 use ketnap_domain::lifecycle::{
-    Action, AnnulTarget, CandidateFacts, Candidacy, Command, Context, Event, Stage, decide,
+    Action, AnnulTarget, Candidacy, CandidateFacts, Command, Context, Event, Stage, decide,
 };
 use ketnap_domain::person::{Ethnicity, Gender, Person, Religion, SourceCategory};
 use ketnap_domain::{RuleBook, Violation};
@@ -454,13 +454,7 @@ pub async fn open(
             readmission,
         },
     };
-    let decided = decide(
-        &Candidacy::default(),
-        &command,
-        &context,
-        book,
-        ctx.today(),
-    );
+    let decided = decide(&Candidacy::default(), &command, &context, book, ctx.today());
     let event = match decided {
         Ok(e) if store_violations.is_empty() => e,
         Ok(_) => return Err(StoreError::Refused(store_violations)),
@@ -845,7 +839,13 @@ async fn update_roster(
             )
             .await?;
         }
-        (Action::Annul { target: AnnulTarget::Recognition, .. }, _) => {
+        (
+            Action::Annul {
+                target: AnnulTarget::Recognition,
+                ..
+            },
+            _,
+        ) => {
             if let Some(m) = member_of(tx, row.candidacy_id).await? {
                 exec!(
                     tx.ex(),
@@ -861,7 +861,10 @@ async fn update_roster(
                 members::set_status(tx, ctx, m, MemberStatus::Official, from).await?;
             }
         }
-        (_, stage @ (Stage::Removed | Stage::Deceased | Stage::TransferredOut | Stage::Annulled)) => {
+        (
+            _,
+            stage @ (Stage::Removed | Stage::Deceased | Stage::TransferredOut | Stage::Annulled),
+        ) => {
             let status = match stage {
                 Stage::Deceased => MemberStatus::Deceased,
                 Stage::TransferredOut => MemberStatus::TransferredOut,
@@ -1037,9 +1040,23 @@ pub async fn history(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<Vec
          WHERE c.pub_id = $1 AND {} ORDER BY e.seq",
         visible(2)
     );
-    let rows: Vec<(i64, String, String, String, Option<i64>, jiff_sqlx::Timestamp)> = fetch_all!(
+    let rows: Vec<(
+        i64,
+        String,
+        String,
+        String,
+        Option<i64>,
+        jiff_sqlx::Timestamp,
+    )> = fetch_all!(
         conn.ex(),
-        (i64, String, String, String, Option<i64>, jiff_sqlx::Timestamp),
+        (
+            i64,
+            String,
+            String,
+            String,
+            Option<i64>,
+            jiff_sqlx::Timestamp
+        ),
         &sql,
         pub_id,
         all,
@@ -1294,7 +1311,9 @@ pub async fn list(
         // Without the overdue filter one fetch is the page; with it, read on until the page is
         // over-full (so `next` is known) or the list is exhausted.
         if filter.overdue.is_none() || exhausted || i64::try_from(out.len()).unwrap_or(0) > limit {
-            return Ok(into_page(out, limit, |r| (r.name_key.clone(), r.candidacy_id)));
+            return Ok(into_page(out, limit, |r| {
+                (r.name_key.clone(), r.candidacy_id)
+            }));
         }
     }
 }
@@ -1440,9 +1459,8 @@ pub async fn add_mentor_note(
     if scope.role == Role::Mentor && scope.member_id != Some(mentor) {
         return Err(StoreError::NotFound("candidacy"));
     }
-    let first = Date::new(year, month, 1).map_err(|_| {
-        StoreError::invalid("bad note month", "Tháng nhận xét không hợp lệ.")
-    })?;
+    let first = Date::new(year, month, 1)
+        .map_err(|_| StoreError::invalid("bad note month", "Tháng nhận xét không hợp lệ."))?;
     if written_on < first || written_on > ctx.today() {
         return Err(StoreError::invalid(
             "note date outside its month",
@@ -1725,8 +1743,17 @@ pub async fn document_content(
         dated_on: Option<jiff_sqlx::Date>,
         content: Vec<u8>,
     }
-    let r = fetch_optional!(conn.ex(), Row, &sql, document_pub_id, all, user, role, mentor)?
-        .ok_or(StoreError::NotFound("document"))?;
+    let r = fetch_optional!(
+        conn.ex(),
+        Row,
+        &sql,
+        document_pub_id,
+        all,
+        user,
+        role,
+        mentor
+    )?
+    .ok_or(StoreError::NotFound("document"))?;
     Ok(DocumentContent {
         meta: doc_meta((
             r.pub_id,
@@ -1860,7 +1887,8 @@ pub async fn introductions_by_mass_org(
         "SELECT o.org_id FROM org o WHERE o.org_id = $1 AND {}",
         Scope::org_filter("o.org_id", 2)
     );
-    let found: Option<(i64,)> = fetch_optional!(conn.ex(), (i64,), &check, org_id, all, user, role)?;
+    let found: Option<(i64,)> =
+        fetch_optional!(conn.ex(), (i64,), &check, org_id, all, user, role)?;
     if found.is_none() {
         return Err(StoreError::NotFound("org"));
     }
@@ -1878,13 +1906,15 @@ pub async fn introductions_by_mass_org(
     )?;
     Ok(rows
         .into_iter()
-        .map(|(mass_org_pub_id, name, kind, introduced, listed)| IntroductionCount {
-            mass_org_pub_id,
-            name,
-            kind,
-            introduced,
-            listed,
-        })
+        .map(
+            |(mass_org_pub_id, name, kind, introduced, listed)| IntroductionCount {
+                mass_org_pub_id,
+                name,
+                kind,
+                introduced,
+                listed,
+            },
+        )
         .collect())
 }
 
@@ -1944,7 +1974,10 @@ mod tests {
     #[test]
     fn a_political_centre_records_only_the_course_and_a_mentor_no_step() {
         assert!(may_execute(Role::PoliticalCentre, &Action::FailCourse));
-        assert!(!may_execute(Role::PoliticalCentre, &Action::SubmitApplication));
+        assert!(!may_execute(
+            Role::PoliticalCentre,
+            &Action::SubmitApplication
+        ));
         assert!(!may_execute(Role::Mentor, &Action::SubmitApplication));
         assert!(!may_execute(Role::Viewer, &Action::FailCourse));
         assert!(!may_execute(Role::MassOrg, &Action::FailCourse));

@@ -166,7 +166,12 @@ pub fn admission_metrics(tags: &Tags) -> Vec<String> {
 /// What `event` does to the counters: `before` is the stage before it (`None` for the first
 /// event), `tags` what was stored with it, `cell_id` the cell it was recorded in. Pure: the write
 /// path and the rebuild call it with the same arguments and get the same deltas.
-pub fn deltas(event: &Event, before: Option<Stage>, tags: &Tags, cell_id: i64) -> Vec<CounterDelta> {
+pub fn deltas(
+    event: &Event,
+    before: Option<Stage>,
+    tags: &Tags,
+    cell_id: i64,
+) -> Vec<CounterDelta> {
     let period = period_of(event.on);
     let mut out = Vec::new();
     let mut flow = |metric: &str| {
@@ -415,14 +420,23 @@ mod tests {
             Stage::AwaitingCeremony,
         );
         let m = merge(&deltas(&e, Some(Stage::AwaitingDecision), &tags(), 7));
-        let month = |metric: &str| m.get(&(7, "2025-06".to_string(), metric.to_string())).copied();
+        let month = |metric: &str| {
+            m.get(&(7, "2025-06".to_string(), metric.to_string()))
+                .copied()
+        };
         assert_eq!(month("admission"), Some(1));
         assert_eq!(month("admission.women"), Some(1));
         assert_eq!(month("admission.youth_age"), Some(1));
         assert_eq!(month("admission.source.teacher"), Some(1));
         assert_eq!(month("admission.religious"), None);
-        assert_eq!(m.get(&(7, "*".into(), "stage.awaiting_decision".into())), Some(&-1));
-        assert_eq!(m.get(&(7, "*".into(), "stage.awaiting_ceremony".into())), Some(&1));
+        assert_eq!(
+            m.get(&(7, "*".into(), "stage.awaiting_decision".into())),
+            Some(&-1)
+        );
+        assert_eq!(
+            m.get(&(7, "*".into(), "stage.awaiting_ceremony".into())),
+            Some(&1)
+        );
     }
 
     #[test]
@@ -445,9 +459,15 @@ mod tests {
         );
         let m = merge(&deltas(&e, Some(Stage::Probationary), &t, 9));
         assert_eq!(m.get(&(7, "2025-06".into(), "admission".into())), Some(&-1));
-        assert_eq!(m.get(&(7, "2025-06".into(), "admission.women".into())), Some(&-1));
+        assert_eq!(
+            m.get(&(7, "2025-06".into(), "admission.women".into())),
+            Some(&-1)
+        );
         assert_eq!(m.get(&(9, "2025-09".into(), "annulment".into())), Some(&1));
-        assert_eq!(m.get(&(9, "*".into(), "stage.probationary".into())), Some(&-1));
+        assert_eq!(
+            m.get(&(9, "*".into(), "stage.probationary".into())),
+            Some(&-1)
+        );
         assert_eq!(m.get(&(9, "*".into(), "stage.annulled".into())), Some(&1));
     }
 

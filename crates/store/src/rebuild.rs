@@ -203,9 +203,7 @@ pub async fn rebuild(store: &Store, book: &RuleBook) -> Result<RebuildReport> {
     }
     for ((org, period, metric), v) in totals {
         if v != 0 {
-            report
-                .counter_differences
-                .push((org, period, metric, 0, v));
+            report.counter_differences.push((org, period, metric, 0, v));
         }
     }
     report.counter_differences.sort();

@@ -17,7 +17,9 @@ use ketnap_store::candidacies::{self, CandidateExtras};
 use ketnap_store::counters::stage_code;
 use ketnap_store::members::{self, MemberStatus, NewMember};
 use ketnap_store::orgs::{self, NewOrg};
-use ketnap_store::{Result, Role, Scope, Store, StoreError, WriteCtx, fetch_all, fetch_one, people, users};
+use ketnap_store::{
+    Result, Role, Scope, Store, StoreError, WriteCtx, fetch_all, fetch_one, people, users,
+};
 
 use super::common;
 
@@ -59,7 +61,12 @@ pub fn ctx() -> WriteCtx {
 }
 
 fn cell(code: &str, name: &str, parent: i64) -> NewOrg {
-    NewOrg::new(code, name, OrgKind::Cell(CellKind::Residential), Some(parent))
+    NewOrg::new(
+        code,
+        name,
+        OrgKind::Cell(CellKind::Residential),
+        Some(parent),
+    )
 }
 
 /// A fictional person; `birth` is dd/mm/yyyy.
@@ -212,7 +219,13 @@ impl World {
     }
 
     /// Open a candidacy in `cell` listed on `on`.
-    pub async fn open(&self, scope: &Scope, person_id: i64, cell: i64, on: Date) -> Result<Run<'_>> {
+    pub async fn open(
+        &self,
+        scope: &Scope,
+        person_id: i64,
+        cell: i64,
+        on: Date,
+    ) -> Result<Run<'_>> {
         let mut tx = self.store.begin().await?;
         let (_, pub_id, _) = candidacies::open(
             &mut tx,
@@ -251,7 +264,14 @@ impl World {
     }
 
     /// Everything that a refused step must leave unchanged.
-    pub async fn snapshot(&self) -> (Vec<(i64, String, String, i64)>, i64, i64, Vec<(String, i64)>) {
+    pub async fn snapshot(
+        &self,
+    ) -> (
+        Vec<(i64, String, String, i64)>,
+        i64,
+        i64,
+        Vec<(String, i64)>,
+    ) {
         let mut c = self.store.read().await.unwrap();
         let counters: Vec<(i64, String, String, i64)> = fetch_all!(
             c.ex(),
@@ -259,9 +279,12 @@ impl World {
             "SELECT org_id, period, metric, value FROM counter ORDER BY org_id, period, metric"
         )
         .unwrap();
-        let (events,): (i64,) =
-            fetch_one!(c.ex(), (i64,), "SELECT CAST(COUNT(*) AS BIGINT) FROM candidacy_event")
-                .unwrap();
+        let (events,): (i64,) = fetch_one!(
+            c.ex(),
+            (i64,),
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM candidacy_event"
+        )
+        .unwrap();
         let (audit,): (i64,) =
             fetch_one!(c.ex(), (i64,), "SELECT seq FROM audit_head WHERE id = 1").unwrap();
         let versions: Vec<(String, i64)> = fetch_all!(
@@ -413,8 +436,10 @@ impl Run<'_> {
             },
         )
         .await;
-        self.step(date(2025, 3, 10), Action::SubmitApplication).await;
-        self.step(date(2025, 3, 12), Action::DeclareBackground).await;
+        self.step(date(2025, 3, 10), Action::SubmitApplication)
+            .await;
+        self.step(date(2025, 3, 12), Action::DeclareBackground)
+            .await;
         for i in &w.introducers {
             self.step(
                 date(2025, 3, 14),
@@ -461,7 +486,8 @@ impl Run<'_> {
             )
             .await;
         }
-        self.step(date(2025, 4, 21), Action::CertifyBackground).await;
+        self.step(date(2025, 4, 21), Action::CertifyBackground)
+            .await;
     }
 
     /// … → the cell (06/05/2025) and the commune committee (20/05/2025) vote for admission.
@@ -514,7 +540,8 @@ impl Run<'_> {
     /// … → recognised as an official member on 20/07/2026 (official from 01/07/2026).
     pub async fn reach_official(&mut self) {
         self.reach_probation().await;
-        self.step(date(2025, 7, 15), Action::DeclareMemberBackground).await;
+        self.step(date(2025, 7, 15), Action::DeclareMemberBackground)
+            .await;
         self.step(
             date(2025, 10, 10),
             Action::CompleteNewMemberCourse {
