@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use ketnap_domain::RuleBook;
-use ketnap_store::{Store, audit, demo, ops};
+use ketnap_store::{Store, audit, demo, ops, rebuild};
 
 /// ketnap — công tác phát triển đảng viên.
 #[derive(Parser)]
@@ -16,7 +16,12 @@ struct Cli {
     #[arg(long, global = true, env = "KETNAP_RULES")]
     rules: Option<PathBuf>,
     /// The database: `sqlite:PATH` (created when missing) or `postgres://USER:PASS@HOST/DB`.
-    #[arg(long, global = true, env = "KETNAP_DB", default_value = "sqlite:ketnap.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "KETNAP_DB",
+        default_value = "sqlite:ketnap.db"
+    )]
     db: String,
     #[command(subcommand)]
     command: Command,
@@ -155,7 +160,9 @@ async fn run_demo(
     today: jiff::civil::Date,
 ) -> anyhow::Result<()> {
     if !(scale.is_finite() && scale > 0.0 && scale <= 1000.0) {
-        bail!("--scale phải là một số dương (ví dụ 0.1 hoặc 1) / --scale must be a positive number");
+        bail!(
+            "--scale phải là một số dương (ví dụ 0.1 hoặc 1) / --scale must be a positive number"
+        );
     }
     store.migrate().await.map_err(store_err)?;
     if !ops::is_empty(store).await.map_err(store_err)? {
@@ -168,9 +175,16 @@ async fn run_demo(
         password_hash: hash_password(password)?,
     };
     let started = std::time::Instant::now();
-    let report = demo::generate(store, book, demo::DemoSize::scaled(scale), seed, today, &users)
-        .await
-        .map_err(store_err)?;
+    let report = demo::generate(
+        store,
+        book,
+        demo::DemoSize::scaled(scale),
+        seed,
+        today,
+        &users,
+    )
+    .await
+    .map_err(store_err)?;
     println!("{report}");
     println!("({:.1} s)", started.elapsed().as_secs_f64());
     Ok(())
@@ -178,7 +192,10 @@ async fn run_demo(
 
 async fn run_audit_verify(store: &Store) -> anyhow::Result<ExitCode> {
     let report = audit::verify(store).await.map_err(store_err)?;
-    println!("Số dòng nhật ký đã kiểm tra / audit rows checked: {}", report.rows);
+    println!(
+        "Số dòng nhật ký đã kiểm tra / audit rows checked: {}",
+        report.rows
+    );
     match report.first_broken {
         None => {
             println!("Chuỗi nhật ký toàn vẹn. / The audit chain verifies.");
@@ -194,16 +211,41 @@ async fn run_audit_verify(store: &Store) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn run_rebuild(store: &Store) -> anyhow::Result<ExitCode> {
-    let report = ketnap_store::rebuild::check(store)
-        .await
-        .map_err(store_err)?;
-    println!("{report}");
-    Ok(if report.is_clean() {
-        ExitCode::SUCCESS
+async fn run_rebuild(store: &Store, book: &RuleBook) -> anyhow::Result<ExitCode> {
+    let report = rebuild::rebuild(store, book).await.map_err(store_err)?;
+    println!(
+        "Đã dựng lại / rebuilt: {} hồ sơ / candidacies, {} bước / events",
+        report.candidacies, report.events
+    );
+    let shown = 50;
+    for (id, what) in report.projection_differences.iter().take(shown) {
+        println!("  hồ sơ / candidacy {id}: {what}");
+    }
+    for (org, period, metric, stored, recomputed) in report.counter_differences.iter().take(shown) {
+        println!(
+            "  bộ đếm / counter org {org} {period} {metric}: lưu / stored {stored}, tính lại / recomputed {recomputed}"
+        );
+    }
+    for (a, d, stored, expected) in report.closure_differences.iter().take(shown) {
+        println!(
+            "  bảng bao đóng / closure ({a}, {d}): lưu / stored {stored:?}, đúng / expected {expected:?}"
+        );
+    }
+    let total = report.projection_differences.len()
+        + report.counter_differences.len()
+        + report.closure_differences.len();
+    if report.is_clean() {
+        println!("Không có sai lệch. / No differences.");
+        Ok(ExitCode::SUCCESS)
     } else {
-        ExitCode::FAILURE
-    })
+        println!(
+            "{total} sai lệch ({} hồ sơ, {} bộ đếm, {} bảng bao đóng). / {total} differences.",
+            report.projection_differences.len(),
+            report.counter_differences.len(),
+            report.closure_differences.len()
+        );
+        Ok(ExitCode::FAILURE)
+    }
 }
 
 async fn run_backup(store: &Store, path: &Path) -> anyhow::Result<ExitCode> {
@@ -248,6 +290,26 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// `PRAGMA integrity_check` and `audit verify` on a copy.
+async fn check_copy(copy: &Path) -> anyhow::Result<(Vec<String>, audit::VerifyReport)> {
+    let store = connect(&format!("sqlite:{}", copy.display())).await?;
+    let problems = ops::integrity_check(&store).await.map_err(store_err);
+    let verify = audit::verify(&store).await.map_err(store_err);
+    store.close().await;
+    Ok((problems?, verify?))
+}
+
+/// Remove a database file with its WAL and shared-memory files (best effort: cleanup only).
+fn remove_with_wal(path: &Path) {
+    for p in [
+        path.to_path_buf(),
+        with_suffix(path, "-wal"),
+        with_suffix(path, "-shm"),
+    ] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
 async fn run_restore(url: &str, from: &Path, force: bool) -> anyhow::Result<ExitCode> {
     let target = sqlite_file(url)?;
     if !from.is_file() {
@@ -277,13 +339,18 @@ async fn run_restore(url: &str, from: &Path, force: bool) -> anyhow::Result<Exit
     }
     std::fs::copy(from, &staging)
         .with_context(|| format!("copying {} to {}", from.display(), staging.display()))?;
-    let staged_url = format!("sqlite:{}", staging.display());
-    let store = connect(&staged_url).await?;
-    let problems = ops::integrity_check(&store).await.map_err(store_err)?;
-    let verify = audit::verify(&store).await.map_err(store_err)?;
-    store.close().await;
+    let (problems, verify) = match check_copy(&staging).await {
+        Ok(checked) => checked,
+        Err(e) => {
+            remove_with_wal(&staging);
+            return Err(e.context(format!(
+                "Không đọc được tệp sao lưu {} / cannot read the backup",
+                from.display()
+            )));
+        }
+    };
     if !problems.is_empty() {
-        let _ = std::fs::remove_file(&staging);
+        remove_with_wal(&staging);
         println!("PRAGMA integrity_check:");
         for p in problems.iter().take(20) {
             println!("  {p}");
@@ -297,7 +364,7 @@ async fn run_restore(url: &str, from: &Path, force: bool) -> anyhow::Result<Exit
         verify.rows
     );
     if let Some(seq) = verify.first_broken {
-        let _ = std::fs::remove_file(&staging);
+        remove_with_wal(&staging);
         println!(
             "Chuỗi nhật ký của bản sao lưu bị hỏng từ dòng {seq}; chưa khôi phục. \
              / The backup's audit chain is broken at row {seq}: {}; nothing restored.",
@@ -370,8 +437,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             result.map(|()| ExitCode::SUCCESS)
         }
         Command::Rebuild => {
+            let book = load_rules(cli.rules.as_ref())?;
             let store = connect(&cli.db).await?;
-            let code = run_rebuild(&store).await;
+            let code = run_rebuild(&store, &book).await;
             store.close().await;
             code
         }
@@ -395,7 +463,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: starting the runtime: {e}");

@@ -466,7 +466,7 @@ pub async fn open(
     let mut state = Candidacy::default();
     state.apply(&event);
     let tags = Tags::of(&person, on, &category);
-    let pub_id = PubId::generate();
+    let pub_id = ctx.pub_id("candidacy", &[person_id, cell_id, date_key(on)]);
     let (candidacy_id,): (i64,) = fetch_one!(
         tx.ex(),
         (i64,),
@@ -817,7 +817,7 @@ async fn update_roster(
                     official_on: None,
                     party_age_from: next.party_age_from,
                     candidacy_id: Some(row.candidacy_id),
-                    pub_id: None,
+                    pub_id: Some(ctx.pub_id("member", &[row.candidacy_id, date_key(on)])),
                 },
             )
             .await?;
@@ -834,7 +834,7 @@ async fn update_roster(
                     official_on: None,
                     party_age_from: next.party_age_from,
                     candidacy_id: Some(row.candidacy_id),
-                    pub_id: None,
+                    pub_id: Some(ctx.pub_id("member", &[row.candidacy_id, date_key(on)])),
                 },
             )
             .await?;
@@ -1487,7 +1487,10 @@ pub async fn add_mentor_note(
             format!("Đã có nhận xét của tháng {month:02}/{year}."),
         ));
     }
-    let pub_id = PubId::generate();
+    let pub_id = ctx.pub_id(
+        "mentor_note",
+        &[row.candidacy_id, i64::from(year), i64::from(month)],
+    );
     exec!(
         tx.ex(),
         "INSERT INTO mentor_note (pub_id, candidacy_id, mentor_member_id, year, month, written_on, content, recorded_at) \
@@ -1638,7 +1641,10 @@ pub async fn add_document(
         size,
         bytes.to_vec()
     )?;
-    let pub_id = PubId::generate();
+    let pub_id = ctx.pub_id(
+        &format!("document:{form_code}:{hash}"),
+        &[row.candidacy_id, ctx.now.as_microsecond()],
+    );
     exec!(
         tx.ex(),
         "INSERT INTO document (pub_id, candidacy_id, form_code, title, mime, sha256, dated_on, uploaded_by, recorded_at) \
@@ -1829,7 +1835,10 @@ pub async fn introduce(
         person_id,
         cell_id
     )?;
-    let pub_id = PubId::generate();
+    let pub_id = ctx.pub_id(
+        "introduction",
+        &[mass_org_id, person_id, cell_id, date_key(on)],
+    );
     exec!(
         tx.ex(),
         "INSERT INTO introduction (pub_id, mass_org_id, person_id, cell_id, introduced_on, candidacy_id, recorded_at) \
@@ -1916,6 +1925,11 @@ pub async fn introductions_by_mass_org(
             },
         )
         .collect())
+}
+
+/// A date as a number (`20260523`) for deriving seeded ids.
+fn date_key(d: Date) -> i64 {
+    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
 }
 
 #[cfg(test)]

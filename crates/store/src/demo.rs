@@ -25,8 +25,11 @@
 //! - one demo account per role, with the password hash the caller passes.
 //!
 //! Deterministic: one ChaCha8 generator seeded from `seed` draws every choice in a fixed order,
-//! public ids come from it ([`PubId::from_u64`]), and every instant is `today` at 09:00 in
-//! Vietnam: the same seed, size and `today` give the same data. One transaction per grassroots
+//! public ids come from it ([`PubId::from_u64`]), and every instant is the start of `today` in
+//! Vietnam (never after the wall clock): the same seed, size and `today` give the same data, on
+//! either engine. One exception for now: the candidacy write path draws its own random public ids
+//! (the candidacy, the member a ceremony adds, mentor notes, introductions), so those ids differ
+//! between runs while every other value is equal. One transaction per grassroots
 //! organisation, one for the top and one each for snapshots, plans and users.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -312,6 +315,14 @@ fn add_days(d: Date, n: i64) -> Date {
         .unwrap_or(d)
 }
 
+fn months_before(d: Date, n: i64) -> Date {
+    jiff::Span::new()
+        .try_months(n)
+        .ok()
+        .and_then(|s| d.checked_sub(s).ok())
+        .unwrap_or(d)
+}
+
 fn days_between(a: Date, b: Date) -> i64 {
     a.until(b).map_or(0, |s| i64::from(s.get_days()))
 }
@@ -428,10 +439,12 @@ const GIVEN_MALE: &[&str] = &[
 const GIVEN_FEMALE: &[&str] = &[
     "Anh", "Ánh", "Chi", "Diệp", "Dung", "Duyên", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa",
     "Hồng", "Huệ", "Hương", "Lan", "Liên", "Linh", "Loan", "Mai", "My", "Nga", "Ngân", "Ngọc",
-    "Nhung", "Oanh", "Phương", "Quỳnh", "Tâm", "Thảo", "Thủy", "Trang", "Trinh", "Tuyết",
-    "Uyên", "Vân", "Yến", "Thu", "Lý", "Nhàn", "Thơm", "Xuân",
+    "Nhung", "Oanh", "Phương", "Quỳnh", "Tâm", "Thảo", "Thủy", "Trang", "Trinh", "Tuyết", "Uyên",
+    "Vân", "Yến", "Thu", "Lý", "Nhàn", "Thơm", "Xuân",
 ];
-const GIVEN_HMONG_MALE: &[&str] = &["Páo", "Sử", "Dơ", "Chứ", "Pó", "Súa", "Dế", "Chở", "Lử", "Tủa"];
+const GIVEN_HMONG_MALE: &[&str] = &[
+    "Páo", "Sử", "Dơ", "Chứ", "Pó", "Súa", "Dế", "Chở", "Lử", "Tủa",
+];
 const GIVEN_HMONG_FEMALE: &[&str] = &["Mai", "Dở", "Sua", "Mỷ", "Pằng", "Chá", "Dợ", "Lan"];
 
 /// The ethnic groups of the district, by code: 01 Kinh, 02 Tày, 03 Thái, 04 Hoa, 06 Mường,
@@ -495,19 +508,26 @@ fn full_name(g: &mut Gen, gender: Gender, ethnicity: u8) -> String {
 
 const PLACE_SYLLABLES: &[&str] = &[
     "An", "Bình", "Phú", "Tân", "Hòa", "Thạnh", "Long", "Mỹ", "Hưng", "Lợi", "Phước", "Thuận",
-    "Vĩnh", "Xuân", "Thanh", "Lộc", "Sơn", "Hải", "Lâm", "Trung", "Đức", "Nghĩa", "Thịnh",
-    "Quang", "Minh", "Hiệp", "Khánh", "Tiến", "Hợp", "Thành", "Đông", "Tây", "Kim", "Ngọc",
-    "Cẩm", "Hương", "Đại", "Yên", "Định", "Cát", "Lạc", "Phong", "Tường", "Quế", "Liên",
+    "Vĩnh", "Xuân", "Thanh", "Lộc", "Sơn", "Hải", "Lâm", "Trung", "Đức", "Nghĩa", "Thịnh", "Quang",
+    "Minh", "Hiệp", "Khánh", "Tiến", "Hợp", "Thành", "Đông", "Tây", "Kim", "Ngọc", "Cẩm", "Hương",
+    "Đại", "Yên", "Định", "Cát", "Lạc", "Phong", "Tường", "Quế", "Liên",
 ];
 
 fn place_name(g: &mut Gen, taken: &mut BTreeSet<String>) -> String {
+    let mut attempts = 0u32;
     loop {
         let a = *g.pick(PLACE_SYLLABLES);
         let b = *g.pick(PLACE_SYLLABLES);
         if a == b {
             continue;
         }
-        let name = format!("{a} {b}");
+        attempts += 1;
+        // Past the two-syllable names (a national-size run), number them.
+        let name = if attempts > 64 {
+            format!("{a} {b} {}", taken.len())
+        } else {
+            format!("{a} {b}")
+        };
         if taken.insert(name.clone()) {
             return name;
         }
@@ -515,10 +535,36 @@ fn place_name(g: &mut Gen, taken: &mut BTreeSet<String>) -> String {
 }
 
 const HAMLET_NAMES: &[&str] = &[
-    "Đông", "Tây", "Nam", "Bắc", "Trung", "Thượng", "Hạ", "Đồng Mới", "Bãi Sậy", "Gò Mả",
-    "Cầu Đá", "Đầm Sen", "Bến Đò", "Làng Chùa", "Xóm Giữa", "Đồi Thông", "Suối Cát", "Khe Nước",
-    "Trại Mít", "Hồ Sen", "Bàu Tre", "Cây Đa", "Đá Bạc", "Núi Một", "Ngọc Hồ", "Tân Lập",
-    "Tân Tiến", "Đoàn Kết", "Quyết Thắng", "Thống Nhất",
+    "Đông",
+    "Tây",
+    "Nam",
+    "Bắc",
+    "Trung",
+    "Thượng",
+    "Hạ",
+    "Đồng Mới",
+    "Bãi Sậy",
+    "Gò Mả",
+    "Cầu Đá",
+    "Đầm Sen",
+    "Bến Đò",
+    "Làng Chùa",
+    "Xóm Giữa",
+    "Đồi Thông",
+    "Suối Cát",
+    "Khe Nước",
+    "Trại Mít",
+    "Hồ Sen",
+    "Bàu Tre",
+    "Cây Đa",
+    "Đá Bạc",
+    "Núi Một",
+    "Ngọc Hồ",
+    "Tân Lập",
+    "Tân Tiến",
+    "Đoàn Kết",
+    "Quyết Thắng",
+    "Thống Nhất",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -533,7 +579,10 @@ const CENTRE: &str = "Trung tâm Chính trị huyện Hòa Lâm";
 enum Sector {
     /// A rural commune; `highland` has many ethnic minorities and the primary-school exception,
     /// `catholic` many Catholic families.
-    Commune { highland: bool, catholic: bool },
+    Commune {
+        highland: bool,
+        catholic: bool,
+    },
     Township,
     HighSchool,
     Garment,
@@ -672,7 +721,7 @@ struct GrassrootsPlan {
     committee_size: u32,
 }
 
-fn cell_names(sector: Sector, place: &str) -> Vec<(String, CellKind)> {
+fn cell_names(sector: Sector) -> Vec<(String, CellKind)> {
     let list: &[(&str, CellKind)] = match sector {
         Sector::Garment => &[
             ("Chi bộ Tổ cắt", CellKind::Enterprise),
@@ -734,7 +783,10 @@ fn cell_names(sector: Sector, place: &str) -> Vec<(String, CellKind)> {
             ("Chi bộ Phòng Giáo dục và Đào tạo", CellKind::Agency),
             ("Chi bộ Phòng Tài nguyên và Môi trường", CellKind::Agency),
             ("Chi bộ Phòng Văn hóa – Thông tin", CellKind::Agency),
-            ("Chi bộ Phòng Lao động – Thương binh và Xã hội", CellKind::Agency),
+            (
+                "Chi bộ Phòng Lao động – Thương binh và Xã hội",
+                CellKind::Agency,
+            ),
             ("Chi bộ Thanh tra huyện", CellKind::Agency),
             ("Chi bộ Phòng Tư pháp", CellKind::Agency),
         ],
@@ -755,7 +807,6 @@ fn cell_names(sector: Sector, place: &str) -> Vec<(String, CellKind)> {
         ],
         Sector::Commune { .. } | Sector::Township | Sector::HighSchool => &[],
     };
-    let _ = place;
     list.iter().map(|(n, k)| ((*n).to_string(), *k)).collect()
 }
 
@@ -821,7 +872,15 @@ fn plan_grassroots(
         ),
     };
     // Names of the district's own bodies repeat when the rotation comes round again.
-    let name = if index >= ROTATION.len() && !matches!(sector, Sector::Commune { .. } | Sector::Township | Sector::HighSchool | Sector::Garment | Sector::Bricks) {
+    let name = if index >= ROTATION.len()
+        && !matches!(
+            sector,
+            Sector::Commune { .. }
+                | Sector::Township
+                | Sector::HighSchool
+                | Sector::Garment
+                | Sector::Bricks
+        ) {
         format!("{name} (khu vực {})", index / ROTATION.len() + 1)
     } else {
         name
@@ -893,7 +952,7 @@ fn plan_grassroots(
             }
         }
         _ => {
-            let names = cell_names(sector, &place);
+            let names = cell_names(sector);
             for i in 0..cells.max(1) {
                 let (base, kind) = &names[i as usize % names.len()];
                 let name = if (i as usize) < names.len() {
@@ -1167,26 +1226,16 @@ fn member_spec(
     today: Date,
 ) -> (PersonSpec, Date) {
     let female = g.chance(profile.female_share());
-    let gender = if female {
-        Gender::Female
-    } else {
-        Gender::Male
-    };
-    let age = match profile.sector {
-        Sector::Commune { .. } | Sector::Township
-            if profile.cell_kind == CellKind::Residential =>
-        {
-            *g.weighted(&[
-                (g_range_marker(26, 40), 25),
-                (g_range_marker(41, 60), 35),
-                (g_range_marker(61, 88), 40),
-            ])
+    let gender = if female { Gender::Female } else { Gender::Male };
+    let (lo, hi) = match profile.sector {
+        Sector::Commune { .. } | Sector::Township if profile.cell_kind == CellKind::Residential => {
+            *g.weighted(&[((26, 40), 25), ((41, 60), 35), ((61, 88), 40)])
         }
-        Sector::Police | Sector::Military => g_range_marker(23, 55),
-        Sector::Garment | Sector::Bricks => g_range_marker(23, 52),
-        _ => g_range_marker(25, 59),
+        Sector::Police | Sector::Military => (23, 55),
+        Sector::Garment | Sector::Bricks => (23, 52),
+        _ => (25, 59),
     };
-    let age = g.range(age.0, age.1);
+    let age = g.range(lo, hi);
     let birth = years_before(today, age, g.range(0, 364));
     let admitted_age = g.range(19, (age - 2).clamp(19, 38));
     let admitted = add_days(birth, admitted_age * 365 + g.range(0, 300));
@@ -1220,11 +1269,6 @@ fn member_spec(
         unit: unit.map(str::to_string),
     };
     (spec, admitted)
-}
-
-/// An inclusive age range (a named pair, to keep the weighted tables readable).
-const fn g_range_marker(lo: i64, hi: i64) -> (i64, i64) {
-    (lo, hi)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1537,7 +1581,12 @@ fn full_path(g: &mut Gen, f: &PathFacts, n: u32, disqualify: bool, stale: bool) 
         Stage::Dossier,
     );
     day += g.range(2, 10);
-    push(&mut steps, day, Action::StampBackground, Stage::Verification);
+    push(
+        &mut steps,
+        day,
+        Action::StampBackground,
+        Stage::Verification,
+    );
     let mut subjects = vec![Relation::Candidate, Relation::Parents];
     if f.married {
         subjects.push(Relation::Spouse);
@@ -1680,7 +1729,12 @@ fn full_path(g: &mut Gen, f: &PathFacts, n: u32, disqualify: bool, stale: bool) 
     );
     let end = days_between(EPOCH, add_months(at(ceremony), 12));
     day = end - g.range(5, 20);
-    push(&mut steps, day, Action::SubmitSelfReview, Stage::Probationary);
+    push(
+        &mut steps,
+        day,
+        Action::SubmitSelfReview,
+        Stage::Probationary,
+    );
     day = end + g.range(3, 25);
     push(
         &mut steps,
@@ -1735,7 +1789,12 @@ fn cut(path: &[Step], stage: Stage) -> Vec<Step> {
         return path.to_vec();
     };
     let mut out: Vec<Step> = path[..=entry].to_vec();
-    out.extend(path[entry + 1..].iter().take_while(|s| s.stage == stage).cloned());
+    out.extend(
+        path[entry + 1..]
+            .iter()
+            .take_while(|s| s.stage == stage)
+            .cloned(),
+    );
     out
 }
 
@@ -2045,17 +2104,18 @@ async fn write_candidacy(
 
     // Who: younger than the roster, often a Youth Union member.
     let female = g.chance(profile.female_share().clamp(0.3, 0.7));
-    let gender = if female {
-        Gender::Female
-    } else {
-        Gender::Male
-    };
+    let gender = if female { Gender::Female } else { Gender::Male };
     let age_at_open = match profile.sector {
         Sector::HighSchool if g.chance(0.4) => 18,
         Sector::Police | Sector::Military => g.range(19, 32),
-        _ => *g.weighted(&[(g.range(18, 30), 70), (g.range(31, 45), 27), (g.range(46, 55), 3)]),
+        _ => {
+            let (lo, hi) = *g.weighted(&[((18, 30), 70), ((31, 45), 27), ((46, 55), 3)]);
+            g.range(lo, hi)
+        }
     };
-    let youth_at_open = age_at_open <= 29;
+    // Youth (≤ 30 full years) is judged at the vote, a year or two after the opening: everyone
+    // who may still be young then gets the Youth Union's (or trade union's) introduction.
+    let youth_at_open = age_at_open <= 31;
     let ethnicity = *g.weighted(profile.ethnic());
     let religion = profile.religion(g, false);
     let low_education = cell.highland && g.chance(0.08);
@@ -2082,16 +2142,15 @@ async fn write_candidacy(
     g.shuffle(&mut picks);
     let mentor = officials[picks[0]].1.clone();
     let introducers = [officials[picks[1]].1.clone(), officials[picks[2]].1.clone()];
-    let second_mentor = (officials.len() > 3 && g.chance(0.05)).then(|| officials[picks[3]].1.clone());
+    let second_mentor =
+        (officials.len() > 3 && g.chance(0.05)).then(|| officials[picks[3]].1.clone());
     let union = if cell.trade_union_instead {
         UnionKind::TradeUnion
     } else {
         UnionKind::YouthUnion
     };
     let proposer = if cell.trade_union_instead {
-        w.mass_orgs
-            .iter()
-            .find(|m| m.2 == MassOrgKind::TradeUnion)
+        w.mass_orgs.iter().find(|m| m.2 == MassOrgKind::TradeUnion)
     } else if youth_at_open {
         w.mass_orgs.iter().find(|m| m.2 == MassOrgKind::YouthUnion)
     } else if female {
@@ -2137,7 +2196,13 @@ async fn write_candidacy(
     match goal {
         Goal::Withdrawn(_) => {
             let reason = (*g.pick(WITHDRAW_REASONS)).to_string();
-            exit(g, &mut steps, last_day, Action::Withdraw { reason }, Stage::Withdrawn);
+            exit(
+                g,
+                &mut steps,
+                last_day,
+                Action::Withdraw { reason },
+                Stage::Withdrawn,
+            );
         }
         Goal::Rejected(Stage::AwaitingDecision) => {
             let day = last_day + g.range(15, 45);
@@ -2165,7 +2230,13 @@ async fn write_candidacy(
                 stage: Stage::CellVote,
             });
             let reason = (*g.pick(REJECT_REASONS)).to_string();
-            exit(g, &mut steps, day, Action::Reject { reason }, Stage::Rejected);
+            exit(
+                g,
+                &mut steps,
+                day,
+                Action::Reject { reason },
+                Stage::Rejected,
+            );
         }
         Goal::Rejected(Stage::Verification) => {
             exit(
@@ -2180,7 +2251,13 @@ async fn write_candidacy(
         }
         Goal::Rejected(_) => {
             let reason = (*g.pick(REJECT_REASONS)).to_string();
-            exit(g, &mut steps, last_day, Action::Reject { reason }, Stage::Rejected);
+            exit(
+                g,
+                &mut steps,
+                last_day,
+                Action::Reject { reason },
+                Stage::Rejected,
+            );
         }
         Goal::Removed(Stage::RecognitionVote) => {
             let day = last_day + g.range(10, 30);
@@ -2197,12 +2274,13 @@ async fn write_candidacy(
         Goal::Removed(_) => {
             let after = entry_day + g.range(60, 250);
             steps.retain(|s| s.day <= after);
+            let decision_no = format!("{}-QĐ/HU", g.range(100, 2900));
             exit(
                 g,
                 &mut steps,
                 after,
                 Action::Remove {
-                    decision_no: format!("{}-QĐ/HU", g.range(100, 2900)),
+                    decision_no,
                     reason: "Không đủ tư cách đảng viên trong thời kỳ dự bị".to_string(),
                 },
                 Stage::Removed,
@@ -2220,7 +2298,13 @@ async fn write_candidacy(
                 "Đảng ủy xã {} (tỉnh khác)",
                 place_name(g, &mut BTreeSet::new())
             );
-            exit(g, &mut steps, after, Action::TransferOut { to }, Stage::TransferredOut);
+            exit(
+                g,
+                &mut steps,
+                after,
+                Action::TransferOut { to },
+                Stage::TransferredOut,
+            );
         }
         Goal::Deceased(_) => {
             let after = if goal.cut_stage() == Stage::Probationary {
@@ -2235,12 +2319,13 @@ async fn write_candidacy(
         Goal::Annulled => {
             let a = entry_day + g.range(30, 200);
             steps.retain(|s| s.day <= a);
+            let decision_no = format!("{}-QĐ/HU", g.range(100, 2900));
             exit(
                 g,
                 &mut steps,
                 a,
                 Action::Annul {
-                    decision_no: format!("{}-QĐ/HU", g.range(100, 2900)),
+                    decision_no,
                     reason: "Kết nạp không đúng quy định: hồ sơ khai không trung thực".to_string(),
                     target: AnnulTarget::Admission,
                 },
@@ -2261,7 +2346,8 @@ async fn write_candidacy(
                 Stage::Verification => g.range(0, 95),
                 Stage::CellVote | Stage::GrassrootsVote => g.range(0, 25),
                 Stage::AwaitingDecision => g.range(0, 40),
-                Stage::AwaitingCeremony => g.range(0, 12),
+                // The cell received the decision (up to 6 days after it) before today.
+                Stage::AwaitingCeremony => g.range(6, 15),
                 Stage::Probationary => g.range(0, 355),
                 _ => g.range(0, 20),
             };
@@ -2286,11 +2372,13 @@ async fn write_candidacy(
         let issued_day = path
             .iter()
             .find_map(|s| match &s.action {
-                Action::RecordCertificate { issued_on, .. } => Some(days_between(EPOCH, *issued_on)),
+                Action::RecordCertificate { issued_on, .. } => {
+                    Some(days_between(EPOCH, *issued_on))
+                }
                 _ => None,
             })
             .unwrap_or(0);
-        let issued = add_days(add_months(today, 0), -(60 * 30 + 12) + g.range(0, 30));
+        let issued = add_days(months_before(today, 60), g.range(5, 50));
         let open = add_days(issued, -issued_day);
         steps.retain(|s| add_days(open, s.day) <= today);
         open
@@ -2359,8 +2447,8 @@ async fn write_candidacy(
                 command.action,
                 Action::ListAsSympathizer { .. } | Action::AssignMentor { .. }
             );
-            let event = candidacies::execute(tx, ctx, book, &sys, &pub_id, version, command)
-                .await?;
+            let event =
+                candidacies::execute(tx, ctx, book, &sys, &pub_id, version, command).await?;
             version += 1;
             if is_mentor && mentor_since.is_none() {
                 mentor_since = Some(on);
@@ -2375,7 +2463,10 @@ async fn write_candidacy(
     // Monthly notes of the mentor, a few months missing, the latest ones more often.
     if let Some(since) = mentor_since {
         let until = end.unwrap_or(today);
-        let mut month = add_months(Date::new(since.year(), since.month(), 1).unwrap_or(since), 1);
+        let mut month = add_months(
+            Date::new(since.year(), since.month(), 1).unwrap_or(since),
+            1,
+        );
         let last_month_missing = g.chance(0.25);
         let mut written = 0u32;
         while month <= until && written < 18 {
@@ -2383,7 +2474,7 @@ async fn write_candidacy(
             let on = add_days(month, g.range(19, 27));
             let recent = next > add_days(today, -40);
             let skip = g.chance(0.1) || (recent && last_month_missing);
-            if on <= today && on <= until.max(month) && !skip {
+            if on <= today && on <= until && !skip {
                 let content = *g.pick(NOTES);
                 candidacies::add_mentor_note(
                     tx,
@@ -2402,7 +2493,6 @@ async fn write_candidacy(
             month = next;
         }
     }
-    let _ = &cell.name;
     Ok(())
 }
 
@@ -2442,9 +2532,9 @@ pub async fn generate(
         ));
     }
     let now = jiff::tz::Offset::constant(7)
-        .to_timestamp(today.at(9, 0, 0, 0))
+        .to_timestamp(today.at(0, 0, 0, 0))
         .map_err(|e| StoreError::invalid(format!("demo date: {e}"), "Ngày không hợp lệ."))?;
-    let ctx = WriteCtx::new(None, now);
+    let ctx = WriteCtx::new(None, now).with_id_seed(seed);
     let mut g = Gen::new(seed);
     let mut report = DemoReport {
         seed,
@@ -2458,7 +2548,10 @@ pub async fn generate(
     let n = size.grassroots.max(1) as usize;
     let sectors: Vec<(Sector, u32)> = (0..n).map(|i| ROTATION[i % ROTATION.len()]).collect();
     let cell_weights: Vec<f64> = sectors.iter().map(|(_, w)| f64::from(*w)).collect();
-    let non_school: u32 = sectors.iter().filter(|(s, _)| *s != Sector::HighSchool).count() as u32;
+    let non_school: u32 = sectors
+        .iter()
+        .filter(|(s, _)| *s != Sector::HighSchool)
+        .count() as u32;
     let cells_per = apportion(size.cells.max(non_school), &cell_weights, 0);
     let mut plans_g: Vec<GrassrootsPlan> = Vec::with_capacity(n);
     for (i, ((sector, _), cells)) in sectors.iter().zip(&cells_per).enumerate() {
@@ -2488,9 +2581,10 @@ pub async fn generate(
         .iter()
         .enumerate()
         .flat_map(|(gi, p)| {
-            p.cells.iter().enumerate().map(move |(ci, c)| {
-                (gi, ci, f64::from(c.members), p.kind.is_grassroots_cell())
-            })
+            p.cells
+                .iter()
+                .enumerate()
+                .map(move |(ci, c)| (gi, ci, f64::from(c.members), p.kind.is_grassroots_cell()))
         })
         .collect();
     let weight_total: f64 = cell_index.iter().map(|c| c.2).sum();
@@ -2558,8 +2652,8 @@ pub async fn generate(
     let mut counter = 0u32;
     for (gi, gp) in plans_g.iter().enumerate() {
         let mut tx = store.begin().await?;
-        let written = write_grassroots(&mut tx, &ctx, &mut g, district, gp, today, &mut report)
-            .await?;
+        let written =
+            write_grassroots(&mut tx, &ctx, &mut g, district, gp, today, &mut report).await?;
         for job in &jobs[gi] {
             counter += 1;
             write_candidacy(
@@ -2691,12 +2785,14 @@ async fn write_plans(
             year_plan.course_attendees = year_plan.course_attendees.max(2);
             year_plan.sources = year_plan.sources.max(year_plan.course_attendees);
         } else {
-            year_plan
-                .sub_targets
-                .insert(SubGroup::Women, SubTarget::Share(g.range(30, 45) as u32 * 100));
-            year_plan
-                .sub_targets
-                .insert(SubGroup::YouthUnion, SubTarget::Share(g.range(55, 70) as u32 * 100));
+            year_plan.sub_targets.insert(
+                SubGroup::Women,
+                SubTarget::Share(g.range(30, 45) as u32 * 100),
+            );
+            year_plan.sub_targets.insert(
+                SubGroup::YouthUnion,
+                SubTarget::Share(g.range(55, 70) as u32 * 100),
+            );
             if kind.contains("enterprise") {
                 year_plan
                     .sub_targets
@@ -2746,41 +2842,32 @@ async fn write_accounts(
     let first_cell = w.cells.first();
     let hash = accounts.password_hash.as_str();
     let mut tx = store.begin().await?;
-    let mut add = async |tx: &mut Tx,
-                         g: &mut Gen,
-                         username: &str,
-                         display: &str,
-                         member: Option<i64>,
-                         role: Role,
-                         orgs: &[(i64, String)]|
-           -> Result<()> {
-        let id = users::create_user_with_pub_id(tx, ctx, username, display, hash, member, g.pub_id())
-            .await?;
-        for (org, _) in orgs {
-            users::grant(tx, ctx, id, role, *org).await?;
-        }
-        report.accounts.push(DemoAccount {
-            username: username.to_string(),
-            role,
-            orgs: orgs.iter().map(|(_, n)| n.clone()).collect(),
-        });
-        Ok(())
-    };
     let province_name = format!("Tỉnh ủy {PROVINCE}");
     let district_name = format!("Huyện ủy {DISTRICT}");
     let name = |g: &mut Gen, female: bool| {
-        full_name(
-            g,
-            if female { Gender::Female } else { Gender::Male },
-            1,
-        )
+        full_name(g, if female { Gender::Female } else { Gender::Male }, 1)
     };
     let n = name(g, false);
-    add(&mut tx, g, "admin", &n, None, Role::Admin, &[(province, province_name)]).await?;
-    let n = name(g, true);
-    add(
+    add_account(
         &mut tx,
+        ctx,
         g,
+        hash,
+        report,
+        "admin",
+        &n,
+        None,
+        Role::Admin,
+        &[(province, province_name)],
+    )
+    .await?;
+    let n = name(g, true);
+    add_account(
+        &mut tx,
+        ctx,
+        g,
+        hash,
+        report,
         "tochuc",
         &n,
         None,
@@ -2791,9 +2878,12 @@ async fn write_accounts(
     if let Some(cell) = first_cell {
         let member = cell.officials.first().map(|m| m.0);
         let n = name(g, false);
-        add(
+        add_account(
             &mut tx,
+            ctx,
             g,
+            hash,
+            report,
             "bithu",
             &n,
             member,
@@ -2803,9 +2893,8 @@ async fn write_accounts(
         .await?;
         // The mentor: the member who mentors most in that cell.
         let mentor: Option<(i64, i64)> = {
-            let mut q = tx.ex();
             fetch_optional!(
-                &mut q,
+                tx.ex(),
                 (i64, i64),
                 "SELECT mentor_member_id, COUNT(*) FROM candidacy WHERE cell_id = $1 \
                  AND mentor_member_id IS NOT NULL GROUP BY mentor_member_id \
@@ -2815,9 +2904,12 @@ async fn write_accounts(
         };
         let mentor = mentor.map(|m| m.0).or(cell.officials.get(1).map(|m| m.0));
         let n = name(g, true);
-        add(
+        add_account(
             &mut tx,
+            ctx,
             g,
+            hash,
+            report,
             "giupdo",
             &n,
             mentor,
@@ -2833,9 +2925,12 @@ async fn write_accounts(
         .map(|c| (c.org_id, c.name.clone()))
         .collect();
     let n = name(g, false);
-    add(
+    add_account(
         &mut tx,
+        ctx,
         g,
+        hash,
+        report,
         "phutrach",
         &n,
         None,
@@ -2844,9 +2939,12 @@ async fn write_accounts(
     )
     .await?;
     let n = name(g, true);
-    add(
+    add_account(
         &mut tx,
+        ctx,
         g,
+        hash,
+        report,
         "ttct",
         &n,
         None,
@@ -2855,9 +2953,12 @@ async fn write_accounts(
     )
     .await?;
     let n = name(g, false);
-    add(
+    add_account(
         &mut tx,
+        ctx,
         g,
+        hash,
+        report,
         "doanthanhnien",
         &n,
         None,
@@ -2866,9 +2967,12 @@ async fn write_accounts(
     )
     .await?;
     let n = name(g, false);
-    add(
+    add_account(
         &mut tx,
+        ctx,
         g,
+        hash,
+        report,
         "lanhdao",
         &n,
         None,
@@ -2877,6 +2981,32 @@ async fn write_accounts(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn add_account(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    g: &mut Gen,
+    hash: &str,
+    report: &mut DemoReport,
+    username: &str,
+    display: &str,
+    member: Option<i64>,
+    role: Role,
+    orgs: &[(i64, String)],
+) -> Result<()> {
+    let id = users::create_user_with_pub_id(tx, ctx, username, display, hash, member, g.pub_id())
+        .await?;
+    for (org, _) in orgs {
+        users::grant(tx, ctx, id, role, *org).await?;
+    }
+    report.accounts.push(DemoAccount {
+        username: username.to_string(),
+        role,
+        orgs: orgs.iter().map(|(_, n)| n.clone()).collect(),
+    });
     Ok(())
 }
 
@@ -2919,7 +3049,11 @@ mod tests {
                 .map(|i| {
                     full_name(
                         &mut g,
-                        if i % 2 == 0 { Gender::Male } else { Gender::Female },
+                        if i % 2 == 0 {
+                            Gender::Male
+                        } else {
+                            Gender::Female
+                        },
                         if i % 7 == 0 { 8 } else { 1 },
                     )
                 })

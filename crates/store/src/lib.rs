@@ -64,6 +64,7 @@ macro_rules! fetch_optional {
 pub mod audit;
 pub mod candidacies;
 pub mod counters;
+pub mod demo;
 pub mod dialect;
 pub mod ids;
 pub mod members;
@@ -173,6 +174,8 @@ pub struct WriteCtx {
     pub actor_id: Option<i64>,
     /// Now, truncated to microseconds (what both engines store exactly).
     pub now: jiff::Timestamp,
+    /// A seed from which new public ids are derived (the demo generator); `None` draws random ids.
+    pub id_seed: Option<u64>,
 }
 
 impl WriteCtx {
@@ -180,7 +183,38 @@ impl WriteCtx {
     pub fn new(actor_id: Option<i64>, now: jiff::Timestamp) -> WriteCtx {
         let micros = now.as_microsecond();
         let now = jiff::Timestamp::from_microsecond(micros).unwrap_or(now);
-        WriteCtx { actor_id, now }
+        WriteCtx {
+            actor_id,
+            now,
+            id_seed: None,
+        }
+    }
+
+    /// The same context deriving public ids from `seed` (deterministic generated data).
+    pub fn with_id_seed(mut self, seed: u64) -> WriteCtx {
+        self.id_seed = Some(seed);
+        self
+    }
+
+    /// A public id for a new row: random, or derived from the seed, the kind of row and its
+    /// natural key when the context is seeded (same seed, same ids).
+    pub fn pub_id(&self, kind: &str, key: &[i64]) -> PubId {
+        match self.id_seed {
+            None => PubId::generate(),
+            Some(seed) => {
+                use sha2::Digest;
+                let mut h = sha2::Sha256::new();
+                h.update(seed.to_le_bytes());
+                h.update(kind.as_bytes());
+                for k in key {
+                    h.update(k.to_le_bytes());
+                }
+                let digest = h.finalize();
+                let mut first = [0u8; 8];
+                first.copy_from_slice(&digest[..8]);
+                PubId::from_u64(u64::from_le_bytes(first))
+            }
+        }
     }
 
     /// Today in Vietnam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving).

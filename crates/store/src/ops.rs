@@ -18,7 +18,10 @@ pub async fn backup(store: &Store, path: &Path) -> Result<()> {
     if path.exists() {
         return Err(StoreError::invalid(
             format!("backup target {} exists", path.display()),
-            format!("Tệp sao lưu {} đã tồn tại; hãy chọn tên khác.", path.display()),
+            format!(
+                "Tệp sao lưu {} đã tồn tại; hãy chọn tên khác.",
+                path.display()
+            ),
         ));
     }
     let target = path.to_str().ok_or_else(|| {

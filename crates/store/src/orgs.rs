@@ -407,7 +407,11 @@ pub async fn merge(
 /// Organisations in Vietnamese order of their names (the engines' own collations disagree on đ).
 fn sorted(mut orgs: Vec<Org>) -> Vec<Org> {
     let collator = ketnap_domain::text::NameCollator::shared();
-    orgs.sort_by(|a, b| collator.compare(&a.name, &b.name).then(a.org_id.cmp(&b.org_id)));
+    orgs.sort_by(|a, b| {
+        collator
+            .compare(&a.name, &b.name)
+            .then(a.org_id.cmp(&b.org_id))
+    });
     orgs
 }
 
@@ -441,16 +445,22 @@ pub async fn children(conn: &mut Conn, scope: &Scope, parent_id: i64) -> Result<
         "SELECT {ORG_COLS} FROM org o WHERE o.parent_id = $1 AND o.closed_on IS NULL AND {}",
         Scope::org_filter("o.org_id", 2)
     );
-    Ok(sorted(fetch_all!(conn.ex(), Org, &sql, parent_id, all, user, role)?))
+    Ok(sorted(fetch_all!(
+        conn.ex(),
+        Org,
+        &sql,
+        parent_id,
+        all,
+        user,
+        role
+    )?))
 }
 
 /// The roots of the scope: the organisations of its `user_scope` rows (all roots for the system).
 pub async fn scope_roots(conn: &mut Conn, scope: &Scope) -> Result<Vec<Org>> {
     match scope.user_id {
         None => {
-            let sql = format!(
-                "SELECT {ORG_COLS} FROM org o WHERE o.parent_id IS NULL"
-            );
+            let sql = format!("SELECT {ORG_COLS} FROM org o WHERE o.parent_id IS NULL");
             Ok(sorted(fetch_all!(conn.ex(), Org, &sql)?))
         }
         Some(user) => {
@@ -458,7 +468,13 @@ pub async fn scope_roots(conn: &mut Conn, scope: &Scope) -> Result<Vec<Org>> {
                 "SELECT {ORG_COLS} FROM org o JOIN user_scope us ON us.org_id = o.org_id \
                  WHERE us.user_id = $1 AND us.role = $2"
             );
-            Ok(sorted(fetch_all!(conn.ex(), Org, &sql, user, scope.role.code())?))
+            Ok(sorted(fetch_all!(
+                conn.ex(),
+                Org,
+                &sql,
+                user,
+                scope.role.code()
+            )?))
         }
     }
 }

@@ -68,9 +68,8 @@ pub async fn upsert(
     if !role_writes_plans(scope.role) {
         return Err(StoreError::Forbidden("plan write"));
     }
-    plan.check().map_err(|e| {
-        StoreError::invalid(format!("plan refused: {e:?}"), e.to_string())
-    })?;
+    plan.check()
+        .map_err(|e| StoreError::invalid(format!("plan refused: {e:?}"), e.to_string()))?;
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT o.pub_id, o.closed_on IS NOT NULL FROM org o WHERE o.org_id = $1 AND {}",

@@ -124,8 +124,8 @@ impl Scope {
     /// `$n` (all: bool), `$n+1` (user id) and `$n+2` (role code). Bind [`Scope::binds`] in order.
     pub fn org_filter(org_col: &str, n: usize) -> String {
         format!(
-            "(${n} OR EXISTS (SELECT 1 FROM org_closure sc JOIN user_scope us ON us.org_id = sc.ancestor_id \
-             WHERE sc.descendant_id = {org_col} AND us.user_id = ${} AND us.role = ${}))",
+            "(${n} OR EXISTS (SELECT 1 FROM org_closure scope_c JOIN user_scope scope_u ON scope_u.org_id = scope_c.ancestor_id \
+             WHERE scope_c.descendant_id = {org_col} AND scope_u.user_id = ${} AND scope_u.role = ${}))",
             n + 1,
             n + 2
         )

@@ -88,9 +88,9 @@ const USER_COLS: &str = "u.user_id, u.pub_id, u.username, u.display_name, u.memb
 pub fn normalise_username(name: &str) -> Result<String> {
     let name = name.trim().to_ascii_lowercase();
     let ok = (3..=40).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        });
     if ok {
         Ok(name)
     } else {
@@ -403,7 +403,11 @@ async fn set_disabled(tx: &mut Tx, ctx: &WriteCtx, user_id: i64, disabled: bool)
         tx,
         ctx,
         &AuditEntry {
-            action: if disabled { "user.disable" } else { "user.enable" },
+            action: if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
             object_kind: "user",
             object_id: &pub_id,
             org_id: None,

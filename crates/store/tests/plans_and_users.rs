@@ -1,10 +1,11 @@
 //! Conformance: plans per organisation and period, users and their scopes.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
+use ketnap_domain::RuleBook;
 use ketnap_domain::org::{CellKind, GrassrootsKind, OrgKind};
 use ketnap_domain::plan::{self, Period, Plan, SubGroup, SubTarget};
-use ketnap_domain::RuleBook;
 use ketnap_store::orgs::{self, NewOrg};
 use ketnap_store::{Role, Scope, Store, StoreError, audit, fetch_all, fetch_one, plans, users};
 
@@ -117,11 +118,14 @@ async fn a_plan_is_stored_per_org_and_period_and_replaced_on_upsert_with_an_audi
         let ctx = common::ctx(None);
         let sys = Scope::system();
         let mut p = year_plan(16);
-        p.sub_targets.insert(SubGroup::Women, SubTarget::Share(4000));
+        p.sub_targets
+            .insert(SubGroup::Women, SubTarget::Share(4000));
         p.sub_targets
             .insert(SubGroup::Other("dân quân".into()), SubTarget::Count(2));
         let mut tx = store.begin().await.unwrap();
-        plans::upsert(&mut tx, &ctx, &sys, t.commune, &p).await.unwrap();
+        plans::upsert(&mut tx, &ctx, &sys, t.commune, &p)
+            .await
+            .unwrap();
         let term = Plan {
             admissions: 80,
             ..Plan::new(Period::Term { start_year: 2025 })
@@ -164,7 +168,10 @@ async fn a_plan_is_stored_per_org_and_period_and_replaced_on_upsert_with_an_audi
             .unwrap()
             .unwrap();
         assert_eq!(got.plan.admissions, 20);
-        assert!(got.plan.sub_targets.is_empty(), "the upsert replaces the body");
+        assert!(
+            got.plan.sub_targets.is_empty(),
+            "the upsert replaces the body"
+        );
         let (n,): (i64,) = fetch_one!(
             c.ex(),
             (i64,),
@@ -182,7 +189,11 @@ async fn a_plan_is_stored_per_org_and_period_and_replaced_on_upsert_with_an_audi
             .collect();
         let actions: Vec<&str> = plan_rows.iter().map(|(a, _)| a.as_str()).collect();
         assert_eq!(actions, ["plan.create", "plan.create", "plan.update"]);
-        assert!(plan_rows[0].1.contains("\"period\":\"2026\""), "{}", plan_rows[0].1);
+        assert!(
+            plan_rows[0].1.contains("\"period\":\"2026\""),
+            "{}",
+            plan_rows[0].1
+        );
         assert!(audit::verify(&store).await.unwrap().ok());
     }
 }
@@ -251,8 +262,8 @@ async fn the_childrens_plans_come_in_one_list_with_the_missing_ones_and_show_the
             .await
             .unwrap()
             .unwrap();
-        let gap = plan::children_gap(&parent.plan, kids.iter().filter_map(|k| k.plan.as_ref()))
-            .unwrap();
+        let gap =
+            plan::children_gap(&parent.plan, kids.iter().filter_map(|k| k.plan.as_ref())).unwrap();
         let admissions = gap
             .lines
             .iter()
@@ -312,9 +323,15 @@ async fn plans_outside_the_scope_are_not_found_and_only_staff_may_write_them() {
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::NotFound(_)), "{e:?}");
-        plans::upsert(&mut tx, &ctx, &Scope::system(), t.other_commune, &year_plan(3))
-            .await
-            .unwrap();
+        plans::upsert(
+            &mut tx,
+            &ctx,
+            &Scope::system(),
+            t.other_commune,
+            &year_plan(3),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
 
         let secretary = user_with(&store, "bithu.a", Role::CellSecretary, &[t.cell_a]).await;
@@ -348,7 +365,11 @@ async fn plans_outside_the_scope_are_not_found_and_only_staff_may_write_them() {
             .into_iter()
             .map(|k| k.code)
             .collect();
-        assert_eq!(seen, ["P.D.X1.A"], "a secretary sees only their cell among the children");
+        assert_eq!(
+            seen,
+            ["P.D.X1.A"],
+            "a secretary sees only their cell among the children"
+        );
     }
 }
 
@@ -373,7 +394,8 @@ async fn a_user_is_created_with_a_valid_unique_username_and_the_audit_never_hold
                 .await
                 .unwrap_err();
             assert!(
-                e.message_vi().starts_with("Tên đăng nhập phải dài từ 3 đến 40 ký tự"),
+                e.message_vi()
+                    .starts_with("Tên đăng nhập phải dài từ 3 đến 40 ký tự"),
                 "{bad}: {}",
                 e.message_vi()
             );
@@ -409,7 +431,10 @@ async fn a_user_is_created_with_a_valid_unique_username_and_the_audit_never_hold
         assert_eq!(login.user_id, id, "{}", common::name(&store));
         assert_eq!(login.password_hash, "$argon2id$new-secret");
         assert!(!login.disabled);
-        assert!(!format!("{login:?}").contains("secret"), "Debug hides the hash");
+        assert!(
+            !format!("{login:?}").contains("secret"),
+            "Debug hides the hash"
+        );
         assert_eq!(
             users::by_username(&mut c, "NGUYEN.VAN-AN_01")
                 .await
@@ -417,7 +442,12 @@ async fn a_user_is_created_with_a_valid_unique_username_and_the_audit_never_hold
                 .map(|u| u.user_id),
             Some(id)
         );
-        assert!(users::by_username(&mut c, "nobody").await.unwrap().is_none());
+        assert!(
+            users::by_username(&mut c, "nobody")
+                .await
+                .unwrap()
+                .is_none()
+        );
         let by_token = users::by_api_token_hash(&mut c, "token-hash-1")
             .await
             .unwrap()
@@ -426,8 +456,10 @@ async fn a_user_is_created_with_a_valid_unique_username_and_the_audit_never_hold
         drop(c);
 
         let rows = audit_actions(&store).await;
-        let user_rows: Vec<&(String, String)> =
-            rows.iter().filter(|(a, _)| a.starts_with("user.")).collect();
+        let user_rows: Vec<&(String, String)> = rows
+            .iter()
+            .filter(|(a, _)| a.starts_with("user."))
+            .collect();
         let actions: Vec<&str> = user_rows.iter().map(|(a, _)| a.as_str()).collect();
         assert_eq!(
             actions,
@@ -454,7 +486,13 @@ async fn grants_and_revokes_shape_the_scopes_and_a_disabled_user_is_marked() {
     for store in common::stores().await {
         let t = tree(&store).await;
         let ctx = common::ctx(None);
-        let id = user_with(&store, "phutrach", Role::CommitteeMemberInCharge, &[t.cell_b, t.cell_a]).await;
+        let id = user_with(
+            &store,
+            "phutrach",
+            Role::CommitteeMemberInCharge,
+            &[t.cell_b, t.cell_a],
+        )
+        .await;
         let mut tx = store.begin().await.unwrap();
         assert!(
             !users::grant(&mut tx, &ctx, id, Role::CommitteeMemberInCharge, t.cell_a)
@@ -462,7 +500,11 @@ async fn grants_and_revokes_shape_the_scopes_and_a_disabled_user_is_marked() {
                 .unwrap(),
             "granting twice is a no-op"
         );
-        assert!(users::grant(&mut tx, &ctx, id, Role::Viewer, t.commune).await.unwrap());
+        assert!(
+            users::grant(&mut tx, &ctx, id, Role::Viewer, t.commune)
+                .await
+                .unwrap()
+        );
         tx.commit().await.unwrap();
 
         let mut c = store.read().await.unwrap();
@@ -481,7 +523,10 @@ async fn grants_and_revokes_shape_the_scopes_and_a_disabled_user_is_marked() {
         let a_pub = orgs::get_by_id(&mut c, t.cell_a).await.unwrap().pub_id;
         assert_eq!(scopes[0].1, a_pub);
         let in_charge = Scope::user(id, Role::CommitteeMemberInCharge, None);
-        assert_eq!(orgs::scope_roots(&mut c, &in_charge).await.unwrap().len(), 2);
+        assert_eq!(
+            orgs::scope_roots(&mut c, &in_charge).await.unwrap().len(),
+            2
+        );
         drop(c);
 
         let mut tx = store.begin().await.unwrap();
@@ -544,7 +589,13 @@ async fn an_admin_lists_the_users_of_their_subtree_by_keyset_pages_and_others_ma
         user_with(&store, "bithu.a", Role::CellSecretary, &[t.cell_a]).await;
         user_with(&store, "bithu.b", Role::CellSecretary, &[t.cell_b]).await;
         user_with(&store, "canbo.x2", Role::OrgStaff, &[t.other_commune]).await;
-        let both = user_with(&store, "huyen.xem", Role::Viewer, &[t.commune, t.other_commune]).await;
+        let both = user_with(
+            &store,
+            "huyen.xem",
+            Role::Viewer,
+            &[t.commune, t.other_commune],
+        )
+        .await;
         let district_admin = user_with(&store, "admin.huyen", Role::Admin, &[t.district]).await;
 
         let scope = Scope::user(admin, Role::Admin, None);
@@ -576,9 +627,14 @@ async fn an_admin_lists_the_users_of_their_subtree_by_keyset_pages_and_others_ma
             .collect();
         assert_eq!(paged, names);
 
-        let all = users::list(&mut c, &Scope::user(district_admin, Role::Admin, None), None, 100)
-            .await
-            .unwrap();
+        let all = users::list(
+            &mut c,
+            &Scope::user(district_admin, Role::Admin, None),
+            None,
+            100,
+        )
+        .await
+        .unwrap();
         assert_eq!(all.len(), 6);
 
         let e = users::list(&mut c, &Scope::user(admin, Role::OrgStaff, None), None, 100)
