@@ -38,6 +38,16 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Serve the web app: creates and migrates the database, fills the demo district with --demo
+    /// when the database is empty, and listens (default http://127.0.0.1:8080).
+    Serve {
+        /// Fill an empty database with the fictional demo district first.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on (overrides ketnap.toml and KETNAP_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+    },
     /// Apply the database migrations (forward only).
     Migrate,
     /// Fill an empty database with a fictional district (migrates first).
@@ -188,6 +198,30 @@ async fn run_demo(
     println!("{report}");
     println!("({:.1} s)", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+async fn run_serve(url: &str, book: RuleBook, demo: bool, bind: Option<String>) -> anyhow::Result<ExitCode> {
+    let config = ketnap_web::ServeConfig::load().map_err(|e| anyhow::anyhow!("reading ketnap.toml / KETNAP_*: {e}"))?;
+    let bind = bind.unwrap_or(config.bind);
+    let store = connect(url).await?;
+    store.migrate().await.map_err(store_err)?;
+    if demo && ops::is_empty(&store).await.map_err(store_err)? {
+        println!("Đang tạo dữ liệu mẫu (một huyện hư cấu)… / generating the demo district…");
+        run_demo(&store, &book, 2026, 1.0, &config.demo_password, today_vn()).await?;
+        println!("Mật khẩu của các tài khoản mẫu / demo password: {}", config.demo_password);
+    } else if demo {
+        println!("Cơ sở dữ liệu đã có dữ liệu: dùng dữ liệu hiện có. / The database has data: serving it.");
+        println!("Tài khoản mẫu / demo accounts: admin, tochuc, bithu, giupdo, phutrach, ttct, doanthanhnien, lanhdao");
+    }
+    let state = ketnap_web::AppState::new(store, book, ketnap_web::Clock::System);
+    let router = ketnap_web::app(state).await.map_err(store_err)?;
+    let listener = tokio::net::TcpListener::bind(&bind)
+        .await
+        .with_context(|| format!("listening on {bind}"))?;
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or(bind);
+    println!("ketnap đang chạy tại / is serving at http://{addr}  (Ctrl-C để dừng / to stop)");
+    ketnap_web::run(listener, router).await.context("serving")?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn run_audit_verify(store: &Store) -> anyhow::Result<ExitCode> {
@@ -409,6 +443,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve { demo, bind } => {
+            let book = load_rules(cli.rules.as_ref())?;
+            run_serve(&cli.db, book, demo, bind).await
+        }
         Command::Migrate => {
             let store = connect(&cli.db).await?;
             store.migrate().await.map_err(store_err)?;
@@ -463,6 +501,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Request logs: ids and paths only (see ketnap_web::observe); RUST_LOG tunes the level.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,0 +1,195 @@
+//! Login (argon2id, rate-limited), logout, and the [`Auth`] extractor that yields the user's scope.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use ketnap_store::{Role, Scope, users};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::error::AppError;
+use crate::layout::{Layout, UserBadge};
+use crate::session::{csrf_token, rotate_csrf};
+use crate::AppState;
+
+const USER_KEY: &str = "user_id";
+const ROLE_KEY: &str = "role";
+/// Failed attempts allowed per user name in [`WINDOW_SECS`].
+pub const MAX_FAILURES: u32 = 5;
+/// The window of the login rate limit.
+pub const WINDOW_SECS: i64 = 15 * 60;
+
+/// Failed logins per user name (lower-cased) within a window.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+impl LoginLimiter {
+    fn blocked(&self, name: &str, now: i64) -> bool {
+        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(name).is_some_and(|(n, since)| *n >= MAX_FAILURES && now - since < WINDOW_SECS)
+    }
+
+    fn fail(&self, name: &str, now: i64) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = map.entry(name.to_string()).or_insert((0, now));
+        if now - entry.1 >= WINDOW_SECS {
+            *entry = (0, now);
+        }
+        entry.0 += 1;
+    }
+
+    fn clear(&self, name: &str) {
+        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(name);
+    }
+}
+
+/// templates/login.html
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    /// Layout.
+    pub layout: Layout,
+    /// The name typed.
+    pub username: String,
+    /// What went wrong.
+    pub error: Option<String>,
+}
+
+/// `GET /login`
+pub async fn login_form(session: Session) -> Result<Response, AppError> {
+    let csrf = csrf_token(&session).await?;
+    let page = LoginPage { layout: Layout::new("Đăng nhập", None, csrf, ""), username: String::new(), error: None };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// The login form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+/// Hash a password with argon2id (default parameters).
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    use argon2::password_hash::PasswordHasher;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::BadRequest(format!("Không tạo được mật khẩu: {e}")))
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("ketnap: no such user").unwrap_or_default())
+}
+
+fn verify(password: &str, hash: &str) -> bool {
+    use argon2::password_hash::PasswordVerifier;
+    use argon2::password_hash::phc::PasswordHash;
+    PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// `POST /login`
+pub async fn login(State(state): State<AppState>, session: Session, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
+    let name = form.username.trim().to_ascii_lowercase();
+    let now = state.clock.now().as_second();
+    let refuse = |message: &str, csrf: String| -> Result<Response, AppError> {
+        let page = LoginPage {
+            layout: Layout::new("Đăng nhập", None, csrf, ""),
+            username: form.username.trim().to_string(),
+            error: Some(message.to_string()),
+        };
+        Ok((StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
+    };
+    if state.limiter.blocked(&name, now) {
+        let csrf = csrf_token(&session).await?;
+        return refuse("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.", csrf);
+    }
+    let mut conn = state.store.read().await?;
+    let user = users::by_username(&mut conn, &name).await?;
+    let ok = match &user {
+        Some(u) => !u.disabled && verify(&form.password, &u.password_hash),
+        None => {
+            // Same work as a real check, so timing does not tell which names exist.
+            let _ = verify(&form.password, dummy_hash());
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| ok) else {
+        state.limiter.fail(&name, now);
+        state.metrics.logins_failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let csrf = csrf_token(&session).await?;
+        return refuse("Tên đăng nhập hoặc mật khẩu không đúng.", csrf);
+    };
+    let roles = users::scopes_of(&mut conn, user.user_id).await?;
+    let Some((role, _, _)) = roles.first() else {
+        let csrf = csrf_token(&session).await?;
+        return refuse("Tài khoản chưa được phân quyền. Vui lòng liên hệ quản trị viên.", csrf);
+    };
+    state.limiter.clear(&name);
+    session.cycle_id().await.map_err(AppError::session)?;
+    session.insert(USER_KEY, user.user_id).await.map_err(AppError::session)?;
+    session.insert(ROLE_KEY, role.code()).await.map_err(AppError::session)?;
+    rotate_csrf(&session).await?;
+    tracing::info!(user.id = user.user_id, role = role.code(), "login");
+    Ok(Redirect::to("/").into_response())
+}
+
+/// `POST /logout`
+pub async fn logout(session: Session) -> Result<Response, AppError> {
+    session.flush().await.map_err(AppError::session)?;
+    Ok(Redirect::to("/login").into_response())
+}
+
+/// A logged-in user acting in a role: every handler that touches organisation data takes this.
+#[derive(Clone, Debug)]
+pub struct Auth {
+    /// The user.
+    pub user: users::User,
+    /// The role acting.
+    pub role: Role,
+    /// What the user may reach.
+    pub scope: Scope,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+impl Auth {
+    /// The layout of a page for this user.
+    pub fn layout(&self, title: impl Into<String>, active: &'static str) -> Layout {
+        Layout::new(
+            title,
+            Some(UserBadge { display_name: self.user.display_name.clone(), role_label: self.role.label_vi().to_string() }),
+            self.csrf.clone(),
+            active,
+        )
+    }
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let session = parts.extensions.get::<Session>().cloned().ok_or(AppError::Unauthenticated)?;
+        let user_id: i64 = session.get(USER_KEY).await.map_err(AppError::session)?.ok_or(AppError::Unauthenticated)?;
+        let role: String = session.get(ROLE_KEY).await.map_err(AppError::session)?.ok_or(AppError::Unauthenticated)?;
+        let role = Role::from_code(&role).ok_or(AppError::Unauthenticated)?;
+        let mut conn = state.store.read().await?;
+        let user = users::by_id(&mut conn, user_id).await?.ok_or(AppError::Unauthenticated)?;
+        if user.disabled {
+            session.flush().await.map_err(AppError::session)?;
+            return Err(AppError::Unauthenticated);
+        }
+        let csrf = csrf_token(&session).await?;
+        let scope = Scope::user(user.user_id, role, user.member_id);
+        Ok(Auth { user, role, scope, csrf })
+    }
+}

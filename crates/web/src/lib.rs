@@ -1,0 +1,228 @@
+//! ketnap-web: the server a cán bộ tổ chức, a cell secretary, a mentor and a leader open every day.
+//!
+//! Server-rendered askama pages (Vietnamese text lives in `templates/`), vendored htmx, assets
+//! embedded in the binary, forms that work without JavaScript. Every handler that touches
+//! organisation data takes the [`auth::Auth`] extractor, which yields the user's [`Scope`]; a
+//! request outside the scope gets 404, never data.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use ketnap_domain::RuleBook;
+use ketnap_store::{Scope, Store};
+
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod layout;
+pub mod pages;
+pub mod session;
+
+pub use error::AppError;
+
+/// Where "now" comes from: the system clock, or a fixed instant (tests, demos "as of" a date).
+#[derive(Clone, Copy, Debug)]
+pub enum Clock {
+    /// The system clock.
+    System,
+    /// Always this instant.
+    Fixed(jiff::Timestamp),
+}
+
+impl Clock {
+    /// Now.
+    pub fn now(&self) -> jiff::Timestamp {
+        match self {
+            Clock::System => jiff::Timestamp::now(),
+            Clock::Fixed(t) => *t,
+        }
+    }
+
+    /// Today in Vietnam (UTC+7).
+    pub fn today(&self) -> jiff::civil::Date {
+        jiff::tz::Offset::constant(7).to_datetime(self.now()).date()
+    }
+}
+
+/// Request counters for `/metrics` (Prometheus text format).
+#[derive(Debug, Default)]
+pub struct Metrics {
+    requests: AtomicU64,
+    client_errors: AtomicU64,
+    server_errors: AtomicU64,
+    logins_failed: AtomicU64,
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// The rules in force.
+    pub book: Arc<RuleBook>,
+    /// The clock.
+    pub clock: Clock,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// Failed logins by user name, for rate limiting.
+    pub limiter: Arc<auth::LoginLimiter>,
+}
+
+impl AppState {
+    /// A state over a migrated store.
+    pub fn new(store: Store, book: RuleBook, clock: Clock) -> AppState {
+        AppState {
+            store,
+            book: Arc::new(book),
+            clock,
+            metrics: Arc::new(Metrics::default()),
+            limiter: Arc::new(auth::LoginLimiter::default()),
+        }
+    }
+
+    /// A write context for the user at the state's clock.
+    pub fn write_ctx(&self, actor_id: Option<i64>) -> ketnap_store::WriteCtx {
+        ketnap_store::WriteCtx::new(actor_id, self.clock.now())
+    }
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.read().await {
+        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "healthz: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let m = &state.metrics;
+    let body = format!(
+        "# HELP ketnap_http_requests_total HTTP requests served.\n# TYPE ketnap_http_requests_total counter\n\
+         ketnap_http_requests_total {}\n\
+         # HELP ketnap_http_client_errors_total Responses with a 4xx status.\n# TYPE ketnap_http_client_errors_total counter\n\
+         ketnap_http_client_errors_total {}\n\
+         # HELP ketnap_http_server_errors_total Responses with a 5xx status.\n# TYPE ketnap_http_server_errors_total counter\n\
+         ketnap_http_server_errors_total {}\n\
+         # HELP ketnap_logins_failed_total Failed login attempts.\n# TYPE ketnap_logins_failed_total counter\n\
+         ketnap_logins_failed_total {}\n",
+        m.requests.load(Ordering::Relaxed),
+        m.client_errors.load(Ordering::Relaxed),
+        m.server_errors.load(Ordering::Relaxed),
+        m.logins_failed.load(Ordering::Relaxed),
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// Counts requests and logs each one: method, path (ids only: paths carry public ids, never
+/// names; query strings, which may hold a searched name, are not logged), status, duration.
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let mut res = next.run(req).await;
+    let status = res.status();
+    state.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    if status.is_client_error() {
+        state.metrics.client_errors.fetch_add(1, Ordering::Relaxed);
+    } else if status.is_server_error() {
+        state.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
+    }
+    tracing::info!(
+        http.method = %method,
+        http.path = %path,
+        http.status = status.as_u16(),
+        http.duration_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    let headers = res.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"),
+    );
+    res
+}
+
+/// The whole application over a migrated store (sessions live in the same database).
+pub async fn app(state: AppState) -> Result<Router, ketnap_store::StoreError> {
+    let sessions = session::layer(&state.store).await?;
+    let pages = Router::new()
+        .route("/", get(pages::dashboard::show))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .merge(pages::routes())
+        .fallback(error::not_found)
+        .layer(middleware::from_fn(session::csrf))
+        .layer(sessions);
+    Ok(Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/static/{file}", get(assets::serve))
+        .merge(pages)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state))
+}
+
+/// The scope of the system, for the CLI and jobs. Never built from a request.
+pub fn system_scope() -> Scope {
+    Scope::system()
+}
+
+/// Serve `router` on `listener` until Ctrl-C (or SIGTERM).
+pub async fn run(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    let shutdown = async {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! { () = ctrl_c => {}, () = term => {} }
+        tracing::info!("shutting down");
+    };
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
+
+/// Settings of `ketnap serve`, from `ketnap.toml` then `KETNAP_*` environment variables.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    pub bind: String,
+    /// The demo accounts' password (with `--demo`).
+    pub demo_password: String,
+}
+
+impl ServeConfig {
+    /// Defaults, then `ketnap.toml` in the working directory, then `KETNAP_BIND`, `KETNAP_DEMO_PASSWORD`.
+    pub fn load() -> Result<ServeConfig, Box<figment::Error>> {
+        use figment::Figment;
+        use figment::providers::{Env, Format, Serialized, Toml};
+        Figment::new()
+            .merge(Serialized::defaults(serde_json::json!({
+                "bind": "127.0.0.1:8080",
+                "demo_password": "ketnap-demo",
+            })))
+            .merge(Toml::file("ketnap.toml"))
+            .merge(Env::prefixed("KETNAP_").only(&["bind", "demo_password"]))
+            .extract()
+            .map_err(Box::new)
+    }
+}

@@ -1,0 +1,168 @@
+//! `/` — the dashboard of the user's scope: the pipeline by stage, this year's admissions against
+//! the plan, what is due or overdue this week.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Response};
+use ketnap_domain::alerts::AlertStatus;
+use ketnap_domain::dates::format_vn;
+use ketnap_domain::lifecycle::Stage;
+use ketnap_domain::plan::{Achievement, Period};
+use ketnap_store::{candidacies, counters, members, orgs, plans};
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::AppError;
+use crate::layout::Layout;
+
+/// One bar of the funnel.
+pub struct FunnelBar {
+    /// Stage label.
+    pub label: &'static str,
+    /// Candidacies at that stage now.
+    pub count: i64,
+    /// Bar width, percent of the largest.
+    pub width: i64,
+}
+
+/// A root of the user's scope, summarised.
+pub struct RootSummary {
+    /// Public id.
+    pub pub_id: String,
+    /// Name.
+    pub name: String,
+    /// Official members.
+    pub official: i64,
+    /// Probationary members.
+    pub probationary: i64,
+    /// The funnel.
+    pub funnel: Vec<FunnelBar>,
+    /// Admissions this year.
+    pub admitted: i64,
+    /// This year's admissions target, if a plan exists.
+    pub target: Option<u32>,
+    /// Achievement as the seeds write it ("80 %"), or "—".
+    pub achievement: String,
+}
+
+/// One alert row.
+pub struct AlertRow {
+    /// Candidacy public id.
+    pub candidacy: String,
+    /// Name (only for roles that see individuals).
+    pub name: String,
+    /// Cell.
+    pub cell: String,
+    /// Status label.
+    pub status: &'static str,
+    /// CSS class of the status.
+    pub class: &'static str,
+    /// Due date, dd/mm/yyyy.
+    pub due: String,
+    /// What to do.
+    pub message: String,
+}
+
+/// templates/dashboard.html
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    /// Layout.
+    pub layout: Layout,
+    /// Today, dd/mm/yyyy.
+    pub today: String,
+    /// The year.
+    pub year: i16,
+    /// The roots of the scope.
+    pub roots: Vec<RootSummary>,
+    /// Due or overdue within the week.
+    pub alerts: Vec<AlertRow>,
+    /// Whether names are shown.
+    pub individuals: bool,
+}
+
+const FUNNEL: [Stage; 11] = [
+    Stage::Source,
+    Stage::Sympathizer,
+    Stage::Course,
+    Stage::Dossier,
+    Stage::Verification,
+    Stage::CellVote,
+    Stage::GrassrootsVote,
+    Stage::AwaitingDecision,
+    Stage::AwaitingCeremony,
+    Stage::Probationary,
+    Stage::RecognitionVote,
+];
+
+/// `GET /`
+pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    let today = state.clock.today();
+    let year = today.year();
+    let mut conn = state.store.read().await?;
+    let mut roots = Vec::new();
+    for org in orgs::scope_roots(&mut conn, &auth.scope).await? {
+        let gauges = counters::gauges(&mut conn, &auth.scope, org.org_id).await?;
+        let max = FUNNEL.iter().map(|s| gauges.get(s).copied().unwrap_or(0)).max().unwrap_or(0).max(1);
+        let funnel = FUNNEL
+            .iter()
+            .map(|s| {
+                let count = gauges.get(s).copied().unwrap_or(0);
+                FunnelBar { label: s.label_vi(), count, width: count * 100 / max }
+            })
+            .collect();
+        let roster = members::counts(&mut conn, &auth.scope, org.org_id).await?;
+        let totals = counters::subtree_totals(&mut conn, &auth.scope, org.org_id, &format!("{year}-01"), &format!("{year}-12")).await?;
+        let admitted = totals.get("admission").copied().unwrap_or(0);
+        let plan = plans::get(&mut conn, &auth.scope, org.org_id, Period::Year(year)).await?;
+        let target = plan.map(|p| p.plan.admissions);
+        let achievement = target
+            .map(|t| Achievement::of(u32::try_from(admitted).unwrap_or(0), t).pct_text())
+            .unwrap_or_else(|| "—".to_string());
+        roots.push(RootSummary {
+            pub_id: org.pub_id,
+            name: org.name,
+            official: roster.official,
+            probationary: roster.probationary,
+            funnel,
+            admitted,
+            target,
+            achievement,
+        });
+    }
+    let individuals = auth.role.sees_individuals();
+    let mut alerts = Vec::new();
+    if individuals {
+        let week = today.checked_add(jiff::Span::new().days(7)).unwrap_or(today);
+        for a in candidacies::alerts_in_scope(&mut conn, &auth.scope, &state.book, today, 200).await? {
+            if a.alert.status != AlertStatus::Overdue && a.alert.due > week {
+                continue;
+            }
+            alerts.push(AlertRow {
+                candidacy: a.candidacy_pub_id,
+                name: a.full_name,
+                cell: a.cell_name,
+                status: a.alert.status.label_vi(),
+                class: match a.alert.status {
+                    AlertStatus::Overdue => "overdue",
+                    AlertStatus::DueSoon => "due-soon",
+                    AlertStatus::Upcoming => "upcoming",
+                },
+                due: format_vn(a.alert.due),
+                message: a.alert.message_vi,
+            });
+            if alerts.len() >= 50 {
+                break;
+            }
+        }
+    }
+    let page = DashboardPage {
+        layout: auth.layout("Tổng quan", "dashboard"),
+        today: format_vn(today),
+        year,
+        roots,
+        alerts,
+        individuals,
+    };
+    Ok(Html(page.render()?).into_response())
+}

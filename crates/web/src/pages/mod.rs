@@ -1,0 +1,12 @@
+//! One module per area: handlers and their routes together.
+
+use axum::Router;
+
+use crate::AppState;
+
+pub mod dashboard;
+
+/// The routes of every page area (the dashboard at `/` is mounted by the app).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

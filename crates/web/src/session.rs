@@ -1,0 +1,143 @@
+//! Server-side sessions (tower-sessions, stored in the same database as everything else) and the
+//! CSRF check every state-changing form goes through.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use ketnap_store::Store;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time::Duration;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, SessionStore};
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+use crate::error::AppError;
+
+/// Session key of the CSRF token.
+pub const CSRF_KEY: &str = "csrf";
+/// Form field carrying the CSRF token.
+pub const CSRF_FIELD: &str = "_csrf";
+/// Header carrying the CSRF token (htmx requests, uploads).
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Largest form body read for the CSRF check.
+const MAX_FORM: usize = 2 * 1024 * 1024;
+
+/// The session store of the engine in use.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// SQLite (the writer pool).
+    Sqlite(SqliteStore),
+    /// PostgreSQL.
+    Postgres(PostgresStore),
+}
+
+#[async_trait::async_trait]
+impl SessionStore for Backend {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            Backend::Sqlite(s) => s.create(record).await,
+            Backend::Postgres(s) => s.create(record).await,
+        }
+    }
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            Backend::Sqlite(s) => s.save(record).await,
+            Backend::Postgres(s) => s.save(record).await,
+        }
+    }
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Backend::Sqlite(s) => s.load(id).await,
+            Backend::Postgres(s) => s.load(id).await,
+        }
+    }
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Backend::Sqlite(s) => s.delete(id).await,
+            Backend::Postgres(s) => s.delete(id).await,
+        }
+    }
+}
+
+/// The session layer: cookie `ketnap`, HttpOnly, SameSite=Lax, expiring after 8 hours idle.
+pub async fn layer(store: &Store) -> Result<SessionManagerLayer<Backend>, ketnap_store::StoreError> {
+    let backend = match store {
+        Store::Sqlite { write, .. } => {
+            let s = SqliteStore::new(write.clone());
+            s.migrate().await?;
+            Backend::Sqlite(s)
+        }
+        Store::Postgres(pool) => {
+            let s = PostgresStore::new(pool.clone());
+            s.migrate().await?;
+            Backend::Postgres(s)
+        }
+    };
+    Ok(SessionManagerLayer::new(backend)
+        .with_name("ketnap")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(false)
+        .with_expiry(Expiry::OnInactivity(Duration::hours(8))))
+}
+
+fn new_token() -> String {
+    format!("{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>())
+}
+
+/// The session's CSRF token, made on first use.
+pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
+    if let Some(t) = session.get::<String>(CSRF_KEY).await.map_err(AppError::session)? {
+        return Ok(t);
+    }
+    let t = new_token();
+    session.insert(CSRF_KEY, &t).await.map_err(AppError::session)?;
+    Ok(t)
+}
+
+/// A fresh CSRF token (after login).
+pub async fn rotate_csrf(session: &Session) -> Result<String, AppError> {
+    let t = new_token();
+    session.insert(CSRF_KEY, &t).await.map_err(AppError::session)?;
+    Ok(t)
+}
+
+fn field(body: &[u8], name: &str) -> Option<String> {
+    std::str::from_utf8(body).ok()?.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Refuses every state-changing request of the pages without the session's CSRF token, from the
+/// `_csrf` form field or the `X-CSRF-Token` header. (The JSON API uses bearer tokens, not cookies.)
+pub async fn csrf(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let Some(session) = req.extensions().get::<Session>().cloned() else {
+        return AppError::Csrf.into_response();
+    };
+    let expected = match session.get::<String>(CSRF_KEY).await {
+        Ok(Some(t)) => t,
+        _ => return AppError::Csrf.into_response(),
+    };
+    let header = req.headers().get(CSRF_HEADER).and_then(|h| h.to_str().ok()).map(str::to_string);
+    let (parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, MAX_FORM).await {
+        Ok(b) => b,
+        Err(_) => return AppError::TooLarge.into_response(),
+    };
+    let given = header.or_else(|| field(&bytes, CSRF_FIELD));
+    match given {
+        Some(g) if same(&g, &expected) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        _ => AppError::Csrf.into_response(),
+    }
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Real-browser journeys (tests/e2e): headless Debian Chromium against a demo server.
+#
+#   scripts/e2e.sh [path/to/ketnap]        # default: target/debug/ketnap
+#
+# Builds nothing: build the binary first (cargo build -p ketnap). Installs only what is missing:
+# the Debian packages `chromium` and `chromium-driver` (with two font packages), and
+# tests/e2e/node_modules (npm ci from the committed lock file; Playwright never downloads a
+# browser). Starts
+# `ketnap --db sqlite:<tmp>/e2e.db serve --demo --bind 127.0.0.1:<free port>`, waits for
+# /healthz, runs `node tests/e2e/run.mjs <url>` and stops the server on every exit.
+# Screenshots land in target/screenshots/. Env: KETNAP_DEMO_PASSWORD (default ketnap-demo),
+# E2E_ONLY=<part of a journey name>, E2E_KEEP=1 keeps the temporary folder (db + server log).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+say() { printf '\n== %s\n' "$*"; }
+
+bin=${1:-target/debug/ketnap}
+case $bin in /*) ;; *) bin="$repo/$bin" ;; esac
+if [ ! -x "$bin" ]; then
+  echo "no ketnap binary at $bin: build it first (cargo build -p ketnap) or pass its path" >&2
+  exit 2
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  # The fonts too: without recommends nothing else brings a font with Vietnamese marks, and
+  # app.css names Liberation Sans for Linux.
+  say "installing chromium, chromium-driver and fonts (Debian packages, missing)"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    chromium chromium-driver fonts-liberation fonts-dejavu-core
+fi
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "node and npm are needed for the browser tests (Node >= 20)" >&2
+  exit 2
+fi
+
+if [ ! -d tests/e2e/node_modules ]; then
+  say "npm ci in tests/e2e (node_modules missing)"
+  (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ketnap-e2e.XXXXXX")
+server_pid=""
+cleanup() {
+  local rc=$?
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if [ "$rc" -ne 0 ] && [ -s "$tmp/server.log" ]; then
+    echo "--- last lines of the server log ($tmp/server.log)" >&2
+    tail -n 40 "$tmp/server.log" >&2 || true
+  fi
+  if [ "${E2E_KEEP:-}" = "1" ] || [ "$rc" -ne 0 ]; then
+    echo "kept $tmp" >&2
+  else
+    rm -rf "$tmp"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A free port: ask the kernel for one, then release it for the server.
+port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+url="http://127.0.0.1:$port"
+
+say "starting ketnap serve --demo on $url"
+"$bin" --db "sqlite:$tmp/e2e.db" serve --demo --bind "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+server_pid=$!
+
+# The first start migrates and generates the demo district: give it time.
+ready=""
+for _ in $(seq 1 600); do
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "ketnap exited before answering /healthz" >&2
+    exit 1
+  fi
+  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$url/healthz"; then
+    ready=1
+    break
+  fi
+  sleep 0.2
+done
+if [ -z "$ready" ]; then
+  echo "ketnap did not answer $url/healthz within 120 s" >&2
+  exit 1
+fi
+
+say "browser journeys"
+mkdir -p target/screenshots
+KETNAP_SCREENSHOTS="$repo/target/screenshots" node tests/e2e/run.mjs "$url"
