@@ -48,6 +48,11 @@ enum Command {
         #[arg(long)]
         bind: Option<String>,
     },
+    /// Accounts: add, reset a password, list, issue an API token.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Apply the database migrations (forward only).
     Migrate,
     /// Fill an empty database with a fictional district (migrates first).
@@ -86,6 +91,42 @@ enum Command {
         /// Replace the database file when it exists.
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account with one role over one organisation (by code).
+    Add {
+        /// Login name ([a-z0-9._-], 3–40).
+        username: String,
+        /// Name shown.
+        #[arg(long)]
+        name: String,
+        /// Role: admin, org_staff, committee_member, cell_secretary, mentor, political_centre, mass_org, viewer.
+        #[arg(long)]
+        role: String,
+        /// Code of the organisation the role covers (its subtree).
+        #[arg(long)]
+        org: String,
+        /// Password (at least 8 characters); or KETNAP_PASSWORD.
+        #[arg(long, env = "KETNAP_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Set a new password.
+    Reset {
+        /// Login name.
+        username: String,
+        /// New password (at least 8 characters); or KETNAP_PASSWORD.
+        #[arg(long, env = "KETNAP_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// List the accounts and their roles.
+    List,
+    /// Issue a new API token for the account (printed once; the old one stops working).
+    Token {
+        /// Login name.
+        username: String,
     },
 }
 
@@ -200,18 +241,31 @@ async fn run_demo(
     Ok(())
 }
 
-async fn run_serve(url: &str, book: RuleBook, demo: bool, bind: Option<String>) -> anyhow::Result<ExitCode> {
-    let config = ketnap_web::ServeConfig::load().map_err(|e| anyhow::anyhow!("reading ketnap.toml / KETNAP_*: {e}"))?;
+async fn run_serve(
+    url: &str,
+    book: RuleBook,
+    demo: bool,
+    bind: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let config = ketnap_web::ServeConfig::load()
+        .map_err(|e| anyhow::anyhow!("reading ketnap.toml / KETNAP_*: {e}"))?;
     let bind = bind.unwrap_or(config.bind);
     let store = connect(url).await?;
     store.migrate().await.map_err(store_err)?;
     if demo && ops::is_empty(&store).await.map_err(store_err)? {
         println!("Đang tạo dữ liệu mẫu (một huyện hư cấu)… / generating the demo district…");
         run_demo(&store, &book, 2026, 1.0, &config.demo_password, today_vn()).await?;
-        println!("Mật khẩu của các tài khoản mẫu / demo password: {}", config.demo_password);
+        println!(
+            "Mật khẩu của các tài khoản mẫu / demo password: {}",
+            config.demo_password
+        );
     } else if demo {
-        println!("Cơ sở dữ liệu đã có dữ liệu: dùng dữ liệu hiện có. / The database has data: serving it.");
-        println!("Tài khoản mẫu / demo accounts: admin, tochuc, bithu, giupdo, phutrach, ttct, doanthanhnien, lanhdao");
+        println!(
+            "Cơ sở dữ liệu đã có dữ liệu: dùng dữ liệu hiện có. / The database has data: serving it."
+        );
+        println!(
+            "Tài khoản mẫu / demo accounts: admin, tochuc, bithu, giupdo, phutrach, ttct, doanthanhnien, lanhdao"
+        );
     }
     let state = ketnap_web::AppState::new(store, book, ketnap_web::Clock::System);
     let router = ketnap_web::app(state).await.map_err(store_err)?;
@@ -221,6 +275,105 @@ async fn run_serve(url: &str, book: RuleBook, demo: bool, bind: Option<String>) 
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or(bind);
     println!("ketnap đang chạy tại / is serving at http://{addr}  (Ctrl-C để dừng / to stop)");
     ketnap_web::run(listener, router).await.context("serving")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_user(store: &Store, command: UserCommand) -> anyhow::Result<ExitCode> {
+    let ctx = ketnap_store::WriteCtx::new(None, jiff::Timestamp::now());
+    let check_password = |p: &str| -> anyhow::Result<String> {
+        if p.chars().count() < 8 {
+            bail!("Mật khẩu phải có ít nhất 8 ký tự. / The password needs at least 8 characters.");
+        }
+        ketnap_web::auth::hash_password(p).map_err(|e| anyhow::anyhow!("{}", e.message_vi().1))
+    };
+    let find = |name: String| async move {
+        let mut conn = store.read().await.map_err(store_err)?;
+        ketnap_store::users::by_username(&mut conn, &name)
+            .await
+            .map_err(store_err)?
+            .ok_or_else(|| anyhow::anyhow!("Không có tài khoản “{name}”. / No such account."))
+    };
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            org,
+            password,
+        } => {
+            let role = ketnap_store::Role::from_code(&role)
+                .ok_or_else(|| anyhow::anyhow!("Không có vai trò “{role}”. / Unknown role."))?;
+            let hash = check_password(&password)?;
+            let org = {
+                let mut conn = store.read().await.map_err(store_err)?;
+                ketnap_store::orgs::by_code(&mut conn, &org)
+                    .await
+                    .map_err(store_err)?
+            };
+            let mut tx = store.begin().await.map_err(store_err)?;
+            let id = ketnap_store::users::create_user(&mut tx, &ctx, &username, &name, &hash, None)
+                .await
+                .map_err(store_err)?;
+            ketnap_store::users::grant(&mut tx, &ctx, id, role, org.org_id)
+                .await
+                .map_err(store_err)?;
+            tx.commit().await.map_err(store_err)?;
+            println!(
+                "Đã tạo tài khoản {username} ({}, {}). / Account created.",
+                role.label_vi(),
+                org.name
+            );
+        }
+        UserCommand::Reset { username, password } => {
+            let hash = check_password(&password)?;
+            let user = find(username.clone()).await?;
+            let mut tx = store.begin().await.map_err(store_err)?;
+            ketnap_store::users::set_password_hash(&mut tx, &ctx, user.user_id, &hash)
+                .await
+                .map_err(store_err)?;
+            tx.commit().await.map_err(store_err)?;
+            println!("Đã đặt lại mật khẩu cho {username}. / Password reset.");
+        }
+        UserCommand::List => {
+            let mut conn = store.read().await.map_err(store_err)?;
+            let users =
+                ketnap_store::users::list(&mut conn, &ketnap_store::Scope::system(), None, 10_000)
+                    .await
+                    .map_err(store_err)?;
+            for u in users {
+                let scopes: Vec<String> = u
+                    .scopes
+                    .iter()
+                    .map(|s| format!("{}: {}", s.role.label_vi(), s.org_name))
+                    .collect();
+                let state = if u.user.disabled { " (đã khóa)" } else { "" };
+                println!(
+                    "{:<16} {:<28} {}{state}",
+                    u.user.username,
+                    u.user.display_name,
+                    scopes.join("; ")
+                );
+            }
+        }
+        UserCommand::Token { username } => {
+            let user = find(username.clone()).await?;
+            let token = ketnap_web::api::new_token();
+            let mut tx = store.begin().await.map_err(store_err)?;
+            ketnap_store::users::set_api_token_hash(
+                &mut tx,
+                &ctx,
+                user.user_id,
+                Some(&ketnap_web::api::token_hash(&token)),
+            )
+            .await
+            .map_err(store_err)?;
+            tx.commit().await.map_err(store_err)?;
+            println!("{token}");
+            eprintln!(
+                "Mã truy cập API của {username} (chỉ hiện một lần). / API token, shown once."
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -447,6 +600,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let book = load_rules(cli.rules.as_ref())?;
             run_serve(&cli.db, book, demo, bind).await
         }
+        Command::User { command } => {
+            let store = connect(&cli.db).await?;
+            store.migrate().await.map_err(store_err)?;
+            let result = run_user(&store, command).await;
+            store.close().await;
+            result
+        }
         Command::Migrate => {
             let store = connect(&cli.db).await?;
             store.migrate().await.map_err(store_err)?;
@@ -504,8 +664,9 @@ fn main() -> ExitCode {
     // Request logs: ids and paths only (see ketnap_web::observe); RUST_LOG tunes the level.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn")
+            }),
         )
         .with_writer(std::io::stderr)
         .try_init();

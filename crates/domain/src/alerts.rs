@@ -368,14 +368,18 @@ pub fn alerts(
     out
 }
 
-/// Months from the one after `since` to the last complete month before `today` with no note.
-fn missing_notes(since: Date, notes: &[(i16, i8)], today: Date, book: &RuleBook) -> Vec<Alert> {
-    let rules = book.in_force(today);
-    let step = rules.mentor_note_interval.value.0.max(1);
+/// The months (year, month) with no mentor note: from the one after the mentor's assignment
+/// (`since`) to the last complete month before `today`, at the interval of mentor.note_interval.
+pub fn missing_note_months(
+    since: Date,
+    notes: &[(i16, i8)],
+    today: Date,
+    book: &RuleBook,
+) -> Vec<(i16, i8)> {
+    let step = book.in_force(today).mentor_note_interval.value.0.max(1);
     let mut out = Vec::new();
-    let first = add_months(since.first_of_month(), 1);
     let this_month = today.first_of_month();
-    let mut m = first;
+    let mut m = add_months(since.first_of_month(), 1);
     while m < this_month {
         // A note anywhere in the interval ending with this month satisfies it.
         let covered = (0..step).any(|k| {
@@ -385,26 +389,50 @@ fn missing_notes(since: Date, notes: &[(i16, i8)], today: Date, book: &RuleBook)
             notes.contains(&(back.year(), back.month()))
         });
         if !covered {
-            let due = m.last_of_month();
-            out.push(Alert {
-                kind: AlertKind::MentorNoteMissing {
-                    year: m.year(),
-                    month: m.month(),
-                },
-                rule_id: rules.mentor_note_interval.id.to_string(),
-                due,
-                status: AlertStatus::Overdue,
-                actor: Actor::Mentor,
-                message_vi: format!(
-                    "Chưa có báo cáo giúp đỡ tháng {:02}/{}.",
-                    m.month(),
-                    m.year()
-                ),
-            });
+            out.push((m.year(), m.month()));
         }
         m = add_months(m, step);
     }
     out
+}
+
+/// One alert per candidacy for its missing mentor notes: due since the end of the oldest missing
+/// month, naming the count and the latest months (a list of every month would bury the rest).
+fn missing_notes(since: Date, notes: &[(i16, i8)], today: Date, book: &RuleBook) -> Vec<Alert> {
+    let rules = book.in_force(today);
+    let missing = missing_note_months(since, notes, today, book);
+    let (Some(&(fy, fm)), Some(&(ly, lm))) = (missing.first(), missing.last()) else {
+        return Vec::new();
+    };
+    let oldest = Date::new(fy, fm, 1)
+        .map(|d| d.last_of_month())
+        .unwrap_or(today);
+    let message_vi = if missing.len() == 1 {
+        format!("Chưa có báo cáo giúp đỡ tháng {lm:02}/{ly}.")
+    } else {
+        let latest: Vec<String> = missing
+            .iter()
+            .rev()
+            .take(3)
+            .map(|(y, m)| format!("{m:02}/{y}"))
+            .collect();
+        format!(
+            "Chưa có báo cáo giúp đỡ của {} tháng (từ {fm:02}/{fy}), gần nhất: {}.",
+            missing.len(),
+            latest.join(", ")
+        )
+    };
+    vec![Alert {
+        kind: AlertKind::MentorNoteMissing {
+            year: ly,
+            month: lm,
+        },
+        rule_id: rules.mentor_note_interval.id.to_string(),
+        due: oldest,
+        status: AlertStatus::Overdue,
+        actor: Actor::Mentor,
+        message_vi,
+    }]
 }
 
 #[cfg(test)]
@@ -535,6 +563,35 @@ mod tests {
         assert!(
             a.iter()
                 .all(|a| a.actor != Actor::Mentor || a.message_vi.contains("09/2026"))
+        );
+    }
+
+    #[test]
+    fn mentor_note_interval_many_missing_months_make_one_alert_naming_the_count() {
+        let book = RuleBook::spec_default();
+        let mut c = at(Stage::Sympathizer);
+        c.mentor = Some(("m1".into(), date(2025, 12, 20)));
+        let a = alerts(&c, &book, &[(2026, 3)], date(2026, 11, 23));
+        assert_eq!(a.len(), 1);
+        assert_eq!(
+            a[0].kind,
+            AlertKind::MentorNoteMissing {
+                year: 2026,
+                month: 10
+            }
+        );
+        assert_eq!(
+            a[0].due,
+            date(2026, 1, 31),
+            "due since the oldest missing month"
+        );
+        assert_eq!(
+            a[0].message_vi,
+            "Chưa có báo cáo giúp đỡ của 9 tháng (từ 01/2026), gần nhất: 10/2026, 09/2026, 08/2026."
+        );
+        assert_eq!(
+            missing_note_months(date(2025, 12, 20), &[(2026, 3)], date(2026, 11, 23), &book).len(),
+            9
         );
     }
 

@@ -10,7 +10,8 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::{Result, Store, Tx, WriteCtx, ts};
+use crate::people::{Page, into_page, page_size};
+use crate::{Conn, Result, Scope, Store, Tx, WriteCtx, ts};
 
 /// What to record.
 #[derive(Clone, Debug)]
@@ -203,4 +204,86 @@ pub async fn verify(store: &Store) -> Result<VerifyReport> {
         first_broken: None,
         reason: None,
     })
+}
+
+/// Which audit rows [`list`] shows (every field optional).
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    /// Only this action (`org.move`), or every action starting with it followed by a dot
+    /// (`candidacy` matches `candidacy.cell_vote`).
+    pub action: Option<String>,
+    /// Only rows at or after this instant.
+    pub from: Option<jiff::Timestamp>,
+    /// Only rows before this instant.
+    pub until: Option<jiff::Timestamp>,
+}
+
+/// One audit row as a reader sees it: with the actor's display name and the organisation's
+/// public id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AuditLine {
+    /// Position in the chain.
+    pub seq: i64,
+    /// When.
+    #[serde(skip)]
+    pub at: jiff_sqlx::Timestamp,
+    /// The actor's display name (`None` for the system).
+    pub actor_name: Option<String>,
+    /// What.
+    pub action: String,
+    /// Kind of object.
+    pub object_kind: String,
+    /// Object id (public id or code).
+    pub object_id: String,
+    /// The organisation's public id.
+    pub org_pub_id: Option<String>,
+    /// The organisation's name.
+    pub org_name: Option<String>,
+}
+
+/// The audit rows whose organisation is in the scope, newest first, keyset-paged by seq: `before`
+/// is the previous page's `next`. Rows without an organisation (system rows: users, logins) are
+/// shown to administrators only.
+pub async fn list(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &ListFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Page<AuditLine, i64>> {
+    let limit = page_size(limit);
+    let (all, user, role) = scope.binds();
+    let admin = scope.role == crate::Role::Admin;
+    let action = filter.action.clone().unwrap_or_default();
+    let prefix = format!("{action}.%");
+    let epoch = jiff::Timestamp::UNIX_EPOCH;
+    let sql = format!(
+        "SELECT a.seq, a.at, u.display_name AS actor_name, a.action, a.object_kind, a.object_id, \
+         o.pub_id AS org_pub_id, o.name AS org_name \
+         FROM audit a LEFT JOIN app_user u ON u.user_id = a.actor_id LEFT JOIN org o ON o.org_id = a.org_id \
+         WHERE ((a.org_id IS NULL AND ($1 OR $4)) OR (a.org_id IS NOT NULL AND {})) \
+         AND ($5 OR a.action = $6 OR a.action LIKE $7) \
+         AND ($8 OR a.at >= $9) AND ($10 OR a.at < $11) AND a.seq < $12 \
+         ORDER BY a.seq DESC LIMIT $13",
+        Scope::org_filter("a.org_id", 1)
+    );
+    let rows = fetch_all!(
+        conn.ex(),
+        AuditLine,
+        &sql,
+        all,
+        user,
+        role,
+        admin,
+        filter.action.is_none(),
+        action,
+        prefix,
+        filter.from.is_none(),
+        ts(filter.from.unwrap_or(epoch)),
+        filter.until.is_none(),
+        ts(filter.until.unwrap_or(epoch)),
+        before.unwrap_or(i64::MAX),
+        limit + 1
+    )?;
+    Ok(into_page(rows, limit, |r| r.seq))
 }

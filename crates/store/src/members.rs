@@ -465,6 +465,30 @@ pub async fn list_by_cell(
     }))
 }
 
+/// A roster entry by public id, with its cell's internal key, when the cell is in the scope and
+/// the role sees individuals (otherwise not found).
+pub async fn get(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<(RosterEntry, i64)> {
+    if !scope.role.sees_individuals() {
+        return Err(StoreError::NotFound("member"));
+    }
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT m.member_id, m.pub_id, p.person_id, p.pub_id AS person_pub_id, p.full_name, p.birth_date, \
+         p.gender, m.status, m.admitted_on, m.official_on, m.left_on, p.name_key \
+         FROM member m JOIN person p ON p.person_id = m.person_id WHERE m.pub_id = $1 AND {}",
+        Scope::org_filter("m.cell_id", 2)
+    );
+    let row = fetch_optional!(conn.ex(), RosterRow, &sql, pub_id, all, user, role)?
+        .ok_or(StoreError::NotFound("member"))?;
+    let (cell_id,): (i64,) = fetch_one!(
+        conn.ex(),
+        (i64,),
+        "SELECT cell_id FROM member WHERE member_id = $1",
+        row.member_id
+    )?;
+    Ok((row.into_entry()?, cell_id))
+}
+
 /// Official and probationary members.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct RosterCounts {

@@ -259,6 +259,70 @@ async fn is_in_subtree(tx: &mut Tx, root: i64, node: i64) -> Result<bool> {
     Ok(row.is_some())
 }
 
+/// What [`update`] may change: the name and the flags.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgEdit {
+    /// Name.
+    pub name: String,
+    /// Has an elected cell committee (chi ủy).
+    pub has_cell_committee: bool,
+    /// A Youth Union organisation exists.
+    pub youth_union_exists: bool,
+    /// The trade union introduces instead of the Youth Union.
+    pub trade_union_instead: bool,
+}
+
+/// Change an open organisation's name and flags, with the audit row `org.update` (codes only).
+pub async fn update(tx: &mut Tx, ctx: &WriteCtx, org_id: i64, edit: &OrgEdit) -> Result<()> {
+    let name = edit.name.trim();
+    if name.is_empty() {
+        return Err(StoreError::invalid(
+            "empty org name",
+            "Tên tổ chức không được để trống.",
+        ));
+    }
+    let (pub_id, closed): (String, Option<jiff_sqlx::Date>) = fetch_optional!(
+        tx.ex(),
+        (String, Option<jiff_sqlx::Date>),
+        "SELECT pub_id, closed_on FROM org WHERE org_id = $1",
+        org_id
+    )?
+    .ok_or(StoreError::NotFound("org"))?;
+    if closed.is_some() {
+        return Err(StoreError::invalid(
+            "update of a closed org",
+            "Tổ chức đã giải thể hoặc hợp nhất, không sửa được.",
+        ));
+    }
+    exec!(
+        tx.ex(),
+        "UPDATE org SET name = $1, has_cell_committee = $2, youth_union_exists = $3, trade_union_instead = $4 \
+         WHERE org_id = $5",
+        name,
+        edit.has_cell_committee,
+        edit.youth_union_exists,
+        edit.trade_union_instead,
+        org_id
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "org.update",
+            object_kind: "org",
+            object_id: &pub_id,
+            org_id: Some(org_id),
+            detail: json!({
+                "has_cell_committee": edit.has_cell_committee,
+                "youth_union_exists": edit.youth_union_exists,
+                "trade_union_instead": edit.trade_union_instead,
+            }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Move an organisation with its subtree under `new_parent`, keeping the move in `org_move`.
 pub async fn move_subtree(
     tx: &mut Tx,

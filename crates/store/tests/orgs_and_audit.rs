@@ -260,3 +260,150 @@ async fn placeholders_bind_by_number_and_sums_decode_on_both_engines() {
         assert_eq!(n, 0);
     }
 }
+
+#[tokio::test]
+async fn the_audit_list_shows_only_rows_of_the_scopes_subtrees_newest_first() {
+    for store in common::stores().await {
+        let (prov, _, xa, cb, _) = tree(&store).await;
+        let mut tx = store.begin().await.unwrap();
+        audit::append(
+            &mut tx,
+            &common::ctx(None),
+            &audit::AuditEntry {
+                action: "user.create",
+                object_kind: "user",
+                object_id: "u-system",
+                org_id: None,
+                detail: serde_json::json!({}),
+            },
+        )
+        .await
+        .unwrap();
+        exec!(
+            tx.ex(),
+            "INSERT INTO app_user (pub_id, username, display_name, password_hash, created_at) VALUES ('u1', 'tc', 'Cán bộ', 'x', '2026-01-01T00:00:00Z')"
+        )
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let (user_id,): (i64,) = ketnap_store::fetch_one!(
+            tx.ex(),
+            (i64,),
+            "SELECT user_id FROM app_user WHERE username = 'tc'"
+        )
+        .unwrap();
+        for (role, org) in [("org_staff", xa), ("admin", prov)] {
+            exec!(
+                tx.ex(),
+                "INSERT INTO user_scope (user_id, role, org_id) VALUES ($1, $2, $3)",
+                user_id,
+                role,
+                org
+            )
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        let staff = Scope::user(user_id, Role::OrgStaff, None);
+        let none = audit::ListFilter::default();
+        let page = audit::list(&mut c, &staff, &none, None, 50).await.unwrap();
+        let xa_pub = orgs::get_by_id(&mut c, xa).await.unwrap().pub_id;
+        let cb_pub = orgs::get_by_id(&mut c, cb).await.unwrap().pub_id;
+        let orgs_seen: Vec<_> = page
+            .items
+            .iter()
+            .map(|r| r.org_pub_id.clone().unwrap())
+            .collect();
+        assert_eq!(orgs_seen, vec![cb_pub, xa_pub], "{}", common::name(&store));
+        let admin = Scope::user(user_id, Role::Admin, None);
+        let first = audit::list(&mut c, &admin, &none, None, 4).await.unwrap();
+        assert_eq!(first.items.len(), 4);
+        assert_eq!(
+            first.items[0].action, "user.create",
+            "system rows for admins, newest first"
+        );
+        let rest = audit::list(&mut c, &admin, &none, first.next, 4)
+            .await
+            .unwrap();
+        assert_eq!(rest.items.len(), 2);
+        assert!(rest.next.is_none());
+        assert!(rest.items.iter().all(|r| r.seq < first.items[3].seq));
+        let only = audit::ListFilter {
+            action: Some("user".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            audit::list(&mut c, &admin, &only, None, 50)
+                .await
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
+        assert!(
+            audit::list(&mut c, &staff, &only, None, 50)
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+        let later = audit::ListFilter {
+            from: Some("2100-01-01T00:00:00Z".parse().unwrap()),
+            ..Default::default()
+        };
+        assert!(
+            audit::list(&mut c, &admin, &later, None, 50)
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_org_update_changes_name_and_flags_with_an_audit_row_and_refuses_an_empty_name() {
+    for store in common::stores().await {
+        let (_, _, _, cb, _) = tree(&store).await;
+        let ctx = common::ctx(None);
+        let edit = orgs::OrgEdit {
+            name: "Chi bộ thôn Đông Mới".into(),
+            has_cell_committee: true,
+            youth_union_exists: false,
+            trade_union_instead: true,
+        };
+        let mut tx = store.begin().await.unwrap();
+        orgs::update(&mut tx, &ctx, cb, &edit).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        let o = orgs::get_by_id(&mut c, cb).await.unwrap();
+        assert_eq!(o.name, "Chi bộ thôn Đông Mới");
+        assert!(o.has_cell_committee && !o.youth_union_exists && o.trade_union_instead);
+        let page = audit::list(
+            &mut c,
+            &Scope::system(),
+            &audit::ListFilter::default(),
+            None,
+            1,
+        )
+        .await
+        .unwrap();
+        assert_eq!(page.items[0].action, "org.update");
+        drop(c);
+        let mut tx = store.begin().await.unwrap();
+        let blank = orgs::OrgEdit {
+            name: "  ".into(),
+            ..edit
+        };
+        assert!(matches!(
+            orgs::update(&mut tx, &ctx, cb, &blank).await,
+            Err(StoreError::Invalid { .. })
+        ));
+        drop(tx);
+        let mut c = store.read().await.unwrap();
+        assert_eq!(
+            orgs::get_by_id(&mut c, cb).await.unwrap().name,
+            "Chi bộ thôn Đông Mới"
+        );
+    }
+}

@@ -13,10 +13,10 @@ use ketnap_store::{Role, Scope, users};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::AppState;
 use crate::error::AppError;
 use crate::layout::{Layout, UserBadge};
 use crate::session::{csrf_token, rotate_csrf};
-use crate::AppState;
 
 const USER_KEY: &str = "user_id";
 const ROLE_KEY: &str = "role";
@@ -34,7 +34,8 @@ pub struct LoginLimiter {
 impl LoginLimiter {
     fn blocked(&self, name: &str, now: i64) -> bool {
         let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(name).is_some_and(|(n, since)| *n >= MAX_FAILURES && now - since < WINDOW_SECS)
+        map.get(name)
+            .is_some_and(|(n, since)| *n >= MAX_FAILURES && now - since < WINDOW_SECS)
     }
 
     fn fail(&self, name: &str, now: i64) {
@@ -47,7 +48,10 @@ impl LoginLimiter {
     }
 
     fn clear(&self, name: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(name);
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name);
     }
 }
 
@@ -66,7 +70,11 @@ pub struct LoginPage {
 /// `GET /login`
 pub async fn login_form(session: Session) -> Result<Response, AppError> {
     let csrf = csrf_token(&session).await?;
-    let page = LoginPage { layout: Layout::new("Đăng nhập", None, csrf, ""), username: String::new(), error: None };
+    let page = LoginPage {
+        layout: Layout::new("Đăng nhập", None, csrf, ""),
+        username: String::new(),
+        error: None,
+    };
     Ok(Html(page.render()?).into_response())
 }
 
@@ -94,11 +102,19 @@ fn dummy_hash() -> &'static str {
 fn verify(password: &str, hash: &str) -> bool {
     use argon2::password_hash::PasswordVerifier;
     use argon2::password_hash::phc::PasswordHash;
-    PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// `POST /login`
-pub async fn login(State(state): State<AppState>, session: Session, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
     let name = form.username.trim().to_ascii_lowercase();
     let now = state.clock.now().as_second();
     let refuse = |message: &str, csrf: String| -> Result<Response, AppError> {
@@ -111,7 +127,10 @@ pub async fn login(State(state): State<AppState>, session: Session, Form(form): 
     };
     if state.limiter.blocked(&name, now) {
         let csrf = csrf_token(&session).await?;
-        return refuse("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.", csrf);
+        return refuse(
+            "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.",
+            csrf,
+        );
     }
     let mut conn = state.store.read().await?;
     let user = users::by_username(&mut conn, &name).await?;
@@ -125,19 +144,31 @@ pub async fn login(State(state): State<AppState>, session: Session, Form(form): 
     };
     let Some(user) = user.filter(|_| ok) else {
         state.limiter.fail(&name, now);
-        state.metrics.logins_failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state
+            .metrics
+            .logins_failed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let csrf = csrf_token(&session).await?;
         return refuse("Tên đăng nhập hoặc mật khẩu không đúng.", csrf);
     };
     let roles = users::scopes_of(&mut conn, user.user_id).await?;
     let Some((role, _, _)) = roles.first() else {
         let csrf = csrf_token(&session).await?;
-        return refuse("Tài khoản chưa được phân quyền. Vui lòng liên hệ quản trị viên.", csrf);
+        return refuse(
+            "Tài khoản chưa được phân quyền. Vui lòng liên hệ quản trị viên.",
+            csrf,
+        );
     };
     state.limiter.clear(&name);
     session.cycle_id().await.map_err(AppError::session)?;
-    session.insert(USER_KEY, user.user_id).await.map_err(AppError::session)?;
-    session.insert(ROLE_KEY, role.code()).await.map_err(AppError::session)?;
+    session
+        .insert(USER_KEY, user.user_id)
+        .await
+        .map_err(AppError::session)?;
+    session
+        .insert(ROLE_KEY, role.code())
+        .await
+        .map_err(AppError::session)?;
     rotate_csrf(&session).await?;
     tracing::info!(user.id = user.user_id, role = role.code(), "login");
     Ok(Redirect::to("/").into_response())
@@ -167,7 +198,10 @@ impl Auth {
     pub fn layout(&self, title: impl Into<String>, active: &'static str) -> Layout {
         Layout::new(
             title,
-            Some(UserBadge { display_name: self.user.display_name.clone(), role_label: self.role.label_vi().to_string() }),
+            Some(UserBadge {
+                display_name: self.user.display_name.clone(),
+                role_label: self.role.label_vi().to_string(),
+            }),
             self.csrf.clone(),
             active,
         )
@@ -177,19 +211,41 @@ impl Auth {
 impl FromRequestParts<AppState> for Auth {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let session = parts.extensions.get::<Session>().cloned().ok_or(AppError::Unauthenticated)?;
-        let user_id: i64 = session.get(USER_KEY).await.map_err(AppError::session)?.ok_or(AppError::Unauthenticated)?;
-        let role: String = session.get(ROLE_KEY).await.map_err(AppError::session)?.ok_or(AppError::Unauthenticated)?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or(AppError::Unauthenticated)?;
+        let user_id: i64 = session
+            .get(USER_KEY)
+            .await
+            .map_err(AppError::session)?
+            .ok_or(AppError::Unauthenticated)?;
+        let role: String = session
+            .get(ROLE_KEY)
+            .await
+            .map_err(AppError::session)?
+            .ok_or(AppError::Unauthenticated)?;
         let role = Role::from_code(&role).ok_or(AppError::Unauthenticated)?;
         let mut conn = state.store.read().await?;
-        let user = users::by_id(&mut conn, user_id).await?.ok_or(AppError::Unauthenticated)?;
+        let user = users::by_id(&mut conn, user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         if user.disabled {
             session.flush().await.map_err(AppError::session)?;
             return Err(AppError::Unauthenticated);
         }
         let csrf = csrf_token(&session).await?;
         let scope = Scope::user(user.user_id, role, user.member_id);
-        Ok(Auth { user, role, scope, csrf })
+        Ok(Auth {
+            user,
+            role,
+            scope,
+            csrf,
+        })
     }
 }

@@ -51,13 +51,16 @@ impl AppError {
         match self {
             AppError::Store(StoreError::NotFound(_)) | AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
-            AppError::Store(StoreError::Refused(_) | StoreError::Invalid { .. }) | AppError::BadRequest(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
+            AppError::Store(StoreError::Refused(_) | StoreError::Invalid { .. })
+            | AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Store(StoreError::Forbidden(_)) | AppError::Forbidden | AppError::Csrf => {
+                StatusCode::FORBIDDEN
             }
-            AppError::Store(StoreError::Forbidden(_)) | AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unauthenticated => StatusCode::SEE_OTHER,
-            AppError::Store(_) | AppError::Session(_) | AppError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Store(_) | AppError::Session(_) | AppError::Template(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 

@@ -35,8 +35,19 @@ pub struct Layout {
 
 impl Layout {
     /// A page's layout.
-    pub fn new(title: impl Into<String>, user: Option<UserBadge>, csrf: String, active: &'static str) -> Layout {
-        Layout { title: title.into(), user, csrf, crumbs: Vec::new(), active }
+    pub fn new(
+        title: impl Into<String>,
+        user: Option<UserBadge>,
+        csrf: String,
+        active: &'static str,
+    ) -> Layout {
+        Layout {
+            title: title.into(),
+            user,
+            csrf,
+            crumbs: Vec::new(),
+            active,
+        }
     }
 
     /// With breadcrumbs.

@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use ketnap_domain::RuleBook;
 use ketnap_store::{Scope, Store};
 
+pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod error;
@@ -143,9 +144,15 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
         "request"
     );
     let headers = res.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"),
@@ -168,6 +175,7 @@ pub async fn app(state: AppState) -> Result<Router, ketnap_store::StoreError> {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/{file}", get(assets::serve))
+        .merge(api::routes())
         .merge(pages)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state))
@@ -198,7 +206,9 @@ pub async fn run(listener: tokio::net::TcpListener, router: Router) -> std::io::
         tokio::select! { () = ctrl_c => {}, () = term => {} }
         tracing::info!("shutting down");
     };
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Settings of `ketnap serve`, from `ketnap.toml` then `KETNAP_*` environment variables.

@@ -63,7 +63,9 @@ impl SessionStore for Backend {
 }
 
 /// The session layer: cookie `ketnap`, HttpOnly, SameSite=Lax, expiring after 8 hours idle.
-pub async fn layer(store: &Store) -> Result<SessionManagerLayer<Backend>, ketnap_store::StoreError> {
+pub async fn layer(
+    store: &Store,
+) -> Result<SessionManagerLayer<Backend>, ketnap_store::StoreError> {
     let backend = match store {
         Store::Sqlite { write, .. } => {
             let s = SqliteStore::new(write.clone());
@@ -85,23 +87,37 @@ pub async fn layer(store: &Store) -> Result<SessionManagerLayer<Backend>, ketnap
 }
 
 fn new_token() -> String {
-    format!("{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>())
+    format!(
+        "{:016x}{:016x}",
+        rand::random::<u64>(),
+        rand::random::<u64>()
+    )
 }
 
 /// The session's CSRF token, made on first use.
 pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
-    if let Some(t) = session.get::<String>(CSRF_KEY).await.map_err(AppError::session)? {
+    if let Some(t) = session
+        .get::<String>(CSRF_KEY)
+        .await
+        .map_err(AppError::session)?
+    {
         return Ok(t);
     }
     let t = new_token();
-    session.insert(CSRF_KEY, &t).await.map_err(AppError::session)?;
+    session
+        .insert(CSRF_KEY, &t)
+        .await
+        .map_err(AppError::session)?;
     Ok(t)
 }
 
 /// A fresh CSRF token (after login).
 pub async fn rotate_csrf(session: &Session) -> Result<String, AppError> {
     let t = new_token();
-    session.insert(CSRF_KEY, &t).await.map_err(AppError::session)?;
+    session
+        .insert(CSRF_KEY, &t)
+        .await
+        .map_err(AppError::session)?;
     Ok(t)
 }
 
@@ -113,13 +129,19 @@ fn field(body: &[u8], name: &str) -> Option<String> {
 }
 
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Refuses every state-changing request of the pages without the session's CSRF token, from the
 /// `_csrf` form field or the `X-CSRF-Token` header. (The JSON API uses bearer tokens, not cookies.)
 pub async fn csrf(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || req.uri().path().starts_with("/api/") {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || req.uri().path().starts_with("/api/")
+    {
         return next.run(req).await;
     }
     let Some(session) = req.extensions().get::<Session>().cloned() else {
@@ -129,7 +151,11 @@ pub async fn csrf(req: Request, next: Next) -> Response {
         Ok(Some(t)) => t,
         _ => return AppError::Csrf.into_response(),
     };
-    let header = req.headers().get(CSRF_HEADER).and_then(|h| h.to_str().ok()).map(str::to_string);
+    let header = req
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string);
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, MAX_FORM).await {
         Ok(b) => b,
@@ -137,7 +163,10 @@ pub async fn csrf(req: Request, next: Next) -> Response {
     };
     let given = header.or_else(|| field(&bytes, CSRF_FIELD));
     match given {
-        Some(g) if same(&g, &expected) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Some(g) if same(&g, &expected) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
         _ => AppError::Csrf.into_response(),
     }
 }

@@ -28,7 +28,10 @@ struct Page {
 impl TestApp {
     async fn spawn() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::connect_sqlite(SqliteConnectOptions::new().filename(dir.path().join("t.db"))).await.unwrap();
+        let store =
+            Store::connect_sqlite(SqliteConnectOptions::new().filename(dir.path().join("t.db")))
+                .await
+                .unwrap();
         store.migrate().await.unwrap();
         let book = RuleBook::spec_default();
         let now: jiff::Timestamp = "2026-11-23T03:00:00Z".parse().unwrap();
@@ -39,12 +42,20 @@ impl TestApp {
             demo::DemoSize::scaled(0.05),
             7,
             jiff::civil::date(2026, 11, 23),
-            &demo::DemoUsers { password_hash: hash },
+            &demo::DemoUsers {
+                password_hash: hash,
+            },
         )
         .await
         .unwrap();
-        let router = app(AppState::new(store, book, Clock::Fixed(now))).await.unwrap();
-        TestApp { router, cookie: None, _dir: dir }
+        let router = app(AppState::new(store, book, Clock::Fixed(now)))
+            .await
+            .unwrap();
+        TestApp {
+            router,
+            cookie: None,
+            _dir: dir,
+        }
     }
 
     async fn send(&mut self, req: Request<Body>) -> Page {
@@ -54,9 +65,17 @@ impl TestApp {
             self.cookie = Some(c.split(';').next().unwrap().to_string());
         }
         let status = res.status();
-        let location = res.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string());
-        let body = String::from_utf8(to_bytes(res.into_body(), 10 << 20).await.unwrap().to_vec()).unwrap();
-        Page { status, location, body }
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_string());
+        let body =
+            String::from_utf8(to_bytes(res.into_body(), 10 << 20).await.unwrap().to_vec()).unwrap();
+        Page {
+            status,
+            location,
+            body,
+        }
     }
 
     async fn get(&mut self, path: &str) -> Page {
@@ -70,10 +89,17 @@ impl TestApp {
     async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let body: String = form
             .iter()
-            .map(|(k, v)| format!("{}={}", k, v.replace('%', "%25").replace('&', "%26").replace(' ', "+")))
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    k,
+                    v.replace('%', "%25").replace('&', "%26").replace(' ', "+")
+                )
+            })
             .collect::<Vec<_>>()
             .join("&");
-        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(c) = &self.cookie {
             req = req.header(header::COOKIE, c);
         }
@@ -82,7 +108,10 @@ impl TestApp {
 
     /// The CSRF token of a page's forms.
     fn csrf(page: &Page) -> String {
-        let at = page.body.find("name=\"_csrf\" value=\"").expect("a form with _csrf");
+        let at = page
+            .body
+            .find("name=\"_csrf\" value=\"")
+            .expect("a form with _csrf");
         let rest = &page.body[at + "name=\"_csrf\" value=\"".len()..];
         rest[..rest.find('"').unwrap()].to_string()
     }
@@ -90,11 +119,24 @@ impl TestApp {
     async fn login(&mut self, user: &str) -> Page {
         let form = self.get("/login").await;
         let csrf = Self::csrf(&form);
-        self.post("/login", &[("_csrf", &csrf), ("username", user), ("password", PASSWORD)]).await
+        self.post(
+            "/login",
+            &[("_csrf", &csrf), ("username", user), ("password", PASSWORD)],
+        )
+        .await
     }
 }
 
-const USERS: [&str; 8] = ["admin", "tochuc", "bithu", "giupdo", "phutrach", "ttct", "doanthanhnien", "lanhdao"];
+const USERS: [&str; 8] = [
+    "admin",
+    "tochuc",
+    "bithu",
+    "giupdo",
+    "phutrach",
+    "ttct",
+    "doanthanhnien",
+    "lanhdao",
+];
 
 #[tokio::test]
 async fn every_demo_role_logs_in_and_sees_its_dashboard_and_logs_out() {
@@ -122,11 +164,29 @@ async fn a_wrong_password_is_refused_in_vietnamese_and_repeated_failures_lock_th
     let form = app.get("/login").await;
     let csrf = TestApp::csrf(&form);
     for _ in 0..ketnap_web::auth::MAX_FAILURES {
-        let res = app.post("/login", &[("_csrf", &csrf), ("username", "tochuc"), ("password", "sai")]).await;
+        let res = app
+            .post(
+                "/login",
+                &[
+                    ("_csrf", &csrf),
+                    ("username", "tochuc"),
+                    ("password", "sai"),
+                ],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
         assert!(res.body.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
     }
-    let res = app.post("/login", &[("_csrf", &csrf), ("username", "tochuc"), ("password", PASSWORD)]).await;
+    let res = app
+        .post(
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("username", "tochuc"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     assert!(res.body.contains("Đăng nhập sai quá nhiều lần"));
 }
@@ -135,14 +195,29 @@ async fn a_wrong_password_is_refused_in_vietnamese_and_repeated_failures_lock_th
 async fn a_post_without_a_valid_csrf_token_is_refused() {
     let mut app = TestApp::spawn().await;
     app.get("/login").await;
-    let res = app.post("/login", &[("username", "tochuc"), ("password", PASSWORD)]).await;
+    let res = app
+        .post("/login", &[("username", "tochuc"), ("password", PASSWORD)])
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(res.body.contains("Biểu mẫu đã hết hạn"));
-    let res = app.post("/login", &[("_csrf", "0000"), ("username", "tochuc"), ("password", PASSWORD)]).await;
+    let res = app
+        .post(
+            "/login",
+            &[
+                ("_csrf", "0000"),
+                ("username", "tochuc"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     app.login("tochuc").await;
     let res = app.post("/logout", &[]).await;
-    assert_eq!(res.status, StatusCode::FORBIDDEN, "logout needs the token too");
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "logout needs the token too"
+    );
 }
 
 #[tokio::test]
@@ -150,9 +225,17 @@ async fn health_metrics_static_and_unknown_paths() {
     let mut app = TestApp::spawn().await;
     assert_eq!(app.get("/healthz").await.body, "ok\n");
     assert_eq!(app.get("/static/app.css").await.status, StatusCode::OK);
-    assert_eq!(app.get("/static/nope.js").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/static/nope.js").await.status,
+        StatusCode::NOT_FOUND
+    );
     let missing = app.get("/khong-co").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.body.contains("Không tìm thấy"));
-    assert!(app.get("/metrics").await.body.contains("ketnap_http_requests_total"));
+    assert!(
+        app.get("/metrics")
+            .await
+            .body
+            .contains("ketnap_http_requests_total")
+    );
 }

@@ -103,16 +103,32 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
     let mut roots = Vec::new();
     for org in orgs::scope_roots(&mut conn, &auth.scope).await? {
         let gauges = counters::gauges(&mut conn, &auth.scope, org.org_id).await?;
-        let max = FUNNEL.iter().map(|s| gauges.get(s).copied().unwrap_or(0)).max().unwrap_or(0).max(1);
+        let max = FUNNEL
+            .iter()
+            .map(|s| gauges.get(s).copied().unwrap_or(0))
+            .max()
+            .unwrap_or(0)
+            .max(1);
         let funnel = FUNNEL
             .iter()
             .map(|s| {
                 let count = gauges.get(s).copied().unwrap_or(0);
-                FunnelBar { label: s.label_vi(), count, width: count * 100 / max }
+                FunnelBar {
+                    label: s.label_vi(),
+                    count,
+                    width: count * 100 / max,
+                }
             })
             .collect();
         let roster = members::counts(&mut conn, &auth.scope, org.org_id).await?;
-        let totals = counters::subtree_totals(&mut conn, &auth.scope, org.org_id, &format!("{year}-01"), &format!("{year}-12")).await?;
+        let totals = counters::subtree_totals(
+            &mut conn,
+            &auth.scope,
+            org.org_id,
+            &format!("{year}-01"),
+            &format!("{year}-12"),
+        )
+        .await?;
         let admitted = totals.get("admission").copied().unwrap_or(0);
         let plan = plans::get(&mut conn, &auth.scope, org.org_id, Period::Year(year)).await?;
         let target = plan.map(|p| p.plan.admissions);
@@ -133,8 +149,12 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
     let individuals = auth.role.sees_individuals();
     let mut alerts = Vec::new();
     if individuals {
-        let week = today.checked_add(jiff::Span::new().days(7)).unwrap_or(today);
-        for a in candidacies::alerts_in_scope(&mut conn, &auth.scope, &state.book, today, 200).await? {
+        let week = today
+            .checked_add(jiff::Span::new().days(7))
+            .unwrap_or(today);
+        for a in
+            candidacies::alerts_in_scope(&mut conn, &auth.scope, &state.book, today, 200).await?
+        {
             if a.alert.status != AlertStatus::Overdue && a.alert.due > week {
                 continue;
             }

@@ -1,0 +1,1208 @@
+//! `/candidates` — the candidates of the user's scope: a filtered, searchable list, a board by
+//! stage, the candidate page (profile, timeline, mentor notes, alerts and a form for each next
+//! allowed step) and the form that lists a new person as a source of a cell.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use jiff::civil::Date;
+use ketnap_domain::Violation;
+use ketnap_domain::alerts::{AlertStatus, alerts};
+use ketnap_domain::dates::{format_vn, parse_vn};
+use ketnap_domain::lifecycle::{
+    Action, Authority, CertIssuer, Command, CommitteeTally, Context, MemberFacts, Relation, Stage,
+    Tally, UnionKind, VerificationOutcome, action_label_vi, next_steps,
+};
+use ketnap_domain::person::{Ethnicity, Gender, PersonForm, Religion, SourceCategory};
+use ketnap_store::candidacies::{self, CandidateExtras, ListFilter, Overdue};
+use ketnap_store::counters::{stage_code, stage_from_code};
+use ketnap_store::members::{self, MemberStatus, RosterFilter};
+use ketnap_store::{StoreError, orgs, people};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::AppError;
+use crate::layout::{Crumb, Layout};
+
+/// The routes of this area.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/candidates", get(list).post(create))
+        .route("/candidates/board", get(board))
+        .route("/candidates/new", get(new_form))
+        .route("/candidates/{pub_id}", get(show))
+        .route("/candidates/{pub_id}/step", post(step))
+}
+
+/// Rows per list page.
+const PAGE: i64 = 50;
+/// Names per board column.
+const BOARD_NAMES: usize = 8;
+
+/// A `<select>` option.
+pub struct Opt {
+    /// Value sent.
+    pub value: String,
+    /// Label shown.
+    pub label: String,
+    /// Selected.
+    pub selected: bool,
+}
+
+fn opt(value: impl Into<String>, label: impl Into<String>, current: &str) -> Opt {
+    let value = value.into();
+    let selected = value == current;
+    Opt { value, label: label.into(), selected }
+}
+
+fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<String> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> =
+        (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+    String::from_utf8(bytes?).ok()
+}
+
+/// The cursor in a URL: the name key in hex, a dash, the internal id.
+fn encode_cursor(c: &(String, i64)) -> String {
+    format!("{}-{}", hex(&c.0), c.1)
+}
+
+fn decode_cursor(s: &str) -> Option<(String, i64)> {
+    let (k, id) = s.rsplit_once('-')?;
+    Some((unhex(k)?, id.parse().ok()?))
+}
+
+/// Percent-encode a query value.
+fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// List
+// ---------------------------------------------------------------------------------------------
+
+/// The list's query string.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    stage: Option<String>,
+    org: Option<String>,
+    source: Option<String>,
+    gender: Option<String>,
+    ethnicity: Option<String>,
+    religion: Option<String>,
+    overdue: Option<String>,
+    after: Option<String>,
+}
+
+impl ListQuery {
+    fn get(v: &Option<String>) -> &str {
+        v.as_deref().map(str::trim).unwrap_or("")
+    }
+
+    /// The query string without the cursor (for the next page's link).
+    fn without_after(&self) -> String {
+        let pairs = [
+            ("q", &self.q),
+            ("stage", &self.stage),
+            ("org", &self.org),
+            ("source", &self.source),
+            ("gender", &self.gender),
+            ("ethnicity", &self.ethnicity),
+            ("religion", &self.religion),
+            ("overdue", &self.overdue),
+        ];
+        pairs
+            .iter()
+            .filter(|(_, v)| !Self::get(v).is_empty())
+            .map(|(k, v)| format!("{k}={}", enc(Self::get(v))))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// One line of the list.
+pub struct Row {
+    /// Candidacy public id.
+    pub pub_id: String,
+    /// Name.
+    pub name: String,
+    /// Gender label.
+    pub gender: &'static str,
+    /// Cell name.
+    pub cell: String,
+    /// Stage label.
+    pub stage: &'static str,
+    /// Listed on, dd/mm/yyyy.
+    pub opened: String,
+    /// Last step on, dd/mm/yyyy.
+    pub last: String,
+}
+
+/// templates/candidates_list.html
+#[derive(Template)]
+#[template(path = "candidates_list.html")]
+pub struct ListPage {
+    /// Layout.
+    pub layout: Layout,
+    /// Whether names are shown.
+    pub individuals: bool,
+    /// Search text.
+    pub q: String,
+    /// Stage options.
+    pub stages: Vec<Opt>,
+    /// Organisation options.
+    pub orgs: Vec<Opt>,
+    /// Source category options.
+    pub sources: Vec<Opt>,
+    /// Gender options.
+    pub genders: Vec<Opt>,
+    /// Ethnicity options.
+    pub ethnicities: Vec<Opt>,
+    /// Religion options.
+    pub religions: Vec<Opt>,
+    /// Overdue only.
+    pub overdue: bool,
+    /// The rows.
+    pub rows: Vec<Row>,
+    /// The next page's link.
+    pub next: Option<String>,
+    /// Whether the page is a later page.
+    pub later: bool,
+}
+
+/// The organisations a filter offers: the scope's roots and their children, down to 3 levels.
+async fn org_options(conn: &mut ketnap_store::Conn, auth: &Auth, current: &str) -> Result<Vec<Opt>, AppError> {
+    let mut out = vec![opt("", "Tất cả", current)];
+    let mut stack: Vec<(orgs::Org, usize)> =
+        orgs::scope_roots(conn, &auth.scope).await?.into_iter().rev().map(|o| (o, 0)).collect();
+    while let Some((o, depth)) = stack.pop() {
+        if out.len() > 400 {
+            break;
+        }
+        out.push(opt(o.pub_id.clone(), format!("{}{}", "— ".repeat(depth), o.name), current));
+        if depth < 3 {
+            for c in orgs::children(conn, &auth.scope, o.org_id).await?.into_iter().rev() {
+                stack.push((c, depth + 1));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `GET /candidates`
+pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+    let mut conn = state.store.read().await?;
+    let individuals = auth.role.sees_individuals();
+    let g = ListQuery::get;
+    let stage = stage_from_code(g(&q.stage));
+    let org = match g(&q.org) {
+        "" => None,
+        p => Some(orgs::get(&mut conn, &auth.scope, p).await?.org_id),
+    };
+    let gender = Gender::ALL.into_iter().find(|x| x.code() == g(&q.gender));
+    let ethnicity = g(&q.ethnicity).parse::<u8>().ok().and_then(Ethnicity::from_code);
+    let religion = Religion::ALL.into_iter().find(|x| x.code() == g(&q.religion));
+    let source = SourceCategory::ALL.into_iter().find(|x| x.code() == g(&q.source));
+    let overdue = !g(&q.overdue).is_empty();
+    let filter = ListFilter {
+        org,
+        stage,
+        source_category: source.map(|s| s.code().to_string()),
+        gender,
+        ethnicity,
+        religion,
+        overdue: overdue.then_some(Overdue { book: &state.book, today: state.clock.today() }),
+        query: Some(g(&q.q).to_string()).filter(|s| !s.is_empty()),
+    };
+    let after = q.after.as_deref().and_then(decode_cursor);
+    let (rows, next) = if individuals {
+        let page = candidacies::list(&mut conn, &auth.scope, &filter, after.clone(), PAGE).await?;
+        let rows = page
+            .items
+            .into_iter()
+            .map(|r| Row {
+                pub_id: r.pub_id,
+                name: r.full_name,
+                gender: r.gender.label(),
+                cell: r.cell_name,
+                stage: r.stage.label_vi(),
+                opened: format_vn(r.opened_on),
+                last: format_vn(r.last_on),
+            })
+            .collect();
+        let base = q.without_after();
+        let next = page.next.map(|c| {
+            let sep = if base.is_empty() { "" } else { "&" };
+            format!("/candidates?{base}{sep}after={}", encode_cursor(&c))
+        });
+        (rows, next)
+    } else {
+        (Vec::new(), None)
+    };
+    let page = ListPage {
+        layout: auth.layout("Quần chúng ưu tú", "candidates"),
+        individuals,
+        q: g(&q.q).to_string(),
+        stages: std::iter::once(opt("", "Tất cả", g(&q.stage)))
+            .chain(Stage::ALL.iter().map(|s| opt(stage_code(*s), s.label_vi(), g(&q.stage))))
+            .collect(),
+        orgs: org_options(&mut conn, &auth, g(&q.org)).await?,
+        sources: std::iter::once(opt("", "Tất cả", g(&q.source)))
+            .chain(SourceCategory::ALL.iter().map(|s| opt(s.code(), s.label(), g(&q.source))))
+            .collect(),
+        genders: std::iter::once(opt("", "Tất cả", g(&q.gender)))
+            .chain(Gender::ALL.iter().map(|s| opt(s.code(), s.label(), g(&q.gender))))
+            .collect(),
+        ethnicities: std::iter::once(opt("", "Tất cả", g(&q.ethnicity)))
+            .chain((1..=Ethnicity::COUNT).filter_map(Ethnicity::from_code).map(|e| opt(e.code().to_string(), e.name(), g(&q.ethnicity))))
+            .collect(),
+        religions: std::iter::once(opt("", "Tất cả", g(&q.religion)))
+            .chain(Religion::ALL.iter().map(|s| opt(s.code(), s.label(), g(&q.religion))))
+            .collect(),
+        overdue,
+        rows,
+        next,
+        later: after.is_some(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Board
+// ---------------------------------------------------------------------------------------------
+
+/// One column of the board.
+pub struct Column {
+    /// Stage code.
+    pub code: &'static str,
+    /// Stage label.
+    pub label: &'static str,
+    /// How many ("500+" past a page).
+    pub count: String,
+    /// The first names: (public id, name).
+    pub names: Vec<(String, String)>,
+    /// More than shown.
+    pub more: bool,
+}
+
+/// templates/candidates_board.html
+#[derive(Template)]
+#[template(path = "candidates_board.html")]
+pub struct BoardPage {
+    /// Layout.
+    pub layout: Layout,
+    /// Whether names are shown.
+    pub individuals: bool,
+    /// The columns.
+    pub columns: Vec<Column>,
+}
+
+/// The stages of the board, in order.
+const BOARD: [Stage; 12] = [
+    Stage::Source,
+    Stage::Sympathizer,
+    Stage::Course,
+    Stage::Dossier,
+    Stage::Verification,
+    Stage::CellVote,
+    Stage::GrassrootsVote,
+    Stage::AwaitingDecision,
+    Stage::AwaitingCeremony,
+    Stage::Probationary,
+    Stage::RecognitionVote,
+    Stage::Official,
+];
+
+/// `GET /candidates/board`
+pub async fn board(State(state): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    let mut conn = state.store.read().await?;
+    let individuals = auth.role.sees_individuals();
+    let mut columns = Vec::new();
+    if individuals {
+        for s in BOARD {
+            let filter = ListFilter { stage: Some(s), ..ListFilter::default() };
+            let page = candidacies::list(&mut conn, &auth.scope, &filter, None, 500).await?;
+            let n = page.items.len();
+            columns.push(Column {
+                code: stage_code(s),
+                label: s.label_vi(),
+                count: if page.next.is_some() { format!("{n}+") } else { n.to_string() },
+                more: n > BOARD_NAMES,
+                names: page.items.into_iter().take(BOARD_NAMES).map(|r| (r.pub_id, r.full_name)).collect(),
+            });
+        }
+    }
+    let page = BoardPage { layout: auth.layout("Bảng theo giai đoạn", "candidates"), individuals, columns };
+    Ok(Html(page.render()?).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The candidate page
+// ---------------------------------------------------------------------------------------------
+
+/// One input of a step form.
+pub struct Field {
+    /// Name sent.
+    pub name: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// `text`, `date`, `number` or `select`.
+    pub kind: &'static str,
+    /// Default value.
+    pub value: String,
+    /// Options of a select.
+    pub options: Vec<Opt>,
+    /// Hint.
+    pub hint: &'static str,
+}
+
+/// A form for one allowed step.
+pub struct StepForm {
+    /// The action's code.
+    pub code: &'static str,
+    /// The step's Vietnamese label.
+    pub label: &'static str,
+    /// Its inputs (after the date).
+    pub fields: Vec<Field>,
+    /// A step that ends the candidacy (shown apart, danger button).
+    pub ending: bool,
+}
+
+/// One event of the timeline.
+pub struct TimelineItem {
+    /// Date, dd/mm/yyyy.
+    pub date: String,
+    /// Step label.
+    pub label: &'static str,
+    /// Stage after.
+    pub stage: &'static str,
+    /// Rules version.
+    pub rules: String,
+    /// Warnings.
+    pub warnings: Vec<Violation>,
+}
+
+/// One alert of the candidate.
+pub struct AlertItem {
+    /// Status label.
+    pub status: &'static str,
+    /// CSS class.
+    pub class: &'static str,
+    /// Due, dd/mm/yyyy.
+    pub due: String,
+    /// Message.
+    pub message: String,
+}
+
+/// One mentor note.
+pub struct NoteItem {
+    /// "mm/yyyy".
+    pub month: String,
+    /// Written on, dd/mm/yyyy.
+    pub written: String,
+    /// Text.
+    pub content: String,
+}
+
+/// templates/candidates_show.html
+#[derive(Template)]
+#[template(path = "candidates_show.html")]
+pub struct ShowPage {
+    /// Layout.
+    pub layout: Layout,
+    /// Candidacy public id.
+    pub pub_id: String,
+    /// Version for the forms.
+    pub version: i64,
+    /// Name.
+    pub name: String,
+    /// Birth date.
+    pub birth: String,
+    /// Gender.
+    pub gender: &'static str,
+    /// Ethnicity.
+    pub ethnicity: String,
+    /// Religion.
+    pub religion: &'static str,
+    /// Education.
+    pub education: String,
+    /// Source category label.
+    pub source: String,
+    /// Cell public id.
+    pub cell_pub_id: String,
+    /// Cell name.
+    pub cell_name: String,
+    /// Stage label.
+    pub stage: &'static str,
+    /// Timeline.
+    pub timeline: Vec<TimelineItem>,
+    /// Mentor notes.
+    pub notes: Vec<NoteItem>,
+    /// Alerts.
+    pub alerts: Vec<AlertItem>,
+    /// Labels of the next allowed steps.
+    pub next: Vec<&'static str>,
+    /// Forms of the steps this role may record.
+    pub forms: Vec<StepForm>,
+    /// The violations of a refused step.
+    pub violations: Vec<Violation>,
+    /// A message for a bad form or a conflict.
+    pub error: Option<String>,
+}
+
+fn text(name: &'static str, label: &'static str) -> Field {
+    Field { name, label, kind: "text", value: String::new(), options: Vec::new(), hint: "" }
+}
+
+fn date_field(name: &'static str, label: &'static str, today: &str) -> Field {
+    Field { name, label, kind: "date", value: today.to_string(), options: Vec::new(), hint: "dd/mm/yyyy" }
+}
+
+fn number(name: &'static str, label: &'static str) -> Field {
+    Field { name, label, kind: "number", value: String::new(), options: Vec::new(), hint: "" }
+}
+
+fn select(name: &'static str, label: &'static str, options: Vec<Opt>) -> Field {
+    Field { name, label, kind: "select", value: String::new(), options, hint: "" }
+}
+
+fn yes_no(name: &'static str, label: &'static str) -> Field {
+    select(name, label, vec![opt("yes", "Đồng ý", ""), opt("no", "Không đồng ý", "")])
+}
+
+fn authority_field() -> Field {
+    select(
+        "authority",
+        "Cấp quyết định",
+        [Authority::SuperiorStandingCommittee, Authority::GrassrootsCommittee, Authority::CentralLevelCommittee]
+            .into_iter()
+            .map(|a| opt(authority_code(a), a.label_vi(), ""))
+            .collect(),
+    )
+}
+
+fn authority_code(a: Authority) -> &'static str {
+    match a {
+        Authority::GrassrootsCommittee => "grassroots",
+        Authority::SuperiorStandingCommittee => "superior",
+        Authority::CentralLevelCommittee => "central",
+    }
+}
+
+const RELATIONS: [Relation; 7] = [
+    Relation::Candidate,
+    Relation::Parents,
+    Relation::Spouse,
+    Relation::ParentsInLaw,
+    Relation::AdultChildren,
+    Relation::ReligiousActivity,
+    Relation::HoaItems,
+];
+
+fn relation_code(r: Relation) -> &'static str {
+    match r {
+        Relation::Candidate => "candidate",
+        Relation::Parents => "parents",
+        Relation::Spouse => "spouse",
+        Relation::ParentsInLaw => "parents_in_law",
+        Relation::AdultChildren => "adult_children",
+        Relation::ReligiousActivity => "religious_activity",
+        Relation::HoaItems => "hoa_items",
+    }
+}
+
+fn tally_fields() -> Vec<Field> {
+    vec![
+        text("resolution_no", "Số nghị quyết"),
+        number("official_members", "Số đảng viên chính thức của chi bộ"),
+        number("exempt_absent", "Số miễn sinh hoạt, chuyển tạm thời vắng mặt"),
+        number("present", "Số đảng viên chính thức có mặt"),
+        number("in_favour", "Số tán thành"),
+    ]
+}
+
+fn committee_fields() -> Vec<Field> {
+    vec![
+        text("resolution_no", "Số nghị quyết"),
+        number("members", "Tổng số cấp ủy viên"),
+        number("in_favour", "Số cấp ủy viên tán thành"),
+    ]
+}
+
+/// Every step with a form: a sample action (for the label and the role check), the code, its
+/// fields, and whether it ends the candidacy.
+fn step_catalogue(members: &[Opt], today: &str) -> Vec<(Action, &'static str, Vec<Field>, bool)> {
+    let m = || MemberFacts { member_id: String::new(), official: true, same_cell: true };
+    let d = Date::constant(2000, 1, 1);
+    let s = String::new;
+    let t = Tally { official_members: 1, exempt_absent: 0, present: 1, ballots: None, in_favour: 1 };
+    let ct = CommitteeTally { members: 1, in_favour: 1 };
+    let member_select = |name, label| select(name, label, members.iter().map(|o| opt(o.value.clone(), o.label.clone(), "")).collect());
+    vec![
+        (
+            Action::ListAsSympathizer { resolution_no: s(), mentor: m() },
+            "list_as_sympathizer",
+            vec![text("resolution_no", "Số nghị quyết chi bộ"), member_select("member", "Đảng viên giúp đỡ")],
+            false,
+        ),
+        (Action::AssignMentor { mentor: m() }, "assign_mentor", vec![member_select("member", "Đảng viên giúp đỡ")], false),
+        (Action::EnrolInCourse { course: s() }, "enrol_in_course", vec![text("course", "Lớp học (tên hoặc mã khóa)")], false),
+        (
+            Action::RecordCertificate { number: s(), issued_on: d, issuer: CertIssuer::PoliticalCentre(s()) },
+            "record_certificate",
+            vec![
+                text("number", "Số giấy chứng nhận"),
+                date_field("issued_on", "Ngày cấp", today),
+                select(
+                    "issuer_kind",
+                    "Loại nơi cấp",
+                    vec![
+                        opt("centre", "Trung tâm chính trị", ""),
+                        opt("committee", "Cấp ủy có thẩm quyền kết nạp", ""),
+                        opt("other", "Nơi khác", ""),
+                    ],
+                ),
+                text("issuer", "Tên nơi cấp"),
+            ],
+            false,
+        ),
+        (Action::SubmitApplication, "submit_application", Vec::new(), false),
+        (Action::DeclareBackground, "declare_background", Vec::new(), false),
+        (
+            Action::AddIntroducer { introducer: m(), letter_on: d, alongside_since: d, replaces: None },
+            "add_introducer",
+            vec![
+                member_select("member", "Người giới thiệu"),
+                date_field("letter_on", "Ngày viết giấy giới thiệu", today),
+                date_field("alongside_since", "Cùng công tác, học tập, cư trú từ ngày", ""),
+            ],
+            false,
+        ),
+        (
+            Action::RecordUnionIntroduction { union: UnionKind::YouthUnion, resolution_no: s(), resolution_on: d },
+            "record_union_introduction",
+            vec![
+                select("union", "Tổ chức giới thiệu", vec![opt("youth", "Đoàn TNCS Hồ Chí Minh", ""), opt("trade", "Công đoàn", "")]),
+                text("resolution_no", "Số nghị quyết"),
+                date_field("resolution_on", "Ngày nghị quyết", today),
+            ],
+            false,
+        ),
+        (Action::RecordComments { summary_on: d }, "record_comments", vec![date_field("summary_on", "Ngày tổng hợp ý kiến", today)], false),
+        (Action::StampBackground, "stamp_background", Vec::new(), false),
+        (
+            Action::SendVerification { request_no: 0, subject: Relation::Candidate, destination: s() },
+            "send_verification",
+            vec![
+                number("request_no", "Số thứ tự công văn"),
+                select("subject", "Thẩm tra về", RELATIONS.iter().map(|r| opt(relation_code(*r), r.label_vi(), "")).collect()),
+                text("destination", "Nơi gửi"),
+            ],
+            false,
+        ),
+        (
+            Action::AnswerVerification { request_no: 0, outcome: VerificationOutcome::Clear },
+            "answer_verification",
+            vec![
+                number("request_no", "Số thứ tự công văn"),
+                select(
+                    "outcome",
+                    "Kết quả",
+                    vec![
+                        opt("clear", "Không có vấn đề", ""),
+                        opt("unclear", "Cần làm rõ thêm", ""),
+                        opt("disqualifying", "Có vấn đề không đủ điều kiện", ""),
+                    ],
+                ),
+            ],
+            false,
+        ),
+        (Action::CertifyBackground, "certify_background", Vec::new(), false),
+        (Action::CellVote { resolution_no: s(), tally: t }, "cell_vote", tally_fields(), false),
+        (
+            Action::PartialAppraisal { report_no: s(), approved: true },
+            "partial_appraisal",
+            vec![text("report_no", "Số báo cáo thẩm định"), yes_no("approved", "Ý kiến")],
+            false,
+        ),
+        (Action::GrassrootsVote { resolution_no: s(), tally: ct }, "grassroots_vote", committee_fields(), false),
+        (
+            Action::AdmissionDecision {
+                decision_no: s(),
+                approved: true,
+                authority: Authority::SuperiorStandingCommittee,
+                received_on: d,
+                superior_consent_on: None,
+            },
+            "admission_decision",
+            vec![
+                text("decision_no", "Số quyết định"),
+                yes_no("approved", "Kết quả"),
+                authority_field(),
+                date_field("received_on", "Ngày chi bộ nhận quyết định", today),
+            ],
+            false,
+        ),
+        (Action::HoldCeremony { late_approval: None }, "hold_ceremony", vec![text("late_approval", "Văn bản đồng ý tổ chức muộn (nếu có)")], false),
+        (Action::DeclareMemberBackground, "declare_member_background", Vec::new(), false),
+        (
+            Action::CompleteNewMemberCourse { certificate_no: s() },
+            "complete_new_member_course",
+            vec![text("certificate_no", "Số giấy chứng nhận")],
+            false,
+        ),
+        (Action::SubmitSelfReview, "submit_self_review", Vec::new(), false),
+        (Action::RecognitionCellVote { resolution_no: s(), tally: t }, "recognition_cell_vote", tally_fields(), false),
+        (
+            Action::RecognitionGrassrootsVote { resolution_no: s(), tally: ct },
+            "recognition_grassroots_vote",
+            committee_fields(),
+            false,
+        ),
+        (
+            Action::RecognitionDecision { decision_no: s(), approved: true, authority: Authority::SuperiorStandingCommittee },
+            "recognition_decision",
+            vec![text("decision_no", "Số quyết định"), yes_no("approved", "Kết quả"), authority_field()],
+            false,
+        ),
+        (Action::Withdraw { reason: s() }, "withdraw", vec![text("reason", "Lý do")], true),
+        (Action::Reject { reason: s() }, "reject", vec![text("reason", "Lý do")], true),
+        (Action::TransferOut { to: s() }, "transfer_out", vec![text("to", "Mã chi bộ nơi chuyển đến")], true),
+        (Action::RecordDeath, "record_death", Vec::new(), true),
+    ]
+}
+
+/// A step form as posted: every field any step uses.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct StepInput {
+    action: String,
+    version: String,
+    on: Option<String>,
+    resolution_no: Option<String>,
+    decision_no: Option<String>,
+    report_no: Option<String>,
+    number: Option<String>,
+    issued_on: Option<String>,
+    issuer_kind: Option<String>,
+    issuer: Option<String>,
+    course: Option<String>,
+    member: Option<String>,
+    letter_on: Option<String>,
+    alongside_since: Option<String>,
+    union: Option<String>,
+    resolution_on: Option<String>,
+    summary_on: Option<String>,
+    request_no: Option<String>,
+    subject: Option<String>,
+    destination: Option<String>,
+    outcome: Option<String>,
+    official_members: Option<String>,
+    exempt_absent: Option<String>,
+    present: Option<String>,
+    in_favour: Option<String>,
+    members: Option<String>,
+    approved: Option<String>,
+    authority: Option<String>,
+    received_on: Option<String>,
+    certificate_no: Option<String>,
+    late_approval: Option<String>,
+    reason: Option<String>,
+    to: Option<String>,
+}
+
+fn val(v: &Option<String>) -> String {
+    v.as_deref().unwrap_or("").trim().to_string()
+}
+
+fn req_date(v: &Option<String>, label: &str) -> Result<Date, String> {
+    parse_vn(&val(v)).ok_or_else(|| format!("{label}: ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy."))
+}
+
+fn req_num(v: &Option<String>, label: &str) -> Result<u32, String> {
+    val(v).parse::<u32>().map_err(|_| format!("{label}: hãy nhập một số nguyên không âm."))
+}
+
+fn member_ref(v: &Option<String>) -> Result<MemberFacts, String> {
+    let id = val(v);
+    if id.is_empty() {
+        return Err("Hãy chọn đảng viên.".to_string());
+    }
+    Ok(MemberFacts { member_id: id, official: true, same_cell: true })
+}
+
+fn approved(v: &Option<String>) -> bool {
+    val(v) != "no"
+}
+
+fn authority(v: &Option<String>) -> Authority {
+    match val(v).as_str() {
+        "grassroots" => Authority::GrassrootsCommittee,
+        "central" => Authority::CentralLevelCommittee,
+        _ => Authority::SuperiorStandingCommittee,
+    }
+}
+
+fn tally(f: &StepInput) -> Result<Tally, String> {
+    Ok(Tally {
+        official_members: req_num(&f.official_members, "Số đảng viên chính thức")?,
+        exempt_absent: if val(&f.exempt_absent).is_empty() { 0 } else { req_num(&f.exempt_absent, "Số miễn sinh hoạt vắng mặt")? },
+        present: req_num(&f.present, "Số có mặt")?,
+        ballots: None,
+        in_favour: req_num(&f.in_favour, "Số tán thành")?,
+    })
+}
+
+fn committee(f: &StepInput) -> Result<CommitteeTally, String> {
+    Ok(CommitteeTally {
+        members: req_num(&f.members, "Tổng số cấp ủy viên")?,
+        in_favour: req_num(&f.in_favour, "Số tán thành")?,
+    })
+}
+
+/// Parse a posted step form into a command; a Vietnamese message when a field is malformed.
+fn parse_step(f: &StepInput) -> Result<Command, String> {
+    let on = req_date(&f.on, "Ngày thực hiện")?;
+    let action = match f.action.as_str() {
+        "list_as_sympathizer" => Action::ListAsSympathizer { resolution_no: val(&f.resolution_no), mentor: member_ref(&f.member)? },
+        "assign_mentor" => Action::AssignMentor { mentor: member_ref(&f.member)? },
+        "enrol_in_course" => Action::EnrolInCourse { course: val(&f.course) },
+        "record_certificate" => {
+            let name = val(&f.issuer);
+            Action::RecordCertificate {
+                number: val(&f.number),
+                issued_on: req_date(&f.issued_on, "Ngày cấp")?,
+                issuer: match val(&f.issuer_kind).as_str() {
+                    "committee" => CertIssuer::CompetentCommittee(name),
+                    "other" => CertIssuer::Other(name),
+                    _ => CertIssuer::PoliticalCentre(name),
+                },
+            }
+        }
+        "submit_application" => Action::SubmitApplication,
+        "declare_background" => Action::DeclareBackground,
+        "add_introducer" => Action::AddIntroducer {
+            introducer: member_ref(&f.member)?,
+            letter_on: req_date(&f.letter_on, "Ngày viết giấy giới thiệu")?,
+            alongside_since: req_date(&f.alongside_since, "Cùng công tác từ ngày")?,
+            replaces: None,
+        },
+        "record_union_introduction" => Action::RecordUnionIntroduction {
+            union: if val(&f.union) == "trade" { UnionKind::TradeUnion } else { UnionKind::YouthUnion },
+            resolution_no: val(&f.resolution_no),
+            resolution_on: req_date(&f.resolution_on, "Ngày nghị quyết")?,
+        },
+        "record_comments" => Action::RecordComments { summary_on: req_date(&f.summary_on, "Ngày tổng hợp ý kiến")? },
+        "stamp_background" => Action::StampBackground,
+        "send_verification" => Action::SendVerification {
+            request_no: req_num(&f.request_no, "Số thứ tự công văn")?,
+            subject: RELATIONS.into_iter().find(|r| relation_code(*r) == val(&f.subject)).unwrap_or(Relation::Candidate),
+            destination: val(&f.destination),
+        },
+        "answer_verification" => Action::AnswerVerification {
+            request_no: req_num(&f.request_no, "Số thứ tự công văn")?,
+            outcome: match val(&f.outcome).as_str() {
+                "unclear" => VerificationOutcome::Unclear,
+                "disqualifying" => VerificationOutcome::Disqualifying,
+                _ => VerificationOutcome::Clear,
+            },
+        },
+        "certify_background" => Action::CertifyBackground,
+        "cell_vote" => Action::CellVote { resolution_no: val(&f.resolution_no), tally: tally(f)? },
+        "partial_appraisal" => Action::PartialAppraisal { report_no: val(&f.report_no), approved: approved(&f.approved) },
+        "grassroots_vote" => Action::GrassrootsVote { resolution_no: val(&f.resolution_no), tally: committee(f)? },
+        "admission_decision" => Action::AdmissionDecision {
+            decision_no: val(&f.decision_no),
+            approved: approved(&f.approved),
+            authority: authority(&f.authority),
+            received_on: req_date(&f.received_on, "Ngày nhận quyết định")?,
+            superior_consent_on: None,
+        },
+        "hold_ceremony" => Action::HoldCeremony { late_approval: Some(val(&f.late_approval)).filter(|s| !s.is_empty()) },
+        "declare_member_background" => Action::DeclareMemberBackground,
+        "complete_new_member_course" => Action::CompleteNewMemberCourse { certificate_no: val(&f.certificate_no) },
+        "submit_self_review" => Action::SubmitSelfReview,
+        "recognition_cell_vote" => Action::RecognitionCellVote { resolution_no: val(&f.resolution_no), tally: tally(f)? },
+        "recognition_grassroots_vote" => {
+            Action::RecognitionGrassrootsVote { resolution_no: val(&f.resolution_no), tally: committee(f)? }
+        }
+        "recognition_decision" => Action::RecognitionDecision {
+            decision_no: val(&f.decision_no),
+            approved: approved(&f.approved),
+            authority: authority(&f.authority),
+        },
+        "withdraw" => Action::Withdraw { reason: val(&f.reason) },
+        "reject" => Action::Reject { reason: val(&f.reason) },
+        "transfer_out" => Action::TransferOut { to: val(&f.to) },
+        "record_death" => Action::RecordDeath,
+        _ => return Err("Bước này không có trong danh mục.".to_string()),
+    };
+    Ok(Command { on, action })
+}
+
+/// What a re-render of the candidate page carries.
+#[derive(Default)]
+struct Outcome {
+    violations: Vec<Violation>,
+    error: Option<String>,
+}
+
+async fn render_show(state: &AppState, auth: &Auth, pub_id: &str, outcome: Outcome) -> Result<ShowPage, AppError> {
+    let mut conn = state.store.read().await?;
+    let c = candidacies::get(&mut conn, &auth.scope, pub_id).await?;
+    let person = people::get(&mut conn, &auth.scope, &c.person_pub_id).await?.person;
+    let history = candidacies::history(&mut conn, &auth.scope, pub_id).await?;
+    let notes = candidacies::mentor_notes(&mut conn, &auth.scope, pub_id).await?;
+    let path = orgs::path(&mut conn, c.cell_id).await?;
+    let cell = orgs::get_by_id(&mut conn, c.cell_id).await?;
+    let has_partial = orgs::has_partial_above(&mut conn, c.cell_id).await?;
+    let today = state.clock.today();
+    let months: Vec<(i16, i8)> = notes.iter().map(|n| (n.year, n.month)).collect();
+    let alert_items = alerts(&c.state, &state.book, &months, today)
+        .into_iter()
+        .map(|a| AlertItem {
+            status: a.status.label_vi(),
+            class: match a.status {
+                AlertStatus::Overdue => "overdue",
+                AlertStatus::DueSoon => "due-soon",
+                AlertStatus::Upcoming => "upcoming",
+            },
+            due: format_vn(a.due),
+            message: a.message_vi,
+        })
+        .collect();
+    let next = match cell.cell_facts(has_partial) {
+        Ok(cell_facts) => next_steps(&c.state, &Context { candidate: c.extras.facts(&person), cell: cell_facts }),
+        Err(_) => Vec::new(),
+    };
+    let mut forms = Vec::new();
+    if auth.role.writes() {
+        let roster = members::list_by_cell(&mut conn, &auth.scope, c.cell_id, RosterFilter::Only(MemberStatus::Official), None, 500)
+            .await?;
+        let member_opts: Vec<Opt> = roster.items.into_iter().map(|m| opt(m.pub_id, m.full_name, "")).collect();
+        let today_vn = format_vn(today);
+        for (sample, code, fields, ending) in step_catalogue(&member_opts, &today_vn) {
+            let label = action_label_vi(&sample);
+            if next.contains(&label) && candidacies::may_execute(auth.role, &sample) {
+                forms.push(StepForm { code, label, fields, ending });
+            }
+        }
+    }
+    let mut crumbs: Vec<Crumb> = path.iter().map(|o| Crumb { href: format!("/orgs/{}", o.pub_id), label: o.name.clone() }).collect();
+    crumbs.push(Crumb { href: format!("/candidates/{}", c.pub_id), label: c.full_name.clone() });
+    let source = SourceCategory::parse(&c.source_category).map(|s| s.label().to_string()).unwrap_or_else(|_| c.source_category.clone());
+    Ok(ShowPage {
+        layout: auth.layout(c.full_name.clone(), "candidates").crumbs(crumbs),
+        pub_id: c.pub_id.clone(),
+        version: c.version,
+        name: c.full_name.clone(),
+        birth: format_vn(person.birth_date.date()),
+        gender: person.gender.label(),
+        ethnicity: person.ethnicity.name().to_string(),
+        religion: person.religion.label(),
+        education: person.education.to_string(),
+        source,
+        cell_pub_id: c.cell_pub_id.clone(),
+        cell_name: c.cell_name.clone(),
+        stage: c.stage.label_vi(),
+        timeline: history
+            .into_iter()
+            .map(|e| TimelineItem {
+                date: format_vn(e.event.on),
+                label: action_label_vi(&e.event.action),
+                stage: e.event.stage.label_vi(),
+                rules: e.event.rules_version,
+                warnings: e.event.warnings,
+            })
+            .collect(),
+        notes: notes
+            .into_iter()
+            .map(|n| NoteItem {
+                month: format!("{:02}/{}", n.month, n.year),
+                written: format_vn(n.written_on),
+                content: n.content,
+            })
+            .collect(),
+        alerts: alert_items,
+        next,
+        forms,
+        violations: outcome.violations,
+        error: outcome.error,
+    })
+}
+
+/// `GET /candidates/{pub_id}`
+pub async fn show(State(state): State<AppState>, auth: Auth, Path(pub_id): Path<String>) -> Result<Response, AppError> {
+    let page = render_show(&state, &auth, &pub_id, Outcome::default()).await?;
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `POST /candidates/{pub_id}/step`
+pub async fn step(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(pub_id): Path<String>,
+    Form(input): Form<StepInput>,
+) -> Result<Response, AppError> {
+    let rerender = |status: StatusCode, outcome: Outcome| {
+        let state = state.clone();
+        let auth = auth.clone();
+        let pub_id = pub_id.clone();
+        async move {
+            let page = render_show(&state, &auth, &pub_id, outcome).await?;
+            Ok::<Response, AppError>((status, Html(page.render()?)).into_response())
+        }
+    };
+    let command = match parse_step(&input) {
+        Ok(c) => c,
+        Err(message) => return rerender(StatusCode::UNPROCESSABLE_ENTITY, Outcome { error: Some(message), ..Outcome::default() }).await,
+    };
+    let Ok(version) = input.version.trim().parse::<i64>() else {
+        return Err(AppError::BadRequest("Biểu mẫu thiếu phiên bản hồ sơ; hãy tải lại trang.".into()));
+    };
+    let mut tx = state.store.begin().await?;
+    let ctx = state.write_ctx(Some(auth.user.user_id));
+    match candidacies::execute(&mut tx, &ctx, &state.book, &auth.scope, &pub_id, version, command).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/candidates/{pub_id}")).into_response())
+        }
+        Err(StoreError::Refused(violations)) => {
+            drop(tx);
+            rerender(StatusCode::UNPROCESSABLE_ENTITY, Outcome { violations, error: None }).await
+        }
+        Err(StoreError::Conflict { .. }) => {
+            drop(tx);
+            let message = "Hồ sơ vừa được người khác cập nhật; bước này chưa được lưu. Hãy xem lại hồ sơ và thực hiện lại.";
+            rerender(StatusCode::CONFLICT, Outcome { error: Some(message.into()), ..Outcome::default() }).await
+        }
+        Err(e @ StoreError::Invalid { .. }) => {
+            drop(tx);
+            rerender(StatusCode::UNPROCESSABLE_ENTITY, Outcome { error: Some(e.message_vi()), ..Outcome::default() }).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// New candidate
+// ---------------------------------------------------------------------------------------------
+
+/// The new-candidate form as posted.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct NewInput {
+    #[serde(default)]
+    cell: String,
+    #[serde(default)]
+    listed_on: String,
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    gender: String,
+    #[serde(default)]
+    ethnicity: String,
+    #[serde(default)]
+    religion: String,
+    #[serde(default)]
+    education: String,
+    #[serde(default)]
+    qualification: String,
+    #[serde(default)]
+    theory_level: String,
+    #[serde(default)]
+    source_category: String,
+    #[serde(default)]
+    id_number: String,
+    youth_union_member: Option<String>,
+    trade_union_member: Option<String>,
+}
+
+/// templates/candidates_new.html
+#[derive(Template)]
+#[template(path = "candidates_new.html")]
+pub struct NewPage {
+    /// Layout.
+    pub layout: Layout,
+    /// The cells to choose from.
+    pub cells: Vec<Opt>,
+    /// What was typed.
+    pub input: NewInput,
+    /// Errors by field name: (field, message).
+    pub errors: Vec<(&'static str, String)>,
+    /// Violations of the opening.
+    pub violations: Vec<Violation>,
+}
+
+impl NewPage {
+    /// The error of a field, if any.
+    pub fn error_of(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+impl NewInput {
+    /// Youth Union member checked.
+    pub fn youth(&self) -> bool {
+        self.youth_union_member.is_some()
+    }
+    /// Trade union member checked.
+    pub fn trade(&self) -> bool {
+        self.trade_union_member.is_some()
+    }
+}
+
+/// The cells in the scope (open cells only), for the form's select.
+async fn cell_options(conn: &mut ketnap_store::Conn, auth: &Auth, current: &str) -> Result<Vec<Opt>, AppError> {
+    let mut out = Vec::new();
+    let mut stack: Vec<orgs::Org> = orgs::scope_roots(conn, &auth.scope).await?;
+    let mut seen = 0;
+    while let Some(o) = stack.pop() {
+        seen += 1;
+        if seen > 2000 {
+            break;
+        }
+        if o.kind().map(|k| k.is_cell()).unwrap_or(false) {
+            if !o.is_closed() {
+                out.push(opt(o.pub_id.clone(), o.name.clone(), current));
+            }
+        } else {
+            stack.extend(orgs::children(conn, &auth.scope, o.org_id).await?);
+        }
+    }
+    out.sort_by(|a, b| a.label.cmp(&b.label));
+    Ok(out)
+}
+
+/// The query of `GET /candidates/new`.
+#[derive(Deserialize)]
+pub struct NewQuery {
+    cell: Option<String>,
+}
+
+/// `GET /candidates/new?cell=…`
+pub async fn new_form(State(state): State<AppState>, auth: Auth, Query(q): Query<NewQuery>) -> Result<Response, AppError> {
+    if !auth.role.writes() || !auth.role.sees_individuals() {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = state.store.read().await?;
+    let cell = q.cell.unwrap_or_default();
+    let input = NewInput {
+        cell: cell.clone(),
+        listed_on: format_vn(state.clock.today()),
+        ethnicity: "Kinh".into(),
+        religion: "Không".into(),
+        education: "12/12".into(),
+        theory_level: "Không".into(),
+        ..NewInput::default()
+    };
+    let page = NewPage {
+        layout: auth.layout("Thêm quần chúng vào danh sách nguồn", "candidates"),
+        cells: cell_options(&mut conn, &auth, &cell).await?,
+        input,
+        errors: Vec::new(),
+        violations: Vec::new(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `POST /candidates`
+pub async fn create(State(state): State<AppState>, auth: Auth, Form(input): Form<NewInput>) -> Result<Response, AppError> {
+    let today = state.clock.today();
+    let form = PersonForm {
+        full_name: input.full_name.clone(),
+        birth_date: input.birth_date.clone(),
+        gender: input.gender.clone(),
+        ethnicity: input.ethnicity.clone(),
+        religion: input.religion.clone(),
+        education: input.education.clone(),
+        qualification: input.qualification.clone(),
+        theory_level: input.theory_level.clone(),
+        source_category: input.source_category.clone(),
+        id_number: input.id_number.clone(),
+        youth_union_member: input.youth(),
+        trade_union_member: input.trade(),
+        residential_unit: String::new(),
+    };
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let person = match form.parse(today) {
+        Ok(p) => Some(p),
+        Err(es) => {
+            errors.extend(es.into_iter().map(|e| (e.field(), e.message_vi().to_string())));
+            None
+        }
+    };
+    let listed_on = parse_vn(&input.listed_on);
+    if listed_on.is_none() {
+        errors.push(("listed_on", "Ngày đưa vào danh sách nguồn không hợp lệ, hãy nhập theo dạng dd/mm/yyyy.".into()));
+    }
+    let mut conn = state.store.read().await?;
+    let cell = match orgs::get(&mut conn, &auth.scope, input.cell.trim()).await {
+        Ok(o) => Some(o),
+        Err(StoreError::NotFound(_)) => {
+            errors.push(("cell", "Hãy chọn chi bộ.".into()));
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut violations = Vec::new();
+    if let (Some(person), Some(on), Some(cell), true) = (person, listed_on, &cell, errors.is_empty()) {
+        let mut tx = state.store.begin().await?;
+        let ctx = state.write_ctx(Some(auth.user.user_id));
+        let result = async {
+            let person_id = people::insert(&mut tx, &ctx, &person, None).await?;
+            candidacies::open(
+                &mut tx,
+                &ctx,
+                &state.book,
+                &auth.scope,
+                person_id,
+                cell.org_id,
+                &CandidateExtras::default(),
+                Command {
+                    on,
+                    action: Action::Open { source_category: input.source_category.clone(), proposed_by: None, readmission: None },
+                },
+            )
+            .await
+        }
+        .await;
+        match result {
+            Ok((_, pub_id, _)) => {
+                tx.commit().await?;
+                return Ok(Redirect::to(&format!("/candidates/{}", pub_id.as_str())).into_response());
+            }
+            Err(StoreError::Refused(v)) => violations = v,
+            Err(e @ StoreError::Invalid { .. }) => errors.push(("form", e.message_vi())),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let cells = cell_options(&mut conn, &auth, input.cell.trim()).await?;
+    let page = NewPage {
+        layout: auth.layout("Thêm quần chúng vào danh sách nguồn", "candidates"),
+        cells,
+        input,
+        errors,
+        violations,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
