@@ -16,7 +16,7 @@ use ketnap_domain::lifecycle::{
     Action, Authority, CertIssuer, Command, CommitteeTally, Context, MemberFacts, Relation, Stage,
     Tally, UnionKind, VerificationOutcome, action_label_vi, next_steps,
 };
-use ketnap_domain::person::{Ethnicity, Gender, PersonForm, Religion, SourceCategory};
+use ketnap_domain::person::{Ethnicity, Gender, PersonForm, Qualification, Religion, SourceCategory, TheoryLevel};
 use ketnap_store::candidacies::{self, CandidateExtras, ListFilter, Overdue};
 use ketnap_store::counters::{stage_code, stage_from_code};
 use ketnap_store::members::{self, MemberStatus, RosterFilter};
@@ -467,6 +467,8 @@ pub struct ShowPage {
     pub violations: Vec<Violation>,
     /// A message for a bad form or a conflict.
     pub error: Option<String>,
+    /// Today, dd/mm/yyyy (the default date of a step).
+    pub today: String,
 }
 
 fn text(name: &'static str, label: &'static str) -> Field {
@@ -946,6 +948,7 @@ async fn render_show(state: &AppState, auth: &Auth, pub_id: &str, outcome: Outco
         forms,
         violations: outcome.violations,
         error: outcome.error,
+        today: format_vn(today),
     })
 }
 
@@ -1051,6 +1054,41 @@ pub struct NewPage {
     pub errors: Vec<(&'static str, String)>,
     /// Violations of the opening.
     pub violations: Vec<Violation>,
+    /// Gender options.
+    pub genders: Vec<Opt>,
+    /// Qualification options.
+    pub qualifications: Vec<Opt>,
+    /// Theory level options.
+    pub theories: Vec<Opt>,
+    /// Source category options.
+    pub sources: Vec<Opt>,
+}
+
+/// An option whose value is the label, selected when the typed text is the label or the code.
+fn label_opt(label: &str, code: &str, current: &str) -> Opt {
+    Opt { value: label.to_string(), label: label.to_string(), selected: current == label || current == code }
+}
+
+impl NewPage {
+    fn build(
+        layout: Layout,
+        cells: Vec<Opt>,
+        input: NewInput,
+        errors: Vec<(&'static str, String)>,
+        violations: Vec<Violation>,
+    ) -> NewPage {
+        NewPage {
+            genders: Gender::ALL.iter().map(|g| label_opt(g.label(), g.code(), &input.gender)).collect(),
+            qualifications: Qualification::ALL.iter().map(|g| label_opt(g.label(), g.code(), &input.qualification)).collect(),
+            theories: TheoryLevel::ALL.iter().map(|g| label_opt(g.label(), g.code(), &input.theory_level)).collect(),
+            sources: SourceCategory::ALL.iter().map(|g| label_opt(g.label(), g.code(), &input.source_category)).collect(),
+            layout,
+            cells,
+            input,
+            errors,
+            violations,
+        }
+    }
 }
 
 impl NewPage {
@@ -1115,13 +1153,13 @@ pub async fn new_form(State(state): State<AppState>, auth: Auth, Query(q): Query
         theory_level: "Không".into(),
         ..NewInput::default()
     };
-    let page = NewPage {
-        layout: auth.layout("Thêm quần chúng vào danh sách nguồn", "candidates"),
-        cells: cell_options(&mut conn, &auth, &cell).await?,
+    let page = NewPage::build(
+        auth.layout("Thêm quần chúng vào danh sách nguồn", "candidates"),
+        cell_options(&mut conn, &auth, &cell).await?,
         input,
-        errors: Vec::new(),
-        violations: Vec::new(),
-    };
+        Vec::new(),
+        Vec::new(),
+    );
     Ok(Html(page.render()?).into_response())
 }
 
@@ -1197,12 +1235,6 @@ pub async fn create(State(state): State<AppState>, auth: Auth, Form(input): Form
         }
     }
     let cells = cell_options(&mut conn, &auth, input.cell.trim()).await?;
-    let page = NewPage {
-        layout: auth.layout("Thêm quần chúng vào danh sách nguồn", "candidates"),
-        cells,
-        input,
-        errors,
-        violations,
-    };
+    let page = NewPage::build(auth.layout("Thêm quần chúng vào danh sách nguồn", "candidates"), cells, input, errors, violations);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
 }

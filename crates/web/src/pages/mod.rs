@@ -4,9 +4,11 @@ use axum::Router;
 
 use crate::AppState;
 
+pub mod candidates;
 pub mod dashboard;
 
 /// The routes of every page area (the dashboard at `/` is mounted by the app).
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(candidates::routes())
 }
