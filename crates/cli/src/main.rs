@@ -16,13 +16,9 @@ struct Cli {
     #[arg(long, global = true, env = "KETNAP_RULES")]
     rules: Option<PathBuf>,
     /// The database: `sqlite:PATH` (created when missing) or `postgres://USER:PASS@HOST/DB`.
-    #[arg(
-        long,
-        global = true,
-        env = "KETNAP_DB",
-        default_value = "sqlite:ketnap.db"
-    )]
-    db: String,
+    /// Default: `db` in ketnap.toml, else `sqlite:ketnap.db`.
+    #[arg(long, global = true, env = "KETNAP_DB")]
+    db: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -582,7 +578,15 @@ async fn run_restore(url: &str, from: &Path, force: bool) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
+    let db = match cli.db.take() {
+        Some(db) => db,
+        None => {
+            ketnap_web::ServeConfig::load()
+                .map_err(|e| anyhow::anyhow!("reading ketnap.toml / KETNAP_*: {e}"))?
+                .db
+        }
+    };
     match cli.command {
         Command::Rules { on, all } => {
             let book = load_rules(cli.rules.as_ref())?;
@@ -598,17 +602,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve { demo, bind } => {
             let book = load_rules(cli.rules.as_ref())?;
-            run_serve(&cli.db, book, demo, bind).await
+            run_serve(&db, book, demo, bind).await
         }
         Command::User { command } => {
-            let store = connect(&cli.db).await?;
+            let store = connect(&db).await?;
             store.migrate().await.map_err(store_err)?;
             let result = run_user(&store, command).await;
             store.close().await;
             result
         }
         Command::Migrate => {
-            let store = connect(&cli.db).await?;
+            let store = connect(&db).await?;
             store.migrate().await.map_err(store_err)?;
             println!("Đã cập nhật cấu trúc cơ sở dữ liệu. / Migrations applied.");
             store.close().await;
@@ -621,7 +625,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             today,
         } => {
             let book = load_rules(cli.rules.as_ref())?;
-            let store = connect(&cli.db).await?;
+            let store = connect(&db).await?;
             let result = run_demo(
                 &store,
                 &book,
@@ -636,7 +640,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Rebuild => {
             let book = load_rules(cli.rules.as_ref())?;
-            let store = connect(&cli.db).await?;
+            let store = connect(&db).await?;
             let code = run_rebuild(&store, &book).await;
             store.close().await;
             code
@@ -644,18 +648,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let store = connect(&cli.db).await?;
+            let store = connect(&db).await?;
             let code = run_audit_verify(&store).await;
             store.close().await;
             code
         }
         Command::Backup { path } => {
-            let store = connect(&cli.db).await?;
+            let store = connect(&db).await?;
             let code = run_backup(&store, &path).await;
             store.close().await;
             code
         }
-        Command::Restore { path, force } => run_restore(&cli.db, &path, force).await,
+        Command::Restore { path, force } => run_restore(&db, &path, force).await,
     }
 }
 

@@ -214,6 +214,8 @@ pub async fn run(listener: tokio::net::TcpListener, router: Router) -> std::io::
 /// Settings of `ketnap serve`, from `ketnap.toml` then `KETNAP_*` environment variables.
 #[derive(Clone, Debug, serde::Deserialize)]
 pub struct ServeConfig {
+    /// The database URL (when `--db` / `KETNAP_DB` is not given).
+    pub db: String,
     /// Address to listen on.
     pub bind: String,
     /// The demo accounts' password (with `--demo`).
@@ -221,12 +223,14 @@ pub struct ServeConfig {
 }
 
 impl ServeConfig {
-    /// Defaults, then `ketnap.toml` in the working directory, then `KETNAP_BIND`, `KETNAP_DEMO_PASSWORD`.
+    /// Defaults, then `ketnap.toml` in the working directory (`db`, `bind`, `demo_password`), then
+    /// `KETNAP_BIND`, `KETNAP_DEMO_PASSWORD` (`KETNAP_DB` is read by the CLI's `--db`).
     pub fn load() -> Result<ServeConfig, Box<figment::Error>> {
         use figment::Figment;
         use figment::providers::{Env, Format, Serialized, Toml};
         Figment::new()
             .merge(Serialized::defaults(serde_json::json!({
+                "db": "sqlite:ketnap.db",
                 "bind": "127.0.0.1:8080",
                 "demo_password": "ketnap-demo",
             })))

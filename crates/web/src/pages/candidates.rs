@@ -16,7 +16,9 @@ use ketnap_domain::lifecycle::{
     Action, Authority, CertIssuer, Command, CommitteeTally, Context, MemberFacts, Relation, Stage,
     Tally, UnionKind, VerificationOutcome, action_label_vi, next_steps,
 };
-use ketnap_domain::person::{Ethnicity, Gender, PersonForm, Qualification, Religion, SourceCategory, TheoryLevel};
+use ketnap_domain::person::{
+    Ethnicity, Gender, PersonForm, Qualification, Religion, SourceCategory, TheoryLevel,
+};
 use ketnap_store::candidacies::{self, CandidateExtras, ListFilter, Overdue};
 use ketnap_store::counters::{stage_code, stage_from_code};
 use ketnap_store::members::{self, MemberStatus, RosterFilter};
@@ -56,7 +58,11 @@ pub struct Opt {
 fn opt(value: impl Into<String>, label: impl Into<String>, current: &str) -> Opt {
     let value = value.into();
     let selected = value == current;
-    Opt { value, label: label.into(), selected }
+    Opt {
+        value,
+        label: label.into(),
+        selected,
+    }
 }
 
 fn hex(s: &str) -> String {
@@ -64,11 +70,13 @@ fn hex(s: &str) -> String {
 }
 
 fn unhex(s: &str) -> Option<String> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
-    let bytes: Option<Vec<u8>> =
-        (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+    let bytes: Option<Vec<u8>> = (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect();
     String::from_utf8(bytes?).ok()
 }
 
@@ -190,17 +198,33 @@ pub struct ListPage {
 }
 
 /// The organisations a filter offers: the scope's roots and their children, down to 3 levels.
-async fn org_options(conn: &mut ketnap_store::Conn, auth: &Auth, current: &str) -> Result<Vec<Opt>, AppError> {
+async fn org_options(
+    conn: &mut ketnap_store::Conn,
+    auth: &Auth,
+    current: &str,
+) -> Result<Vec<Opt>, AppError> {
     let mut out = vec![opt("", "Tất cả", current)];
-    let mut stack: Vec<(orgs::Org, usize)> =
-        orgs::scope_roots(conn, &auth.scope).await?.into_iter().rev().map(|o| (o, 0)).collect();
+    let mut stack: Vec<(orgs::Org, usize)> = orgs::scope_roots(conn, &auth.scope)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|o| (o, 0))
+        .collect();
     while let Some((o, depth)) = stack.pop() {
         if out.len() > 400 {
             break;
         }
-        out.push(opt(o.pub_id.clone(), format!("{}{}", "— ".repeat(depth), o.name), current));
+        out.push(opt(
+            o.pub_id.clone(),
+            format!("{}{}", "— ".repeat(depth), o.name),
+            current,
+        ));
         if depth < 3 {
-            for c in orgs::children(conn, &auth.scope, o.org_id).await?.into_iter().rev() {
+            for c in orgs::children(conn, &auth.scope, o.org_id)
+                .await?
+                .into_iter()
+                .rev()
+            {
                 stack.push((c, depth + 1));
             }
         }
@@ -209,7 +233,11 @@ async fn org_options(conn: &mut ketnap_store::Conn, auth: &Auth, current: &str) 
 }
 
 /// `GET /candidates`
-pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
     let mut conn = state.store.read().await?;
     let individuals = auth.role.sees_individuals();
     let g = ListQuery::get;
@@ -219,9 +247,16 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<Lis
         p => Some(orgs::get(&mut conn, &auth.scope, p).await?.org_id),
     };
     let gender = Gender::ALL.into_iter().find(|x| x.code() == g(&q.gender));
-    let ethnicity = g(&q.ethnicity).parse::<u8>().ok().and_then(Ethnicity::from_code);
-    let religion = Religion::ALL.into_iter().find(|x| x.code() == g(&q.religion));
-    let source = SourceCategory::ALL.into_iter().find(|x| x.code() == g(&q.source));
+    let ethnicity = g(&q.ethnicity)
+        .parse::<u8>()
+        .ok()
+        .and_then(Ethnicity::from_code);
+    let religion = Religion::ALL
+        .into_iter()
+        .find(|x| x.code() == g(&q.religion));
+    let source = SourceCategory::ALL
+        .into_iter()
+        .find(|x| x.code() == g(&q.source));
     let overdue = !g(&q.overdue).is_empty();
     let filter = ListFilter {
         org,
@@ -230,7 +265,10 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<Lis
         gender,
         ethnicity,
         religion,
-        overdue: overdue.then_some(Overdue { book: &state.book, today: state.clock.today() }),
+        overdue: overdue.then_some(Overdue {
+            book: &state.book,
+            today: state.clock.today(),
+        }),
         query: Some(g(&q.q).to_string()).filter(|s| !s.is_empty()),
     };
     let after = q.after.as_deref().and_then(decode_cursor);
@@ -263,20 +301,40 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<Lis
         individuals,
         q: g(&q.q).to_string(),
         stages: std::iter::once(opt("", "Tất cả", g(&q.stage)))
-            .chain(Stage::ALL.iter().map(|s| opt(stage_code(*s), s.label_vi(), g(&q.stage))))
+            .chain(
+                Stage::ALL
+                    .iter()
+                    .map(|s| opt(stage_code(*s), s.label_vi(), g(&q.stage))),
+            )
             .collect(),
         orgs: org_options(&mut conn, &auth, g(&q.org)).await?,
         sources: std::iter::once(opt("", "Tất cả", g(&q.source)))
-            .chain(SourceCategory::ALL.iter().map(|s| opt(s.code(), s.label(), g(&q.source))))
+            .chain(
+                SourceCategory::ALL
+                    .iter()
+                    .map(|s| opt(s.code(), s.label(), g(&q.source))),
+            )
             .collect(),
         genders: std::iter::once(opt("", "Tất cả", g(&q.gender)))
-            .chain(Gender::ALL.iter().map(|s| opt(s.code(), s.label(), g(&q.gender))))
+            .chain(
+                Gender::ALL
+                    .iter()
+                    .map(|s| opt(s.code(), s.label(), g(&q.gender))),
+            )
             .collect(),
         ethnicities: std::iter::once(opt("", "Tất cả", g(&q.ethnicity)))
-            .chain((1..=Ethnicity::COUNT).filter_map(Ethnicity::from_code).map(|e| opt(e.code().to_string(), e.name(), g(&q.ethnicity))))
+            .chain(
+                (1..=Ethnicity::COUNT)
+                    .filter_map(Ethnicity::from_code)
+                    .map(|e| opt(e.code().to_string(), e.name(), g(&q.ethnicity))),
+            )
             .collect(),
         religions: std::iter::once(opt("", "Tất cả", g(&q.religion)))
-            .chain(Religion::ALL.iter().map(|s| opt(s.code(), s.label(), g(&q.religion))))
+            .chain(
+                Religion::ALL
+                    .iter()
+                    .map(|s| opt(s.code(), s.label(), g(&q.religion))),
+            )
             .collect(),
         overdue,
         rows,
@@ -339,19 +397,35 @@ pub async fn board(State(state): State<AppState>, auth: Auth) -> Result<Response
     let mut columns = Vec::new();
     if individuals {
         for s in BOARD {
-            let filter = ListFilter { stage: Some(s), ..ListFilter::default() };
+            let filter = ListFilter {
+                stage: Some(s),
+                ..ListFilter::default()
+            };
             let page = candidacies::list(&mut conn, &auth.scope, &filter, None, 500).await?;
             let n = page.items.len();
             columns.push(Column {
                 code: stage_code(s),
                 label: s.label_vi(),
-                count: if page.next.is_some() { format!("{n}+") } else { n.to_string() },
+                count: if page.next.is_some() {
+                    format!("{n}+")
+                } else {
+                    n.to_string()
+                },
                 more: n > BOARD_NAMES,
-                names: page.items.into_iter().take(BOARD_NAMES).map(|r| (r.pub_id, r.full_name)).collect(),
+                names: page
+                    .items
+                    .into_iter()
+                    .take(BOARD_NAMES)
+                    .map(|r| (r.pub_id, r.full_name))
+                    .collect(),
             });
         }
     }
-    let page = BoardPage { layout: auth.layout("Bảng theo giai đoạn", "candidates"), individuals, columns };
+    let page = BoardPage {
+        layout: auth.layout("Bảng theo giai đoạn", "candidates"),
+        individuals,
+        columns,
+    };
     Ok(Html(page.render()?).into_response())
 }
 
@@ -472,33 +546,69 @@ pub struct ShowPage {
 }
 
 fn text(name: &'static str, label: &'static str) -> Field {
-    Field { name, label, kind: "text", value: String::new(), options: Vec::new(), hint: "" }
+    Field {
+        name,
+        label,
+        kind: "text",
+        value: String::new(),
+        options: Vec::new(),
+        hint: "",
+    }
 }
 
 fn date_field(name: &'static str, label: &'static str, today: &str) -> Field {
-    Field { name, label, kind: "date", value: today.to_string(), options: Vec::new(), hint: "dd/mm/yyyy" }
+    Field {
+        name,
+        label,
+        kind: "date",
+        value: today.to_string(),
+        options: Vec::new(),
+        hint: "dd/mm/yyyy",
+    }
 }
 
 fn number(name: &'static str, label: &'static str) -> Field {
-    Field { name, label, kind: "number", value: String::new(), options: Vec::new(), hint: "" }
+    Field {
+        name,
+        label,
+        kind: "number",
+        value: String::new(),
+        options: Vec::new(),
+        hint: "",
+    }
 }
 
 fn select(name: &'static str, label: &'static str, options: Vec<Opt>) -> Field {
-    Field { name, label, kind: "select", value: String::new(), options, hint: "" }
+    Field {
+        name,
+        label,
+        kind: "select",
+        value: String::new(),
+        options,
+        hint: "",
+    }
 }
 
 fn yes_no(name: &'static str, label: &'static str) -> Field {
-    select(name, label, vec![opt("yes", "Đồng ý", ""), opt("no", "Không đồng ý", "")])
+    select(
+        name,
+        label,
+        vec![opt("yes", "Đồng ý", ""), opt("no", "Không đồng ý", "")],
+    )
 }
 
-fn authority_field() -> Field {
+fn authority_field(current: Authority) -> Field {
     select(
         "authority",
         "Cấp quyết định",
-        [Authority::SuperiorStandingCommittee, Authority::GrassrootsCommittee, Authority::CentralLevelCommittee]
-            .into_iter()
-            .map(|a| opt(authority_code(a), a.label_vi(), ""))
-            .collect(),
+        [
+            Authority::SuperiorStandingCommittee,
+            Authority::GrassrootsCommittee,
+            Authority::CentralLevelCommittee,
+        ]
+        .into_iter()
+        .map(|a| opt(authority_code(a), a.label_vi(), authority_code(current)))
+        .collect(),
     )
 }
 
@@ -536,7 +646,10 @@ fn tally_fields() -> Vec<Field> {
     vec![
         text("resolution_no", "Số nghị quyết"),
         number("official_members", "Số đảng viên chính thức của chi bộ"),
-        number("exempt_absent", "Số miễn sinh hoạt, chuyển tạm thời vắng mặt"),
+        number(
+            "exempt_absent",
+            "Số miễn sinh hoạt, chuyển tạm thời vắng mặt",
+        ),
         number("present", "Số đảng viên chính thức có mặt"),
         number("in_favour", "Số tán thành"),
     ]
@@ -552,24 +665,66 @@ fn committee_fields() -> Vec<Field> {
 
 /// Every step with a form: a sample action (for the label and the role check), the code, its
 /// fields, and whether it ends the candidacy.
-fn step_catalogue(members: &[Opt], today: &str) -> Vec<(Action, &'static str, Vec<Field>, bool)> {
-    let m = || MemberFacts { member_id: String::new(), official: true, same_cell: true };
+fn step_catalogue(members: &[Opt], today: &str, competent: Authority) -> Vec<(Action, &'static str, Vec<Field>, bool)> {
+    let m = || MemberFacts {
+        member_id: String::new(),
+        official: true,
+        same_cell: true,
+    };
     let d = Date::constant(2000, 1, 1);
     let s = String::new;
-    let t = Tally { official_members: 1, exempt_absent: 0, present: 1, ballots: None, in_favour: 1 };
-    let ct = CommitteeTally { members: 1, in_favour: 1 };
-    let member_select = |name, label| select(name, label, members.iter().map(|o| opt(o.value.clone(), o.label.clone(), "")).collect());
+    let t = Tally {
+        official_members: 1,
+        exempt_absent: 0,
+        present: 1,
+        ballots: None,
+        in_favour: 1,
+    };
+    let ct = CommitteeTally {
+        members: 1,
+        in_favour: 1,
+    };
+    let member_select = |name, label| {
+        select(
+            name,
+            label,
+            members
+                .iter()
+                .map(|o| opt(o.value.clone(), o.label.clone(), ""))
+                .collect(),
+        )
+    };
     vec![
         (
-            Action::ListAsSympathizer { resolution_no: s(), mentor: m() },
+            Action::ListAsSympathizer {
+                resolution_no: s(),
+                mentor: m(),
+            },
             "list_as_sympathizer",
-            vec![text("resolution_no", "Số nghị quyết chi bộ"), member_select("member", "Đảng viên giúp đỡ")],
+            vec![
+                text("resolution_no", "Số nghị quyết chi bộ"),
+                member_select("member", "Đảng viên giúp đỡ"),
+            ],
             false,
         ),
-        (Action::AssignMentor { mentor: m() }, "assign_mentor", vec![member_select("member", "Đảng viên giúp đỡ")], false),
-        (Action::EnrolInCourse { course: s() }, "enrol_in_course", vec![text("course", "Lớp học (tên hoặc mã khóa)")], false),
         (
-            Action::RecordCertificate { number: s(), issued_on: d, issuer: CertIssuer::PoliticalCentre(s()) },
+            Action::AssignMentor { mentor: m() },
+            "assign_mentor",
+            vec![member_select("member", "Đảng viên giúp đỡ")],
+            false,
+        ),
+        (
+            Action::EnrolInCourse { course: s() },
+            "enrol_in_course",
+            vec![text("course", "Lớp học (tên hoặc mã khóa)")],
+            false,
+        ),
+        (
+            Action::RecordCertificate {
+                number: s(),
+                issued_on: d,
+                issuer: CertIssuer::PoliticalCentre(s()),
+            },
             "record_certificate",
             vec![
                 text("number", "Số giấy chứng nhận"),
@@ -587,42 +742,96 @@ fn step_catalogue(members: &[Opt], today: &str) -> Vec<(Action, &'static str, Ve
             ],
             false,
         ),
-        (Action::SubmitApplication, "submit_application", Vec::new(), false),
-        (Action::DeclareBackground, "declare_background", Vec::new(), false),
         (
-            Action::AddIntroducer { introducer: m(), letter_on: d, alongside_since: d, replaces: None },
+            Action::SubmitApplication,
+            "submit_application",
+            Vec::new(),
+            false,
+        ),
+        (
+            Action::DeclareBackground,
+            "declare_background",
+            Vec::new(),
+            false,
+        ),
+        (
+            Action::AddIntroducer {
+                introducer: m(),
+                letter_on: d,
+                alongside_since: d,
+                replaces: None,
+            },
             "add_introducer",
             vec![
                 member_select("member", "Người giới thiệu"),
                 date_field("letter_on", "Ngày viết giấy giới thiệu", today),
-                date_field("alongside_since", "Cùng công tác, học tập, cư trú từ ngày", ""),
+                date_field(
+                    "alongside_since",
+                    "Cùng công tác, học tập, cư trú từ ngày",
+                    "",
+                ),
             ],
             false,
         ),
         (
-            Action::RecordUnionIntroduction { union: UnionKind::YouthUnion, resolution_no: s(), resolution_on: d },
+            Action::RecordUnionIntroduction {
+                union: UnionKind::YouthUnion,
+                resolution_no: s(),
+                resolution_on: d,
+            },
             "record_union_introduction",
             vec![
-                select("union", "Tổ chức giới thiệu", vec![opt("youth", "Đoàn TNCS Hồ Chí Minh", ""), opt("trade", "Công đoàn", "")]),
+                select(
+                    "union",
+                    "Tổ chức giới thiệu",
+                    vec![
+                        opt("youth", "Đoàn TNCS Hồ Chí Minh", ""),
+                        opt("trade", "Công đoàn", ""),
+                    ],
+                ),
                 text("resolution_no", "Số nghị quyết"),
                 date_field("resolution_on", "Ngày nghị quyết", today),
             ],
             false,
         ),
-        (Action::RecordComments { summary_on: d }, "record_comments", vec![date_field("summary_on", "Ngày tổng hợp ý kiến", today)], false),
-        (Action::StampBackground, "stamp_background", Vec::new(), false),
         (
-            Action::SendVerification { request_no: 0, subject: Relation::Candidate, destination: s() },
+            Action::RecordComments { summary_on: d },
+            "record_comments",
+            vec![date_field("summary_on", "Ngày tổng hợp ý kiến", today)],
+            false,
+        ),
+        (
+            Action::StampBackground,
+            "stamp_background",
+            Vec::new(),
+            false,
+        ),
+        (
+            Action::SendVerification {
+                request_no: 0,
+                subject: Relation::Candidate,
+                destination: s(),
+            },
             "send_verification",
             vec![
                 number("request_no", "Số thứ tự công văn"),
-                select("subject", "Thẩm tra về", RELATIONS.iter().map(|r| opt(relation_code(*r), r.label_vi(), "")).collect()),
+                select(
+                    "subject",
+                    "Thẩm tra về",
+                    RELATIONS
+                        .iter()
+                        .map(|r| opt(relation_code(*r), r.label_vi(), ""))
+                        .collect(),
+                ),
                 text("destination", "Nơi gửi"),
             ],
             false,
         ),
         (
-            Action::AnswerVerification { request_no: 0, outcome: VerificationOutcome::Clear },
+            Action::AnswerVerification {
+                request_no: 0,
+                outcome: VerificationOutcome::Clear,
+            },
             "answer_verification",
             vec![
                 number("request_no", "Số thứ tự công văn"),
@@ -638,15 +847,42 @@ fn step_catalogue(members: &[Opt], today: &str) -> Vec<(Action, &'static str, Ve
             ],
             false,
         ),
-        (Action::CertifyBackground, "certify_background", Vec::new(), false),
-        (Action::CellVote { resolution_no: s(), tally: t }, "cell_vote", tally_fields(), false),
         (
-            Action::PartialAppraisal { report_no: s(), approved: true },
-            "partial_appraisal",
-            vec![text("report_no", "Số báo cáo thẩm định"), yes_no("approved", "Ý kiến")],
+            Action::CertifyBackground,
+            "certify_background",
+            Vec::new(),
             false,
         ),
-        (Action::GrassrootsVote { resolution_no: s(), tally: ct }, "grassroots_vote", committee_fields(), false),
+        (
+            Action::CellVote {
+                resolution_no: s(),
+                tally: t,
+            },
+            "cell_vote",
+            tally_fields(),
+            false,
+        ),
+        (
+            Action::PartialAppraisal {
+                report_no: s(),
+                approved: true,
+            },
+            "partial_appraisal",
+            vec![
+                text("report_no", "Số báo cáo thẩm định"),
+                yes_no("approved", "Ý kiến"),
+            ],
+            false,
+        ),
+        (
+            Action::GrassrootsVote {
+                resolution_no: s(),
+                tally: ct,
+            },
+            "grassroots_vote",
+            committee_fields(),
+            false,
+        ),
         (
             Action::AdmissionDecision {
                 decision_no: s(),
@@ -659,36 +895,92 @@ fn step_catalogue(members: &[Opt], today: &str) -> Vec<(Action, &'static str, Ve
             vec![
                 text("decision_no", "Số quyết định"),
                 yes_no("approved", "Kết quả"),
-                authority_field(),
+                authority_field(competent),
                 date_field("received_on", "Ngày chi bộ nhận quyết định", today),
             ],
             false,
         ),
-        (Action::HoldCeremony { late_approval: None }, "hold_ceremony", vec![text("late_approval", "Văn bản đồng ý tổ chức muộn (nếu có)")], false),
-        (Action::DeclareMemberBackground, "declare_member_background", Vec::new(), false),
         (
-            Action::CompleteNewMemberCourse { certificate_no: s() },
+            Action::HoldCeremony {
+                late_approval: None,
+            },
+            "hold_ceremony",
+            vec![text(
+                "late_approval",
+                "Văn bản đồng ý tổ chức muộn (nếu có)",
+            )],
+            false,
+        ),
+        (
+            Action::DeclareMemberBackground,
+            "declare_member_background",
+            Vec::new(),
+            false,
+        ),
+        (
+            Action::CompleteNewMemberCourse {
+                certificate_no: s(),
+            },
             "complete_new_member_course",
             vec![text("certificate_no", "Số giấy chứng nhận")],
             false,
         ),
-        (Action::SubmitSelfReview, "submit_self_review", Vec::new(), false),
-        (Action::RecognitionCellVote { resolution_no: s(), tally: t }, "recognition_cell_vote", tally_fields(), false),
         (
-            Action::RecognitionGrassrootsVote { resolution_no: s(), tally: ct },
+            Action::SubmitSelfReview,
+            "submit_self_review",
+            Vec::new(),
+            false,
+        ),
+        (
+            Action::RecognitionCellVote {
+                resolution_no: s(),
+                tally: t,
+            },
+            "recognition_cell_vote",
+            tally_fields(),
+            false,
+        ),
+        (
+            Action::RecognitionGrassrootsVote {
+                resolution_no: s(),
+                tally: ct,
+            },
             "recognition_grassroots_vote",
             committee_fields(),
             false,
         ),
         (
-            Action::RecognitionDecision { decision_no: s(), approved: true, authority: Authority::SuperiorStandingCommittee },
+            Action::RecognitionDecision {
+                decision_no: s(),
+                approved: true,
+                authority: Authority::SuperiorStandingCommittee,
+            },
             "recognition_decision",
-            vec![text("decision_no", "Số quyết định"), yes_no("approved", "Kết quả"), authority_field()],
+            vec![
+                text("decision_no", "Số quyết định"),
+                yes_no("approved", "Kết quả"),
+                authority_field(competent),
+            ],
             false,
         ),
-        (Action::Withdraw { reason: s() }, "withdraw", vec![text("reason", "Lý do")], true),
-        (Action::Reject { reason: s() }, "reject", vec![text("reason", "Lý do")], true),
-        (Action::TransferOut { to: s() }, "transfer_out", vec![text("to", "Mã chi bộ nơi chuyển đến")], true),
+        (
+            Action::Withdraw { reason: s() },
+            "withdraw",
+            vec![text("reason", "Lý do")],
+            true,
+        ),
+        (
+            Action::Reject { reason: s() },
+            "reject",
+            vec![text("reason", "Lý do")],
+            true,
+        ),
+        (
+            Action::TransferOut { to: s() },
+            "transfer_out",
+            vec![text("to", "Mã chi bộ nơi chuyển đến")],
+            true,
+        ),
         (Action::RecordDeath, "record_death", Vec::new(), true),
     ]
 }
@@ -736,11 +1028,14 @@ fn val(v: &Option<String>) -> String {
 }
 
 fn req_date(v: &Option<String>, label: &str) -> Result<Date, String> {
-    parse_vn(&val(v)).ok_or_else(|| format!("{label}: ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy."))
+    parse_vn(&val(v))
+        .ok_or_else(|| format!("{label}: ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy."))
 }
 
 fn req_num(v: &Option<String>, label: &str) -> Result<u32, String> {
-    val(v).parse::<u32>().map_err(|_| format!("{label}: hãy nhập một số nguyên không âm."))
+    val(v)
+        .parse::<u32>()
+        .map_err(|_| format!("{label}: hãy nhập một số nguyên không âm."))
 }
 
 fn member_ref(v: &Option<String>) -> Result<MemberFacts, String> {
@@ -748,7 +1043,11 @@ fn member_ref(v: &Option<String>) -> Result<MemberFacts, String> {
     if id.is_empty() {
         return Err("Hãy chọn đảng viên.".to_string());
     }
-    Ok(MemberFacts { member_id: id, official: true, same_cell: true })
+    Ok(MemberFacts {
+        member_id: id,
+        official: true,
+        same_cell: true,
+    })
 }
 
 fn approved(v: &Option<String>) -> bool {
@@ -766,7 +1065,11 @@ fn authority(v: &Option<String>) -> Authority {
 fn tally(f: &StepInput) -> Result<Tally, String> {
     Ok(Tally {
         official_members: req_num(&f.official_members, "Số đảng viên chính thức")?,
-        exempt_absent: if val(&f.exempt_absent).is_empty() { 0 } else { req_num(&f.exempt_absent, "Số miễn sinh hoạt vắng mặt")? },
+        exempt_absent: if val(&f.exempt_absent).is_empty() {
+            0
+        } else {
+            req_num(&f.exempt_absent, "Số miễn sinh hoạt vắng mặt")?
+        },
         present: req_num(&f.present, "Số có mặt")?,
         ballots: None,
         in_favour: req_num(&f.in_favour, "Số tán thành")?,
@@ -784,9 +1087,16 @@ fn committee(f: &StepInput) -> Result<CommitteeTally, String> {
 fn parse_step(f: &StepInput) -> Result<Command, String> {
     let on = req_date(&f.on, "Ngày thực hiện")?;
     let action = match f.action.as_str() {
-        "list_as_sympathizer" => Action::ListAsSympathizer { resolution_no: val(&f.resolution_no), mentor: member_ref(&f.member)? },
-        "assign_mentor" => Action::AssignMentor { mentor: member_ref(&f.member)? },
-        "enrol_in_course" => Action::EnrolInCourse { course: val(&f.course) },
+        "list_as_sympathizer" => Action::ListAsSympathizer {
+            resolution_no: val(&f.resolution_no),
+            mentor: member_ref(&f.member)?,
+        },
+        "assign_mentor" => Action::AssignMentor {
+            mentor: member_ref(&f.member)?,
+        },
+        "enrol_in_course" => Action::EnrolInCourse {
+            course: val(&f.course),
+        },
         "record_certificate" => {
             let name = val(&f.issuer);
             Action::RecordCertificate {
@@ -808,15 +1118,24 @@ fn parse_step(f: &StepInput) -> Result<Command, String> {
             replaces: None,
         },
         "record_union_introduction" => Action::RecordUnionIntroduction {
-            union: if val(&f.union) == "trade" { UnionKind::TradeUnion } else { UnionKind::YouthUnion },
+            union: if val(&f.union) == "trade" {
+                UnionKind::TradeUnion
+            } else {
+                UnionKind::YouthUnion
+            },
             resolution_no: val(&f.resolution_no),
             resolution_on: req_date(&f.resolution_on, "Ngày nghị quyết")?,
         },
-        "record_comments" => Action::RecordComments { summary_on: req_date(&f.summary_on, "Ngày tổng hợp ý kiến")? },
+        "record_comments" => Action::RecordComments {
+            summary_on: req_date(&f.summary_on, "Ngày tổng hợp ý kiến")?,
+        },
         "stamp_background" => Action::StampBackground,
         "send_verification" => Action::SendVerification {
             request_no: req_num(&f.request_no, "Số thứ tự công văn")?,
-            subject: RELATIONS.into_iter().find(|r| relation_code(*r) == val(&f.subject)).unwrap_or(Relation::Candidate),
+            subject: RELATIONS
+                .into_iter()
+                .find(|r| relation_code(*r) == val(&f.subject))
+                .unwrap_or(Relation::Candidate),
             destination: val(&f.destination),
         },
         "answer_verification" => Action::AnswerVerification {
@@ -828,9 +1147,18 @@ fn parse_step(f: &StepInput) -> Result<Command, String> {
             },
         },
         "certify_background" => Action::CertifyBackground,
-        "cell_vote" => Action::CellVote { resolution_no: val(&f.resolution_no), tally: tally(f)? },
-        "partial_appraisal" => Action::PartialAppraisal { report_no: val(&f.report_no), approved: approved(&f.approved) },
-        "grassroots_vote" => Action::GrassrootsVote { resolution_no: val(&f.resolution_no), tally: committee(f)? },
+        "cell_vote" => Action::CellVote {
+            resolution_no: val(&f.resolution_no),
+            tally: tally(f)?,
+        },
+        "partial_appraisal" => Action::PartialAppraisal {
+            report_no: val(&f.report_no),
+            approved: approved(&f.approved),
+        },
+        "grassroots_vote" => Action::GrassrootsVote {
+            resolution_no: val(&f.resolution_no),
+            tally: committee(f)?,
+        },
         "admission_decision" => Action::AdmissionDecision {
             decision_no: val(&f.decision_no),
             approved: approved(&f.approved),
@@ -838,21 +1166,33 @@ fn parse_step(f: &StepInput) -> Result<Command, String> {
             received_on: req_date(&f.received_on, "Ngày nhận quyết định")?,
             superior_consent_on: None,
         },
-        "hold_ceremony" => Action::HoldCeremony { late_approval: Some(val(&f.late_approval)).filter(|s| !s.is_empty()) },
+        "hold_ceremony" => Action::HoldCeremony {
+            late_approval: Some(val(&f.late_approval)).filter(|s| !s.is_empty()),
+        },
         "declare_member_background" => Action::DeclareMemberBackground,
-        "complete_new_member_course" => Action::CompleteNewMemberCourse { certificate_no: val(&f.certificate_no) },
+        "complete_new_member_course" => Action::CompleteNewMemberCourse {
+            certificate_no: val(&f.certificate_no),
+        },
         "submit_self_review" => Action::SubmitSelfReview,
-        "recognition_cell_vote" => Action::RecognitionCellVote { resolution_no: val(&f.resolution_no), tally: tally(f)? },
-        "recognition_grassroots_vote" => {
-            Action::RecognitionGrassrootsVote { resolution_no: val(&f.resolution_no), tally: committee(f)? }
-        }
+        "recognition_cell_vote" => Action::RecognitionCellVote {
+            resolution_no: val(&f.resolution_no),
+            tally: tally(f)?,
+        },
+        "recognition_grassroots_vote" => Action::RecognitionGrassrootsVote {
+            resolution_no: val(&f.resolution_no),
+            tally: committee(f)?,
+        },
         "recognition_decision" => Action::RecognitionDecision {
             decision_no: val(&f.decision_no),
             approved: approved(&f.approved),
             authority: authority(&f.authority),
         },
-        "withdraw" => Action::Withdraw { reason: val(&f.reason) },
-        "reject" => Action::Reject { reason: val(&f.reason) },
+        "withdraw" => Action::Withdraw {
+            reason: val(&f.reason),
+        },
+        "reject" => Action::Reject {
+            reason: val(&f.reason),
+        },
         "transfer_out" => Action::TransferOut { to: val(&f.to) },
         "record_death" => Action::RecordDeath,
         _ => return Err("Bước này không có trong danh mục.".to_string()),
@@ -867,10 +1207,17 @@ struct Outcome {
     error: Option<String>,
 }
 
-async fn render_show(state: &AppState, auth: &Auth, pub_id: &str, outcome: Outcome) -> Result<ShowPage, AppError> {
+async fn render_show(
+    state: &AppState,
+    auth: &Auth,
+    pub_id: &str,
+    outcome: Outcome,
+) -> Result<ShowPage, AppError> {
     let mut conn = state.store.read().await?;
     let c = candidacies::get(&mut conn, &auth.scope, pub_id).await?;
-    let person = people::get(&mut conn, &auth.scope, &c.person_pub_id).await?.person;
+    let person = people::get(&mut conn, &auth.scope, &c.person_pub_id)
+        .await?
+        .person;
     let history = candidacies::history(&mut conn, &auth.scope, pub_id).await?;
     let notes = candidacies::mentor_notes(&mut conn, &auth.scope, pub_id).await?;
     let path = orgs::path(&mut conn, c.cell_id).await?;
@@ -892,27 +1239,62 @@ async fn render_show(state: &AppState, auth: &Auth, pub_id: &str, outcome: Outco
         })
         .collect();
     let next = match cell.cell_facts(has_partial) {
-        Ok(cell_facts) => next_steps(&c.state, &Context { candidate: c.extras.facts(&person), cell: cell_facts }),
+        Ok(cell_facts) => next_steps(
+            &c.state,
+            &Context {
+                candidate: c.extras.facts(&person),
+                cell: cell_facts,
+            },
+        ),
         Err(_) => Vec::new(),
     };
     let mut forms = Vec::new();
     if auth.role.writes() {
-        let roster = members::list_by_cell(&mut conn, &auth.scope, c.cell_id, RosterFilter::Only(MemberStatus::Official), None, 500)
-            .await?;
-        let member_opts: Vec<Opt> = roster.items.into_iter().map(|m| opt(m.pub_id, m.full_name, "")).collect();
+        let roster = members::list_by_cell(
+            &mut conn,
+            &auth.scope,
+            c.cell_id,
+            RosterFilter::Only(MemberStatus::Official),
+            None,
+            500,
+        )
+        .await?;
+        let member_opts: Vec<Opt> = roster
+            .items
+            .into_iter()
+            .map(|m| opt(m.pub_id, m.full_name, ""))
+            .collect();
         let today_vn = format_vn(today);
-        for (sample, code, fields, ending) in step_catalogue(&member_opts, &today_vn) {
+        for (sample, code, fields, ending) in step_catalogue(&member_opts, &today_vn, competent) {
             let label = action_label_vi(&sample);
             if next.contains(&label) && candidacies::may_execute(auth.role, &sample) {
-                forms.push(StepForm { code, label, fields, ending });
+                forms.push(StepForm {
+                    code,
+                    label,
+                    fields,
+                    ending,
+                });
             }
         }
     }
-    let mut crumbs: Vec<Crumb> = path.iter().map(|o| Crumb { href: format!("/orgs/{}", o.pub_id), label: o.name.clone() }).collect();
-    crumbs.push(Crumb { href: format!("/candidates/{}", c.pub_id), label: c.full_name.clone() });
-    let source = SourceCategory::parse(&c.source_category).map(|s| s.label().to_string()).unwrap_or_else(|_| c.source_category.clone());
+    let mut crumbs: Vec<Crumb> = path
+        .iter()
+        .map(|o| Crumb {
+            href: format!("/orgs/{}", o.pub_id),
+            label: o.name.clone(),
+        })
+        .collect();
+    crumbs.push(Crumb {
+        href: format!("/candidates/{}", c.pub_id),
+        label: c.full_name.clone(),
+    });
+    let source = SourceCategory::parse(&c.source_category)
+        .map(|s| s.label().to_string())
+        .unwrap_or_else(|_| c.source_category.clone());
     Ok(ShowPage {
-        layout: auth.layout(c.full_name.clone(), "candidates").crumbs(crumbs),
+        layout: auth
+            .layout(c.full_name.clone(), "candidates")
+            .crumbs(crumbs),
         pub_id: c.pub_id.clone(),
         version: c.version,
         name: c.full_name.clone(),
@@ -953,7 +1335,11 @@ async fn render_show(state: &AppState, auth: &Auth, pub_id: &str, outcome: Outco
 }
 
 /// `GET /candidates/{pub_id}`
-pub async fn show(State(state): State<AppState>, auth: Auth, Path(pub_id): Path<String>) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(pub_id): Path<String>,
+) -> Result<Response, AppError> {
     let page = render_show(&state, &auth, &pub_id, Outcome::default()).await?;
     Ok(Html(page.render()?).into_response())
 }
@@ -976,30 +1362,72 @@ pub async fn step(
     };
     let command = match parse_step(&input) {
         Ok(c) => c,
-        Err(message) => return rerender(StatusCode::UNPROCESSABLE_ENTITY, Outcome { error: Some(message), ..Outcome::default() }).await,
+        Err(message) => {
+            return rerender(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Outcome {
+                    error: Some(message),
+                    ..Outcome::default()
+                },
+            )
+            .await;
+        }
     };
     let Ok(version) = input.version.trim().parse::<i64>() else {
-        return Err(AppError::BadRequest("Biểu mẫu thiếu phiên bản hồ sơ; hãy tải lại trang.".into()));
+        return Err(AppError::BadRequest(
+            "Biểu mẫu thiếu phiên bản hồ sơ; hãy tải lại trang.".into(),
+        ));
     };
     let mut tx = state.store.begin().await?;
     let ctx = state.write_ctx(Some(auth.user.user_id));
-    match candidacies::execute(&mut tx, &ctx, &state.book, &auth.scope, &pub_id, version, command).await {
+    match candidacies::execute(
+        &mut tx,
+        &ctx,
+        &state.book,
+        &auth.scope,
+        &pub_id,
+        version,
+        command,
+    )
+    .await
+    {
         Ok(_) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/candidates/{pub_id}")).into_response())
         }
         Err(StoreError::Refused(violations)) => {
             drop(tx);
-            rerender(StatusCode::UNPROCESSABLE_ENTITY, Outcome { violations, error: None }).await
+            rerender(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Outcome {
+                    violations,
+                    error: None,
+                },
+            )
+            .await
         }
         Err(StoreError::Conflict { .. }) => {
             drop(tx);
             let message = "Hồ sơ vừa được người khác cập nhật; bước này chưa được lưu. Hãy xem lại hồ sơ và thực hiện lại.";
-            rerender(StatusCode::CONFLICT, Outcome { error: Some(message.into()), ..Outcome::default() }).await
+            rerender(
+                StatusCode::CONFLICT,
+                Outcome {
+                    error: Some(message.into()),
+                    ..Outcome::default()
+                },
+            )
+            .await
         }
         Err(e @ StoreError::Invalid { .. }) => {
             drop(tx);
-            rerender(StatusCode::UNPROCESSABLE_ENTITY, Outcome { error: Some(e.message_vi()), ..Outcome::default() }).await
+            rerender(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Outcome {
+                    error: Some(e.message_vi()),
+                    ..Outcome::default()
+                },
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -1066,7 +1494,11 @@ pub struct NewPage {
 
 /// An option whose value is the label, selected when the typed text is the label or the code.
 fn label_opt(label: &str, code: &str, current: &str) -> Opt {
-    Opt { value: label.to_string(), label: label.to_string(), selected: current == label || current == code }
+    Opt {
+        value: label.to_string(),
+        label: label.to_string(),
+        selected: current == label || current == code,
+    }
 }
 
 impl NewPage {
@@ -1078,10 +1510,22 @@ impl NewPage {
         violations: Vec<Violation>,
     ) -> NewPage {
         NewPage {
-            genders: Gender::ALL.iter().map(|g| label_opt(g.label(), g.code(), &input.gender)).collect(),
-            qualifications: Qualification::ALL.iter().map(|g| label_opt(g.label(), g.code(), &input.qualification)).collect(),
-            theories: TheoryLevel::ALL.iter().map(|g| label_opt(g.label(), g.code(), &input.theory_level)).collect(),
-            sources: SourceCategory::ALL.iter().map(|g| label_opt(g.label(), g.code(), &input.source_category)).collect(),
+            genders: Gender::ALL
+                .iter()
+                .map(|g| label_opt(g.label(), g.code(), &input.gender))
+                .collect(),
+            qualifications: Qualification::ALL
+                .iter()
+                .map(|g| label_opt(g.label(), g.code(), &input.qualification))
+                .collect(),
+            theories: TheoryLevel::ALL
+                .iter()
+                .map(|g| label_opt(g.label(), g.code(), &input.theory_level))
+                .collect(),
+            sources: SourceCategory::ALL
+                .iter()
+                .map(|g| label_opt(g.label(), g.code(), &input.source_category))
+                .collect(),
             layout,
             cells,
             input,
@@ -1094,7 +1538,10 @@ impl NewPage {
 impl NewPage {
     /// The error of a field, if any.
     pub fn error_of(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 }
 
@@ -1110,7 +1557,11 @@ impl NewInput {
 }
 
 /// The cells in the scope (open cells only), for the form's select.
-async fn cell_options(conn: &mut ketnap_store::Conn, auth: &Auth, current: &str) -> Result<Vec<Opt>, AppError> {
+async fn cell_options(
+    conn: &mut ketnap_store::Conn,
+    auth: &Auth,
+    current: &str,
+) -> Result<Vec<Opt>, AppError> {
     let mut out = Vec::new();
     let mut stack: Vec<orgs::Org> = orgs::scope_roots(conn, &auth.scope).await?;
     let mut seen = 0;
@@ -1138,7 +1589,11 @@ pub struct NewQuery {
 }
 
 /// `GET /candidates/new?cell=…`
-pub async fn new_form(State(state): State<AppState>, auth: Auth, Query(q): Query<NewQuery>) -> Result<Response, AppError> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, AppError> {
     if !auth.role.writes() || !auth.role.sees_individuals() {
         return Err(AppError::Forbidden);
     }
@@ -1164,7 +1619,11 @@ pub async fn new_form(State(state): State<AppState>, auth: Auth, Query(q): Query
 }
 
 /// `POST /candidates`
-pub async fn create(State(state): State<AppState>, auth: Auth, Form(input): Form<NewInput>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(input): Form<NewInput>,
+) -> Result<Response, AppError> {
     let today = state.clock.today();
     let form = PersonForm {
         full_name: input.full_name.clone(),
@@ -1185,13 +1644,19 @@ pub async fn create(State(state): State<AppState>, auth: Auth, Form(input): Form
     let person = match form.parse(today) {
         Ok(p) => Some(p),
         Err(es) => {
-            errors.extend(es.into_iter().map(|e| (e.field(), e.message_vi().to_string())));
+            errors.extend(
+                es.into_iter()
+                    .map(|e| (e.field(), e.message_vi().to_string())),
+            );
             None
         }
     };
     let listed_on = parse_vn(&input.listed_on);
     if listed_on.is_none() {
-        errors.push(("listed_on", "Ngày đưa vào danh sách nguồn không hợp lệ, hãy nhập theo dạng dd/mm/yyyy.".into()));
+        errors.push((
+            "listed_on",
+            "Ngày đưa vào danh sách nguồn không hợp lệ, hãy nhập theo dạng dd/mm/yyyy.".into(),
+        ));
     }
     let mut conn = state.store.read().await?;
     let cell = match orgs::get(&mut conn, &auth.scope, input.cell.trim()).await {
@@ -1203,7 +1668,9 @@ pub async fn create(State(state): State<AppState>, auth: Auth, Form(input): Form
         Err(e) => return Err(e.into()),
     };
     let mut violations = Vec::new();
-    if let (Some(person), Some(on), Some(cell), true) = (person, listed_on, &cell, errors.is_empty()) {
+    if let (Some(person), Some(on), Some(cell), true) =
+        (person, listed_on, &cell, errors.is_empty())
+    {
         let mut tx = state.store.begin().await?;
         let ctx = state.write_ctx(Some(auth.user.user_id));
         let result = async {
@@ -1218,7 +1685,11 @@ pub async fn create(State(state): State<AppState>, auth: Auth, Form(input): Form
                 &CandidateExtras::default(),
                 Command {
                     on,
-                    action: Action::Open { source_category: input.source_category.clone(), proposed_by: None, readmission: None },
+                    action: Action::Open {
+                        source_category: input.source_category.clone(),
+                        proposed_by: None,
+                        readmission: None,
+                    },
                 },
             )
             .await
@@ -1227,7 +1698,9 @@ pub async fn create(State(state): State<AppState>, auth: Auth, Form(input): Form
         match result {
             Ok((_, pub_id, _)) => {
                 tx.commit().await?;
-                return Ok(Redirect::to(&format!("/candidates/{}", pub_id.as_str())).into_response());
+                return Ok(
+                    Redirect::to(&format!("/candidates/{}", pub_id.as_str())).into_response()
+                );
             }
             Err(StoreError::Refused(v)) => violations = v,
             Err(e @ StoreError::Invalid { .. }) => errors.push(("form", e.message_vi())),
@@ -1235,6 +1708,12 @@ pub async fn create(State(state): State<AppState>, auth: Auth, Form(input): Form
         }
     }
     let cells = cell_options(&mut conn, &auth, input.cell.trim()).await?;
-    let page = NewPage::build(auth.layout("Thêm quần chúng vào danh sách nguồn", "candidates"), cells, input, errors, violations);
+    let page = NewPage::build(
+        auth.layout("Thêm quần chúng vào danh sách nguồn", "candidates"),
+        cells,
+        input,
+        errors,
+        violations,
+    );
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
 }

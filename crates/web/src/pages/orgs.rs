@@ -69,7 +69,9 @@ async fn line(conn: &mut Conn, scope: &Scope, org: Org) -> Result<OrgLine, AppEr
 }
 
 fn kind_label(org: &Org) -> String {
-    org.kind().map(|k| k.label()).unwrap_or_else(|_| org.kind.clone())
+    org.kind()
+        .map(|k| k.label())
+        .unwrap_or_else(|_| org.kind.clone())
 }
 
 /// templates/orgs_index.html
@@ -89,7 +91,10 @@ pub async fn index(State(state): State<AppState>, auth: Auth) -> Result<Response
     for org in orgs::scope_roots(&mut conn, &auth.scope).await? {
         roots.push(line(&mut conn, &auth.scope, org).await?);
     }
-    let page = IndexPage { layout: auth.layout("Tổ chức đảng", "orgs"), roots };
+    let page = IndexPage {
+        layout: auth.layout("Tổ chức đảng", "orgs"),
+        roots,
+    };
     Ok(Html(page.render()?).into_response())
 }
 
@@ -149,15 +154,33 @@ pub struct ShowPage {
     pub error: Option<String>,
 }
 
-async fn show_page(state: &AppState, auth: &Auth, pub_id: &str, error: Option<String>) -> Result<ShowPage, AppError> {
+async fn show_page(
+    state: &AppState,
+    auth: &Auth,
+    pub_id: &str,
+    error: Option<String>,
+) -> Result<ShowPage, AppError> {
     let mut conn = state.store.read().await?;
     let org = orgs::get(&mut conn, &auth.scope, pub_id).await?;
-    let roots: Vec<i64> = orgs::scope_roots(&mut conn, &auth.scope).await?.into_iter().map(|o| o.org_id).collect();
+    let roots: Vec<i64> = orgs::scope_roots(&mut conn, &auth.scope)
+        .await?
+        .into_iter()
+        .map(|o| o.org_id)
+        .collect();
     let path = orgs::path(&mut conn, org.org_id).await?;
     // Breadcrumbs from the scope's root down: ancestors above the scope are not the user's.
-    let start = path.iter().position(|o| roots.contains(&o.org_id) || auth.scope.is_system()).unwrap_or(path.len() - 1);
-    let mut crumbs = vec![Crumb { href: "/orgs".into(), label: "Tổ chức".into() }];
-    crumbs.extend(path[start..].iter().map(|o| Crumb { href: format!("/orgs/{}", o.pub_id), label: o.name.clone() }));
+    let start = path
+        .iter()
+        .position(|o| roots.contains(&o.org_id) || auth.scope.is_system())
+        .unwrap_or(path.len() - 1);
+    let mut crumbs = vec![Crumb {
+        href: "/orgs".into(),
+        label: "Tổ chức".into(),
+    }];
+    crumbs.extend(path[start..].iter().map(|o| Crumb {
+        href: format!("/orgs/{}", o.pub_id),
+        label: o.name.clone(),
+    }));
     let kind = org.kind()?;
     let is_cell = kind.is_cell();
     let mut children = Vec::new();
@@ -168,34 +191,58 @@ async fn show_page(state: &AppState, auth: &Auth, pub_id: &str, error: Option<St
     }
     let individuals = auth.role.sees_individuals();
     let (members, more_members) = if is_cell && individuals {
-        let page = members::list_by_cell(&mut conn, &auth.scope, org.org_id, RosterFilter::Active, None, CELL_ROSTER).await?;
+        let page = members::list_by_cell(
+            &mut conn,
+            &auth.scope,
+            org.org_id,
+            RosterFilter::Active,
+            None,
+            CELL_ROSTER,
+        )
+        .await?;
         let list = page
             .items
             .into_iter()
             .map(|m| MemberLine {
                 name: m.full_name,
                 status: m.status.label_vi(),
-                admitted: m.admitted_on.map(ketnap_domain::dates::format_vn).unwrap_or_default(),
+                admitted: m
+                    .admitted_on
+                    .map(ketnap_domain::dates::format_vn)
+                    .unwrap_or_default(),
             })
             .collect();
         (list, page.next.is_some())
     } else {
         (Vec::new(), false)
     };
-    let (has_cell_committee, youth_union_exists, trade_union_instead) =
-        (org.has_cell_committee, org.youth_union_exists, org.trade_union_instead);
+    let (has_cell_committee, youth_union_exists, trade_union_instead) = (
+        org.has_cell_committee,
+        org.youth_union_exists,
+        org.trade_union_instead,
+    );
     let line = line(&mut conn, &auth.scope, org).await?;
     let (committee, committee_missing) = if is_cell {
         let rules = state.book.in_force(state.clock.today());
-        let status = cell_committee_status(u32::try_from(line.official).unwrap_or(0), has_cell_committee, rules);
-        (Some(status.label().to_string()), status == ketnap_domain::org::CellCommitteeStatus::Missing)
+        let status = cell_committee_status(
+            u32::try_from(line.official).unwrap_or(0),
+            has_cell_committee,
+            rules,
+        );
+        (
+            Some(status.label().to_string()),
+            status == ketnap_domain::org::CellCommitteeStatus::Missing,
+        )
     } else {
         (None, false)
     };
     let kinds = OrgKind::all()
         .into_iter()
         .filter(|k| kind.may_contain(k))
-        .map(|k| KindChoice { code: k.code(), label: k.label() })
+        .map(|k| KindChoice {
+            code: k.code(),
+            label: k.label(),
+        })
         .collect();
     Ok(ShowPage {
         layout: auth.layout(line.name.clone(), "orgs").crumbs(crumbs),
@@ -218,13 +265,22 @@ async fn show_page(state: &AppState, auth: &Auth, pub_id: &str, error: Option<St
 }
 
 /// `GET /orgs/{pub_id}`
-pub async fn show(State(state): State<AppState>, auth: Auth, Path(pub_id): Path<String>) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(pub_id): Path<String>,
+) -> Result<Response, AppError> {
     let page = show_page(&state, &auth, &pub_id, None).await?;
     Ok(Html(page.render()?).into_response())
 }
 
 /// Re-render the organisation's page with a refused form's message (nothing saved).
-async fn refused(state: &AppState, auth: &Auth, pub_id: &str, e: AppError) -> Result<Response, AppError> {
+async fn refused(
+    state: &AppState,
+    auth: &Auth,
+    pub_id: &str,
+    e: AppError,
+) -> Result<Response, AppError> {
     let status = e.status();
     let (_, message) = e.message_vi();
     let page = show_page(state, auth, pub_id, Some(message)).await?;
@@ -232,24 +288,40 @@ async fn refused(state: &AppState, auth: &Auth, pub_id: &str, e: AppError) -> Re
 }
 
 fn refusable(e: &AppError) -> bool {
-    matches!(e, AppError::BadRequest(_) | AppError::Store(StoreError::Invalid { .. } | StoreError::Conflict { .. } | StoreError::Refused(_)))
+    matches!(
+        e,
+        AppError::BadRequest(_)
+            | AppError::Store(
+                StoreError::Invalid { .. } | StoreError::Conflict { .. } | StoreError::Refused(_)
+            )
+    )
 }
 
 /// An organisation in the scope named by its public id or its code.
-pub async fn find_in_scope(conn: &mut Conn, scope: &Scope, id_or_code: &str) -> Result<Org, AppError> {
+pub async fn find_in_scope(
+    conn: &mut Conn,
+    scope: &Scope,
+    id_or_code: &str,
+) -> Result<Org, AppError> {
     let key = id_or_code.trim();
     match orgs::get(conn, scope, key).await {
         Ok(o) => Ok(o),
         Err(StoreError::NotFound(_)) => {
-            let by_code = orgs::by_code(conn, key).await.map_err(|_| not_found_org())?;
-            orgs::get(conn, scope, &by_code.pub_id).await.map_err(|_| not_found_org())
+            let by_code = orgs::by_code(conn, key)
+                .await
+                .map_err(|_| not_found_org())?;
+            orgs::get(conn, scope, &by_code.pub_id)
+                .await
+                .map_err(|_| not_found_org())
         }
         Err(e) => Err(e.into()),
     }
 }
 
 fn not_found_org() -> AppError {
-    AppError::BadRequest("Không tìm thấy tổ chức theo mã hoặc mã định danh đã nhập trong phạm vi của bạn.".into())
+    AppError::BadRequest(
+        "Không tìm thấy tổ chức theo mã hoặc mã định danh đã nhập trong phạm vi của bạn.".into(),
+    )
 }
 
 /// The form adding a child.
@@ -272,12 +344,18 @@ pub async fn create_child(
     }
     let parent = orgs::get(&mut state.store.read().await?, &auth.scope, &pub_id).await?;
     let result: Result<(), AppError> = async {
-        let kind = OrgKind::from_code(&form.kind).ok_or_else(|| AppError::BadRequest("Loại tổ chức không hợp lệ.".into()))?;
+        let kind = OrgKind::from_code(&form.kind)
+            .ok_or_else(|| AppError::BadRequest("Loại tổ chức không hợp lệ.".into()))?;
         if form.code.trim().is_empty() || form.name.trim().is_empty() {
             return Err(AppError::BadRequest("Cần nhập mã và tên tổ chức.".into()));
         }
         let mut tx = state.store.begin().await?;
-        let new = NewOrg::new(form.code.trim(), form.name.trim(), kind, Some(parent.org_id));
+        let new = NewOrg::new(
+            form.code.trim(),
+            form.name.trim(),
+            kind,
+            Some(parent.org_id),
+        );
         orgs::create(&mut tx, &state.write_ctx(Some(auth.user.user_id)), &new).await?;
         tx.commit().await?;
         Ok(())
@@ -303,7 +381,12 @@ pub struct EditForm {
 }
 
 /// `POST /orgs/{pub_id}/edit`
-pub async fn edit(State(state): State<AppState>, auth: Auth, Path(pub_id): Path<String>, Form(form): Form<EditForm>) -> Result<Response, AppError> {
+pub async fn edit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(pub_id): Path<String>,
+    Form(form): Form<EditForm>,
+) -> Result<Response, AppError> {
     if !may_edit_tree(auth.role) {
         return Err(AppError::Forbidden);
     }
@@ -316,7 +399,13 @@ pub async fn edit(State(state): State<AppState>, auth: Auth, Path(pub_id): Path<
     };
     let result: Result<(), AppError> = async {
         let mut tx = state.store.begin().await?;
-        orgs::update(&mut tx, &state.write_ctx(Some(auth.user.user_id)), org.org_id, &change).await?;
+        orgs::update(
+            &mut tx,
+            &state.write_ctx(Some(auth.user.user_id)),
+            org.org_id,
+            &change,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -349,10 +438,24 @@ pub async fn move_subtree(
     }
     let org = orgs::get(&mut state.store.read().await?, &auth.scope, &pub_id).await?;
     let result: Result<(), AppError> = async {
-        let on = parse_vn(&form.on).ok_or_else(|| AppError::BadRequest("Ngày chuyển phải theo dạng dd/mm/yyyy.".into()))?;
-        let parent = find_in_scope(&mut state.store.read().await?, &auth.scope, &form.new_parent).await?;
+        let on = parse_vn(&form.on)
+            .ok_or_else(|| AppError::BadRequest("Ngày chuyển phải theo dạng dd/mm/yyyy.".into()))?;
+        let parent = find_in_scope(
+            &mut state.store.read().await?,
+            &auth.scope,
+            &form.new_parent,
+        )
+        .await?;
         let mut tx = state.store.begin().await?;
-        orgs::move_subtree(&mut tx, &state.write_ctx(Some(auth.user.user_id)), org.org_id, parent.org_id, on, form.reason.trim()).await?;
+        orgs::move_subtree(
+            &mut tx,
+            &state.write_ctx(Some(auth.user.user_id)),
+            org.org_id,
+            parent.org_id,
+            on,
+            form.reason.trim(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

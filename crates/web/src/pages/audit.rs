@@ -1,0 +1,196 @@
+//! `/audit` — who did what in the user's subtree, newest first (administrators and cán bộ tổ chức
+//! only), filterable by action and date range, keyset-paged by seq.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use ketnap_domain::dates::parse_vn;
+use ketnap_store::{Role, audit};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::AppError;
+use crate::layout::Layout;
+use crate::pages::alerts::Choice;
+
+const PAGE: i64 = 50;
+
+/// The routes of the area.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/audit", get(index))
+}
+
+/// Actions with a Vietnamese name (others are shown as their code).
+pub const ACTIONS: [(&str, &str); 22] = [
+    ("org.create", "Tạo tổ chức"),
+    ("org.update", "Sửa thông tin tổ chức"),
+    ("org.move", "Chuyển tổ chức"),
+    ("org.merge", "Hợp nhất tổ chức"),
+    ("member.create", "Thêm đảng viên vào danh sách"),
+    ("member.status", "Thay đổi trạng thái đảng viên"),
+    ("member.move", "Chuyển sinh hoạt đảng"),
+    ("person.create", "Thêm hồ sơ cá nhân"),
+    ("person.update", "Sửa hồ sơ cá nhân"),
+    ("candidacy.open", "Mở hồ sơ quần chúng"),
+    ("candidacy.context", "Cập nhật thông tin hồ sơ"),
+    ("candidacy.mentor_note", "Nhận xét của người giúp đỡ"),
+    ("candidacy.document", "Thêm tài liệu"),
+    ("introduction.create", "Đoàn thể giới thiệu quần chúng"),
+    ("mass_org.create", "Tạo tổ chức đoàn thể"),
+    ("residential_unit.create", "Tạo thôn, tổ dân phố"),
+    ("residential_unit.cover", "Cập nhật chi bộ phụ trách thôn, tổ"),
+    ("membership.snapshot", "Chốt đảng số đầu năm"),
+    ("user.create", "Tạo tài khoản"),
+    ("user.grant", "Phân quyền"),
+    ("user.revoke", "Thu hồi quyền"),
+    ("user.password", "Đổi mật khẩu"),
+];
+
+/// The Vietnamese name of an action code.
+pub fn action_label(code: &str) -> String {
+    if let Some((_, l)) = ACTIONS.iter().find(|(c, _)| *c == code) {
+        return (*l).to_string();
+    }
+    match code.split_once('.') {
+        Some(("candidacy", step)) => format!("Bước hồ sơ quần chúng ({step})"),
+        Some(("user", what)) => format!("Tài khoản: {what}"),
+        _ => code.to_string(),
+    }
+}
+
+fn object_label(kind: &str) -> &str {
+    match kind {
+        "org" => "Tổ chức",
+        "member" => "Đảng viên",
+        "person" => "Cá nhân",
+        "candidacy" => "Hồ sơ quần chúng",
+        "user" => "Tài khoản",
+        "plan" => "Kế hoạch",
+        other => other,
+    }
+}
+
+/// The query string.
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    /// Action code or prefix.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// From (dd/mm/yyyy).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// To, inclusive (dd/mm/yyyy).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Keyset cursor: rows before this seq.
+    #[serde(default)]
+    pub before: Option<i64>,
+}
+
+/// One row.
+pub struct AuditLineView {
+    /// Time, dd/mm/yyyy HH:MM (Vietnam).
+    pub at: String,
+    /// Actor.
+    pub actor: String,
+    /// Action in Vietnamese.
+    pub action: String,
+    /// Action code.
+    pub code: String,
+    /// Object kind.
+    pub object_kind: String,
+    /// Object id.
+    pub object_id: String,
+    /// Organisation (public id, name).
+    pub org: Option<(String, String)>,
+}
+
+/// templates/audit_index.html
+#[derive(Template)]
+#[template(path = "audit_index.html")]
+pub struct AuditPage {
+    /// Layout.
+    pub layout: Layout,
+    /// Rows.
+    pub rows: Vec<AuditLineView>,
+    /// The filter as typed.
+    pub action: String,
+    /// From as typed.
+    pub from: String,
+    /// To as typed.
+    pub to: String,
+    /// Link to the next page.
+    pub next: Option<String>,
+    /// Action choices.
+    pub actions: Vec<Choice>,
+    /// Every candidacy step selected.
+    pub all_steps: bool,
+    /// A bad filter.
+    pub error: Option<String>,
+}
+
+fn vn_offset() -> jiff::tz::Offset {
+    jiff::tz::Offset::constant(7)
+}
+
+fn start_of(d: jiff::civil::Date) -> Option<jiff::Timestamp> {
+    vn_offset().to_timestamp(d.to_datetime(jiff::civil::Time::midnight())).ok()
+}
+
+fn query_part(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// `GET /audit`
+pub async fn index(State(state): State<AppState>, auth: Auth, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
+    if !matches!(auth.role, Role::Admin | Role::OrgStaff) {
+        return Err(AppError::Forbidden);
+    }
+    let text = |s: &Option<String>| s.as_deref().map(str::trim).unwrap_or_default().to_string();
+    let (action, from, to) = (text(&q.action), text(&q.from), text(&q.to));
+    let mut error = None;
+    let mut date = |s: &str, next_day: bool| -> Option<jiff::Timestamp> {
+        if s.is_empty() {
+            return None;
+        }
+        match parse_vn(s) {
+            Some(d) => start_of(if next_day { d.tomorrow().unwrap_or(d) } else { d }),
+            None => {
+                error = Some("Ngày phải theo dạng dd/mm/yyyy.".to_string());
+                None
+            }
+        }
+    };
+    let filter = audit::ListFilter {
+        action: (!action.is_empty()).then(|| action.clone()),
+        from: date(&from, false),
+        until: date(&to, true),
+    };
+    let mut conn = state.store.read().await?;
+    let page = audit::list(&mut conn, &auth.scope, &filter, q.before, PAGE).await?;
+    let rows = page
+        .items
+        .into_iter()
+        .map(|r| AuditLineView {
+            at: vn_offset().to_datetime(r.at.to_jiff()).strftime("%d/%m/%Y %H:%M").to_string(),
+            actor: r.actor_name.unwrap_or_else(|| "Hệ thống".to_string()),
+            action: action_label(&r.action),
+            code: r.action,
+            object_kind: object_label(&r.object_kind).to_string(),
+            object_id: r.object_id,
+            org: r.org_pub_id.zip(r.org_name),
+        })
+        .collect();
+    let next = page
+        .next
+        .map(|seq| format!("/audit?action={}&from={}&to={}&before={seq}", query_part(&action), query_part(&from), query_part(&to)));
+    let actions = ACTIONS.iter().map(|(c, l)| Choice { code: c, label: l, selected: action == *c }).collect();
+    let all_steps = action == "candidacy";
+    let page = AuditPage { layout: auth.layout("Nhật ký thao tác", "audit"), rows, action, from, to, next, actions, all_steps, error };
+    Ok(Html(page.render()?).into_response())
+}

@@ -1,0 +1,271 @@
+//! `/members` — a cell's roster (Vietnamese name order, keyset-paged, status filter) and, for
+//! staff, the roster changes: transfer to another cell, mark deceased or removed.
+
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use ketnap_domain::dates::{format_vn, parse_vn};
+use ketnap_store::members::{self, MemberStatus, RosterFilter};
+use ketnap_store::orgs::{self, Org};
+use ketnap_store::{Role, StoreError};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::AppError;
+use crate::layout::{Crumb, Layout};
+use crate::pages::alerts::Choice;
+use crate::pages::orgs::find_in_scope;
+
+const PAGE: i64 = 50;
+
+/// The routes of the area.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/members", get(index))
+        .route("/members/{pub_id}/move", post(move_to_cell))
+        .route("/members/{pub_id}/status", post(set_status))
+}
+
+/// Staff who may change the roster.
+pub fn may_change_roster(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::OrgStaff)
+}
+
+/// The query string.
+#[derive(Deserialize, Default)]
+pub struct RosterQuery {
+    /// The organisation's public id.
+    #[serde(default)]
+    pub org: Option<String>,
+    /// `active` (default), `all` or a status code.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Keyset cursor `member_id.name_key`.
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+/// One roster row.
+pub struct MemberRow {
+    /// Member public id.
+    pub pub_id: String,
+    /// Name.
+    pub name: String,
+    /// Birth date.
+    pub born: String,
+    /// Status label.
+    pub status: &'static str,
+    /// Active (actions apply).
+    pub active: bool,
+    /// Admitted on.
+    pub admitted: String,
+    /// Official on.
+    pub official: String,
+}
+
+/// A link to an organisation.
+pub struct OrgLink {
+    /// Public id.
+    pub pub_id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// templates/members_index.html
+#[derive(Template)]
+#[template(path = "members_index.html")]
+pub struct MembersPage {
+    /// Layout.
+    pub layout: Layout,
+    /// The organisation shown, if it is a cell.
+    pub cell: Option<OrgLink>,
+    /// Organisations to pick from (when no cell is chosen).
+    pub choices: Vec<OrgLink>,
+    /// Names shown.
+    pub individuals: bool,
+    /// Official members.
+    pub official: i64,
+    /// Probationary members.
+    pub probationary: i64,
+    /// Rows.
+    pub rows: Vec<MemberRow>,
+    /// Status choices.
+    pub statuses: Vec<Choice>,
+    /// Next page link.
+    pub next: Option<String>,
+    /// Staff forms shown.
+    pub can_change: bool,
+    /// A refused change.
+    pub error: Option<String>,
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+const STATUS_CHOICES: [(&str, &str); 7] = [
+    ("active", "Đang sinh hoạt"),
+    ("official", "Đảng viên chính thức"),
+    ("probationary", "Đảng viên dự bị"),
+    ("transferred_out", "Đã chuyển đi"),
+    ("deceased", "Đã từ trần"),
+    ("removed", "Đã ra khỏi Đảng"),
+    ("all", "Tất cả"),
+];
+
+async fn roster_page(state: &AppState, auth: &Auth, q: &RosterQuery, error: Option<String>) -> Result<MembersPage, AppError> {
+    let mut conn = state.store.read().await?;
+    let org: Option<Org> = match q.org.as_deref().filter(|s| !s.is_empty()) {
+        Some(p) => Some(orgs::get(&mut conn, &auth.scope, p).await?),
+        None => {
+            let roots = orgs::scope_roots(&mut conn, &auth.scope).await?;
+            if roots.len() == 1 { roots.into_iter().next() } else { None }
+        }
+    };
+    let individuals = auth.role.sees_individuals();
+    let status_code = q.status.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "active".into());
+    let statuses = STATUS_CHOICES.iter().map(|(c, l)| Choice { code: c, label: l, selected: status_code == *c }).collect();
+    let mut page = MembersPage {
+        layout: auth.layout("Đảng viên", "members"),
+        cell: None,
+        choices: Vec::new(),
+        individuals,
+        official: 0,
+        probationary: 0,
+        rows: Vec::new(),
+        statuses,
+        next: None,
+        can_change: may_change_roster(auth.role),
+        error,
+    };
+    let Some(org) = org else {
+        page.choices = orgs::scope_roots(&mut conn, &auth.scope).await?.into_iter().map(|o| OrgLink { pub_id: o.pub_id, name: o.name }).collect();
+        return Ok(page);
+    };
+    let counts = members::counts(&mut conn, &auth.scope, org.org_id).await?;
+    page.official = counts.official;
+    page.probationary = counts.probationary;
+    page.layout = auth.layout(format!("Đảng viên — {}", org.name), "members").crumbs(vec![
+        Crumb { href: format!("/orgs/{}", org.pub_id), label: org.name.clone() },
+        Crumb { href: format!("/members?org={}", org.pub_id), label: "Đảng viên".into() },
+    ]);
+    if !org.kind()?.is_cell() {
+        page.choices = orgs::children(&mut conn, &auth.scope, org.org_id)
+            .await?
+            .into_iter()
+            .map(|o| OrgLink { pub_id: o.pub_id, name: o.name })
+            .collect();
+        return Ok(page);
+    }
+    let filter = match status_code.as_str() {
+        "all" => RosterFilter::All,
+        code => MemberStatus::from_code(code).map_or(RosterFilter::Active, RosterFilter::Only),
+    };
+    let after = q.after.as_deref().and_then(|a| a.split_once('.')).and_then(|(id, key)| Some((key.to_string(), id.parse().ok()?)));
+    let list = members::list_by_cell(&mut conn, &auth.scope, org.org_id, filter, after, PAGE).await?;
+    page.rows = list
+        .items
+        .into_iter()
+        .map(|m| MemberRow {
+            pub_id: m.pub_id,
+            name: m.full_name,
+            born: format_vn(m.birth_date),
+            status: m.status.label_vi(),
+            active: m.status.is_active(),
+            admitted: m.admitted_on.map(format_vn).unwrap_or_default(),
+            official: m.official_on.map(format_vn).unwrap_or_default(),
+        })
+        .collect();
+    page.next = list
+        .next
+        .map(|(key, id)| format!("/members?org={}&status={}&after={}", org.pub_id, encode(&status_code), encode(&format!("{id}.{key}"))));
+    page.cell = Some(OrgLink { pub_id: org.pub_id, name: org.name });
+    Ok(page)
+}
+
+/// `GET /members`
+pub async fn index(State(state): State<AppState>, auth: Auth, Query(q): Query<RosterQuery>) -> Result<Response, AppError> {
+    let page = roster_page(&state, &auth, &q, None).await?;
+    Ok(Html(page.render()?).into_response())
+}
+
+/// After a roster change: back to the cell's roster, or the roster again with the refusal.
+async fn answer(state: &AppState, auth: &Auth, cell_pub_id: &str, result: Result<(), AppError>) -> Result<Response, AppError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/members?org={cell_pub_id}")).into_response()),
+        Err(e @ (AppError::BadRequest(_) | AppError::Store(StoreError::Invalid { .. } | StoreError::Conflict { .. }))) => {
+            let status = e.status();
+            let q = RosterQuery { org: Some(cell_pub_id.to_string()), ..Default::default() };
+            let page = roster_page(state, auth, &q, Some(e.message_vi().1)).await?;
+            Ok((status, Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The transfer form.
+#[derive(Deserialize)]
+pub struct MoveForm {
+    cell: String,
+    on: String,
+}
+
+/// `POST /members/{pub_id}/move`
+pub async fn move_to_cell(State(state): State<AppState>, auth: Auth, Path(pub_id): Path<String>, Form(form): Form<MoveForm>) -> Result<Response, AppError> {
+    if !may_change_roster(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = state.store.read().await?;
+    let (member, cell_id) = members::get(&mut conn, &auth.scope, &pub_id).await?;
+    let cell = orgs::get_by_id(&mut conn, cell_id).await?;
+    let target = find_in_scope(&mut conn, &auth.scope, &form.cell).await;
+    drop(conn);
+    let result = async {
+        let on = parse_vn(&form.on).ok_or_else(|| AppError::BadRequest("Ngày chuyển phải theo dạng dd/mm/yyyy.".into()))?;
+        let target = target?;
+        let mut tx = state.store.begin().await?;
+        members::move_to_cell(&mut tx, &state.write_ctx(Some(auth.user.user_id)), member.member_id, target.org_id, on).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    answer(&state, &auth, &cell.pub_id, result).await
+}
+
+/// The status form.
+#[derive(Deserialize)]
+pub struct StatusForm {
+    status: String,
+    on: String,
+}
+
+/// `POST /members/{pub_id}/status`
+pub async fn set_status(State(state): State<AppState>, auth: Auth, Path(pub_id): Path<String>, Form(form): Form<StatusForm>) -> Result<Response, AppError> {
+    if !may_change_roster(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = state.store.read().await?;
+    let (member, cell_id) = members::get(&mut conn, &auth.scope, &pub_id).await?;
+    let cell = orgs::get_by_id(&mut conn, cell_id).await?;
+    drop(conn);
+    let result = async {
+        let status = match form.status.as_str() {
+            "deceased" => MemberStatus::Deceased,
+            "removed" => MemberStatus::Removed,
+            _ => return Err(AppError::BadRequest("Trạng thái không hợp lệ.".into())),
+        };
+        let on = parse_vn(&form.on).ok_or_else(|| AppError::BadRequest("Ngày phải theo dạng dd/mm/yyyy.".into()))?;
+        let mut tx = state.store.begin().await?;
+        members::set_status(&mut tx, &state.write_ctx(Some(auth.user.user_id)), member.member_id, status, on).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    answer(&state, &auth, &cell.pub_id, result).await
+}
