@@ -279,11 +279,197 @@ journey('a wrong password shows the Vietnamese error', async ({ page, problems }
   assertNoProblems(problems);
 });
 
-todo('find a candidate by unaccented name ("nguyen van duc" finds "Nguyễn Văn Đức")', 'the candidates page is not built yet');
-todo('move a candidate through every step to official member', 'the candidate page and its step forms are not built yet');
-todo('a refused step shows every violation in Vietnamese with its citation and saves nothing', 'the step forms are not built yet');
-todo('screenshot every main page (orgs, members, candidates, mentors, alerts, plans, audit)', 'those pages are not built yet');
-todo('axe: every main page has no serious or critical issue', 'those pages are not built yet');
+/** List a new person as a source through /candidates/new; returns the candidate page's path. */
+async function newCandidate(page, name, birth, listedOn) {
+  await page.goto(`${base}/candidates/new`);
+  await page.getByLabel('Chi bộ').selectOption({ index: 1 });
+  await page.getByLabel('Ngày đưa vào danh sách nguồn').fill(listedOn);
+  await page.getByLabel('Họ và tên').fill(name);
+  await page.getByLabel('Ngày sinh').fill(birth);
+  await page.getByLabel('Nhóm đối tượng nguồn').selectOption({ label: 'Giáo viên' });
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Lưu' }).click()]);
+  assert.match(pathOf(page), /^\/candidates\/[^/]+$/, `after saving the browser is at ${page.url()}`);
+  return pathOf(page);
+}
+
+/** Record one step through its form on the candidate page: fields by name; selects by value or {index}. */
+async function recordStep(page, action, on, fields = {}) {
+  const form = page.locator(`form[data-action="${action}"]`);
+  assert.equal(await form.count(), 1, `the candidate page has no form for ${action}`);
+  const details = page.locator(`details:has(form[data-action="${action}"])`);
+  if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
+  await form.locator('[name="on"]').fill(on);
+  for (const [name, value] of Object.entries(fields)) {
+    const input = form.locator(`[name="${name}"]`);
+    if ((await input.evaluate((e) => e.tagName)) === 'SELECT') await input.selectOption(value);
+    else await input.fill(value);
+  }
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), form.locator('button[type="submit"]').click()]);
+}
+
+journey('find a candidate by unaccented name ("nguyen van duc" finds "Nguyễn Văn Đức")', async ({ page, problems }) => {
+  await login(page, 'tochuc');
+  await newCandidate(page, 'Nguyễn Văn Đức', '20/05/1990', '06/01/2025');
+  await page.goto(`${base}/candidates`);
+  await page.getByLabel('Tìm theo họ tên').fill('nguyen van duc');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Lọc' }).click()]);
+  const link = page.getByRole('link', { name: 'Nguyễn Văn Đức' }).first();
+  await link.waitFor({ state: 'visible' });
+  await screenshot(page, 'candidates');
+  await assertAccessible(page, '/candidates');
+  await page.goto(`${base}/candidates/board`);
+  await page.locator('.board-column').first().waitFor({ state: 'visible' });
+  await screenshot(page, 'board');
+  await assertAccessible(page, '/candidates/board');
+  await page.goto(`${base}/candidates/new`);
+  await assertAccessible(page, '/candidates/new');
+  assertNoProblems(problems);
+});
+
+journey('a refused step on a candidate shows every violation in Vietnamese with its citation and saves nothing', async ({ page, problems }) => {
+  await login(page, 'tochuc');
+  const path = await newCandidate(page, 'Lê Thị Bích Ngọc', '02/09/1992', '06/01/2025');
+  const steps = await page.locator('.timeline > li').count();
+  await recordStep(page, 'list_as_sympathizer', '01/01/2030', { resolution_no: '01-NQ/CB', member: { index: 0 } });
+  const box = page.locator('.violations');
+  await box.waitFor({ state: 'visible' });
+  const text = await box.innerText();
+  assert.match(text, /Chưa thực hiện được bước này/, text);
+  assert.match(text, /Căn cứ:/, text);
+  await screenshot(page, 'candidate-refused');
+  await assertAccessible(page, 'a refused step');
+  await page.goto(`${base}${path}`);
+  assert.equal(await page.locator('.timeline > li').count(), steps, 'the refused step was saved');
+  assert.equal((await page.locator('#stage').innerText()).trim(), 'Nguồn');
+  assertNoProblems(problems);
+});
+
+journey('move a candidate through every step to official member', async ({ page, problems }) => {
+  await login(page, 'tochuc');
+  await newCandidate(page, 'Đặng Quốc Bảo', '20/05/1990', '06/01/2025');
+  const tally = { official_members: '9', exempt_absent: '0', present: '9', in_favour: '8' };
+  const walk = [
+    ['list_as_sympathizer', '10/01/2025', { resolution_no: '01-NQ/CB', member: { index: 0 } }],
+    ['enrol_in_course', '10/02/2025', { course: 'Lớp nhận thức về Đảng khóa 1/2025' }],
+    ['record_certificate', '03/03/2025', { number: 'CN-123', issued_on: '28/02/2025', issuer_kind: 'centre', issuer: 'Trung tâm Chính trị huyện' }],
+    ['submit_application', '10/03/2025'],
+    ['declare_background', '12/03/2025'],
+    ['add_introducer', '14/03/2025', { member: { index: 1 }, letter_on: '14/03/2025', alongside_since: '02/01/2023' }],
+    ['add_introducer', '14/03/2025', { member: { index: 2 }, letter_on: '14/03/2025', alongside_since: '02/01/2023' }],
+    ['record_comments', '20/03/2025', { summary_on: '20/03/2025' }],
+    ['stamp_background', '24/03/2025'],
+    ['send_verification', '25/03/2025', { request_no: '1', subject: 'candidate', destination: 'UBND xã' }],
+    ['send_verification', '25/03/2025', { request_no: '2', subject: 'parents', destination: 'UBND xã' }],
+    ['answer_verification', '15/04/2025', { request_no: '1', outcome: 'clear' }],
+    ['answer_verification', '15/04/2025', { request_no: '2', outcome: 'clear' }],
+    ['certify_background', '21/04/2025'],
+    ['cell_vote', '06/05/2025', { resolution_no: '05-NQ/CB', ...tally }],
+    ['partial_appraisal', '12/05/2025', { report_no: '3-BC', approved: 'yes' }],
+    ['grassroots_vote', '20/05/2025', { resolution_no: '12-NQ/ĐU', members: '9', in_favour: '7' }],
+    ['admission_decision', '16/06/2025', { decision_no: '345-QĐ/ĐU', approved: 'yes', authority: 'central', received_on: '18/06/2025' }],
+    ['hold_ceremony', '01/07/2025'],
+    ['declare_member_background', '15/07/2025'],
+    ['complete_new_member_course', '10/10/2025', { certificate_no: 'ĐVM-9' }],
+    ['submit_self_review', '20/06/2026'],
+    ['recognition_cell_vote', '01/07/2026', { resolution_no: '20-NQ/CB', ...tally }],
+    ['recognition_grassroots_vote', '10/07/2026', { resolution_no: '30-NQ/ĐU', members: '9', in_favour: '8' }],
+    ['recognition_decision', '20/07/2026', { decision_no: '400-QĐ/ĐU', approved: 'yes', authority: 'central' }],
+  ];
+  for (const [action, on, fields] of walk) {
+    // The partial committee's appraisal exists only where one stands above the cell.
+    if (action === 'partial_appraisal' && (await page.locator('form[data-action="partial_appraisal"]').count()) === 0) continue;
+    await recordStep(page, action, on, fields);
+    const refused = await page.locator('.violations, .alert-error').allInnerTexts();
+    assert.deepEqual(refused, [], `${action} on ${on} was refused`);
+  }
+  assert.equal((await page.locator('#stage').innerText()).trim(), 'Đảng viên chính thức');
+  await screenshot(page, 'candidate');
+  await assertAccessible(page, 'the candidate page');
+  assertNoProblems(problems);
+});
+
+// The organisation tree, the roster, alerts, audit and mentor notes: one screenshot of each page
+// and axe on it (desktop, then phone).
+const areaPages = [
+  { user: 'tochuc', path: '/orgs', shot: 'orgs', heading: 'Tổ chức đảng' },
+  { user: 'bithu', path: 'cell', shot: 'org-cell', heading: null },
+  { user: 'bithu', path: '/members', shot: 'members', heading: 'Đảng viên' },
+  { user: 'tochuc', path: '/alerts', shot: 'alerts', heading: 'Cảnh báo' },
+  { user: 'tochuc', path: '/audit', shot: 'audit', heading: 'Nhật ký thao tác' },
+  { user: 'giupdo', path: '/mentors', shot: 'mentors', heading: 'Đảng viên giúp đỡ' },
+  // Staff on the secretary's cell (its public id is learnt on the `cell` page above).
+  { user: 'tochuc', path: '/members?org=CELL', shot: 'members-staff', heading: 'Đảng viên', open: 'main details summary' },
+  { user: 'tochuc', path: '/members/new?cell=CELL', shot: 'members-new', heading: 'Thêm đảng viên' },
+];
+let areaCell = null;
+
+/** Open an area page; `cell` follows the secretary's first organisation link from /orgs. */
+async function openAreaPage(page, p) {
+  if (p.path === 'cell') {
+    await page.goto(`${base}/orgs`);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('main table a').first().click()]);
+    assert.match(pathOf(page), /^\/orgs\/[^/]+$/, `the cell link led to ${page.url()}`);
+    await page.getByRole('link', { name: 'Danh sách đảng viên' }).waitFor({ state: 'visible' });
+    areaCell = pathOf(page).split('/').pop();
+    return;
+  }
+  const path = p.path.replace('CELL', areaCell);
+  const response = await page.goto(`${base}${path}`);
+  assert.equal(response.status(), 200, `GET ${p.path} as ${p.user} answered ${response.status()}`);
+  const h1 = (await page.locator('main h1').first().innerText()).trim();
+  assert.ok(h1.startsWith(p.heading), `${p.path}: the heading is ${h1}`);
+  if (p.open) await page.locator(p.open).first().click();
+}
+
+journey('screenshot the organisation, roster, alerts, audit and mentor pages', async ({ page, problems }) => {
+  let user = null;
+  for (const p of areaPages) {
+    if (p.user !== user) {
+      if (user) await logout(page);
+      await login(page, p.user);
+      user = p.user;
+    }
+    await openAreaPage(page, p);
+    await screenshot(page, p.shot);
+  }
+  assertNoProblems(problems);
+});
+
+journey('axe: the organisation, roster, alerts, audit and mentor pages have no serious or critical issue', async ({ page }) => {
+  let user = null;
+  for (const p of areaPages) {
+    if (p.user !== user) {
+      if (user) await logout(page);
+      await page.setViewportSize(desktop);
+      await login(page, p.user);
+      user = p.user;
+    }
+    await page.setViewportSize(desktop);
+    await openAreaPage(page, p);
+    await assertAccessible(page, `${p.shot} (desktop)`);
+    await page.setViewportSize(phone);
+    await page.reload();
+    await assertAccessible(page, `${p.shot} (phone)`);
+  }
+});
+
+journey('staff try to move an organisation under itself and see the refusal in Vietnamese', async ({ page, problems }) => {
+  await login(page, 'tochuc');
+  await page.goto(`${base}/orgs`);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('main table a').first().click()]);
+  const rootPath = pathOf(page);
+  await page.getByLabel('Tổ chức cấp trên mới (mã hoặc mã định danh)').fill(rootPath.split('/').pop());
+  await page.getByLabel('Ngày chuyển (dd/mm/yyyy)').fill('01/11/2026');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Chuyển tổ chức' }).click()]);
+  const alert = page.getByRole('alert').first();
+  await alert.waitFor({ state: 'visible' });
+  assert.match(await alert.innerText(), /Không có gì được lưu/);
+  await assertAccessible(page, 'org page with a refused move');
+  assertNoProblems(problems);
+});
+
+todo('screenshot the remaining main pages (candidates list, plans)', 'those pages are not built yet');
+todo('axe: the remaining main pages (candidates list, plans) have no serious or critical issue', 'those pages are not built yet');
 todo('each role sees its own menu and scope (bithu, giupdo, phutrach, ttct, doanthanhnien, lanhdao, admin)', 'the scoped pages are not built yet');
 
 // ---------------------------------------------------------------- run

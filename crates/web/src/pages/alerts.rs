@@ -53,7 +53,10 @@ pub const KINDS: [(&str, &str); 12] = [
     ("recognition_decision", "Quyết định công nhận chính thức"),
     ("mentor_note", "Thiếu nhận xét của người giúp đỡ"),
     ("verification", "Thẩm tra lý lịch chậm trả lời"),
-    ("certificate", "Giấy chứng nhận học lớp bồi dưỡng sắp hết hạn"),
+    (
+        "certificate",
+        "Giấy chứng nhận học lớp bồi dưỡng sắp hết hạn",
+    ),
     ("background", "Lý lịch sắp hết hạn"),
     ("comments", "Nhận xét, giới thiệu sắp hết hạn"),
 ];
@@ -61,7 +64,10 @@ pub const KINDS: [(&str, &str); 12] = [
 /// The Vietnamese label of a kind.
 pub fn kind_label(kind: &AlertKind) -> &'static str {
     let code = kind_code(kind);
-    KINDS.iter().find(|(c, _)| *c == code).map_or("", |(_, l)| l)
+    KINDS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("", |(_, l)| l)
 }
 
 fn status_code(s: AlertStatus) -> &'static str {
@@ -139,7 +145,11 @@ pub struct AlertsPage {
 }
 
 /// `GET /alerts`
-pub async fn index(State(state): State<AppState>, auth: Auth, Query(q): Query<AlertQuery>) -> Result<Response, AppError> {
+pub async fn index(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<AlertQuery>,
+) -> Result<Response, AppError> {
     let today = state.clock.today();
     let individuals = auth.role.sees_individuals();
     let status = q.status.as_deref().filter(|s| !s.is_empty());
@@ -151,11 +161,16 @@ pub async fn index(State(state): State<AppState>, auth: Auth, Query(q): Query<Al
     } else {
         Vec::new()
     };
-    alerts.retain(|a| status.is_none_or(|s| s == status_code(a.alert.status)) && kind.is_none_or(|k| k == kind_code(&a.alert.kind)));
+    alerts.retain(|a| {
+        status.is_none_or(|s| s == status_code(a.alert.status))
+            && kind.is_none_or(|k| k == kind_code(&a.alert.kind))
+    });
     match sort {
-        "status" => alerts.sort_by(|a, b| (a.alert.status, a.alert.due).cmp(&(b.alert.status, b.alert.due))),
-        "cell" => alerts.sort_by(|a, b| (&a.cell_name, a.alert.due).cmp(&(&b.cell_name, b.alert.due))),
-        _ => alerts.sort_by(|a, b| (a.alert.due, a.alert.status).cmp(&(b.alert.due, b.alert.status))),
+        "status" => alerts.sort_by_key(|a| (a.alert.status, a.alert.due)),
+        "cell" => {
+            alerts.sort_by(|a, b| (&a.cell_name, a.alert.due).cmp(&(&b.cell_name, b.alert.due)))
+        }
+        _ => alerts.sort_by_key(|a| (a.alert.due, a.alert.status)),
     }
     let rows = alerts
         .into_iter()
@@ -171,15 +186,42 @@ pub async fn index(State(state): State<AppState>, auth: Auth, Query(q): Query<Al
             message: a.alert.message_vi,
         })
         .collect();
-    let statuses = [AlertStatus::Overdue, AlertStatus::DueSoon, AlertStatus::Upcoming]
-        .into_iter()
-        .map(|s| Choice { code: status_code(s), label: s.label_vi(), selected: status == Some(status_code(s)) })
+    let statuses = [
+        AlertStatus::Overdue,
+        AlertStatus::DueSoon,
+        AlertStatus::Upcoming,
+    ]
+    .into_iter()
+    .map(|s| Choice {
+        code: status_code(s),
+        label: s.label_vi(),
+        selected: status == Some(status_code(s)),
+    })
+    .collect();
+    let kinds = KINDS
+        .iter()
+        .map(|(c, l)| Choice {
+            code: c,
+            label: l,
+            selected: kind == Some(*c),
+        })
         .collect();
-    let kinds = KINDS.iter().map(|(c, l)| Choice { code: c, label: l, selected: kind == Some(*c) }).collect();
     let sorts = [("due", "Hạn"), ("status", "Tình trạng"), ("cell", "Chi bộ")]
         .into_iter()
-        .map(|(c, l)| Choice { code: c, label: l, selected: sort == c })
+        .map(|(c, l)| Choice {
+            code: c,
+            label: l,
+            selected: sort == c,
+        })
         .collect();
-    let page = AlertsPage { layout: auth.layout("Cảnh báo", "alerts"), individuals, rows, statuses, kinds, sorts, today: format_vn(today) };
+    let page = AlertsPage {
+        layout: auth.layout("Cảnh báo", "alerts"),
+        individuals,
+        rows,
+        statuses,
+        kinds,
+        sorts,
+        today: format_vn(today),
+    };
     Ok(Html(page.render()?).into_response())
 }

@@ -24,7 +24,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Actions with a Vietnamese name (others are shown as their code).
-pub const ACTIONS: [(&str, &str); 22] = [
+pub const ACTIONS: [(&str, &str); 24] = [
     ("org.create", "Tạo tổ chức"),
     ("org.update", "Sửa thông tin tổ chức"),
     ("org.move", "Chuyển tổ chức"),
@@ -41,12 +41,88 @@ pub const ACTIONS: [(&str, &str); 22] = [
     ("introduction.create", "Đoàn thể giới thiệu quần chúng"),
     ("mass_org.create", "Tạo tổ chức đoàn thể"),
     ("residential_unit.create", "Tạo thôn, tổ dân phố"),
-    ("residential_unit.cover", "Cập nhật chi bộ phụ trách thôn, tổ"),
+    (
+        "residential_unit.cover",
+        "Cập nhật chi bộ phụ trách thôn, tổ",
+    ),
     ("membership.snapshot", "Chốt đảng số đầu năm"),
     ("user.create", "Tạo tài khoản"),
     ("user.grant", "Phân quyền"),
     ("user.revoke", "Thu hồi quyền"),
     ("user.password", "Đổi mật khẩu"),
+    ("plan.create", "Lập kế hoạch"),
+    ("plan.update", "Sửa kế hoạch"),
+];
+
+/// Lifecycle steps (`candidacy.<code>`) with their Vietnamese name (`lifecycle::action_label_vi`).
+const STEPS: [(&str, &str); 37] = [
+    ("open", "Đưa vào danh sách nguồn"),
+    (
+        "list_as_sympathizer",
+        "Đưa vào danh sách cảm tình Đảng, phân công đảng viên giúp đỡ",
+    ),
+    ("assign_mentor", "Phân công đảng viên giúp đỡ"),
+    (
+        "enrol_in_course",
+        "Cử đi học lớp bồi dưỡng nhận thức về Đảng",
+    ),
+    ("fail_course", "Không hoàn thành lớp học"),
+    (
+        "record_certificate",
+        "Ghi nhận giấy chứng nhận học lớp nhận thức về Đảng",
+    ),
+    ("submit_application", "Nộp đơn xin vào Đảng"),
+    ("declare_background", "Khai lý lịch người xin vào Đảng"),
+    ("add_introducer", "Thêm người giới thiệu"),
+    ("withdraw_introducer", "Thôi người giới thiệu"),
+    (
+        "record_union_introduction",
+        "Ghi nhận nghị quyết giới thiệu của Đoàn/Công đoàn",
+    ),
+    ("record_comments", "Ghi nhận tổng hợp ý kiến nhận xét"),
+    (
+        "stamp_background",
+        "Đóng dấu giáp lai lý lịch, bắt đầu thẩm tra",
+    ),
+    ("send_verification", "Gửi công văn thẩm tra"),
+    ("answer_verification", "Ghi nhận kết quả thẩm tra"),
+    ("certify_background", "Chứng nhận lý lịch"),
+    ("cell_vote", "Chi bộ xét, biểu quyết đề nghị kết nạp"),
+    ("partial_appraisal", "Đảng ủy bộ phận thẩm định"),
+    ("grassroots_vote", "Đảng ủy cơ sở xét, biểu quyết"),
+    ("return_dossier", "Trả hồ sơ về chi bộ"),
+    ("extend_deadline", "Gia hạn thời gian xem xét"),
+    ("admission_decision", "Quyết định kết nạp"),
+    ("hold_ceremony", "Tổ chức lễ kết nạp"),
+    ("declare_member_background", "Khai lý lịch đảng viên"),
+    (
+        "complete_new_member_course",
+        "Hoàn thành lớp bồi dưỡng đảng viên mới",
+    ),
+    ("submit_self_review", "Nộp bản tự kiểm điểm"),
+    (
+        "recognition_cell_vote",
+        "Chi bộ xét công nhận đảng viên chính thức",
+    ),
+    (
+        "recognition_grassroots_vote",
+        "Đảng ủy cơ sở xét công nhận đảng viên chính thức",
+    ),
+    (
+        "recognition_decision",
+        "Quyết định công nhận đảng viên chính thức",
+    ),
+    (
+        "superior_ruling",
+        "Cấp ủy cấp trên quyết định sau ba lần biểu quyết",
+    ),
+    ("remove", "Xóa tên trong danh sách đảng viên dự bị"),
+    ("withdraw", "Rút khỏi danh sách"),
+    ("reject", "Dừng xem xét kết nạp"),
+    ("transfer_out", "Chuyển sinh hoạt đi"),
+    ("transfer_in", "Tiếp nhận chuyển sinh hoạt đến"),
+    ("record_death", "Ghi nhận từ trần"),
+    ("annul", "Hủy quyết định"),
 ];
 
 /// The Vietnamese name of an action code.
@@ -55,7 +131,10 @@ pub fn action_label(code: &str) -> String {
         return (*l).to_string();
     }
     match code.split_once('.') {
-        Some(("candidacy", step)) => format!("Bước hồ sơ quần chúng ({step})"),
+        Some(("candidacy", step)) => match STEPS.iter().find(|(c, _)| *c == step) {
+            Some((_, l)) => (*l).to_string(),
+            None => format!("Bước hồ sơ quần chúng ({step})"),
+        },
         Some(("user", what)) => format!("Tài khoản: {what}"),
         _ => code.to_string(),
     }
@@ -137,17 +216,29 @@ fn vn_offset() -> jiff::tz::Offset {
 }
 
 fn start_of(d: jiff::civil::Date) -> Option<jiff::Timestamp> {
-    vn_offset().to_timestamp(d.to_datetime(jiff::civil::Time::midnight())).ok()
+    vn_offset()
+        .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+        .ok()
 }
 
 fn query_part(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
 /// `GET /audit`
-pub async fn index(State(state): State<AppState>, auth: Auth, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
+pub async fn index(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
     if !matches!(auth.role, Role::Admin | Role::OrgStaff) {
         return Err(AppError::Forbidden);
     }
@@ -159,7 +250,11 @@ pub async fn index(State(state): State<AppState>, auth: Auth, Query(q): Query<Au
             return None;
         }
         match parse_vn(s) {
-            Some(d) => start_of(if next_day { d.tomorrow().unwrap_or(d) } else { d }),
+            Some(d) => start_of(if next_day {
+                d.tomorrow().unwrap_or(d)
+            } else {
+                d
+            }),
             None => {
                 error = Some("Ngày phải theo dạng dd/mm/yyyy.".to_string());
                 None
@@ -177,7 +272,10 @@ pub async fn index(State(state): State<AppState>, auth: Auth, Query(q): Query<Au
         .items
         .into_iter()
         .map(|r| AuditLineView {
-            at: vn_offset().to_datetime(r.at.to_jiff()).strftime("%d/%m/%Y %H:%M").to_string(),
+            at: vn_offset()
+                .to_datetime(r.at.to_jiff())
+                .strftime("%d/%m/%Y %H:%M")
+                .to_string(),
             actor: r.actor_name.unwrap_or_else(|| "Hệ thống".to_string()),
             action: action_label(&r.action),
             code: r.action,
@@ -186,11 +284,33 @@ pub async fn index(State(state): State<AppState>, auth: Auth, Query(q): Query<Au
             org: r.org_pub_id.zip(r.org_name),
         })
         .collect();
-    let next = page
-        .next
-        .map(|seq| format!("/audit?action={}&from={}&to={}&before={seq}", query_part(&action), query_part(&from), query_part(&to)));
-    let actions = ACTIONS.iter().map(|(c, l)| Choice { code: c, label: l, selected: action == *c }).collect();
+    let next = page.next.map(|seq| {
+        format!(
+            "/audit?action={}&from={}&to={}&before={seq}",
+            query_part(&action),
+            query_part(&from),
+            query_part(&to)
+        )
+    });
+    let actions = ACTIONS
+        .iter()
+        .map(|(c, l)| Choice {
+            code: c,
+            label: l,
+            selected: action == *c,
+        })
+        .collect();
     let all_steps = action == "candidacy";
-    let page = AuditPage { layout: auth.layout("Nhật ký thao tác", "audit"), rows, action, from, to, next, actions, all_steps, error };
+    let page = AuditPage {
+        layout: auth.layout("Nhật ký thao tác", "audit"),
+        rows,
+        action,
+        from,
+        to,
+        next,
+        actions,
+        all_steps,
+        error,
+    };
     Ok(Html(page.render()?).into_response())
 }

@@ -13,8 +13,9 @@ use ketnap_domain::Violation;
 use ketnap_domain::alerts::{AlertStatus, alerts};
 use ketnap_domain::dates::{format_vn, parse_vn};
 use ketnap_domain::lifecycle::{
-    Action, Authority, CertIssuer, Command, CommitteeTally, Context, MemberFacts, Relation, Stage,
-    Tally, UnionKind, VerificationOutcome, action_label_vi, next_steps,
+    Action, AnnulTarget, Authority, CertIssuer, Command, CommitteeTally, Context, Level,
+    MemberFacts, Relation, Stage, Tally, UnionKind, VerificationOutcome, action_label_vi,
+    next_steps,
 };
 use ketnap_domain::person::{
     Ethnicity, Gender, PersonForm, Qualification, Religion, SourceCategory, TheoryLevel,
@@ -459,6 +460,10 @@ pub struct StepForm {
     pub fields: Vec<Field>,
     /// A step that ends the candidacy (shown apart, danger button).
     pub ending: bool,
+    /// The date typed (today by default).
+    pub on: String,
+    /// Shown open (the form just posted).
+    pub open: bool,
 }
 
 /// One event of the timeline.
@@ -665,7 +670,11 @@ fn committee_fields() -> Vec<Field> {
 
 /// Every step with a form: a sample action (for the label and the role check), the code, its
 /// fields, and whether it ends the candidacy.
-fn step_catalogue(members: &[Opt], today: &str, competent: Authority) -> Vec<(Action, &'static str, Vec<Field>, bool)> {
+fn step_catalogue(
+    members: &[Opt],
+    today: &str,
+    competent: Authority,
+) -> Vec<(Action, &'static str, Vec<Field>, bool)> {
     let m = || MemberFacts {
         member_id: String::new(),
         official: true,
@@ -982,6 +991,109 @@ fn step_catalogue(members: &[Opt], today: &str, competent: Authority) -> Vec<(Ac
             true,
         ),
         (Action::RecordDeath, "record_death", Vec::new(), true),
+        (Action::FailCourse, "fail_course", Vec::new(), false),
+        (
+            Action::WithdrawIntroducer {
+                member_id: s(),
+                reason: s(),
+            },
+            "withdraw_introducer",
+            vec![
+                member_select("member", "Người giới thiệu thôi giới thiệu"),
+                text("reason", "Lý do"),
+            ],
+            false,
+        ),
+        (
+            Action::ReturnDossier {
+                by: Level::Grassroots,
+                reason: s(),
+            },
+            "return_dossier",
+            vec![
+                select(
+                    "level",
+                    "Cấp trả hồ sơ",
+                    vec![
+                        opt("grassroots", "Đảng ủy cơ sở", ""),
+                        opt("partial", "Đảng ủy bộ phận", ""),
+                        opt("competent", "Cấp ủy có thẩm quyền", ""),
+                    ],
+                ),
+                text("reason", "Lý do"),
+            ],
+            false,
+        ),
+        (
+            Action::ExtendDeadline {
+                working_days: 0,
+                reason: s(),
+            },
+            "extend_deadline",
+            vec![
+                number("working_days", "Số ngày làm việc gia hạn"),
+                text("reason", "Lý do"),
+            ],
+            false,
+        ),
+        (
+            Action::SuperiorRuling {
+                decision_no: s(),
+                recognise: true,
+            },
+            "superior_ruling",
+            vec![
+                text("decision_no", "Số quyết định"),
+                select(
+                    "approved",
+                    "Quyết định",
+                    vec![
+                        opt("yes", "Công nhận đảng viên chính thức", ""),
+                        opt("no", "Xóa tên", ""),
+                    ],
+                ),
+            ],
+            false,
+        ),
+        (
+            Action::TransferIn { from: s() },
+            "transfer_in",
+            vec![text("from", "Nơi chuyển đi")],
+            false,
+        ),
+        (
+            Action::Remove {
+                decision_no: s(),
+                reason: s(),
+            },
+            "remove",
+            vec![
+                text("decision_no", "Số quyết định"),
+                text("reason", "Lý do"),
+            ],
+            true,
+        ),
+        (
+            Action::Annul {
+                decision_no: s(),
+                reason: s(),
+                target: AnnulTarget::Admission,
+            },
+            "annul",
+            vec![
+                text("decision_no", "Số quyết định hủy"),
+                select(
+                    "target",
+                    "Hủy quyết định",
+                    vec![
+                        opt("admission", "Kết nạp", ""),
+                        opt("recognition", "Công nhận đảng viên chính thức", ""),
+                    ],
+                ),
+                text("reason", "Lý do"),
+            ],
+            true,
+        ),
     ]
 }
 
@@ -1021,6 +1133,73 @@ pub struct StepInput {
     late_approval: Option<String>,
     reason: Option<String>,
     to: Option<String>,
+    level: Option<String>,
+    working_days: Option<String>,
+    from: Option<String>,
+    target: Option<String>,
+}
+
+impl StepInput {
+    /// What was typed in the field `name`.
+    fn field(&self, name: &str) -> Option<&String> {
+        match name {
+            "resolution_no" => self.resolution_no.as_ref(),
+            "decision_no" => self.decision_no.as_ref(),
+            "report_no" => self.report_no.as_ref(),
+            "number" => self.number.as_ref(),
+            "issued_on" => self.issued_on.as_ref(),
+            "issuer_kind" => self.issuer_kind.as_ref(),
+            "issuer" => self.issuer.as_ref(),
+            "course" => self.course.as_ref(),
+            "member" => self.member.as_ref(),
+            "letter_on" => self.letter_on.as_ref(),
+            "alongside_since" => self.alongside_since.as_ref(),
+            "union" => self.union.as_ref(),
+            "resolution_on" => self.resolution_on.as_ref(),
+            "summary_on" => self.summary_on.as_ref(),
+            "request_no" => self.request_no.as_ref(),
+            "subject" => self.subject.as_ref(),
+            "destination" => self.destination.as_ref(),
+            "outcome" => self.outcome.as_ref(),
+            "official_members" => self.official_members.as_ref(),
+            "exempt_absent" => self.exempt_absent.as_ref(),
+            "present" => self.present.as_ref(),
+            "in_favour" => self.in_favour.as_ref(),
+            "members" => self.members.as_ref(),
+            "approved" => self.approved.as_ref(),
+            "authority" => self.authority.as_ref(),
+            "received_on" => self.received_on.as_ref(),
+            "certificate_no" => self.certificate_no.as_ref(),
+            "late_approval" => self.late_approval.as_ref(),
+            "reason" => self.reason.as_ref(),
+            "to" => self.to.as_ref(),
+            "level" => self.level.as_ref(),
+            "working_days" => self.working_days.as_ref(),
+            "from" => self.from.as_ref(),
+            "target" => self.target.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Put what was typed back into the form it was posted from, and open it.
+    fn refill(&self, form: &mut StepForm) {
+        form.open = true;
+        if let Some(on) = &self.on {
+            form.on = on.clone();
+        }
+        for f in &mut form.fields {
+            let Some(v) = self.field(f.name) else {
+                continue;
+            };
+            if f.kind == "select" {
+                for o in &mut f.options {
+                    o.selected = o.value == *v;
+                }
+            } else {
+                f.value = v.clone();
+            }
+        }
+    }
 }
 
 fn val(v: &Option<String>) -> String {
@@ -1195,6 +1374,41 @@ fn parse_step(f: &StepInput) -> Result<Command, String> {
         },
         "transfer_out" => Action::TransferOut { to: val(&f.to) },
         "record_death" => Action::RecordDeath,
+        "fail_course" => Action::FailCourse,
+        "withdraw_introducer" => Action::WithdrawIntroducer {
+            member_id: member_ref(&f.member)?.member_id,
+            reason: val(&f.reason),
+        },
+        "return_dossier" => Action::ReturnDossier {
+            by: match val(&f.level).as_str() {
+                "partial" => Level::Partial,
+                "competent" => Level::Competent,
+                _ => Level::Grassroots,
+            },
+            reason: val(&f.reason),
+        },
+        "extend_deadline" => Action::ExtendDeadline {
+            working_days: req_num(&f.working_days, "Số ngày làm việc gia hạn")?,
+            reason: val(&f.reason),
+        },
+        "superior_ruling" => Action::SuperiorRuling {
+            decision_no: val(&f.decision_no),
+            recognise: approved(&f.approved),
+        },
+        "transfer_in" => Action::TransferIn { from: val(&f.from) },
+        "remove" => Action::Remove {
+            decision_no: val(&f.decision_no),
+            reason: val(&f.reason),
+        },
+        "annul" => Action::Annul {
+            decision_no: val(&f.decision_no),
+            reason: val(&f.reason),
+            target: if val(&f.target) == "recognition" {
+                AnnulTarget::Recognition
+            } else {
+                AnnulTarget::Admission
+            },
+        },
         _ => return Err("Bước này không có trong danh mục.".to_string()),
     };
     Ok(Command { on, action })
@@ -1205,6 +1419,8 @@ fn parse_step(f: &StepInput) -> Result<Command, String> {
 struct Outcome {
     violations: Vec<Violation>,
     error: Option<String>,
+    /// The form posted, to fill its fields again.
+    input: Option<StepInput>,
 }
 
 async fn render_show(
@@ -1238,15 +1454,24 @@ async fn render_show(
             message: a.message_vi,
         })
         .collect();
-    let next = match cell.cell_facts(has_partial) {
-        Ok(cell_facts) => next_steps(
-            &c.state,
-            &Context {
+    let (next, competent) = match cell.cell_facts(has_partial) {
+        Ok(cell_facts) => {
+            let competent = cell_facts.competent_authority;
+            let partial = cell_facts.has_partial_committee;
+            let ctx = Context {
                 candidate: c.extras.facts(&person),
                 cell: cell_facts,
-            },
-        ),
-        Err(_) => Vec::new(),
+            };
+            let appraisal = action_label_vi(&Action::PartialAppraisal {
+                report_no: String::new(),
+                approved: true,
+            });
+            // The appraisal belongs only where a partial committee stands above the cell.
+            let mut next = next_steps(&c.state, &ctx);
+            next.retain(|l| partial || *l != appraisal);
+            (next, competent)
+        }
+        Err(_) => (Vec::new(), Authority::SuperiorStandingCommittee),
     };
     let mut forms = Vec::new();
     if auth.role.writes() {
@@ -1268,12 +1493,18 @@ async fn render_show(
         for (sample, code, fields, ending) in step_catalogue(&member_opts, &today_vn, competent) {
             let label = action_label_vi(&sample);
             if next.contains(&label) && candidacies::may_execute(auth.role, &sample) {
-                forms.push(StepForm {
+                let mut form = StepForm {
                     code,
                     label,
                     fields,
                     ending,
-                });
+                    on: today_vn.clone(),
+                    open: false,
+                };
+                if let Some(input) = outcome.input.as_ref().filter(|i| i.action == code) {
+                    input.refill(&mut form);
+                }
+                forms.push(form);
             }
         }
     }
@@ -1351,11 +1582,17 @@ pub async fn step(
     Path(pub_id): Path<String>,
     Form(input): Form<StepInput>,
 ) -> Result<Response, AppError> {
+    let posted = input.clone();
     let rerender = |status: StatusCode, outcome: Outcome| {
+        let posted = posted.clone();
         let state = state.clone();
         let auth = auth.clone();
         let pub_id = pub_id.clone();
         async move {
+            let outcome = Outcome {
+                input: Some(posted.clone()),
+                ..outcome
+            };
             let page = render_show(&state, &auth, &pub_id, outcome).await?;
             Ok::<Response, AppError>((status, Html(page.render()?)).into_response())
         }
@@ -1401,7 +1638,7 @@ pub async fn step(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Outcome {
                     violations,
-                    error: None,
+                    ..Outcome::default()
                 },
             )
             .await

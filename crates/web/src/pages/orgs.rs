@@ -12,7 +12,7 @@ use ketnap_domain::dates::parse_vn;
 use ketnap_domain::org::{OrgKind, cell_committee_status};
 use ketnap_store::members::{self, RosterFilter};
 use ketnap_store::orgs::{self, NewOrg, Org, OrgEdit};
-use ketnap_store::{Conn, Role, Scope, StoreError};
+use ketnap_store::{Conn, Role, Scope, StoreError, candidacies};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -22,6 +22,8 @@ use crate::layout::Crumb;
 
 /// Children shown with their roster counts (one count query each; larger sets are cut here).
 const MAX_CHILDREN: usize = 200;
+/// Candidacies read for a cell's mentor list (each one read in full: a cell has a handful).
+const CELL_CANDIDACIES: i64 = 30;
 /// Members listed on a cell's page (the full list is at `/members`).
 const CELL_ROSTER: i64 = 50;
 
@@ -108,6 +110,52 @@ pub struct MemberLine {
     pub admitted: String,
 }
 
+/// A mentor of the cell and the candidates they help.
+pub struct MentorLine {
+    /// The mentor's name.
+    pub name: String,
+    /// The candidates' names.
+    pub candidates: Vec<String>,
+}
+
+/// The mentors of a cell's candidacies under way (the first [`CELL_CANDIDACIES`] candidacies).
+async fn cell_mentors(
+    conn: &mut Conn,
+    scope: &Scope,
+    cell_id: i64,
+) -> Result<Vec<MentorLine>, AppError> {
+    let filter = candidacies::ListFilter {
+        org: Some(cell_id),
+        ..Default::default()
+    };
+    let page = candidacies::list(conn, scope, &filter, None, CELL_CANDIDACIES).await?;
+    let mut out: Vec<(String, MentorLine)> = Vec::new();
+    for row in page.items.into_iter().filter(|r| !r.stage.is_terminal()) {
+        let view = candidacies::get(conn, scope, &row.pub_id).await?;
+        let Some(mentor) = view.mentor_pub_id else {
+            continue;
+        };
+        if let Some((_, line)) = out.iter_mut().find(|(p, _)| *p == mentor) {
+            line.candidates.push(row.full_name);
+            continue;
+        }
+        let name = match members::get(conn, scope, &mentor).await {
+            Ok((m, _)) => m.full_name,
+            // A mentor from another cell outside the scope: not named.
+            Err(StoreError::NotFound(_)) => "Đảng viên ngoài phạm vi".to_string(),
+            Err(e) => return Err(e.into()),
+        };
+        out.push((
+            mentor,
+            MentorLine {
+                name,
+                candidates: vec![row.full_name],
+            },
+        ));
+    }
+    Ok(out.into_iter().map(|(_, l)| l).collect())
+}
+
 /// One kind a child may have.
 pub struct KindChoice {
     /// Code.
@@ -146,6 +194,8 @@ pub struct ShowPage {
     pub members: Vec<MemberLine>,
     /// More members follow.
     pub more_members: bool,
+    /// The cell's mentors.
+    pub mentors: Vec<MentorLine>,
     /// Staff forms shown.
     pub can_edit: bool,
     /// Kinds a child may have.
@@ -172,7 +222,7 @@ async fn show_page(
     let start = path
         .iter()
         .position(|o| roots.contains(&o.org_id) || auth.scope.is_system())
-        .unwrap_or(path.len() - 1);
+        .unwrap_or(path.len().saturating_sub(1));
     let mut crumbs = vec![Crumb {
         href: "/orgs".into(),
         label: "Tổ chức".into(),
@@ -216,6 +266,11 @@ async fn show_page(
     } else {
         (Vec::new(), false)
     };
+    let mentors = if is_cell && individuals {
+        cell_mentors(&mut conn, &auth.scope, org.org_id).await?
+    } else {
+        Vec::new()
+    };
     let (has_cell_committee, youth_union_exists, trade_union_instead) = (
         org.has_cell_committee,
         org.youth_union_exists,
@@ -258,6 +313,7 @@ async fn show_page(
         individuals,
         members,
         more_members,
+        mentors,
         can_edit: may_edit_tree(auth.role),
         kinds,
         error,
