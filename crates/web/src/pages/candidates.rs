@@ -18,7 +18,7 @@ use ketnap_domain::lifecycle::{
     next_steps,
 };
 use ketnap_domain::person::{
-    Ethnicity, Gender, PersonForm, Qualification, Religion, SourceCategory, TheoryLevel,
+    Ethnicity, Gender, Qualification, Religion, SourceCategory, TheoryLevel,
 };
 use ketnap_store::candidacies::{self, CandidateExtras, ListFilter, Overdue};
 use ketnap_store::counters::{stage_code, stage_from_code};
@@ -30,6 +30,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::AppError;
 use crate::layout::{Crumb, Layout};
+use crate::pages::person_input::PersonInput;
 
 /// The routes of this area.
 pub fn routes() -> Router<AppState> {
@@ -1681,28 +1682,19 @@ pub struct NewInput {
     cell: String,
     #[serde(default)]
     listed_on: String,
-    #[serde(default)]
-    full_name: String,
-    #[serde(default)]
-    birth_date: String,
-    #[serde(default)]
-    gender: String,
-    #[serde(default)]
-    ethnicity: String,
-    #[serde(default)]
-    religion: String,
-    #[serde(default)]
-    education: String,
-    #[serde(default)]
-    qualification: String,
-    #[serde(default)]
-    theory_level: String,
-    #[serde(default)]
-    source_category: String,
-    #[serde(default)]
-    id_number: String,
+    #[serde(flatten)]
+    person: PersonInput,
     youth_union_member: Option<String>,
     trade_union_member: Option<String>,
+}
+
+impl std::ops::Deref for NewInput {
+    type Target = PersonInput;
+
+    /// The person fields, so the template reads `input.full_name` as before.
+    fn deref(&self) -> &PersonInput {
+        &self.person
+    }
 }
 
 /// templates/candidates_new.html
@@ -1839,10 +1831,13 @@ pub async fn new_form(
     let input = NewInput {
         cell: cell.clone(),
         listed_on: format_vn(state.clock.today()),
-        ethnicity: "Kinh".into(),
-        religion: "Không".into(),
-        education: "12/12".into(),
-        theory_level: "Không".into(),
+        person: PersonInput {
+            ethnicity: "Kinh".into(),
+            religion: "Không".into(),
+            education: "12/12".into(),
+            theory_level: "Không".into(),
+            ..PersonInput::default()
+        },
         ..NewInput::default()
     };
     let page = NewPage::build(
@@ -1862,21 +1857,7 @@ pub async fn create(
     Form(input): Form<NewInput>,
 ) -> Result<Response, AppError> {
     let today = state.clock.today();
-    let form = PersonForm {
-        full_name: input.full_name.clone(),
-        birth_date: input.birth_date.clone(),
-        gender: input.gender.clone(),
-        ethnicity: input.ethnicity.clone(),
-        religion: input.religion.clone(),
-        education: input.education.clone(),
-        qualification: input.qualification.clone(),
-        theory_level: input.theory_level.clone(),
-        source_category: input.source_category.clone(),
-        id_number: input.id_number.clone(),
-        youth_union_member: input.youth(),
-        trade_union_member: input.trade(),
-        residential_unit: String::new(),
-    };
+    let form = input.person.to_form(input.youth(), input.trade());
     let mut errors: Vec<(&'static str, String)> = Vec::new();
     let person = match form.parse(today) {
         Ok(p) => Some(p),

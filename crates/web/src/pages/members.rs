@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use ketnap_domain::dates::{format_vn, parse_vn};
-use ketnap_domain::person::{Gender, PersonForm, Qualification, SourceCategory, TheoryLevel};
+use ketnap_domain::person::{Gender, Qualification, SourceCategory, TheoryLevel};
 use ketnap_store::members::{self, MemberStatus, NewMember, RosterFilter};
 use ketnap_store::orgs::{self, Org};
 use ketnap_store::people;
@@ -21,6 +21,7 @@ use crate::error::AppError;
 use crate::layout::{Crumb, Layout};
 use crate::pages::alerts::Choice;
 use crate::pages::orgs::find_in_scope;
+use crate::pages::person_input::PersonInput;
 
 const PAGE: i64 = 50;
 
@@ -376,30 +377,21 @@ pub async fn set_status(
 pub struct NewMemberInput {
     #[serde(default)]
     cell: String,
-    #[serde(default)]
-    full_name: String,
-    #[serde(default)]
-    birth_date: String,
-    #[serde(default)]
-    gender: String,
-    #[serde(default)]
-    ethnicity: String,
-    #[serde(default)]
-    religion: String,
-    #[serde(default)]
-    education: String,
-    #[serde(default)]
-    qualification: String,
-    #[serde(default)]
-    theory_level: String,
-    #[serde(default)]
-    source_category: String,
-    #[serde(default)]
-    id_number: String,
+    #[serde(flatten)]
+    person: PersonInput,
     #[serde(default)]
     admitted_on: String,
     #[serde(default)]
     official_on: String,
+}
+
+impl std::ops::Deref for NewMemberInput {
+    type Target = PersonInput;
+
+    /// The person fields, so the template reads `input.full_name` as before.
+    fn deref(&self) -> &PersonInput {
+        &self.person
+    }
 }
 
 /// One option of a select.
@@ -515,9 +507,12 @@ pub async fn new_form(
 ) -> Result<Response, AppError> {
     let cell = cell_for_new(&state, &auth, &q.cell).await?;
     let input = NewMemberInput {
-        ethnicity: "Kinh".into(),
-        religion: "Không".into(),
-        education: "12/12".into(),
+        person: PersonInput {
+            ethnicity: "Kinh".into(),
+            religion: "Không".into(),
+            education: "12/12".into(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     Ok(Html(NewMemberPage::build(&auth, &cell, input, Vec::new()).render()?).into_response())
@@ -530,21 +525,7 @@ pub async fn create(
     Form(input): Form<NewMemberInput>,
 ) -> Result<Response, AppError> {
     let cell = cell_for_new(&state, &auth, &input.cell).await?;
-    let form = PersonForm {
-        full_name: input.full_name.clone(),
-        birth_date: input.birth_date.clone(),
-        gender: input.gender.clone(),
-        ethnicity: input.ethnicity.clone(),
-        religion: input.religion.clone(),
-        education: input.education.clone(),
-        qualification: input.qualification.clone(),
-        theory_level: input.theory_level.clone(),
-        source_category: input.source_category.clone(),
-        id_number: input.id_number.clone(),
-        youth_union_member: false,
-        trade_union_member: false,
-        residential_unit: String::new(),
-    };
+    let form = input.person.to_form(false, false);
     let mut errors: Vec<String> = Vec::new();
     let person = form
         .parse(state.clock.today())

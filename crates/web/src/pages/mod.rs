@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod members;
 pub mod mentors;
 pub mod orgs;
+mod person_input;
 
 /// The routes of every page area (the dashboard at `/` is mounted by the app).
 pub fn routes() -> Router<AppState> {

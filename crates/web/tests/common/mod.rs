@@ -1,0 +1,141 @@
+//! The HTTP test harness shared by the integration tests: an in-process router over a fresh
+//! database holding a small demo district, with a cookie jar, form posts, CSRF and login helpers.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use ketnap_domain::RuleBook;
+use ketnap_store::{Store, demo};
+use ketnap_web::{AppState, Clock, app};
+use sqlx::sqlite::SqliteConnectOptions;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "mat-khau-thu";
+
+pub struct TestApp {
+    pub router: Router,
+    pub store: Store,
+    pub cookie: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            Store::connect_sqlite(SqliteConnectOptions::new().filename(dir.path().join("t.db")))
+                .await
+                .unwrap();
+        store.migrate().await.unwrap();
+        let book = RuleBook::spec_default();
+        let now: jiff::Timestamp = "2026-11-23T03:00:00Z".parse().unwrap();
+        let hash = ketnap_web::auth::hash_password(PASSWORD).unwrap();
+        demo::generate(
+            &store,
+            &book,
+            demo::DemoSize::scaled(0.05),
+            7,
+            jiff::civil::date(2026, 11, 23),
+            &demo::DemoUsers {
+                password_hash: hash,
+            },
+        )
+        .await
+        .unwrap();
+        let router = app(AppState::new(store.clone(), book, Clock::Fixed(now)))
+            .await
+            .unwrap();
+        TestApp {
+            router,
+            store,
+            cookie: None,
+            _dir: dir,
+        }
+    }
+
+    pub async fn send(&mut self, req: Request<Body>) -> Page {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        if let Some(c) = res.headers().get(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            self.cookie = Some(c.split(';').next().unwrap().to_string());
+        }
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_string());
+        let body =
+            String::from_utf8(to_bytes(res.into_body(), 10 << 20).await.unwrap().to_vec()).unwrap();
+        Page {
+            status,
+            location,
+            body,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let mut req = Request::get(path);
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    k,
+                    v.replace('%', "%25").replace('&', "%26").replace(' ', "+")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// The CSRF token of a page's forms.
+    pub fn csrf(page: &Page) -> String {
+        let at = page
+            .body
+            .find("name=\"_csrf\" value=\"")
+            .expect("a form with _csrf");
+        let rest = &page.body[at + "name=\"_csrf\" value=\"".len()..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+
+    pub async fn login(&mut self, user: &str) -> Page {
+        let form = self.get("/login").await;
+        let csrf = Self::csrf(&form);
+        self.post(
+            "/login",
+            &[("_csrf", &csrf), ("username", user), ("password", PASSWORD)],
+        )
+        .await
+    }
+}
+
+pub const USERS: [&str; 8] = [
+    "admin",
+    "tochuc",
+    "bithu",
+    "giupdo",
+    "phutrach",
+    "ttct",
+    "doanthanhnien",
+    "lanhdao",
+];
