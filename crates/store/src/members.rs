@@ -510,6 +510,37 @@ const COUNT_OFFICIAL: &str =
 const COUNT_PROBATIONARY: &str =
     "CAST(COALESCE(SUM(CASE WHEN m.status = 'probationary' THEN 1 ELSE 0 END), 0) AS BIGINT)";
 
+/// [`counts`] for every open child of `parent_id` in the scope, in ONE query (a page listing
+/// children must not count them one by one).
+pub async fn counts_of_children(
+    conn: &mut Conn,
+    scope: &Scope,
+    parent_id: i64,
+) -> Result<std::collections::BTreeMap<i64, RosterCounts>> {
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT o.org_id, {COUNT_OFFICIAL}, {COUNT_PROBATIONARY} FROM org o \
+         JOIN org_closure c ON c.ancestor_id = o.org_id \
+         LEFT JOIN member m ON m.cell_id = c.descendant_id \
+         WHERE o.parent_id = $1 AND o.closed_on IS NULL AND {} GROUP BY o.org_id",
+        Scope::org_filter("o.org_id", 2)
+    );
+    let rows: Vec<(i64, i64, i64)> =
+        fetch_all!(conn.ex(), (i64, i64, i64), &sql, parent_id, all, user, role)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, official, probationary)| {
+            (
+                id,
+                RosterCounts {
+                    official,
+                    probationary,
+                },
+            )
+        })
+        .collect())
+}
+
 /// Active members in the whole subtree of `org_id` (one join over `org_closure`), when the
 /// organisation is in the scope. Aggregates: every role may read them.
 pub async fn counts(conn: &mut Conn, scope: &Scope, org_id: i64) -> Result<RosterCounts> {

@@ -955,6 +955,23 @@ async fn subtree_counts_equal_the_sum_over_cells_after_a_subtree_move() {
                 "{engine}"
             );
         }
+        // The batch for a page of children equals counting each child alone.
+        let mut conn = store.read().await.unwrap();
+        let batch = members::counts_of_children(&mut conn, &Scope::system(), tree.prov)
+            .await
+            .unwrap();
+        let children = orgs::children(&mut conn, &Scope::system(), tree.prov)
+            .await
+            .unwrap();
+        drop(conn);
+        assert_eq!(batch.len(), children.len(), "{engine}");
+        for child in children {
+            assert_eq!(
+                batch[&child.org_id],
+                counts(&store, child.org_id).await,
+                "{engine}"
+            );
+        }
         assert_eq!(
             counts(&store, tree.xa_a).await,
             RosterCounts {

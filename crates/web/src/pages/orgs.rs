@@ -20,7 +20,7 @@ use crate::auth::Auth;
 use crate::error::AppError;
 use crate::layout::Crumb;
 
-/// Children shown with their roster counts (one count query each; larger sets are cut here).
+/// Children shown with their roster counts (counted in one query; larger sets are cut here).
 const MAX_CHILDREN: usize = 200;
 /// Candidacies read for a cell's mentor list (each one read in full: a cell has a handful).
 const CELL_CANDIDACIES: i64 = 30;
@@ -60,14 +60,18 @@ pub struct OrgLine {
 
 async fn line(conn: &mut Conn, scope: &Scope, org: Org) -> Result<OrgLine, AppError> {
     let counts = members::counts(conn, scope, org.org_id).await?;
-    Ok(OrgLine {
+    Ok(line_with(org, counts))
+}
+
+fn line_with(org: Org, counts: members::RosterCounts) -> OrgLine {
+    OrgLine {
         kind: kind_label(&org),
         pub_id: org.pub_id,
         code: org.code,
         name: org.name,
         official: counts.official,
         probationary: counts.probationary,
-    })
+    }
 }
 
 fn kind_label(org: &Org) -> String {
@@ -236,8 +240,10 @@ async fn show_page(
     let mut children = Vec::new();
     let all_children = orgs::children(&mut conn, &auth.scope, org.org_id).await?;
     let more_children = all_children.len().saturating_sub(MAX_CHILDREN);
+    let counts = members::counts_of_children(&mut conn, &auth.scope, org.org_id).await?;
     for child in all_children.into_iter().take(MAX_CHILDREN) {
-        children.push(line(&mut conn, &auth.scope, child).await?);
+        let c = counts.get(&child.org_id).copied().unwrap_or_default();
+        children.push(line_with(child, c));
     }
     let individuals = auth.role.sees_individuals();
     let (members, more_members) = if is_cell && individuals {
