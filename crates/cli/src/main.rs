@@ -80,6 +80,25 @@ enum Command {
         /// The file to write (must not exist).
         path: PathBuf,
     },
+    /// The periodic report of an organisation's subtree, as the web page shows it: to a file
+    /// (--out) or to standard output (csv, json).
+    Report {
+        /// Code of the organisation (its subtree is reported).
+        #[arg(long)]
+        org: String,
+        /// Period: 2026, 2026-Q1, 2026-H1, 2026-03, 2025-2030.
+        #[arg(long)]
+        period: String,
+        /// xlsx, csv or json.
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        /// The file to write; default: standard output (required for xlsx).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Report "as of" this date (YYYY-MM-DD); default: today in Vietnam.
+        #[arg(long)]
+        today: Option<jiff::civil::Date>,
+    },
     /// Replace the SQLite database of --db with the backup at PATH (the server must be stopped).
     Restore {
         /// The backup file.
@@ -660,7 +679,78 @@ async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
             code
         }
         Command::Restore { path, force } => run_restore(&db, &path, force).await,
+        Command::Report {
+            org,
+            period,
+            format,
+            out,
+            today,
+        } => {
+            let store = connect(&db).await?;
+            let code = run_report(
+                &store,
+                &org,
+                &period,
+                &format,
+                out.as_deref(),
+                today.unwrap_or_else(today_vn),
+            )
+            .await;
+            store.close().await;
+            code
+        }
     }
+}
+
+async fn run_report(
+    store: &Store,
+    org: &str,
+    period: &str,
+    format: &str,
+    out: Option<&Path>,
+    today: jiff::civil::Date,
+) -> anyhow::Result<ExitCode> {
+    let period: ketnap_domain::plan::Period = period
+        .parse()
+        .map_err(|e: ketnap_domain::plan::PeriodError| anyhow::anyhow!("{e}"))?;
+    if !matches!(format, "xlsx" | "csv" | "json") {
+        bail!("--format phải là xlsx, csv hoặc json / must be xlsx, csv or json");
+    }
+    if format == "xlsx" && out.is_none() {
+        bail!("--format xlsx cần --out TỆP / needs --out FILE");
+    }
+    let mut conn = store.read().await.map_err(store_err)?;
+    let scope = ketnap_web::system_scope();
+    let org = ketnap_store::orgs::by_code(&mut conn, org)
+        .await
+        .map_err(|e| anyhow::anyhow!("{} / organisation {org}: {e}", e.message_vi()))?;
+    let report = ketnap_web::report::build(&mut conn, &scope, org.org_id, period, today)
+        .await
+        .map_err(store_err)?;
+    drop(conn);
+    let bytes = match format {
+        "xlsx" => report.document.to_xlsx().context("writing xlsx")?,
+        "csv" => report.document.to_csv().into_bytes(),
+        _ => serde_json::to_vec_pretty(&report).context("writing json")?,
+    };
+    match out {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!(
+                "Đã ghi báo cáo {} vào {}. / Report written to {}.",
+                period,
+                path.display(),
+                path.display()
+            );
+        }
+        None => {
+            use std::io::Write as _;
+            std::io::stdout()
+                .write_all(&bytes)
+                .context("writing to stdout")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {

@@ -198,3 +198,81 @@ fn backup_of_a_postgresql_database_points_to_pg_dump_and_fails() {
     assert!(!out.status.success());
     assert!(text(&out).contains("pg_restore"), "{}", text(&out));
 }
+
+async fn root_code(db: &Path) -> String {
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display()))
+        .await
+        .unwrap();
+    let (code,): (String,) =
+        sqlx::query_as("SELECT code FROM org WHERE parent_id IS NULL ORDER BY org_id LIMIT 1")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    code
+}
+
+#[tokio::test]
+async fn report_writes_the_same_admissions_as_xlsx_csv_and_json() {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    demo(&db);
+    let org = root_code(&db).await;
+    let common = [
+        "report",
+        "--org",
+        &org,
+        "--period",
+        "2026",
+        "--today",
+        "2026-11-23",
+    ];
+    let json = ketnap(&db, &[&common[..], &["--format", "json"]].concat());
+    assert!(json.status.success(), "{}", text(&json));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let admitted = v["periodic"]["current"]["flows"]["admissions"]
+        .as_i64()
+        .unwrap();
+    assert!(admitted > 0, "the demo admits people in 2026");
+    let csv = ketnap(&db, &[&common[..], &["--format", "csv"]].concat());
+    assert!(csv.status.success(), "{}", text(&csv));
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    let flows = &csv[csv.find("II. Biến động").unwrap()..];
+    assert!(
+        flows
+            .lines()
+            .any(|l| l.starts_with(&format!("Kết nạp đảng viên,{admitted},"))),
+        "{csv}"
+    );
+    let file = dir.path().join("bc.xlsx");
+    let out = ketnap(
+        &db,
+        &[
+            &common[..],
+            &["--format", "xlsx", "--out", file.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let mut book: Xlsx<_> = calamine::open_workbook(&file).unwrap();
+    let sheet = book.worksheet_range("Báo cáo").unwrap();
+    let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    let flows = rows
+        .iter()
+        .position(|r| matches!(&r[0], Data::String(s) if s.starts_with("II.")))
+        .unwrap();
+    let row = rows[flows..]
+        .iter()
+        .find(|r| matches!(&r[0], Data::String(s) if s == "Kết nạp đảng viên"))
+        .unwrap();
+    assert_eq!(row[1], Data::Float(admitted as f64));
+    // Refusals: an unknown organisation, a bad period, xlsx without a file.
+    let out = ketnap(&db, &["report", "--org", "KHONG-CO", "--period", "2026"]);
+    assert!(!out.status.success());
+    let out = ketnap(&db, &["report", "--org", &org, "--period", "2026-Q9"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("Kỳ"), "{}", text(&out));
+    let out = ketnap(&db, &["report", "--org", &org, "--period", "2026"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--out"), "{}", text(&out));
+}

@@ -7,6 +7,8 @@
 pub mod alerts;
 pub mod calendar;
 pub mod dates;
+pub mod dossier;
+pub mod forecast;
 pub mod lifecycle;
 pub mod numfmt;
 pub mod org;

@@ -43,10 +43,12 @@ pub fn format_count(n: u32) -> String {
 // Periods
 // ---------------------------------------------------------------------------------------------
 
-/// The period of a plan: a calendar year, a 5-year term, or a quarter.
+/// The period of a plan or a report: a calendar year, a 5-year term, a quarter, and for the
+/// periodic reports a half year (6 tháng) or a month.
 ///
-/// Shown in Vietnamese (`2025`, `2025–2030`, `Quý I/2025`); stored and serialised by
-/// [`Period::code`] (`2025`, `2025-2030`, `2025-Q1`). Both forms parse.
+/// Shown in Vietnamese (`2025`, `2025–2030`, `Quý I/2025`, `6 tháng đầu năm 2025`,
+/// `Tháng 3/2025`); stored and serialised by [`Period::code`] (`2025`, `2025-2030`, `2025-Q1`,
+/// `2025-H1`, `2025-03`). Both forms parse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub enum Period {
@@ -66,13 +68,32 @@ pub enum Period {
         /// The quarter, 1..=4.
         q: u8,
     },
+    /// A half year: `h` 1 (January–June, 6 tháng đầu năm) or 2 (July–December, 6 tháng cuối
+    /// năm). Build it with [`Period::half`] or by parsing (`h` outside 1..=2 reads as the nearest).
+    Half {
+        /// The year.
+        year: i16,
+        /// The half, 1..=2.
+        h: u8,
+    },
+    /// A calendar month. Build it with [`Period::month`] or by parsing (`month` outside 1..=12
+    /// reads as the nearest).
+    Month {
+        /// The year.
+        year: i16,
+        /// The month, 1..=12.
+        month: u8,
+    },
 }
 
 /// A text that is not a period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
 pub enum PeriodError {
-    /// Not one of the forms `2025`, `2025–2030`, `Quý I/2025`, `2025-Q1`.
-    #[error("Kỳ kế hoạch không hợp lệ: «{0}» (ví dụ: 2025, 2025–2030, Quý I/2025).")]
+    /// Not one of the forms `2025`, `2025–2030`, `Quý I/2025`, `2025-Q1`, `6 tháng đầu năm 2025`,
+    /// `2025-H1`, `Tháng 3/2025`, `2025-03`.
+    #[error(
+        "Kỳ kế hoạch không hợp lệ: «{0}» (ví dụ: 2025, 2025–2030, Quý I/2025, 6 tháng đầu năm 2025, Tháng 3/2025)."
+    )]
     Invalid(String),
     /// A term that is not five years long.
     #[error("Nhiệm kỳ phải dài 5 năm (ví dụ 2025–2030): «{0}».")]
@@ -95,6 +116,18 @@ impl Period {
         (1..=4).contains(&q).then_some(Period::Quarter { year, q })
     }
 
+    /// The half `h` (1..=2) of `year`.
+    pub fn half(year: i16, h: u8) -> Option<Period> {
+        (1..=2).contains(&h).then_some(Period::Half { year, h })
+    }
+
+    /// The month `month` (1..=12) of `year`.
+    pub fn month(year: i16, month: u8) -> Option<Period> {
+        (1..=12)
+            .contains(&month)
+            .then_some(Period::Month { year, month })
+    }
+
     /// The quarter containing `d`.
     pub fn quarter_of(d: Date) -> Period {
         let q = u8::try_from((d.month() - 1) / 3 + 1).unwrap_or(1);
@@ -110,6 +143,14 @@ impl Period {
         q.clamp(1, 4)
     }
 
+    fn h_clamped(h: u8) -> u8 {
+        h.clamp(1, 2)
+    }
+
+    fn m_clamped(m: u8) -> i8 {
+        i8::try_from(m.clamp(1, 12)).unwrap_or(1)
+    }
+
     /// The first day of the period.
     pub fn first_day(&self) -> Date {
         match *self {
@@ -118,6 +159,13 @@ impl Period {
             Period::Quarter { year, q } => {
                 let m = i8::try_from(3 * (Self::q_clamped(q) - 1) + 1).unwrap_or(1);
                 day(i32::from(year), m, 1, Date::MIN)
+            }
+            Period::Half { year, h } => {
+                let m = if Self::h_clamped(h) == 1 { 1 } else { 7 };
+                day(i32::from(year), m, 1, Date::MIN)
+            }
+            Period::Month { year, month } => {
+                day(i32::from(year), Self::m_clamped(month), 1, Date::MIN)
             }
         }
     }
@@ -133,6 +181,17 @@ impl Period {
                 let d = if q == 2 || q == 3 { 30 } else { 31 };
                 day(i32::from(year), m, d, Date::MAX)
             }
+            Period::Half { year, h } => {
+                let (m, d) = if Self::h_clamped(h) == 1 {
+                    (6, 30)
+                } else {
+                    (12, 31)
+                };
+                day(i32::from(year), m, d, Date::MAX)
+            }
+            Period::Month { year, month } => {
+                day(i32::from(year), Self::m_clamped(month), 1, Date::MAX).last_of_month()
+            }
         }
     }
 
@@ -144,20 +203,32 @@ impl Period {
     /// The calendar years the period touches.
     pub fn years(&self) -> Vec<i16> {
         match *self {
-            Period::Year(y) | Period::Quarter { year: y, .. } => vec![y],
+            Period::Year(y)
+            | Period::Quarter { year: y, .. }
+            | Period::Half { year: y, .. }
+            | Period::Month { year: y, .. } => vec![y],
             Period::Term { start_year } => {
                 (1..=5).filter_map(|i| start_year.checked_add(i)).collect()
             }
         }
     }
 
-    /// The quarters of the period, in order (a quarter is its own only quarter).
+    /// The quarters of the period, in order (a quarter is its own only quarter; a month gives the
+    /// quarter that holds it).
     pub fn quarters(&self) -> Vec<Period> {
         match *self {
             Period::Quarter { year, q } => vec![Period::Quarter {
                 year,
                 q: Self::q_clamped(q),
             }],
+            Period::Half { year, h } => {
+                let first = 2 * Self::h_clamped(h) - 1;
+                vec![
+                    Period::Quarter { year, q: first },
+                    Period::Quarter { year, q: first + 1 },
+                ]
+            }
+            Period::Month { .. } => vec![Period::quarter_of(self.first_day())],
             _ => self
                 .years()
                 .into_iter()
@@ -166,7 +237,7 @@ impl Period {
         }
     }
 
-    /// The ASCII form for storage and URLs: `2025`, `2025-2030`, `2025-Q1`.
+    /// The ASCII form for storage and URLs: `2025`, `2025-2030`, `2025-Q1`, `2025-H1`, `2025-03`.
     pub fn code(&self) -> String {
         match *self {
             Period::Year(y) => y.to_string(),
@@ -174,12 +245,14 @@ impl Period {
                 format!("{start_year}-{}", i32::from(start_year) + 5)
             }
             Period::Quarter { year, q } => format!("{year}-Q{}", Self::q_clamped(q)),
+            Period::Half { year, h } => format!("{year}-H{}", Self::h_clamped(h)),
+            Period::Month { year, month } => format!("{year}-{:02}", Self::m_clamped(month)),
         }
     }
 }
 
 impl fmt::Display for Period {
-    /// `2025`, `2025–2030`, `Quý I/2025`.
+    /// `2025`, `2025–2030`, `Quý I/2025`, `6 tháng đầu năm 2025`, `Tháng 3/2025`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Period::Year(y) => write!(f, "{y}"),
@@ -188,6 +261,15 @@ impl fmt::Display for Period {
                 let roman = ROMAN[usize::from(Self::q_clamped(q) - 1)];
                 write!(f, "Quý {roman}/{year}")
             }
+            Period::Half { year, h } => {
+                let which = if Self::h_clamped(h) == 1 {
+                    "đầu"
+                } else {
+                    "cuối"
+                };
+                write!(f, "6 tháng {which} năm {year}")
+            }
+            Period::Month { year, month } => write!(f, "Tháng {}/{year}", Self::m_clamped(month)),
         }
     }
 }
@@ -197,6 +279,89 @@ fn parse_year(s: &str) -> Option<i16> {
         return None;
     }
     s.parse().ok().filter(|y| YEARS.contains(y))
+}
+
+fn parse_month(s: &str) -> Option<u8> {
+    if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok().filter(|m| (1..=12).contains(m))
+}
+
+/// `6 tháng đầu năm 2025`, `6 tháng cuối năm 2025`, `2025-h1`, `h2/2025` (lower case).
+fn parse_half(lower: &str) -> Option<Result<Period, ()>> {
+    if let Some(rest) = lower.strip_prefix("6 tháng") {
+        let rest = rest.trim();
+        let (h, rest) = if let Some(r) = rest.strip_prefix("đầu") {
+            (1, r)
+        } else if let Some(r) = rest.strip_prefix("cuối") {
+            (2, r)
+        } else {
+            return Some(Err(()));
+        };
+        let rest = rest.trim();
+        let rest = rest.strip_prefix("năm").unwrap_or(rest).trim();
+        return Some(
+            parse_year(rest)
+                .map(|year| Period::Half { year, h })
+                .ok_or(()),
+        );
+    }
+    if lower.contains("tháng") || !lower.contains('h') {
+        return None;
+    }
+    let tokens: Vec<&str> = lower
+        .split(|c: char| "/-. ".contains(c))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let [a, b] = tokens.as_slice() else {
+        return Some(Err(()));
+    };
+    let (ht, yt) = if a.starts_with('h') { (a, b) } else { (b, a) };
+    let h = match ht.strip_prefix('h') {
+        Some("1") => 1,
+        Some("2") => 2,
+        _ => return Some(Err(())),
+    };
+    Some(
+        parse_year(yt)
+            .map(|year| Period::Half { year, h })
+            .ok_or(()),
+    )
+}
+
+/// `tháng 3/2025`, `tháng 3 năm 2025`, `03/2025`, `2025-03` (lower case).
+fn parse_month_period(lower: &str) -> Option<Result<Period, ()>> {
+    let rest = match lower.strip_prefix("tháng") {
+        Some(r) => r.trim().replace("năm", "/"),
+        None if lower.contains('/') => lower.to_string(),
+        None => {
+            // `2025-03`: a year, a dash, one or two digits (a term has a year after the dash).
+            let (y, m) = lower.split_once('-')?;
+            if m.trim().len() > 2 {
+                return None;
+            }
+            return Some(
+                parse_year(y.trim())
+                    .zip(parse_month(m.trim()))
+                    .map(|(year, month)| Period::Month { year, month })
+                    .ok_or(()),
+            );
+        }
+    };
+    let tokens: Vec<&str> = rest
+        .split(|c: char| c == '/' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let [m, y] = tokens.as_slice() else {
+        return Some(Err(()));
+    };
+    Some(
+        parse_year(y)
+            .zip(parse_month(m))
+            .map(|(year, month)| Period::Month { year, month })
+            .ok_or(()),
+    )
 }
 
 fn parse_q(s: &str) -> Option<u8> {
@@ -213,7 +378,9 @@ impl FromStr for Period {
     type Err = PeriodError;
 
     /// Accepts `2025`, `năm 2025`; `2025–2030`, `2025-2030`, `nhiệm kỳ 2025 - 2030`; `Quý I/2025`,
-    /// `quý 1 năm 2025`, `Q1/2025`, `2025-Q1`. Years 1900–2999.
+    /// `quý 1 năm 2025`, `Q1/2025`, `2025-Q1`; `6 tháng đầu năm 2025`, `6 tháng cuối năm 2025`,
+    /// `2025-H1`, `H2/2025`; `Tháng 3/2025`, `tháng 3 năm 2025`, `03/2025`, `2025-03`.
+    /// Years 1900–2999.
     fn from_str(s: &str) -> Result<Period, PeriodError> {
         let invalid = || PeriodError::Invalid(s.to_string());
         let lower = s.trim().to_lowercase();
@@ -227,6 +394,14 @@ impl FromStr for Period {
             .unwrap_or(&lower)
             .trim()
             .to_string();
+        if let Some(half) = parse_half(&lower) {
+            return half.map_err(|()| invalid());
+        }
+        if !lower.contains('q')
+            && let Some(month) = parse_month_period(&lower)
+        {
+            return month.map_err(|()| invalid());
+        }
         if lower.contains('q') {
             let spaced = lower.replace("quý", " q ").replace("năm", " ");
             let spaced: String = spaced
@@ -1724,6 +1899,63 @@ mod tests {
     }
 
     #[test]
+    fn half_years_and_months_parse_display_and_span_their_days() {
+        let h1 = Period::Half { year: 2025, h: 1 };
+        let h2 = Period::Half { year: 2025, h: 2 };
+        let mar = Period::Month {
+            year: 2025,
+            month: 3,
+        };
+        let feb24 = Period::Month {
+            year: 2024,
+            month: 2,
+        };
+        for (text, p) in [
+            ("6 tháng đầu năm 2025", h1),
+            ("6 tháng cuối năm 2025", h2),
+            ("2025-H1", h1),
+            ("H2/2025", h2),
+            ("Tháng 3/2025", mar),
+            ("tháng 3 năm 2025", mar),
+            ("03/2025", mar),
+            ("2025-03", mar),
+        ] {
+            assert_eq!(text.parse::<Period>(), Ok(p), "{text}");
+        }
+        assert_eq!(h1.to_string(), "6 tháng đầu năm 2025");
+        assert_eq!(h2.code(), "2025-H2");
+        assert_eq!(mar.to_string(), "Tháng 3/2025");
+        assert_eq!(mar.code(), "2025-03");
+        assert_eq!(
+            (h2.first_day(), h2.last_day()),
+            (date(2025, 7, 1), date(2025, 12, 31))
+        );
+        assert_eq!(
+            (feb24.first_day(), feb24.last_day()),
+            (date(2024, 2, 1), date(2024, 2, 29))
+        );
+        assert_eq!(
+            h2.quarters(),
+            vec![
+                Period::Quarter { year: 2025, q: 3 },
+                Period::Quarter { year: 2025, q: 4 }
+            ]
+        );
+        assert_eq!(mar.quarters(), vec![Period::Quarter { year: 2025, q: 1 }]);
+        assert_eq!(Period::half(2025, 3), None);
+        assert_eq!(Period::month(2025, 13), None);
+        for bad in [
+            "Tháng 13/2025",
+            "2025-00",
+            "2025-H3",
+            "6 tháng giữa năm 2025",
+            "13/2025",
+        ] {
+            assert!(bad.parse::<Period>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn periods_contain_their_days_and_quarters() {
         let y = Period::Year(2025);
         assert!(y.contains(date(2025, 1, 1)) && y.contains(date(2025, 12, 31)));
@@ -1895,8 +2127,14 @@ mod tests {
         }
 
         #[test]
-        fn periods_round_trip_through_their_code_and_display(y in 1900i16..2990, q in 1u8..=4, kind in 0u8..3) {
-            let p = match kind { 0 => Period::Year(y), 1 => Period::Term { start_year: y }, _ => Period::Quarter { year: y, q } };
+        fn periods_round_trip_through_their_code_and_display(y in 1900i16..2990, q in 1u8..=4, m in 1u8..=12, kind in 0u8..5) {
+            let p = match kind {
+                0 => Period::Year(y),
+                1 => Period::Term { start_year: y },
+                2 => Period::Quarter { year: y, q },
+                3 => Period::Half { year: y, h: 1 + q % 2 },
+                _ => Period::Month { year: y, month: m },
+            };
             prop_assert_eq!(p.code().parse::<Period>(), Ok(p));
             prop_assert_eq!(p.to_string().parse::<Period>(), Ok(p));
             prop_assert!(p.contains(p.first_day()) && p.contains(p.last_day()));

@@ -207,6 +207,11 @@ fn is_staff(role: Role) -> bool {
     )
 }
 
+/// May the role attach documents to a dossier ([`add_document`])? Staff only.
+pub fn may_attach_documents(role: Role) -> bool {
+    is_staff(role)
+}
+
 /// May the scope's role record this step?
 pub fn may_execute(role: Role, action: &Action) -> bool {
     match role {
@@ -1612,7 +1617,7 @@ pub async fn add_document(
     bytes: &[u8],
     dated_on: Option<Date>,
 ) -> Result<PubId> {
-    if !is_staff(scope.role) {
+    if !may_attach_documents(scope.role) {
         return Err(StoreError::Forbidden("role may not attach documents"));
     }
     let row = load_for_write(tx, scope, candidacy_pub_id).await?;

@@ -22,7 +22,11 @@
 //!   verifications, expiring certificates);
 //! - start-of-year membership snapshots (this year and last), plans for this year and the
 //!   2025–2030 term for every organisation ([`ketnap_domain::plan::suggest`]);
-//! - one demo account per role, with the password hash the caller passes.
+//! - who holds the key local positions of each residential unit (hamlet head, front and union
+//!   heads, militia and security leaders): mostly members living there, some non-members;
+//! - one demo account per role, with the password hash the caller passes; one of them holds two
+//!   roles (the committee member in charge, `phutrach`, also mentors candidates in one of their
+//!   cells), so the role switch has someone to show.
 //!
 //! Deterministic: one ChaCha8 generator seeded from `seed` draws every choice in a fixed order,
 //! public ids come from it ([`PubId::from_u64`]), and every instant is the start of `today` in
@@ -30,7 +34,7 @@
 //! either engine. One exception for now: the candidacy write path draws its own random public ids
 //! (the candidacy, the member a ceremony adds, mentor notes, introductions), so those ids differ
 //! between runs while every other value is equal. One transaction per grassroots
-//! organisation, one for the top and one each for snapshots, plans and users.
+//! organisation, one for the top and one each for snapshots, plans, users and key positions.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -2741,6 +2745,7 @@ pub async fn generate(
     )
     .await?;
 
+    write_key_positions(store, &ctx, &mut g).await?;
     fill_counts(store, &mut report).await?;
     Ok(report)
 }
@@ -2875,8 +2880,11 @@ async fn write_accounts(
         &[(district, district_name.clone())],
     )
     .await?;
+    // Roster entries already behind an account: the second mentor below is someone else.
+    let mut taken: Vec<i64> = Vec::new();
     if let Some(cell) = first_cell {
         let member = cell.officials.first().map(|m| m.0);
+        taken.extend(member);
         let n = name(g, false);
         add_account(
             &mut tx,
@@ -2903,6 +2911,7 @@ async fn write_accounts(
             )?
         };
         let mentor = mentor.map(|m| m.0).or(cell.officials.get(1).map(|m| m.0));
+        taken.extend(mentor);
         let n = name(g, true);
         add_account(
             &mut tx,
@@ -2924,8 +2933,9 @@ async fn write_accounts(
         .take(3)
         .map(|c| (c.org_id, c.name.clone()))
         .collect();
+    let second = second_mentor(&mut tx, &w.cells[..w.cells.len().min(3)], &taken).await?;
     let n = name(g, false);
-    add_account(
+    let phutrach = add_account(
         &mut tx,
         ctx,
         g,
@@ -2933,11 +2943,22 @@ async fn write_accounts(
         report,
         "phutrach",
         &n,
-        None,
+        second.as_ref().map(|(member, _)| *member),
         Role::CommitteeMemberInCharge,
         &three,
     )
     .await?;
+    if let Some((_, cell)) = second {
+        add_role(
+            &mut tx,
+            ctx,
+            report,
+            (phutrach, "phutrach"),
+            Role::Mentor,
+            &[cell],
+        )
+        .await?;
+    }
     let n = name(g, true);
     add_account(
         &mut tx,
@@ -2984,6 +3005,62 @@ async fn write_accounts(
     Ok(())
 }
 
+/// The member the committee member in charge is on the roster as, and the cell where they
+/// mentor: among `cells` (theirs), the member not in `taken` who mentors most candidacies (the
+/// lowest member id on a tie, the earlier cell on a tie between cells); with no such mentor, the
+/// first official of those cells not in `taken`. `None` only when the cells have no one left.
+async fn second_mentor(
+    tx: &mut Tx,
+    cells: &[CellState],
+    taken: &[i64],
+) -> Result<Option<(i64, (i64, String))>> {
+    let mut best: Option<(i64, i64, &CellState)> = None;
+    for cell in cells {
+        let rows: Vec<(i64, i64)> = fetch_all!(
+            tx.ex(),
+            (i64, i64),
+            "SELECT mentor_member_id, COUNT(*) FROM candidacy WHERE cell_id = $1 \
+             AND mentor_member_id IS NOT NULL GROUP BY mentor_member_id \
+             ORDER BY COUNT(*) DESC, mentor_member_id",
+            cell.org_id
+        )?;
+        if let Some((member, n)) = rows.into_iter().find(|(m, _)| !taken.contains(m))
+            && best.as_ref().is_none_or(|(_, most, _)| n > *most)
+        {
+            best = Some((member, n, cell));
+        }
+    }
+    if let Some((member, _, cell)) = best {
+        return Ok(Some((member, (cell.org_id, cell.name.clone()))));
+    }
+    Ok(cells.iter().find_map(|cell| {
+        cell.officials
+            .iter()
+            .find(|(m, _)| !taken.contains(m))
+            .map(|(m, _)| (*m, (cell.org_id, cell.name.clone())))
+    }))
+}
+
+/// One more role for an account made by [`add_account`], listed as its own line.
+async fn add_role(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    report: &mut DemoReport,
+    (user_id, username): (i64, &str),
+    role: Role,
+    orgs: &[(i64, String)],
+) -> Result<()> {
+    for (org, _) in orgs {
+        users::grant(tx, ctx, user_id, role, *org).await?;
+    }
+    report.accounts.push(DemoAccount {
+        username: username.to_string(),
+        role,
+        orgs: orgs.iter().map(|(_, n)| n.clone()).collect(),
+    });
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn add_account(
     tx: &mut Tx,
@@ -2996,7 +3073,7 @@ async fn add_account(
     member: Option<i64>,
     role: Role,
     orgs: &[(i64, String)],
-) -> Result<()> {
+) -> Result<i64> {
     let id = users::create_user_with_pub_id(tx, ctx, username, display, hash, member, g.pub_id())
         .await?;
     for (org, _) in orgs {
@@ -3007,6 +3084,59 @@ async fn add_account(
         role,
         orgs: orgs.iter().map(|(_, n)| n.clone()).collect(),
     });
+    Ok(id)
+}
+
+/// Who holds the key positions of each residential unit ([`crate::coverage`]): people living
+/// there, mostly members (veterans' and front heads nearly always, Youth Union secretaries less
+/// often), otherwise non-members (candidates, young people a union introduced); a position with
+/// nobody left to hold it stays vacant. One transaction.
+async fn write_key_positions(store: &Store, ctx: &WriteCtx, g: &mut Gen) -> Result<()> {
+    use crate::coverage::{self, KeyPositionKind};
+    let rows: Vec<(i64, i64, i64)> = {
+        let mut conn = store.read().await?;
+        fetch_all!(
+            conn.ex(),
+            (i64, i64, i64),
+            "SELECT p.residential_unit_id, p.person_id, CAST(CASE WHEN EXISTS (SELECT 1 FROM member m \
+             WHERE m.person_id = p.person_id AND m.status IN ('official', 'probationary')) THEN 1 ELSE 0 END AS BIGINT) \
+             FROM person p WHERE p.residential_unit_id IS NOT NULL ORDER BY p.residential_unit_id, p.person_id"
+        )?
+    };
+    let mut by_unit: BTreeMap<i64, (Vec<i64>, Vec<i64>)> = BTreeMap::new();
+    for (unit, person, member) in rows {
+        let e = by_unit.entry(unit).or_default();
+        if member == 1 {
+            e.0.push(person);
+        } else {
+            e.1.push(person);
+        }
+    }
+    let mut tx = store.begin().await?;
+    let sys = Scope::system();
+    for (unit, (mut members, mut others)) in by_unit {
+        for kind in KeyPositionKind::ALL {
+            let p_member = match kind {
+                KeyPositionKind::VeteransHead => 0.9,
+                KeyPositionKind::FrontCommitteeHead => 0.8,
+                KeyPositionKind::HamletHead => 0.75,
+                KeyPositionKind::YouthUnionSecretary => 0.35,
+                _ => 0.55,
+            };
+            let want_member = g.chance(p_member);
+            let pool = if (want_member && !members.is_empty()) || others.is_empty() {
+                &mut members
+            } else {
+                &mut others
+            };
+            if pool.is_empty() {
+                continue;
+            }
+            let person = pool.swap_remove(g.below(pool.len() as u64) as usize);
+            coverage::set_key_position(&mut tx, ctx, &sys, unit, kind, Some(person)).await?;
+        }
+    }
+    tx.commit().await?;
     Ok(())
 }
 

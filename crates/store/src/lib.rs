@@ -64,8 +64,10 @@ macro_rules! fetch_optional {
 pub mod audit;
 pub mod candidacies;
 pub mod counters;
+pub mod coverage;
 pub mod demo;
 pub mod dialect;
+pub mod history;
 pub mod ids;
 pub mod members;
 pub mod ops;
@@ -73,6 +75,7 @@ pub mod orgs;
 pub mod people;
 pub mod plans;
 pub mod rebuild;
+pub mod reports;
 pub mod scope;
 pub mod units;
 pub mod users;

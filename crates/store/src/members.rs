@@ -714,3 +714,70 @@ pub async fn cells_needing_committee(
     });
     Ok(out)
 }
+
+/// A mentor (đảng viên giúp đỡ) of a cell's candidacies under way, with the candidates they help.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CellMentor {
+    /// The mentor's roster public id.
+    pub mentor_pub_id: String,
+    /// The mentor's name; `None` when the mentor's own cell is outside the scope.
+    pub mentor_name: Option<String>,
+    /// The names of the candidates they help, in Vietnamese name order.
+    pub candidates: Vec<String>,
+}
+
+/// The mentors of the candidacies under way in `cell_id`, in one query (the cell page). The cell
+/// must be in the scope and the role must see individuals; a mentor whose own cell lies outside
+/// the scope is listed without a name.
+pub async fn cell_mentors(conn: &mut Conn, scope: &Scope, cell_id: i64) -> Result<Vec<CellMentor>> {
+    if !scope.role.sees_individuals() {
+        return Err(StoreError::NotFound("org"));
+    }
+    let closed: Vec<String> = ketnap_domain::lifecycle::Stage::ALL
+        .into_iter()
+        .filter(|s| s.is_terminal())
+        .map(|s| format!("'{}'", crate::counters::stage_code(s)))
+        .collect();
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT mm.pub_id, mp.full_name, CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT), p.full_name \
+         FROM candidacy c JOIN person p ON p.person_id = c.person_id \
+         JOIN member mm ON mm.member_id = c.mentor_member_id \
+         JOIN person mp ON mp.person_id = mm.person_id \
+         WHERE c.cell_id = $1 AND {} AND c.stage NOT IN ({}) ORDER BY mm.member_id",
+        Scope::org_filter("mm.cell_id", 2),
+        Scope::org_filter("c.cell_id", 2),
+        closed.join(", ")
+    );
+    let rows: Vec<(String, String, i64, String)> = fetch_all!(
+        conn.ex(),
+        (String, String, i64, String),
+        &sql,
+        cell_id,
+        all,
+        user,
+        role
+    )?;
+    let collator = NameCollator::shared();
+    let mut out: Vec<CellMentor> = Vec::new();
+    for (mentor_pub_id, mentor_name, visible, candidate) in rows {
+        match out.iter_mut().find(|m| m.mentor_pub_id == mentor_pub_id) {
+            Some(m) => m.candidates.push(candidate),
+            None => out.push(CellMentor {
+                mentor_pub_id,
+                mentor_name: (visible == 1).then_some(mentor_name),
+                candidates: vec![candidate],
+            }),
+        }
+    }
+    for m in &mut out {
+        m.candidates.sort_by(|a, b| collator.compare_names(a, b));
+    }
+    out.sort_by(|a, b| match (&a.mentor_name, &b.mentor_name) {
+        (Some(x), Some(y)) => collator.compare_names(x, y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.mentor_pub_id.cmp(&b.mentor_pub_id),
+    });
+    Ok(out)
+}

@@ -543,6 +543,85 @@ pub async fn scope_roots(conn: &mut Conn, scope: &Scope) -> Result<Vec<Org>> {
     }
 }
 
+/// The top of the scope as an indented outline: the scope's roots and their open descendants down
+/// to `max_depth` levels below them, in tree order with siblings by name, each with its depth
+/// below its root; at most `limit` organisations. One query (filters and pickers use it).
+pub async fn outline(
+    conn: &mut Conn,
+    scope: &Scope,
+    max_depth: i64,
+    limit: usize,
+) -> Result<Vec<(Org, usize)>> {
+    let cap = i64::try_from(limit.saturating_mul(4)).unwrap_or(i64::MAX);
+    let rows: Vec<Org> = match scope.user_id {
+        None => {
+            let sql = format!(
+                "SELECT DISTINCT {ORG_COLS} FROM org r JOIN org_closure oc ON oc.ancestor_id = r.org_id \
+                 JOIN org o ON o.org_id = oc.descendant_id \
+                 WHERE r.parent_id IS NULL AND oc.depth <= $1 AND (o.closed_on IS NULL OR oc.depth = 0) \
+                 ORDER BY o.org_id LIMIT $2"
+            );
+            fetch_all!(conn.ex(), Org, &sql, max_depth, cap)?
+        }
+        Some(user) => {
+            let sql = format!(
+                "SELECT DISTINCT {ORG_COLS} FROM user_scope us \
+                 JOIN org_closure oc ON oc.ancestor_id = us.org_id \
+                 JOIN org o ON o.org_id = oc.descendant_id \
+                 WHERE us.user_id = $1 AND us.role = $2 AND oc.depth <= $3 \
+                 AND (o.closed_on IS NULL OR oc.depth = 0) ORDER BY o.org_id LIMIT $4"
+            );
+            fetch_all!(
+                conn.ex(),
+                Org,
+                &sql,
+                user,
+                scope.role.code(),
+                max_depth,
+                cap
+            )?
+        }
+    };
+    let ids: std::collections::HashSet<i64> = rows.iter().map(|o| o.org_id).collect();
+    let mut by_parent: std::collections::HashMap<Option<i64>, Vec<Org>> =
+        std::collections::HashMap::new();
+    for o in rows {
+        // Whoever's parent is not in the set is a root of the outline.
+        let key = o.parent_id.filter(|p| ids.contains(p));
+        by_parent.entry(key).or_default().push(o);
+    }
+    let mut stack: Vec<(Org, usize)> = sorted(by_parent.remove(&None).unwrap_or_default())
+        .into_iter()
+        .rev()
+        .map(|o| (o, 0))
+        .collect();
+    let mut out = Vec::new();
+    while let Some((o, depth)) = stack.pop() {
+        if out.len() >= limit {
+            break;
+        }
+        if let Some(children) = by_parent.remove(&Some(o.org_id)) {
+            stack.extend(sorted(children).into_iter().rev().map(|c| (c, depth + 1)));
+        }
+        out.push((o, depth));
+    }
+    Ok(out)
+}
+
+/// How many open cells the subtree of `org_id` holds (grassroots cells included). Aggregate:
+/// call after a scoped lookup of `org_id`.
+pub async fn cell_count(conn: &mut Conn, org_id: i64) -> Result<i64> {
+    let (n,): (i64,) = fetch_one!(
+        conn.ex(),
+        (i64,),
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM org_closure oc JOIN org o ON o.org_id = oc.descendant_id \
+         WHERE oc.ancestor_id = $1 AND o.closed_on IS NULL \
+         AND (o.kind LIKE 'cell:%' OR o.kind LIKE 'grassroots_cell:%')",
+        org_id
+    )?;
+    Ok(n)
+}
+
 /// The ancestors of an organisation, root first, itself last (breadcrumbs).
 pub async fn path(conn: &mut Conn, org_id: i64) -> Result<Vec<Org>> {
     let sql = format!(

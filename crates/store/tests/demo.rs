@@ -207,13 +207,13 @@ async fn a_small_demo_reaches_every_stage_and_terminal_state_rebuilds_clean_and_
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(
-            users::scopes_of(&mut c, phutrach.user_id)
-                .await
-                .unwrap()
-                .len(),
-            3
-        );
+        // Three cells in charge, and one more role: mentor in one of them (the role switch's
+        // demo user), as a member of the roster.
+        let scopes = users::scopes_of(&mut c, phutrach.user_id).await.unwrap();
+        let held = |role: Role| scopes.iter().filter(|s| s.0 == role).count();
+        assert_eq!(held(Role::CommitteeMemberInCharge), 3, "{scopes:?}");
+        assert_eq!(held(Role::Mentor), 1, "{scopes:?}");
+        assert!(phutrach.member_id.is_some(), "a mentor is a member");
         let mentor = users::by_username(&mut c, "giupdo").await.unwrap().unwrap();
         assert!(mentor.member_id.is_some(), "the mentor account is a member");
         assert_eq!(mentor.password_hash, accounts().password_hash);

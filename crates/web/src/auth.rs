@@ -151,8 +151,8 @@ pub async fn login(
         let csrf = csrf_token(&session).await?;
         return refuse("Tên đăng nhập hoặc mật khẩu không đúng.", csrf);
     };
-    let roles = users::scopes_of(&mut conn, user.user_id).await?;
-    let Some((role, _, _)) = roles.first() else {
+    let roles = roles_of(&mut conn, user.user_id).await?;
+    let Some(role) = roles.first() else {
         let csrf = csrf_token(&session).await?;
         return refuse(
             "Tài khoản chưa được phân quyền. Vui lòng liên hệ quản trị viên.",
@@ -174,6 +174,50 @@ pub async fn login(
     Ok(Redirect::to("/").into_response())
 }
 
+/// The roles a user holds, each once, in the order of their scopes ([`users::scopes_of`]): the
+/// first is the default, the role a login starts in (the API's default too).
+async fn roles_of(conn: &mut ketnap_store::Conn, user_id: i64) -> Result<Vec<Role>, AppError> {
+    let mut roles: Vec<Role> = Vec::new();
+    for (role, _, _) in users::scopes_of(conn, user_id).await? {
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    Ok(roles)
+}
+
+/// The role switch as posted.
+#[derive(Deserialize)]
+pub struct RoleForm {
+    /// The code of the role chosen.
+    #[serde(default)]
+    role: String,
+}
+
+/// `POST /role`: act in another of the user's roles from the next page on (kept in the session).
+/// A role the user does not hold is refused (403) and changes nothing; the answer then goes to
+/// the overview, since the page the user was on may lie outside the new role's scope.
+pub async fn switch_role(
+    session: Session,
+    auth: Auth,
+    Form(form): Form<RoleForm>,
+) -> Result<Response, AppError> {
+    let Some(role) = Role::from_code(form.role.trim()).filter(|r| auth.roles.contains(r)) else {
+        return Err(AppError::Forbidden);
+    };
+    session
+        .insert(ROLE_KEY, role.code())
+        .await
+        .map_err(AppError::session)?;
+    tracing::info!(
+        user.id = auth.user.user_id,
+        role.from = auth.role.code(),
+        role.to = role.code(),
+        "role switched"
+    );
+    Ok(Redirect::to("/").into_response())
+}
+
 /// `POST /logout`
 pub async fn logout(session: Session) -> Result<Response, AppError> {
     session.flush().await.map_err(AppError::session)?;
@@ -187,6 +231,8 @@ pub struct Auth {
     pub user: users::User,
     /// The role acting.
     pub role: Role,
+    /// Every role the user holds, the default (the one a login starts in) first.
+    pub roles: Vec<Role>,
     /// What the user may reach.
     pub scope: Scope,
     /// The session's CSRF token.
@@ -198,10 +244,11 @@ impl Auth {
     pub fn layout(&self, title: impl Into<String>, active: &'static str) -> Layout {
         Layout::new(
             title,
-            Some(UserBadge {
-                display_name: self.user.display_name.clone(),
-                role_label: self.role.label_vi().to_string(),
-            }),
+            Some(UserBadge::new(
+                self.user.display_name.clone(),
+                self.role,
+                &self.roles,
+            )),
             self.csrf.clone(),
             active,
         )
@@ -225,12 +272,7 @@ impl FromRequestParts<AppState> for Auth {
             .await
             .map_err(AppError::session)?
             .ok_or(AppError::Unauthenticated)?;
-        let role: String = session
-            .get(ROLE_KEY)
-            .await
-            .map_err(AppError::session)?
-            .ok_or(AppError::Unauthenticated)?;
-        let role = Role::from_code(&role).ok_or(AppError::Unauthenticated)?;
+        let chosen: Option<String> = session.get(ROLE_KEY).await.map_err(AppError::session)?;
         let mut conn = state.store.read().await?;
         let user = users::by_id(&mut conn, user_id)
             .await?
@@ -239,11 +281,29 @@ impl FromRequestParts<AppState> for Auth {
             session.flush().await.map_err(AppError::session)?;
             return Err(AppError::Unauthenticated);
         }
+        let roles = roles_of(&mut conn, user.user_id).await?;
+        drop(conn);
+        // The chosen role while the user still holds it; else the default, kept for next time.
+        let role = match chosen.as_deref().and_then(Role::from_code) {
+            Some(r) if roles.contains(&r) => r,
+            _ => {
+                let Some(default) = roles.first().copied() else {
+                    session.flush().await.map_err(AppError::session)?;
+                    return Err(AppError::Unauthenticated);
+                };
+                session
+                    .insert(ROLE_KEY, default.code())
+                    .await
+                    .map_err(AppError::session)?;
+                default
+            }
+        };
         let csrf = csrf_token(&session).await?;
         let scope = Scope::user(user.user_id, role, user.member_id);
         Ok(Auth {
             user,
             role,
+            roles,
             scope,
             csrf,
         })

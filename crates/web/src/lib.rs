@@ -20,9 +20,12 @@ use ketnap_store::{Scope, Store};
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod charts;
 pub mod error;
+pub mod export;
 pub mod layout;
 pub mod pages;
+pub mod report;
 pub mod session;
 
 pub use error::AppError;
@@ -167,6 +170,7 @@ pub async fn app(state: AppState) -> Result<Router, ketnap_store::StoreError> {
         .route("/", get(pages::dashboard::show))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/role", post(auth::switch_role))
         .merge(pages::routes())
         .fallback(error::not_found)
         .layer(middleware::from_fn(session::csrf))

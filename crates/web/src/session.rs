@@ -1,9 +1,9 @@
 //! Server-side sessions (tower-sessions, stored in the same database as everything else) and the
 //! CSRF check every state-changing form goes through.
 
-use axum::body::{Body, to_bytes};
-use axum::extract::Request;
-use axum::http::Method;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use ketnap_store::Store;
@@ -24,6 +24,11 @@ pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Largest form body read for the CSRF check.
 const MAX_FORM: usize = 2 * 1024 * 1024;
+/// Largest multipart body (a document upload): the largest document plus room for the other
+/// fields, so that a file just over the document limit still reaches the page that says so.
+pub const MAX_UPLOAD: usize = ketnap_store::candidacies::MAX_DOCUMENT_BYTES + 1024 * 1024;
+/// How much of a multipart body is searched for the `_csrf` part, which the forms put first.
+const CSRF_PREFIX: usize = 64 * 1024;
 
 /// The session store of the engine in use.
 #[derive(Clone, Debug)]
@@ -128,6 +133,34 @@ fn field(body: &[u8], name: &str) -> Option<String> {
     })
 }
 
+fn is_multipart(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
+}
+
+/// The `_csrf` part of a multipart body, searched in its first [`CSRF_PREFIX`] bytes (the forms
+/// send it before the file).
+async fn multipart_field(content_type: &str, body: &Bytes) -> Option<String> {
+    let prefix = body.slice(..body.len().min(CSRF_PREFIX));
+    let req = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(prefix))
+        .ok()?;
+    let mut parts = Multipart::from_request(req, &()).await.ok()?;
+    while let Ok(Some(field)) = parts.next_field().await {
+        if field.name() == Some(CSRF_FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
@@ -137,7 +170,8 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 /// Refuses every state-changing request of the pages without the session's CSRF token, from the
-/// `_csrf` form field or the `X-CSRF-Token` header. (The JSON API uses bearer tokens, not cookies.)
+/// `_csrf` form field (a part of a multipart body, among its first 64 KiB) or the `X-CSRF-Token`
+/// header. (The JSON API uses bearer tokens, not cookies.)
 pub async fn csrf(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         || req.uri().path().starts_with("/api/")
@@ -156,12 +190,25 @@ pub async fn csrf(req: Request, next: Next) -> Response {
         .get(CSRF_HEADER)
         .and_then(|h| h.to_str().ok())
         .map(str::to_string);
+    let multipart = is_multipart(&req);
     let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, MAX_FORM).await {
+    let limit = if multipart { MAX_UPLOAD } else { MAX_FORM };
+    let bytes = match to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => return AppError::TooLarge.into_response(),
     };
-    let given = header.or_else(|| field(&bytes, CSRF_FIELD));
+    let given = match header {
+        Some(h) => Some(h),
+        None if multipart => {
+            let content_type = parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or_default();
+            multipart_field(content_type, &bytes).await
+        }
+        None => field(&bytes, CSRF_FIELD),
+    };
     match given {
         Some(g) if same(&g, &expected) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))

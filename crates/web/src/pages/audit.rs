@@ -215,7 +215,7 @@ fn vn_offset() -> jiff::tz::Offset {
     jiff::tz::Offset::constant(7)
 }
 
-fn start_of(d: jiff::civil::Date) -> Option<jiff::Timestamp> {
+pub(crate) fn start_of(d: jiff::civil::Date) -> Option<jiff::Timestamp> {
     vn_offset()
         .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
         .ok()

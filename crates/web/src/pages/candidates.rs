@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use ketnap_domain::Violation;
 use ketnap_domain::alerts::{AlertStatus, alerts};
 use ketnap_domain::dates::{format_vn, parse_vn};
+use ketnap_domain::dossier::{DossierFacts, checklist};
 use ketnap_domain::lifecycle::{
     Action, AnnulTarget, Authority, CertIssuer, Command, CommitteeTally, Context, Level,
     MemberFacts, Relation, Stage, Tally, UnionKind, VerificationOutcome, action_label_vi,
@@ -30,6 +31,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::AppError;
 use crate::layout::{Crumb, Layout};
+use crate::pages::documents::{DossierSection, UploadInput};
 use crate::pages::person_input::PersonInput;
 
 /// The routes of this area.
@@ -199,37 +201,20 @@ pub struct ListPage {
     pub later: bool,
 }
 
-/// The organisations a filter offers: the scope's roots and their children, down to 3 levels.
+/// The organisations a filter offers: the scope's roots and their descendants, down to 3 levels
+/// (one query).
 async fn org_options(
     conn: &mut ketnap_store::Conn,
     auth: &Auth,
     current: &str,
 ) -> Result<Vec<Opt>, AppError> {
     let mut out = vec![opt("", "Tất cả", current)];
-    let mut stack: Vec<(orgs::Org, usize)> = orgs::scope_roots(conn, &auth.scope)
-        .await?
-        .into_iter()
-        .rev()
-        .map(|o| (o, 0))
-        .collect();
-    while let Some((o, depth)) = stack.pop() {
-        if out.len() > 400 {
-            break;
-        }
+    for (o, depth) in orgs::outline(conn, &auth.scope, 3, 400).await? {
         out.push(opt(
             o.pub_id.clone(),
             format!("{}{}", "— ".repeat(depth), o.name),
             current,
         ));
-        if depth < 3 {
-            for c in orgs::children(conn, &auth.scope, o.org_id)
-                .await?
-                .into_iter()
-                .rev()
-            {
-                stack.push((c, depth + 1));
-            }
-        }
     }
     Ok(out)
 }
@@ -549,6 +534,8 @@ pub struct ShowPage {
     pub error: Option<String>,
     /// Today, dd/mm/yyyy (the default date of a step).
     pub today: String,
+    /// The documents this stage needs, and the upload form.
+    pub dossier: DossierSection,
 }
 
 fn text(name: &'static str, label: &'static str) -> Field {
@@ -1417,14 +1404,16 @@ fn parse_step(f: &StepInput) -> Result<Command, String> {
 
 /// What a re-render of the candidate page carries.
 #[derive(Default)]
-struct Outcome {
+pub(crate) struct Outcome {
     violations: Vec<Violation>,
     error: Option<String>,
     /// The form posted, to fill its fields again.
     input: Option<StepInput>,
+    /// A refused document upload, to show its reason and refill its form.
+    pub(crate) upload: Option<UploadInput>,
 }
 
-async fn render_show(
+pub(crate) async fn render_show(
     state: &AppState,
     auth: &Auth,
     pub_id: &str,
@@ -1455,7 +1444,9 @@ async fn render_show(
             message: a.message_vi,
         })
         .collect();
-    let (next, competent) = match cell.cell_facts(has_partial) {
+    // The dossier's facts are judged on the cell's vote date once it voted (intro.youth_union).
+    let facts_on = c.state.cell_resolution.as_ref().map_or(today, |r| r.on);
+    let (next, competent, facts) = match cell.cell_facts(has_partial) {
         Ok(cell_facts) => {
             let competent = cell_facts.competent_authority;
             let partial = cell_facts.has_partial_committee;
@@ -1463,6 +1454,7 @@ async fn render_show(
                 candidate: c.extras.facts(&person),
                 cell: cell_facts,
             };
+            let facts = DossierFacts::of(&c.state, &ctx, state.book.in_force(facts_on), facts_on);
             let appraisal = action_label_vi(&Action::PartialAppraisal {
                 report_no: String::new(),
                 approved: true,
@@ -1470,10 +1462,26 @@ async fn render_show(
             // The appraisal belongs only where a partial committee stands above the cell.
             let mut next = next_steps(&c.state, &ctx);
             next.retain(|l| partial || *l != appraisal);
-            (next, competent)
+            (next, competent, facts)
         }
-        Err(_) => (Vec::new(), Authority::SuperiorStandingCommittee),
+        Err(_) => (
+            Vec::new(),
+            Authority::SuperiorStandingCommittee,
+            DossierFacts {
+                introducers: 2,
+                verification: true,
+                ..DossierFacts::default()
+            },
+        ),
     };
+    let documents = candidacies::documents(&mut conn, &auth.scope, pub_id).await?;
+    let dossier = DossierSection::build(
+        &checklist(c.stage, &facts),
+        &documents,
+        auth.role,
+        today,
+        outcome.upload,
+    );
     let mut forms = Vec::new();
     if auth.role.writes() {
         let roster = members::list_by_cell(
@@ -1563,6 +1571,7 @@ async fn render_show(
         violations: outcome.violations,
         error: outcome.error,
         today: format_vn(today),
+        dossier,
     })
 }
 

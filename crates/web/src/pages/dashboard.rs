@@ -8,10 +8,11 @@ use ketnap_domain::alerts::AlertStatus;
 use ketnap_domain::dates::format_vn;
 use ketnap_domain::lifecycle::Stage;
 use ketnap_domain::plan::{Achievement, Period};
-use ketnap_store::{candidacies, counters, members, orgs, plans};
+use ketnap_store::{candidacies, counters, history, members, orgs, reports};
 
 use crate::AppState;
 use crate::auth::Auth;
+use crate::charts;
 use crate::error::AppError;
 use crate::layout::Layout;
 
@@ -43,6 +44,26 @@ pub struct RootSummary {
     pub target: Option<u32>,
     /// Achievement as the seeds write it ("80 %"), or "—".
     pub achievement: String,
+    /// The pipeline as an SVG funnel (the table beside it holds the same numbers).
+    pub funnel_chart: String,
+    /// Admissions against the plan by child organisation (SVG), empty without children.
+    pub children_chart: String,
+    /// Cumulative admissions by month against the cumulative plan (SVG).
+    pub trend_chart: String,
+}
+
+/// A recent step.
+pub struct EventRow {
+    /// dd/mm/yyyy.
+    pub on: String,
+    /// The step's label.
+    pub label: &'static str,
+    /// Candidacy public id.
+    pub candidacy: String,
+    /// Name.
+    pub name: String,
+    /// Cell.
+    pub cell: String,
 }
 
 /// One alert row.
@@ -79,6 +100,8 @@ pub struct DashboardPage {
     pub alerts: Vec<AlertRow>,
     /// Whether names are shown.
     pub individuals: bool,
+    /// The latest steps in the scope.
+    pub events: Vec<EventRow>,
 }
 
 const FUNNEL: [Stage; 11] = [
@@ -121,20 +144,65 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
             })
             .collect();
         let roster = members::counts(&mut conn, &auth.scope, org.org_id).await?;
-        let totals = counters::subtree_totals(
-            &mut conn,
-            &auth.scope,
-            org.org_id,
-            &format!("{year}-01"),
-            &format!("{year}-12"),
-        )
-        .await?;
-        let admitted = totals.get("admission").copied().unwrap_or(0);
-        let plan = plans::get(&mut conn, &auth.scope, org.org_id, Period::Year(year)).await?;
-        let target = plan.map(|p| p.plan.admissions);
+        let pva = reports::plan_vs_actual(&mut conn, &auth.scope, org.org_id, &Period::Year(year))
+            .await?;
+        let admitted = i64::from(pva.actuals.admissions);
+        let target = pva.plan.as_ref().map(|p| p.admissions);
         let achievement = target
-            .map(|t| Achievement::of(u32::try_from(admitted).unwrap_or(0), t).pct_text())
+            .map(|t| Achievement::of(pva.actuals.admissions, t).pct_text())
             .unwrap_or_else(|| "—".to_string());
+        let stages: Vec<(&str, u32)> = FUNNEL
+            .iter()
+            .map(|s| {
+                (
+                    s.label_vi(),
+                    u32::try_from(gauges.get(s).copied().unwrap_or(0)).unwrap_or(0),
+                )
+            })
+            .collect();
+        let funnel_chart = charts::funnel(&stages);
+        let bars: Vec<(String, u32, u32)> = pva
+            .children
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    c.plan.as_ref().map_or(0, |p| p.admissions),
+                    c.actuals.admissions,
+                )
+            })
+            .collect();
+        let children_chart = if bars.is_empty() {
+            String::new()
+        } else {
+            charts::plan_vs_actual_bars(&bars)
+        };
+        let months = history::monthly_admissions(&mut conn, &auth.scope, org.org_id, year).await?;
+        let through = usize::try_from(today.month()).unwrap_or(12);
+        let mut run = 0u32;
+        let points: Vec<(String, u32)> = months
+            .iter()
+            .take(through)
+            .enumerate()
+            .map(|(i, v)| {
+                run += v;
+                (format!("T{}", i + 1), run)
+            })
+            .collect();
+        let cumulative_target: Option<Vec<u32>> = pva.plan.as_ref().map(|p| {
+            let q = p.quarter_targets(&ketnap_domain::plan::Line::Admissions);
+            let mut run = 0u32;
+            (0..12usize)
+                .map(|m| {
+                    run += ketnap_domain::plan::quarter_split(
+                        q[m / 3],
+                        ketnap_domain::plan::QuarterWeights::Even,
+                    )[m % 3];
+                    run
+                })
+                .collect()
+        });
+        let trend_chart = charts::monthly_trend(&points, cumulative_target.as_deref());
         roots.push(RootSummary {
             pub_id: org.pub_id,
             name: org.name,
@@ -144,6 +212,9 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
             admitted,
             target,
             achievement,
+            funnel_chart,
+            children_chart,
+            trend_chart,
         });
     }
     let individuals = auth.role.sees_individuals();
@@ -176,6 +247,21 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
             }
         }
     }
+    let events = if individuals {
+        history::latest_events(&mut conn, &auth.scope, 10)
+            .await?
+            .into_iter()
+            .map(|e| EventRow {
+                on: format_vn(e.on),
+                label: ketnap_domain::lifecycle::action_label_vi(&e.action),
+                candidacy: e.candidacy_pub_id,
+                name: e.full_name,
+                cell: e.cell_name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = DashboardPage {
         layout: auth.layout("Tổng quan", "dashboard"),
         today: format_vn(today),
@@ -183,6 +269,7 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
         roots,
         alerts,
         individuals,
+        events,
     };
     Ok(Html(page.render()?).into_response())
 }

@@ -7,19 +7,27 @@ use crate::AppState;
 pub mod alerts;
 pub mod audit;
 pub mod candidates;
+pub mod coverage;
 pub mod dashboard;
+pub mod documents;
 pub mod members;
 pub mod mentors;
 pub mod orgs;
 mod person_input;
+pub mod plans;
+pub mod reports;
 
 /// The routes of every page area (the dashboard at `/` is mounted by the app).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(candidates::routes())
+        .merge(documents::routes())
         .merge(orgs::routes())
         .merge(members::routes())
         .merge(alerts::routes())
         .merge(audit::routes())
         .merge(mentors::routes())
+        .merge(plans::routes())
+        .merge(reports::routes())
+        .merge(coverage::routes())
 }

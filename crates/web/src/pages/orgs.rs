@@ -12,7 +12,7 @@ use ketnap_domain::dates::parse_vn;
 use ketnap_domain::org::{OrgKind, cell_committee_status};
 use ketnap_store::members::{self, RosterFilter};
 use ketnap_store::orgs::{self, NewOrg, Org, OrgEdit};
-use ketnap_store::{Conn, Role, Scope, StoreError, candidacies};
+use ketnap_store::{Conn, Role, Scope, StoreError};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -22,8 +22,6 @@ use crate::layout::Crumb;
 
 /// Children shown with their roster counts (counted in one query; larger sets are cut here).
 const MAX_CHILDREN: usize = 200;
-/// Candidacies read for a cell's mentor list (each one read in full: a cell has a handful).
-const CELL_CANDIDACIES: i64 = 30;
 /// Members listed on a cell's page (the full list is at `/members`).
 const CELL_ROSTER: i64 = 50;
 
@@ -122,42 +120,23 @@ pub struct MentorLine {
     pub candidates: Vec<String>,
 }
 
-/// The mentors of a cell's candidacies under way (the first [`CELL_CANDIDACIES`] candidacies).
+/// The mentors of a cell's candidacies under way: one store query.
 async fn cell_mentors(
     conn: &mut Conn,
     scope: &Scope,
     cell_id: i64,
 ) -> Result<Vec<MentorLine>, AppError> {
-    let filter = candidacies::ListFilter {
-        org: Some(cell_id),
-        ..Default::default()
-    };
-    let page = candidacies::list(conn, scope, &filter, None, CELL_CANDIDACIES).await?;
-    let mut out: Vec<(String, MentorLine)> = Vec::new();
-    for row in page.items.into_iter().filter(|r| !r.stage.is_terminal()) {
-        let view = candidacies::get(conn, scope, &row.pub_id).await?;
-        let Some(mentor) = view.mentor_pub_id else {
-            continue;
-        };
-        if let Some((_, line)) = out.iter_mut().find(|(p, _)| *p == mentor) {
-            line.candidates.push(row.full_name);
-            continue;
-        }
-        let name = match members::get(conn, scope, &mentor).await {
-            Ok((m, _)) => m.full_name,
+    Ok(members::cell_mentors(conn, scope, cell_id)
+        .await?
+        .into_iter()
+        .map(|m| MentorLine {
             // A mentor from another cell outside the scope: not named.
-            Err(StoreError::NotFound(_)) => "Đảng viên ngoài phạm vi".to_string(),
-            Err(e) => return Err(e.into()),
-        };
-        out.push((
-            mentor,
-            MentorLine {
-                name,
-                candidates: vec![row.full_name],
-            },
-        ));
-    }
-    Ok(out.into_iter().map(|(_, l)| l).collect())
+            name: m
+                .mentor_name
+                .unwrap_or_else(|| "Đảng viên ngoài phạm vi".to_string()),
+            candidates: m.candidates,
+        })
+        .collect())
 }
 
 /// One kind a child may have.

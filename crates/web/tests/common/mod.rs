@@ -33,6 +33,41 @@ impl TestApp {
             Store::connect_sqlite(SqliteConnectOptions::new().filename(dir.path().join("t.db")))
                 .await
                 .unwrap();
+        Self::spawn_on(store, dir).await
+    }
+
+    /// The same app over PostgreSQL (a fresh schema in `KETNAP_TEST_PG`), or `None` when
+    /// PostgreSQL is not configured outside CI; under `CI=true` a missing PostgreSQL fails.
+    pub async fn spawn_postgres() -> Option<TestApp> {
+        use sqlx::Connection;
+        use std::str::FromStr;
+        let url = match std::env::var("KETNAP_TEST_PG") {
+            Ok(u) if !u.is_empty() => u,
+            _ => {
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "CI=true but KETNAP_TEST_PG is not set"
+                );
+                eprintln!("KETNAP_TEST_PG not set: PostgreSQL web test skipped");
+                return None;
+            }
+        };
+        let schema = format!("w_{}_{:016x}", std::process::id(), rand::random::<u64>());
+        let base = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
+        let mut admin = sqlx::PgConnection::connect_with(&base)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at KETNAP_TEST_PG: {e}"));
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let store = Store::connect_postgres(base.options([("search_path", schema.as_str())]))
+            .await
+            .unwrap();
+        Some(Self::spawn_on(store, tempfile::tempdir().unwrap()).await)
+    }
+
+    async fn spawn_on(store: Store, dir: tempfile::TempDir) -> TestApp {
         store.migrate().await.unwrap();
         let book = RuleBook::spec_default();
         let now: jiff::Timestamp = "2026-11-23T03:00:00Z".parse().unwrap();

@@ -1,0 +1,159 @@
+//! The stage histories the forecast learns from ([`ketnap_domain::forecast`]): for the subtree of
+//! an organisation, every candidacy open today and every other one active since a date, as the
+//! stages it entered with their dates. Opaque public ids only, never names: any role with the
+//! organisation in its scope may read them, like the counters.
+
+use jiff::civil::Date;
+use ketnap_domain::forecast::CandidacyHistory;
+
+use crate::counters::stage_from_code;
+use crate::{Conn, Result, Scope, StoreError, d};
+
+/// The histories of the candidacies now in a cell of the subtree of `org_id` that are still
+/// candidates or had an event on or after `since`, in one query ordered by candidacy and event.
+pub async fn forecast_history(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    since: Date,
+) -> Result<Vec<CandidacyHistory>> {
+    let (all, user, role) = scope.binds();
+    let check = format!(
+        "SELECT o.org_id FROM org o WHERE o.org_id = $1 AND {}",
+        Scope::org_filter("o.org_id", 2)
+    );
+    fetch_optional!(conn.ex(), (i64,), &check, org_id, all, user, role)?
+        .ok_or(StoreError::NotFound("org"))?;
+    let open: Vec<String> = ketnap_domain::lifecycle::Stage::ALL
+        .into_iter()
+        .filter(|s| s.is_candidate())
+        .map(|s| format!("'{}'", crate::counters::stage_code(s)))
+        .collect();
+    let sql = format!(
+        "SELECT c.pub_id, e.on_date, e.stage FROM org_closure oc \
+         JOIN candidacy c ON c.cell_id = oc.descendant_id \
+         JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id \
+         WHERE oc.ancestor_id = $1 AND (c.stage IN ({}) OR c.last_on >= $2) \
+         ORDER BY c.candidacy_id, e.seq",
+        open.join(", ")
+    );
+    let rows: Vec<(String, jiff_sqlx::Date, String)> = fetch_all!(
+        conn.ex(),
+        (String, jiff_sqlx::Date, String),
+        &sql,
+        org_id,
+        d(since)
+    )?;
+    let mut out: Vec<CandidacyHistory> = Vec::new();
+    let mut current: Option<(String, Vec<(Date, ketnap_domain::lifecycle::Stage)>)> = None;
+    for (pub_id, on, stage) in rows {
+        let stage = stage_from_code(&stage)
+            .ok_or_else(|| StoreError::Corrupt(format!("event stage {stage}")))?;
+        let on = on.to_jiff();
+        match &mut current {
+            Some((id, events)) if *id == pub_id => events.push((on, stage)),
+            _ => {
+                if let Some((id, events)) = current.take() {
+                    out.push(CandidacyHistory::from_events(id, events));
+                }
+                current = Some((pub_id, vec![(on, stage)]));
+            }
+        }
+    }
+    if let Some((id, events)) = current {
+        out.push(CandidacyHistory::from_events(id, events));
+    }
+    Ok(out)
+}
+
+/// The admissions (`admission` counter, annulments taken back) of the subtree of `org_id` in
+/// each month of `year`, January first: one grouped query. Aggregate: any role with the
+/// organisation in its scope.
+pub async fn monthly_admissions(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    year: i16,
+) -> Result<[u32; 12]> {
+    let (all, user, role) = scope.binds();
+    let check = format!(
+        "SELECT o.org_id FROM org o WHERE o.org_id = $1 AND {}",
+        Scope::org_filter("o.org_id", 2)
+    );
+    fetch_optional!(conn.ex(), (i64,), &check, org_id, all, user, role)?
+        .ok_or(StoreError::NotFound("org"))?;
+    let rows: Vec<(String, i64)> = fetch_all!(
+        conn.ex(),
+        (String, i64),
+        "SELECT k.period, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM org_closure oc \
+         JOIN counter k ON k.org_id = oc.descendant_id \
+         WHERE oc.ancestor_id = $1 AND k.metric = 'admission' AND k.period >= $2 AND k.period <= $3 \
+         GROUP BY k.period",
+        org_id,
+        format!("{year:04}-01"),
+        format!("{year:04}-12")
+    )?;
+    let mut out = [0u32; 12];
+    for (period, v) in rows {
+        let month: usize = period
+            .get(5..7)
+            .and_then(|m| m.parse().ok())
+            .filter(|m| (1..=12).contains(m))
+            .ok_or_else(|| StoreError::Corrupt(format!("counter period {period}")))?;
+        out[month - 1] = u32::try_from(v.max(0)).unwrap_or(u32::MAX);
+    }
+    Ok(out)
+}
+
+/// One recent step of a candidacy, for the dashboard.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RecentEvent {
+    /// The step's date.
+    pub on: Date,
+    /// The step (domain action).
+    pub action: ketnap_domain::lifecycle::Action,
+    /// The candidacy's public id.
+    pub candidacy_pub_id: String,
+    /// Họ và tên.
+    pub full_name: String,
+    /// The cell's name.
+    pub cell_name: String,
+}
+
+/// The latest `limit` steps recorded on the candidacies the scope sees (most recent first), one
+/// query. Names: for roles that see individuals only.
+pub async fn latest_events(conn: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<RecentEvent>> {
+    if !scope.role.sees_individuals() {
+        return Err(StoreError::Forbidden("individual records"));
+    }
+    let (all, user, role, mentor) = crate::candidacies::visible_binds(scope);
+    let sql = format!(
+        "SELECT e.on_date, e.payload, c.pub_id, p.full_name, o.name FROM candidacy_event e \
+         JOIN candidacy c ON c.candidacy_id = e.candidacy_id JOIN person p ON p.person_id = c.person_id \
+         JOIN org o ON o.org_id = c.cell_id WHERE {} ORDER BY e.event_id DESC LIMIT $5",
+        crate::candidacies::visible(1)
+    );
+    let rows: Vec<(jiff_sqlx::Date, String, String, String, String)> = fetch_all!(
+        conn.ex(),
+        (jiff_sqlx::Date, String, String, String, String),
+        &sql,
+        all,
+        user,
+        role,
+        mentor,
+        limit.clamp(1, 100)
+    )?;
+    rows.into_iter()
+        .map(|(on, payload, candidacy_pub_id, full_name, cell_name)| {
+            Ok(RecentEvent {
+                on: on.to_jiff(),
+                action: crate::candidacies::EventPayload::parse(&payload)?
+                    .event
+                    .action,
+                candidacy_pub_id,
+                full_name,
+                cell_name,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,1153 @@
+//! The data behind the plan-vs-actual views and the periodic reports (month, quarter, 6 months,
+//! year, term) of any organisation's subtree: serialisable structs the web pages, the printable
+//! pages, the XLSX files and the CLI all render.
+//!
+//! **Where the numbers come from.** Flows are read from the per-cell, per-month counters
+//! ([`crate::counters`]) added up over the subtree with one join over `org_closure`; a period is
+//! the months it spans (`YYYY-MM` from its first to its last day). Counter metrics map to the
+//! plan's lines ([`Line`]) as follows:
+//! - sources = `sympathizer.listed` (see [`SOURCES_METRIC`] for why not `source.opened`);
+//! - course attendees = `course.certified` (the first awareness certificate);
+//! - admissions = `admission` (approved decisions; an annulment takes its admission back in the
+//!   month and cell of the decision, so an annulled admission is in no report);
+//! - sub-groups ([`sub_group_metrics`]): women, Youth Union members, ethnic minority and religious
+//!   from `admission.<group>`; workers, students, teachers and hamlet heads from
+//!   `admission.source.<source category code>`.
+//!
+//! The candidates behind a number ([`admitted_in`]) are read from the events the counters were
+//! written from, with the same rules, so a drill-down lists exactly as many people as the number.
+//!
+//! **Composition** (of the admitted, of the membership) and the **pipeline ageing** read people
+//! and candidacies in batches: grouped queries or keyset pages of [`BATCH`] rows, never a query per
+//! person. Names are read only by [`admitted_in`], for roles that see individuals; everything
+//! else is an aggregate that every role may read for an organisation in its scope. An
+//! organisation outside the scope is [`StoreError::NotFound`].
+
+use std::collections::BTreeMap;
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use ketnap_domain::lifecycle::Stage;
+use ketnap_domain::person::{
+    BirthDate, Education, Ethnicity, Gender, Qualification, Religion, SourceCategory, TheoryLevel,
+};
+use ketnap_domain::plan::{Actuals, Gap, Line, Period, Plan, PlanVsActual, SubGroup, children_gap};
+use ketnap_domain::stats::{Composition, ProfileFacts};
+use serde::Serialize;
+
+use crate::candidacies::{self, EventPayload, IntroductionCount};
+use crate::counters::{admission_metrics, period_of, stage_code, stage_from_code};
+use crate::people::{Page, into_page, page_size};
+use crate::{Conn, Result, Scope, StoreError, d, plans};
+
+/// Rows read per round trip when people are read in batches (composition).
+pub const BATCH: i64 = 2_000;
+
+/// The counter behind the plan's **sources** line: people put on the sympathizer list
+/// (`sympathizer.listed`).
+///
+/// Not `source.opened`: the plan's sources target is "nguồn cảm tình Đảng" (seed 000: 6–8 % of
+/// the membership), the quần chúng cảm tình Đảng whom the cell has listed by resolution and given
+/// a mentor — the people the cell is actually building. `source.opened` counts everyone a clerk
+/// put into the pool, including people never listed; it is reported beside it as a flow
+/// ([`Flows::sources_opened`]).
+pub const SOURCES_METRIC: &str = "sympathizer.listed";
+/// The counter behind the **course attendees** line: the first awareness certificate.
+pub const COURSE_METRIC: &str = "course.certified";
+/// The counter behind the **admissions** line: approved admission decisions (less annulled ones).
+pub const ADMISSIONS_METRIC: &str = "admission";
+
+/// The counter metrics whose sum is a sub-group's actual admissions.
+///
+/// Women, Youth Union members, ethnic minority and religious believers are the candidate's flags
+/// on the decision's date (`admission.<group>`). The other named groups are source categories of
+/// the candidacy (`admission.source.<code>`, [`SourceCategory::code`]): workers = private
+/// enterprise workers (the category whose aliases include "Công nhân"); students = upper-secondary
+/// and university students; teachers; hamlet heads = heads and deputy heads of hamlets and
+/// residential groups. A candidacy has one category, so the sums never count anyone twice.
+/// Youth Union membership is the flag only, not also the `youth_union_member` source category:
+/// a union of the two cannot be added up from counters, and the flag is what the seeds count
+/// ("đoàn viên ưu tú"). A deployment's own groups ([`SubGroup::Other`]) have no counter: 0.
+pub fn sub_group_metrics(g: &SubGroup) -> Vec<String> {
+    let source = |c: SourceCategory| format!("admission.source.{}", c.code());
+    match g {
+        SubGroup::Women => vec!["admission.women".into()],
+        SubGroup::YouthUnion => vec!["admission.youth_union".into()],
+        SubGroup::EthnicMinority => vec!["admission.ethnic_minority".into()],
+        SubGroup::Religious => vec!["admission.religious".into()],
+        SubGroup::Workers => vec![source(SourceCategory::PrivateEnterpriseWorker)],
+        SubGroup::Students => vec![
+            source(SourceCategory::UpperSecondaryStudent),
+            source(SourceCategory::UniversityStudent),
+        ],
+        SubGroup::Teachers => vec![source(SourceCategory::Teacher)],
+        SubGroup::HamletHeads => vec![source(SourceCategory::HamletHead)],
+        SubGroup::Other(_) => Vec::new(),
+    }
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
+fn metric(m: &BTreeMap<String, i64>, name: &str) -> i64 {
+    m.get(name).copied().unwrap_or(0)
+}
+
+/// The plan's lines from counter totals by metric ([`sub_group_metrics`] for the sub-groups; the
+/// named groups with a nonzero count only).
+pub fn actuals_from_metrics(m: &BTreeMap<String, i64>) -> Actuals {
+    let mut sub_groups = BTreeMap::new();
+    for g in SubGroup::NAMED {
+        let n: i64 = sub_group_metrics(&g).iter().map(|k| metric(m, k)).sum();
+        if n > 0 {
+            sub_groups.insert(g, count(n));
+        }
+    }
+    Actuals {
+        sources: count(metric(m, SOURCES_METRIC)),
+        course_attendees: count(metric(m, COURSE_METRIC)),
+        admissions: count(metric(m, ADMISSIONS_METRIC)),
+        sub_groups,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The organisation and its period
+// ---------------------------------------------------------------------------------------------
+
+/// The organisation a report is about (its heading).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct OrgHead {
+    /// Internal key.
+    #[serde(skip)]
+    pub org_id: i64,
+    /// Public id.
+    pub pub_id: String,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind code (`OrgKind::code`).
+    pub kind: String,
+}
+
+/// The organisation `org_id` if it is in the scope, else [`StoreError::NotFound`].
+pub async fn org_head(conn: &mut Conn, scope: &Scope, org_id: i64) -> Result<OrgHead> {
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT o.org_id, o.pub_id, o.code, o.name, o.kind FROM org o WHERE o.org_id = $1 AND {}",
+        Scope::org_filter("o.org_id", 2)
+    );
+    fetch_optional!(conn.ex(), OrgHead, &sql, org_id, all, user, role)?
+        .ok_or(StoreError::NotFound("org"))
+}
+
+/// The counter months (`YYYY-MM`, inclusive) of the days `from ..= through`.
+fn month_range(from: Date, through: Date) -> (String, String) {
+    (period_of(from), period_of(through))
+}
+
+/// Counter totals of the subtree by month and metric, for the months `from ..= to`: one query.
+async fn monthly(
+    conn: &mut Conn,
+    org_id: i64,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, String, i64)>> {
+    Ok(fetch_all!(
+        conn.ex(),
+        (String, String, i64),
+        "SELECT k.period, k.metric, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM org_closure oc \
+         JOIN counter k ON k.org_id = oc.descendant_id \
+         WHERE oc.ancestor_id = $1 AND k.period >= $2 AND k.period <= $3 AND k.period <> '*' \
+         GROUP BY k.period, k.metric",
+        org_id,
+        from,
+        to
+    )?)
+}
+
+fn add_to(m: &mut BTreeMap<String, i64>, metric: &str, v: i64) {
+    *m.entry(metric.to_string()).or_default() += v;
+}
+
+fn totals(rows: &[(String, String, i64)]) -> BTreeMap<String, i64> {
+    let mut m = BTreeMap::new();
+    for (_, metric, v) in rows {
+        add_to(&mut m, metric, *v);
+    }
+    m
+}
+
+async fn period_metrics(
+    conn: &mut Conn,
+    org_id: i64,
+    from: Date,
+    through: Date,
+) -> Result<BTreeMap<String, i64>> {
+    let (a, b) = month_range(from, through);
+    Ok(totals(&monthly(conn, org_id, &a, &b).await?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actuals
+// ---------------------------------------------------------------------------------------------
+
+/// The actuals of the subtree of `org_id` over `period`, from the counters in one query over
+/// `org_closure`.
+pub async fn actuals(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    period: &Period,
+) -> Result<Actuals> {
+    org_head(conn, scope, org_id).await?;
+    let m = period_metrics(conn, org_id, period.first_day(), period.last_day()).await?;
+    Ok(actuals_from_metrics(&m))
+}
+
+/// The actuals of one quarter of a period, and from the start of the period through it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QuarterActuals {
+    /// The quarter.
+    pub period: Period,
+    /// In the quarter (its part inside the period: a month counts only itself).
+    pub actuals: Actuals,
+    /// From the first day of the period through the end of this quarter.
+    pub cumulative: Actuals,
+}
+
+/// The actuals of the subtree of `org_id` for each quarter `period` touches ([`Period::quarters`]:
+/// four for a year, twenty for a term, two for a half year, one for a quarter or a month), each
+/// with the cumulative actuals through it. One query for the whole period.
+pub async fn actuals_by_quarter(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    period: &Period,
+) -> Result<Vec<QuarterActuals>> {
+    org_head(conn, scope, org_id).await?;
+    quarters_of(conn, org_id, period).await
+}
+
+async fn quarters_of(conn: &mut Conn, org_id: i64, period: &Period) -> Result<Vec<QuarterActuals>> {
+    let (from, to) = month_range(period.first_day(), period.last_day());
+    let rows = monthly(conn, org_id, &from, &to).await?;
+    let mut running: BTreeMap<String, i64> = BTreeMap::new();
+    let mut out = Vec::new();
+    for q in period.quarters() {
+        let (qa, qb) = month_range(q.first_day(), q.last_day());
+        let mut m = BTreeMap::new();
+        for (month, metric, v) in &rows {
+            if *month >= qa && *month <= qb {
+                add_to(&mut m, metric, *v);
+                add_to(&mut running, metric, *v);
+            }
+        }
+        out.push(QuarterActuals {
+            period: q,
+            actuals: actuals_from_metrics(&m),
+            cumulative: actuals_from_metrics(&running),
+        });
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plan vs actual
+// ---------------------------------------------------------------------------------------------
+
+/// One quarter of a plan-vs-actual report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QuarterResult {
+    /// The quarter.
+    pub period: Period,
+    /// Its actuals.
+    pub actuals: Actuals,
+    /// From the start of the period through it.
+    pub cumulative: Actuals,
+    /// The quarter against its own targets: a year plan's quarter split
+    /// ([`PlanVsActual::by_quarter`]), or a quarter's own plan; `None` otherwise.
+    pub against_quarter: Option<PlanVsActual>,
+    /// The cumulative actuals against the whole plan (seed: "from January to now: 60, 80 % of the
+    /// annual plan"); `None` without a plan.
+    pub cumulative_against_plan: Option<PlanVsActual>,
+}
+
+/// One open child of the organisation in a plan-vs-actual report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChildResult {
+    /// Internal key.
+    #[serde(skip)]
+    pub org_id: i64,
+    /// Public id (the drill-down link).
+    pub org_pub_id: String,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind code.
+    pub kind: String,
+    /// Its plan for the period, if any.
+    pub plan: Option<Plan>,
+    /// Its subtree's actuals.
+    pub actuals: Actuals,
+    /// Its plan against its actuals.
+    pub result: Option<PlanVsActual>,
+}
+
+/// Plan against actual for an organisation and a period, with its quarters and its children.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanVsActualReport {
+    /// The organisation.
+    pub org: OrgHead,
+    /// The period.
+    pub period: Period,
+    /// Its plan for exactly this period (`None`: no plan; a month or a half year has none).
+    pub plan: Option<Plan>,
+    /// The subtree's actuals.
+    pub actuals: Actuals,
+    /// The plan against the actuals (achievements as the seeds compute them).
+    pub result: Option<PlanVsActual>,
+    /// Each quarter the period touches, with its cumulative result.
+    pub quarters: Vec<QuarterResult>,
+    /// One row per open child in the scope, by name.
+    pub children: Vec<ChildResult>,
+    /// What the subtree counted outside the open children's rows (in the organisation itself, or
+    /// in children closed by a merge), so the rows add up to [`PlanVsActualReport::actuals`].
+    pub outside_children: Actuals,
+    /// Where the children's plans do not add up to this plan (`None` without a plan).
+    pub children_gap: Option<Gap>,
+}
+
+/// The report behind the plan-vs-actual view: the plan of `org_id` for `period` and the actuals
+/// of its subtree, by quarter and cumulative, and one row per open child with its plan and its
+/// actuals (the children's plans in one query, their actuals in ONE grouped query over
+/// `org_closure`), with the gap between the children's plans and this one.
+pub async fn plan_vs_actual(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    period: &Period,
+) -> Result<PlanVsActualReport> {
+    let org = org_head(conn, scope, org_id).await?;
+    let plan = plans::get(conn, scope, org_id, *period)
+        .await?
+        .map(|s| s.plan);
+    let quarters = quarters_of(conn, org_id, period).await?;
+    let total = quarters
+        .last()
+        .map(|q| q.cumulative.clone())
+        .unwrap_or_default();
+    let split: Option<Vec<PlanVsActual>> = match (&plan, period) {
+        (Some(p), Period::Year(_)) if quarters.len() == 4 => {
+            let arr: [Actuals; 4] = std::array::from_fn(|i| quarters[i].actuals.clone());
+            Some(PlanVsActual::by_quarter(p, &arr))
+        }
+        _ => None,
+    };
+    let quarters = quarters
+        .into_iter()
+        .enumerate()
+        .map(|(i, q)| QuarterResult {
+            against_quarter: match (&split, &plan, period) {
+                (Some(s), _, _) => s.get(i).cloned(),
+                (None, Some(p), Period::Quarter { .. }) => Some(PlanVsActual::new(p, &q.actuals)),
+                _ => None,
+            },
+            cumulative_against_plan: plan.as_ref().map(|p| PlanVsActual::new(p, &q.cumulative)),
+            period: q.period,
+            actuals: q.actuals,
+            cumulative: q.cumulative,
+        })
+        .collect();
+
+    let kids = plans::children(conn, scope, org_id, *period).await?;
+    let (from, to) = month_range(period.first_day(), period.last_day());
+    let rows: Vec<(i64, String, i64)> = fetch_all!(
+        conn.ex(),
+        (i64, String, i64),
+        "SELECT ch.org_id, k.metric, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM org ch \
+         JOIN org_closure oc ON oc.ancestor_id = ch.org_id \
+         JOIN counter k ON k.org_id = oc.descendant_id \
+         WHERE ch.parent_id = $1 AND ch.closed_on IS NULL \
+         AND k.period >= $2 AND k.period <= $3 AND k.period <> '*' \
+         GROUP BY ch.org_id, k.metric",
+        org_id,
+        from.as_str(),
+        to.as_str()
+    )?;
+    let mut by_child: BTreeMap<i64, BTreeMap<String, i64>> = BTreeMap::new();
+    for (child, metric, v) in rows {
+        add_to(by_child.entry(child).or_default(), &metric, v);
+    }
+    let mut rest = period_metrics(conn, org_id, period.first_day(), period.last_day()).await?;
+    let mut children = Vec::with_capacity(kids.len());
+    for k in kids {
+        let m = by_child.remove(&k.org_id).unwrap_or_default();
+        for (metric, v) in &m {
+            add_to(&mut rest, metric, -v);
+        }
+        let actuals = actuals_from_metrics(&m);
+        children.push(ChildResult {
+            result: k.plan.as_ref().map(|p| PlanVsActual::new(p, &actuals)),
+            org_id: k.org_id,
+            org_pub_id: k.org_pub_id,
+            code: k.code,
+            name: k.name,
+            kind: k.kind,
+            plan: k.plan,
+            actuals,
+        });
+    }
+    let children_gap = match &plan {
+        Some(p) => Some(
+            children_gap(p, children.iter().filter_map(|c| c.plan.as_ref()))
+                .map_err(|e| StoreError::Corrupt(format!("children plans: {e:?}")))?,
+        ),
+        None => None,
+    };
+    Ok(PlanVsActualReport {
+        result: plan.as_ref().map(|p| PlanVsActual::new(p, &total)),
+        org,
+        period: *period,
+        plan,
+        actuals: total,
+        quarters,
+        children,
+        outside_children: actuals_from_metrics(&rest),
+        children_gap,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drill-down
+// ---------------------------------------------------------------------------------------------
+
+/// One person behind a number of a plan-vs-actual report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AdmittedRow {
+    /// The event (internal key; the cursor's second half).
+    #[serde(skip)]
+    pub event_id: i64,
+    /// The candidacy's public id (the link to the dossier).
+    pub candidacy_pub_id: String,
+    /// Họ và tên.
+    pub full_name: String,
+    /// The cell the step was recorded in: public id.
+    pub cell_pub_id: String,
+    /// The cell's name.
+    pub cell_name: String,
+    /// The date counted: the admission decision's date (for the sources line, the listing's;
+    /// for the course line, the certificate's recording).
+    pub decided_on: Date,
+}
+
+#[derive(sqlx::FromRow)]
+struct DrillRow {
+    event_id: i64,
+    candidacy_pub_id: String,
+    full_name: String,
+    cell_pub_id: String,
+    cell_name: String,
+    on_date: jiff_sqlx::Date,
+    payload: String,
+}
+
+/// The events an approved, not annulled admission decision leaves (what `admission` counts): the
+/// decision moved the candidacy to `awaiting_ceremony`, and no later annulment of the admission
+/// (which ends in `annulled`) followed it.
+const ADMITTED: &str = "e.kind = 'admission_decision' AND e.stage = 'awaiting_ceremony' \
+    AND NOT EXISTS (SELECT 1 FROM candidacy_event an WHERE an.candidacy_id = e.candidacy_id \
+    AND an.seq > e.seq AND an.kind = 'annul' AND an.stage = 'annulled')";
+
+/// What `course.certified` counts: the certificate that moved a sympathizer (or a course
+/// attendee) into the dossier stage.
+const CERTIFIED: &str = "e.kind = 'record_certificate' AND e.stage = 'dossier' \
+    AND EXISTS (SELECT 1 FROM candidacy_event pe WHERE pe.candidacy_id = e.candidacy_id \
+    AND pe.seq = e.seq - 1 AND pe.stage IN ('sympathizer', 'course'))";
+
+/// What `sympathizer.listed` counts.
+const LISTED: &str = "e.kind = 'list_as_sympathizer'";
+
+/// The people behind the number of `line` in the plan-vs-actual report of `org_id` for `period`:
+/// for admissions and sub-groups, the approved and not annulled admission decisions dated in the
+/// period and recorded in a cell of the subtree (a sub-group's by the tags the counters used);
+/// for sources, the listings as sympathizer; for course attendees, the first certificates. In
+/// decision-date order, keyset-paged: `after` is the previous page's `next` (date, event id).
+/// Lists exactly as many people as the report counts. Roles that see aggregates only get
+/// [`StoreError::Forbidden`].
+pub async fn admitted_in(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    period: &Period,
+    line: &Line,
+    after: Option<(Date, i64)>,
+    limit: i64,
+) -> Result<Page<AdmittedRow, (Date, i64)>> {
+    if !scope.role.sees_individuals() {
+        return Err(StoreError::Forbidden("individual records"));
+    }
+    org_head(conn, scope, org_id).await?;
+    let limit = page_size(limit);
+    let (condition, wanted): (&str, Option<Vec<String>>) = match line {
+        Line::Sources => (LISTED, None),
+        Line::CourseAttendees => (CERTIFIED, None),
+        Line::Admissions => (ADMITTED, None),
+        Line::SubGroup(g) => (ADMITTED, Some(sub_group_metrics(g))),
+    };
+    if wanted.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Page::empty());
+    }
+    let sql = format!(
+        "SELECT e.event_id, c.pub_id AS candidacy_pub_id, p.full_name, o.pub_id AS cell_pub_id, \
+         o.name AS cell_name, e.on_date, e.payload \
+         FROM org_closure oc JOIN candidacy_event e ON e.cell_id = oc.descendant_id \
+         JOIN candidacy c ON c.candidacy_id = e.candidacy_id \
+         JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = e.cell_id \
+         WHERE oc.ancestor_id = $1 AND e.on_date >= $2 AND e.on_date <= $3 AND {condition} \
+         AND (e.on_date, e.event_id) > ($4, $5) ORDER BY e.on_date, e.event_id LIMIT $6"
+    );
+    // The first day is a valid date on both engines (PostgreSQL's range is narrower than jiff's).
+    let mut cursor = after.unwrap_or((period.first_day(), i64::MIN));
+    let mut out: Vec<AdmittedRow> = Vec::new();
+    loop {
+        let rows = fetch_all!(
+            conn.ex(),
+            DrillRow,
+            &sql,
+            org_id,
+            d(period.first_day()),
+            d(period.last_day()),
+            d(cursor.0),
+            cursor.1,
+            limit + 1
+        )?;
+        let fetched = rows.len();
+        for r in rows {
+            let on = r.on_date.to_jiff();
+            cursor = (on, r.event_id);
+            if let Some(w) = &wanted {
+                let tags = EventPayload::parse(&r.payload)?.tags;
+                if !admission_metrics(&tags).iter().any(|m| w.contains(m)) {
+                    continue;
+                }
+            }
+            out.push(AdmittedRow {
+                event_id: r.event_id,
+                candidacy_pub_id: r.candidacy_pub_id,
+                full_name: r.full_name,
+                cell_pub_id: r.cell_pub_id,
+                cell_name: r.cell_name,
+                decided_on: on,
+            });
+        }
+        // Without a sub-group filter one fetch is the page; with it, read on until the page is
+        // over-full (so `next` is known) or the rows run out.
+        let exhausted = i64::try_from(fetched).unwrap_or(i64::MAX) <= limit;
+        if wanted.is_none() || exhausted || i64::try_from(out.len()).unwrap_or(0) > limit {
+            return Ok(into_page(out, limit, |r| (r.decided_on, r.event_id)));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pipeline ageing
+// ---------------------------------------------------------------------------------------------
+
+/// How long a candidacy has stood in its current stage, in full calendar months.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageAge {
+    /// Less than 3 months.
+    Under3Months,
+    /// 3 months or more, less than 6.
+    From3To6Months,
+    /// 6 months or more, less than 12.
+    From6To12Months,
+    /// 12 months or more.
+    From12Months,
+}
+
+impl StageAge {
+    /// Every bucket, newest first.
+    pub const ALL: [StageAge; 4] = [
+        StageAge::Under3Months,
+        StageAge::From3To6Months,
+        StageAge::From6To12Months,
+        StageAge::From12Months,
+    ];
+
+    /// The Vietnamese label.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            StageAge::Under3Months => "Dưới 3 tháng",
+            StageAge::From3To6Months => "Từ 3 đến dưới 6 tháng",
+            StageAge::From6To12Months => "Từ 6 đến dưới 12 tháng",
+            StageAge::From12Months => "Từ 12 tháng trở lên",
+        }
+    }
+
+    /// The bucket of a candidacy in its stage since `since`, on `today`: under 3 months when
+    /// `since` is after `today` minus 3 months, and so on (the same boundaries as the query).
+    pub fn of(since: Date, today: Date) -> StageAge {
+        let [c3, c6, c12] = cutoffs(today);
+        if since > c3 {
+            StageAge::Under3Months
+        } else if since > c6 {
+            StageAge::From3To6Months
+        } else if since > c12 {
+            StageAge::From6To12Months
+        } else {
+            StageAge::From12Months
+        }
+    }
+}
+
+/// `today` minus 3, 6 and 12 months (jiff clamps to the month's last day: 31/05 − 3 months =
+/// 28/02 or 29/02).
+fn cutoffs(today: Date) -> [Date; 3] {
+    [3, 6, 12].map(|m: i64| today.saturating_sub(m.months()))
+}
+
+/// The candidacies of one stage, by how long they have stood in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PipelineRow {
+    /// The stage.
+    pub stage: Stage,
+    /// How many stand in it.
+    pub total: i64,
+    /// Less than 3 months in the stage.
+    pub under_3_months: i64,
+    /// 3 to less than 6 months.
+    pub from_3_to_6_months: i64,
+    /// 6 to less than 12 months.
+    pub from_6_to_12_months: i64,
+    /// 12 months or more.
+    pub from_12_months: i64,
+}
+
+impl PipelineRow {
+    /// The count of one bucket.
+    pub fn age(&self, a: StageAge) -> i64 {
+        match a {
+            StageAge::Under3Months => self.under_3_months,
+            StageAge::From3To6Months => self.from_3_to_6_months,
+            StageAge::From6To12Months => self.from_6_to_12_months,
+            StageAge::From12Months => self.from_12_months,
+        }
+    }
+}
+
+/// The candidacies under way in a subtree (every stage that is not an ending), by stage and by
+/// time in the current stage, as of a date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Pipeline {
+    /// As of.
+    pub as_of: Date,
+    /// One row per stage under way with at least one candidacy, in lifecycle order.
+    pub rows: Vec<PipelineRow>,
+}
+
+impl Pipeline {
+    /// The sum of the rows.
+    pub fn total(&self) -> i64 {
+        self.rows.iter().map(|r| r.total).sum()
+    }
+}
+
+/// The pipeline of the subtree of `org_id` by stage, with ageing as of `today`, in ONE grouped
+/// query. A candidacy's time in its stage runs from its *stage-since* date: the date of the
+/// first event of the current run of its stage (the projection keeps no such column, so it is
+/// read from the event log in the same query: the earliest event after the last one that left
+/// the candidacy in another stage). Steps that keep the stage (a mentor assigned, a document)
+/// do not reset it.
+pub async fn pipeline(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    today: Date,
+) -> Result<Pipeline> {
+    org_head(conn, scope, org_id).await?;
+    pipeline_of(conn, org_id, today).await
+}
+
+async fn pipeline_of(conn: &mut Conn, org_id: i64, today: Date) -> Result<Pipeline> {
+    let ended = Stage::ALL
+        .into_iter()
+        .filter(|s| s.is_terminal())
+        .map(|s| format!("'{}'", stage_code(s)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT x.stage, CAST(COUNT(*) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN x.since > $2 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN x.since <= $2 AND x.since > $3 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN x.since <= $3 AND x.since > $4 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN x.since <= $4 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM (SELECT c.stage, \
+           (SELECT MIN(e.on_date) FROM candidacy_event e WHERE e.candidacy_id = c.candidacy_id \
+            AND e.seq > COALESCE((SELECT MAX(b.seq) FROM candidacy_event b \
+              WHERE b.candidacy_id = c.candidacy_id AND b.stage <> c.stage), 0)) AS since \
+           FROM org_closure oc JOIN candidacy c ON c.cell_id = oc.descendant_id \
+           WHERE oc.ancestor_id = $1 AND c.stage NOT IN ({ended})) x \
+         GROUP BY x.stage"
+    );
+    let [c3, c6, c12] = cutoffs(today);
+    let rows: Vec<(String, i64, i64, i64, i64, i64)> = fetch_all!(
+        conn.ex(),
+        (String, i64, i64, i64, i64, i64),
+        &sql,
+        org_id,
+        d(c3),
+        d(c6),
+        d(c12)
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (stage, total, a, b, c, e) in rows {
+        let stage =
+            stage_from_code(&stage).ok_or_else(|| StoreError::Corrupt(format!("stage {stage}")))?;
+        out.push(PipelineRow {
+            stage,
+            total,
+            under_3_months: a,
+            from_3_to_6_months: b,
+            from_6_to_12_months: c,
+            from_12_months: e,
+        });
+    }
+    out.sort_by_key(|r| r.stage);
+    Ok(Pipeline {
+        as_of: today,
+        rows: out,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Composition
+// ---------------------------------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+struct FactsRow {
+    key: i64,
+    as_of: Option<jiff_sqlx::Date>,
+    birth_date: jiff_sqlx::Date,
+    gender: String,
+    ethnicity: String,
+    religion: String,
+    education: String,
+    qualification: String,
+    theory_level: String,
+    source_category: String,
+    person_source_category: String,
+    youth_union_member: bool,
+    trade_union_member: bool,
+}
+
+fn corrupt(what: &str) -> StoreError {
+    // Codes only, never a value: these are sensitive fields.
+    StoreError::Corrupt(format!("person {what} code"))
+}
+
+impl FactsRow {
+    fn facts(&self, as_of: Date) -> Result<ProfileFacts> {
+        let birth =
+            BirthDate::try_from(self.birth_date.to_jiff()).map_err(|_| corrupt("birth date"))?;
+        let gender = Gender::ALL
+            .into_iter()
+            .find(|g| g.code() == self.gender)
+            .ok_or_else(|| corrupt("gender"))?;
+        let ethnicity = (self.ethnicity.len() == 2)
+            .then(|| self.ethnicity.parse::<u8>().ok())
+            .flatten()
+            .and_then(Ethnicity::from_code)
+            .ok_or_else(|| corrupt("ethnicity"))?;
+        let religion = Religion::ALL
+            .into_iter()
+            .find(|r| r.code() == self.religion)
+            .ok_or_else(|| corrupt("religion"))?;
+        let education = Education::parse(&self.education).map_err(|_| corrupt("education"))?;
+        let qualification = Qualification::ALL
+            .into_iter()
+            .find(|q| q.code() == self.qualification)
+            .ok_or_else(|| corrupt("qualification"))?;
+        let theory_level = TheoryLevel::ALL
+            .into_iter()
+            .find(|t| t.code() == self.theory_level)
+            .ok_or_else(|| corrupt("theory level"))?;
+        // The candidacy's category (what the counters count), else the person's: a candidacy
+        // opened without a category stores an empty one.
+        let category = |code: &str| SourceCategory::ALL.into_iter().find(|s| s.code() == code);
+        let source_category = category(&self.source_category)
+            .or_else(|| category(&self.person_source_category))
+            .ok_or_else(|| corrupt("source category"))?;
+        Ok(ProfileFacts {
+            gender,
+            age_years: birth.age_in_full_years(as_of),
+            ethnicity,
+            religion,
+            education,
+            qualification,
+            theory_level,
+            source_category,
+            youth_union_member: self.youth_union_member,
+            trade_union_member: self.trade_union_member,
+        })
+    }
+}
+
+const FACT_COLS: &str = "p.birth_date, p.gender, p.ethnicity, p.religion, p.education, \
+    p.qualification, p.theory_level, p.source_category AS person_source_category, \
+    p.youth_union_member, p.trade_union_member";
+
+/// The composition of the people admitted in the subtree of `org_id` between `from` and
+/// `through` (approved and not annulled decisions, as [`admitted_in`] lists them), each as of the
+/// decision's date; the source category is the candidacy's (what the counters count; the
+/// person's when the candidacy has none). Read in
+/// keyset pages of [`BATCH`].
+pub async fn admitted_composition(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    from: Date,
+    through: Date,
+) -> Result<Composition> {
+    org_head(conn, scope, org_id).await?;
+    admitted_of(conn, org_id, from, through).await
+}
+
+async fn admitted_of(
+    conn: &mut Conn,
+    org_id: i64,
+    from: Date,
+    through: Date,
+) -> Result<Composition> {
+    let sql = format!(
+        "SELECT e.event_id AS key, e.on_date AS as_of, {FACT_COLS}, c.source_category \
+         FROM org_closure oc JOIN candidacy_event e ON e.cell_id = oc.descendant_id \
+         JOIN candidacy c ON c.candidacy_id = e.candidacy_id \
+         JOIN person p ON p.person_id = c.person_id \
+         WHERE oc.ancestor_id = $1 AND e.on_date >= $2 AND e.on_date <= $3 AND {ADMITTED} \
+         AND e.event_id > $4 ORDER BY e.event_id LIMIT $5"
+    );
+    let mut comp = Composition::new();
+    let mut after = i64::MIN;
+    loop {
+        let rows = fetch_all!(
+            conn.ex(),
+            FactsRow,
+            &sql,
+            org_id,
+            d(from),
+            d(through),
+            after,
+            BATCH
+        )?;
+        for r in &rows {
+            let on = r.as_of.map_or(through, |x| x.to_jiff());
+            comp.add(&r.facts(on)?);
+            after = r.key;
+        }
+        if i64::try_from(rows.len()).unwrap_or(0) < BATCH {
+            return Ok(comp);
+        }
+    }
+}
+
+/// The composition of the membership (official and probationary members) of the subtree of
+/// `org_id` as it stood on `as_of`: admitted by then and not yet left (a leaving status without
+/// a date counts as left, as in the start-of-year snapshot), ages on `as_of`. Members are counted
+/// in the cell their roster row names now. Read in keyset pages of [`BATCH`].
+pub async fn membership_composition(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    as_of: Date,
+) -> Result<Composition> {
+    org_head(conn, scope, org_id).await?;
+    membership_of(conn, org_id, as_of).await
+}
+
+async fn membership_of(conn: &mut Conn, org_id: i64, as_of: Date) -> Result<Composition> {
+    let sql = format!(
+        "SELECT m.member_id AS key, CAST(NULL AS DATE) AS as_of, {FACT_COLS}, p.source_category \
+         FROM org_closure oc JOIN member m ON m.cell_id = oc.descendant_id \
+         JOIN person p ON p.person_id = m.person_id \
+         WHERE oc.ancestor_id = $1 AND (m.admitted_on IS NULL OR m.admitted_on <= $2) \
+         AND (m.left_on IS NULL OR m.left_on > $2) \
+         AND (m.left_on IS NOT NULL OR m.status IN ('official', 'probationary')) \
+         AND m.member_id > $3 ORDER BY m.member_id LIMIT $4"
+    );
+    let mut comp = Composition::new();
+    let mut after = i64::MIN;
+    loop {
+        let rows = fetch_all!(conn.ex(), FactsRow, &sql, org_id, d(as_of), after, BATCH)?;
+        for r in &rows {
+            comp.add(&r.facts(as_of)?);
+            after = r.key;
+        }
+        if i64::try_from(rows.len()).unwrap_or(0) < BATCH {
+            return Ok(comp);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Periodic report
+// ---------------------------------------------------------------------------------------------
+
+/// The flows of a period, from the counters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Flows {
+    /// Listed as sources (`source.opened`).
+    pub sources_opened: i64,
+    /// Put on the sympathizer list (`sympathizer.listed`).
+    pub sympathizers_listed: i64,
+    /// First awareness certificates (`course.certified`).
+    pub course_certified: i64,
+    /// Admitted: approved decisions, less annulled ones (`admission`).
+    pub admissions: i64,
+    /// Refused admission decisions (`admission.refused`).
+    pub admissions_refused: i64,
+    /// Admission ceremonies held (`ceremony`).
+    pub ceremonies: i64,
+    /// Recognised as official members, less annulled recognitions (`recognition`).
+    pub recognitions: i64,
+    /// Removed from the party (`removal`).
+    pub removals: i64,
+    /// Withdrawn (`withdrawn`).
+    pub withdrawn: i64,
+    /// Rejected (`rejected`).
+    pub rejected: i64,
+    /// Transferred in (`transfer.in`).
+    pub transfers_in: i64,
+    /// Transferred out (`transfer.out`).
+    pub transfers_out: i64,
+    /// Died (`deceased`).
+    pub deceased: i64,
+    /// Decisions annulled (`annulment`).
+    pub annulments: i64,
+}
+
+impl Flows {
+    /// The flows of counter totals by metric.
+    pub fn from_metrics(m: &BTreeMap<String, i64>) -> Flows {
+        let g = |k: &str| metric(m, k);
+        Flows {
+            sources_opened: g("source.opened"),
+            sympathizers_listed: g("sympathizer.listed"),
+            course_certified: g("course.certified"),
+            admissions: g("admission"),
+            admissions_refused: g("admission.refused"),
+            ceremonies: g("ceremony"),
+            recognitions: g("recognition"),
+            removals: g("removal"),
+            withdrawn: g("withdrawn"),
+            rejected: g("rejected"),
+            transfers_in: g("transfer.in"),
+            transfers_out: g("transfer.out"),
+            deceased: g("deceased"),
+            annulments: g("annulment"),
+        }
+    }
+}
+
+/// The figures of one period (the report's own, or the same period a year earlier).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PeriodFigures {
+    /// The period.
+    pub period: Period,
+    /// Its first day.
+    pub from: Date,
+    /// The last day counted: the period's last day, or for a period not over yet the report's
+    /// date (a year earlier: that date a year earlier). Flows count whole months from the
+    /// counters, through this day's month.
+    pub through: Date,
+    /// Flows.
+    pub flows: Flows,
+    /// The plan's lines.
+    pub actuals: Actuals,
+    /// The people admitted (as of their decision's date).
+    pub admitted: Composition,
+    /// The membership on `through`.
+    pub membership: Composition,
+    /// Introductions by each mass organisation of the subtree (one that introduced no one shows
+    /// zero).
+    pub introductions: Vec<IntroductionCount>,
+}
+
+/// The periodic report of an organisation's subtree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PeriodicReport {
+    /// The organisation.
+    pub org: OrgHead,
+    /// The report's date.
+    pub today: Date,
+    /// The period's figures.
+    pub current: PeriodFigures,
+    /// The same figures for the same period a year earlier (`None` for a term: a term has no
+    /// "same period a year earlier").
+    pub year_earlier: Option<PeriodFigures>,
+    /// The candidacies under way now, by stage and ageing (a gauge: no year-earlier figure).
+    pub pipeline: Pipeline,
+}
+
+/// The same period a year earlier; a term has none.
+fn year_earlier(p: &Period) -> Option<Period> {
+    Some(match *p {
+        Period::Year(y) => Period::Year(y.checked_sub(1)?),
+        Period::Quarter { year, q } => Period::Quarter {
+            year: year.checked_sub(1)?,
+            q,
+        },
+        Period::Half { year, h } => Period::Half {
+            year: year.checked_sub(1)?,
+            h,
+        },
+        Period::Month { year, month } => Period::Month {
+            year: year.checked_sub(1)?,
+            month,
+        },
+        Period::Term { .. } => return None,
+    })
+}
+
+async fn figures(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    period: Period,
+    through: Date,
+) -> Result<PeriodFigures> {
+    let from = period.first_day();
+    let m = period_metrics(conn, org_id, from, through).await?;
+    Ok(PeriodFigures {
+        period,
+        from,
+        through,
+        flows: Flows::from_metrics(&m),
+        actuals: actuals_from_metrics(&m),
+        admitted: admitted_of(conn, org_id, from, through).await?,
+        membership: membership_of(conn, org_id, through).await?,
+        introductions: candidacies::introductions_by_mass_org(conn, scope, org_id, from, through)
+            .await?,
+    })
+}
+
+/// The periodic report (month, quarter, 6 months, year, term) of the subtree of `org_id` as of
+/// `today`: admissions, recognitions, removals and the other flows (counters); the pipeline by
+/// stage with ageing ([`pipeline`]); the composition of the admitted and of the membership at
+/// the period's end ([`admitted_composition`], [`membership_composition`]); mass-organisation
+/// introductions per organisation; and the same figures for the same period a year earlier.
+/// Every read is scoped; outside the scope [`StoreError::NotFound`].
+pub async fn periodic(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    period: &Period,
+    today: Date,
+) -> Result<PeriodicReport> {
+    let org = org_head(conn, scope, org_id).await?;
+    let through = period.last_day().min(today);
+    let current = figures(conn, scope, org_id, *period, through).await?;
+    let year_earlier = match year_earlier(period) {
+        Some(p) => {
+            let through = through
+                .saturating_sub(1.year())
+                .min(p.last_day())
+                .max(p.first_day());
+            Some(figures(conn, scope, org_id, p, through).await?)
+        }
+        None => None,
+    };
+    let pipeline = pipeline_of(conn, org_id, today).await?;
+    Ok(PeriodicReport {
+        org,
+        today,
+        current,
+        year_earlier,
+        pipeline,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn sub_groups_map_to_the_counters_of_their_flags_and_source_categories() {
+        let m: BTreeMap<String, i64> = [
+            ("admission", 23),
+            ("admission.women", 15),
+            ("admission.youth_union", 14),
+            ("admission.source.teacher", 3),
+            ("admission.source.upper_secondary_student", 2),
+            ("admission.source.university_student", 1),
+            ("admission.source.private_enterprise_worker", 4),
+            ("admission.source.hamlet_head", 1),
+            ("admission.youth_age", 9),
+            ("sympathizer.listed", 40),
+            ("source.opened", 70),
+            ("course.certified", 30),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let a = actuals_from_metrics(&m);
+        assert_eq!((a.sources, a.course_attendees, a.admissions), (40, 30, 23));
+        let g = |s: SubGroup| a.get(&Line::SubGroup(s));
+        assert_eq!(g(SubGroup::Women), 15);
+        assert_eq!(g(SubGroup::YouthUnion), 14);
+        assert_eq!(g(SubGroup::Students), 3);
+        assert_eq!(g(SubGroup::Workers), 4);
+        assert_eq!(g(SubGroup::Teachers), 3);
+        assert_eq!(g(SubGroup::HamletHeads), 1);
+        assert_eq!(g(SubGroup::EthnicMinority), 0);
+        assert!(!a.sub_groups.contains_key(&SubGroup::EthnicMinority));
+        assert!(sub_group_metrics(&SubGroup::Other("dân quân".into())).is_empty());
+    }
+
+    #[test]
+    fn the_same_period_a_year_earlier() {
+        assert_eq!(year_earlier(&Period::Year(2026)), Some(Period::Year(2025)));
+        assert_eq!(
+            year_earlier(&Period::Half { year: 2026, h: 2 }),
+            Some(Period::Half { year: 2025, h: 2 })
+        );
+        assert_eq!(year_earlier(&Period::Term { start_year: 2025 }), None);
+    }
+
+    #[test]
+    fn stage_age_buckets_start_at_full_months() {
+        let today = date(2026, 11, 23);
+        assert_eq!(
+            StageAge::of(date(2026, 8, 24), today),
+            StageAge::Under3Months
+        );
+        assert_eq!(
+            StageAge::of(date(2026, 8, 23), today),
+            StageAge::From3To6Months
+        );
+        assert_eq!(
+            StageAge::of(date(2026, 5, 24), today),
+            StageAge::From3To6Months
+        );
+        assert_eq!(
+            StageAge::of(date(2026, 5, 23), today),
+            StageAge::From6To12Months
+        );
+        assert_eq!(
+            StageAge::of(date(2025, 11, 24), today),
+            StageAge::From6To12Months
+        );
+        assert_eq!(
+            StageAge::of(date(2025, 11, 23), today),
+            StageAge::From12Months
+        );
+        // The end of a longer month clamps: 31/05 − 3 months = 28/02.
+        assert_eq!(cutoffs(date(2026, 5, 31))[0], date(2026, 2, 28));
+    }
+}

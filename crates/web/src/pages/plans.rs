@@ -1,0 +1,1043 @@
+//! `/plans` — the plan of an organisation for a year, a term or a quarter: its targets with the
+//! quarter split and sub-targets, the suggested plan computed from the start-of-year membership,
+//! plan against actual (by quarter and cumulative, rolled up the subtree from the counters), the
+//! children's plans and where they do not add up, the forecast to the year's end, and the
+//! drill-down to the people behind a number (`/plans/admitted`).
+//!
+//! Everyone with a scope reads plans (they hold counts, never people); organisation staff and
+//! administrators write them (`plans::role_writes_plans`). The drill-down lists names, so it is
+//! for roles that see individuals.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use ketnap_domain::dates::format_vn;
+use ketnap_domain::forecast::{self, Forecast};
+use ketnap_domain::plan::{
+    self, Achievement, Line, Period, Plan, PlanVsActual, QuarterWeights, SubGroup, SubTarget,
+};
+use ketnap_store::reports::{self, PlanVsActualReport};
+use ketnap_store::{Conn, Scope, StoreError, members, orgs, plans};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::charts;
+use crate::error::AppError;
+use crate::layout::Crumb;
+
+/// Organisations offered in the picker.
+const MAX_PICKER: usize = 400;
+/// Years of history the forecast learns from.
+const FORECAST_YEARS: i64 = 3;
+/// Rows of the drill-down page.
+const DRILL_PAGE: i64 = 100;
+
+/// The routes of the area.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/plans", get(show).post(save))
+        .route("/plans/children", post(assign_children))
+        .route("/plans/admitted", get(admitted))
+}
+
+/// The query string of the plan page.
+#[derive(Deserialize, Default)]
+pub struct PlanQuery {
+    /// Organisation public id (default: the first root of the scope).
+    #[serde(default)]
+    pub org: Option<String>,
+    /// Period code (`2026`, `2025-2030`, `2026-Q2`); default: this year.
+    #[serde(default)]
+    pub period: Option<String>,
+}
+
+/// An option of a select.
+pub struct Opt {
+    /// Value.
+    pub value: String,
+    /// Label.
+    pub label: String,
+    /// Selected.
+    pub selected: bool,
+}
+
+/// One line of the plan's targets.
+pub struct TargetRow {
+    /// Label.
+    pub label: String,
+    /// The period's target.
+    pub target: String,
+    /// The quarter split (year plans), else empty.
+    pub quarters: Vec<String>,
+    /// How a share was rounded ("16 × 40 % = 6,4 → 6"), if it is one.
+    pub computation: String,
+}
+
+/// One line of plan against actual.
+pub struct ResultRow {
+    /// Label.
+    pub label: String,
+    /// Line code for the drill-down (`admissions`, `sub:women`…), empty when none.
+    pub line_code: String,
+    /// Target (for a sub-group: the admissions target, the seeds' base).
+    pub target: String,
+    /// Actual.
+    pub actual: String,
+    /// "143,75 %".
+    pub pct: String,
+    /// "23/16".
+    pub fraction: String,
+    /// CSS class: `exceeded`, `reached` or `behind`.
+    pub class: &'static str,
+    /// For a sub-group with its own sub-target: the actual against it.
+    pub against_sub_target: String,
+}
+
+/// One quarter of the plan-vs-actual table.
+pub struct QuarterRow {
+    /// "Quý I/2026".
+    pub label: String,
+    /// Admissions in the quarter.
+    pub admissions: String,
+    /// The quarter's admissions target (split of the year plan), if any.
+    pub target: String,
+    /// Quarter achievement.
+    pub pct: String,
+    /// Admissions from the start of the period through the quarter.
+    pub cumulative: String,
+    /// Cumulative against the whole plan.
+    pub cumulative_pct: String,
+}
+
+/// One child organisation.
+pub struct ChildRow {
+    /// Public id.
+    pub pub_id: String,
+    /// Name.
+    pub name: String,
+    /// Targets (empty when the child has no plan).
+    pub sources: String,
+    /// Course target.
+    pub course: String,
+    /// Admissions target.
+    pub admissions: String,
+    /// Admissions actual.
+    pub actual: String,
+    /// Achievement of the admissions target.
+    pub pct: String,
+    /// Whether the child has a plan.
+    pub has_plan: bool,
+}
+
+/// One line where the children's plans and the parent's differ.
+pub struct GapRow {
+    /// Label.
+    pub label: String,
+    /// Parent's target.
+    pub parent: String,
+    /// Sum of the children's.
+    pub children: String,
+    /// Difference (children − parent), signed.
+    pub difference: String,
+    /// Children plan less than the parent asks.
+    pub short: bool,
+}
+
+/// The edit form's values (strings, as typed).
+#[derive(Clone, Debug, Default)]
+pub struct PlanFields {
+    /// Sources target.
+    pub sources: String,
+    /// Course target.
+    pub course_attendees: String,
+    /// Admissions target.
+    pub admissions: String,
+    /// Per named sub-group: (code, label, value, unit `count`/`share`).
+    pub subs: Vec<(String, String, String, String)>,
+    /// Quarter weights, empty for even.
+    pub q: [String; 4],
+}
+
+/// The suggestion box.
+pub struct SuggestionView {
+    /// Start-of-year membership.
+    pub members: String,
+    /// The base is today's count because no snapshot was taken.
+    pub provisional: bool,
+    /// Number of cells.
+    pub cells: String,
+    /// Lines: label, range text, citation.
+    pub lines: Vec<(String, String, String)>,
+    /// The suggested plan as form values.
+    pub fields: PlanFields,
+}
+
+/// The forecast box.
+pub struct ForecastView {
+    /// Verdict.
+    pub verdict: String,
+    /// Whether the verdict is good news.
+    pub positive: bool,
+    /// Summary line.
+    pub summary: String,
+    /// Expected admissions by the year's end.
+    pub expected: String,
+    /// Range.
+    pub range: String,
+    /// Probability that the quota is met.
+    pub p_meet: String,
+    /// Sparse-data label, if any.
+    pub sparse: String,
+    /// The method, in plain Vietnamese.
+    pub method: String,
+    /// Per stage: stage label, open candidacies, expected admissions from them.
+    pub by_stage: Vec<(String, String, String)>,
+}
+
+/// `plans_show.html`
+#[derive(Template)]
+#[template(path = "plans_show.html")]
+pub struct PlanPage {
+    layout: crate::layout::Layout,
+    org_pub_id: String,
+    org_name: String,
+    period_code: String,
+    period_label: String,
+    org_options: Vec<Opt>,
+    period_options: Vec<Opt>,
+    can_write: bool,
+    individuals: bool,
+    error: Option<String>,
+    has_plan: bool,
+    targets: Vec<TargetRow>,
+    quarter_heads: Vec<String>,
+    warnings: Vec<ketnap_domain::Violation>,
+    suggestion: Option<SuggestionView>,
+    fields: PlanFields,
+    results: Vec<ResultRow>,
+    actual_admissions: String,
+    quarters: Vec<QuarterRow>,
+    children: Vec<ChildRow>,
+    gaps: Vec<GapRow>,
+    children_chart: String,
+    forecast: Option<ForecastView>,
+    today: String,
+}
+
+fn count(n: u32) -> String {
+    plan::format_count(n)
+}
+
+fn line_code(line: &Line) -> String {
+    match line {
+        Line::Sources => "sources".into(),
+        Line::CourseAttendees => "course".into(),
+        Line::Admissions => "admissions".into(),
+        Line::SubGroup(g) => format!("sub:{}", g.code()),
+    }
+}
+
+fn parse_line(code: &str) -> Option<Line> {
+    match code {
+        "sources" => Some(Line::Sources),
+        "course" => Some(Line::CourseAttendees),
+        "admissions" => Some(Line::Admissions),
+        _ => code
+            .strip_prefix("sub:")
+            .and_then(SubGroup::from_code)
+            .map(Line::SubGroup),
+    }
+}
+
+fn class_of(a: &Achievement) -> &'static str {
+    if a.target == 0 {
+        ""
+    } else if a.exceeded() {
+        "exceeded"
+    } else if a.reached() {
+        "reached"
+    } else {
+        "behind"
+    }
+}
+
+fn result_rows(r: &PlanVsActual, admissions_target: u32) -> Vec<ResultRow> {
+    r.lines
+        .iter()
+        .map(|l| ResultRow {
+            label: l.line.label(),
+            line_code: line_code(&l.line),
+            target: count(match l.line {
+                Line::SubGroup(_) => admissions_target,
+                _ => l.achievement.target,
+            }),
+            actual: count(l.actual),
+            pct: l.achievement.pct_text(),
+            fraction: l.achievement.fraction(),
+            class: class_of(&l.achievement),
+            against_sub_target: match (l.sub_target, l.against_sub_target()) {
+                (Some(t), Some(a)) => {
+                    format!("{} / {} ({})", count(l.actual), count(t), a.pct_text())
+                }
+                _ => String::new(),
+            },
+        })
+        .collect()
+}
+
+fn bp_text(bp: u32) -> String {
+    let whole = bp / 100;
+    let frac = bp % 100;
+    if frac == 0 {
+        whole.to_string()
+    } else if frac.is_multiple_of(10) {
+        format!("{whole},{}", frac / 10)
+    } else {
+        format!("{whole},{frac:02}")
+    }
+}
+
+impl PlanFields {
+    fn of(plan: &Plan) -> PlanFields {
+        let subs = SubGroup::NAMED
+            .iter()
+            .map(|g| {
+                let (value, unit) = match plan.sub_targets.get(g) {
+                    Some(SubTarget::Count(n)) => (n.to_string(), "count"),
+                    Some(SubTarget::Share(bp)) => (bp_text(*bp), "share"),
+                    None => (String::new(), "share"),
+                };
+                (g.code(), g.label().to_string(), value, unit.to_string())
+            })
+            .collect();
+        let q = match plan.quarter_weights {
+            QuarterWeights::Custom(w) => w.map(|x| x.to_string()),
+            QuarterWeights::Even => Default::default(),
+        };
+        PlanFields {
+            sources: plan.sources.to_string(),
+            course_attendees: plan.course_attendees.to_string(),
+            admissions: plan.admissions.to_string(),
+            subs,
+            q,
+        }
+    }
+
+    fn from_form(form: &BTreeMap<String, String>) -> PlanFields {
+        let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+        PlanFields {
+            sources: get("sources"),
+            course_attendees: get("course_attendees"),
+            admissions: get("admissions"),
+            subs: SubGroup::NAMED
+                .iter()
+                .map(|g| {
+                    let code = g.code();
+                    (
+                        code.clone(),
+                        g.label().to_string(),
+                        get(&format!("sub_{code}")),
+                        form.get(&format!("unit_{code}"))
+                            .cloned()
+                            .unwrap_or_else(|| "share".into()),
+                    )
+                })
+                .collect(),
+            q: [get("q1"), get("q2"), get("q3"), get("q4")],
+        }
+    }
+
+    /// The plan these fields describe, or the Vietnamese reason they do not.
+    fn to_plan(&self, period: Period) -> Result<Plan, String> {
+        let num = |v: &str, label: &str| -> Result<u32, String> {
+            let v = v.trim();
+            if v.is_empty() {
+                return Ok(0);
+            }
+            v.replace('.', "")
+                .parse::<u32>()
+                .map_err(|_| format!("{label}: «{v}» không phải là một số nguyên không âm."))
+        };
+        let mut plan = Plan::new(period);
+        plan.sources = num(&self.sources, "Nguồn cảm tình Đảng")?;
+        plan.course_attendees = num(&self.course_attendees, "Học lớp nhận thức về Đảng")?;
+        plan.admissions = num(&self.admissions, "Kết nạp đảng viên")?;
+        for (code, label, value, unit) in &self.subs {
+            let v = value.trim();
+            if v.is_empty() {
+                continue;
+            }
+            let g = SubGroup::from_code(code).ok_or_else(|| "Nhóm không hợp lệ.".to_string())?;
+            let t = if unit == "count" {
+                SubTarget::Count(num(v, label)?)
+            } else {
+                SubTarget::Share(parse_percent_bp(v).ok_or_else(|| {
+                    format!("Chỉ tiêu {label}: «{v}» không phải là một tỷ lệ phần trăm (ví dụ 40 hoặc 12,5).")
+                })?)
+            };
+            plan.sub_targets.insert(g, t);
+        }
+        if self.q.iter().any(|x| !x.trim().is_empty()) {
+            let mut w = [0u32; 4];
+            for (i, x) in self.q.iter().enumerate() {
+                w[i] = num(x, &format!("Tỷ trọng quý {}", i + 1))?;
+            }
+            plan.quarter_weights = QuarterWeights::Custom(w);
+        }
+        plan.check().map_err(|e| e.to_string())?;
+        Ok(plan)
+    }
+}
+
+/// "40" → 4000, "12,5" → 1250, "12.5 %" → 1250 (at most two decimals).
+fn parse_percent_bp(s: &str) -> Option<u32> {
+    let s = s.trim().trim_end_matches('%').trim().replace('.', ",");
+    let (whole, frac) = match s.split_once(',') {
+        Some((w, f)) => (w, f),
+        None => (s.as_str(), ""),
+    };
+    if frac.len() > 2 || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let w: u32 = whole.parse().ok()?;
+    let f: u32 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<2}").parse().ok()?
+    };
+    w.checked_mul(100)?.checked_add(f)
+}
+
+fn period_options(today: jiff::civil::Date, current: &Period) -> Vec<Opt> {
+    let y = today.year();
+    let term_start = 2025 + 5 * ((y - 2025).div_euclid(5));
+    let mut ps = vec![
+        Period::Year(y),
+        Period::Year(y - 1),
+        Period::Year(y + 1),
+        Period::Term {
+            start_year: term_start,
+        },
+        Period::Term {
+            start_year: term_start - 5,
+        },
+    ];
+    ps.extend((1..=4).filter_map(|q| Period::quarter(y, q)));
+    if !ps.contains(current) {
+        ps.insert(0, *current);
+    }
+    ps.into_iter()
+        .map(|p| Opt {
+            value: p.code(),
+            label: p.to_string(),
+            selected: p == *current,
+        })
+        .collect()
+}
+
+async fn resolve_org(
+    conn: &mut Conn,
+    scope: &Scope,
+    org: Option<&str>,
+) -> Result<(orgs::Org, Vec<(orgs::Org, usize)>), AppError> {
+    let outline = orgs::outline(conn, scope, 3, MAX_PICKER).await?;
+    let org = match org.filter(|s| !s.is_empty()) {
+        Some(p) => orgs::get(conn, scope, p).await?,
+        None => outline
+            .first()
+            .map(|(o, _)| o.clone())
+            .ok_or(AppError::NotFound)?,
+    };
+    Ok((org, outline))
+}
+
+fn parse_period(code: Option<&str>, today: jiff::civil::Date) -> Result<Period, AppError> {
+    match code.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(Period::Year(today.year())),
+        Some(c) => c
+            .parse::<Period>()
+            .map_err(|e| AppError::BadRequest(e.to_string())),
+    }
+}
+
+/// Render the plan page (also after a refused save, with the typed values and the reason).
+async fn render(
+    state: &AppState,
+    auth: &Auth,
+    org_key: Option<&str>,
+    period: Period,
+    typed: Option<(PlanFields, String)>,
+) -> Result<Response, AppError> {
+    let today = state.clock.today();
+    let mut conn = state.store.read().await?;
+    let (org, outline) = resolve_org(&mut conn, &auth.scope, org_key).await?;
+    let report: PlanVsActualReport =
+        reports::plan_vs_actual(&mut conn, &auth.scope, org.org_id, &period).await?;
+    let rules = state.book.in_force(today);
+    let plan = report.plan.clone();
+    let quarter_heads: Vec<String> = if matches!(period, Period::Year(_)) {
+        (1..=4)
+            .filter_map(|q| Period::quarter(period.years()[0], q))
+            .map(|p| p.to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let targets = plan
+        .as_ref()
+        .map(|p| {
+            let mut lines = vec![Line::Sources, Line::CourseAttendees, Line::Admissions];
+            lines.extend(p.sub_targets.keys().cloned().map(Line::SubGroup));
+            lines
+                .into_iter()
+                .map(|l| TargetRow {
+                    label: l.label(),
+                    target: count(p.target(&l)),
+                    quarters: if quarter_heads.is_empty() {
+                        Vec::new()
+                    } else {
+                        p.quarter_targets(&l).iter().map(|n| count(*n)).collect()
+                    },
+                    computation: match &l {
+                        Line::SubGroup(g) => p
+                            .sub_targets
+                            .get(g)
+                            .and_then(|t| t.computation(p.admissions))
+                            .map(|c| c.text())
+                            .unwrap_or_default(),
+                        _ => String::new(),
+                    },
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // The suggestion and the rate checks are for year plans (the rates are annual).
+    let (suggestion, warnings) = if let Period::Year(y) = period {
+        let base = members::start_of_year(&mut conn, org.org_id, y).await?;
+        let total = u32::try_from(base.counts.official + base.counts.probationary).unwrap_or(0);
+        let cells = u32::try_from(orgs::cell_count(&mut conn, org.org_id).await?).unwrap_or(0);
+        let s = plan::suggest(total, cells, rules);
+        let warnings = plan
+            .as_ref()
+            .map(|p| plan::check_rates(p, total, rules))
+            .unwrap_or_default();
+        let lines = vec![
+            (
+                "Kết nạp đảng viên".to_string(),
+                s.admissions.text(),
+                s.admissions.citation.clone(),
+            ),
+            (
+                "Nguồn cảm tình Đảng".to_string(),
+                s.sources.text(),
+                s.sources.citation.clone(),
+            ),
+            (
+                "Học lớp nhận thức về Đảng (tối thiểu)".to_string(),
+                s.course.text(),
+                s.course.citation.clone(),
+            ),
+            (
+                "Kết nạp theo chi bộ".to_string(),
+                s.cell_admissions.text(),
+                s.cell_admissions.citation.clone(),
+            ),
+        ];
+        (
+            Some(SuggestionView {
+                members: count(total),
+                provisional: !base.from_snapshot,
+                cells: count(cells),
+                lines,
+                fields: PlanFields::of(&s.to_plan(period)),
+            }),
+            warnings,
+        )
+    } else {
+        (None, Vec::new())
+    };
+    let admissions_target = plan.as_ref().map_or(0, |p| p.admissions);
+    let results = report
+        .result
+        .as_ref()
+        .map(|r| result_rows(r, admissions_target))
+        .unwrap_or_default();
+    let quarters = report
+        .quarters
+        .iter()
+        .map(|q| {
+            let qa = q
+                .against_quarter
+                .as_ref()
+                .and_then(|r| r.lines.iter().find(|l| l.line == Line::Admissions));
+            let ca = q
+                .cumulative_against_plan
+                .as_ref()
+                .and_then(|r| r.lines.iter().find(|l| l.line == Line::Admissions));
+            QuarterRow {
+                label: q.period.to_string(),
+                admissions: count(q.actuals.admissions),
+                target: qa.map(|l| count(l.achievement.target)).unwrap_or_default(),
+                pct: qa.map(|l| l.achievement.pct_text()).unwrap_or_default(),
+                cumulative: count(q.cumulative.admissions),
+                cumulative_pct: ca.map(|l| l.achievement.pct_text()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let children: Vec<ChildRow> = report
+        .children
+        .iter()
+        .map(|c| ChildRow {
+            pub_id: c.org_pub_id.clone(),
+            name: c.name.clone(),
+            sources: c
+                .plan
+                .as_ref()
+                .map(|p| p.sources.to_string())
+                .unwrap_or_default(),
+            course: c
+                .plan
+                .as_ref()
+                .map(|p| p.course_attendees.to_string())
+                .unwrap_or_default(),
+            admissions: c
+                .plan
+                .as_ref()
+                .map(|p| p.admissions.to_string())
+                .unwrap_or_default(),
+            actual: count(c.actuals.admissions),
+            pct: c
+                .plan
+                .as_ref()
+                .map(|p| Achievement::of(c.actuals.admissions, p.admissions).pct_text())
+                .unwrap_or_default(),
+            has_plan: c.plan.is_some(),
+        })
+        .collect();
+    let chart_rows: Vec<(String, u32, u32)> = report
+        .children
+        .iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                c.plan.as_ref().map_or(0, |p| p.admissions),
+                c.actuals.admissions,
+            )
+        })
+        .collect();
+    let children_chart = if chart_rows.is_empty() {
+        String::new()
+    } else {
+        charts::plan_vs_actual_bars(&chart_rows)
+    };
+    let gaps = report
+        .children_gap
+        .as_ref()
+        .map(|g| {
+            g.lines
+                .iter()
+                .map(|l| GapRow {
+                    label: l.line.label(),
+                    parent: count(l.parent),
+                    children: count(l.children),
+                    difference: if l.difference > 0 {
+                        format!("+{}", l.difference)
+                    } else if l.difference < 0 {
+                        format!("−{}", l.difference.unsigned_abs())
+                    } else {
+                        "0".into()
+                    },
+                    short: l.difference < 0,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let forecast = match (period, &plan) {
+        (Period::Year(y), Some(p)) if y == today.year() => {
+            let since = today.saturating_sub(jiff::Span::new().years(FORECAST_YEARS));
+            let candidacies =
+                ketnap_store::history::forecast_history(&mut conn, &auth.scope, org.org_id, since)
+                    .await?;
+            let input = forecast::ForecastInput {
+                today,
+                history_since: since,
+                admitted_so_far: report.actuals.admissions,
+                quota: Some(p.admissions),
+                candidacies,
+            };
+            Some(forecast_view(&forecast::forecast(&input)))
+        }
+        _ => None,
+    };
+    let fields = match &typed {
+        Some((f, _)) => f.clone(),
+        None => plan
+            .as_ref()
+            .map(PlanFields::of)
+            .or_else(|| suggestion.as_ref().map(|s| s.fields.clone()))
+            .unwrap_or_else(|| PlanFields::of(&Plan::new(period))),
+    };
+    let org_options = outline
+        .iter()
+        .map(|(o, depth)| Opt {
+            value: o.pub_id.clone(),
+            label: format!("{}{}", "— ".repeat(*depth), o.name),
+            selected: o.org_id == org.org_id,
+        })
+        .collect();
+    let mut layout = auth.layout(format!("Kế hoạch {period} — {}", org.name), "plans");
+    layout.crumbs = orgs::path(&mut conn, org.org_id)
+        .await?
+        .into_iter()
+        .map(|o| Crumb {
+            href: format!("/plans?org={}&period={}", o.pub_id, period.code()),
+            label: o.name,
+        })
+        .collect();
+    let page = PlanPage {
+        layout,
+        org_pub_id: org.pub_id.clone(),
+        org_name: org.name.clone(),
+        period_code: period.code(),
+        period_label: period.to_string(),
+        org_options,
+        period_options: period_options(today, &period),
+        can_write: plans::role_writes_plans(auth.role),
+        individuals: auth.role.sees_individuals(),
+        error: typed.map(|(_, e)| e),
+        has_plan: plan.is_some(),
+        targets,
+        quarter_heads,
+        warnings,
+        suggestion,
+        fields,
+        results,
+        actual_admissions: count(report.actuals.admissions),
+        quarters,
+        children,
+        gaps,
+        children_chart,
+        forecast,
+        today: format_vn(today),
+    };
+    let status = if page.error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+fn forecast_view(f: &Forecast) -> ForecastView {
+    ForecastView {
+        verdict: f.verdict.label_vi().to_string(),
+        positive: f.verdict.is_positive(),
+        summary: f.summary_vi(),
+        expected: f.expected_text(),
+        range: f.range_text(),
+        p_meet: f.p_meet_text().unwrap_or_default(),
+        sparse: f.sparse_label().unwrap_or_default().to_string(),
+        method: f.method_vi(),
+        by_stage: f
+            .by_stage()
+            .into_iter()
+            .map(|(s, n, e)| {
+                (
+                    s.label_vi().to_string(),
+                    count(n),
+                    ketnap_domain::numfmt::decimal_vi((e * 10.0).round().max(0.0) as u128, 1),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// `GET /plans`
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<PlanQuery>,
+) -> Result<Response, AppError> {
+    let period = parse_period(q.period.as_deref(), state.clock.today())?;
+    render(&state, &auth, q.org.as_deref(), period, None).await
+}
+
+/// `POST /plans`: save the organisation's plan for the period (or accept the suggestion, which
+/// posts the suggested values).
+pub async fn save(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::Form(form): axum::Form<BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    if !plans::role_writes_plans(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    let period = parse_period(form.get("period").map(String::as_str), state.clock.today())?;
+    let org_key = form.get("org").cloned().unwrap_or_default();
+    let org = orgs::get(&mut state.store.read().await?, &auth.scope, &org_key).await?;
+    let fields = PlanFields::from_form(&form);
+    let plan = match fields.to_plan(period) {
+        Ok(p) => p,
+        Err(msg) => {
+            return render(&state, &auth, Some(&org_key), period, Some((fields, msg))).await;
+        }
+    };
+    let result: Result<(), AppError> = async {
+        let mut tx = state.store.begin().await?;
+        plans::upsert(
+            &mut tx,
+            &state.write_ctx(Some(auth.user.user_id)),
+            &auth.scope,
+            org.org_id,
+            &plan,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/plans?org={}&period={}",
+            org.pub_id,
+            period.code()
+        ))
+        .into_response()),
+        Err(AppError::Store(e @ (StoreError::Invalid { .. } | StoreError::Refused(_)))) => {
+            render(
+                &state,
+                &auth,
+                Some(&org_key),
+                period,
+                Some((fields, e.message_vi())),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /plans/children`: a higher level assigns sources, course and admissions targets to its
+/// children (`<child pub id>_sources`, `_course`, `_admissions`); a child's sub-targets and
+/// quarter split are kept. All children in one transaction: every row lands or none.
+pub async fn assign_children(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::Form(form): axum::Form<BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    if !plans::role_writes_plans(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    let period = parse_period(form.get("period").map(String::as_str), state.clock.today())?;
+    let org_key = form.get("org").cloned().unwrap_or_default();
+    let mut conn = state.store.read().await?;
+    let org = orgs::get(&mut conn, &auth.scope, &org_key).await?;
+    let children = plans::children(&mut conn, &auth.scope, org.org_id, period).await?;
+    drop(conn);
+    let mut updates: Vec<(i64, Plan)> = Vec::new();
+    for c in &children {
+        let key = |f: &str| format!("{}_{f}", c.org_pub_id);
+        let typed: Vec<&String> = ["sources", "course", "admissions"]
+            .iter()
+            .filter_map(|f| form.get(&key(f)))
+            .collect();
+        if typed.iter().all(|v| v.trim().is_empty()) {
+            continue;
+        }
+        let mut plan = c.plan.clone().unwrap_or_else(|| Plan::new(period));
+        let num = |f: &str| -> Result<u32, AppError> {
+            let v = form.get(&key(f)).map(|s| s.trim()).unwrap_or("");
+            if v.is_empty() {
+                return Ok(0);
+            }
+            v.parse::<u32>().map_err(|_| {
+                AppError::BadRequest(format!(
+                    "{}: «{v}» không phải là một số nguyên không âm.",
+                    c.name
+                ))
+            })
+        };
+        plan.sources = num("sources")?;
+        plan.course_attendees = num("course")?;
+        plan.admissions = num("admissions")?;
+        updates.push((c.org_id, plan));
+    }
+    let mut tx = state.store.begin().await?;
+    let ctx = state.write_ctx(Some(auth.user.user_id));
+    for (org_id, plan) in &updates {
+        plans::upsert(&mut tx, &ctx, &auth.scope, *org_id, plan).await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!(
+        "/plans?org={}&period={}",
+        org.pub_id,
+        period.code()
+    ))
+    .into_response())
+}
+
+/// The query of the drill-down.
+#[derive(Deserialize, Default)]
+pub struct AdmittedQuery {
+    /// Organisation public id.
+    pub org: String,
+    /// Period code.
+    pub period: String,
+    /// Line code (`admissions`, `sub:women`…).
+    #[serde(default)]
+    pub line: Option<String>,
+    /// Keyset cursor.
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+/// One person behind a number.
+pub struct AdmittedLine {
+    /// Candidacy public id.
+    pub candidacy: String,
+    /// Name.
+    pub name: String,
+    /// Cell.
+    pub cell: String,
+    /// Decision date.
+    pub on: String,
+}
+
+/// `plans_admitted.html`
+#[derive(Template)]
+#[template(path = "plans_admitted.html")]
+pub struct AdmittedPage {
+    layout: crate::layout::Layout,
+    org_pub_id: String,
+    org_name: String,
+    period_code: String,
+    period_label: String,
+    line_label: String,
+    line_code: String,
+    rows: Vec<AdmittedLine>,
+    next: Option<String>,
+}
+
+fn encode_cursor((on, id): &(jiff::civil::Date, i64)) -> String {
+    format!("{on}_{id}")
+}
+
+fn decode_cursor(s: &str) -> Option<(jiff::civil::Date, i64)> {
+    let (on, id) = s.split_once('_')?;
+    Some((on.parse().ok()?, id.parse().ok()?))
+}
+
+/// `GET /plans/admitted`: the people admitted behind a plan-vs-actual number.
+pub async fn admitted(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<AdmittedQuery>,
+) -> Result<Response, AppError> {
+    if !auth.role.sees_individuals() {
+        return Err(AppError::NotFound);
+    }
+    let period = parse_period(Some(&q.period), state.clock.today())?;
+    let line = match q.line.as_deref().filter(|s| !s.is_empty()) {
+        None => Line::Admissions,
+        Some(code) => {
+            parse_line(code).ok_or_else(|| AppError::BadRequest("Chỉ tiêu không hợp lệ.".into()))?
+        }
+    };
+    let mut conn = state.store.read().await?;
+    let org = orgs::get(&mut conn, &auth.scope, &q.org).await?;
+    let page = reports::admitted_in(
+        &mut conn,
+        &auth.scope,
+        org.org_id,
+        &period,
+        &line,
+        q.after.as_deref().and_then(decode_cursor),
+        DRILL_PAGE,
+    )
+    .await?;
+    let mut layout = auth.layout(format!("{} — {}", line.label(), org.name), "plans");
+    layout.crumbs = vec![
+        Crumb {
+            href: format!("/plans?org={}&period={}", org.pub_id, period.code()),
+            label: format!("Kế hoạch {period} — {}", org.name),
+        },
+        Crumb {
+            href: String::new(),
+            label: line.label(),
+        },
+    ];
+    let view = AdmittedPage {
+        layout,
+        org_pub_id: org.pub_id.clone(),
+        org_name: org.name.clone(),
+        period_code: period.code(),
+        period_label: period.to_string(),
+        line_label: line.label(),
+        rows: page
+            .items
+            .into_iter()
+            .map(|r| AdmittedLine {
+                candidacy: r.candidacy_pub_id,
+                name: r.full_name,
+                cell: r.cell_name,
+                on: format_vn(r.decided_on),
+            })
+            .collect(),
+        next: page.next.map(|c| encode_cursor(&c)),
+        line_code: line_code(&line),
+    };
+    Ok(Html(view.render()?).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_are_read_with_a_comma_or_a_dot() {
+        assert_eq!(parse_percent_bp("40"), Some(4000));
+        assert_eq!(parse_percent_bp("12,5"), Some(1250));
+        assert_eq!(parse_percent_bp("12.5 %"), Some(1250));
+        assert_eq!(parse_percent_bp("3,75"), Some(375));
+        assert_eq!(parse_percent_bp("1,234"), None);
+        assert_eq!(parse_percent_bp("abc"), None);
+        assert_eq!(bp_text(1250), "12,5");
+        assert_eq!(bp_text(375), "3,75");
+        assert_eq!(bp_text(4000), "40");
+    }
+
+    #[test]
+    fn typed_fields_become_a_plan_or_a_vietnamese_reason() {
+        let mut f = PlanFields::of(&Plan::new(Period::Year(2026)));
+        f.admissions = "16".into();
+        for s in &mut f.subs {
+            if s.0 == "women" {
+                s.2 = "40".into();
+            }
+        }
+        let p = f.to_plan(Period::Year(2026)).unwrap();
+        assert_eq!(p.target(&Line::SubGroup(SubGroup::Women)), 6); // 16 × 40 % = 6,4 → 6
+        f.admissions = "mười".into();
+        assert!(
+            f.to_plan(Period::Year(2026))
+                .unwrap_err()
+                .contains("Kết nạp đảng viên")
+        );
+        f.admissions = "4".into();
+        for s in &mut f.subs {
+            if s.0 == "women" {
+                s.2 = "5".into();
+                s.3 = "count".into();
+            }
+        }
+        assert!(
+            f.to_plan(Period::Year(2026)).is_err(),
+            "a sub-target above the admissions"
+        );
+    }
+}

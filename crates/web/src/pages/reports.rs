@@ -1,0 +1,325 @@
+//! `/reports` — the periodic report of an organisation's subtree (month, quarter, 6 months, year,
+//! term) as a page with charts, as a printable A4 page (`?print=1`) and as XLSX, CSV or JSON
+//! files (`/reports/download?format=`). All of them render one [`crate::report::Report`], so the
+//! files hold the figures of the page. Reports hold counts only: every role reads the reports of
+//! its scope.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use ketnap_domain::dates::format_vn;
+use ketnap_domain::plan::Period;
+use ketnap_store::{history, orgs};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::charts;
+use crate::error::AppError;
+use crate::export::Document;
+use crate::layout::Crumb;
+use crate::report;
+
+/// Organisations offered in the picker.
+const MAX_PICKER: usize = 400;
+
+/// The routes of the area.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/reports", get(show))
+        .route("/reports/download", get(download))
+}
+
+/// The query string.
+#[derive(Deserialize, Default)]
+pub struct ReportQuery {
+    /// Organisation public id (default: the first root of the scope).
+    #[serde(default)]
+    pub org: Option<String>,
+    /// Period code: `2026`, `2026-Q1`, `2026-H1`, `2026-03`, `2025-2030` (default: this year).
+    #[serde(default)]
+    pub period: Option<String>,
+    /// `1` for the printable page.
+    #[serde(default)]
+    pub print: Option<String>,
+    /// `xlsx`, `csv` or `json` (downloads).
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+/// An option of a select.
+pub struct Opt {
+    /// Value.
+    pub value: String,
+    /// Label.
+    pub label: String,
+    /// Selected.
+    pub selected: bool,
+}
+
+/// `reports_show.html` (and `reports_print.html`, the A4 page).
+#[derive(Template)]
+#[template(path = "reports_show.html")]
+pub struct ReportPage {
+    layout: crate::layout::Layout,
+    doc: Document,
+    org_pub_id: String,
+    period_code: String,
+    org_options: Vec<Opt>,
+    period_options: Vec<Opt>,
+    funnel: String,
+    bars: String,
+    trend: String,
+    today: String,
+}
+
+/// `reports_print.html`
+#[derive(Template)]
+#[template(path = "reports_print.html")]
+pub struct PrintPage {
+    doc: Document,
+    funnel: String,
+    bars: String,
+    trend: String,
+}
+
+fn period_options(today: jiff::civil::Date, current: &Period) -> Vec<Opt> {
+    let y = today.year();
+    let term_start = 2025 + 5 * ((y - 2025).div_euclid(5));
+    let mut ps = vec![Period::Year(y), Period::Year(y - 1)];
+    ps.extend((1..=4).filter_map(|q| Period::quarter(y, q)));
+    ps.extend((1..=2).filter_map(|h| Period::half(y, h)));
+    ps.extend((1..=12).filter_map(|m| Period::month(y, m)));
+    ps.push(Period::Term {
+        start_year: term_start,
+    });
+    ps.push(Period::Term {
+        start_year: term_start - 5,
+    });
+    if !ps.contains(current) {
+        ps.insert(0, *current);
+    }
+    ps.into_iter()
+        .map(|p| Opt {
+            value: p.code(),
+            label: p.to_string(),
+            selected: p == *current,
+        })
+        .collect()
+}
+
+fn parse_period(code: Option<&str>, today: jiff::civil::Date) -> Result<Period, AppError> {
+    match code.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(Period::Year(today.year())),
+        Some(c) => c
+            .parse::<Period>()
+            .map_err(|e| AppError::BadRequest(e.to_string())),
+    }
+}
+
+struct Built {
+    report: report::Report,
+    org: orgs::Org,
+    outline: Vec<(orgs::Org, usize)>,
+    period: Period,
+    funnel: String,
+    bars: String,
+    trend: String,
+}
+
+async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, AppError> {
+    let today = state.clock.today();
+    let period = parse_period(q.period.as_deref(), today)?;
+    let mut conn = state.store.read().await?;
+    let outline = orgs::outline(&mut conn, &auth.scope, 3, MAX_PICKER).await?;
+    let org = match q.org.as_deref().filter(|s| !s.is_empty()) {
+        Some(p) => orgs::get(&mut conn, &auth.scope, p).await?,
+        None => outline
+            .first()
+            .map(|(o, _)| o.clone())
+            .ok_or(AppError::NotFound)?,
+    };
+    let report = report::build(&mut conn, &auth.scope, org.org_id, period, today).await?;
+    let stages: Vec<(String, u32)> = report
+        .periodic
+        .pipeline
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.stage.label_vi().to_string(),
+                u32::try_from(r.total).unwrap_or(0),
+            )
+        })
+        .collect();
+    let funnel = charts::funnel(&stages);
+    let bar_rows: Vec<(String, u32, u32)> = report
+        .plan_vs_actual
+        .children
+        .iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                c.plan.as_ref().map_or(0, |p| p.admissions),
+                c.actuals.admissions,
+            )
+        })
+        .collect();
+    let bars = if bar_rows.is_empty() {
+        String::new()
+    } else {
+        charts::plan_vs_actual_bars(&bar_rows)
+    };
+    // The monthly trend of the period's (first) year, with the plan's cumulative target.
+    let year = period.years().first().copied().unwrap_or(today.year());
+    let months = history::monthly_admissions(&mut conn, &auth.scope, org.org_id, year).await?;
+    let last_month = if year == today.year() {
+        usize::try_from(today.month()).unwrap_or(12)
+    } else {
+        12
+    };
+    let points: Vec<(String, u32)> = months
+        .iter()
+        .take(last_month)
+        .enumerate()
+        .map(|(i, v)| (format!("T{}", i + 1), *v))
+        .collect();
+    let target: Option<Vec<u32>> = match (period, &report.plan_vs_actual.plan) {
+        (Period::Year(_), Some(p)) => {
+            // The quarter split spread evenly over each quarter's months, cumulated.
+            let quarters = p.quarter_targets(&ketnap_domain::plan::Line::Admissions);
+            let mut run = 0u32;
+            let mut out = Vec::new();
+            for m in 0..12usize {
+                let q = quarters[m / 3];
+                let part = ketnap_domain::plan::quarter_split(
+                    q,
+                    ketnap_domain::plan::QuarterWeights::Even,
+                );
+                run += part[m % 3];
+                out.push(run);
+            }
+            Some(out)
+        }
+        _ => None,
+    };
+    let cumulative: Vec<(String, u32)> = {
+        let mut run = 0u32;
+        points
+            .iter()
+            .map(|(l, v)| {
+                run += v;
+                (l.clone(), run)
+            })
+            .collect()
+    };
+    let trend = charts::monthly_trend(&cumulative, target.as_deref());
+    Ok(Built {
+        report,
+        org,
+        outline,
+        period,
+        funnel,
+        bars,
+        trend,
+    })
+}
+
+/// `GET /reports`: the report page, or with `print=1` the printable A4 page.
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let b = build(&state, &auth, &q).await?;
+    if q.print.as_deref() == Some("1") {
+        let page = PrintPage {
+            doc: b.report.document,
+            funnel: b.funnel,
+            bars: b.bars,
+            trend: b.trend,
+        };
+        return Ok(Html(page.render()?).into_response());
+    }
+    let mut conn = state.store.read().await?;
+    let mut layout = auth.layout(format!("Báo cáo {} — {}", b.period, b.org.name), "reports");
+    layout.crumbs = orgs::path(&mut conn, b.org.org_id)
+        .await?
+        .into_iter()
+        .map(|o| Crumb {
+            href: format!("/reports?org={}&period={}", o.pub_id, b.period.code()),
+            label: o.name,
+        })
+        .collect();
+    let page = ReportPage {
+        layout,
+        org_options: b
+            .outline
+            .iter()
+            .map(|(o, depth)| Opt {
+                value: o.pub_id.clone(),
+                label: format!("{}{}", "— ".repeat(*depth), o.name),
+                selected: o.org_id == b.org.org_id,
+            })
+            .collect(),
+        period_options: period_options(state.clock.today(), &b.period),
+        org_pub_id: b.org.pub_id.clone(),
+        period_code: b.period.code(),
+        doc: b.report.document,
+        funnel: b.funnel,
+        bars: b.bars,
+        trend: b.trend,
+        today: format_vn(state.clock.today()),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `GET /reports/download?format=xlsx|csv|json`: the same report as a file.
+pub async fn download(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let format = q.format.clone().unwrap_or_else(|| "xlsx".into());
+    if !matches!(format.as_str(), "xlsx" | "csv" | "json") {
+        return Err(AppError::BadRequest(
+            "Định dạng tệp phải là xlsx, csv hoặc json.".into(),
+        ));
+    }
+    let b = build(&state, &auth, &q).await?;
+    let stem = b.report.document.file_stem(&b.org.code, &b.period.code());
+    let (bytes, mime) = match format.as_str() {
+        "xlsx" => (
+            b.report.document.to_xlsx().map_err(|e| {
+                tracing::error!(error = %e, "xlsx");
+                AppError::BadRequest("Không tạo được tệp Excel.".into())
+            })?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        "csv" => (
+            b.report.document.to_csv().into_bytes(),
+            "text/csv; charset=utf-8",
+        ),
+        _ => (
+            serde_json::to_vec_pretty(&b.report).map_err(|e| {
+                tracing::error!(error = %e, "json");
+                AppError::BadRequest("Không tạo được tệp JSON.".into())
+            })?,
+            "application/json",
+        ),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{stem}.{format}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

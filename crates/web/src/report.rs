@@ -1,0 +1,368 @@
+//! The periodic report of an organisation's subtree as one [`Document`]: the page, the printable
+//! page, the XLSX and CSV files and `ketnap report` all render this one value, so they hold the
+//! same figures. The data comes from the store in a handful of grouped queries
+//! ([`reports::periodic`], [`reports::plan_vs_actual`]); here it is only laid out.
+
+use jiff::civil::Date;
+use ketnap_domain::plan::{Line, Period};
+use ketnap_domain::stats::{AgeBand, Composition};
+use ketnap_store::reports::{self, PeriodicReport, PlanVsActualReport, StageAge};
+use ketnap_store::{Conn, Result, Scope, orgs};
+use serde::Serialize;
+
+use crate::export::{Cell, Document, Heading, Section, place_date};
+
+/// Everything a report holds: the data (for JSON) and its layout (for the page and the files).
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// The period's figures, the year-earlier ones and the pipeline.
+    pub periodic: PeriodicReport,
+    /// Plan against actual, with the children.
+    pub plan_vs_actual: PlanVsActualReport,
+    /// The laid-out tables.
+    #[serde(skip)]
+    pub document: Document,
+}
+
+/// A line of the flows table: its label and the flow it reads.
+type FlowRow = (&'static str, fn(&reports::Flows) -> i64);
+
+fn upper(s: &str) -> String {
+    s.to_uppercase()
+}
+
+fn n(v: i64) -> Cell {
+    Cell::count(v)
+}
+
+fn u(v: u32) -> Cell {
+    Cell::count(i64::from(v))
+}
+
+fn share(part: u32, whole: u32) -> Cell {
+    if whole == 0 {
+        Cell::Empty
+    } else {
+        Cell::percent(part, whole)
+    }
+}
+
+/// Build the report of the subtree of `org_id` for `period` as of `today`.
+pub async fn build(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    period: Period,
+    today: Date,
+) -> Result<Report> {
+    let periodic = reports::periodic(conn, scope, org_id, &period, today).await?;
+    let pva = reports::plan_vs_actual(conn, scope, org_id, &period).await?;
+    let path = orgs::path(conn, org_id).await?;
+    let superior = path
+        .len()
+        .checked_sub(2)
+        .and_then(|i| path.get(i))
+        .map(|o| upper(&o.name))
+        .unwrap_or_default();
+    let heading = Heading {
+        superior,
+        issuer: upper(&periodic.org.name),
+        place_date: place_date(&periodic.org.name, today),
+    };
+    let document = layout(&periodic, &pva, heading);
+    Ok(Report {
+        periodic,
+        plan_vs_actual: pva,
+        document,
+    })
+}
+
+fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Document {
+    let cur = &r.current;
+    let prev = r.year_earlier.as_ref();
+    let mut sections = Vec::new();
+
+    // I. Plan against actual.
+    let mut s = Section::new(
+        "I. Kết quả thực hiện chỉ tiêu",
+        &[
+            "Chỉ tiêu",
+            "Kế hoạch",
+            "Thực hiện",
+            "Tỷ lệ đạt",
+            "Cùng kỳ năm trước",
+        ],
+    );
+    let admissions_target = pva.plan.as_ref().map_or(0, |p| p.admissions);
+    let mut lines = vec![Line::Sources, Line::CourseAttendees, Line::Admissions];
+    if let Some(p) = &pva.plan {
+        lines.extend(p.sub_targets.keys().cloned().map(Line::SubGroup));
+    }
+    for line in lines {
+        let actual = pva.actuals.get(&line);
+        let (target, pct) = match (&pva.plan, &line) {
+            (Some(_), Line::SubGroup(_)) => {
+                (u(admissions_target), share(actual, admissions_target))
+            }
+            (Some(p), l) => (u(p.target(l)), share(actual, p.target(l))),
+            (None, _) => (Cell::Empty, Cell::Empty),
+        };
+        let before = prev.map_or(Cell::Empty, |p| u(p.actuals.get(&line)));
+        s.row(vec![
+            Cell::text(line.label()),
+            target,
+            u(actual),
+            pct,
+            before,
+        ]);
+    }
+    s.note = Some(
+        "Tỷ lệ đạt = thực hiện ÷ kế hoạch; các nhóm \"trong đó\" tính so với chỉ tiêu kết nạp."
+            .into(),
+    );
+    sections.push(s);
+
+    // II. Flows.
+    let mut s = Section::new(
+        "II. Biến động trong kỳ",
+        &[
+            "Nội dung",
+            "Kỳ này",
+            "Cùng kỳ năm trước",
+            "Tăng (+), giảm (−)",
+        ],
+    );
+    let f = &cur.flows;
+    let pf = prev.map(|p| &p.flows);
+    let rows: [FlowRow; 9] = [
+        ("Lập danh sách cảm tình Đảng", |f| {
+            f.sympathizers_listed
+        }),
+        (
+            "Được cấp giấy chứng nhận học lớp nhận thức về Đảng",
+            |f| f.course_certified,
+        ),
+        ("Kết nạp đảng viên", |f| f.admissions),
+        ("Tổ chức lễ kết nạp", |f| f.ceremonies),
+        ("Công nhận đảng viên chính thức", |f| {
+            f.recognitions
+        }),
+        ("Xóa tên, khai trừ, ra khỏi Đảng", |f| f.removals),
+        ("Quần chúng rút khỏi danh sách", |f| f.withdrawn),
+        ("Không được kết nạp", |f| f.rejected),
+        ("Hủy quyết định", |f| f.annulments),
+    ];
+    for (label, get) in rows {
+        let now = get(f);
+        let (before, delta) = match pf {
+            Some(p) => (n(get(p)), n(now - get(p))),
+            None => (Cell::Empty, Cell::Empty),
+        };
+        s.row(vec![Cell::text(label), n(now), before, delta]);
+    }
+    s.note = Some(format!(
+        "Kỳ này: từ {} đến {}{}.",
+        ketnap_domain::dates::format_vn(cur.from),
+        ketnap_domain::dates::format_vn(cur.through),
+        prev.map(|p| format!(
+            "; cùng kỳ năm trước: từ {} đến {}",
+            ketnap_domain::dates::format_vn(p.from),
+            ketnap_domain::dates::format_vn(p.through)
+        ))
+        .unwrap_or_default()
+    ));
+    sections.push(s);
+
+    // III. Pipeline with ageing.
+    let mut cols = vec!["Đang ở bước", "Tổng số"];
+    cols.extend(StageAge::ALL.iter().map(|a| a.label_vi()));
+    let mut s = Section::new(
+        format!(
+            "III. Quần chúng đang trong quy trình (đến ngày {})",
+            ketnap_domain::dates::format_vn(r.pipeline.as_of)
+        ),
+        &cols,
+    );
+    for row in &r.pipeline.rows {
+        let mut cells = vec![Cell::text(row.stage.label_vi()), n(row.total)];
+        cells.extend(StageAge::ALL.iter().map(|a| n(row.age(*a))));
+        s.row(cells);
+    }
+    let mut total = vec![Cell::text("Cộng"), n(r.pipeline.total())];
+    total.extend(
+        StageAge::ALL
+            .iter()
+            .map(|a| n(r.pipeline.rows.iter().map(|row| row.age(*a)).sum())),
+    );
+    s.row(total);
+    sections.push(s);
+
+    // IV and V. Composition of the admitted and of the membership.
+    sections.push(composition(
+        "IV. Cơ cấu đảng viên mới kết nạp trong kỳ",
+        &cur.admitted,
+        prev.map(|p| &p.admitted),
+    ));
+    sections.push(composition(
+        &format!(
+            "V. Cơ cấu đội ngũ đảng viên (đến ngày {})",
+            ketnap_domain::dates::format_vn(cur.through)
+        ),
+        &cur.membership,
+        prev.map(|p| &p.membership),
+    ));
+
+    // VI. Introductions by mass organisations.
+    let mut s = Section::new(
+        "VI. Giới thiệu quần chúng của các tổ chức chính trị - xã hội",
+        &[
+            "Tổ chức",
+            "Số người giới thiệu",
+            "Trong đó đã vào danh sách",
+            "Cùng kỳ năm trước",
+        ],
+    );
+    for i in &cur.introductions {
+        let before = prev
+            .and_then(|p| {
+                p.introductions
+                    .iter()
+                    .find(|x| x.mass_org_pub_id == i.mass_org_pub_id)
+            })
+            .map_or(Cell::Empty, |x| n(x.introduced));
+        s.row(vec![
+            Cell::text(&i.name),
+            n(i.introduced),
+            n(i.listed),
+            before,
+        ]);
+    }
+    sections.push(s);
+
+    // VII. By child organisation.
+    let mut s = Section::new(
+        "VII. Kết quả kết nạp theo tổ chức trực thuộc",
+        &["Tổ chức", "Chỉ tiêu kết nạp", "Đã kết nạp", "Tỷ lệ đạt"],
+    );
+    for c in &pva.children {
+        let target = c.plan.as_ref().map(|p| p.admissions);
+        s.row(vec![
+            Cell::text(&c.name),
+            target.map_or(Cell::Empty, u),
+            u(c.actuals.admissions),
+            target.map_or(Cell::Empty, |t| share(c.actuals.admissions, t)),
+        ]);
+    }
+    sections.push(s);
+
+    Document {
+        heading,
+        title: "BÁO CÁO".into(),
+        subtitle: format!(
+            "Kết quả công tác phát triển đảng viên {}",
+            period_phrase(&cur.period)
+        ),
+        sections,
+    }
+}
+
+/// "năm 2026", "quý I năm 2026", "nhiệm kỳ 2025–2030"…
+fn period_phrase(p: &Period) -> String {
+    match p {
+        Period::Year(y) => format!("năm {y}"),
+        Period::Term { .. } => format!("nhiệm kỳ {p}"),
+        _ => p.to_string().to_lowercase(),
+    }
+}
+
+fn composition(title: &str, c: &Composition, before: Option<&Composition>) -> Section {
+    let mut s = Section::new(
+        title,
+        &["Tiêu chí", "Số người", "Tỷ lệ", "Cùng kỳ năm trước"],
+    );
+    let total = c.total();
+    let mut row = |label: String, part: u32, prev: Option<u32>| {
+        s.row(vec![
+            Cell::text(label),
+            u(part),
+            share(part, total),
+            prev.map_or(Cell::Empty, u),
+        ]);
+    };
+    row("Tổng số".into(), total, before.map(Composition::total));
+    row("Nữ".into(), c.women(), before.map(Composition::women));
+    row(
+        "Trong độ tuổi đoàn viên (16–30)".into(),
+        c.youth_age(),
+        before.map(Composition::youth_age),
+    );
+    row(
+        "Đoàn viên thanh niên".into(),
+        c.youth_union_members(),
+        before.map(Composition::youth_union_members),
+    );
+    row(
+        "Người dân tộc thiểu số".into(),
+        c.minority(),
+        before.map(Composition::minority),
+    );
+    row(
+        "Người có đạo".into(),
+        c.believers(),
+        before.map(Composition::believers),
+    );
+    row(
+        "Tốt nghiệp trung học phổ thông".into(),
+        c.upper_secondary_done(),
+        before.map(Composition::upper_secondary_done),
+    );
+    row(
+        "Cao đẳng trở lên".into(),
+        c.college_or_higher(),
+        before.map(Composition::college_or_higher),
+    );
+    for band in AgeBand::ALL {
+        row(
+            format!("Tuổi {}", band.label()),
+            c.age_band(band),
+            before.map(|b| b.age_band(band)),
+        );
+    }
+    for (q, k) in c.by_qualification() {
+        row(
+            format!("Chuyên môn: {}", q.label()),
+            *k,
+            before.map(|b| b.qualification(*q)),
+        );
+    }
+    for (t, k) in c.by_theory_level() {
+        row(
+            format!("Lý luận chính trị: {}", t.label()),
+            *k,
+            before.map(|b| b.theory_level(*t)),
+        );
+    }
+    for (src, k) in c.by_source() {
+        row(
+            format!("Nguồn: {}", src.label()),
+            *k,
+            before.map(|b| b.source(*src)),
+        );
+    }
+    for (e, k) in c.by_ethnicity() {
+        row(
+            format!("Dân tộc: {}", e.name()),
+            *k,
+            before.map(|b| b.ethnicity(*e)),
+        );
+    }
+    for (rel, k) in c.by_religion() {
+        row(
+            format!("Tôn giáo: {}", rel.label()),
+            *k,
+            before.map(|b| b.religion(*rel)),
+        );
+    }
+    s.note = Some("Tỷ lệ tính trên tổng số của bảng.".into());
+    s
+}

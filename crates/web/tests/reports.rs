@@ -1,0 +1,253 @@
+//! HTTP tests of the report pages: every role reads the report of its scope; the XLSX, CSV and
+//! JSON files hold the figures of the page (the XLSX read back with calamine); the printable
+//! page; refusals.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+mod common;
+use common::*;
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use calamine::{Data, Reader, Xlsx};
+use tower::ServiceExt;
+
+/// The values of the options of `<select id="{id}">`, in order.
+fn options_of(body: &str, id: &str) -> Vec<String> {
+    let Some(at) = body.find(&format!("id=\"{id}\"")) else {
+        return Vec::new();
+    };
+    let rest = &body[at..];
+    let rest = &rest[..rest.find("</select>").unwrap()];
+    rest.split("<option value=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+/// The rows of the page's table under the heading `title`: each row's cells as text.
+fn table_rows(body: &str, title: &str) -> Vec<Vec<String>> {
+    let at = body.find(&format!("<h2>{title}")).expect(title);
+    let rest = &body[at..];
+    let tbody = &rest[rest.find("<tbody>").unwrap()..rest.find("</tbody>").unwrap()];
+    tbody
+        .split("<tr>")
+        .skip(1)
+        .map(|tr| {
+            let mut cells = Vec::new();
+            let mut s = tr;
+            while let Some(open) = s.find("<t") {
+                let after = &s[open..];
+                if !(after.starts_with("<td") || after.starts_with("<th")) {
+                    s = &after[2..];
+                    continue;
+                }
+                let start = after.find('>').unwrap() + 1;
+                let end = after.find("</t").unwrap();
+                cells.push(after[start..end].trim().to_string());
+                s = &after[end + 3..];
+            }
+            cells
+        })
+        .collect()
+}
+
+async fn download(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let mut req = Request::get(path);
+    if let Some(c) = &app.cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = app
+        .router
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = to_bytes(res.into_body(), 20 << 20).await.unwrap().to_vec();
+    (status, ct, bytes)
+}
+
+/// The shown text of a number cell as the page writes it, from a calamine cell.
+fn shown(cell: &Data) -> String {
+    match cell {
+        Data::Float(f) => {
+            let n = *f as i64;
+            let s = n.unsigned_abs().to_string();
+            let mut out = String::new();
+            for (i, ch) in s.chars().enumerate() {
+                if i > 0 && (s.len() - i).is_multiple_of(3) {
+                    out.push('.');
+                }
+                out.push(ch);
+            }
+            if n < 0 { format!("−{out}") } else { out }
+        }
+        Data::Int(i) => i.to_string(),
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn every_role_reads_the_report_of_its_scope_for_every_kind_of_period() {
+    let mut app = TestApp::spawn().await;
+    for user in USERS {
+        app.cookie = None;
+        app.login(user).await;
+        for period in ["2026", "2026-Q3", "2026-H1", "2026-11", "2025-2030"] {
+            let page = app.get(&format!("/reports?period={period}")).await;
+            assert_eq!(
+                page.status,
+                StatusCode::OK,
+                "{user} {period}: {}",
+                page.body
+            );
+            assert!(
+                page.body.contains("I. Kết quả thực hiện chỉ tiêu"),
+                "{user}"
+            );
+            assert!(page.body.contains("<svg"), "{user}: charts");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_xlsx_file_holds_the_numbers_of_the_page() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let page = app.get("/reports?period=2026").await;
+    let org = options_of(&page.body, "r-org")[0].clone();
+    let (status, ct, bytes) = download(
+        &app,
+        &format!("/reports/download?org={org}&period=2026&format=xlsx"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.contains("spreadsheetml"), "{ct}");
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range("Báo cáo").unwrap();
+    let grid: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    let find = |title: &str, label: &str| -> Vec<Data> {
+        let start = grid
+            .iter()
+            .position(|r| matches!(&r[0], Data::String(s) if s.starts_with(title)))
+            .unwrap_or_else(|| panic!("section {title} in the xlsx"));
+        grid[start..]
+            .iter()
+            .find(|r| matches!(&r[0], Data::String(s) if s == label))
+            .unwrap_or_else(|| panic!("row {label} in the xlsx"))
+            .clone()
+    };
+    // Sections II and V of the page, row by row, against the file.
+    for (title, labels) in [
+        (
+            "II. Biến động trong kỳ",
+            vec![
+                "Kết nạp đảng viên",
+                "Công nhận đảng viên chính thức",
+                "Lập danh sách cảm tình Đảng",
+            ],
+        ),
+        (
+            "V. Cơ cấu đội ngũ đảng viên",
+            vec!["Tổng số", "Nữ", "Người dân tộc thiểu số"],
+        ),
+    ] {
+        let rows = table_rows(&page.body, title);
+        for label in labels {
+            let on_page = rows.iter().find(|r| r[0] == label).expect(label);
+            let in_file = find(title, label);
+            assert_eq!(shown(&in_file[1]), on_page[1], "{title} / {label}");
+        }
+    }
+    // The heading block as party documents set it.
+    assert!(
+        grid.iter()
+            .flatten()
+            .any(|c| matches!(c, Data::String(s) if s == "ĐẢNG CỘNG SẢN VIỆT NAM"))
+    );
+    assert!(grid.iter().flatten().any(|c| matches!(c, Data::String(s) if s.starts_with("Kết quả công tác phát triển đảng viên năm 2026"))));
+}
+
+#[tokio::test]
+async fn csv_and_json_hold_the_same_admissions_as_the_page() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let page = app.get("/reports?period=2026").await;
+    let org = options_of(&page.body, "r-org")[0].clone();
+    let rows = table_rows(&page.body, "II. Biến động trong kỳ");
+    let admitted = rows.iter().find(|r| r[0] == "Kết nạp đảng viên").unwrap()[1].replace('.', "");
+    let (status, ct, csv) = download(
+        &app,
+        &format!("/reports/download?org={org}&period=2026&format=csv"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.starts_with("text/csv"));
+    let csv = String::from_utf8(csv).unwrap();
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("Kết nạp đảng viên,") && l.split(',').count() == 4)
+        .unwrap();
+    assert_eq!(line.split(',').nth(1).unwrap(), admitted);
+    let (status, _, json) = download(
+        &app,
+        &format!("/reports/download?org={org}&period=2026&format=json"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(
+        v["periodic"]["current"]["flows"]["admissions"].to_string(),
+        admitted
+    );
+    let (status, _, _) = download(
+        &app,
+        &format!("/reports/download?org={org}&period=2026&format=pdf"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn the_printable_page_has_the_heading_and_no_navigation() {
+    let mut app = TestApp::spawn().await;
+    app.login("lanhdao").await;
+    let page = app.get("/reports?period=2026-Q4&print=1").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("ĐẢNG CỘNG SẢN VIỆT NAM"));
+    assert!(
+        page.body.contains("quý iv/2026") || page.body.contains("Quý IV/2026"),
+        "{}",
+        &page.body[..2000]
+    );
+    assert!(!page.body.contains("Điều hướng chính"));
+}
+
+#[tokio::test]
+async fn a_report_outside_the_scope_is_not_found_and_a_bad_period_is_refused() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let all = options_of(&app.get("/reports").await.body, "r-org");
+    app.cookie = None;
+    app.login("bithu").await;
+    let mine = options_of(&app.get("/reports").await.body, "r-org");
+    let outside = all.iter().find(|o| !mine.contains(o)).unwrap();
+    let res = app.get(&format!("/reports?org={outside}")).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let (status, _, _) = download(
+        &app,
+        &format!("/reports/download?org={outside}&format=xlsx"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let res = app.get("/reports?period=2026-Q7").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
