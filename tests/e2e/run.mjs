@@ -468,8 +468,44 @@ journey('staff try to move an organisation under itself and see the refusal in V
   assertNoProblems(problems);
 });
 
-todo('screenshot the plans pages', 'the plans pages come with the plans and reports issue');
-todo('axe: the plans pages have no serious or critical issue', 'the plans pages come with the plans and reports issue');
+const reportPages = [
+  { path: '/plans?period=2026', shot: 'plans' },
+  { path: '/reports?period=2026', shot: 'report' },
+  { path: '/reports?period=2026&print=1', shot: 'report-print' },
+  { path: '/coverage?year=2026', shot: 'coverage' },
+  { path: '/coverage/evaluation?year=2026', shot: 'evaluation' },
+];
+
+journey('screenshot the plans, report (page and A4 print), coverage and evaluation pages', async ({ page, problems }) => {
+  await login(page, 'tochuc');
+  for (const p of reportPages) {
+    const res = await page.goto(`${base}${p.path}`);
+    assert.equal(res.status(), 200, `${p.path} answered ${res.status()}`);
+    assert.ok((await page.locator('svg[role="img"]').count()) > 0 || p.shot === 'coverage' || p.shot === 'evaluation', `${p.path}: charts`);
+    await screenshot(page, p.shot);
+  }
+  // The XLSX of the report downloads from the page's link.
+  await page.goto(`${base}/reports?period=2026`);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Tải Excel (XLSX)' }).click(),
+  ]);
+  assert.ok(download.suggestedFilename().endsWith('.xlsx'), download.suggestedFilename());
+  assertNoProblems(problems);
+});
+
+journey('axe: the plans, report, coverage and evaluation pages have no serious or critical issue', async ({ page }) => {
+  await page.setViewportSize(desktop);
+  await login(page, 'tochuc');
+  for (const p of reportPages) {
+    await page.setViewportSize(desktop);
+    await page.goto(`${base}${p.path}`);
+    await assertAccessible(page, `${p.shot} (desktop)`);
+    await page.setViewportSize(phone);
+    await page.reload();
+    await assertAccessible(page, `${p.shot} (phone)`);
+  }
+});
 
 // ---------------------------------------------------------------- roles
 
@@ -686,10 +722,22 @@ journey('the mass organisation (doanthanhnien) follows the candidates of its com
   assertNoProblems(problems);
 });
 
-todo(
-  'doanthanhnien proposes a candidate to a cell through the new-candidate form',
-  'the new-candidate form has no "proposed by" (mass organisation) field: POST /candidates always sends proposed_by None, so the store refuses a mass organisation (403)',
-);
+journey('doanthanhnien proposes a candidate to a cell through the new-candidate form', async ({ page, problems }) => {
+  await login(page, 'doanthanhnien');
+  await page.goto(`${base}/candidates/new`);
+  const cell = await page.locator('#cell option').nth(1).getAttribute('value');
+  await page.locator('#cell').selectOption(cell);
+  await page.getByLabel('Họ và tên').fill('Lò Thị Mai');
+  await page.getByLabel('Ngày sinh').fill('12/04/2004');
+  const select = page.locator('#proposed_by');
+  const first = await select.locator('option').first().getAttribute('value');
+  await select.selectOption(first);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Lưu', exact: true }).click()]);
+  assert.match(pathOf(page), /^\/candidates\/[a-z0-9]+$/, `after proposing the browser is at ${page.url()}`);
+  assert.ok((await page.locator('main').innerText()).includes('Lò Thị Mai'));
+  await screenshot(page, 'mass-org-proposal');
+  assertNoProblems(problems);
+});
 
 // ---------------------------------------------------------------- run
 

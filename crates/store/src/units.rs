@@ -478,3 +478,35 @@ pub async fn list_mass_orgs(conn: &mut Conn, scope: &Scope, org_id: i64) -> Resu
     });
     Ok(out)
 }
+
+/// The mass organisations of the whole scope (at most `limit`), each with the name of the party
+/// organisation it stands beside, ordered by that name then its own: one query (the
+/// new-candidate form's "introduced by" choice).
+pub async fn mass_orgs_in_scope(
+    conn: &mut Conn,
+    scope: &Scope,
+    limit: i64,
+) -> Result<Vec<(String, String, String)>> {
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT mo.pub_id, mo.name, o.name FROM mass_org mo JOIN org o ON o.org_id = mo.org_id \
+         WHERE o.closed_on IS NULL AND {} ORDER BY mo.mass_org_id LIMIT $4",
+        Scope::org_filter("mo.org_id", 1)
+    );
+    let mut rows: Vec<(String, String, String)> = fetch_all!(
+        conn.ex(),
+        (String, String, String),
+        &sql,
+        all,
+        user,
+        role,
+        limit
+    )?;
+    let collator = NameCollator::shared();
+    rows.sort_by(|a, b| {
+        collator
+            .compare(&a.2, &b.2)
+            .then(collator.compare(&a.1, &b.1))
+    });
+    Ok(rows)
+}

@@ -1695,6 +1695,10 @@ pub struct NewInput {
     person: PersonInput,
     youth_union_member: Option<String>,
     trade_union_member: Option<String>,
+    /// The mass organisation introducing the candidate (public id); a mass organisation's own
+    /// users must name one of theirs.
+    #[serde(default)]
+    proposed_by: String,
 }
 
 impl std::ops::Deref for NewInput {
@@ -1714,6 +1718,10 @@ pub struct NewPage {
     pub layout: Layout,
     /// The cells to choose from.
     pub cells: Vec<Opt>,
+    /// The mass organisations that may introduce the candidate.
+    pub mass_orgs: Vec<Opt>,
+    /// The acting role must name the introducing mass organisation.
+    pub mass_org_required: bool,
     /// What was typed.
     pub input: NewInput,
     /// Errors by field name: (field, message).
@@ -1743,6 +1751,7 @@ impl NewPage {
     fn build(
         layout: Layout,
         cells: Vec<Opt>,
+        mass_orgs: Vec<Opt>,
         input: NewInput,
         errors: Vec<(&'static str, String)>,
         violations: Vec<Violation>,
@@ -1764,8 +1773,13 @@ impl NewPage {
                 .iter()
                 .map(|g| label_opt(g.label(), g.code(), &input.source_category))
                 .collect(),
+            mass_org_required: layout
+                .user
+                .as_ref()
+                .is_some_and(|u| u.role == ketnap_store::Role::MassOrg),
             layout,
             cells,
+            mass_orgs,
             input,
             errors,
             violations,
@@ -1820,6 +1834,31 @@ async fn cell_options(
     Ok(out)
 }
 
+/// Roles that put people on the source list: the staff of a cell's tree, and a mass
+/// organisation introducing one of its own members (it must name itself).
+fn may_list_sources(role: ketnap_store::Role) -> bool {
+    use ketnap_store::Role::*;
+    matches!(
+        role,
+        Admin | OrgStaff | CommitteeMemberInCharge | CellSecretary | MassOrg
+    )
+}
+
+/// The mass organisations of the scope, for "introduced by" (one query).
+async fn mass_org_options(
+    conn: &mut ketnap_store::Conn,
+    auth: &Auth,
+    current: &str,
+) -> Result<Vec<Opt>, AppError> {
+    Ok(
+        ketnap_store::units::mass_orgs_in_scope(conn, &auth.scope, 500)
+            .await?
+            .into_iter()
+            .map(|(pub_id, name, beside)| opt(pub_id, format!("{name} ({beside})"), current))
+            .collect(),
+    )
+}
+
 /// The query of `GET /candidates/new`.
 #[derive(Deserialize)]
 pub struct NewQuery {
@@ -1832,7 +1871,7 @@ pub async fn new_form(
     auth: Auth,
     Query(q): Query<NewQuery>,
 ) -> Result<Response, AppError> {
-    if !auth.role.writes() || !auth.role.sees_individuals() {
+    if !may_list_sources(auth.role) {
         return Err(AppError::Forbidden);
     }
     let mut conn = state.store.read().await?;
@@ -1852,6 +1891,7 @@ pub async fn new_form(
     let page = NewPage::build(
         auth.layout("Thêm quần chúng vào danh sách nguồn", "candidates"),
         cell_options(&mut conn, &auth, &cell).await?,
+        mass_org_options(&mut conn, &auth, "").await?,
         input,
         Vec::new(),
         Vec::new(),
@@ -1878,6 +1918,15 @@ pub async fn create(
             None
         }
     };
+    if !may_list_sources(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    if auth.role == ketnap_store::Role::MassOrg && input.proposed_by.trim().is_empty() {
+        errors.push((
+            "proposed_by",
+            "Hãy chọn tổ chức giới thiệu quần chúng này.".into(),
+        ));
+    }
     let listed_on = parse_vn(&input.listed_on);
     if listed_on.is_none() {
         errors.push((
@@ -1914,7 +1963,8 @@ pub async fn create(
                     on,
                     action: Action::Open {
                         source_category: input.source_category.clone(),
-                        proposed_by: None,
+                        proposed_by: Some(input.proposed_by.trim().to_string())
+                            .filter(|p| !p.is_empty()),
                         readmission: None,
                     },
                 },
@@ -1935,9 +1985,11 @@ pub async fn create(
         }
     }
     let cells = cell_options(&mut conn, &auth, input.cell.trim()).await?;
+    let mass_orgs = mass_org_options(&mut conn, &auth, input.proposed_by.trim()).await?;
     let page = NewPage::build(
         auth.layout("Thêm quần chúng vào danh sách nguồn", "candidates"),
         cells,
+        mass_orgs,
         input,
         errors,
         violations,
