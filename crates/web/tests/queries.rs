@@ -26,12 +26,18 @@ impl<S: Subscriber> Layer<S> for CountQueries {
     }
 }
 
-/// The queries one GET takes (the page must answer 200).
+/// The queries one GET takes (the page must answer 200): the least of three loads, since a
+/// background task of the app (the session store's clean-up) may run a statement while a page
+/// is being measured; it can only add to a count, never take away.
 async fn queries_of(app: &mut TestApp, path: &str) -> usize {
-    let before = QUERIES.load(Ordering::SeqCst);
-    let page = app.get(path).await;
-    assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
-    QUERIES.load(Ordering::SeqCst) - before
+    let mut least = usize::MAX;
+    for _ in 0..3 {
+        let before = QUERIES.load(Ordering::SeqCst);
+        let page = app.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        least = least.min(QUERIES.load(Ordering::SeqCst) - before);
+    }
+    least
 }
 
 /// The values of the options of `<select id="{id}">`, in order.
