@@ -17,13 +17,7 @@ pub async fn forecast_history(
     org_id: i64,
     since: Date,
 ) -> Result<Vec<CandidacyHistory>> {
-    let (all, user, role) = scope.binds();
-    let check = format!(
-        "SELECT o.org_id FROM org o WHERE o.org_id = $1 AND {}",
-        Scope::org_filter("o.org_id", 2)
-    );
-    fetch_optional!(conn.ex(), (i64,), &check, org_id, all, user, role)?
-        .ok_or(StoreError::NotFound("org"))?;
+    crate::reports::org_head(conn, scope, org_id).await?;
     let open: Vec<String> = ketnap_domain::lifecycle::Stage::ALL
         .into_iter()
         .filter(|s| s.is_candidate())
@@ -75,13 +69,7 @@ pub async fn monthly_admissions(
     org_id: i64,
     year: i16,
 ) -> Result<[u32; 12]> {
-    let (all, user, role) = scope.binds();
-    let check = format!(
-        "SELECT o.org_id FROM org o WHERE o.org_id = $1 AND {}",
-        Scope::org_filter("o.org_id", 2)
-    );
-    fetch_optional!(conn.ex(), (i64,), &check, org_id, all, user, role)?
-        .ok_or(StoreError::NotFound("org"))?;
+    crate::reports::org_head(conn, scope, org_id).await?;
     let rows: Vec<(String, i64)> = fetch_all!(
         conn.ex(),
         (String, i64),

@@ -10,6 +10,7 @@ use ketnap_store::reports::{self, PeriodicReport, PlanVsActualReport, StageAge};
 use ketnap_store::{Conn, Result, Scope, orgs};
 use serde::Serialize;
 
+use crate::charts;
 use crate::export::{Cell, Document, Heading, Section, place_date};
 
 /// Everything a report holds: the data (for JSON) and its layout (for the page and the files).
@@ -47,6 +48,73 @@ fn share(part: u32, whole: u32) -> Cell {
     }
 }
 
+/// The heading block of a document issued by the organisation `org_id` named `name`: its parent
+/// above it, upper case, and the place and date.
+pub async fn heading(conn: &mut Conn, org_id: i64, name: &str, today: Date) -> Result<Heading> {
+    let path = orgs::path(conn, org_id).await?;
+    Ok(Heading {
+        superior: path
+            .len()
+            .checked_sub(2)
+            .and_then(|i| path.get(i))
+            .map(|o| upper(&o.name))
+            .unwrap_or_default(),
+        issuer: upper(name),
+        place_date: place_date(name, today),
+    })
+}
+
+/// Admissions against the plan by child organisation (SVG); empty without children.
+pub fn children_chart(pva: &PlanVsActualReport) -> String {
+    let rows: Vec<(&str, u32, u32)> = pva
+        .children
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.plan.as_ref().map_or(0, |p| p.admissions),
+                c.actuals.admissions,
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        String::new()
+    } else {
+        charts::plan_vs_actual_bars(&rows)
+    }
+}
+
+/// Cumulative admissions by month (January through `through_month`) against the year plan's
+/// cumulative target, each quarter's split spread evenly over its months (SVG).
+pub fn admissions_trend(
+    months: &[u32; 12],
+    through_month: usize,
+    plan: Option<&ketnap_domain::plan::Plan>,
+) -> String {
+    use ketnap_domain::plan::{QuarterWeights, quarter_split};
+    let mut run = 0u32;
+    let points: Vec<(String, u32)> = months
+        .iter()
+        .take(through_month.clamp(1, 12))
+        .enumerate()
+        .map(|(i, v)| {
+            run = run.saturating_add(*v);
+            (format!("T{}", i + 1), run)
+        })
+        .collect();
+    let target: Option<Vec<u32>> = plan.map(|p| {
+        let quarters = p.quarter_targets(&Line::Admissions);
+        let mut run = 0u32;
+        (0..12usize)
+            .map(|m| {
+                run += quarter_split(quarters[m / 3], QuarterWeights::Even)[m % 3];
+                run
+            })
+            .collect()
+    });
+    charts::monthly_trend(&points, target.as_deref())
+}
+
 /// Build the report of the subtree of `org_id` for `period` as of `today`.
 pub async fn build(
     conn: &mut Conn,
@@ -57,18 +125,7 @@ pub async fn build(
 ) -> Result<Report> {
     let periodic = reports::periodic(conn, scope, org_id, &period, today).await?;
     let pva = reports::plan_vs_actual(conn, scope, org_id, &period).await?;
-    let path = orgs::path(conn, org_id).await?;
-    let superior = path
-        .len()
-        .checked_sub(2)
-        .and_then(|i| path.get(i))
-        .map(|o| upper(&o.name))
-        .unwrap_or_default();
-    let heading = Heading {
-        superior,
-        issuer: upper(&periodic.org.name),
-        place_date: place_date(&periodic.org.name, today),
-    };
+    let heading = heading(conn, org_id, &periodic.org.name, today).await?;
     let document = layout(&periodic, &pva, heading);
     Ok(Report {
         periodic,

@@ -8,20 +8,6 @@ use common::*;
 
 use axum::http::StatusCode;
 
-/// The values of the options of `<select id="{id}">`, in order.
-fn options_of(body: &str, id: &str) -> Vec<String> {
-    let Some(at) = body.find(&format!("id=\"{id}\"")) else {
-        return Vec::new();
-    };
-    let rest = &body[at..];
-    let rest = &rest[..rest.find("</select>").unwrap()];
-    rest.split("<option value=\"")
-        .skip(1)
-        .map(|s| s[..s.find('"').unwrap()].to_string())
-        .filter(|v| !v.is_empty())
-        .collect()
-}
-
 /// The public id in a `/candidates/{id}` location.
 fn candidate_id(location: &str) -> String {
     location.trim_start_matches("/candidates/").to_string()

@@ -10,19 +10,6 @@ use axum::http::{Request, StatusCode, header};
 use calamine::{Data, Reader, Xlsx};
 use tower::ServiceExt;
 
-fn options_of(body: &str, id: &str) -> Vec<String> {
-    let Some(at) = body.find(&format!("id=\"{id}\"")) else {
-        return Vec::new();
-    };
-    let rest = &body[at..];
-    let rest = &rest[..rest.find("</select>").unwrap()];
-    rest.split("<option value=\"")
-        .skip(1)
-        .map(|s| s[..s.find('"').unwrap()].to_string())
-        .filter(|v| !v.is_empty())
-        .collect()
-}
-
 async fn bytes_of(app: &TestApp, path: &str) -> (StatusCode, Vec<u8>) {
     let mut req = Request::get(path);
     if let Some(c) = &app.cookie {
@@ -99,6 +86,18 @@ async fn the_coverage_counts_match_the_lists_and_the_xlsx() {
     assert_eq!(&bytes[..2], b"PK");
     let (status, _) = bytes_of(&app, &format!("/coverage?org={org}&format=pdf")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A year that is not a year gets the Vietnamese page, not a bare 400.
+    for bad in ["abc", "99999", ""] {
+        let res = app
+            .get(&format!("/coverage/evaluation?org={org}&year={bad}"))
+            .await;
+        if bad.is_empty() {
+            assert_eq!(res.status, StatusCode::OK);
+        } else {
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            assert!(res.body.contains("không hợp lệ"), "{bad}: {}", res.body);
+        }
+    }
 }
 
 #[tokio::test]

@@ -8,19 +8,6 @@ use common::*;
 
 use axum::http::StatusCode;
 
-fn options_of(body: &str, id: &str) -> Vec<String> {
-    let Some(at) = body.find(&format!("id=\"{id}\"")) else {
-        return Vec::new();
-    };
-    let rest = &body[at..];
-    let rest = &rest[..rest.find("</select>").unwrap()];
-    rest.split("<option value=\"")
-        .skip(1)
-        .map(|s| s[..s.find('"').unwrap()].to_string())
-        .filter(|v| !v.is_empty())
-        .collect()
-}
-
 fn form<'a>(csrf: &'a str, cell: &'a str, proposed_by: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("_csrf", csrf),

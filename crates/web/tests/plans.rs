@@ -8,20 +8,6 @@ use common::*;
 
 use axum::http::StatusCode;
 
-/// The values of the options of `<select id="{id}">`, in order.
-fn options_of(body: &str, id: &str) -> Vec<String> {
-    let Some(at) = body.find(&format!("id=\"{id}\"")) else {
-        return Vec::new();
-    };
-    let rest = &body[at..];
-    let rest = &rest[..rest.find("</select>").unwrap()];
-    rest.split("<option value=\"")
-        .skip(1)
-        .map(|s| s[..s.find('"').unwrap()].to_string())
-        .filter(|v| !v.is_empty())
-        .collect()
-}
-
 fn root_of(body: &str) -> String {
     options_of(body, "p-org")[0].clone()
 }

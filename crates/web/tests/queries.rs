@@ -40,20 +40,6 @@ async fn queries_of(app: &mut TestApp, path: &str) -> usize {
     least
 }
 
-/// The values of the options of `<select id="{id}">`, in order.
-fn options_of(body: &str, id: &str) -> Vec<String> {
-    let Some(at) = body.find(&format!("id=\"{id}\"")) else {
-        return Vec::new();
-    };
-    let rest = &body[at..];
-    let rest = &rest[..rest.find("</select>").unwrap()];
-    rest.split("<option value=\"")
-        .skip(1)
-        .map(|s| s[..s.find('"').unwrap()].to_string())
-        .filter(|v| !v.is_empty())
-        .collect()
-}
-
 /// Open a candidacy in `cell` through the form and list them as a sympathizer with `mentor`.
 async fn candidate_with_mentor(app: &mut TestApp, cell: &str, name: &str, mentor_at: usize) {
     let form = app.get("/candidates/new").await;

@@ -11,20 +11,6 @@ use axum::http::{Request, StatusCode, header};
 use calamine::{Data, Reader, Xlsx};
 use tower::ServiceExt;
 
-/// The values of the options of `<select id="{id}">`, in order.
-fn options_of(body: &str, id: &str) -> Vec<String> {
-    let Some(at) = body.find(&format!("id=\"{id}\"")) else {
-        return Vec::new();
-    };
-    let rest = &body[at..];
-    let rest = &rest[..rest.find("</select>").unwrap()];
-    rest.split("<option value=\"")
-        .skip(1)
-        .map(|s| s[..s.find('"').unwrap()].to_string())
-        .filter(|v| !v.is_empty())
-        .collect()
-}
-
 /// The rows of the page's table under the heading `title`: each row's cells as text.
 fn table_rows(body: &str, title: &str) -> Vec<Vec<String>> {
     let at = body.find(&format!("<h2>{title}")).expect(title);

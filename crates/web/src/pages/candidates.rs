@@ -33,6 +33,7 @@ use crate::error::AppError;
 use crate::layout::{Crumb, Layout};
 use crate::pages::documents::{DossierSection, UploadInput};
 use crate::pages::person_input::PersonInput;
+use crate::pages::picker::{self, Opt, opt};
 
 /// The routes of this area.
 pub fn routes() -> Router<AppState> {
@@ -48,26 +49,6 @@ pub fn routes() -> Router<AppState> {
 const PAGE: i64 = 50;
 /// Names per board column.
 const BOARD_NAMES: usize = 8;
-
-/// A `<select>` option.
-pub struct Opt {
-    /// Value sent.
-    pub value: String,
-    /// Label shown.
-    pub label: String,
-    /// Selected.
-    pub selected: bool,
-}
-
-fn opt(value: impl Into<String>, label: impl Into<String>, current: &str) -> Opt {
-    let value = value.into();
-    let selected = value == current;
-    Opt {
-        value,
-        label: label.into(),
-        selected,
-    }
-}
 
 fn hex(s: &str) -> String {
     s.bytes().map(|b| format!("{b:02x}")).collect()
@@ -209,13 +190,7 @@ async fn org_options(
     current: &str,
 ) -> Result<Vec<Opt>, AppError> {
     let mut out = vec![opt("", "Tất cả", current)];
-    for (o, depth) in orgs::outline(conn, &auth.scope, 3, 400).await? {
-        out.push(opt(
-            o.pub_id.clone(),
-            format!("{}{}", "— ".repeat(depth), o.name),
-            current,
-        ));
-    }
+    out.extend(picker::org_options(conn, &auth.scope, current).await?);
     Ok(out)
 }
 

@@ -17,12 +17,12 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::AppError;
-use crate::export::{Cell, Document, Heading, Section, place_date};
+use crate::export::{Cell, Document, Section};
+use crate::pages::picker::{Opt, parse_year, pick_org};
+use crate::report;
 
 /// Rows of each list on the page (the counts say how many there are in all).
 const LIST_ROWS: i64 = 200;
-/// Organisations offered in the picker.
-const MAX_PICKER: usize = 400;
 
 /// The routes of the area.
 pub fn routes() -> Router<AppState> {
@@ -39,20 +39,10 @@ pub struct CoverageQuery {
     pub org: Option<String>,
     /// Year (default: this year).
     #[serde(default)]
-    pub year: Option<i16>,
+    pub year: Option<String>,
     /// `xlsx` or `csv` for a file.
     #[serde(default)]
     pub format: Option<String>,
-}
-
-/// An option of a select.
-pub struct Opt {
-    /// Value.
-    pub value: String,
-    /// Label.
-    pub label: String,
-    /// Selected.
-    pub selected: bool,
 }
 
 /// `coverage_show.html`
@@ -67,48 +57,6 @@ pub struct CoveragePage {
     year: i16,
     org_options: Vec<Opt>,
     today: String,
-}
-
-async fn pick(
-    conn: &mut Conn,
-    scope: &Scope,
-    org: Option<&str>,
-) -> Result<(orgs::Org, Vec<Opt>), AppError> {
-    let outline = orgs::outline(conn, scope, 3, MAX_PICKER).await?;
-    let org = match org.filter(|s| !s.is_empty()) {
-        Some(p) => orgs::get(conn, scope, p).await?,
-        None => outline
-            .first()
-            .map(|(o, _)| o.clone())
-            .ok_or(AppError::NotFound)?,
-    };
-    let options = outline
-        .iter()
-        .map(|(o, depth)| Opt {
-            value: o.pub_id.clone(),
-            label: format!("{}{}", "— ".repeat(*depth), o.name),
-            selected: o.org_id == org.org_id,
-        })
-        .collect();
-    Ok((org, options))
-}
-
-async fn heading(
-    conn: &mut Conn,
-    org: &orgs::Org,
-    today: jiff::civil::Date,
-) -> Result<Heading, AppError> {
-    let path = orgs::path(conn, org.org_id).await?;
-    Ok(Heading {
-        superior: path
-            .len()
-            .checked_sub(2)
-            .and_then(|i| path.get(i))
-            .map(|o| o.name.to_uppercase())
-            .unwrap_or_default(),
-        issuer: org.name.to_uppercase(),
-        place_date: place_date(&org.name, today),
-    })
 }
 
 fn more_note(shown: usize, total: i64) -> Option<String> {
@@ -273,7 +221,7 @@ async fn coverage_doc(
     held.note = more_note(page.items.len(), total.key_positions_held_by_non_members);
 
     Ok(Document {
-        heading: heading(conn, org, today).await?,
+        heading: report::heading(conn, org.org_id, &org.name, today).await?,
         title: "BÁO CÁO".into(),
         subtitle: format!("Rà soát địa bàn, tổ chức đảng và nguồn phát triển đảng viên năm {year}"),
         sections: vec![counts, no_member, no_cell, committee, sources, held],
@@ -340,7 +288,7 @@ async fn evaluation_doc(
         format_vn(e.as_of)
     ));
     Ok(Document {
-        heading: heading(conn, org, today).await?,
+        heading: report::heading(conn, org.org_id, &org.name, today).await?,
         title: "BẢNG TỔNG HỢP".into(),
         subtitle: format!(
             "Kết quả công tác phát triển đảng viên năm {year} phục vụ đánh giá, xếp loại"
@@ -384,9 +332,9 @@ pub async fn show(
     auth: Auth,
     Query(q): Query<CoverageQuery>,
 ) -> Result<Response, AppError> {
-    let year = q.year.unwrap_or(state.clock.today().year());
+    let year = parse_year(q.year.as_deref(), state.clock.today())?;
     let mut conn = state.store.read().await?;
-    let (org, org_options) = pick(&mut conn, &auth.scope, q.org.as_deref()).await?;
+    let (org, org_options) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
     let rows = if q.format.is_some() {
         100_000
     } else {
@@ -419,9 +367,9 @@ pub async fn evaluation(
     auth: Auth,
     Query(q): Query<CoverageQuery>,
 ) -> Result<Response, AppError> {
-    let year = q.year.unwrap_or(state.clock.today().year());
+    let year = parse_year(q.year.as_deref(), state.clock.today())?;
     let mut conn = state.store.read().await?;
-    let (org, org_options) = pick(&mut conn, &auth.scope, q.org.as_deref()).await?;
+    let (org, org_options) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
     let doc = evaluation_doc(&mut conn, &auth.scope, &org, year, &state).await?;
     if let Some(f) = q.format.as_deref() {
         return file(

@@ -161,48 +161,10 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
             })
             .collect();
         let funnel_chart = charts::funnel(&stages);
-        let bars: Vec<(String, u32, u32)> = pva
-            .children
-            .iter()
-            .map(|c| {
-                (
-                    c.name.clone(),
-                    c.plan.as_ref().map_or(0, |p| p.admissions),
-                    c.actuals.admissions,
-                )
-            })
-            .collect();
-        let children_chart = if bars.is_empty() {
-            String::new()
-        } else {
-            charts::plan_vs_actual_bars(&bars)
-        };
+        let children_chart = crate::report::children_chart(&pva);
         let months = history::monthly_admissions(&mut conn, &auth.scope, org.org_id, year).await?;
         let through = usize::try_from(today.month()).unwrap_or(12);
-        let mut run = 0u32;
-        let points: Vec<(String, u32)> = months
-            .iter()
-            .take(through)
-            .enumerate()
-            .map(|(i, v)| {
-                run += v;
-                (format!("T{}", i + 1), run)
-            })
-            .collect();
-        let cumulative_target: Option<Vec<u32>> = pva.plan.as_ref().map(|p| {
-            let q = p.quarter_targets(&ketnap_domain::plan::Line::Admissions);
-            let mut run = 0u32;
-            (0..12usize)
-                .map(|m| {
-                    run += ketnap_domain::plan::quarter_split(
-                        q[m / 3],
-                        ketnap_domain::plan::QuarterWeights::Even,
-                    )[m % 3];
-                    run
-                })
-                .collect()
-        });
-        let trend_chart = charts::monthly_trend(&points, cumulative_target.as_deref());
+        let trend_chart = crate::report::admissions_trend(&months, through, pva.plan.as_ref());
         roots.push(RootSummary {
             pub_id: org.pub_id,
             name: org.name,

@@ -14,6 +14,7 @@ pub mod members;
 pub mod mentors;
 pub mod orgs;
 mod person_input;
+pub mod picker;
 pub mod plans;
 pub mod reports;
 

@@ -21,7 +21,7 @@ use ketnap_domain::plan::{
     self, Achievement, Line, Period, Plan, PlanVsActual, QuarterWeights, SubGroup, SubTarget,
 };
 use ketnap_store::reports::{self, PlanVsActualReport};
-use ketnap_store::{Conn, Scope, StoreError, members, orgs, plans};
+use ketnap_store::{StoreError, members, orgs, plans};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -29,9 +29,8 @@ use crate::auth::Auth;
 use crate::charts;
 use crate::error::AppError;
 use crate::layout::Crumb;
+use crate::pages::picker::{Opt, parse_period, period_options, pick_org};
 
-/// Organisations offered in the picker.
-const MAX_PICKER: usize = 400;
 /// Years of history the forecast learns from.
 const FORECAST_YEARS: i64 = 3;
 /// Rows of the drill-down page.
@@ -54,16 +53,6 @@ pub struct PlanQuery {
     /// Period code (`2026`, `2025-2030`, `2026-Q2`); default: this year.
     #[serde(default)]
     pub period: Option<String>,
-}
-
-/// An option of a select.
-pub struct Opt {
-    /// Value.
-    pub value: String,
-    /// Label.
-    pub label: String,
-    /// Selected.
-    pub selected: bool,
 }
 
 /// One line of the plan's targets.
@@ -413,58 +402,6 @@ fn parse_percent_bp(s: &str) -> Option<u32> {
     w.checked_mul(100)?.checked_add(f)
 }
 
-fn period_options(today: jiff::civil::Date, current: &Period) -> Vec<Opt> {
-    let y = today.year();
-    let term_start = 2025 + 5 * ((y - 2025).div_euclid(5));
-    let mut ps = vec![
-        Period::Year(y),
-        Period::Year(y - 1),
-        Period::Year(y + 1),
-        Period::Term {
-            start_year: term_start,
-        },
-        Period::Term {
-            start_year: term_start - 5,
-        },
-    ];
-    ps.extend((1..=4).filter_map(|q| Period::quarter(y, q)));
-    if !ps.contains(current) {
-        ps.insert(0, *current);
-    }
-    ps.into_iter()
-        .map(|p| Opt {
-            value: p.code(),
-            label: p.to_string(),
-            selected: p == *current,
-        })
-        .collect()
-}
-
-async fn resolve_org(
-    conn: &mut Conn,
-    scope: &Scope,
-    org: Option<&str>,
-) -> Result<(orgs::Org, Vec<(orgs::Org, usize)>), AppError> {
-    let outline = orgs::outline(conn, scope, 3, MAX_PICKER).await?;
-    let org = match org.filter(|s| !s.is_empty()) {
-        Some(p) => orgs::get(conn, scope, p).await?,
-        None => outline
-            .first()
-            .map(|(o, _)| o.clone())
-            .ok_or(AppError::NotFound)?,
-    };
-    Ok((org, outline))
-}
-
-fn parse_period(code: Option<&str>, today: jiff::civil::Date) -> Result<Period, AppError> {
-    match code.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(Period::Year(today.year())),
-        Some(c) => c
-            .parse::<Period>()
-            .map_err(|e| AppError::BadRequest(e.to_string())),
-    }
-}
-
 /// Render the plan page (also after a refused save, with the typed values and the reason).
 async fn render(
     state: &AppState,
@@ -475,7 +412,7 @@ async fn render(
 ) -> Result<Response, AppError> {
     let today = state.clock.today();
     let mut conn = state.store.read().await?;
-    let (org, outline) = resolve_org(&mut conn, &auth.scope, org_key).await?;
+    let (org, org_options) = pick_org(&mut conn, &auth.scope, org_key).await?;
     let report: PlanVsActualReport =
         reports::plan_vs_actual(&mut conn, &auth.scope, org.org_id, &period).await?;
     let rules = state.book.in_force(today);
@@ -682,14 +619,6 @@ async fn render(
             .or_else(|| suggestion.as_ref().map(|s| s.fields.clone()))
             .unwrap_or_else(|| PlanFields::of(&Plan::new(period))),
     };
-    let org_options = outline
-        .iter()
-        .map(|(o, depth)| Opt {
-            value: o.pub_id.clone(),
-            label: format!("{}{}", "— ".repeat(*depth), o.name),
-            selected: o.org_id == org.org_id,
-        })
-        .collect();
     let mut layout = auth.layout(format!("Kế hoạch {period} — {}", org.name), "plans");
     layout.crumbs = orgs::path(&mut conn, org.org_id)
         .await?
@@ -706,7 +635,7 @@ async fn render(
         period_code: period.code(),
         period_label: period.to_string(),
         org_options,
-        period_options: period_options(today, &period),
+        period_options: period_options(today, &period, false),
         can_write: plans::role_writes_plans(auth.role),
         individuals: auth.role.sees_individuals(),
         error: typed.map(|(_, e)| e),
@@ -884,10 +813,12 @@ pub async fn assign_children(
 /// The query of the drill-down.
 #[derive(Deserialize, Default)]
 pub struct AdmittedQuery {
-    /// Organisation public id.
-    pub org: String,
-    /// Period code.
-    pub period: String,
+    /// Organisation public id (default: the first root of the scope).
+    #[serde(default)]
+    pub org: Option<String>,
+    /// Period code (default: this year).
+    #[serde(default)]
+    pub period: Option<String>,
     /// Line code (`admissions`, `sub:women`…).
     #[serde(default)]
     pub line: Option<String>,
@@ -941,7 +872,7 @@ pub async fn admitted(
     if !auth.role.sees_individuals() {
         return Err(AppError::NotFound);
     }
-    let period = parse_period(Some(&q.period), state.clock.today())?;
+    let period = parse_period(q.period.as_deref(), state.clock.today())?;
     let line = match q.line.as_deref().filter(|s| !s.is_empty()) {
         None => Line::Admissions,
         Some(code) => {
@@ -949,7 +880,7 @@ pub async fn admitted(
         }
     };
     let mut conn = state.store.read().await?;
-    let org = orgs::get(&mut conn, &auth.scope, &q.org).await?;
+    let (org, _) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
     let page = reports::admitted_in(
         &mut conn,
         &auth.scope,

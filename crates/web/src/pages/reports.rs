@@ -21,10 +21,8 @@ use crate::charts;
 use crate::error::AppError;
 use crate::export::Document;
 use crate::layout::Crumb;
+use crate::pages::picker::{Opt, parse_period, period_options, pick_org};
 use crate::report;
-
-/// Organisations offered in the picker.
-const MAX_PICKER: usize = 400;
 
 /// The routes of the area.
 pub fn routes() -> Router<AppState> {
@@ -48,16 +46,6 @@ pub struct ReportQuery {
     /// `xlsx`, `csv` or `json` (downloads).
     #[serde(default)]
     pub format: Option<String>,
-}
-
-/// An option of a select.
-pub struct Opt {
-    /// Value.
-    pub value: String,
-    /// Label.
-    pub label: String,
-    /// Selected.
-    pub selected: bool,
 }
 
 /// `reports_show.html` (and `reports_print.html`, the A4 page).
@@ -86,44 +74,10 @@ pub struct PrintPage {
     trend: String,
 }
 
-fn period_options(today: jiff::civil::Date, current: &Period) -> Vec<Opt> {
-    let y = today.year();
-    let term_start = 2025 + 5 * ((y - 2025).div_euclid(5));
-    let mut ps = vec![Period::Year(y), Period::Year(y - 1)];
-    ps.extend((1..=4).filter_map(|q| Period::quarter(y, q)));
-    ps.extend((1..=2).filter_map(|h| Period::half(y, h)));
-    ps.extend((1..=12).filter_map(|m| Period::month(y, m)));
-    ps.push(Period::Term {
-        start_year: term_start,
-    });
-    ps.push(Period::Term {
-        start_year: term_start - 5,
-    });
-    if !ps.contains(current) {
-        ps.insert(0, *current);
-    }
-    ps.into_iter()
-        .map(|p| Opt {
-            value: p.code(),
-            label: p.to_string(),
-            selected: p == *current,
-        })
-        .collect()
-}
-
-fn parse_period(code: Option<&str>, today: jiff::civil::Date) -> Result<Period, AppError> {
-    match code.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(Period::Year(today.year())),
-        Some(c) => c
-            .parse::<Period>()
-            .map_err(|e| AppError::BadRequest(e.to_string())),
-    }
-}
-
 struct Built {
     report: report::Report,
     org: orgs::Org,
-    outline: Vec<(orgs::Org, usize)>,
+    org_options: Vec<Opt>,
     period: Period,
     funnel: String,
     bars: String,
@@ -134,14 +88,7 @@ async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, 
     let today = state.clock.today();
     let period = parse_period(q.period.as_deref(), today)?;
     let mut conn = state.store.read().await?;
-    let outline = orgs::outline(&mut conn, &auth.scope, 3, MAX_PICKER).await?;
-    let org = match q.org.as_deref().filter(|s| !s.is_empty()) {
-        Some(p) => orgs::get(&mut conn, &auth.scope, p).await?,
-        None => outline
-            .first()
-            .map(|(o, _)| o.clone())
-            .ok_or(AppError::NotFound)?,
-    };
+    let (org, org_options) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
     let report = report::build(&mut conn, &auth.scope, org.org_id, period, today).await?;
     let stages: Vec<(String, u32)> = report
         .periodic
@@ -156,71 +103,24 @@ async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, 
         })
         .collect();
     let funnel = charts::funnel(&stages);
-    let bar_rows: Vec<(String, u32, u32)> = report
-        .plan_vs_actual
-        .children
-        .iter()
-        .map(|c| {
-            (
-                c.name.clone(),
-                c.plan.as_ref().map_or(0, |p| p.admissions),
-                c.actuals.admissions,
-            )
-        })
-        .collect();
-    let bars = if bar_rows.is_empty() {
-        String::new()
-    } else {
-        charts::plan_vs_actual_bars(&bar_rows)
-    };
-    // The monthly trend of the period's (first) year, with the plan's cumulative target.
+    let bars = report::children_chart(&report.plan_vs_actual);
+    // The monthly trend of the period's (first) year, against the plan of a year period.
     let year = period.years().first().copied().unwrap_or(today.year());
     let months = history::monthly_admissions(&mut conn, &auth.scope, org.org_id, year).await?;
-    let last_month = if year == today.year() {
+    let through = if year == today.year() {
         usize::try_from(today.month()).unwrap_or(12)
     } else {
         12
     };
-    let points: Vec<(String, u32)> = months
-        .iter()
-        .take(last_month)
-        .enumerate()
-        .map(|(i, v)| (format!("T{}", i + 1), *v))
-        .collect();
-    let target: Option<Vec<u32>> = match (period, &report.plan_vs_actual.plan) {
-        (Period::Year(_), Some(p)) => {
-            // The quarter split spread evenly over each quarter's months, cumulated.
-            let quarters = p.quarter_targets(&ketnap_domain::plan::Line::Admissions);
-            let mut run = 0u32;
-            let mut out = Vec::new();
-            for m in 0..12usize {
-                let q = quarters[m / 3];
-                let part = ketnap_domain::plan::quarter_split(
-                    q,
-                    ketnap_domain::plan::QuarterWeights::Even,
-                );
-                run += part[m % 3];
-                out.push(run);
-            }
-            Some(out)
-        }
+    let year_plan = match period {
+        Period::Year(_) => report.plan_vs_actual.plan.as_ref(),
         _ => None,
     };
-    let cumulative: Vec<(String, u32)> = {
-        let mut run = 0u32;
-        points
-            .iter()
-            .map(|(l, v)| {
-                run += v;
-                (l.clone(), run)
-            })
-            .collect()
-    };
-    let trend = charts::monthly_trend(&cumulative, target.as_deref());
+    let trend = report::admissions_trend(&months, through, year_plan);
     Ok(Built {
         report,
         org,
-        outline,
+        org_options,
         period,
         funnel,
         bars,
@@ -256,16 +156,8 @@ pub async fn show(
         .collect();
     let page = ReportPage {
         layout,
-        org_options: b
-            .outline
-            .iter()
-            .map(|(o, depth)| Opt {
-                value: o.pub_id.clone(),
-                label: format!("{}{}", "— ".repeat(*depth), o.name),
-                selected: o.org_id == b.org.org_id,
-            })
-            .collect(),
-        period_options: period_options(state.clock.today(), &b.period),
+        org_options: b.org_options,
+        period_options: period_options(state.clock.today(), &b.period, true),
         org_pub_id: b.org.pub_id.clone(),
         period_code: b.period.code(),
         doc: b.report.document,

@@ -174,3 +174,17 @@ pub const USERS: [&str; 8] = [
     "doanthanhnien",
     "lanhdao",
 ];
+
+/// The values of the options of `<select id="{id}">`, in order (the empty one left out).
+pub fn options_of(body: &str, id: &str) -> Vec<String> {
+    let Some(at) = body.find(&format!("id=\"{id}\"")) else {
+        return Vec::new();
+    };
+    let rest = &body[at..];
+    let rest = &rest[..rest.find("</select>").unwrap()];
+    rest.split("<option value=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
