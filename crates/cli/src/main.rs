@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 use ketnap_domain::RuleBook;
 use ketnap_store::{Store, audit, demo, ops, rebuild};
 
+mod golive;
+
 /// ketnap — công tác phát triển đảng viên.
 #[derive(Parser)]
 #[command(name = "ketnap", version, about)]
@@ -25,6 +27,49 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a real office on an empty database: the root organisation(s) and the first
+    /// administrator, nothing else (asks for what the flags do not give when a terminal is
+    /// attached). Refused on a database that already has data.
+    Init {
+        /// Kind of a root: Tỉnh ủy, Huyện ủy, Đảng ủy khối, Đảng ủy xã, Đảng ủy phường… (or a
+        /// code: provincial, district, grassroots:commune). Repeat for several roots.
+        #[arg(long)]
+        root_kind: Vec<String>,
+        /// Code of a root (repeat in the same order).
+        #[arg(long)]
+        root_code: Vec<String>,
+        /// Name of a root (repeat in the same order).
+        #[arg(long)]
+        root_name: Vec<String>,
+        /// Login name of the first administrator.
+        #[arg(long)]
+        admin: Option<String>,
+        /// Name shown for the administrator.
+        #[arg(long)]
+        admin_name: Option<String>,
+        /// Password (at least 8 characters); or KETNAP_PASSWORD.
+        #[arg(long, env = "KETNAP_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Import an XLSX or CSV list in one transaction: all rows or none, with a row-by-row report
+    /// of every problem (exit status 1 when there is any).
+    Import {
+        /// The file (.xlsx or .csv).
+        file: PathBuf,
+        /// What it holds: orgs, members, people, candidates, mentors or plans.
+        #[arg(long)]
+        kind: String,
+        /// Check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Take the start-of-year membership (đảng số đầu năm) of a year (default: this year); a
+    /// year already taken stays as it was.
+    Snapshot {
+        /// The year.
+        #[arg(long)]
+        year: Option<i16>,
+    },
     /// Print the active rule set with citations.
     Rules {
         /// Show the version in force on this date (YYYY-MM-DD); default: the newest.
@@ -607,6 +652,44 @@ async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         }
     };
     match cli.command {
+        Command::Init {
+            root_kind,
+            root_code,
+            root_name,
+            admin,
+            admin_name,
+            password,
+        } => {
+            let store = connect(&db).await?;
+            let args = golive::InitArgs {
+                root_kind,
+                root_code,
+                root_name,
+                admin,
+                admin_name,
+                password,
+            };
+            let code = golive::run_init(&store, args, hash_password).await;
+            store.close().await;
+            code
+        }
+        Command::Import {
+            file,
+            kind,
+            dry_run,
+        } => {
+            let book = load_rules(cli.rules.as_ref())?;
+            let store = connect(&db).await?;
+            let code = golive::run_import(&store, &book, &file, &kind, dry_run).await;
+            store.close().await;
+            code
+        }
+        Command::Snapshot { year } => {
+            let store = connect(&db).await?;
+            let code = golive::run_snapshot(&store, year).await;
+            store.close().await;
+            code
+        }
         Command::Rules { on, all } => {
             let book = load_rules(cli.rules.as_ref())?;
             if all {
@@ -720,11 +803,11 @@ async fn run_report(
         bail!("--format xlsx cần --out TỆP / needs --out FILE");
     }
     let mut conn = store.read().await.map_err(store_err)?;
-    let scope = ketnap_web::system_scope();
+    let scope = ketnap_store::Scope::system();
     let org = ketnap_store::orgs::by_code(&mut conn, org)
         .await
         .map_err(|e| anyhow::anyhow!("{} / organisation {org}: {e}", e.message_vi()))?;
-    let report = ketnap_web::report::build(&mut conn, &scope, org.org_id, period, today)
+    let report = ketnap_io::report::build(&mut conn, &scope, org.org_id, period, today)
         .await
         .map_err(store_err)?;
     drop(conn);

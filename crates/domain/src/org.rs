@@ -345,8 +345,15 @@ fn parent_violation(message_vi: String) -> Violation {
 /// Breaches are [`Violation`]s of [`PARENT_RULE_ID`] with a Vietnamese message.
 pub fn check_parent(child: &OrgKind, parent: Option<&OrgKind>) -> Result<(), Violation> {
     let Some(parent) = parent else {
+        // A provincial committee heads a province's tree; a district, bloc or grassroots
+        // committee (or a grassroots cell) heads the tree of a smaller deployment that starts
+        // there (a district or a commune running ketnap on its own).
         return match child {
-            OrgKind::Provincial => Ok(()),
+            OrgKind::Provincial
+            | OrgKind::District
+            | OrgKind::Bloc
+            | OrgKind::Grassroots(_)
+            | OrgKind::GrassrootsCell(_) => Ok(()),
             _ => Err(parent_violation(format!(
                 "{} phải trực thuộc một tổ chức đảng cấp trên ({}).",
                 child.label(),
@@ -1046,7 +1053,8 @@ mod tests {
             (Provincial, None, true),
             (Provincial, Some(Provincial), false),
             (District, Some(Provincial), true),
-            (District, None, false),
+            // The top of a smaller deployment (a district or a commune on its own).
+            (District, None, true),
             (District, Some(District), false),
             (Bloc, Some(Provincial), true),
             (Bloc, Some(District), false),
@@ -1054,7 +1062,8 @@ mod tests {
             (COMMUNE, Some(Provincial), true),
             (COMMUNE, Some(District), true),
             (police, Some(Bloc), true),
-            (COMMUNE, None, false),
+            (COMMUNE, None, true),
+            (Partial, None, false),
             (COMMUNE, Some(COMMUNE), false),
             (
                 Grassroots(GrassrootsKind::SpecialZone),

@@ -67,6 +67,7 @@ pub mod counters;
 pub mod coverage;
 pub mod demo;
 pub mod dialect;
+pub mod export;
 pub mod history;
 pub mod ids;
 pub mod members;
@@ -77,6 +78,7 @@ pub mod plans;
 pub mod rebuild;
 pub mod reports;
 pub mod scope;
+pub mod setup;
 pub mod units;
 pub mod users;
 
@@ -179,6 +181,9 @@ pub struct WriteCtx {
     pub now: jiff::Timestamp,
     /// A seed from which new public ids are derived (the demo generator); `None` draws random ids.
     pub id_seed: Option<u64>,
+    /// The import batch the writes belong to (history brought in from an office's lists), or
+    /// `None` for steps recorded in ketnap itself.
+    pub import_batch: Option<i64>,
 }
 
 impl WriteCtx {
@@ -190,7 +195,14 @@ impl WriteCtx {
             actor_id,
             now,
             id_seed: None,
+            import_batch: None,
         }
+    }
+
+    /// The same context marking what it writes as brought in by the import batch `batch`.
+    pub fn imported(mut self, batch: i64) -> WriteCtx {
+        self.import_batch = Some(batch);
+        self
     }
 
     /// The same context deriving public ids from `seed` (deterministic generated data).

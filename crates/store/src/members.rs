@@ -781,3 +781,28 @@ pub async fn cell_mentors(conn: &mut Conn, scope: &Scope, cell_id: i64) -> Resul
     });
     Ok(out)
 }
+
+/// Record a member's party-card number (số thẻ đảng viên); blank clears it.
+pub async fn set_card_no(tx: &mut Tx, member_id: i64, card_no: &str) -> Result<()> {
+    let card = card_no.trim();
+    exec!(
+        tx.ex(),
+        "UPDATE member SET card_no = $1 WHERE member_id = $2",
+        (!card.is_empty()).then_some(card),
+        member_id
+    )?;
+    Ok(())
+}
+
+/// An active member found by party-card number or by public id, for an importer naming a mentor
+/// or an introducer: (internal key, public id, cell). `None` when nobody active has it.
+pub async fn active_by_card_or_pub_id(tx: &mut Tx, key: &str) -> Result<Option<(i64, String, i64)>> {
+    let key = key.trim();
+    Ok(fetch_optional!(
+        tx.ex(),
+        (i64, String, i64),
+        "SELECT member_id, pub_id, cell_id FROM member WHERE (card_no = $1 OR pub_id = $1) \
+         AND status IN ('official', 'probationary') ORDER BY member_id LIMIT 1",
+        key
+    )?)
+}

@@ -679,3 +679,42 @@ pub async fn closure_differences(
     }
     Ok(out)
 }
+
+/// An organisation looked up by code for a writer: its key and kind, and whether it is inside
+/// `scope` and open. `None` when no organisation has that code.
+pub async fn by_code_for(tx: &mut Tx, scope: &Scope, code: &str) -> Result<Option<CodedOrg>> {
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT o.org_id, o.kind, o.name, CASE WHEN o.closed_on IS NULL THEN 0 ELSE 1 END, \
+         CASE WHEN {} THEN 1 ELSE 0 END FROM org o WHERE o.code = $1",
+        Scope::org_filter("o.org_id", 2)
+    );
+    let row: Option<(i64, String, String, i32, i32)> =
+        fetch_optional!(tx.ex(), (i64, String, String, i32, i32), &sql, code.trim(), all, user, role)?;
+    row.map(|(org_id, kind, name, closed, in_scope)| {
+        Ok(CodedOrg {
+            org_id,
+            kind: OrgKind::from_code(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("org kind {kind}")))?,
+            name,
+            closed: closed != 0,
+            in_scope: in_scope != 0,
+        })
+    })
+    .transpose()
+}
+
+/// What [`by_code_for`] finds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodedOrg {
+    /// Internal key.
+    pub org_id: i64,
+    /// Kind.
+    pub kind: OrgKind,
+    /// Name.
+    pub name: String,
+    /// Dissolved or merged.
+    pub closed: bool,
+    /// Inside the writer's scope.
+    pub in_scope: bool,
+}

@@ -510,3 +510,49 @@ pub async fn mass_orgs_in_scope(
     });
     Ok(rows)
 }
+
+/// A residential unit as the importer matches it by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedUnit {
+    /// Internal key.
+    pub unit_id: i64,
+    /// Public id (what a person's [`ketnap_domain::person::UnitRef`] holds).
+    pub pub_id: String,
+    /// The name as written locally.
+    pub name: String,
+    /// Kind code.
+    pub kind: String,
+}
+
+/// The residential units of the organisations above `org_id` (and of `org_id` itself): the units
+/// a member or candidate of that cell may live in, by the commune that holds them.
+pub async fn units_above(tx: &mut Tx, org_id: i64) -> Result<Vec<NamedUnit>> {
+    let rows: Vec<(i64, String, String, String)> = fetch_all!(
+        tx.ex(),
+        (i64, String, String, String),
+        "SELECT u.residential_unit_id, u.pub_id, u.name, u.kind FROM residential_unit u \
+         JOIN org_closure c ON c.ancestor_id = u.org_id WHERE c.descendant_id = $1",
+        org_id
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(unit_id, pub_id, name, kind)| NamedUnit {
+            unit_id,
+            pub_id,
+            name,
+            kind,
+        })
+        .collect())
+}
+
+/// The mass organisations working beside the organisations above `org_id` (or at it): (public
+/// id, name), for an importer naming the one that introduced a candidate.
+pub async fn mass_orgs_above(tx: &mut Tx, org_id: i64) -> Result<Vec<(String, String)>> {
+    Ok(fetch_all!(
+        tx.ex(),
+        (String, String),
+        "SELECT m.pub_id, m.name FROM mass_org m \
+         JOIN org_closure c ON c.ancestor_id = m.org_id WHERE c.descendant_id = $1",
+        org_id
+    )?)
+}

@@ -10,6 +10,7 @@
 //! broken). Dates are ISO `yyyy-mm-dd`, instants RFC 3339; ids are the opaque public ids, never
 //! internal keys. Handlers call the same store functions as the pages; there is no SQL here.
 //! [`route_list`] is the router's table and [`openapi_document`] describes every entry of it.
+//! The importer (`/import/{kind}`) takes its file as the raw body; its templates are XLSX.
 
 use std::borrow::Cow;
 
@@ -41,6 +42,8 @@ use crate::error::AppError;
 use crate::pages::audit::{action_label, start_of};
 use crate::pages::members::may_change_roster;
 use crate::pages::orgs::{find_in_scope, may_edit_tree};
+
+mod import;
 
 /// Rows per page when the caller names no `limit` (at most 500, as every store list).
 const DEFAULT_LIMIT: i64 = 50;
@@ -121,6 +124,7 @@ impl IntoResponse for ApiError {
             AppError::Store(StoreError::Refused(_)) => "refused",
             AppError::Store(StoreError::Invalid { .. }) | AppError::BadRequest(_) => "invalid",
             AppError::Forbidden | AppError::Store(StoreError::Forbidden(_)) => "forbidden",
+            AppError::TooLarge => "too_large",
             _ => "internal",
         };
         let violations = match self.error {
@@ -1078,6 +1082,8 @@ fn table() -> Vec<(Verb, &'static str, MethodRouter<AppState>)> {
         route(Verb::Post, "/candidates/{id}/mentor-notes", add_mentor_note),
         route(Verb::Get, "/alerts", alerts),
         route(Verb::Get, "/audit", audit_list),
+        import::with_file_body(route(Verb::Post, "/import/{kind}", import::run)),
+        route(Verb::Get, "/import/template/{kind}", import::template),
     ]
 }
 
@@ -1181,7 +1187,7 @@ fn components() -> Value {
         "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
         "schemas": {
             "Error": object(&["error", "message_vi", "violations"], json!({
-                "error": { "type": "string", "enum": ["unauthenticated", "not_found", "conflict", "refused", "invalid", "forbidden", "internal"] },
+                "error": { "type": "string", "enum": ["unauthenticated", "not_found", "conflict", "refused", "invalid", "forbidden", "too_large", "internal"] },
                 "message_vi": string(),
                 "violations": { "type": "array", "items": schema("Violation") }
             })),
@@ -1326,7 +1332,7 @@ pub fn openapi_document() -> Value {
     }
     let with =
         |name: &str, value: Value| json!({ "type": "object", "properties": { name: value } });
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "ketnap API",
@@ -1412,5 +1418,12 @@ pub fn openapi_document() -> Value {
                 ], None, (200, object(&["items", "next"], json!({ "items": { "type": "array", "items": schema("AuditLine") }, "next": { "type": ["integer", "null"] } }))), &[403, 422])
             }
         }
-    })
+    });
+    for (path, item) in import::paths() {
+        doc["paths"][path] = item;
+    }
+    for (name, value) in import::schemas() {
+        doc["components"]["schemas"][name] = value;
+    }
+    doc
 }

@@ -160,18 +160,25 @@ pub async fn login(
         );
     };
     state.limiter.clear(&name);
+    start_session(&session, user.user_id, *role).await?;
+    tracing::info!(user.id = user.user_id, role = role.code(), "login");
+    Ok(Redirect::to("/").into_response())
+}
+
+/// Log `user_id` in acting in `role`: a new session id (no fixation), the user and role kept in
+/// it, a fresh CSRF token. The login form and the first-run page end here.
+pub async fn start_session(session: &Session, user_id: i64, role: Role) -> Result<(), AppError> {
     session.cycle_id().await.map_err(AppError::session)?;
     session
-        .insert(USER_KEY, user.user_id)
+        .insert(USER_KEY, user_id)
         .await
         .map_err(AppError::session)?;
     session
         .insert(ROLE_KEY, role.code())
         .await
         .map_err(AppError::session)?;
-    rotate_csrf(&session).await?;
-    tracing::info!(user.id = user.user_id, role = role.code(), "login");
-    Ok(Redirect::to("/").into_response())
+    rotate_csrf(session).await?;
+    Ok(())
 }
 
 /// The roles a user holds, each once, in the order of their scopes ([`users::scopes_of`]): the

@@ -56,7 +56,7 @@ impl UserBadge {
 }
 
 /// The keys of the main menu, in the order `templates/base.html` shows them.
-pub const MENU: [&str; 9] = [
+pub const MENU: [&str; 10] = [
     "dashboard",
     "orgs",
     "members",
@@ -66,6 +66,7 @@ pub const MENU: [&str; 9] = [
     "plans",
     "reports",
     "audit",
+    "import",
 ];
 
 /// Whether the menu entry `key` is shown to `role`: the pages the role has work to do on.
@@ -74,9 +75,10 @@ pub const MENU: [&str; 9] = [
 /// and those who lead or read a subtree; the lists of individuals (candidates, mentors' missing
 /// notes, alerts) are not for a viewer, who sees aggregates only; the mentors' page is for the
 /// staff and the mentors; the alerts for everyone who records steps; the audit log for
-/// administrators and organisation staff only (the page refuses everyone else). Plans and reports
-/// hold counts: for the staff, the committees, the cells and the leaders (mentors, the political
-/// centre and the mass organisations reach them by address; their scopes are a few people).
+/// administrators and organisation staff only (the page refuses everyone else), and so is the
+/// import page. Plans and reports hold counts: for the staff, the committees, the cells and the
+/// leaders (mentors, the political centre and the mass organisations reach them by address; their
+/// scopes are a few people).
 pub fn menu_shows(key: &str, role: Role) -> bool {
     use Role::{Admin, CellSecretary, CommitteeMemberInCharge, MassOrg, Mentor, OrgStaff, Viewer};
     match key {
@@ -91,7 +93,7 @@ pub fn menu_shows(key: &str, role: Role) -> bool {
             Admin | OrgStaff | CommitteeMemberInCharge | CellSecretary | Mentor
         ),
         "alerts" => !matches!(role, MassOrg | Viewer),
-        "audit" => matches!(role, Admin | OrgStaff),
+        "audit" | "import" => matches!(role, Admin | OrgStaff),
         "plans" | "reports" => matches!(
             role,
             Admin | OrgStaff | CommitteeMemberInCharge | CellSecretary | Viewer

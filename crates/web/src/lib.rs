@@ -20,15 +20,16 @@ use ketnap_store::{Scope, Store};
 pub mod api;
 pub mod assets;
 pub mod auth;
-pub mod charts;
 pub mod error;
-pub mod export;
+pub mod jobs;
 pub mod layout;
 pub mod pages;
-pub mod report;
 pub mod session;
 
 pub use error::AppError;
+/// The report model, its files and its charts live in `ketnap-io` (the CLI writes them too);
+/// re-exported so `crate::report`, `crate::export` and `crate::charts` keep their paths.
+pub use ketnap_io::{charts, export, report};
 
 /// Where "now" comes from: the system clock, or a fixed instant (tests, demos "as of" a date).
 #[derive(Clone, Copy, Debug)]
@@ -76,6 +77,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Failed logins by user name, for rate limiting.
     pub limiter: Arc<auth::LoginLimiter>,
+    /// Whether the database is set up, and the one-time setup code while it is blank.
+    pub first_run: Arc<pages::setup::FirstRun>,
+    /// Uploaded import files awaiting their preview or commit.
+    pub imports: Arc<pages::import::ImportJobs>,
 }
 
 impl AppState {
@@ -87,6 +92,8 @@ impl AppState {
             clock,
             metrics: Arc::new(Metrics::default()),
             limiter: Arc::new(auth::LoginLimiter::default()),
+            first_run: Arc::new(pages::setup::FirstRun::default()),
+            imports: Arc::new(pages::import::ImportJobs::default()),
         }
     }
 
@@ -163,8 +170,12 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     res
 }
 
-/// The whole application over a migrated store (sessions live in the same database).
+/// The whole application over a migrated store (sessions live in the same database). On a blank
+/// database every page leads to the first-run page; the start-of-year snapshot is checked now
+/// and hourly.
 pub async fn app(state: AppState) -> Result<Router, ketnap_store::StoreError> {
+    pages::setup::prepare(&state).await?;
+    jobs::start_of_year(&state).await;
     let sessions = session::layer(&state.store).await?;
     let pages = Router::new()
         .route("/", get(pages::dashboard::show))
@@ -174,7 +185,11 @@ pub async fn app(state: AppState) -> Result<Router, ketnap_store::StoreError> {
         .merge(pages::routes())
         .fallback(error::not_found)
         .layer(middleware::from_fn(session::csrf))
-        .layer(sessions);
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pages::setup::first_run,
+        ));
     Ok(Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -190,7 +205,8 @@ pub fn system_scope() -> Scope {
     Scope::system()
 }
 
-/// Serve `router` on `listener` until Ctrl-C (or SIGTERM).
+/// Serve `router` on `listener` until Ctrl-C (or SIGTERM). Handlers see the peer's address
+/// (`ConnectInfo`): the first-run page is open without its code only from the server itself.
 pub async fn run(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
     let shutdown = async {
         let ctrl_c = async {
@@ -210,9 +226,12 @@ pub async fn run(listener: tokio::net::TcpListener, router: Router) -> std::io::
         tokio::select! { () = ctrl_c => {}, () = term => {} }
         tracing::info!("shutting down");
     };
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Settings of `ketnap serve`, from `ketnap.toml` then `KETNAP_*` environment variables.

@@ -192,7 +192,14 @@ pub async fn csrf(req: Request, next: Next) -> Response {
         .map(str::to_string);
     let multipart = is_multipart(&req);
     let (parts, body) = req.into_parts();
-    let limit = if multipart { MAX_UPLOAD } else { MAX_FORM };
+    // An import file (`/import`) may be larger than a document.
+    let limit = if !multipart {
+        MAX_FORM
+    } else if parts.uri.path() == "/import" {
+        crate::pages::import::MAX_IMPORT_UPLOAD
+    } else {
+        MAX_UPLOAD
+    };
     let bytes = match to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => return AppError::TooLarge.into_response(),

@@ -366,6 +366,7 @@ fn expected_menu(user: &str) -> &'static [&'static str] {
             "/plans",
             "/reports",
             "/audit",
+            "/import",
         ],
         "bithu" | "phutrach" => &[
             "/",

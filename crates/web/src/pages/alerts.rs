@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::AppError;
 use crate::layout::Layout;
+use crate::pages::downloads;
 
 /// Alerts read for the page (the most urgent first).
 const MAX_ALERTS: usize = 1000;
@@ -90,6 +91,9 @@ pub struct AlertQuery {
     /// A kind code.
     #[serde(default)]
     pub kind: Option<String>,
+    /// `xlsx` or `csv`: the list as a file.
+    #[serde(default)]
+    pub format: Option<String>,
 }
 
 /// One row.
@@ -142,6 +146,8 @@ pub struct AlertsPage {
     pub sorts: Vec<Choice>,
     /// Today, dd/mm/yyyy.
     pub today: String,
+    /// The "Tải về" links' prefix (roles that see individuals).
+    pub download: Option<String>,
 }
 
 /// `GET /alerts`
@@ -155,6 +161,10 @@ pub async fn index(
     let status = q.status.as_deref().filter(|s| !s.is_empty());
     let kind = q.kind.as_deref().filter(|s| !s.is_empty());
     let sort = q.sort.as_deref().unwrap_or("due");
+    let format = downloads::requested(q.format.as_deref())?;
+    if format.is_some() {
+        downloads::allowed(&auth)?;
+    }
     let mut alerts = if individuals {
         let mut conn = state.store.read().await?;
         candidacies::alerts_in_scope(&mut conn, &auth.scope, &state.book, today, MAX_ALERTS).await?
@@ -172,6 +182,15 @@ pub async fn index(
         }
         _ => alerts.sort_by_key(|a| (a.alert.due, a.alert.status)),
     }
+    if let Some(format) = format {
+        let table = ketnap_io::lists::alerts_table(&alerts, &kind_label);
+        return downloads::file(&table, format, "Danh sách cảnh báo", None);
+    }
+    let query = [("status", status), ("kind", kind), ("sort", Some(sort))]
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k}={}", downloads::enc(v))))
+        .collect::<Vec<_>>()
+        .join("&");
     let rows = alerts
         .into_iter()
         .map(|a| AlertLine {
@@ -222,6 +241,7 @@ pub async fn index(
         kinds,
         sorts,
         today: format_vn(today),
+        download: downloads::link(&auth, "/alerts", &query),
     };
     Ok(Html(page.render()?).into_response())
 }

@@ -15,6 +15,7 @@ use crate::auth::Auth;
 use crate::error::AppError;
 use crate::layout::Layout;
 use crate::pages::alerts::Choice;
+use crate::pages::downloads;
 
 const PAGE: i64 = 50;
 
@@ -167,6 +168,9 @@ pub struct AuditQuery {
     /// Keyset cursor: rows before this seq.
     #[serde(default)]
     pub before: Option<i64>,
+    /// `xlsx` or `csv`: every row of the filter as a file.
+    #[serde(default)]
+    pub format: Option<String>,
 }
 
 /// One row.
@@ -209,6 +213,8 @@ pub struct AuditPage {
     pub all_steps: bool,
     /// A bad filter.
     pub error: Option<String>,
+    /// The "Tải về" links' prefix.
+    pub download: Option<String>,
 }
 
 fn vn_offset() -> jiff::tz::Offset {
@@ -267,6 +273,17 @@ pub async fn index(
         until: date(&to, true),
     };
     let mut conn = state.store.read().await?;
+    if let Some(format) = downloads::requested(q.format.as_deref())? {
+        downloads::allowed(&auth)?;
+        if let Some(e) = error {
+            return Err(AppError::BadRequest(e));
+        }
+        let table = ketnap_io::lists::audit(&mut conn, &auth.scope, &filter, &action_label, &|k| {
+            object_label(k).to_string()
+        })
+        .await?;
+        return downloads::file(&table, format, "Nhật ký thao tác", None);
+    }
     let page = audit::list(&mut conn, &auth.scope, &filter, q.before, PAGE).await?;
     let rows = page
         .items
@@ -301,6 +318,16 @@ pub async fn index(
         })
         .collect();
     let all_steps = action == "candidacy";
+    let download = downloads::link(
+        &auth,
+        "/audit",
+        &format!(
+            "action={}&from={}&to={}",
+            query_part(&action),
+            query_part(&from),
+            query_part(&to)
+        ),
+    );
     let page = AuditPage {
         layout: auth.layout("Nhật ký thao tác", "audit"),
         rows,
@@ -311,6 +338,7 @@ pub async fn index(
         actions,
         all_steps,
         error,
+        download,
     };
     Ok(Html(page.render()?).into_response())
 }

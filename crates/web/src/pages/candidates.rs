@@ -32,6 +32,7 @@ use crate::auth::Auth;
 use crate::error::AppError;
 use crate::layout::{Crumb, Layout};
 use crate::pages::documents::{DossierSection, UploadInput};
+use crate::pages::downloads;
 use crate::pages::person_input::PersonInput;
 use crate::pages::picker::{self, Opt, opt};
 
@@ -104,6 +105,7 @@ pub struct ListQuery {
     religion: Option<String>,
     overdue: Option<String>,
     after: Option<String>,
+    format: Option<String>,
 }
 
 impl ListQuery {
@@ -180,6 +182,8 @@ pub struct ListPage {
     pub next: Option<String>,
     /// Whether the page is a later page.
     pub later: bool,
+    /// The "Tải về" links' prefix (roles that see individuals).
+    pub download: Option<String>,
 }
 
 /// The organisations a filter offers: the scope's roots and their descendants, down to 3 levels
@@ -204,10 +208,11 @@ pub async fn list(
     let individuals = auth.role.sees_individuals();
     let g = ListQuery::get;
     let stage = stage_from_code(g(&q.stage));
-    let org = match g(&q.org) {
+    let org_row = match g(&q.org) {
         "" => None,
-        p => Some(orgs::get(&mut conn, &auth.scope, p).await?.org_id),
+        p => Some(orgs::get(&mut conn, &auth.scope, p).await?),
     };
+    let org = org_row.as_ref().map(|o| o.org_id);
     let gender = Gender::ALL.into_iter().find(|x| x.code() == g(&q.gender));
     let ethnicity = g(&q.ethnicity)
         .parse::<u8>()
@@ -233,6 +238,22 @@ pub async fn list(
         }),
         query: Some(g(&q.q).to_string()).filter(|s| !s.is_empty()),
     };
+    if let Some(format) = downloads::requested(q.format.as_deref())? {
+        downloads::allowed(&auth)?;
+        let filter = ketnap_io::lists::ListFilter {
+            candidates: filter,
+            ..Default::default()
+        };
+        let table = ketnap_io::lists::export(
+            &mut conn,
+            &auth.scope,
+            ketnap_io::import::Kind::Candidates,
+            &filter,
+        )
+        .await?;
+        let code = org_row.as_ref().map(|o| o.code.as_str());
+        return downloads::file(&table, format, "Danh sách quần chúng", code);
+    }
     let after = q.after.as_deref().and_then(decode_cursor);
     let (rows, next) = if individuals {
         let page = candidacies::list(&mut conn, &auth.scope, &filter, after.clone(), PAGE).await?;
@@ -302,6 +323,7 @@ pub async fn list(
         rows,
         next,
         later: after.is_some(),
+        download: downloads::link(&auth, "/candidates", &q.without_after()),
     };
     Ok(Html(page.render()?).into_response())
 }

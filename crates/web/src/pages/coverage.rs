@@ -57,6 +57,7 @@ pub struct CoveragePage {
     year: i16,
     org_options: Vec<Opt>,
     today: String,
+    download: Option<String>,
 }
 
 fn more_note(shown: usize, total: i64) -> Option<String> {
@@ -353,6 +354,11 @@ pub async fn show(
         doc,
         heading: "Rà soát địa bàn, tổ chức đảng và nguồn".into(),
         action: "/coverage",
+        download: crate::pages::downloads::link(
+            &auth,
+            "/coverage/lists",
+            &format!("org={}&year={year}", org.pub_id),
+        ),
         org_pub_id: org.pub_id.clone(),
         year,
         org_options,
@@ -386,6 +392,7 @@ pub async fn evaluation(
         doc,
         heading: "Kết quả phát triển đảng viên phục vụ đánh giá, xếp loại".into(),
         action: "/coverage/evaluation",
+        download: None,
         org_pub_id: org.pub_id.clone(),
         year,
         org_options,

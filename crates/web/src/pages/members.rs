@@ -20,6 +20,7 @@ use crate::auth::Auth;
 use crate::error::AppError;
 use crate::layout::{Crumb, Layout};
 use crate::pages::alerts::Choice;
+use crate::pages::downloads;
 use crate::pages::orgs::find_in_scope;
 use crate::pages::person_input::PersonInput;
 
@@ -51,6 +52,9 @@ pub struct RosterQuery {
     /// Keyset cursor `member_id.name_key`.
     #[serde(default)]
     pub after: Option<String>,
+    /// `xlsx` or `csv`: the roster as a file.
+    #[serde(default)]
+    pub format: Option<String>,
 }
 
 /// One roster row.
@@ -105,6 +109,8 @@ pub struct MembersPage {
     pub can_change: bool,
     /// A refused change.
     pub error: Option<String>,
+    /// The "Tải về" links' prefix (roles that see individuals).
+    pub download: Option<String>,
 }
 
 fn encode(s: &str) -> String {
@@ -173,6 +179,7 @@ async fn roster_page(
         next: None,
         can_change: may_change_roster(auth.role),
         error,
+        download: None,
     };
     let Some(org) = org else {
         page.choices = orgs::scope_roots(&mut conn, &auth.scope)
@@ -243,6 +250,11 @@ async fn roster_page(
             encode(&format!("{id}.{key}"))
         )
     });
+    page.download = downloads::link(
+        auth,
+        "/members",
+        &format!("org={}&status={}", org.pub_id, encode(&status_code)),
+    );
     page.cell = Some(OrgLink {
         pub_id: org.pub_id,
         name: org.name,
@@ -256,8 +268,52 @@ pub async fn index(
     auth: Auth,
     Query(q): Query<RosterQuery>,
 ) -> Result<Response, AppError> {
+    if let Some(format) = downloads::requested(q.format.as_deref())? {
+        return roster_file(&state, &auth, &q, format).await;
+    }
     let page = roster_page(&state, &auth, &q, None).await?;
     Ok(Html(page.render()?).into_response())
+}
+
+/// The roster the page shows (the chosen organisation's, with the status filter), every row, as
+/// the importer reads it.
+async fn roster_file(
+    state: &AppState,
+    auth: &Auth,
+    q: &RosterQuery,
+    format: ketnap_io::lists::Format,
+) -> Result<Response, AppError> {
+    downloads::allowed(auth)?;
+    let mut conn = state.store.read().await?;
+    let org = match q.org.as_deref().filter(|s| !s.is_empty()) {
+        Some(p) => orgs::get(&mut conn, &auth.scope, p).await?,
+        None => {
+            let mut roots = orgs::scope_roots(&mut conn, &auth.scope).await?;
+            if roots.len() != 1 {
+                return Err(AppError::BadRequest(
+                    "Hãy chọn tổ chức để tải danh sách đảng viên.".into(),
+                ));
+            }
+            roots.remove(0)
+        }
+    };
+    let filter = match q.status.as_deref().unwrap_or("active") {
+        "all" => RosterFilter::All,
+        code => MemberStatus::from_code(code).map_or(RosterFilter::Active, RosterFilter::Only),
+    };
+    let filter = ketnap_io::lists::ListFilter {
+        org: Some(org.org_id),
+        roster: Some(filter),
+        ..Default::default()
+    };
+    let table = ketnap_io::lists::export(
+        &mut conn,
+        &auth.scope,
+        ketnap_io::import::Kind::Members,
+        &filter,
+    )
+    .await?;
+    downloads::file(&table, format, "Danh sách đảng viên", Some(&org.code))
 }
 
 /// After a roster change: back to the cell's roster, or the roster again with the refusal.

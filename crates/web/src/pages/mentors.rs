@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use ketnap_domain::alerts::AlertKind;
@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::AppError;
 use crate::layout::Layout;
+use crate::pages::downloads;
 
 const MAX_ALERTS: usize = 1000;
 /// Candidacies of a mentor listed (a mentor follows a handful).
@@ -80,6 +81,8 @@ pub struct MentorsPage {
     pub today: String,
     /// A refused note.
     pub error: Option<String>,
+    /// The "Tải về" links' prefix (roles that see individuals).
+    pub download: Option<String>,
 }
 
 async fn page(
@@ -154,11 +157,30 @@ async fn page(
         rows,
         today: format_vn(today),
         error,
+        download: downloads::link(auth, "/mentors", ""),
     })
 }
 
 /// `GET /mentors`
-pub async fn index(State(state): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+pub async fn index(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<downloads::FormatQuery>,
+) -> Result<Response, AppError> {
+    if let Some(format) = downloads::requested(q.format.as_deref())? {
+        downloads::allowed(&auth)?;
+        let mut conn = state.store.read().await?;
+        let alerts = candidacies::alerts_in_scope(
+            &mut conn,
+            &auth.scope,
+            &state.book,
+            state.clock.today(),
+            MAX_ALERTS,
+        )
+        .await?;
+        let table = ketnap_io::lists::mentor_notes_table(&alerts);
+        return downloads::file(&table, format, "Nhận xét của người giúp đỡ còn thiếu", None);
+    }
     Ok(Html(page(&state, &auth, None).await?.render()?).into_response())
 }
 

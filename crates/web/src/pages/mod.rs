@@ -10,6 +10,8 @@ pub mod candidates;
 pub mod coverage;
 pub mod dashboard;
 pub mod documents;
+pub mod downloads;
+pub mod import;
 pub mod members;
 pub mod mentors;
 pub mod orgs;
@@ -17,12 +19,14 @@ mod person_input;
 pub mod picker;
 pub mod plans;
 pub mod reports;
+pub mod setup;
 
 /// The routes of every page area (the dashboard at `/` is mounted by the app).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(candidates::routes())
         .merge(documents::routes())
+        .merge(downloads::routes())
         .merge(orgs::routes())
         .merge(members::routes())
         .merge(alerts::routes())
@@ -31,4 +35,6 @@ pub fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(reports::routes())
         .merge(coverage::routes())
+        .merge(import::routes())
+        .merge(setup::routes())
 }

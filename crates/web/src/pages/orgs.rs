@@ -185,6 +185,8 @@ pub struct ShowPage {
     pub kinds: Vec<KindChoice>,
     /// An error of a refused form.
     pub error: Option<String>,
+    /// The "Tải về" links' prefix (roles that see individuals).
+    pub download: Option<String>,
 }
 
 async fn show_page(
@@ -302,6 +304,7 @@ async fn show_page(
         can_edit: may_edit_tree(auth.role),
         kinds,
         error,
+        download: crate::pages::downloads::link(auth, &format!("/orgs/{pub_id}/download"), ""),
     })
 }
 

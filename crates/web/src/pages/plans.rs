@@ -29,6 +29,7 @@ use crate::auth::Auth;
 use crate::charts;
 use crate::error::AppError;
 use crate::layout::Crumb;
+use crate::pages::downloads;
 use crate::pages::picker::{Opt, parse_period, period_options, pick_org};
 
 /// Years of history the forecast learns from.
@@ -53,6 +54,9 @@ pub struct PlanQuery {
     /// Period code (`2026`, `2025-2030`, `2026-Q2`); default: this year.
     #[serde(default)]
     pub period: Option<String>,
+    /// `xlsx` or `csv`: the plans of the organisation and its children as a file.
+    #[serde(default)]
+    pub format: Option<String>,
 }
 
 /// One line of the plan's targets.
@@ -216,6 +220,7 @@ pub struct PlanPage {
     children_chart: String,
     forecast: Option<ForecastView>,
     today: String,
+    download: Option<String>,
 }
 
 fn count(n: u32) -> String {
@@ -653,6 +658,15 @@ async fn render(
         children_chart,
         forecast,
         today: format_vn(today),
+        download: downloads::link(
+            auth,
+            "/plans",
+            &format!(
+                "org={}&period={}",
+                org.pub_id,
+                downloads::enc(&period.code())
+            ),
+        ),
     };
     let status = if page.error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
@@ -693,6 +707,26 @@ pub async fn show(
     Query(q): Query<PlanQuery>,
 ) -> Result<Response, AppError> {
     let period = parse_period(q.period.as_deref(), state.clock.today())?;
+    if let Some(format) = downloads::requested(q.format.as_deref())? {
+        downloads::allowed(&auth)?;
+        let mut conn = state.store.read().await?;
+        let (org, _) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
+        // The page's plans: the organisation's and its children's, for the period.
+        let filter = ketnap_io::lists::ListFilter {
+            org: Some(org.org_id),
+            period: Some(period),
+            depth: Some(1),
+            ..Default::default()
+        };
+        let table = ketnap_io::lists::export(
+            &mut conn,
+            &auth.scope,
+            ketnap_io::import::Kind::Plans,
+            &filter,
+        )
+        .await?;
+        return downloads::file(&table, format, "Chỉ tiêu kế hoạch", Some(&org.code));
+    }
     render(&state, &auth, q.org.as_deref(), period, None).await
 }
 

@@ -17,6 +17,8 @@ pub struct TestApp {
     pub router: Router,
     pub store: Store,
     pub cookie: Option<String>,
+    /// The app's state (its one-time setup code, its import jobs…).
+    pub state: AppState,
     _dir: tempfile::TempDir,
 }
 
@@ -39,6 +41,12 @@ impl TestApp {
     /// The same app over PostgreSQL (a fresh schema in `KETNAP_TEST_PG`), or `None` when
     /// PostgreSQL is not configured outside CI; under `CI=true` a missing PostgreSQL fails.
     pub async fn spawn_postgres() -> Option<TestApp> {
+        let store = Self::spawn_postgres_store().await?;
+        Some(Self::spawn_on(store, tempfile::tempdir().unwrap()).await)
+    }
+
+    /// A store over a fresh PostgreSQL schema in `KETNAP_TEST_PG` (not migrated), or `None`.
+    async fn spawn_postgres_store() -> Option<Store> {
         use sqlx::Connection;
         use std::str::FromStr;
         let url = match std::env::var("KETNAP_TEST_PG") {
@@ -64,13 +72,44 @@ impl TestApp {
         let store = Store::connect_postgres(base.options([("search_path", schema.as_str())]))
             .await
             .unwrap();
-        Some(Self::spawn_on(store, tempfile::tempdir().unwrap()).await)
+        Some(store)
+    }
+
+    /// The app over a migrated database holding nothing (no organisation, person or account):
+    /// the first-run state. `postgres` picks PostgreSQL (`None` when it is not configured).
+    pub async fn spawn_blank(postgres: bool) -> Option<TestApp> {
+        let (store, dir) = if postgres {
+            let store = Self::spawn_postgres_store().await?;
+            (store, tempfile::tempdir().unwrap())
+        } else {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::connect_sqlite(
+                SqliteConnectOptions::new().filename(dir.path().join("t.db")),
+            )
+            .await
+            .unwrap();
+            (store, dir)
+        };
+        store.migrate().await.unwrap();
+        Some(Self::build(store, dir).await)
+    }
+
+    async fn build(store: Store, dir: tempfile::TempDir) -> TestApp {
+        let now: jiff::Timestamp = "2026-11-23T03:00:00Z".parse().unwrap();
+        let state = AppState::new(store.clone(), RuleBook::spec_default(), Clock::Fixed(now));
+        let router = app(state.clone()).await.unwrap();
+        TestApp {
+            router,
+            store,
+            cookie: None,
+            state,
+            _dir: dir,
+        }
     }
 
     async fn spawn_on(store: Store, dir: tempfile::TempDir) -> TestApp {
         store.migrate().await.unwrap();
         let book = RuleBook::spec_default();
-        let now: jiff::Timestamp = "2026-11-23T03:00:00Z".parse().unwrap();
         let hash = ketnap_web::auth::hash_password(PASSWORD).unwrap();
         demo::generate(
             &store,
@@ -84,15 +123,7 @@ impl TestApp {
         )
         .await
         .unwrap();
-        let router = app(AppState::new(store.clone(), book, Clock::Fixed(now)))
-            .await
-            .unwrap();
-        TestApp {
-            router,
-            store,
-            cookie: None,
-            _dir: dir,
-        }
+        Self::build(store, dir).await
     }
 
     pub async fn send(&mut self, req: Request<Body>) -> Page {

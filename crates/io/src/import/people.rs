@@ -1,0 +1,479 @@
+//! Importing the roster (members with their dates, card numbers and posts) and the people who
+//! hold posts in residential units without being members.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use ketnap_domain::person::{Person, PersonForm, UnitRef};
+use ketnap_domain::text::fold;
+use ketnap_store::coverage::{self, KeyPositionKind};
+use ketnap_store::members::{self, MemberStatus, NewMember};
+use ketnap_store::orgs;
+use ketnap_store::units::{self, NamedUnit};
+use ketnap_store::{Result, StoreError, Tx, people};
+
+use super::{Problems, Rec, Writer, yes_no};
+use crate::sheet::{fold_heading, parse_date};
+
+/// The columns of a person's profile, by field name of [`PersonForm`].
+const PERSON_KEYS: [(&str, &str); 10] = [
+    ("full_name", "full_name"),
+    ("birth_date", "birth_date"),
+    ("gender", "gender"),
+    ("ethnicity", "ethnicity"),
+    ("religion", "religion"),
+    ("education", "education"),
+    ("qualification", "qualification"),
+    ("theory_level", "theory_level"),
+    ("source_category", "source_category"),
+    ("id_number", "id_number"),
+];
+
+/// Caches of one batch: organisations by code, the units above each cell.
+#[derive(Default)]
+pub(crate) struct Lookups {
+    orgs: HashMap<String, Option<(i64, ketnap_domain::org::OrgKind)>>,
+    units: HashMap<i64, Vec<NamedUnit>>,
+}
+
+impl Lookups {
+    /// An organisation by code inside the scope, or the problem written on `key`.
+    pub async fn org(
+        &mut self,
+        tx: &mut Tx,
+        w: &Writer<'_>,
+        code: &str,
+        line: u32,
+        key: &str,
+        p: &mut Problems,
+    ) -> Result<Option<(i64, ketnap_domain::org::OrgKind)>> {
+        let code = code.trim();
+        if let Some(hit) = self.orgs.get(code) {
+            if hit.is_none() {
+                p.at(line, key, format!("Không dùng được tổ chức mã “{code}” (xem dòng trước)."));
+            }
+            return Ok(*hit);
+        }
+        let found = orgs::by_code_for(tx, w.scope, code).await?;
+        let hit = match found {
+            None => {
+                p.at(line, key, format!("Không có tổ chức mã “{code}” trong hệ thống."));
+                None
+            }
+            Some(o) if !o.in_scope => {
+                p.at(line, key, format!("Tổ chức mã “{code}” nằm ngoài phạm vi bạn được giao."));
+                None
+            }
+            Some(o) if o.closed => {
+                p.at(line, key, format!("Tổ chức mã “{code}” đã giải thể hoặc hợp nhất."));
+                None
+            }
+            Some(o) => Some((o.org_id, o.kind)),
+        };
+        self.orgs.insert(code.to_string(), hit);
+        Ok(hit)
+    }
+
+    /// A cell by code, or the problem.
+    pub async fn cell(
+        &mut self,
+        tx: &mut Tx,
+        w: &Writer<'_>,
+        code: &str,
+        line: u32,
+        key: &str,
+        p: &mut Problems,
+    ) -> Result<Option<i64>> {
+        match self.org(tx, w, code, line, key, p).await? {
+            Some((id, kind)) if kind.is_cell() => Ok(Some(id)),
+            Some(_) => {
+                p.at(line, key, format!("“{}” không phải một chi bộ.", code.trim()));
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The residential unit named `name` among those above `org_id`.
+    pub async fn unit(&mut self, tx: &mut Tx, org_id: i64, name: &str) -> Result<Option<NamedUnit>> {
+        if !self.units.contains_key(&org_id) {
+            let list = units::units_above(tx, org_id).await?;
+            self.units.insert(org_id, list);
+        }
+        let want = fold(name.trim());
+        Ok(self.units.get(&org_id).and_then(|list| {
+            list.iter()
+                .find(|u| {
+                    let n = fold(&u.name);
+                    n == want || format!("{} {}", fold(kind_label(&u.kind)), n) == want
+                })
+                .cloned()
+        }))
+    }
+}
+
+fn kind_label(code: &str) -> &'static str {
+    units::residential_kind_from_code(code).map_or("", |k| k.label())
+}
+
+/// A person's profile from a row, with the unit resolved under `org_id`; problems written.
+pub(crate) async fn person_of(
+    tx: &mut Tx,
+    w: &Writer<'_>,
+    look: &mut Lookups,
+    r: &Rec<'_>,
+    org_id: Option<i64>,
+    p: &mut Problems,
+) -> Result<Option<Person>> {
+    let mut form = PersonForm::default();
+    for (key, _) in PERSON_KEYS {
+        let v = r.get(key).trim().to_string();
+        match key {
+            "full_name" => form.full_name = v,
+            "birth_date" => form.birth_date = normal_date(&v),
+            "gender" => form.gender = v,
+            "ethnicity" => form.ethnicity = if v.is_empty() { "Kinh".into() } else { v },
+            "religion" => form.religion = if v.is_empty() { "Không".into() } else { v },
+            "education" => form.education = if v.is_empty() { "12/12".into() } else { v },
+            "qualification" => form.qualification = if v.is_empty() { "Không".into() } else { v },
+            "theory_level" => form.theory_level = if v.is_empty() { "Không".into() } else { v },
+            "source_category" => form.source_category = if v.is_empty() { "Khác".into() } else { v },
+            _ => form.id_number = v,
+        }
+    }
+    let mut ok = true;
+    for (key, field) in [("youth_union", 0), ("trade_union", 1)] {
+        match yes_no(r.get(key)) {
+            Some(b) if field == 0 => form.youth_union_member = b,
+            Some(b) => form.trade_union_member = b,
+            None => {
+                p.at(r.line, key, "Ghi “Có” hoặc “Không”.");
+                ok = false;
+            }
+        }
+    }
+    let unit_name = r.get("unit").trim();
+    let mut unit: Option<UnitRef> = None;
+    if !unit_name.is_empty() {
+        match org_id {
+            Some(org) => match look.unit(tx, org, unit_name).await? {
+                Some(u) => unit = UnitRef::parse(&u.pub_id).ok(),
+                None => {
+                    p.at(
+                        r.line,
+                        "unit",
+                        format!("Không có thôn, tổ dân phố “{unit_name}” thuộc xã, phường của tổ chức này."),
+                    );
+                    ok = false;
+                }
+            },
+            None => ok = false,
+        }
+    }
+    match form.parse(w.today) {
+        Ok(mut person) => {
+            person.residential_unit = unit;
+            Ok(ok.then_some(person))
+        }
+        Err(errors) => {
+            for e in errors {
+                let key = match e.field() {
+                    "birth_date" => "birth_date",
+                    f => PERSON_KEYS.iter().find(|(_, name)| *name == f).map_or("full_name", |(k, _)| k),
+                };
+                p.at(r.line, key, e.message_vi());
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// A date typed in any of the usual ways, as dd/mm/yyyy (unchanged when it cannot be read, so the
+/// domain's own message explains it).
+fn normal_date(s: &str) -> String {
+    parse_date(s).map_or_else(|| s.to_string(), crate::sheet::format_date)
+}
+
+/// A date cell: `None` when blank; the problem written when unreadable.
+pub(crate) fn date_cell(r: &Rec<'_>, key: &str, p: &mut Problems) -> std::result::Result<Option<Date>, ()> {
+    let v = r.get(key).trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    match parse_date(v) {
+        Some(d) => Ok(Some(d)),
+        None => {
+            p.at(r.line, key, format!("Ngày “{v}” không đọc được: ghi theo dạng ngày/tháng/năm, ví dụ 07/03/1998."));
+            Err(())
+        }
+    }
+}
+
+/// The posts named in a cell ("Trưởng thôn; Bí thư chi đoàn").
+fn posts(s: &str) -> std::result::Result<Vec<KeyPositionKind>, String> {
+    let aliases: &[(&str, KeyPositionKind)] = &[
+        ("truong thon", KeyPositionKind::HamletHead),
+        ("to truong to dan pho", KeyPositionKind::HamletHead),
+        ("truong ap", KeyPositionKind::HamletHead),
+        ("truong ban", KeyPositionKind::HamletHead),
+        ("truong khu pho", KeyPositionKind::HamletHead),
+        ("truong ban cong tac mat tran", KeyPositionKind::FrontCommitteeHead),
+        ("bi thu chi doan", KeyPositionKind::YouthUnionSecretary),
+        ("chi hoi truong phu nu", KeyPositionKind::WomenUnionHead),
+        ("chi hoi truong nong dan", KeyPositionKind::FarmersUnionHead),
+        ("chi hoi truong cuu chien binh", KeyPositionKind::VeteransHead),
+        ("thon doi truong", KeyPositionKind::MilitiaLeader),
+        ("to truong to bao ve an ninh trat tu", KeyPositionKind::SecurityTeamLeader),
+    ];
+    let mut out = Vec::new();
+    for part in s.split([';', '\n']) {
+        let f = fold_heading(part);
+        if f.is_empty() {
+            continue;
+        }
+        let hit = KeyPositionKind::ALL
+            .into_iter()
+            .find(|k| fold_heading(k.label_vi()) == f || k.code() == part.trim())
+            .or_else(|| aliases.iter().find(|(a, _)| *a == f).map(|(_, k)| *k));
+        match hit {
+            Some(k) if !out.contains(&k) => out.push(k),
+            Some(_) => {}
+            None => return Err(part.trim().to_string()),
+        }
+    }
+    Ok(out)
+}
+
+/// Record the posts of `person_id` in their unit.
+async fn write_posts(
+    tx: &mut Tx,
+    w: &Writer<'_>,
+    r: &Rec<'_>,
+    person: &Person,
+    person_id: i64,
+    look: &mut Lookups,
+    org_id: i64,
+    p: &mut Problems,
+) -> Result<()> {
+    let text = r.get("posts");
+    if text.trim().is_empty() {
+        return Ok(());
+    }
+    let list = match posts(text) {
+        Ok(l) => l,
+        Err(unknown) => {
+            p.at(
+                r.line,
+                "posts",
+                format!("Không nhận ra chức vụ “{unknown}”; các chức vụ cách nhau bằng dấu chấm phẩy."),
+            );
+            return Ok(());
+        }
+    };
+    let Some(unit_ref) = &person.residential_unit else {
+        p.at(r.line, "unit", "Người giữ chức vụ ở thôn, tổ dân phố cần ghi thôn, tổ dân phố.");
+        return Ok(());
+    };
+    let unit = look
+        .unit(tx, org_id, r.get("unit"))
+        .await?
+        .filter(|u| u.pub_id == unit_ref.as_str());
+    let Some(unit) = unit else {
+        return Ok(());
+    };
+    for kind in list {
+        if let Err(e) = coverage::set_key_position(tx, w.ctx, w.scope, unit.unit_id, kind, Some(person_id)).await {
+            match e {
+                StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_) => return Err(e),
+                other => p.store(r.line, Some("posts"), &other),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Catch a duplicate ID number inside the file before the database says it.
+fn duplicate_ids(rows: &[Rec<'_>], p: &mut Problems) {
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for r in rows {
+        let id: String = r.get("id_number").chars().filter(|c| !c.is_whitespace()).collect();
+        if id.is_empty() {
+            continue;
+        }
+        if let Some(first) = seen.insert(id, r.line) {
+            p.at(r.line, "id_number", format!("Số định danh cá nhân trùng với dòng {first}."));
+        }
+    }
+}
+
+/// Whether a store error is the user's (reported by row) rather than the database's (fatal).
+fn user_error(e: &StoreError) -> bool {
+    !matches!(e, StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_))
+}
+
+pub(crate) async fn write_members(
+    tx: &mut Tx,
+    w: &Writer<'_>,
+    rows: &[Rec<'_>],
+    p: &mut Problems,
+) -> Result<Vec<(String, usize)>> {
+    duplicate_ids(rows, p);
+    let mut cards: HashMap<String, u32> = HashMap::new();
+    let mut look = Lookups::default();
+    let (mut official, mut probationary) = (0usize, 0usize);
+    let mut earliest: Option<Date> = None;
+    for (i, r) in rows.iter().enumerate() {
+        w.done(i + 1);
+        let Some(cell_id) = look.cell(tx, w, r.get("cell_code"), r.line, "cell_code", p).await? else {
+            continue;
+        };
+        let Some(person) = person_of(tx, w, &mut look, r, Some(cell_id), p).await? else {
+            continue;
+        };
+        let (Ok(admitted_on), Ok(official_on)) = (date_cell(r, "admitted_on", p), date_cell(r, "official_on", p)) else {
+            continue;
+        };
+        let Some(admitted_on) = admitted_on else {
+            continue;
+        };
+        if admitted_on > w.today {
+            p.at(r.line, "admitted_on", "Ngày vào Đảng ở sau ngày hôm nay.");
+            continue;
+        }
+        if admitted_on < person.birth_date.date() {
+            p.at(r.line, "admitted_on", "Ngày vào Đảng ở trước ngày sinh.");
+            continue;
+        }
+        if let Some(o) = official_on {
+            if o < admitted_on || o > w.today {
+                p.at(r.line, "official_on", "Ngày chính thức phải sau ngày vào Đảng và không sau hôm nay.");
+                continue;
+            }
+        }
+        let status_text = fold_heading(r.get("status"));
+        let status = match status_text.as_str() {
+            "" => {
+                if official_on.is_some() {
+                    MemberStatus::Official
+                } else {
+                    // Probation is twelve months: a member admitted longer ago whose official date
+                    // the list does not give is official.
+                    let end = admitted_on.checked_add(jiff::Span::new().months(12)).unwrap_or(admitted_on);
+                    if end > w.today { MemberStatus::Probationary } else { MemberStatus::Official }
+                }
+            }
+            s if s.contains("chinh thuc") || s == "official" => MemberStatus::Official,
+            s if s.contains("du bi") || s == "probationary" => MemberStatus::Probationary,
+            _ => {
+                p.at(r.line, "status", "Ghi “Chính thức” hoặc “Dự bị”.");
+                continue;
+            }
+        };
+        if status == MemberStatus::Probationary && official_on.is_some() {
+            p.at(r.line, "official_on", "Đảng viên dự bị chưa có ngày chính thức.");
+            continue;
+        }
+        let card = r.get("card_no").trim().to_string();
+        if !card.is_empty() {
+            if let Some(first) = cards.insert(card.clone(), r.line) {
+                p.at(r.line, "card_no", format!("Số thẻ đảng viên trùng với dòng {first}."));
+                continue;
+            }
+        }
+        let person_id = match people::insert(tx, w.ctx, &person, None).await {
+            Ok(id) => id,
+            Err(e) if user_error(&e) => {
+                p.store(r.line, Some("id_number"), &e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let new = NewMember {
+            person_id,
+            cell_id,
+            status,
+            admitted_on: Some(admitted_on),
+            official_on,
+            party_age_from: None,
+            candidacy_id: None,
+            pub_id: None,
+        };
+        let member_id = match members::insert(tx, w.ctx, new).await {
+            Ok(id) => id,
+            Err(e) if user_error(&e) => {
+                p.store(r.line, Some("cell_code"), &e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if !card.is_empty() {
+            members::set_card_no(tx, member_id, &card).await?;
+        }
+        write_posts(tx, w, r, &person, person_id, &mut look, cell_id, p).await?;
+        match status {
+            MemberStatus::Official => official += 1,
+            _ => probationary += 1,
+        }
+        earliest = Some(earliest.map_or(admitted_on, |e: Date| e.min(admitted_on)));
+    }
+    if let Some(first) = earliest {
+        // The start-of-year membership of the years the roster covers (the last ten at most):
+        // the base of every quota from the first day.
+        let to = w.today.year();
+        let from = (first.year() + 1).max(to - 10).min(to);
+        ketnap_store::setup::refill_start_of_year(tx, w.ctx, from, to).await?;
+    }
+    Ok(vec![
+        ("Đảng viên chính thức".to_string(), official),
+        ("Đảng viên dự bị".to_string(), probationary),
+    ])
+}
+
+pub(crate) async fn write_people(
+    tx: &mut Tx,
+    w: &Writer<'_>,
+    rows: &[Rec<'_>],
+    p: &mut Problems,
+) -> Result<Vec<(String, usize)>> {
+    duplicate_ids(rows, p);
+    let mut look = Lookups::default();
+    let mut written = 0usize;
+    for (i, r) in rows.iter().enumerate() {
+        w.done(i + 1);
+        let Some((org_id, _)) = look.org(tx, w, r.get("org_code"), r.line, "org_code", p).await? else {
+            continue;
+        };
+        let Some(person) = person_of(tx, w, &mut look, r, Some(org_id), p).await? else {
+            continue;
+        };
+        let person_id = match people::insert(tx, w.ctx, &person, None).await {
+            Ok(id) => id,
+            Err(e) if user_error(&e) => {
+                p.store(r.line, Some("id_number"), &e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        write_posts(tx, w, r, &person, person_id, &mut look, org_id, p).await?;
+        written += 1;
+    }
+    Ok(vec![("Người".to_string(), written)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posts_are_read_by_their_names_separated_by_semicolons() {
+        assert_eq!(
+            posts("Trưởng thôn; Bí thư chi đoàn").expect("known posts"),
+            vec![KeyPositionKind::HamletHead, KeyPositionKind::YouthUnionSecretary]
+        );
+        assert_eq!(
+            posts("Trưởng thôn, tổ trưởng tổ dân phố").expect("the label itself"),
+            vec![KeyPositionKind::HamletHead]
+        );
+        assert_eq!(posts("Thủ quỹ").unwrap_err(), "Thủ quỹ");
+    }
+}

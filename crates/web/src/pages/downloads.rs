@@ -1,0 +1,167 @@
+//! "Tải về: Excel (XLSX) · CSV" on every list page: the list as the page shows it (its filters
+//! kept, every row rather than one page), written by [`ketnap_io::lists`] in the columns the
+//! importer reads (or, for lists that are not imported, columns of their own).
+//!
+//! A list page answers `?…&format=xlsx` (or `csv`) with the file instead of the page: an
+//! attachment named after the list in ASCII (`danh-sach-dang-vien-CB-XA-DONG.xlsx`), never
+//! cached. Only roles that see individuals download lists; a leader who reads aggregates gets
+//! 403, as for the lists themselves.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use ketnap_io::import::Kind;
+use ketnap_io::lists::{self, Format, ListFilter, Table};
+use ketnap_store::orgs;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::AppError;
+use crate::pages::picker::{parse_year, pick_org};
+
+/// The routes of the downloads that have no page of their own.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{pub_id}/download", get(org_tree))
+        .route("/coverage/lists", get(coverage_lists))
+}
+
+/// The `format` of a download's query string.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct FormatQuery {
+    /// `xlsx` or `csv`.
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+/// The format asked for: `None` when the query has none (show the page).
+pub fn requested(format: Option<&str>) -> Result<Option<Format>, AppError> {
+    match format.map(str::trim).filter(|f| !f.is_empty()) {
+        None => Ok(None),
+        Some(f) => Format::from_code(f)
+            .map(Some)
+            .ok_or_else(|| AppError::BadRequest("Định dạng tệp phải là xlsx hoặc csv.".into())),
+    }
+}
+
+/// Lists of individuals are downloaded only by roles that see them.
+pub fn allowed(auth: &Auth) -> Result<(), AppError> {
+    if auth.role.sees_individuals() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The link prefix a page's "Tải về" links append `format=…` to: the page's path and query
+/// (without `format` and the page cursor), ending in `?` or `&`. `None` for roles that do not
+/// download lists.
+pub fn link(auth: &Auth, path: &str, query: &str) -> Option<String> {
+    auth.role.sees_individuals().then(|| {
+        if query.is_empty() {
+            format!("{path}?")
+        } else {
+            format!("{path}?{query}&")
+        }
+    })
+}
+
+/// Percent-encode a query value.
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The file of a list: an attachment named from `title` and the organisation's code, not cached.
+pub fn file(
+    table: &Table,
+    format: Format,
+    title: &str,
+    org_code: Option<&str>,
+) -> Result<Response, AppError> {
+    let (headers, rows) = table;
+    let bytes = lists::to_file(headers, rows, format).map_err(|e| {
+        tracing::error!(error = %e, "list file");
+        AppError::BadRequest("Không tạo được tệp.".into())
+    })?;
+    let name = lists::file_name(title, org_code, format);
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.mime()),
+    );
+    // The name is ASCII letters, digits, dashes and a dot: a valid header value.
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// `GET /orgs/{pub_id}/download?format=` — the organisation list of the subtree (party
+/// organisations, residential units, mass organisations), as the importer reads it.
+pub async fn org_tree(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(pub_id): Path<String>,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, AppError> {
+    allowed(&auth)?;
+    let format = requested(q.format.as_deref())?.unwrap_or(Format::Xlsx);
+    let mut conn = state.store.read().await?;
+    let org = orgs::get(&mut conn, &auth.scope, &pub_id).await?;
+    let filter = ListFilter {
+        org: Some(org.org_id),
+        ..ListFilter::default()
+    };
+    let table = lists::export(&mut conn, &auth.scope, Kind::Orgs, &filter).await?;
+    file(&table, format, "Danh sách tổ chức", Some(&org.code))
+}
+
+/// The query of the coverage lists.
+#[derive(Deserialize, Default)]
+pub struct CoverageListsQuery {
+    /// Organisation public id (default: the first root of the scope).
+    #[serde(default)]
+    pub org: Option<String>,
+    /// Year (default: this year).
+    #[serde(default)]
+    pub year: Option<String>,
+    /// `xlsx` (default) or `csv`.
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+/// `GET /coverage/lists?org=&year=&format=` — every row of the coverage page's lists in one
+/// table (the page shows the first rows of each).
+pub async fn coverage_lists(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<CoverageListsQuery>,
+) -> Result<Response, AppError> {
+    allowed(&auth)?;
+    let format = requested(q.format.as_deref())?.unwrap_or(Format::Xlsx);
+    let today = state.clock.today();
+    let year = parse_year(q.year.as_deref(), today)?;
+    let mut conn = state.store.read().await?;
+    let (org, _) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
+    let rules = state.book.in_force(today);
+    let table = lists::coverage(&mut conn, &auth.scope, org.org_id, year, rules).await?;
+    file(
+        &table,
+        format,
+        &format!("Rà soát địa bàn {year}"),
+        Some(&org.code),
+    )
+}
