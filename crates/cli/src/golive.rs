@@ -62,7 +62,11 @@ fn or_ask(v: Option<String>, prompt: &str, secret: bool) -> anyhow::Result<Strin
 }
 
 /// `ketnap init`.
-pub async fn run_init(store: &Store, args: InitArgs, hash: impl Fn(&str) -> anyhow::Result<String>) -> anyhow::Result<ExitCode> {
+pub async fn run_init(
+    store: &Store,
+    args: InitArgs,
+    hash: impl Fn(&str) -> anyhow::Result<String>,
+) -> anyhow::Result<ExitCode> {
     store.migrate().await.map_err(crate::store_err)?;
     {
         let mut tx = store.begin().await.map_err(crate::store_err)?;
@@ -74,10 +78,17 @@ pub async fn run_init(store: &Store, args: InitArgs, hash: impl Fn(&str) -> anyh
         }
     }
     let mut specs: Vec<(String, String, String)> = Vec::new();
-    let n = args.root_kind.len().max(args.root_code.len()).max(args.root_name.len());
+    let n = args
+        .root_kind
+        .len()
+        .max(args.root_code.len())
+        .max(args.root_name.len());
     if n == 0 {
         specs.push((
-            ask("Loại tổ chức cao nhất (Tỉnh ủy, Huyện ủy, Đảng ủy xã, Đảng ủy phường…)", false)?,
+            ask(
+                "Loại tổ chức cao nhất (Tỉnh ủy, Huyện ủy, Đảng ủy xã, Đảng ủy phường…)",
+                false,
+            )?,
             ask("Mã tổ chức (ví dụ HU-HL)", false)?,
             ask("Tên tổ chức (ví dụ Đảng bộ huyện Hòa Lâm)", false)?,
         ));
@@ -89,7 +100,11 @@ pub async fn run_init(store: &Store, args: InitArgs, hash: impl Fn(&str) -> anyh
             );
         }
         for i in 0..n {
-            specs.push((args.root_kind[i].clone(), args.root_code[i].clone(), args.root_name[i].clone()));
+            specs.push((
+                args.root_kind[i].clone(),
+                args.root_code[i].clone(),
+                args.root_name[i].clone(),
+            ));
         }
     }
     let mut roots = Vec::new();
@@ -104,7 +119,11 @@ pub async fn run_init(store: &Store, args: InitArgs, hash: impl Fn(&str) -> anyh
                 k.label()
             );
         }
-        roots.push(Root { code, name, kind: k });
+        roots.push(Root {
+            code,
+            name,
+            kind: k,
+        });
     }
     let username = or_ask(args.admin, "Tên đăng nhập của quản trị viên", false)?;
     let display_name = or_ask(args.admin_name, "Họ và tên quản trị viên", false)?;
@@ -151,14 +170,19 @@ pub async fn run_import(
     dry_run: bool,
 ) -> anyhow::Result<ExitCode> {
     let Some(kind) = Kind::from_code(kind) else {
-        bail!("--kind phải là orgs, members, people, candidates, mentors hoặc plans. / Unknown kind.");
+        bail!(
+            "--kind phải là orgs, members, people, candidates, mentors hoặc plans. / Unknown kind."
+        );
     };
     let bytes = std::fs::read(file).with_context(|| format!("đọc / reading {}", file.display()))?;
     store.migrate().await.map_err(crate::store_err)?;
     let ctx = WriteCtx::new(None, jiff::Timestamp::now());
     let options = Options {
         dry_run,
-        file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        file_name: file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         limits: ketnap_io::sheet::Limits::default(),
     };
     let tty = std::io::stderr().is_terminal();
@@ -168,16 +192,33 @@ pub async fn run_import(
         }
     };
     let started = std::time::Instant::now();
-    let outcome = import::import(store, book, &Scope::system(), &ctx, kind, &bytes, &options, &progress)
-        .await
-        .map_err(|e| anyhow::anyhow!("{} / {e}", e.message_vi()))?;
+    let outcome = import::import(
+        store,
+        book,
+        &Scope::system(),
+        &ctx,
+        kind,
+        &bytes,
+        &options,
+        &progress,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{} / {e}", e.message_vi()))?;
     if tty {
         eprintln!();
     }
     println!("{}: {} dòng.", kind.label_vi(), outcome.rows);
     for p in &outcome.problems {
-        let col = p.column.as_deref().map(|c| format!(", cột “{c}”")).unwrap_or_default();
-        let rule = p.rule.as_deref().map(|r| format!(" [{r}]")).unwrap_or_default();
+        let col = p
+            .column
+            .as_deref()
+            .map(|c| format!(", cột “{c}”"))
+            .unwrap_or_default();
+        let rule = p
+            .rule
+            .as_deref()
+            .map(|r| format!(" [{r}]"))
+            .unwrap_or_default();
         println!("Dòng {}{col}: {}{rule}", p.line, p.message_vi);
     }
     if outcome.ok() {
@@ -185,9 +226,14 @@ pub async fn run_import(
             println!("  {what}: {n}");
         }
         if outcome.committed {
-            println!("Đã nhập toàn bộ ({:.1} s). / Imported.", started.elapsed().as_secs_f64());
+            println!(
+                "Đã nhập toàn bộ ({:.1} s). / Imported.",
+                started.elapsed().as_secs_f64()
+            );
         } else {
-            println!("Kiểm tra xong, không có lỗi; chưa ghi gì (--dry-run). / Checked, nothing written.");
+            println!(
+                "Kiểm tra xong, không có lỗi; chưa ghi gì (--dry-run). / Checked, nothing written."
+            );
         }
         Ok(ExitCode::SUCCESS)
     } else {
@@ -206,9 +252,14 @@ pub async fn run_snapshot(store: &Store, year: Option<i16>) -> anyhow::Result<Ex
     let ctx = WriteCtx::new(None, jiff::Timestamp::now());
     let year = year.unwrap_or_else(|| ctx.today().year());
     let mut tx = store.begin().await.map_err(crate::store_err)?;
-    let rows = ketnap_store::members::snapshot_start_of_year(&mut tx, &ctx, year, setup::first_of_year(year))
-        .await
-        .map_err(crate::store_err)?;
+    let rows = ketnap_store::members::snapshot_start_of_year(
+        &mut tx,
+        &ctx,
+        year,
+        setup::first_of_year(year),
+    )
+    .await
+    .map_err(crate::store_err)?;
     tx.commit().await.map_err(crate::store_err)?;
     if rows == 0 {
         println!("Đảng số đầu năm {year} đã được chốt từ trước; giữ nguyên. / Already taken.");

@@ -92,7 +92,14 @@ fn cell_code(c: usize, k: usize) -> String {
 
 /// The tree: ten communes with thirty hamlet cells each, a hamlet unit per cell, a Youth Union.
 fn orgs_file(path: &Path) {
-    let headers = ["Mã tổ chức", "Tên tổ chức", "Loại", "Lĩnh vực", "Mã tổ chức cấp trên", "Mã chi bộ phụ trách"];
+    let headers = [
+        "Mã tổ chức",
+        "Tên tổ chức",
+        "Loại",
+        "Lĩnh vực",
+        "Mã tổ chức cấp trên",
+        "Mã chi bộ phụ trách",
+    ];
     let mut rows = Vec::new();
     // Children listed before their parents on purpose: the importer orders them.
     for c in 0..COMMUNES {
@@ -151,11 +158,17 @@ const MEMBER_HEADERS: [&str; 10] = [
     "Chức vụ",
 ];
 
-const GIVEN: [&str; 12] = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Minh", "Nam", "Phương", "Thảo"];
+const GIVEN: [&str; 12] = [
+    "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Minh", "Nam", "Phương", "Thảo",
+];
 const FAMILY: [&str; 8] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi"];
 
 fn name(i: usize) -> String {
-    format!("{} Văn {}", FAMILY[i % FAMILY.len()], GIVEN[(i / 8) % GIVEN.len()])
+    format!(
+        "{} Văn {}",
+        FAMILY[i % FAMILY.len()],
+        GIVEN[(i / 8) % GIVEN.len()]
+    )
 }
 
 fn card(i: usize) -> String {
@@ -184,12 +197,19 @@ fn roster(total: usize, today: Date) -> Roster {
     let mut officials = vec![Vec::new(); cells];
     for cell in 0..cells {
         for i in members_of(cell, total) {
-            let birth = Date::new(1950 + (i % 40) as i16, 1 + (i % 12) as i8, 1 + (i % 28) as i8).unwrap();
+            let birth = Date::new(
+                1950 + (i % 40) as i16,
+                1 + (i % 12) as i8,
+                1 + (i % 28) as i8,
+            )
+            .unwrap();
             let is_probationary = i % 20 == 7;
             let admitted = if is_probationary {
                 today.checked_sub(((i % 300) as i64 + 10).days()).unwrap()
             } else {
-                birth.checked_add(Span::new().years(25 + (i % 10) as i64)).unwrap()
+                birth
+                    .checked_add(Span::new().years(25 + (i % 10) as i64))
+                    .unwrap()
             };
             let official_on = (!is_probationary).then(|| admitted.checked_add(1.year()).unwrap());
             let (c, k) = (cell / CELLS_PER_COMMUNE, cell % CELLS_PER_COMMUNE);
@@ -198,13 +218,21 @@ fn roster(total: usize, today: Date) -> Roster {
                 (i + 1).to_string(),
                 name(i),
                 dmy(birth),
-                if i % 3 == 0 { "Nữ".into() } else { "Nam".into() },
+                if i % 3 == 0 {
+                    "Nữ".into()
+                } else {
+                    "Nam".into()
+                },
                 cell_code(c, k),
                 dmy(admitted),
                 official_on.map(dmy).unwrap_or_default(),
                 card(i),
                 format!("Thôn {}", k + 1),
-                if first_in_cell { "Trưởng thôn".into() } else { String::new() },
+                if first_in_cell {
+                    "Trưởng thôn".into()
+                } else {
+                    String::new()
+                },
             ]);
             if is_probationary {
                 probationary += 1;
@@ -303,10 +331,17 @@ fn candidates(n: usize, roster: &Roster, today: Date) -> Candidates {
                 String::new()
             }
         };
-        let birth = today.checked_sub(Span::new().years(40).days(i as i64)).unwrap();
+        let birth = today
+            .checked_sub(Span::new().years(40).days(i as i64))
+            .unwrap();
         let female = i % 2 == 1;
         let yy = birth.year() % 100;
-        let id = format!("001{}{:02}{:06}", if female { 1 } else { 0 }, yy, 100_000 + i);
+        let id = format!(
+            "001{}{:02}{:06}",
+            if female { 1 } else { 0 },
+            yy,
+            100_000 + i
+        );
         let decision = source.checked_add(155.days()).unwrap();
         if stage >= 8 && decision.year() == today.year() {
             admitted_this_year += 1;
@@ -325,12 +360,28 @@ fn candidates(n: usize, roster: &Roster, today: Date) -> Candidates {
             STAGES[stage].0.into(),
             dmy(source),
             at(30),
-            if reached(1) { "01-NQ/CB".into() } else { String::new() },
-            if reached(1) { card(off[0]) } else { String::new() },
+            if reached(1) {
+                "01-NQ/CB".into()
+            } else {
+                String::new()
+            },
+            if reached(1) {
+                card(off[0])
+            } else {
+                String::new()
+            },
             at(60),
-            if reached(3) { format!("{:04}/CN-TTCT", i + 1) } else { String::new() },
+            if reached(3) {
+                format!("{:04}/CN-TTCT", i + 1)
+            } else {
+                String::new()
+            },
             at(68),
-            if reached(3) { "Trung tâm Chính trị huyện Thử Nghiệm".into() } else { String::new() },
+            if reached(3) {
+                "Trung tâm Chính trị huyện Thử Nghiệm".into()
+            } else {
+                String::new()
+            },
             at(75),
             at(80),
             if reached(3) {
@@ -343,14 +394,42 @@ fn candidates(n: usize, roster: &Roster, today: Date) -> Candidates {
             at(100),
             at(125),
             at(130),
-            if reached(6) { "12-NQ/CB".into() } else { String::new() },
-            if reached(6) { off.len().to_string() } else { String::new() },
-            if reached(6) { off.len().to_string() } else { String::new() },
+            if reached(6) {
+                "12-NQ/CB".into()
+            } else {
+                String::new()
+            },
+            if reached(6) {
+                off.len().to_string()
+            } else {
+                String::new()
+            },
+            if reached(6) {
+                off.len().to_string()
+            } else {
+                String::new()
+            },
             at(140),
-            if reached(7) { "45-NQ/ĐU".into() } else { String::new() },
-            if reached(7) { "15".into() } else { String::new() },
-            if reached(7) { "15".into() } else { String::new() },
-            if reached(8) { format!("{}-QĐ/HU", 100 + i) } else { String::new() },
+            if reached(7) {
+                "45-NQ/ĐU".into()
+            } else {
+                String::new()
+            },
+            if reached(7) {
+                "15".into()
+            } else {
+                String::new()
+            },
+            if reached(7) {
+                "15".into()
+            } else {
+                String::new()
+            },
+            if reached(8) {
+                format!("{}-QĐ/HU", 100 + i)
+            } else {
+                String::new()
+            },
             at(155),
             at(157),
             at(170),
@@ -374,21 +453,49 @@ fn a_real_office_starts_from_an_empty_database_and_its_lists_say_what_the_files_
     init(&db);
 
     // init refuses a database with data.
-    let again = ketnap(&db, &["init", "--root-kind", "Tỉnh ủy", "--root-code", "T", "--root-name", "Tỉnh", "--admin", "x2", "--admin-name", "X", "--password", "mat-khau-dai"]);
+    let again = ketnap(
+        &db,
+        &[
+            "init",
+            "--root-kind",
+            "Tỉnh ủy",
+            "--root-code",
+            "T",
+            "--root-name",
+            "Tỉnh",
+            "--admin",
+            "x2",
+            "--admin-name",
+            "X",
+            "--password",
+            "mat-khau-dai",
+        ],
+    );
     assert!(!again.status.success());
-    assert!(text(&again).contains("Cơ sở dữ liệu đã có dữ liệu"), "{}", text(&again));
+    assert!(
+        text(&again).contains("Cơ sở dữ liệu đã có dữ liệu"),
+        "{}",
+        text(&again)
+    );
 
     let orgs = dir.path().join("to-chuc.xlsx");
     orgs_file(&orgs);
     let out = ketnap(&db, &["import", orgs.to_str().unwrap(), "--kind", "orgs"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("Tổ chức đảng: 310"), "{}", text(&out));
-    assert!(text(&out).contains("Thôn, tổ dân phố: 300"), "{}", text(&out));
+    assert!(
+        text(&out).contains("Thôn, tổ dân phố: 300"),
+        "{}",
+        text(&out)
+    );
 
     let roster = roster(10_000, today);
     let members = dir.path().join("dang-vien.xlsx");
     xlsx(&members, &MEMBER_HEADERS, &roster.rows);
-    let out = ketnap(&db, &["import", members.to_str().unwrap(), "--kind", "members"]);
+    let out = ketnap(
+        &db,
+        &["import", members.to_str().unwrap(), "--kind", "members"],
+    );
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         text(&out).contains(&format!("Đảng viên chính thức: {}", roster.official)),
@@ -399,13 +506,36 @@ fn a_real_office_starts_from_an_empty_database_and_its_lists_say_what_the_files_
     let cands = candidates(500, &roster, today);
     let file = dir.path().join("quan-chung.xlsx");
     xlsx(&file, &CANDIDATE_HEADERS, &cands.rows);
-    let out = ketnap(&db, &["import", file.to_str().unwrap(), "--kind", "candidates", "--dry-run"]);
+    let out = ketnap(
+        &db,
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--kind",
+            "candidates",
+            "--dry-run",
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out));
-    let out = ketnap(&db, &["import", file.to_str().unwrap(), "--kind", "candidates"]);
+    let out = ketnap(
+        &db,
+        &["import", file.to_str().unwrap(), "--kind", "candidates"],
+    );
     assert!(out.status.success(), "{}", text(&out));
 
     // The year's report as JSON: membership, pipeline by stage, admissions this year.
-    let out = ketnap(&db, &["report", "--org", "HU", "--period", &today.year().to_string(), "--format", "json"]);
+    let out = ketnap(
+        &db,
+        &[
+            "report",
+            "--org",
+            "HU",
+            "--period",
+            &today.year().to_string(),
+            "--format",
+            "json",
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let pipeline = &report["periodic"]["pipeline"]["rows"];
@@ -413,17 +543,36 @@ fn a_real_office_starts_from_an_empty_database_and_its_lists_say_what_the_files_
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["stage"].as_str().unwrap().to_string(), r["total"].as_i64().unwrap()))
+        .map(|r| {
+            (
+                r["stage"].as_str().unwrap().to_string(),
+                r["total"].as_i64().unwrap(),
+            )
+        })
         .collect();
     let total: i64 = by_stage.values().sum();
     // Probationary members are members, not candidacies under way, in the pipeline's sense
     // only if the report counts them: compare stage by stage with what the file says.
     let file_total: usize = cands.by_stage.values().sum();
     assert!(total as usize <= file_total, "{by_stage:?}");
-    assert_eq!(by_stage.get("AwaitingDecision").copied(), Some(cands.by_stage[&7] as i64), "{by_stage:?}");
-    assert_eq!(by_stage.get("Source").copied(), Some(cands.by_stage[&0] as i64), "{by_stage:?}");
-    assert_eq!(by_stage.get("Verification").copied(), Some(cands.by_stage[&4] as i64), "{by_stage:?}");
-    let admissions = report["periodic"]["current"]["flows"]["admissions"].as_i64().unwrap();
+    assert_eq!(
+        by_stage.get("AwaitingDecision").copied(),
+        Some(cands.by_stage[&7] as i64),
+        "{by_stage:?}"
+    );
+    assert_eq!(
+        by_stage.get("Source").copied(),
+        Some(cands.by_stage[&0] as i64),
+        "{by_stage:?}"
+    );
+    assert_eq!(
+        by_stage.get("Verification").copied(),
+        Some(cands.by_stage[&4] as i64),
+        "{by_stage:?}"
+    );
+    let admissions = report["periodic"]["current"]["flows"]["admissions"]
+        .as_i64()
+        .unwrap();
     assert_eq!(admissions as usize, cands.admitted_this_year);
     let membership = &report["periodic"]["current"]["membership"];
     assert!(membership.is_object(), "{membership}");
@@ -431,15 +580,23 @@ fn a_real_office_starts_from_an_empty_database_and_its_lists_say_what_the_files_
     // Alerts: exactly the ten decisions the file shows three months late.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let overdue = rt.block_on(async {
-        let store = ketnap_store::Store::connect(&format!("sqlite:{}", db.display())).await.unwrap();
+        let store = ketnap_store::Store::connect(&format!("sqlite:{}", db.display()))
+            .await
+            .unwrap();
         let mut conn = store.read().await.unwrap();
-        let hu = ketnap_store::orgs::by_code(&mut conn, "HU").await.unwrap().org_id;
+        let hu = ketnap_store::orgs::by_code(&mut conn, "HU")
+            .await
+            .unwrap()
+            .org_id;
         let counts = ketnap_store::members::counts(&mut conn, &ketnap_store::Scope::system(), hu)
             .await
             .unwrap();
         assert_eq!(counts.official as usize, roster.official);
         // Candidates in probation are on the roster too.
-        assert_eq!(counts.probationary as usize, roster.probationary + cands.by_stage[&9]);
+        assert_eq!(
+            counts.probationary as usize,
+            roster.probationary + cands.by_stage[&9]
+        );
         let alerts = ketnap_store::candidacies::alerts_in_scope(
             &mut conn,
             &ketnap_store::Scope::system(),
@@ -472,13 +629,20 @@ fn one_bad_row_among_ten_thousand_lands_nothing_and_is_named_exactly() {
     init(&db);
     let orgs = dir.path().join("to-chuc.xlsx");
     orgs_file(&orgs);
-    assert!(ketnap(&db, &["import", orgs.to_str().unwrap(), "--kind", "orgs"]).status.success());
+    assert!(
+        ketnap(&db, &["import", orgs.to_str().unwrap(), "--kind", "orgs"])
+            .status
+            .success()
+    );
     let mut roster = roster(10_000, today());
     // Row 4,322 of the sheet (data row 4,321): a date that does not exist.
     roster.rows[4_320][5] = "31/02/1990".into();
     let members = dir.path().join("dang-vien.xlsx");
     xlsx(&members, &MEMBER_HEADERS, &roster.rows);
-    let out = ketnap(&db, &["import", members.to_str().unwrap(), "--kind", "members"]);
+    let out = ketnap(
+        &db,
+        &["import", members.to_str().unwrap(), "--kind", "members"],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let t = text(&out);
     assert!(t.contains("Dòng 4322, cột “Ngày vào Đảng”"), "{t}");
@@ -488,7 +652,10 @@ fn one_bad_row_among_ten_thousand_lands_nothing_and_is_named_exactly() {
     // Nothing landed: the same file, fixed, imports whole.
     roster.rows[4_320][5] = "01/02/1990".into();
     xlsx(&members, &MEMBER_HEADERS, &roster.rows);
-    let out = ketnap(&db, &["import", members.to_str().unwrap(), "--kind", "members"]);
+    let out = ketnap(
+        &db,
+        &["import", members.to_str().unwrap(), "--kind", "members"],
+    );
     assert!(out.status.success(), "{}", text(&out));
 
     // A row outside a cell secretary's scope is refused the same way: here an unknown code.
@@ -496,11 +663,26 @@ fn one_bad_row_among_ten_thousand_lands_nothing_and_is_named_exactly() {
     xlsx(
         &bad,
         &MEMBER_HEADERS,
-        &[vec!["1".into(), "Lê Văn Ngoài".into(), "01/01/1980".into(), "Nam".into(), "CB-KHAC".into(), "01/01/2005".into(), "01/01/2006".into(), "99999999".into(), String::new(), String::new()]],
+        &[vec![
+            "1".into(),
+            "Lê Văn Ngoài".into(),
+            "01/01/1980".into(),
+            "Nam".into(),
+            "CB-KHAC".into(),
+            "01/01/2005".into(),
+            "01/01/2006".into(),
+            "99999999".into(),
+            String::new(),
+            String::new(),
+        ]],
     );
     let out = ketnap(&db, &["import", bad.to_str().unwrap(), "--kind", "members"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("Dòng 2, cột “Mã chi bộ”"), "{}", text(&out));
+    assert!(
+        text(&out).contains("Dòng 2, cột “Mã chi bộ”"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]
@@ -518,7 +700,10 @@ fn broken_files_get_a_vietnamese_error_and_nothing_is_written() {
     let huge = dir.path().join("dai.csv");
     std::fs::write(
         &huge,
-        format!("Mã tổ chức,Tên tổ chức,Loại,Mã tổ chức cấp trên\nX1,{},Đảng ủy xã,HU\n", "A".repeat(100_000)),
+        format!(
+            "Mã tổ chức,Tên tổ chức,Loại,Mã tổ chức cấp trên\nX1,{},Đảng ủy xã,HU\n",
+            "A".repeat(100_000)
+        ),
     )
     .unwrap();
     let formula = dir.path().join("cong-thuc.csv");
@@ -532,10 +717,17 @@ fn broken_files_get_a_vietnamese_error_and_nothing_is_written() {
         assert!(!out.status.success(), "{}", text(&out));
         let t = text(&out);
         assert!(!t.contains("panicked"), "{t}");
-        assert!(t.chars().any(|c| "ăâđêôơưạảấầẩẫậếệịọốồộớờợụủứừửữựỳỷỹ".contains(c)), "{t}");
+        assert!(
+            t.chars()
+                .any(|c| "ăâđêôơưạảấầẩẫậếệịọốồộớờợụủứừửữựỳỷỹ".contains(c)),
+            "{t}"
+        );
     }
     // A formula-looking value is only text: imported as typed, never run.
-    let out = ketnap(&db, &["import", formula.to_str().unwrap(), "--kind", "orgs"]);
+    let out = ketnap(
+        &db,
+        &["import", formula.to_str().unwrap(), "--kind", "orgs"],
+    );
     assert!(out.status.success(), "{}", text(&out));
     let out = ketnap(&db, &["rebuild"]);
     assert!(out.status.success(), "{}", text(&out));

@@ -796,7 +796,10 @@ pub async fn set_card_no(tx: &mut Tx, member_id: i64, card_no: &str) -> Result<(
 
 /// An active member found by party-card number or by public id, for an importer naming a mentor
 /// or an introducer: (internal key, public id, cell). `None` when nobody active has it.
-pub async fn active_by_card_or_pub_id(tx: &mut Tx, key: &str) -> Result<Option<(i64, String, i64)>> {
+pub async fn active_by_card_or_pub_id(
+    tx: &mut Tx,
+    key: &str,
+) -> Result<Option<(i64, String, i64)>> {
     let key = key.trim();
     Ok(fetch_optional!(
         tx.ex(),

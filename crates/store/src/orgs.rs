@@ -689,8 +689,15 @@ pub async fn by_code_for(tx: &mut Tx, scope: &Scope, code: &str) -> Result<Optio
          CASE WHEN {} THEN 1 ELSE 0 END FROM org o WHERE o.code = $1",
         Scope::org_filter("o.org_id", 2)
     );
-    let row: Option<(i64, String, String, i32, i32)> =
-        fetch_optional!(tx.ex(), (i64, String, String, i32, i32), &sql, code.trim(), all, user, role)?;
+    let row: Option<(i64, String, String, i32, i32)> = fetch_optional!(
+        tx.ex(),
+        (i64, String, String, i32, i32),
+        &sql,
+        code.trim(),
+        all,
+        user,
+        role
+    )?;
     row.map(|(org_id, kind, name, closed, in_scope)| {
         Ok(CodedOrg {
             org_id,

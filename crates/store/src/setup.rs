@@ -58,7 +58,12 @@ pub async fn is_blank(tx: &mut Tx) -> Result<bool> {
 /// database, in one transaction with their audit rows; refused when the database already holds
 /// an organisation, a person or an account (nothing written), or when a root is a kind that
 /// cannot head a tree (a partial committee or a cell under a committee).
-pub async fn init(store: &Store, ctx: &WriteCtx, roots: &[Root], admin: &FirstAdmin) -> Result<Initialised> {
+pub async fn init(
+    store: &Store,
+    ctx: &WriteCtx,
+    roots: &[Root],
+    admin: &FirstAdmin,
+) -> Result<Initialised> {
     if roots.is_empty() {
         return Err(StoreError::invalid(
             "init without a root",
@@ -112,7 +117,8 @@ pub async fn ensure_start_of_year(store: &Store, ctx: &WriteCtx) -> Result<bool>
         "SELECT org_id FROM membership_snapshot WHERE year = $1 LIMIT 1",
         i64::from(year)
     )?;
-    let has_orgs: Option<(i64,)> = fetch_optional!(tx.ex(), (i64,), "SELECT org_id FROM org LIMIT 1")?;
+    let has_orgs: Option<(i64,)> =
+        fetch_optional!(tx.ex(), (i64,), "SELECT org_id FROM org LIMIT 1")?;
     if taken.is_some() || has_orgs.is_none() {
         return Ok(false);
     }
@@ -162,7 +168,12 @@ pub async fn begin_import(
 /// Recompute the start-of-year membership of every year from `from_year` to `to_year` from the
 /// members' dates, replacing what was stored (an imported roster knows the past better than a
 /// snapshot taken before it arrived).
-pub async fn refill_start_of_year(tx: &mut Tx, ctx: &WriteCtx, from_year: i16, to_year: i16) -> Result<()> {
+pub async fn refill_start_of_year(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    from_year: i16,
+    to_year: i16,
+) -> Result<()> {
     for year in from_year..=to_year {
         exec!(
             tx.ex(),

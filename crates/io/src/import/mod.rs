@@ -217,7 +217,9 @@ impl Problems {
 
     /// A store refusal of the row: every violation with its rule and citation, or the message.
     pub fn store(&mut self, line: u32, key: Option<&str>, e: &StoreError) {
-        let column = key.and_then(|k| self.headings.get(k)).map(|h| (*h).to_string());
+        let column = key
+            .and_then(|k| self.headings.get(k))
+            .map(|h| (*h).to_string());
         match e {
             StoreError::Refused(vs) => {
                 for v in vs {
@@ -312,16 +314,24 @@ pub async fn import(
         summary: Vec::new(),
     };
     if rows.is_empty() {
-        problems.row(table.header_line, "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.");
+        problems.row(
+            table.header_line,
+            "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.",
+        );
     }
     if !problems.is_empty() {
         outcome.problems = problems.list;
         return Ok(outcome);
     }
     let mut tx = store.begin().await?;
-    let batch =
-        ketnap_store::setup::begin_import(&mut tx, ctx, kind.code(), &options.file_name, rows.len())
-            .await?;
+    let batch = ketnap_store::setup::begin_import(
+        &mut tx,
+        ctx,
+        kind.code(),
+        &options.file_name,
+        rows.len(),
+    )
+    .await?;
     let ctx = ctx.imported(batch);
     let today = ctx.today();
     let w = Writer {

@@ -170,9 +170,9 @@ pub(crate) fn org_kind(kind: &str, sector: &str) -> Option<OrgKind> {
 
 fn residential_kind(kind: &str) -> Option<ResidentialKind> {
     let folded = fold_heading(kind);
-    ResidentialKind::ALL
-        .into_iter()
-        .find(|k| fold_heading(k.label()) == folded || units::residential_kind_code(*k) == kind.trim())
+    ResidentialKind::ALL.into_iter().find(|k| {
+        fold_heading(k.label()) == folded || units::residential_kind_code(*k) == kind.trim()
+    })
 }
 
 fn mass_kind(kind: &str) -> Option<MassOrgKind> {
@@ -213,7 +213,8 @@ fn authority(s: &str) -> Option<Option<Authority>> {
         Some(Some(Authority::GrassrootsCommittee))
     } else if folded.contains("trung uong") {
         Some(Some(Authority::CentralLevelCommittee))
-    } else if folded.contains("thuong vu") || folded.contains("cap tren") || folded.contains("btv") {
+    } else if folded.contains("thuong vu") || folded.contains("cap tren") || folded.contains("btv")
+    {
         Some(Some(Authority::SuperiorStandingCommittee))
     } else {
         None
@@ -226,7 +227,11 @@ fn parse(r: &Rec<'_>, p: &mut Problems) -> Option<Row> {
     let parent = r.get("parent_code").trim().to_string();
     if let Some(kind) = residential_kind(kind_text) {
         if parent.is_empty() {
-            p.at(r.line, "parent_code", "Thôn, tổ dân phố cần mã đảng bộ xã, phường quản lý.");
+            p.at(
+                r.line,
+                "parent_code",
+                "Thôn, tổ dân phố cần mã đảng bộ xã, phường quản lý.",
+            );
             return None;
         }
         return Some(Row::Unit {
@@ -238,7 +243,11 @@ fn parse(r: &Rec<'_>, p: &mut Problems) -> Option<Row> {
     }
     if let Some(kind) = mass_kind(kind_text) {
         if parent.is_empty() {
-            p.at(r.line, "parent_code", "Tổ chức đoàn thể cần mã tổ chức đảng nơi hoạt động.");
+            p.at(
+                r.line,
+                "parent_code",
+                "Tổ chức đoàn thể cần mã tổ chức đảng nơi hoạt động.",
+            );
             return None;
         }
         return Some(Row::Mass {
@@ -281,7 +290,11 @@ fn parse(r: &Rec<'_>, p: &mut Problems) -> Option<Row> {
     let trade_union_instead = flag("trade_union_instead", false, p, &mut ok);
     let code = r.get("code").trim().to_string();
     if code.is_empty() {
-        p.at(r.line, "code", "Chưa có “Mã tổ chức” (bắt buộc với tổ chức đảng).");
+        p.at(
+            r.line,
+            "code",
+            "Chưa có “Mã tổ chức” (bắt buộc với tổ chức đảng).",
+        );
         ok = false;
     }
     if code.chars().count() > 40 {
@@ -319,15 +332,27 @@ async fn resolve(
     }
     match orgs::by_code_for(tx, w.scope, code).await? {
         None => {
-            p.at(line, key, format!("Không có tổ chức mã “{code}” trong hệ thống hay trong tệp."));
+            p.at(
+                line,
+                key,
+                format!("Không có tổ chức mã “{code}” trong hệ thống hay trong tệp."),
+            );
             Ok(None)
         }
         Some(o) if !o.in_scope => {
-            p.at(line, key, format!("Tổ chức mã “{code}” nằm ngoài phạm vi bạn được giao."));
+            p.at(
+                line,
+                key,
+                format!("Tổ chức mã “{code}” nằm ngoài phạm vi bạn được giao."),
+            );
             Ok(None)
         }
         Some(o) if o.closed => {
-            p.at(line, key, format!("Tổ chức mã “{code}” đã giải thể hoặc hợp nhất."));
+            p.at(
+                line,
+                key,
+                format!("Tổ chức mã “{code}” đã giải thể hoặc hợp nhất."),
+            );
             Ok(None)
         }
         Some(o) => Ok(Some((o.org_id, o.kind))),
@@ -393,7 +418,11 @@ pub(crate) async fn write(
                 }
             };
             if orgs::by_code_for(tx, w.scope, &o.code).await?.is_some() {
-                p.at(line, "code", format!("Mã tổ chức “{}” đã có trong hệ thống.", o.code));
+                p.at(
+                    line,
+                    "code",
+                    format!("Mã tổ chức “{}” đã có trong hệ thống.", o.code),
+                );
                 continue;
             }
             let mut new = NewOrg::new(o.code.clone(), o.name.clone(), o.kind, parent_id);
@@ -426,7 +455,10 @@ pub(crate) async fn write(
         p.at(
             line,
             "parent_code",
-            format!("Không xếp được vào cây: tổ chức cấp trên “{}” không tạo được (xem các dòng khác).", o.parent),
+            format!(
+                "Không xếp được vào cây: tổ chức cấp trên “{}” không tạo được (xem các dòng khác).",
+                o.parent
+            ),
         );
     }
     for (line, row) in others {
@@ -437,7 +469,9 @@ pub(crate) async fn write(
                 commune,
                 cell,
             } => {
-                let Some((org_id, _)) = resolve(tx, w, &made, &commune, line, "parent_code", p).await? else {
+                let Some((org_id, _)) =
+                    resolve(tx, w, &made, &commune, line, "parent_code", p).await?
+                else {
                     continue;
                 };
                 let cell_id = if cell.is_empty() {
@@ -464,7 +498,8 @@ pub(crate) async fn write(
                 }
             }
             Row::Mass { name, kind, org } => {
-                let Some((org_id, _)) = resolve(tx, w, &made, &org, line, "parent_code", p).await? else {
+                let Some((org_id, _)) = resolve(tx, w, &made, &org, line, "parent_code", p).await?
+                else {
                     continue;
                 };
                 let new = NewMassOrg {
@@ -507,10 +542,26 @@ mod tests {
         let cases = [
             ("Tỉnh ủy", "", Some(OrgKind::Provincial)),
             ("Huyện ủy", "", Some(OrgKind::District)),
-            ("Đảng ủy xã", "", Some(OrgKind::Grassroots(GrassrootsKind::Commune))),
-            ("Đảng bộ cơ sở", "Phường", Some(OrgKind::Grassroots(GrassrootsKind::Ward))),
-            ("Chi bộ cơ sở", "Trường học", Some(OrgKind::GrassrootsCell(GrassrootsKind::School))),
-            ("Chi bộ", "Thôn, tổ dân phố", Some(OrgKind::Cell(CellKind::Residential))),
+            (
+                "Đảng ủy xã",
+                "",
+                Some(OrgKind::Grassroots(GrassrootsKind::Commune)),
+            ),
+            (
+                "Đảng bộ cơ sở",
+                "Phường",
+                Some(OrgKind::Grassroots(GrassrootsKind::Ward)),
+            ),
+            (
+                "Chi bộ cơ sở",
+                "Trường học",
+                Some(OrgKind::GrassrootsCell(GrassrootsKind::School)),
+            ),
+            (
+                "Chi bộ",
+                "Thôn, tổ dân phố",
+                Some(OrgKind::Cell(CellKind::Residential)),
+            ),
             ("chi bo", "co quan", Some(OrgKind::Cell(CellKind::Agency))),
             ("Chi bộ", "", Some(OrgKind::Cell(CellKind::Other))),
             ("cell:school", "", Some(OrgKind::Cell(CellKind::School))),
@@ -520,7 +571,10 @@ mod tests {
         for (kind, sector, want) in cases {
             assert_eq!(org_kind(kind, sector), want, "{kind} / {sector}");
         }
-        assert_eq!(residential_kind("Tổ dân phố"), Some(ResidentialKind::ToDanPho));
+        assert_eq!(
+            residential_kind("Tổ dân phố"),
+            Some(ResidentialKind::ToDanPho)
+        );
         assert_eq!(mass_kind("Đoàn Thanh niên"), Some(MassOrgKind::YouthUnion));
     }
 }

@@ -50,22 +50,38 @@ impl Lookups {
         let code = code.trim();
         if let Some(hit) = self.orgs.get(code) {
             if hit.is_none() {
-                p.at(line, key, format!("Không dùng được tổ chức mã “{code}” (xem dòng trước)."));
+                p.at(
+                    line,
+                    key,
+                    format!("Không dùng được tổ chức mã “{code}” (xem dòng trước)."),
+                );
             }
             return Ok(*hit);
         }
         let found = orgs::by_code_for(tx, w.scope, code).await?;
         let hit = match found {
             None => {
-                p.at(line, key, format!("Không có tổ chức mã “{code}” trong hệ thống."));
+                p.at(
+                    line,
+                    key,
+                    format!("Không có tổ chức mã “{code}” trong hệ thống."),
+                );
                 None
             }
             Some(o) if !o.in_scope => {
-                p.at(line, key, format!("Tổ chức mã “{code}” nằm ngoài phạm vi bạn được giao."));
+                p.at(
+                    line,
+                    key,
+                    format!("Tổ chức mã “{code}” nằm ngoài phạm vi bạn được giao."),
+                );
                 None
             }
             Some(o) if o.closed => {
-                p.at(line, key, format!("Tổ chức mã “{code}” đã giải thể hoặc hợp nhất."));
+                p.at(
+                    line,
+                    key,
+                    format!("Tổ chức mã “{code}” đã giải thể hoặc hợp nhất."),
+                );
                 None
             }
             Some(o) => Some((o.org_id, o.kind)),
@@ -87,7 +103,11 @@ impl Lookups {
         match self.org(tx, w, code, line, key, p).await? {
             Some((id, kind)) if kind.is_cell() => Ok(Some(id)),
             Some(_) => {
-                p.at(line, key, format!("“{}” không phải một chi bộ.", code.trim()));
+                p.at(
+                    line,
+                    key,
+                    format!("“{}” không phải một chi bộ.", code.trim()),
+                );
                 Ok(None)
             }
             None => Ok(None),
@@ -95,7 +115,12 @@ impl Lookups {
     }
 
     /// The residential unit named `name` among those above `org_id`.
-    pub async fn unit(&mut self, tx: &mut Tx, org_id: i64, name: &str) -> Result<Option<NamedUnit>> {
+    pub async fn unit(
+        &mut self,
+        tx: &mut Tx,
+        org_id: i64,
+        name: &str,
+    ) -> Result<Option<NamedUnit>> {
         if !self.units.contains_key(&org_id) {
             let list = units::units_above(tx, org_id).await?;
             self.units.insert(org_id, list);
@@ -137,7 +162,9 @@ pub(crate) async fn person_of(
             "education" => form.education = if v.is_empty() { "12/12".into() } else { v },
             "qualification" => form.qualification = if v.is_empty() { "Không".into() } else { v },
             "theory_level" => form.theory_level = if v.is_empty() { "Không".into() } else { v },
-            "source_category" => form.source_category = if v.is_empty() { "Khác".into() } else { v },
+            "source_category" => {
+                form.source_category = if v.is_empty() { "Khác".into() } else { v }
+            }
             _ => form.id_number = v,
         }
     }
@@ -179,7 +206,10 @@ pub(crate) async fn person_of(
             for e in errors {
                 let key = match e.field() {
                     "birth_date" => "birth_date",
-                    f => PERSON_KEYS.iter().find(|(_, name)| *name == f).map_or("full_name", |(k, _)| k),
+                    f => PERSON_KEYS
+                        .iter()
+                        .find(|(_, name)| *name == f)
+                        .map_or("full_name", |(k, _)| k),
                 };
                 p.at(r.line, key, e.message_vi());
             }
@@ -195,7 +225,11 @@ fn normal_date(s: &str) -> String {
 }
 
 /// A date cell: `None` when blank; the problem written when unreadable.
-pub(crate) fn date_cell(r: &Rec<'_>, key: &str, p: &mut Problems) -> std::result::Result<Option<Date>, ()> {
+pub(crate) fn date_cell(
+    r: &Rec<'_>,
+    key: &str,
+    p: &mut Problems,
+) -> std::result::Result<Option<Date>, ()> {
     let v = r.get(key).trim();
     if v.is_empty() {
         return Ok(None);
@@ -203,7 +237,13 @@ pub(crate) fn date_cell(r: &Rec<'_>, key: &str, p: &mut Problems) -> std::result
     match parse_date(v) {
         Some(d) => Ok(Some(d)),
         None => {
-            p.at(r.line, key, format!("Ngày “{v}” không đọc được: ghi theo dạng ngày/tháng/năm, ví dụ 07/03/1998."));
+            p.at(
+                r.line,
+                key,
+                format!(
+                    "Ngày “{v}” không đọc được: ghi theo dạng ngày/tháng/năm, ví dụ 07/03/1998."
+                ),
+            );
             Err(())
         }
     }
@@ -217,13 +257,22 @@ fn posts(s: &str) -> std::result::Result<Vec<KeyPositionKind>, String> {
         ("truong ap", KeyPositionKind::HamletHead),
         ("truong ban", KeyPositionKind::HamletHead),
         ("truong khu pho", KeyPositionKind::HamletHead),
-        ("truong ban cong tac mat tran", KeyPositionKind::FrontCommitteeHead),
+        (
+            "truong ban cong tac mat tran",
+            KeyPositionKind::FrontCommitteeHead,
+        ),
         ("bi thu chi doan", KeyPositionKind::YouthUnionSecretary),
         ("chi hoi truong phu nu", KeyPositionKind::WomenUnionHead),
         ("chi hoi truong nong dan", KeyPositionKind::FarmersUnionHead),
-        ("chi hoi truong cuu chien binh", KeyPositionKind::VeteransHead),
+        (
+            "chi hoi truong cuu chien binh",
+            KeyPositionKind::VeteransHead,
+        ),
         ("thon doi truong", KeyPositionKind::MilitiaLeader),
-        ("to truong to bao ve an ninh trat tu", KeyPositionKind::SecurityTeamLeader),
+        (
+            "to truong to bao ve an ninh trat tu",
+            KeyPositionKind::SecurityTeamLeader,
+        ),
     ];
     let mut out = Vec::new();
     for part in s.split([';', '\n']) {
@@ -265,13 +314,19 @@ async fn write_posts(
             p.at(
                 r.line,
                 "posts",
-                format!("Không nhận ra chức vụ “{unknown}”; các chức vụ cách nhau bằng dấu chấm phẩy."),
+                format!(
+                    "Không nhận ra chức vụ “{unknown}”; các chức vụ cách nhau bằng dấu chấm phẩy."
+                ),
             );
             return Ok(());
         }
     };
     let Some(unit_ref) = &person.residential_unit else {
-        p.at(r.line, "unit", "Người giữ chức vụ ở thôn, tổ dân phố cần ghi thôn, tổ dân phố.");
+        p.at(
+            r.line,
+            "unit",
+            "Người giữ chức vụ ở thôn, tổ dân phố cần ghi thôn, tổ dân phố.",
+        );
         return Ok(());
     };
     let unit = look
@@ -282,9 +337,14 @@ async fn write_posts(
         return Ok(());
     };
     for kind in list {
-        if let Err(e) = coverage::set_key_position(tx, w.ctx, w.scope, unit.unit_id, kind, Some(person_id)).await {
+        if let Err(e) =
+            coverage::set_key_position(tx, w.ctx, w.scope, unit.unit_id, kind, Some(person_id))
+                .await
+        {
             match e {
-                StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_) => return Err(e),
+                StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_) => {
+                    return Err(e);
+                }
                 other => p.store(r.line, Some("posts"), &other),
             }
         }
@@ -296,19 +356,30 @@ async fn write_posts(
 fn duplicate_ids(rows: &[Rec<'_>], p: &mut Problems) {
     let mut seen: HashMap<String, u32> = HashMap::new();
     for r in rows {
-        let id: String = r.get("id_number").chars().filter(|c| !c.is_whitespace()).collect();
+        let id: String = r
+            .get("id_number")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if id.is_empty() {
             continue;
         }
         if let Some(first) = seen.insert(id, r.line) {
-            p.at(r.line, "id_number", format!("Số định danh cá nhân trùng với dòng {first}."));
+            p.at(
+                r.line,
+                "id_number",
+                format!("Số định danh cá nhân trùng với dòng {first}."),
+            );
         }
     }
 }
 
 /// Whether a store error is the user's (reported by row) rather than the database's (fatal).
 fn user_error(e: &StoreError) -> bool {
-    !matches!(e, StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_))
+    !matches!(
+        e,
+        StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_)
+    )
 }
 
 pub(crate) async fn write_members(
@@ -324,13 +395,19 @@ pub(crate) async fn write_members(
     let mut earliest: Option<Date> = None;
     for (i, r) in rows.iter().enumerate() {
         w.done(i + 1);
-        let Some(cell_id) = look.cell(tx, w, r.get("cell_code"), r.line, "cell_code", p).await? else {
+        let Some(cell_id) = look
+            .cell(tx, w, r.get("cell_code"), r.line, "cell_code", p)
+            .await?
+        else {
             continue;
         };
         let Some(person) = person_of(tx, w, &mut look, r, Some(cell_id), p).await? else {
             continue;
         };
-        let (Ok(admitted_on), Ok(official_on)) = (date_cell(r, "admitted_on", p), date_cell(r, "official_on", p)) else {
+        let (Ok(admitted_on), Ok(official_on)) = (
+            date_cell(r, "admitted_on", p),
+            date_cell(r, "official_on", p),
+        ) else {
             continue;
         };
         let Some(admitted_on) = admitted_on else {
@@ -346,7 +423,11 @@ pub(crate) async fn write_members(
         }
         if let Some(o) = official_on {
             if o < admitted_on || o > w.today {
-                p.at(r.line, "official_on", "Ngày chính thức phải sau ngày vào Đảng và không sau hôm nay.");
+                p.at(
+                    r.line,
+                    "official_on",
+                    "Ngày chính thức phải sau ngày vào Đảng và không sau hôm nay.",
+                );
                 continue;
             }
         }
@@ -358,8 +439,14 @@ pub(crate) async fn write_members(
                 } else {
                     // Probation is twelve months: a member admitted longer ago whose official date
                     // the list does not give is official.
-                    let end = admitted_on.checked_add(jiff::Span::new().months(12)).unwrap_or(admitted_on);
-                    if end > w.today { MemberStatus::Probationary } else { MemberStatus::Official }
+                    let end = admitted_on
+                        .checked_add(jiff::Span::new().months(12))
+                        .unwrap_or(admitted_on);
+                    if end > w.today {
+                        MemberStatus::Probationary
+                    } else {
+                        MemberStatus::Official
+                    }
                 }
             }
             s if s.contains("chinh thuc") || s == "official" => MemberStatus::Official,
@@ -370,13 +457,21 @@ pub(crate) async fn write_members(
             }
         };
         if status == MemberStatus::Probationary && official_on.is_some() {
-            p.at(r.line, "official_on", "Đảng viên dự bị chưa có ngày chính thức.");
+            p.at(
+                r.line,
+                "official_on",
+                "Đảng viên dự bị chưa có ngày chính thức.",
+            );
             continue;
         }
         let card = r.get("card_no").trim().to_string();
         if !card.is_empty() {
             if let Some(first) = cards.insert(card.clone(), r.line) {
-                p.at(r.line, "card_no", format!("Số thẻ đảng viên trùng với dòng {first}."));
+                p.at(
+                    r.line,
+                    "card_no",
+                    format!("Số thẻ đảng viên trùng với dòng {first}."),
+                );
                 continue;
             }
         }
@@ -440,7 +535,10 @@ pub(crate) async fn write_people(
     let mut written = 0usize;
     for (i, r) in rows.iter().enumerate() {
         w.done(i + 1);
-        let Some((org_id, _)) = look.org(tx, w, r.get("org_code"), r.line, "org_code", p).await? else {
+        let Some((org_id, _)) = look
+            .org(tx, w, r.get("org_code"), r.line, "org_code", p)
+            .await?
+        else {
             continue;
         };
         let Some(person) = person_of(tx, w, &mut look, r, Some(org_id), p).await? else {
@@ -468,7 +566,10 @@ mod tests {
     fn posts_are_read_by_their_names_separated_by_semicolons() {
         assert_eq!(
             posts("Trưởng thôn; Bí thư chi đoàn").expect("known posts"),
-            vec![KeyPositionKind::HamletHead, KeyPositionKind::YouthUnionSecretary]
+            vec![
+                KeyPositionKind::HamletHead,
+                KeyPositionKind::YouthUnionSecretary
+            ]
         );
         assert_eq!(
             posts("Trưởng thôn, tổ trưởng tổ dân phố").expect("the label itself"),

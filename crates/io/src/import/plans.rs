@@ -34,10 +34,14 @@ pub(crate) async fn write(
 ) -> Result<Vec<(String, usize)>> {
     let mut look = Lookups::default();
     let mut written = 0usize;
-    let mut seen: std::collections::HashMap<(String, String), u32> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<(String, String), u32> =
+        std::collections::HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         w.done(i + 1);
-        let Some((org_id, _)) = look.org(tx, w, r.get("org_code"), r.line, "org_code", p).await? else {
+        let Some((org_id, _)) = look
+            .org(tx, w, r.get("org_code"), r.line, "org_code", p)
+            .await?
+        else {
             continue;
         };
         let period: Period = match r.get("period").trim().parse() {
@@ -53,7 +57,11 @@ pub(crate) async fn write(
         };
         let key = (r.get("org_code").trim().to_string(), period.to_string());
         if let Some(first) = seen.insert(key, r.line) {
-            p.at(r.line, "period", format!("Kế hoạch của tổ chức này cho kỳ này trùng với dòng {first}."));
+            p.at(
+                r.line,
+                "period",
+                format!("Kế hoạch của tổ chức này cho kỳ này trùng với dòng {first}."),
+            );
             continue;
         }
         let mut plan = Plan::new(period);
@@ -66,7 +74,14 @@ pub(crate) async fn write(
             match target(r.get(k)) {
                 Ok(n) => *slot = n,
                 Err(()) => {
-                    p.at(r.line, k, format!("“{}” không phải một số người (số nguyên, không âm).", r.get(k).trim()));
+                    p.at(
+                        r.line,
+                        k,
+                        format!(
+                            "“{}” không phải một số người (số nguyên, không âm).",
+                            r.get(k).trim()
+                        ),
+                    );
                     ok = false;
                 }
             }
@@ -76,7 +91,9 @@ pub(crate) async fn write(
         }
         match plans::upsert(tx, w.ctx, w.scope, org_id, &plan).await {
             Ok(()) => written += 1,
-            Err(e @ (StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_))) => return Err(e),
+            Err(e @ (StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_))) => {
+                return Err(e);
+            }
             Err(e) => p.store(r.line, Some("admissions"), &e),
         }
     }

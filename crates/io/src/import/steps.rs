@@ -26,7 +26,10 @@ struct Step {
 }
 
 fn user_error(e: &StoreError) -> bool {
-    !matches!(e, StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_))
+    !matches!(
+        e,
+        StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_)
+    )
 }
 
 /// The stage named in the "Giai đoạn" column (its label or code).
@@ -49,7 +52,13 @@ fn count(r: &Rec<'_>, key: &str, p: &mut Problems) -> std::result::Result<Option
 }
 
 /// A member named by party-card number (or public id) as a mentor or introducer.
-async fn member(tx: &mut Tx, r: &Rec<'_>, key: &str, text: &str, p: &mut Problems) -> Result<Option<MemberFacts>> {
+async fn member(
+    tx: &mut Tx,
+    r: &Rec<'_>,
+    key: &str,
+    text: &str,
+    p: &mut Problems,
+) -> Result<Option<MemberFacts>> {
     match members::active_by_card_or_pub_id(tx, text).await? {
         Some((_, pub_id, _)) => Ok(Some(MemberFacts {
             member_id: pub_id,
@@ -150,14 +159,25 @@ pub(crate) async fn write_candidates(
     let mut ids: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         w.done(i + 1);
-        let id: String = r.get("id_number").chars().filter(|c| !c.is_whitespace()).collect();
+        let id: String = r
+            .get("id_number")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if !id.is_empty() {
             if let Some(first) = ids.insert(id, r.line) {
-                p.at(r.line, "id_number", format!("Số định danh cá nhân trùng với dòng {first}."));
+                p.at(
+                    r.line,
+                    "id_number",
+                    format!("Số định danh cá nhân trùng với dòng {first}."),
+                );
                 continue;
             }
         }
-        let Some(cell_id) = look.cell(tx, w, r.get("cell_code"), r.line, "cell_code", p).await? else {
+        let Some(cell_id) = look
+            .cell(tx, w, r.get("cell_code"), r.line, "cell_code", p)
+            .await?
+        else {
             continue;
         };
         let Some(person) = person_of(tx, w, &mut look, r, Some(cell_id), p).await? else {
@@ -173,7 +193,11 @@ pub(crate) async fn write_candidates(
             match stage_of(stage_text) {
                 Some(s) => Some(s),
                 None => {
-                    p.at(r.line, "stage", format!("Không nhận ra giai đoạn “{}”.", stage_text.trim()));
+                    p.at(
+                        r.line,
+                        "stage",
+                        format!("Không nhận ra giai đoạn “{}”.", stage_text.trim()),
+                    );
                     continue;
                 }
             }
@@ -197,7 +221,13 @@ pub(crate) async fn write_candidates(
                 match list.into_iter().find(|(_, n)| fold_heading(n) == f) {
                     Some((pub_id, _)) => Some(pub_id),
                     None => {
-                        p.at(r.line, "proposed_by", format!("Không có tổ chức đoàn thể “{name}” ở cấp trên của chi bộ này."));
+                        p.at(
+                            r.line,
+                            "proposed_by",
+                            format!(
+                                "Không có tổ chức đoàn thể “{name}” ở cấp trên của chi bộ này."
+                            ),
+                        );
                         continue;
                     }
                 }
@@ -219,7 +249,11 @@ pub(crate) async fn write_candidates(
                 readmission: None,
             },
         };
-        let pub_id = match candidacies::open(tx, w.ctx, w.book, w.scope, person_id, cell_id, &extras, open).await {
+        let pub_id = match candidacies::open(
+            tx, w.ctx, w.book, w.scope, person_id, cell_id, &extras, open,
+        )
+        .await
+        {
             Ok((_, pub_id, _)) => pub_id,
             Err(e) if user_error(&e) => {
                 p.store(r.line, Some("source_on"), &e);
@@ -231,7 +265,17 @@ pub(crate) async fn write_candidates(
         let mut stage = Stage::Source;
         let mut failed = false;
         for step in steps {
-            match candidacies::execute(tx, w.ctx, w.book, w.scope, pub_id.as_str(), version, step.command).await {
+            match candidacies::execute(
+                tx,
+                w.ctx,
+                w.book,
+                w.scope,
+                pub_id.as_str(),
+                version,
+                step.command,
+            )
+            .await
+            {
                 Ok(event) => {
                     version += 1;
                     stage = event.stage;
@@ -280,12 +324,21 @@ async fn commands(
     p: &mut Problems,
 ) -> Result<Option<Vec<Step>>> {
     let mut steps = Vec::new();
-    let mut push = |key: &'static str, on: Date, action: Action| steps.push(Step { key, command: Command { on, action } });
+    let mut push = |key: &'static str, on: Date, action: Action| {
+        steps.push(Step {
+            key,
+            command: Command { on, action },
+        })
+    };
     let mut ok = true;
     if let Some(on) = d.sympathizer {
         let mentor_text = r.get("mentor");
         if mentor_text.trim().is_empty() {
-            p.at(r.line, "mentor", "Vào danh sách cảm tình Đảng cần ghi đảng viên giúp đỡ (số thẻ đảng viên).");
+            p.at(
+                r.line,
+                "mentor",
+                "Vào danh sách cảm tình Đảng cần ghi đảng viên giúp đỡ (số thẻ đảng viên).",
+            );
             return Ok(None);
         }
         let Some(mentor) = member(tx, r, "mentor", mentor_text, p).await? else {
@@ -306,17 +359,29 @@ async fn commands(
             "course_on",
             on,
             Action::EnrolInCourse {
-                course: if name.is_empty() { "Lớp bồi dưỡng nhận thức về Đảng".to_string() } else { name.to_string() },
+                course: if name.is_empty() {
+                    "Lớp bồi dưỡng nhận thức về Đảng".to_string()
+                } else {
+                    name.to_string()
+                },
             },
         );
     }
     if let Some(on) = d.cert {
         let issuer = r.get("cert_issuer").trim();
-        let issuer = if issuer.is_empty() { "Trung tâm Chính trị" } else { issuer };
+        let issuer = if issuer.is_empty() {
+            "Trung tâm Chính trị"
+        } else {
+            issuer
+        };
         let f = fold_heading(issuer);
         let issuer = if f.contains("trung tam") {
             CertIssuer::PoliticalCentre(issuer.to_string())
-        } else if f.contains("dang uy") || f.contains("huyen uy") || f.contains("tinh uy") || f.contains("thanh uy") {
+        } else if f.contains("dang uy")
+            || f.contains("huyen uy")
+            || f.contains("tinh uy")
+            || f.contains("thanh uy")
+        {
             CertIssuer::CompetentCommittee(issuer.to_string())
         } else {
             CertIssuer::Other(issuer.to_string())
@@ -339,7 +404,11 @@ async fn commands(
     }
     if let Some(on) = d.introduction {
         let text = r.get("introducers");
-        for part in text.split([';', ',', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
+        for part in text
+            .split([';', ',', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             match member(tx, r, "introducers", part, p).await? {
                 Some(introducer) => push(
                     "introducers",
@@ -362,7 +431,11 @@ async fn commands(
             "union_resolution_on",
             on,
             Action::RecordUnionIntroduction {
-                union: if person.youth_union_member { UnionKind::YouthUnion } else { UnionKind::TradeUnion },
+                union: if person.youth_union_member {
+                    UnionKind::YouthUnion
+                } else {
+                    UnionKind::TradeUnion
+                },
                 resolution_no: r.get("union_resolution_no").trim().to_string(),
                 resolution_on: on,
             },
@@ -409,7 +482,11 @@ async fn commands(
             push("verification_on", ans, Action::CertifyBackground);
         }
     } else if d.answered.is_some() {
-        p.at(r.line, "verification_sent_on", "Có ngày có kết quả thẩm tra thì cần ngày gửi thẩm tra.");
+        p.at(
+            r.line,
+            "verification_sent_on",
+            "Có ngày có kết quả thẩm tra thì cần ngày gửi thẩm tra.",
+        );
         return Ok(None);
     }
     if let Some(on) = d.cell_vote {
@@ -421,13 +498,21 @@ async fn commands(
             return Ok(None);
         };
         let Some(in_favour) = in_favour else {
-            p.at(r.line, "cell_in_favour", "Chi bộ đã xét thì cần ghi số đảng viên tán thành.");
+            p.at(
+                r.line,
+                "cell_in_favour",
+                "Chi bộ đã xét thì cần ghi số đảng viên tán thành.",
+            );
             return Ok(None);
         };
         let officials = match officials {
             Some(n) => n,
             None => {
-                p.at(r.line, "cell_officials", "Chi bộ đã xét thì cần ghi tổng số đảng viên chính thức.");
+                p.at(
+                    r.line,
+                    "cell_officials",
+                    "Chi bộ đã xét thì cần ghi tổng số đảng viên chính thức.",
+                );
                 return Ok(None);
             }
         };
@@ -457,11 +542,18 @@ async fn commands(
         );
     }
     if let Some(on) = d.grassroots_vote {
-        let (Ok(members_n), Ok(in_favour)) = (count(r, "committee_members", p), count(r, "committee_in_favour", p)) else {
+        let (Ok(members_n), Ok(in_favour)) = (
+            count(r, "committee_members", p),
+            count(r, "committee_in_favour", p),
+        ) else {
             return Ok(None);
         };
         let (Some(members_n), Some(in_favour)) = (members_n, in_favour) else {
-            p.at(r.line, "committee_in_favour", "Đảng ủy đã xét thì cần ghi số đảng ủy viên và số tán thành.");
+            p.at(
+                r.line,
+                "committee_in_favour",
+                "Đảng ủy đã xét thì cần ghi số đảng ủy viên và số tán thành.",
+            );
             return Ok(None);
         };
         push(
@@ -491,7 +583,13 @@ async fn commands(
         );
     }
     if let Some(on) = d.ceremony {
-        push("ceremony_on", on, Action::HoldCeremony { late_approval: None });
+        push(
+            "ceremony_on",
+            on,
+            Action::HoldCeremony {
+                late_approval: None,
+            },
+        );
     }
     let _ = w;
     Ok(ok.then_some(steps))
@@ -507,10 +605,16 @@ pub(crate) async fn write_mentors(
     let mut written = 0usize;
     for (i, r) in rows.iter().enumerate() {
         w.done(i + 1);
-        let Some(cell_id) = look.cell(tx, w, r.get("cell_code"), r.line, "cell_code", p).await? else {
+        let Some(cell_id) = look
+            .cell(tx, w, r.get("cell_code"), r.line, "cell_code", p)
+            .await?
+        else {
             continue;
         };
-        let (Ok(birth), Ok(on)) = (date_cell(r, "birth_date", p), date_cell(r, "assigned_on", p)) else {
+        let (Ok(birth), Ok(on)) = (
+            date_cell(r, "birth_date", p),
+            date_cell(r, "assigned_on", p),
+        ) else {
             continue;
         };
         let (Some(birth), Some(on)) = (birth, on) else {
@@ -527,7 +631,11 @@ pub(crate) async fn write_mentors(
         )
         .await?;
         let Some((pub_id, version)) = found else {
-            p.at(r.line, "full_name", "Không tìm thấy quần chúng này đang trong quy trình kết nạp ở chi bộ đã ghi.");
+            p.at(
+                r.line,
+                "full_name",
+                "Không tìm thấy quần chúng này đang trong quy trình kết nạp ở chi bộ đã ghi.",
+            );
             continue;
         };
         let Some(mentor) = member(tx, r, "mentor", r.get("mentor"), p).await? else {
