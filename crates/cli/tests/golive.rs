@@ -190,6 +190,7 @@ struct Roster {
     officials: Vec<Vec<usize>>,
 }
 
+#[allow(clippy::needless_range_loop)]
 fn roster(total: usize, today: Date) -> Roster {
     let cells = COMMUNES * CELLS_PER_COMMUNE;
     let mut rows = Vec::with_capacity(total);

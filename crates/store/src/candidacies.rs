@@ -1938,6 +1938,58 @@ fn date_key(d: Date) -> i64 {
     i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
 }
 
+/// Who decides admissions for candidates of `cell_id` (the cell's competent authority).
+pub async fn cell_authority(
+    tx: &mut Tx,
+    cell_id: i64,
+) -> Result<ketnap_domain::lifecycle::Authority> {
+    let org = org_in_tx(tx, cell_id).await?;
+    Ok(crate::orgs::authority_from_code(&org.competent_authority))
+}
+
+/// The candidacy under way of the person with ID number `id_number`, or else named `name` (folded
+/// comparison) and born on `birth`, in the cell `cell_id` inside the scope: (public id, version).
+/// For an importer assigning mentors to candidacies already recorded.
+pub async fn find_under_way(
+    tx: &mut Tx,
+    scope: &Scope,
+    cell_id: i64,
+    id_number: Option<&str>,
+    name: &str,
+    birth: Date,
+) -> Result<Option<(String, i64)>> {
+    let (all, user, role) = scope.binds();
+    let terminal: Vec<&str> = Stage::ALL
+        .into_iter()
+        .filter(|s| s.is_terminal())
+        .map(stage_code)
+        .collect();
+    let not_terminal = terminal
+        .iter()
+        .map(|c| format!("'{c}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT c.pub_id, c.version FROM candidacy c JOIN person p ON p.person_id = c.person_id \
+         WHERE c.cell_id = $1 AND c.stage NOT IN ({not_terminal}) \
+         AND ((p.id_number IS NOT NULL AND p.id_number = $2) OR (p.search_text = $3 AND p.birth_date = $4)) \
+         AND {} ORDER BY c.candidacy_id LIMIT 1",
+        Scope::org_filter("c.cell_id", 5)
+    );
+    Ok(fetch_optional!(
+        tx.ex(),
+        (String, i64),
+        &sql,
+        cell_id,
+        id_number.unwrap_or(""),
+        ketnap_domain::text::fold(name),
+        d(birth),
+        all,
+        user,
+        role
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2012,56 +2064,4 @@ mod tests {
         assert!(parsed.married && parsed.literate);
         assert_eq!(sha256_hex(b"abc").len(), 64);
     }
-}
-
-/// Who decides admissions for candidates of `cell_id` (the cell's competent authority).
-pub async fn cell_authority(
-    tx: &mut Tx,
-    cell_id: i64,
-) -> Result<ketnap_domain::lifecycle::Authority> {
-    let org = org_in_tx(tx, cell_id).await?;
-    Ok(crate::orgs::authority_from_code(&org.competent_authority))
-}
-
-/// The candidacy under way of the person with ID number `id_number`, or else named `name` (folded
-/// comparison) and born on `birth`, in the cell `cell_id` inside the scope: (public id, version).
-/// For an importer assigning mentors to candidacies already recorded.
-pub async fn find_under_way(
-    tx: &mut Tx,
-    scope: &Scope,
-    cell_id: i64,
-    id_number: Option<&str>,
-    name: &str,
-    birth: Date,
-) -> Result<Option<(String, i64)>> {
-    let (all, user, role) = scope.binds();
-    let terminal: Vec<&str> = Stage::ALL
-        .into_iter()
-        .filter(|s| s.is_terminal())
-        .map(stage_code)
-        .collect();
-    let not_terminal = terminal
-        .iter()
-        .map(|c| format!("'{c}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT c.pub_id, c.version FROM candidacy c JOIN person p ON p.person_id = c.person_id \
-         WHERE c.cell_id = $1 AND c.stage NOT IN ({not_terminal}) \
-         AND ((p.id_number IS NOT NULL AND p.id_number = $2) OR (p.search_text = $3 AND p.birth_date = $4)) \
-         AND {} ORDER BY c.candidacy_id LIMIT 1",
-        Scope::org_filter("c.cell_id", 5)
-    );
-    Ok(fetch_optional!(
-        tx.ex(),
-        (String, i64),
-        &sql,
-        cell_id,
-        id_number.unwrap_or(""),
-        ketnap_domain::text::fold(name),
-        d(birth),
-        all,
-        user,
-        role
-    )?)
 }

@@ -258,6 +258,7 @@ fn column_of(columns: &[Column], heading: &str) -> Option<&'static str> {
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Read `bytes` as a list of `kind` and write it through the store as `scope` (the CLI passes
 /// [`Scope::system`]), in one transaction: all rows or none. A row outside the scope, or any
 /// other problem, is reported and nothing is written. `progress` is called as rows are written.
@@ -374,7 +375,7 @@ pub(crate) struct Writer<'a> {
 impl Writer<'_> {
     /// Report `done` rows written.
     pub fn done(&self, done: usize) {
-        if done % 200 == 0 || done == self.total {
+        if done.is_multiple_of(200) || done == self.total {
             (self.progress)(done, self.total);
         }
     }

@@ -56,7 +56,8 @@ enum Level {
 
 /// The level and the words after its name (the sector, when the name carries it).
 fn level_of(folded: &str) -> Option<(Level, String)> {
-    let table: &[(&str, fn() -> Level)] = &[
+    type Make = fn() -> Level;
+    let table: &[(&str, Make)] = &[
         ("chi bo co so", || Level::GrassrootsCell),
         ("dang bo bo phan", || Level::Partial),
         ("dang uy bo phan", || Level::Partial),
@@ -369,15 +370,15 @@ pub(crate) async fn write(
     let mut lines_of_code: HashMap<String, u32> = HashMap::new();
     for r in rows {
         if let Some(row) = parse(r, p) {
-            if let Row::Party(o) = &row {
-                if let Some(first) = lines_of_code.insert(o.code.clone(), r.line) {
-                    p.at(
-                        r.line,
-                        "code",
-                        format!("Mã tổ chức “{}” trùng với dòng {first}.", o.code),
-                    );
-                    continue;
-                }
+            if let Row::Party(o) = &row
+                && let Some(first) = lines_of_code.insert(o.code.clone(), r.line)
+            {
+                p.at(
+                    r.line,
+                    "code",
+                    format!("Mã tổ chức “{}” trùng với dòng {first}.", o.code),
+                );
+                continue;
             }
             parsed.push((r.line, row));
         }

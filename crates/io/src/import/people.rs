@@ -121,9 +121,8 @@ impl Lookups {
         org_id: i64,
         name: &str,
     ) -> Result<Option<NamedUnit>> {
-        if !self.units.contains_key(&org_id) {
-            let list = units::units_above(tx, org_id).await?;
-            self.units.insert(org_id, list);
+        if let std::collections::hash_map::Entry::Vacant(e) = self.units.entry(org_id) {
+            e.insert(units::units_above(tx, org_id).await?);
         }
         let want = fold(name.trim());
         Ok(self.units.get(&org_id).and_then(|list| {
@@ -294,6 +293,7 @@ fn posts(s: &str) -> std::result::Result<Vec<KeyPositionKind>, String> {
 }
 
 /// Record the posts of `person_id` in their unit.
+#[allow(clippy::too_many_arguments)]
 async fn write_posts(
     tx: &mut Tx,
     w: &Writer<'_>,
@@ -421,8 +421,10 @@ pub(crate) async fn write_members(
             p.at(r.line, "admitted_on", "Ngày vào Đảng ở trước ngày sinh.");
             continue;
         }
-        if let Some(o) = official_on {
-            if o < admitted_on || o > w.today {
+        if let Some(o) = official_on
+            && (o < admitted_on || o > w.today)
+        {
+            {
                 p.at(
                     r.line,
                     "official_on",
@@ -465,8 +467,10 @@ pub(crate) async fn write_members(
             continue;
         }
         let card = r.get("card_no").trim().to_string();
-        if !card.is_empty() {
-            if let Some(first) = cards.insert(card.clone(), r.line) {
+        if !card.is_empty()
+            && let Some(first) = cards.insert(card.clone(), r.line)
+        {
+            {
                 p.at(
                     r.line,
                     "card_no",

@@ -164,8 +164,10 @@ pub(crate) async fn write_candidates(
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
-        if !id.is_empty() {
-            if let Some(first) = ids.insert(id, r.line) {
+        if !id.is_empty()
+            && let Some(first) = ids.insert(id, r.line)
+        {
+            {
                 p.at(
                     r.line,
                     "id_number",
@@ -291,8 +293,10 @@ pub(crate) async fn write_candidates(
         if failed {
             continue;
         }
-        if let Some(want) = wanted {
-            if want != stage {
+        if let Some(want) = wanted
+            && want != stage
+        {
+            {
                 p.at(
                     r.line,
                     "stage",
@@ -592,6 +596,8 @@ async fn commands(
         );
     }
     let _ = w;
+    // The rules take a candidacy's steps in date order; for steps of one day, the process order.
+    steps.sort_by_key(|s| s.command.on);
     Ok(ok.then_some(steps))
 }
 
