@@ -381,6 +381,14 @@ impl Writer<'_> {
     }
 }
 
+/// Whether a store error is the row's (reported on it) rather than the database's (fatal).
+pub(crate) fn user_error(e: &StoreError) -> bool {
+    !matches!(
+        e,
+        StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_)
+    )
+}
+
 /// "có" / "không" as offices write them (x, 1, yes…); `None` for anything else.
 pub(crate) fn yes_no(s: &str) -> Option<bool> {
     match sheet::fold_heading(s).as_str() {

@@ -14,6 +14,7 @@ use ketnap_store::orgs::{self, NewOrg};
 use ketnap_store::units::{self, MassOrgKind, NewMassOrg, NewResidentialUnit};
 use ketnap_store::{Result, StoreError, Tx};
 
+use super::people::Lookups;
 use super::{Problems, Rec, Writer, yes_no};
 use crate::sheet::fold_heading;
 
@@ -317,49 +318,6 @@ fn parse(r: &Rec<'_>, p: &mut Problems) -> Option<Row> {
     }))
 }
 
-/// Resolve an organisation code to a key: created in this batch, or already stored and inside
-/// the scope. Writes the problem and returns `None` otherwise.
-async fn resolve(
-    tx: &mut Tx,
-    w: &Writer<'_>,
-    made: &HashMap<String, (i64, OrgKind)>,
-    code: &str,
-    line: u32,
-    key: &str,
-    p: &mut Problems,
-) -> Result<Option<(i64, OrgKind)>> {
-    if let Some(&hit) = made.get(code) {
-        return Ok(Some(hit));
-    }
-    match orgs::by_code_for(tx, w.scope, code).await? {
-        None => {
-            p.at(
-                line,
-                key,
-                format!("Không có tổ chức mã “{code}” trong hệ thống hay trong tệp."),
-            );
-            Ok(None)
-        }
-        Some(o) if !o.in_scope => {
-            p.at(
-                line,
-                key,
-                format!("Tổ chức mã “{code}” nằm ngoài phạm vi bạn được giao."),
-            );
-            Ok(None)
-        }
-        Some(o) if o.closed => {
-            p.at(
-                line,
-                key,
-                format!("Tổ chức mã “{code}” đã giải thể hoặc hợp nhất."),
-            );
-            Ok(None)
-        }
-        Some(o) => Ok(Some((o.org_id, o.kind))),
-    }
-}
-
 pub(crate) async fn write(
     tx: &mut Tx,
     w: &Writer<'_>,
@@ -385,6 +343,7 @@ pub(crate) async fn write(
     }
     // Party organisations, parents first: each pass writes the rows whose parent is known.
     let mut made: HashMap<String, (i64, OrgKind)> = HashMap::new();
+    let mut look = Lookups::default();
     let mut pending: Vec<(u32, PartyRow)> = Vec::new();
     let mut others: Vec<(u32, Row)> = Vec::new();
     for (line, row) in parsed {
@@ -413,7 +372,7 @@ pub(crate) async fn write(
                 }
                 None
             } else {
-                match resolve(tx, w, &made, &o.parent, line, "parent_code", p).await? {
+                match look.org(tx, w, &o.parent, line, "parent_code", p).await? {
                     Some((id, _)) => Some(id),
                     None => continue,
                 }
@@ -437,6 +396,7 @@ pub(crate) async fn write(
             match orgs::create(tx, w.ctx, &new).await {
                 Ok(id) => {
                     made.insert(o.code.clone(), (id, o.kind));
+                    look.remember(&o.code, id, o.kind);
                     n_orgs += 1;
                 }
                 Err(e @ (StoreError::Invalid { .. } | StoreError::Refused(_))) => {
@@ -470,15 +430,14 @@ pub(crate) async fn write(
                 commune,
                 cell,
             } => {
-                let Some((org_id, _)) =
-                    resolve(tx, w, &made, &commune, line, "parent_code", p).await?
+                let Some((org_id, _)) = look.org(tx, w, &commune, line, "parent_code", p).await?
                 else {
                     continue;
                 };
                 let cell_id = if cell.is_empty() {
                     None
                 } else {
-                    match resolve(tx, w, &made, &cell, line, "cell_code", p).await? {
+                    match look.org(tx, w, &cell, line, "cell_code", p).await? {
                         Some((id, _)) => Some(id),
                         None => continue,
                     }
@@ -499,8 +458,7 @@ pub(crate) async fn write(
                 }
             }
             Row::Mass { name, kind, org } => {
-                let Some((org_id, _)) = resolve(tx, w, &made, &org, line, "parent_code", p).await?
-                else {
+                let Some((org_id, _)) = look.org(tx, w, &org, line, "parent_code", p).await? else {
                     continue;
                 };
                 let new = NewMassOrg {

@@ -12,7 +12,7 @@ use ketnap_store::orgs;
 use ketnap_store::units::{self, NamedUnit};
 use ketnap_store::{Result, StoreError, Tx, people};
 
-use super::{Problems, Rec, Writer, yes_no};
+use super::{Problems, Rec, Writer, user_error, yes_no};
 use crate::sheet::{fold_heading, parse_date};
 
 /// The columns of a person's profile, by field name of [`PersonForm`].
@@ -88,6 +88,12 @@ impl Lookups {
         };
         self.orgs.insert(code.to_string(), hit);
         Ok(hit)
+    }
+
+    /// Remember an organisation created in this batch.
+    pub fn remember(&mut self, code: &str, org_id: i64, kind: ketnap_domain::org::OrgKind) {
+        self.orgs
+            .insert(code.trim().to_string(), Some((org_id, kind)));
     }
 
     /// A cell by code, or the problem.
@@ -214,6 +220,24 @@ pub(crate) async fn person_of(
             }
             Ok(None)
         }
+    }
+}
+
+/// Insert the person of a row; a refusal (an ID number already recorded) is the row's problem.
+pub(crate) async fn insert_person(
+    tx: &mut Tx,
+    w: &Writer<'_>,
+    r: &Rec<'_>,
+    person: &Person,
+    p: &mut Problems,
+) -> Result<Option<i64>> {
+    match people::insert(tx, w.ctx, person, None).await {
+        Ok(id) => Ok(Some(id)),
+        Err(e) if user_error(&e) => {
+            p.store(r.line, Some("id_number"), &e);
+            Ok(None)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -374,14 +398,6 @@ fn duplicate_ids(rows: &[Rec<'_>], p: &mut Problems) {
     }
 }
 
-/// Whether a store error is the user's (reported by row) rather than the database's (fatal).
-fn user_error(e: &StoreError) -> bool {
-    !matches!(
-        e,
-        StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_)
-    )
-}
-
 pub(crate) async fn write_members(
     tx: &mut Tx,
     w: &Writer<'_>,
@@ -479,13 +495,8 @@ pub(crate) async fn write_members(
                 continue;
             }
         }
-        let person_id = match people::insert(tx, w.ctx, &person, None).await {
-            Ok(id) => id,
-            Err(e) if user_error(&e) => {
-                p.store(r.line, Some("id_number"), &e);
-                continue;
-            }
-            Err(e) => return Err(e),
+        let Some(person_id) = insert_person(tx, w, r, &person, p).await? else {
+            continue;
         };
         let new = NewMember {
             person_id,
@@ -548,13 +559,8 @@ pub(crate) async fn write_people(
         let Some(person) = person_of(tx, w, &mut look, r, Some(org_id), p).await? else {
             continue;
         };
-        let person_id = match people::insert(tx, w.ctx, &person, None).await {
-            Ok(id) => id,
-            Err(e) if user_error(&e) => {
-                p.store(r.line, Some("id_number"), &e);
-                continue;
-            }
-            Err(e) => return Err(e),
+        let Some(person_id) = insert_person(tx, w, r, &person, p).await? else {
+            continue;
         };
         write_posts(tx, w, r, &person, person_id, &mut look, org_id, p).await?;
         written += 1;

@@ -13,23 +13,16 @@ use ketnap_domain::lifecycle::{
 };
 use ketnap_domain::person::Person;
 use ketnap_store::candidacies::{self, CandidateExtras};
-use ketnap_store::{Result, StoreError, Tx, members, people, units};
+use ketnap_store::{Result, Tx, members, units};
 
-use super::people::{Lookups, date_cell, person_of};
-use super::{Problems, Rec, Writer, yes_no};
+use super::people::{Lookups, date_cell, insert_person, person_of};
+use super::{Problems, Rec, Writer, user_error, yes_no};
 use crate::sheet::fold_heading;
 
 /// Where a row's commands come from: the column whose date (or value) each step took.
 struct Step {
     key: &'static str,
     command: Command,
-}
-
-fn user_error(e: &StoreError) -> bool {
-    !matches!(
-        e,
-        StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_)
-    )
 }
 
 /// The stage named in the "Giai đoạn" column (its label or code).
@@ -235,13 +228,8 @@ pub(crate) async fn write_candidates(
                 }
             }
         };
-        let person_id = match people::insert(tx, w.ctx, &person, None).await {
-            Ok(id) => id,
-            Err(e) if user_error(&e) => {
-                p.store(r.line, Some("id_number"), &e);
-                continue;
-            }
-            Err(e) => return Err(e),
+        let Some(person_id) = insert_person(tx, w, r, &person, p).await? else {
+            continue;
         };
         let open = Command {
             on: d.source,
