@@ -8,7 +8,8 @@
 # tests/e2e/node_modules (npm ci from the committed lock file; Playwright never downloads a
 # browser). Starts
 # `ketnap --db sqlite:<tmp>/e2e.db serve --demo --bind 127.0.0.1:<free port>`, waits for
-# /healthz, runs `node tests/e2e/run.mjs <url>` and stops the server on every exit.
+# /healthz, and a second `ketnap serve` on an empty database (KETNAP_BLANK_URL, for the first-run
+# journey), runs `node tests/e2e/run.mjs <url>` and stops both servers on every exit.
 # Screenshots land in target/screenshots/. Env: KETNAP_DEMO_PASSWORD (default ketnap-demo),
 # E2E_ONLY=<part of a journey name>, E2E_KEEP=1 keeps the temporary folder (db + server log).
 set -euo pipefail
@@ -46,18 +47,23 @@ if [ ! -d tests/e2e/node_modules ]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ketnap-e2e.XXXXXX")
-server_pid=""
+pids=()
 cleanup() {
   local rc=$?
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  if [ "$rc" -ne 0 ] && [ -s "$tmp/server.log" ]; then
-    echo "--- last lines of the server log ($tmp/server.log)" >&2
-    tail -n 40 "$tmp/server.log" >&2 || true
+  for pid in "${pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  if [ "$rc" -ne 0 ]; then
+    for log in "$tmp"/*.log; do
+      [ -s "$log" ] || continue
+      echo "--- last lines of $log" >&2
+      tail -n 40 "$log" >&2 || true
+    done
   fi
   if [ "${E2E_KEEP:-}" = "1" ] || [ "$rc" -ne 0 ]; then
     echo "kept $tmp" >&2
@@ -71,31 +77,44 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # A free port: ask the kernel for one, then release it for the server.
-port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# start NAME URL ARGS...: `ketnap --db sqlite:<tmp>/NAME.db serve ARGS` in the background, logged
+# to <tmp>/NAME.log, then wait for URL/healthz (the first start migrates, and with --demo
+# generates the demo district: give it time).
+start() {
+  local name=$1 url=$2
+  shift 2
+  "$bin" --db "sqlite:$tmp/$name.db" serve "$@" >"$tmp/$name.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  for _ in $(seq 1 600); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "ketnap ($name) exited before answering /healthz" >&2
+      return 1
+    fi
+    if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$url/healthz"; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "ketnap ($name) did not answer $url/healthz within 120 s" >&2
+  return 1
+}
+
+port=$(free_port)
 url="http://127.0.0.1:$port"
-
 say "starting ketnap serve --demo on $url"
-"$bin" --db "sqlite:$tmp/e2e.db" serve --demo --bind "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
-server_pid=$!
+start e2e "$url" --demo --bind "127.0.0.1:$port"
 
-# The first start migrates and generates the demo district: give it time.
-ready=""
-for _ in $(seq 1 600); do
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "ketnap exited before answering /healthz" >&2
-    exit 1
-  fi
-  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$url/healthz"; then
-    ready=1
-    break
-  fi
-  sleep 0.2
-done
-if [ -z "$ready" ]; then
-  echo "ketnap did not answer $url/healthz within 120 s" >&2
-  exit 1
-fi
+# A second server on an empty database, for the first-run journey (setup page, then imports).
+blank_port=$(free_port)
+blank_url="http://127.0.0.1:$blank_port"
+say "starting ketnap serve on an empty database on $blank_url"
+start blank "$blank_url" --bind "127.0.0.1:$blank_port"
 
 say "browser journeys"
 mkdir -p target/screenshots
-KETNAP_SCREENSHOTS="$repo/target/screenshots" node tests/e2e/run.mjs "$url"
+KETNAP_BLANK_URL="$blank_url" KETNAP_SCREENSHOTS="$repo/target/screenshots" node tests/e2e/run.mjs "$url"

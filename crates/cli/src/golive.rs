@@ -225,6 +225,9 @@ pub async fn run_import(
         for (what, n) in &outcome.summary {
             println!("  {what}: {n}");
         }
+        for notice in &outcome.notices {
+            println!("Lưu ý: {notice}");
+        }
         if outcome.committed {
             println!(
                 "Đã nhập toàn bộ ({:.1} s). / Imported.",

@@ -119,6 +119,9 @@ pub struct Outcome {
     pub dry_run: bool,
     /// What the rows make, e.g. ("Đảng viên", 7000).
     pub summary: Vec<(String, usize)>,
+    /// What the importer wants the user to know before committing, in Vietnamese; it blocks
+    /// nothing (e.g. probationary members whose admission dossier is not in the file).
+    pub notices: Vec<String>,
 }
 
 impl Outcome {
@@ -184,6 +187,8 @@ impl<'a> Rec<'a> {
 pub(crate) struct Problems {
     headings: HashMap<&'static str, &'static str>,
     pub list: Vec<Problem>,
+    /// Non-blocking notes for the preview ([`Outcome::notices`]).
+    pub notices: Vec<String>,
 }
 
 impl Problems {
@@ -191,6 +196,7 @@ impl Problems {
         Problems {
             headings: kind.columns().iter().map(|c| (c.key, c.heading)).collect(),
             list: Vec::new(),
+            notices: Vec::new(),
         }
     }
 
@@ -313,6 +319,7 @@ pub async fn import(
         committed: false,
         dry_run: options.dry_run,
         summary: Vec::new(),
+        notices: Vec::new(),
     };
     if rows.is_empty() {
         problems.row(
@@ -354,6 +361,7 @@ pub async fn import(
     problems.list.sort_by_key(|p| p.line);
     outcome.summary = summary;
     outcome.problems = problems.list;
+    outcome.notices = problems.notices;
     if outcome.problems.is_empty() && !options.dry_run {
         tx.commit().await?;
         outcome.committed = true;

@@ -526,6 +526,13 @@ pub(crate) async fn write_members(
         }
         earliest = Some(earliest.map_or(admitted_on, |e: Date| e.min(admitted_on)));
     }
+    if probationary > 0 {
+        p.notices.push(format!(
+            "{probationary} đảng viên dự bị sẽ có trong danh sách đảng viên, nhưng tệp này không có hồ sơ kết nạp của họ: hệ thống sẽ không nhắc hạn xét công nhận chính thức và không tính họ vào kết quả kết nạp của năm. Muốn theo dõi, hãy bỏ họ khỏi tệp này và nhập qua danh sách “{}” ở giai đoạn “{}”, với ngày quyết định và ngày lễ kết nạp.",
+            super::Kind::Candidates.label_vi(),
+            ketnap_domain::lifecycle::Stage::Probationary.label_vi(),
+        ));
+    }
     if let Some(first) = earliest {
         // The start-of-year membership of the years the roster covers (the last ten at most):
         // the base of every quota from the first day.

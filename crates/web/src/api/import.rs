@@ -140,6 +140,7 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                     "committed",
                     "dry_run",
                     "summary",
+                    "notices",
                 ],
                 json!({
                     "kind": { "type": "string", "enum": Kind::ALL.map(Kind::code) },
@@ -147,7 +148,8 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                     "problems": { "type": "array", "items": schema("ImportProblem"), "description": "when there is any, nothing was written" },
                     "committed": { "type": "boolean", "description": "the rows were written" },
                     "dry_run": dry_run_schema(),
-                    "summary": { "type": "array", "description": "what the rows make: [label, count]", "items": { "type": "array", "prefixItems": [string(), { "type": "integer" }] } }
+                    "summary": { "type": "array", "description": "what the rows make: [label, count]", "items": { "type": "array", "prefixItems": [string(), { "type": "integer" }] } },
+                    "notices": { "type": "array", "items": string(), "description": "what to know before committing, in Vietnamese; blocks nothing" }
                 }),
             ),
         ),

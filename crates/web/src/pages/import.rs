@@ -329,6 +329,8 @@ pub struct OutcomeView {
     pub problems: Vec<ProblemRow>,
     /// How many.
     pub problem_count: String,
+    /// What the user should know before committing (blocks nothing).
+    pub notices: Vec<String>,
 }
 
 impl OutcomeView {
@@ -354,6 +356,7 @@ impl OutcomeView {
                 })
                 .collect(),
             problem_count: n(o.problems.len()),
+            notices: o.notices.clone(),
         }
     }
 }
@@ -882,6 +885,7 @@ mod tests {
                 committed: false,
                 dry_run: true,
                 summary: Vec::new(),
+                notices: Vec::new(),
             })
         };
         let bad = jobs.add(job(
