@@ -10,6 +10,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::bulk::{self, Val};
 use crate::people::{Page, into_page, page_size};
 use crate::{Conn, Result, Scope, Store, Tx, WriteCtx, ts};
 
@@ -83,46 +84,67 @@ pub struct AuditRow {
 
 /// Append one row to the chain inside `tx`; returns its seq.
 pub async fn append(tx: &mut Tx, ctx: &WriteCtx, e: &AuditEntry<'_>) -> Result<i64> {
-    let (seq, prev): (i64, String) = fetch_one!(
+    append_many(tx, ctx, std::slice::from_ref(e)).await
+}
+
+/// Append rows to the chain inside `tx`, in order, in three statements whatever their number
+/// (the head moved once, the rows written in chunks, the head's hash set once); returns the seq of
+/// the last (the head's when `entries` is empty). Each row is hashed over the one before it
+/// exactly as if appended one at a time.
+pub async fn append_many(tx: &mut Tx, ctx: &WriteCtx, entries: &[AuditEntry<'_>]) -> Result<i64> {
+    let n = entries.len() as i64;
+    let (last, mut prev): (i64, String) = fetch_one!(
         tx.ex(),
         (i64, String),
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
+        "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
+        n
     )?;
-    let detail = e.detail.to_string();
-    let row = AuditRow {
-        seq,
-        at: ts(ctx.now),
-        actor_id: ctx.actor_id,
-        action: e.action.to_string(),
-        object_kind: e.object_kind.to_string(),
-        object_id: e.object_id.to_string(),
-        org_id: e.org_id,
-        detail,
-        prev_hash: prev.clone(),
-        hash: String::new(),
-    };
-    let hash = hash_row(&prev, seq, &ctx.now, ctx.actor_id, &row);
-    exec!(
-        tx.ex(),
-        "INSERT INTO audit (seq, at, actor_id, action, object_kind, object_id, org_id, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        seq,
-        ts(ctx.now),
-        ctx.actor_id,
-        row.action,
-        row.object_kind,
-        row.object_id,
-        row.org_id,
-        row.detail,
-        prev,
-        hash.clone()
-    )?;
+    if entries.is_empty() {
+        return Ok(last);
+    }
+    let mut rows = Vec::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        let seq = last - n + 1 + i as i64;
+        let mut row = AuditRow {
+            seq,
+            at: ts(ctx.now),
+            actor_id: ctx.actor_id,
+            action: e.action.to_string(),
+            object_kind: e.object_kind.to_string(),
+            object_id: e.object_id.to_string(),
+            org_id: e.org_id,
+            detail: e.detail.to_string(),
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        row.hash = hash_row(&prev, seq, &ctx.now, ctx.actor_id, &row);
+        prev.clone_from(&row.hash);
+        rows.push(vec![
+            Val::Int(Some(row.seq)),
+            Val::Ts(row.at),
+            Val::Int(row.actor_id),
+            Val::Text(Some(row.action)),
+            Val::Text(Some(row.object_kind)),
+            Val::Text(Some(row.object_id)),
+            Val::Int(row.org_id),
+            Val::Text(Some(row.detail)),
+            Val::Text(Some(row.prev_hash)),
+            Val::Text(Some(row.hash)),
+        ]);
+    }
+    bulk::insert(
+        tx,
+        "INSERT INTO audit (seq, at, actor_id, action, object_kind, object_id, org_id, detail, prev_hash, hash)",
+        10,
+        &rows,
+    )
+    .await?;
     exec!(
         tx.ex(),
         "UPDATE audit_head SET hash = $1 WHERE id = 1",
-        hash
+        prev
     )?;
-    Ok(seq)
+    Ok(last)
 }
 
 /// The outcome of [`verify`].

@@ -62,6 +62,7 @@ macro_rules! fetch_optional {
 }
 
 pub mod audit;
+pub mod bulk;
 pub mod candidacies;
 pub mod counters;
 pub mod coverage;

@@ -5,6 +5,8 @@
 //! Counts count *active* members (official and probationary); a member who was removed,
 //! transferred out or died keeps their row with `left_on` set.
 
+use std::collections::{HashMap, HashSet};
+
 use jiff::civil::Date;
 use ketnap_domain::RuleSet;
 use ketnap_domain::lifecycle::MemberFacts;
@@ -15,6 +17,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, AuditEntry};
+use crate::bulk::{self, Val};
 use crate::people::{Page, into_page, page_size};
 use crate::{Conn, Ex, PubId, Result, Scope, StoreError, Tx, WriteCtx, d, ts};
 
@@ -107,15 +110,20 @@ async fn require_open_cell(tx: &mut Tx, cell_id: i64) -> Result<()> {
         cell_id
     )?
     .ok_or(StoreError::NotFound("org"))?;
+    check_open_cell(&kind, closed.is_some())
+}
+
+/// Refused unless the organisation of this kind, closed or not, is an open cell.
+fn check_open_cell(kind: &str, closed: bool) -> Result<()> {
     let kind =
-        OrgKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("org kind {kind}")))?;
+        OrgKind::from_code(kind).ok_or_else(|| StoreError::Corrupt(format!("org kind {kind}")))?;
     if !kind.is_cell() {
         return Err(StoreError::invalid(
             "member outside a cell",
             "Đảng viên chỉ sinh hoạt ở chi bộ; hãy chọn một chi bộ.",
         ));
     }
-    if closed.is_some() {
+    if closed {
         return Err(StoreError::invalid(
             "member in a closed cell",
             "Chi bộ này đã giải thể hoặc hợp nhất; hãy chọn chi bộ khác.",
@@ -127,63 +135,139 @@ async fn require_open_cell(tx: &mut Tx, cell_id: i64) -> Result<()> {
 /// Put a person on the roster of a cell; returns the member's internal key. Refused when the
 /// organisation is not an open cell or the person is already an active member.
 pub async fn insert(tx: &mut Tx, ctx: &WriteCtx, new: NewMember) -> Result<i64> {
-    if !new.status.is_active() {
+    let ids = insert_many(tx, ctx, &[(new, None)]).await?;
+    ids.first()
+        .copied()
+        .ok_or_else(|| StoreError::Corrupt("member insert returned nothing".into()))
+}
+
+/// Put many people on rosters at once (an import), each with its party-card number if known: the
+/// same checks, rows and audit rows (`member.create`) as [`insert`] one by one, in a few
+/// statements. Returns the members' internal keys in the order given. Refused whole (nothing
+/// written) when any row would be refused by [`insert`].
+pub async fn insert_many(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    rows: &[(NewMember, Option<String>)],
+) -> Result<Vec<i64>> {
+    if rows.iter().any(|(n, _)| !n.status.is_active()) {
         return Err(StoreError::invalid(
             "new member with a leaving status",
             "Đảng viên mới phải là đảng viên dự bị hoặc chính thức.",
         ));
     }
-    require_open_cell(tx, new.cell_id).await?;
-    let person: Option<(i64,)> = fetch_optional!(
-        tx.ex(),
-        (i64,),
-        "SELECT person_id FROM person WHERE person_id = $1",
-        new.person_id
-    )?;
-    if person.is_none() {
+    let cells: Vec<Val> = rows
+        .iter()
+        .map(|(n, _)| n.cell_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .map(|c| Val::Int(Some(c)))
+        .collect();
+    let found: Vec<(i64, String, Option<jiff_sqlx::Date>)> = bulk::select_in(
+        tx,
+        "SELECT org_id, kind, closed_on FROM org WHERE org_id IN",
+        &[],
+        &cells,
+    )
+    .await?;
+    if found.len() < cells.len() {
+        return Err(StoreError::NotFound("org"));
+    }
+    for (_, kind, closed) in &found {
+        check_open_cell(kind, closed.is_some())?;
+    }
+    let persons: Vec<Val> = rows
+        .iter()
+        .map(|(n, _)| n.person_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .map(|p| Val::Int(Some(p)))
+        .collect();
+    if persons.len() < rows.len() {
+        return Err(StoreError::invalid(
+            "person twice in a roster batch",
+            "Người này đang là đảng viên trong danh sách đảng viên.",
+        ));
+    }
+    let known: Vec<(i64,)> = bulk::select_in(
+        tx,
+        "SELECT person_id FROM person WHERE person_id IN",
+        &[],
+        &persons,
+    )
+    .await?;
+    if known.len() < persons.len() {
         return Err(StoreError::NotFound("person"));
     }
-    let active: Option<(i64,)> = fetch_optional!(
-        tx.ex(),
-        (i64,),
-        "SELECT member_id FROM member WHERE person_id = $1 AND status IN ('official', 'probationary')",
-        new.person_id
-    )?;
-    if active.is_some() {
+    // By person only, the status checked here: with the status in the query a planner may walk
+    // the whole roster by status instead of the person index.
+    let rosters: Vec<(i64, String)> = bulk::select_in(
+        tx,
+        "SELECT member_id, status FROM member WHERE person_id IN",
+        &[],
+        &persons,
+    )
+    .await?;
+    if rosters
+        .iter()
+        .any(|(_, status)| status == "official" || status == "probationary")
+    {
         return Err(StoreError::invalid(
             "person already an active member",
             "Người này đang là đảng viên trong danh sách đảng viên.",
         ));
     }
-    let pub_id = new.pub_id.unwrap_or_else(PubId::generate);
-    let (member_id,): (i64,) = fetch_one!(
-        tx.ex(),
-        (i64,),
-        "INSERT INTO member (pub_id, person_id, cell_id, status, admitted_on, official_on, party_age_from, \
-         candidacy_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING member_id",
-        pub_id.as_str(),
-        new.person_id,
-        new.cell_id,
-        new.status.code(),
-        new.admitted_on.map(d),
-        new.official_on.map(d),
-        new.party_age_from.map(d),
-        new.candidacy_id,
-        ts(ctx.now)
-    )?;
-    audit::append(
+    let mut pub_ids = Vec::with_capacity(rows.len());
+    let mut values = Vec::with_capacity(rows.len());
+    for (new, card) in rows {
+        let pub_id = new.pub_id.clone().unwrap_or_else(PubId::generate);
+        let card = card.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        values.push(vec![
+            Val::Text(Some(pub_id.as_str().to_string())),
+            Val::Int(Some(new.person_id)),
+            Val::Int(Some(new.cell_id)),
+            Val::Text(Some(new.status.code().to_string())),
+            Val::Date(new.admitted_on.map(d)),
+            Val::Date(new.official_on.map(d)),
+            Val::Date(new.party_age_from.map(d)),
+            Val::Int(new.candidacy_id),
+            Val::Ts(ts(ctx.now)),
+            Val::Text(card.map(str::to_string)),
+        ]);
+        pub_ids.push(pub_id);
+    }
+    let made: HashMap<String, i64> = bulk::insert_returning(
         tx,
-        ctx,
-        &AuditEntry {
+        "INSERT INTO member (pub_id, person_id, cell_id, status, admitted_on, official_on, party_age_from, \
+         candidacy_id, recorded_at, card_no)",
+        10,
+        &values,
+        "member_id, pub_id",
+    )
+    .await?
+    .into_iter()
+    .map(|(id, pub_id)| (pub_id, id))
+    .collect();
+    let entries: Vec<AuditEntry<'_>> = rows
+        .iter()
+        .zip(&pub_ids)
+        .map(|((new, _), pub_id)| AuditEntry {
             action: "member.create",
             object_kind: "member",
             object_id: pub_id.as_str(),
             org_id: Some(new.cell_id),
             detail: json!({ "status": new.status.code(), "cell_id": new.cell_id, "candidacy_id": new.candidacy_id }),
-        },
-    )
-    .await?;
-    Ok(member_id)
+        })
+        .collect();
+    audit::append_many(tx, ctx, &entries).await?;
+    pub_ids
+        .iter()
+        .map(|pub_id| {
+            made.get(pub_id.as_str())
+                .copied()
+                .ok_or_else(|| StoreError::Corrupt("member insert lost a row".into()))
+        })
+        .collect()
 }
 
 /// (pub_id, cell_id, status) of a member, for writes.

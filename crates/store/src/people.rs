@@ -12,6 +12,8 @@
 //! of the scope. Roles that see aggregates only ([`crate::Role::sees_individuals`]) never get a
 //! person's row. Audit rows carry the public id only, never the name or the ID number.
 
+use std::collections::{HashMap, HashSet};
+
 use jiff::civil::Date;
 use ketnap_domain::person::{
     BirthDate, Education, Ethnicity, FullName, Gender, IdNumber, Person, Qualification, Religion,
@@ -22,6 +24,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, AuditEntry};
+use crate::bulk::{self, Val};
 use crate::dialect::{LIKE_ESCAPE, contains_pattern};
 use crate::{Conn, Ex, PubId, Result, Scope, StoreError, Tx, WriteCtx, d, ts};
 
@@ -227,49 +230,136 @@ fn map_unique(e: sqlx::Error) -> StoreError {
 /// "Số định danh cá nhân đã có trong hệ thống." and nothing is written. The audit row
 /// (`person.create`) carries the public id only.
 pub async fn insert(tx: &mut Tx, ctx: &WriteCtx, p: &Person, pub_id: Option<PubId>) -> Result<i64> {
-    check_id_number_free(tx, p, -1).await?;
-    let unit = unit_id(tx, p.residential_unit.as_ref()).await?;
-    let pub_id = pub_id.unwrap_or_else(PubId::generate);
-    let name = p.full_name.as_str();
-    let (person_id,): (i64,) = fetch_one!(
-        tx.ex(),
-        (i64,),
+    let ids = insert_many(tx, ctx, &[(p, pub_id)]).await?;
+    ids.first()
+        .copied()
+        .ok_or_else(|| StoreError::Corrupt("person insert returned nothing".into()))
+}
+
+/// The personal identification numbers among `ids` that a person already has.
+pub async fn taken_id_numbers(tx: &mut Tx, ids: &[&str]) -> Result<HashSet<String>> {
+    let keys: Vec<Val> = ids
+        .iter()
+        .map(|i| Val::Text(Some((*i).to_string())))
+        .collect();
+    let rows: Vec<(String,)> = bulk::select_in(
+        tx,
+        "SELECT id_number FROM person WHERE id_number IN",
+        &[],
+        &keys,
+    )
+    .await?;
+    Ok(rows.into_iter().map(|(i,)| i).collect())
+}
+
+/// Store many new persons at once (an import): the same rows and audit rows as [`insert`] one
+/// by one, in a few statements. Returns their internal keys in the order given. Refused whole
+/// (nothing written) when any ID number is already taken, or twice in the list, or a residential
+/// unit is unknown: an importer checks these first to name the rows.
+pub async fn insert_many(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    persons: &[(&Person, Option<PubId>)],
+) -> Result<Vec<i64>> {
+    let ids: Vec<&str> = persons
+        .iter()
+        .filter_map(|(p, _)| p.id_number.as_ref().map(|i| i.reveal()))
+        .collect();
+    let distinct: HashSet<&str> = ids.iter().copied().collect();
+    if distinct.len() < ids.len() || !taken_id_numbers(tx, &ids).await?.is_empty() {
+        return Err(duplicate_id_number());
+    }
+    let units: Vec<&str> = persons
+        .iter()
+        .filter_map(|(p, _)| p.residential_unit.as_ref().map(UnitRef::as_str))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let keys: Vec<Val> = units
+        .iter()
+        .map(|u| Val::Text(Some((*u).to_string())))
+        .collect();
+    let unit_ids: HashMap<String, i64> = bulk::select_in::<(i64, String)>(
+        tx,
+        "SELECT residential_unit_id, pub_id FROM residential_unit WHERE pub_id IN",
+        &[],
+        &keys,
+    )
+    .await?
+    .into_iter()
+    .map(|(id, pub_id)| (pub_id, id))
+    .collect();
+    let mut pub_ids = Vec::with_capacity(persons.len());
+    let mut rows = Vec::with_capacity(persons.len());
+    for (p, pub_id) in persons {
+        let unit = match &p.residential_unit {
+            None => None,
+            Some(u) => Some(*unit_ids.get(u.as_str()).ok_or_else(|| {
+                StoreError::invalid(
+                    "unknown residential unit",
+                    "Không tìm thấy thôn, tổ dân phố đã chọn.",
+                )
+            })?),
+        };
+        let pub_id = pub_id.clone().unwrap_or_else(PubId::generate);
+        let name = p.full_name.as_str();
+        rows.push(vec![
+            Val::Text(Some(pub_id.as_str().to_string())),
+            Val::Text(Some(name.to_string())),
+            Val::Text(Some(text::fold(name))),
+            Val::Text(Some(text::name_sort_key(name))),
+            Val::Date(Some(d(p.birth_date.date()))),
+            Val::Text(Some(p.gender.code().to_string())),
+            Val::Text(Some(ethnicity_code(p.ethnicity))),
+            Val::Text(Some(p.religion.code().to_string())),
+            Val::Text(Some(p.education.to_string())),
+            Val::Text(Some(p.qualification.code().to_string())),
+            Val::Text(Some(p.theory_level.code().to_string())),
+            Val::Text(Some(p.source_category.code().to_string())),
+            Val::Text(p.id_number.as_ref().map(|i| i.reveal().to_string())),
+            Val::Bool(p.youth_union_member),
+            Val::Bool(p.trade_union_member),
+            Val::Int(unit),
+            Val::Ts(ts(ctx.now)),
+        ]);
+        pub_ids.push(pub_id);
+    }
+    let made: HashMap<String, i64> = bulk::insert_returning(
+        tx,
         "INSERT INTO person (pub_id, full_name, search_text, name_key, birth_date, gender, ethnicity, religion, \
          education, qualification, theory_level, source_category, id_number, youth_union_member, \
-         trade_union_member, residential_unit_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING person_id",
-        pub_id.as_str(),
-        name,
-        text::fold(name),
-        text::name_sort_key(name),
-        d(p.birth_date.date()),
-        p.gender.code(),
-        ethnicity_code(p.ethnicity),
-        p.religion.code(),
-        p.education.to_string(),
-        p.qualification.code(),
-        p.theory_level.code(),
-        p.source_category.code(),
-        p.id_number.as_ref().map(|i| i.reveal().to_string()),
-        p.youth_union_member,
-        p.trade_union_member,
-        unit,
-        ts(ctx.now)
+         trade_union_member, residential_unit_id, created_at)",
+        17,
+        &rows,
+        "person_id, pub_id",
     )
-    .map_err(map_unique)?;
-    audit::append(
-        tx,
-        ctx,
-        &AuditEntry {
+    .await
+    .map_err(|e| match e {
+        StoreError::Db(e) => map_unique(e),
+        other => other,
+    })?
+    .into_iter()
+    .map(|(id, pub_id)| (pub_id, id))
+    .collect();
+    let entries: Vec<AuditEntry<'_>> = pub_ids
+        .iter()
+        .map(|pub_id| AuditEntry {
             action: "person.create",
             object_kind: "person",
             object_id: pub_id.as_str(),
             org_id: None,
             detail: json!({}),
-        },
-    )
-    .await?;
-    Ok(person_id)
+        })
+        .collect();
+    audit::append_many(tx, ctx, &entries).await?;
+    pub_ids
+        .iter()
+        .map(|pub_id| {
+            made.get(pub_id.as_str())
+                .copied()
+                .ok_or_else(|| StoreError::Corrupt("person insert lost a row".into()))
+        })
+        .collect()
 }
 
 /// Replace a person's profile (every field; the folded search text and name key follow the name).

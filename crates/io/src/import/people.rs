@@ -398,6 +398,18 @@ fn duplicate_ids(rows: &[Rec<'_>], p: &mut Problems) {
     }
 }
 
+/// Rows of a roster written per round of bulk statements.
+const WRITE_CHUNK: usize = 1_000;
+
+/// A roster row checked and waiting to be written.
+struct Pending {
+    /// Index in the rows.
+    row: usize,
+    person: Person,
+    new: NewMember,
+    card: Option<String>,
+}
+
 pub(crate) async fn write_members(
     tx: &mut Tx,
     w: &Writer<'_>,
@@ -409,8 +421,8 @@ pub(crate) async fn write_members(
     let mut look = Lookups::default();
     let (mut official, mut probationary) = (0usize, 0usize);
     let mut earliest: Option<Date> = None;
+    let mut pending: Vec<Pending> = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
-        w.done(i + 1);
         let Some(cell_id) = look
             .cell(tx, w, r.get("cell_code"), r.line, "cell_code", p)
             .await?
@@ -495,36 +507,105 @@ pub(crate) async fn write_members(
                 continue;
             }
         }
-        let Some(person_id) = insert_person(tx, w, r, &person, p).await? else {
-            continue;
-        };
-        let new = NewMember {
-            person_id,
-            cell_id,
-            status,
-            admitted_on: Some(admitted_on),
-            official_on,
-            party_age_from: None,
-            candidacy_id: None,
-            pub_id: None,
-        };
-        let member_id = match members::insert(tx, w.ctx, new).await {
-            Ok(id) => id,
-            Err(e) if user_error(&e) => {
-                p.store(r.line, Some("cell_code"), &e);
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        if !card.is_empty() {
-            members::set_card_no(tx, member_id, &card).await?;
-        }
-        write_posts(tx, w, r, &person, person_id, &mut look, cell_id, p).await?;
         match status {
             MemberStatus::Official => official += 1,
             _ => probationary += 1,
         }
         earliest = Some(earliest.map_or(admitted_on, |e: Date| e.min(admitted_on)));
+        pending.push(Pending {
+            row: i,
+            person,
+            new: NewMember {
+                person_id: 0,
+                cell_id,
+                status,
+                admitted_on: Some(admitted_on),
+                official_on,
+                party_age_from: None,
+                candidacy_id: None,
+                pub_id: None,
+            },
+            card: (!card.is_empty()).then_some(card),
+        });
+    }
+    // An ID number someone already has is named on its row, as a single insert would refuse it.
+    let ids: Vec<&str> = pending
+        .iter()
+        .filter_map(|x| x.person.id_number.as_ref().map(|i| i.reveal()))
+        .collect();
+    let taken = people::taken_id_numbers(tx, &ids).await?;
+    if !taken.is_empty() {
+        for x in &pending {
+            if x.person
+                .id_number
+                .as_ref()
+                .is_some_and(|i| taken.contains(i.reveal()))
+            {
+                p.at(
+                    rows[x.row].line,
+                    "id_number",
+                    people::DUPLICATE_ID_NUMBER_VI,
+                );
+            }
+        }
+    }
+    // Written in chunks, many rows per statement (ketnap_store::bulk), only while nothing is wrong:
+    // a file with a problem lands nothing anyway.
+    let mut written = 0;
+    for chunk in pending.chunks_mut(WRITE_CHUNK) {
+        if !p.list.is_empty() {
+            break;
+        }
+        let persons: Vec<(&Person, Option<ketnap_store::PubId>)> =
+            chunk.iter().map(|x| (&x.person, None)).collect();
+        // The bulk writes check everything before writing anything, so a refusal leaves the
+        // transaction usable: the chunk is then written row by row to name the row refused.
+        let person_ids = match people::insert_many(tx, w.ctx, &persons).await {
+            Ok(ids) => ids,
+            Err(e) if user_error(&e) => {
+                for x in chunk.iter() {
+                    insert_person(tx, w, &rows[x.row], &x.person, p).await?;
+                }
+                break;
+            }
+            Err(e) => return Err(e),
+        };
+        let new: Vec<(NewMember, Option<String>)> = chunk
+            .iter()
+            .zip(&person_ids)
+            .map(|(x, id)| {
+                (
+                    NewMember {
+                        person_id: *id,
+                        pub_id: None,
+                        ..x.new.clone()
+                    },
+                    x.card.clone(),
+                )
+            })
+            .collect();
+        match members::insert_many(tx, w.ctx, &new).await {
+            Ok(_) => {}
+            Err(e) if user_error(&e) => {
+                for (x, (one, _)) in chunk.iter().zip(new) {
+                    match members::insert(tx, w.ctx, one).await {
+                        Ok(_) => {}
+                        Err(e) if user_error(&e) => {
+                            p.store(rows[x.row].line, Some("cell_code"), &e)
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                break;
+            }
+            Err(e) => return Err(e),
+        }
+        for (x, person_id) in chunk.iter().zip(person_ids) {
+            let r = &rows[x.row];
+            write_posts(tx, w, r, &x.person, person_id, &mut look, x.new.cell_id, p).await?;
+        }
+        written += chunk.len();
+        w.done(written);
     }
     if probationary > 0 {
         p.notices.push(format!(
