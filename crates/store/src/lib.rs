@@ -343,9 +343,11 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // The one writer gets a 64 MB page cache (SQLite's default is 2 MB): an import's inserts
+        // into the indexes of a 100,000-row table otherwise read pages back from disk.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(opts.clone())
+            .connect_with(opts.clone().pragma("cache_size", "-65536"))
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
