@@ -27,30 +27,16 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use rust_xlsxwriter::Workbook;
 use sqlx::Connection;
+
+#[path = "../tests/support/sheet.rs"]
+mod sheet;
+use sheet::xlsx;
 
 const COMMUNES: usize = 100;
 const CELLS_PER_COMMUNE: usize = 20;
 const TARGET_SECONDS: f64 = 10.0;
 const TARGET_MB: f64 = 300.0;
-
-/// A workbook whose first row is the headings; every cell text.
-fn xlsx(path: &Path, headers: &[&str], rows: impl Iterator<Item = Vec<String>>) {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
-    for (r, row) in rows.enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            if !v.is_empty() {
-                ws.write_string(r as u32 + 1, c as u16, v).unwrap();
-            }
-        }
-    }
-    wb.save(path).unwrap();
-}
 
 fn cell_code(c: usize, k: usize) -> String {
     format!("CB-{c:03}-{k:02}")
@@ -94,7 +80,7 @@ fn orgs_file(path: &Path) {
             ]);
         }
     }
-    xlsx(path, &headers, rows.into_iter());
+    xlsx(path, &headers, rows);
 }
 
 /// Some province codes of the personal identification number (Thông tư 59/2021/TT-BCA).

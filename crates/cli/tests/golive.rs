@@ -12,7 +12,10 @@ use std::process::{Command, Output};
 
 use jiff::civil::Date;
 use jiff::{Span, ToSpan};
-use rust_xlsxwriter::Workbook;
+
+#[path = "support/sheet.rs"]
+mod sheet;
+use sheet::xlsx;
 
 fn ketnap(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ketnap"))
@@ -42,23 +45,6 @@ fn today() -> Date {
 
 fn dmy(d: Date) -> String {
     format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year())
-}
-
-/// Write a workbook whose first row is the headings; every cell is text.
-fn xlsx(path: &Path, headers: &[&str], rows: &[Vec<String>]) {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            if !v.is_empty() {
-                ws.write_string(r as u32 + 1, c as u16, v).unwrap();
-            }
-        }
-    }
-    wb.save(path).unwrap();
 }
 
 fn init(db: &Path) {

@@ -6,7 +6,9 @@
 //! chunk instead of one per row is what makes a 100,000-row roster import in seconds: each
 //! statement costs a round trip to SQLite's worker thread or to the PostgreSQL server.
 
-use crate::{Result, Tx};
+use std::collections::HashMap;
+
+use crate::{Result, StoreError, Tx};
 
 /// Values per statement. Far under both engines' limits on purpose: binding costs grow with the
 /// square of a statement's parameter count (each `$N` is looked up among all of them), so a
@@ -64,17 +66,18 @@ fn groups(rows: usize, width: usize) -> String {
     s
 }
 
-/// `INSERT INTO table (cols) VALUES (…), (…) RETURNING <returning>` over `rows` (each as wide as
-/// `cols`), in chunks; the returned `(i64, String)` pairs of every chunk, in no promised order
-/// (return a key with them, such as the public id, to match them to the rows).
-pub async fn insert_returning(
+/// `INSERT INTO table (cols) VALUES (…), (…) RETURNING <id>, <key>` over `rows` (each as wide
+/// as `cols`), in chunks; the new ids in the order of `keys`, the key (e.g. the public id) each
+/// row was given, since neither engine promises the order of `RETURNING` rows.
+pub async fn insert_ids(
     tx: &mut Tx,
     head: &str,
     width: usize,
     rows: &[Vec<Val>],
     returning: &str,
-) -> Result<Vec<(i64, String)>> {
-    let mut out = Vec::with_capacity(rows.len());
+    keys: &[&str],
+) -> Result<Vec<i64>> {
+    let mut made: HashMap<String, i64> = HashMap::with_capacity(rows.len());
     for chunk in rows.chunks((MAX_PARAMS / width.max(1)).max(1)) {
         let sql = format!(
             "{head} VALUES {} RETURNING {returning}",
@@ -93,9 +96,15 @@ pub async fn insert_returning(
                     .await?
             }
         };
-        out.extend(got);
+        made.extend(got.into_iter().map(|(id, key)| (key, id)));
     }
-    Ok(out)
+    keys.iter()
+        .map(|k| {
+            made.get(*k)
+                .copied()
+                .ok_or_else(|| StoreError::Corrupt(format!("bulk insert lost a row: {head}")))
+        })
+        .collect()
 }
 
 /// `INSERT INTO table (cols) VALUES (…), (…)` over `rows`, in chunks.

@@ -5,7 +5,7 @@
 //! Counts count *active* members (official and probationary); a member who was removed,
 //! transferred out or died keeps their row with `left_on` set.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use jiff::civil::Date;
 use ketnap_domain::RuleSet;
@@ -236,18 +236,18 @@ pub async fn insert_many(
         ]);
         pub_ids.push(pub_id);
     }
-    let made: HashMap<String, i64> = bulk::insert_returning(
+    let keys: Vec<&str> = pub_ids.iter().map(PubId::as_str).collect();
+    let ids = bulk::insert_ids(
         tx,
         "INSERT INTO member (pub_id, person_id, cell_id, status, admitted_on, official_on, party_age_from, \
          candidacy_id, recorded_at, card_no)",
         10,
         &values,
         "member_id, pub_id",
+        &keys,
     )
-    .await?
-    .into_iter()
-    .map(|(id, pub_id)| (pub_id, id))
-    .collect();
+    .await
+    ?;
     let entries: Vec<AuditEntry<'_>> = rows
         .iter()
         .zip(&pub_ids)
@@ -260,14 +260,7 @@ pub async fn insert_many(
         })
         .collect();
     audit::append_many(tx, ctx, &entries).await?;
-    pub_ids
-        .iter()
-        .map(|pub_id| {
-            made.get(pub_id.as_str())
-                .copied()
-                .ok_or_else(|| StoreError::Corrupt("member insert lost a row".into()))
-        })
-        .collect()
+    Ok(ids)
 }
 
 /// (pub_id, cell_id, status) of a member, for writes.

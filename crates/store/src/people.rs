@@ -324,7 +324,8 @@ pub async fn insert_many(
         ]);
         pub_ids.push(pub_id);
     }
-    let made: HashMap<String, i64> = bulk::insert_returning(
+    let keys: Vec<&str> = pub_ids.iter().map(PubId::as_str).collect();
+    let ids = bulk::insert_ids(
         tx,
         "INSERT INTO person (pub_id, full_name, search_text, name_key, birth_date, gender, ethnicity, religion, \
          education, qualification, theory_level, source_category, id_number, youth_union_member, \
@@ -332,15 +333,13 @@ pub async fn insert_many(
         17,
         &rows,
         "person_id, pub_id",
+        &keys,
     )
     .await
     .map_err(|e| match e {
         StoreError::Db(e) => map_unique(e),
         other => other,
-    })?
-    .into_iter()
-    .map(|(id, pub_id)| (pub_id, id))
-    .collect();
+    })?;
     let entries: Vec<AuditEntry<'_>> = pub_ids
         .iter()
         .map(|pub_id| AuditEntry {
@@ -352,14 +351,7 @@ pub async fn insert_many(
         })
         .collect();
     audit::append_many(tx, ctx, &entries).await?;
-    pub_ids
-        .iter()
-        .map(|pub_id| {
-            made.get(pub_id.as_str())
-                .copied()
-                .ok_or_else(|| StoreError::Corrupt("person insert lost a row".into()))
-        })
-        .collect()
+    Ok(ids)
 }
 
 /// Replace a person's profile (every field; the folded search text and name key follow the name).
