@@ -302,7 +302,25 @@ impl OrgKind {
 
     /// The kind of a [`OrgKind::code`]; `None` for an unknown code.
     pub fn from_code(code: &str) -> Option<OrgKind> {
-        OrgKind::all().into_iter().find(|k| k.code() == code)
+        // Read without building every code: it runs for each organisation a query returns.
+        match code {
+            "provincial" => return Some(OrgKind::Provincial),
+            "district" => return Some(OrgKind::District),
+            "bloc" => return Some(OrgKind::Bloc),
+            "partial" => return Some(OrgKind::Partial),
+            _ => {}
+        }
+        let (prefix, sector) = code.split_once(':')?;
+        let grassroots = || GrassrootsKind::ALL.into_iter().find(|k| k.code() == sector);
+        match prefix {
+            "grassroots" => grassroots().map(OrgKind::Grassroots),
+            "grassroots_cell" => grassroots().map(OrgKind::GrassrootsCell),
+            "cell" => CellKind::ALL
+                .into_iter()
+                .find(|k| k.code() == sector)
+                .map(OrgKind::Cell),
+            _ => None,
+        }
     }
 
     /// What may be above this kind, as a Vietnamese phrase for messages.

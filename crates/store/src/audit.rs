@@ -53,7 +53,7 @@ fn hash_row(
         h.update(part.as_bytes());
         h.update(b"\n");
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::ids::hex(&h.finalize())
 }
 
 /// One row of the audit table.

@@ -1,19 +1,21 @@
 //! Many rows per statement, for the writes an import makes by the hundred thousand.
 //!
-//! The same portable SQL as everywhere else (`$N` placeholders, `RETURNING`, `IN (…)`), with the
-//! row count decided at run time: a statement carries at most [`MAX_PARAMS`] values, so a long
+//! The same portable SQL as everywhere else (`RETURNING`, `IN (…)`; the placeholders of the long
+//! run are written by [`crate::dialect::run_placeholder`]), with the row count decided at run time: a statement carries at most [`MAX_PARAMS`] values, so a long
 //! list is sent in chunks. One round trip per
 //! chunk instead of one per row is what makes a 100,000-row roster import in seconds: each
 //! statement costs a round trip to SQLite's worker thread or to the PostgreSQL server.
 
 use std::collections::HashMap;
 
-use crate::{Result, StoreError, Tx};
+use crate::dialect::run_placeholder;
+use crate::{Engine, Result, StoreError, Tx};
 
-/// Values per statement. Far under both engines' limits on purpose: binding costs grow with the
-/// square of a statement's parameter count (each `$N` is looked up among all of them), so a
-/// 17,000-value statement took 0.4 s where twenty 320-value ones take a few milliseconds.
-pub const MAX_PARAMS: usize = 320;
+/// Values per statement. Far under both engines' limits on purpose: with `$N` placeholders the
+/// binding cost grows with the square of a statement's parameter count (each `$N` is looked up
+/// among all of them), so a 17,000-value statement took 0.4 s where twenty 320-value ones take a
+/// few milliseconds.
+pub const MAX_PARAMS: usize = 2_000;
 
 /// One value to bind.
 #[derive(Clone, Debug)]
@@ -36,7 +38,7 @@ macro_rules! bind_vals {
         for v in $vals {
             q = match v {
                 Val::Int(x) => q.bind(*x),
-                Val::Text(x) => q.bind(x.clone()),
+                Val::Text(x) => q.bind(x.as_deref()),
                 Val::Bool(x) => q.bind(*x),
                 Val::Date(x) => q.bind(*x),
                 Val::Ts(x) => q.bind(*x),
@@ -47,7 +49,7 @@ macro_rules! bind_vals {
 }
 
 /// `($1, $2, …), (…)`: `rows` groups of `width` placeholders.
-fn groups(rows: usize, width: usize) -> String {
+fn groups(engine: Engine, rows: usize, width: usize) -> String {
     let mut s = String::with_capacity(rows * width * 5);
     for r in 0..rows {
         if r > 0 {
@@ -58,8 +60,7 @@ fn groups(rows: usize, width: usize) -> String {
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push('$');
-            s.push_str(&(r * width + c + 1).to_string());
+            run_placeholder(engine, r * width + c + 1, &mut s);
         }
         s.push(')');
     }
@@ -81,7 +82,7 @@ pub async fn insert_ids(
     for chunk in rows.chunks((MAX_PARAMS / width.max(1)).max(1)) {
         let sql = format!(
             "{head} VALUES {} RETURNING {returning}",
-            groups(chunk.len(), width)
+            groups(tx.engine(), chunk.len(), width)
         );
         let vals = chunk.iter().flatten();
         let got: Vec<(i64, String)> = match tx.ex() {
@@ -110,7 +111,7 @@ pub async fn insert_ids(
 /// `INSERT INTO table (cols) VALUES (…), (…)` over `rows`, in chunks.
 pub async fn insert(tx: &mut Tx, head: &str, width: usize, rows: &[Vec<Val>]) -> Result<()> {
     for chunk in rows.chunks((MAX_PARAMS / width.max(1)).max(1)) {
-        let sql = format!("{head} VALUES {}", groups(chunk.len(), width));
+        let sql = format!("{head} VALUES {}", groups(tx.engine(), chunk.len(), width));
         let vals = chunk.iter().flatten();
         match tx.ex() {
             crate::Ex::Sqlite(c) => {
@@ -136,10 +137,20 @@ where
     let mut out = Vec::new();
     let per = MAX_PARAMS - extra.len();
     for chunk in keys.chunks(per) {
-        let list: Vec<String> = (0..chunk.len())
-            .map(|i| format!("${}", extra.len() + i + 1))
-            .collect();
-        let sql = format!("{select} ({})", list.join(", "));
+        let mut sql = format!("{select} (");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let n = extra.len() + i + 1;
+            if extra.is_empty() {
+                run_placeholder(tx.engine(), n, &mut sql);
+            } else {
+                // The extras are `$1…$k` in `select`: the keys keep numbered names after them.
+                sql.push_str(&format!("${n}"));
+            }
+        }
+        sql.push(')');
         let vals = extra.iter().chain(chunk.iter());
         let got: Vec<T> = match tx.ex() {
             crate::Ex::Sqlite(c) => {
@@ -161,10 +172,15 @@ where
 #[cfg(test)]
 mod tests {
     use super::groups;
+    use crate::Engine;
 
     #[test]
     fn placeholders_are_numbered_row_after_row() {
-        assert_eq!(groups(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(groups(1, 1), "($1)");
+        assert_eq!(
+            groups(Engine::Postgres, 2, 3),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(groups(Engine::Postgres, 1, 1), "($1)");
+        assert_eq!(groups(Engine::Sqlite, 2, 2), "(?, ?), (?, ?)");
     }
 }

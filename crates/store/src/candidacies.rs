@@ -1597,10 +1597,7 @@ pub struct DocumentContent {
 
 /// SHA-256 of bytes, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::ids::hex(&Sha256::digest(bytes))
 }
 
 /// Attach a document to a visible candidacy (staff of the cell): the content is stored once per

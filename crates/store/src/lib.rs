@@ -344,10 +344,16 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         // The one writer gets a 64 MB page cache (SQLite's default is 2 MB): an import's inserts
-        // into the indexes of a 100,000-row table otherwise read pages back from disk.
+        // into the indexes of a 100,000-row table otherwise read pages back from disk. Its
+        // statement journals (kept so a refused multi-row insert undoes only itself) stay in
+        // memory instead of a temporary file written page by page.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(opts.clone().pragma("cache_size", "-65536"))
+            .connect_with(
+                opts.clone()
+                    .pragma("cache_size", "-65536")
+                    .pragma("temp_store", "MEMORY"),
+            )
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)

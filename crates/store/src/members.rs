@@ -656,14 +656,21 @@ pub async fn snapshot_start_of_year(
          AND (m.left_on IS NOT NULL OR m.status IN ('official', 'probationary'))";
     let official = "((m.official_on IS NOT NULL AND m.official_on <= $2) \
          OR (m.official_on IS NULL AND m.status = 'official'))";
+    // Counted per cell first (one pass over the members), then rolled up the closure: joining
+    // every member to each of its ancestors cost a second for a 100,000-member roster.
     let sql = format!(
         "INSERT INTO membership_snapshot (org_id, year, official, probationary, taken_at) \
          SELECT o.org_id, $1, \
-           CAST(COALESCE(SUM(CASE WHEN {counted} AND {official} THEN 1 ELSE 0 END), 0) AS BIGINT), \
-           CAST(COALESCE(SUM(CASE WHEN {counted} AND NOT {official} THEN 1 ELSE 0 END), 0) AS BIGINT), \
+           CAST(COALESCE(SUM(per.official), 0) AS BIGINT), \
+           CAST(COALESCE(SUM(per.probationary), 0) AS BIGINT), \
            $3 \
          FROM org o JOIN org_closure c ON c.ancestor_id = o.org_id \
-         LEFT JOIN member m ON m.cell_id = c.descendant_id \
+         LEFT JOIN ( \
+           SELECT m.cell_id, \
+             SUM(CASE WHEN {counted} AND {official} THEN 1 ELSE 0 END) AS official, \
+             SUM(CASE WHEN {counted} AND NOT {official} THEN 1 ELSE 0 END) AS probationary \
+           FROM member m GROUP BY m.cell_id \
+         ) per ON per.cell_id = c.descendant_id \
          WHERE TRUE GROUP BY o.org_id \
          ON CONFLICT (org_id, year) DO NOTHING"
     );

@@ -50,10 +50,7 @@ const DEFAULT_LIMIT: i64 = 50;
 
 /// The SHA-256 (hex) under which a token is stored.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.trim().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    ketnap_store::ids::hex(&Sha256::digest(token.trim().as_bytes()))
 }
 
 /// A new random API token (shown once).

@@ -29,11 +29,13 @@ const PERSON_KEYS: [(&str, &str); 10] = [
     ("id_number", "id_number"),
 ];
 
-/// Caches of one batch: organisations by code, the units above each cell.
+/// Caches of one batch: organisations by code, the units above each cell, and each unit name
+/// already looked up (a roster names the same few hamlets on thousands of rows).
 #[derive(Default)]
 pub(crate) struct Lookups {
     orgs: HashMap<String, Option<(i64, ketnap_domain::org::OrgKind)>>,
     units: HashMap<i64, Vec<NamedUnit>>,
+    unit_names: HashMap<(i64, String), Option<NamedUnit>>,
 }
 
 impl Lookups {
@@ -127,18 +129,24 @@ impl Lookups {
         org_id: i64,
         name: &str,
     ) -> Result<Option<NamedUnit>> {
+        let key = (org_id, name.trim().to_string());
+        if let Some(hit) = self.unit_names.get(&key) {
+            return Ok(hit.clone());
+        }
         if let std::collections::hash_map::Entry::Vacant(e) = self.units.entry(org_id) {
             e.insert(units::units_above(tx, org_id).await?);
         }
         let want = fold(name.trim());
-        Ok(self.units.get(&org_id).and_then(|list| {
+        let hit = self.units.get(&org_id).and_then(|list| {
             list.iter()
                 .find(|u| {
                     let n = fold(&u.name);
                     n == want || format!("{} {}", fold(kind_label(&u.kind)), n) == want
                 })
                 .cloned()
-        }))
+        });
+        self.unit_names.insert(key, hit.clone());
+        Ok(hit)
     }
 }
 

@@ -52,7 +52,7 @@ const PAGE: i64 = 50;
 const BOARD_NAMES: usize = 8;
 
 fn hex(s: &str) -> String {
-    s.bytes().map(|b| format!("{b:02x}")).collect()
+    ketnap_store::ids::hex(s.as_bytes())
 }
 
 fn unhex(s: &str) -> Option<String> {
