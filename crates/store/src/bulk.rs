@@ -110,8 +110,22 @@ pub async fn insert_ids(
 
 /// `INSERT INTO table (cols) VALUES (…), (…)` over `rows`, in chunks.
 pub async fn insert(tx: &mut Tx, head: &str, width: usize, rows: &[Vec<Val>]) -> Result<()> {
+    insert_tail(tx, head, width, rows, "").await
+}
+
+/// [`insert`] with `tail` after the values (an `ON CONFLICT …` clause).
+pub async fn insert_tail(
+    tx: &mut Tx,
+    head: &str,
+    width: usize,
+    rows: &[Vec<Val>],
+    tail: &str,
+) -> Result<()> {
     for chunk in rows.chunks((MAX_PARAMS / width.max(1)).max(1)) {
-        let sql = format!("{head} VALUES {}", groups(tx.engine(), chunk.len(), width));
+        let sql = format!(
+            "{head} VALUES {} {tail}",
+            groups(tx.engine(), chunk.len(), width)
+        );
         let vals = chunk.iter().flatten();
         match tx.ex() {
             crate::Ex::Sqlite(c) => {

@@ -27,7 +27,7 @@
 //! data. Counts and units are aggregates every role may read; the key-position list names the
 //! holder only for roles that see individuals.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 use ketnap_domain::alerts::{AlertStatus, alerts};
@@ -42,6 +42,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, AuditEntry};
+use crate::bulk::{self, Val};
 use crate::counters::stage_code;
 use crate::members::RosterCounts;
 use crate::people::{Page, into_page, page_size};
@@ -135,7 +136,7 @@ pub fn role_writes_key_positions(role: Role) -> bool {
 /// unit, replacing the previous holder, or with `None` that the position is vacant; with the audit
 /// row `key_position.set` / `key_position.clear` (public ids and codes only). The unit must be in
 /// the scope ([`StoreError::NotFound`] otherwise) and the role must write key positions
-/// ([`role_writes_key_positions`]).
+/// ([`role_writes_key_positions`]). One line of [`set_key_positions`].
 pub async fn set_key_position(
     tx: &mut Tx,
     ctx: &WriteCtx,
@@ -144,62 +145,129 @@ pub async fn set_key_position(
     kind: KeyPositionKind,
     holder: Option<i64>,
 ) -> Result<()> {
+    set_key_positions(tx, ctx, scope, &[(unit_id, kind, holder)]).await
+}
+
+/// Record or clear many key positions at once, in order (a later line for the same unit and
+/// position wins), in a few statements whatever their number: the units checked against the
+/// scope and the holders looked up with one `IN (…)` each, the positions written many per
+/// statement, one audit row each ([`audit::append_many`]). Nothing is written when a unit is
+/// outside the scope or a holder unknown. The roster import records thousands this way.
+pub async fn set_key_positions(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    scope: &Scope,
+    items: &[(i64, KeyPositionKind, Option<i64>)],
+) -> Result<()> {
     if !role_writes_key_positions(scope.role) {
         return Err(StoreError::Forbidden("key position write"));
     }
+    if items.is_empty() {
+        return Ok(());
+    }
     let (all, user, role) = scope.binds();
-    let sql = format!(
-        "SELECT u.pub_id, u.org_id FROM residential_unit u WHERE u.residential_unit_id = $1 AND {}",
-        Scope::org_filter("u.org_id", 2)
+    let unit_keys: Vec<Val> = items
+        .iter()
+        .map(|(u, _, _)| *u)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|u| Val::Int(Some(u)))
+        .collect();
+    let select = format!(
+        "SELECT u.residential_unit_id, u.pub_id, u.org_id FROM residential_unit u WHERE {} \
+         AND u.residential_unit_id IN",
+        Scope::org_filter("u.org_id", 1)
     );
-    let (unit_pub_id, org_id): (String, i64) =
-        fetch_optional!(tx.ex(), (String, i64), &sql, unit_id, all, user, role)?
-            .ok_or(StoreError::NotFound("residential unit"))?;
-    let detail = match holder {
-        Some(person_id) => {
-            let (person_pub_id,): (String,) = fetch_optional!(
-                tx.ex(),
-                (String,),
-                "SELECT pub_id FROM person WHERE person_id = $1",
-                person_id
-            )?
-            .ok_or(StoreError::NotFound("person"))?;
-            exec!(
-                tx.ex(),
-                "INSERT INTO key_position (residential_unit_id, kind, person_id) VALUES ($1, $2, $3) \
-                 ON CONFLICT (residential_unit_id, kind) DO UPDATE SET person_id = excluded.person_id",
-                unit_id,
-                kind.code(),
-                person_id
-            )?;
-            json!({ "kind": kind.code(), "person": person_pub_id })
-        }
-        None => {
-            exec!(
-                tx.ex(),
-                "DELETE FROM key_position WHERE residential_unit_id = $1 AND kind = $2",
-                unit_id,
-                kind.code()
-            )?;
-            json!({ "kind": kind.code() })
-        }
-    };
-    audit::append(
+    let units: HashMap<i64, (String, i64)> = bulk::select_in::<(i64, String, i64)>(
         tx,
-        ctx,
-        &AuditEntry {
-            action: if holder.is_some() {
-                "key_position.set"
-            } else {
-                "key_position.clear"
-            },
-            object_kind: "residential_unit",
-            object_id: &unit_pub_id,
-            org_id: Some(org_id),
-            detail,
-        },
+        &select,
+        &[Val::Bool(all), Val::Int(Some(user)), Val::Text(Some(role.to_string()))],
+        &unit_keys,
+    )
+    .await?
+    .into_iter()
+    .map(|(id, pub_id, org)| (id, (pub_id, org)))
+    .collect();
+    if units.len() != unit_keys.len() {
+        return Err(StoreError::NotFound("residential unit"));
+    }
+    let person_keys: Vec<Val> = items
+        .iter()
+        .filter_map(|(_, _, p)| *p)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|p| Val::Int(Some(p)))
+        .collect();
+    let persons: HashMap<i64, String> = bulk::select_in::<(i64, String)>(
+        tx,
+        "SELECT person_id, pub_id FROM person WHERE person_id IN",
+        &[],
+        &person_keys,
+    )
+    .await?
+    .into_iter()
+    .collect();
+    if persons.len() != person_keys.len() {
+        return Err(StoreError::NotFound("person"));
+    }
+    // The last line for each unit and position is the one that stands (one statement may not
+    // touch a row twice on PostgreSQL).
+    let mut last: HashMap<(i64, &'static str), Option<i64>> = HashMap::new();
+    for (u, k, p) in items {
+        last.insert((*u, k.code()), *p);
+    }
+    let mut set: Vec<Vec<Val>> = Vec::new();
+    let mut clear: Vec<Vec<Val>> = Vec::new();
+    for ((u, k), p) in &last {
+        match p {
+            Some(p) => set.push(vec![
+                Val::Int(Some(*u)),
+                Val::Text(Some((*k).to_string())),
+                Val::Int(Some(*p)),
+            ]),
+            None => clear.push(vec![Val::Int(Some(*u)), Val::Text(Some((*k).to_string()))]),
+        }
+    }
+    bulk::insert_tail(
+        tx,
+        "INSERT INTO key_position (residential_unit_id, kind, person_id)",
+        3,
+        &set,
+        "ON CONFLICT (residential_unit_id, kind) DO UPDATE SET person_id = excluded.person_id",
     )
     .await?;
+    for row in &clear {
+        let (Val::Int(Some(u)), Val::Text(Some(k))) = (&row[0], &row[1]) else {
+            continue;
+        };
+        exec!(
+            tx.ex(),
+            "DELETE FROM key_position WHERE residential_unit_id = $1 AND kind = $2",
+            *u,
+            k.as_str()
+        )?;
+    }
+    let entries: Vec<AuditEntry<'_>> = items
+        .iter()
+        .map(|(u, k, p)| {
+            let (unit_pub_id, org_id) = &units[u];
+            AuditEntry {
+                action: if p.is_some() {
+                    "key_position.set"
+                } else {
+                    "key_position.clear"
+                },
+                object_kind: "residential_unit",
+                object_id: unit_pub_id,
+                org_id: Some(*org_id),
+                detail: match p {
+                    Some(p) => json!({ "kind": k.code(), "person": persons[p] }),
+                    None => json!({ "kind": k.code() }),
+                },
+            }
+        })
+        .collect();
+    audit::append_many(tx, ctx, &entries).await?;
     Ok(())
 }
 

@@ -8,6 +8,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, AuditEntry};
+use crate::bulk::{self, Val};
+use std::collections::HashMap;
 use crate::{Conn, PubId, Result, Scope, StoreError, Tx, WriteCtx, d, ts};
 
 /// An organisation as stored.
@@ -683,32 +685,51 @@ pub async fn closure_differences(
 /// An organisation looked up by code for a writer: its key and kind, and whether it is inside
 /// `scope` and open. `None` when no organisation has that code.
 pub async fn by_code_for(tx: &mut Tx, scope: &Scope, code: &str) -> Result<Option<CodedOrg>> {
+    Ok(by_codes_for(tx, scope, &[code]).await?.remove(code.trim()))
+}
+
+/// [`by_code_for`] for many codes in one `IN (…)` per chunk (a roster names thousands of cells):
+/// the organisations found, by their (trimmed) code.
+pub async fn by_codes_for(
+    tx: &mut Tx,
+    scope: &Scope,
+    codes: &[&str],
+) -> Result<HashMap<String, CodedOrg>> {
     let (all, user, role) = scope.binds();
     let sql = format!(
-        "SELECT o.org_id, o.kind, o.name, CASE WHEN o.closed_on IS NULL THEN 0 ELSE 1 END, \
-         CASE WHEN {} THEN 1 ELSE 0 END FROM org o WHERE o.code = $1",
-        Scope::org_filter("o.org_id", 2)
+        "SELECT o.code, o.org_id, o.kind, o.name, CASE WHEN o.closed_on IS NULL THEN 0 ELSE 1 END, \
+         CASE WHEN {} THEN 1 ELSE 0 END FROM org o WHERE o.code IN",
+        Scope::org_filter("o.org_id", 1)
     );
-    let row: Option<(i64, String, String, i32, i32)> = fetch_optional!(
-        tx.ex(),
-        (i64, String, String, i32, i32),
+    let keys: Vec<Val> = codes
+        .iter()
+        .map(|c| c.trim())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|c| Val::Text(Some(c.to_string())))
+        .collect();
+    let rows: Vec<(String, i64, String, String, i32, i32)> = bulk::select_in(
+        tx,
         &sql,
-        code.trim(),
-        all,
-        user,
-        role
-    )?;
-    row.map(|(org_id, kind, name, closed, in_scope)| {
-        Ok(CodedOrg {
-            org_id,
-            kind: OrgKind::from_code(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("org kind {kind}")))?,
-            name,
-            closed: closed != 0,
-            in_scope: in_scope != 0,
+        &[Val::Bool(all), Val::Int(Some(user)), Val::Text(Some(role.to_string()))],
+        &keys,
+    )
+    .await?;
+    rows.into_iter()
+        .map(|(code, org_id, kind, name, closed, in_scope)| {
+            Ok((
+                code,
+                CodedOrg {
+                    org_id,
+                    kind: OrgKind::from_code(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("org kind {kind}")))?,
+                    name,
+                    closed: closed != 0,
+                    in_scope: in_scope != 0,
+                },
+            ))
         })
-    })
-    .transpose()
+        .collect()
 }
 
 /// What [`by_code_for`] finds.

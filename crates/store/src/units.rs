@@ -527,22 +527,42 @@ pub struct NamedUnit {
 /// The residential units of the organisations above `org_id` (and of `org_id` itself): the units
 /// a member or candidate of that cell may live in, by the commune that holds them.
 pub async fn units_above(tx: &mut Tx, org_id: i64) -> Result<Vec<NamedUnit>> {
-    let rows: Vec<(i64, String, String, String)> = fetch_all!(
-        tx.ex(),
-        (i64, String, String, String),
-        "SELECT u.residential_unit_id, u.pub_id, u.name, u.kind FROM residential_unit u \
-         JOIN org_closure c ON c.ancestor_id = u.org_id WHERE c.descendant_id = $1",
-        org_id
-    )?;
-    Ok(rows
+    Ok(units_above_many(tx, &[org_id])
+        .await?
+        .remove(&org_id)
+        .unwrap_or_default())
+}
+
+/// [`units_above`] for many organisations in one `IN (…)` per chunk: by organisation (an
+/// organisation with no unit above it has no entry).
+pub async fn units_above_many(
+    tx: &mut Tx,
+    org_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<NamedUnit>>> {
+    let keys: Vec<crate::bulk::Val> = org_ids
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
-        .map(|(unit_id, pub_id, name, kind)| NamedUnit {
+        .map(|o| crate::bulk::Val::Int(Some(*o)))
+        .collect();
+    let rows: Vec<(i64, i64, String, String, String)> = crate::bulk::select_in(
+        tx,
+        "SELECT c.descendant_id, u.residential_unit_id, u.pub_id, u.name, u.kind FROM residential_unit u \
+         JOIN org_closure c ON c.ancestor_id = u.org_id WHERE c.descendant_id IN",
+        &[],
+        &keys,
+    )
+    .await?;
+    let mut out: std::collections::HashMap<i64, Vec<NamedUnit>> = std::collections::HashMap::new();
+    for (org_id, unit_id, pub_id, name, kind) in rows {
+        out.entry(org_id).or_default().push(NamedUnit {
             unit_id,
             pub_id,
             name,
             kind,
-        })
-        .collect())
+        });
+    }
+    Ok(out)
 }
 
 /// The mass organisations working beside the organisations above `org_id` (or at it): (public

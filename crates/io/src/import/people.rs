@@ -10,7 +10,7 @@ use ketnap_store::coverage::{self, KeyPositionKind};
 use ketnap_store::members::{self, MemberStatus, NewMember};
 use ketnap_store::orgs;
 use ketnap_store::units::{self, NamedUnit};
-use ketnap_store::{Result, StoreError, Tx, people};
+use ketnap_store::{Result, Tx, people};
 
 use super::{Problems, Rec, Writer, user_error, yes_no};
 use crate::sheet::{fold_heading, parse_date};
@@ -36,9 +36,28 @@ pub(crate) struct Lookups {
     orgs: HashMap<String, Option<(i64, ketnap_domain::org::OrgKind)>>,
     units: HashMap<i64, Vec<NamedUnit>>,
     unit_names: HashMap<(i64, String), Option<NamedUnit>>,
+    /// Organisations read ahead by [`Lookups::prefetch`], by code (absent: no such code).
+    coded: Option<HashMap<String, orgs::CodedOrg>>,
 }
 
 impl Lookups {
+    /// Read ahead the organisations of `codes` and the units above each, in a few statements
+    /// instead of two per code (a roster names thousands of cells).
+    pub async fn prefetch(&mut self, tx: &mut Tx, w: &Writer<'_>, codes: &[&str]) -> Result<()> {
+        let found = orgs::by_codes_for(tx, w.scope, codes).await?;
+        let ids: Vec<i64> = found
+            .values()
+            .filter(|o| o.in_scope && !o.closed)
+            .map(|o| o.org_id)
+            .collect();
+        let mut units = units::units_above_many(tx, &ids).await?;
+        for id in ids {
+            self.units.insert(id, units.remove(&id).unwrap_or_default());
+        }
+        self.coded = Some(found);
+        Ok(())
+    }
+
     /// An organisation by code inside the scope, or the problem written on `key`.
     pub async fn org(
         &mut self,
@@ -60,7 +79,10 @@ impl Lookups {
             }
             return Ok(*hit);
         }
-        let found = orgs::by_code_for(tx, w.scope, code).await?;
+        let found = match &self.coded {
+            Some(coded) => coded.get(code).cloned(),
+            None => orgs::by_code_for(tx, w.scope, code).await?,
+        };
         let hit = match found {
             None => {
                 p.at(
@@ -324,17 +346,21 @@ fn posts(s: &str) -> std::result::Result<Vec<KeyPositionKind>, String> {
     Ok(out)
 }
 
-/// Record the posts of `person_id` in their unit.
+/// A post to record: the row's line, the unit, the post and its holder.
+type Post = (u32, i64, KeyPositionKind, i64);
+
+/// The posts row `r` gives `person_id` in their unit, checked (the problems written), added to
+/// `out` to be written with [`write_posts`].
 #[allow(clippy::too_many_arguments)]
-async fn write_posts(
+async fn posts_of(
     tx: &mut Tx,
-    w: &Writer<'_>,
     r: &Rec<'_>,
     person: &Person,
     person_id: i64,
     look: &mut Lookups,
     org_id: i64,
     p: &mut Problems,
+    out: &mut Vec<Post>,
 ) -> Result<()> {
     let text = r.get("posts");
     if text.trim().is_empty() {
@@ -368,17 +394,24 @@ async fn write_posts(
     let Some(unit) = unit else {
         return Ok(());
     };
-    for kind in list {
-        if let Err(e) =
-            coverage::set_key_position(tx, w.ctx, w.scope, unit.unit_id, kind, Some(person_id))
-                .await
-        {
-            match e {
-                StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_) => {
-                    return Err(e);
-                }
-                other => p.store(r.line, Some("posts"), &other),
-            }
+    out.extend(list.into_iter().map(|k| (r.line, unit.unit_id, k, person_id)));
+    Ok(())
+}
+
+/// Record `list` in a few statements ([`coverage::set_key_positions`]); when that is refused,
+/// one by one, to name the row refused.
+async fn write_posts(tx: &mut Tx, w: &Writer<'_>, list: &[Post], p: &mut Problems) -> Result<()> {
+    let items: Vec<_> = list.iter().map(|(_, u, k, h)| (*u, *k, Some(*h))).collect();
+    match coverage::set_key_positions(tx, w.ctx, w.scope, &items).await {
+        Ok(()) => return Ok(()),
+        Err(e) if user_error(&e) => {}
+        Err(e) => return Err(e),
+    }
+    for (line, unit, kind, holder) in list {
+        match coverage::set_key_position(tx, w.ctx, w.scope, *unit, *kind, Some(*holder)).await {
+            Ok(()) => {}
+            Err(e) if user_error(&e) => p.store(*line, Some("posts"), &e),
+            Err(e) => return Err(e),
         }
     }
     Ok(())
@@ -430,6 +463,8 @@ pub(crate) async fn write_members(
     let (mut official, mut probationary) = (0usize, 0usize);
     let mut earliest: Option<Date> = None;
     let mut pending: Vec<Pending> = Vec::with_capacity(rows.len());
+    let codes: Vec<&str> = rows.iter().map(|r| r.get("cell_code")).collect();
+    look.prefetch(tx, w, &codes).await?;
     for (i, r) in rows.iter().enumerate() {
         let Some(cell_id) = look
             .cell(tx, w, r.get("cell_code"), r.line, "cell_code", p)
@@ -608,10 +643,12 @@ pub(crate) async fn write_members(
             }
             Err(e) => return Err(e),
         }
+        let mut posts = Vec::new();
         for (x, person_id) in chunk.iter().zip(person_ids) {
             let r = &rows[x.row];
-            write_posts(tx, w, r, &x.person, person_id, &mut look, x.new.cell_id, p).await?;
+            posts_of(tx, r, &x.person, person_id, &mut look, x.new.cell_id, p, &mut posts).await?;
         }
+        write_posts(tx, w, &posts, p).await?;
         written += chunk.len();
         w.done(written);
     }
@@ -658,7 +695,9 @@ pub(crate) async fn write_people(
         let Some(person_id) = insert_person(tx, w, r, &person, p).await? else {
             continue;
         };
-        write_posts(tx, w, r, &person, person_id, &mut look, org_id, p).await?;
+        let mut posts = Vec::new();
+        posts_of(tx, r, &person, person_id, &mut look, org_id, p, &mut posts).await?;
+        write_posts(tx, w, &posts, p).await?;
         written += 1;
     }
     Ok(vec![("Người".to_string(), written)])
