@@ -51,6 +51,86 @@ pub enum AlertKind {
     CommentsExpiring,
 }
 
+impl AlertKind {
+    /// Does recording `action` answer this alert (the act the deadline waits for, or the vote
+    /// that makes an expiring document moot)? Mentor notes are written on the mentor's page, not
+    /// as a step.
+    pub fn cleared_by(&self, action: &crate::lifecycle::Action) -> bool {
+        use crate::lifecycle::Action as A;
+        match self {
+            AlertKind::DecisionWindow => matches!(action, A::AdmissionDecision { .. }),
+            AlertKind::GrassrootsReview => matches!(action, A::GrassrootsVote { .. }),
+            AlertKind::CeremonyWindow => matches!(action, A::HoldCeremony { .. }),
+            AlertKind::MemberBackground => matches!(action, A::DeclareMemberBackground),
+            AlertKind::ProbationEnding => {
+                matches!(action, A::SubmitSelfReview | A::RecognitionCellVote { .. })
+            }
+            AlertKind::RecognitionWindow => matches!(action, A::RecognitionCellVote { .. }),
+            AlertKind::RecognitionDecisionWindow => matches!(
+                action,
+                A::RecognitionGrassrootsVote { .. } | A::RecognitionDecision { .. }
+            ),
+            AlertKind::MentorNoteMissing { .. } => false,
+            AlertKind::VerificationStalled { .. } => {
+                matches!(action, A::AnswerVerification { .. })
+            }
+            AlertKind::CertificateExpiring
+            | AlertKind::BackgroundExpiring
+            | AlertKind::CommentsExpiring => matches!(action, A::CellVote { .. }),
+        }
+    }
+}
+
+impl AlertKind {
+    /// Where the kind stands in a work queue: the decisions and votes that a deadline of the
+    /// regulations waits for first, then the verification and the documents about to lapse, then
+    /// what the candidate or the mentor owes.
+    pub fn rank(&self) -> u8 {
+        match self {
+            AlertKind::DecisionWindow => 0,
+            AlertKind::RecognitionDecisionWindow => 1,
+            AlertKind::RecognitionWindow => 2,
+            AlertKind::GrassrootsReview => 3,
+            AlertKind::CeremonyWindow => 4,
+            AlertKind::VerificationStalled { .. } => 5,
+            AlertKind::CertificateExpiring => 6,
+            AlertKind::BackgroundExpiring => 7,
+            AlertKind::CommentsExpiring => 8,
+            AlertKind::ProbationEnding => 9,
+            AlertKind::MemberBackground => 10,
+            AlertKind::MentorNoteMissing { .. } => 11,
+        }
+    }
+
+    /// A validity that lapses (rather than a deadline for an act).
+    pub fn is_validity(&self) -> bool {
+        matches!(
+            self,
+            AlertKind::CertificateExpiring
+                | AlertKind::BackgroundExpiring
+                | AlertKind::CommentsExpiring
+        )
+    }
+
+    /// The one thing to do that clears the alert, as a clerk reads it.
+    pub fn todo_vi(&self) -> &'static str {
+        match self {
+            AlertKind::DecisionWindow => "Ghi quyết định kết nạp",
+            AlertKind::GrassrootsReview => "Ghi kết quả đảng ủy cơ sở xét",
+            AlertKind::CeremonyWindow => "Ghi lễ kết nạp",
+            AlertKind::MemberBackground => "Ghi đã khai lý lịch đảng viên",
+            AlertKind::ProbationEnding => "Nhắc nộp bản tự kiểm điểm",
+            AlertKind::RecognitionWindow => "Ghi kết quả chi bộ xét công nhận",
+            AlertKind::RecognitionDecisionWindow => "Ghi quyết định công nhận",
+            AlertKind::MentorNoteMissing { .. } => "Nhắc đảng viên giúp đỡ viết nhận xét",
+            AlertKind::VerificationStalled { .. } => "Đôn đốc nơi thẩm tra, ghi kết quả",
+            AlertKind::CertificateExpiring
+            | AlertKind::BackgroundExpiring
+            | AlertKind::CommentsExpiring => "Chi bộ xét trước ngày hết hiệu lực",
+        }
+    }
+}
+
 /// How urgent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum AlertStatus {
@@ -116,6 +196,18 @@ pub struct Alert {
     pub actor: Actor,
     /// What to tell the user.
     pub message_vi: String,
+}
+
+impl Alert {
+    /// The badge: the status in words that agree with the message (a validity "hết hiệu lực",
+    /// a deadline "quá hạn").
+    pub fn badge_vi(&self) -> &'static str {
+        match (self.kind.is_validity(), self.status) {
+            (true, AlertStatus::Overdue) => "Đã hết hiệu lực",
+            (true, AlertStatus::DueSoon) => "Sắp hết hiệu lực",
+            (_, status) => status.label_vi(),
+        }
+    }
 }
 
 fn deadline_status(due: Date, today: Date) -> AlertStatus {
@@ -408,18 +500,11 @@ fn missing_notes(since: Date, notes: &[(i16, i8)], today: Date, book: &RuleBook)
         .map(|d| d.last_of_month())
         .unwrap_or(today);
     let message_vi = if missing.len() == 1 {
-        format!("Chưa có báo cáo giúp đỡ tháng {lm:02}/{ly}.")
+        format!("Đảng viên giúp đỡ chưa nhận xét tháng {lm:02}/{ly}.")
     } else {
-        let latest: Vec<String> = missing
-            .iter()
-            .rev()
-            .take(3)
-            .map(|(y, m)| format!("{m:02}/{y}"))
-            .collect();
         format!(
-            "Chưa có báo cáo giúp đỡ của {} tháng (từ {fm:02}/{fy}), gần nhất: {}.",
-            missing.len(),
-            latest.join(", ")
+            "Đảng viên giúp đỡ chưa nhận xét {} tháng, từ tháng {fm:02}/{fy} đến tháng {lm:02}/{ly}.",
+            missing.len()
         )
     };
     vec![Alert {
@@ -587,7 +672,7 @@ mod tests {
         );
         assert_eq!(
             a[0].message_vi,
-            "Chưa có báo cáo giúp đỡ của 9 tháng (từ 01/2026), gần nhất: 10/2026, 09/2026, 08/2026."
+            "Đảng viên giúp đỡ chưa nhận xét 9 tháng, từ tháng 01/2026 đến tháng 10/2026."
         );
         assert_eq!(
             missing_note_months(date(2025, 12, 20), &[(2026, 3)], date(2026, 11, 23), &book).len(),

@@ -43,9 +43,20 @@ pub fn format_vn(d: Date) -> String {
     format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year())
 }
 
-/// Parse `dd/mm/yyyy` (also `d/m/yyyy`, and `-` or `.` as separators).
+/// Parse `dd/mm/yyyy` (also `d/m/yyyy`, `-`, `.` or spaces as separators, and the eight digits
+/// `ddmmyyyy` typed on a phone's keypad without separators).
 pub fn parse_vn(s: &str) -> Option<Date> {
-    let parts: Vec<&str> = s.trim().split(['/', '-', '.']).collect();
+    let s = s.trim();
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        let d: i8 = s[0..2].parse().ok()?;
+        let m: i8 = s[2..4].parse().ok()?;
+        let y: i16 = s[4..8].parse().ok()?;
+        return Date::new(y, m, d).ok();
+    }
+    let parts: Vec<&str> = s
+        .split(['/', '-', '.', ' '])
+        .filter(|p| !p.is_empty())
+        .collect();
     if parts.len() != 3 || parts[2].len() != 4 {
         return None;
     }
@@ -84,6 +95,12 @@ mod tests {
         assert_eq!(parse_vn("31/02/2026"), None);
         assert_eq!(parse_vn("2026-03-05"), None);
         assert_eq!(parse_vn(""), None);
+        // Typed on a phone: no separators, or spaces.
+        assert_eq!(parse_vn("07031998"), Some(date(1998, 3, 7)));
+        assert_eq!(parse_vn("7 3 1998"), Some(date(1998, 3, 7)));
+        assert_eq!(parse_vn(" 07/03/1998 "), Some(date(1998, 3, 7)));
+        assert_eq!(parse_vn("31021998"), None);
+        assert_eq!(parse_vn("0703199"), None);
     }
 
     proptest::proptest! {

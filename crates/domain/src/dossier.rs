@@ -137,6 +137,9 @@ pub struct DossierForm {
     /// One copy per introducing member.
     #[serde(default)]
     pub per_introducer: bool,
+    /// The step (its action code) whose record means the document exists.
+    #[serde(default)]
+    pub made_by: Option<String>,
     /// How sure the source is.
     #[serde(deserialize_with = "confidence_mark")]
     pub confidence: Confidence,
@@ -287,6 +290,27 @@ pub fn checklist(stage: Stage, facts: &DossierFacts) -> Vec<ChecklistItem> {
     current
 }
 
+/// The recorded steps that made `form` ([`DossierForm::made_by`]), oldest first, as (date, number):
+/// a vote that did not pass makes no resolution.
+pub fn made_by_steps<'a>(
+    form: &DossierForm,
+    events: impl IntoIterator<Item = &'a crate::lifecycle::Event>,
+) -> Vec<(Date, Option<String>)> {
+    let Some(code) = form.made_by.as_deref() else {
+        return Vec::new();
+    };
+    events
+        .into_iter()
+        .filter(|e| crate::lifecycle::action_code(&e.action) == code && e.passed != Some(false))
+        .map(|e| {
+            (
+                e.on,
+                crate::lifecycle::action_number(&e.action).map(str::to_string),
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
@@ -357,6 +381,24 @@ mod tests {
             assert!(!f.source.trim().is_empty(), "{} has a source", f.code);
             assert!(!f.stages.is_empty(), "{} names a stage", f.code);
         }
+    }
+
+    /// Every `made_by` names a step that exists (the serialised `type` of an action).
+    #[test]
+    fn every_made_by_is_an_action_code() {
+        let mut named = 0;
+        for f in catalogue() {
+            let Some(code) = &f.made_by else { continue };
+            named += 1;
+            let err = serde_json::from_value::<crate::lifecycle::Action>(
+                serde_json::json!({ "type": code }),
+            )
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+            assert!(!err.contains("unknown variant"), "{}: {err}", f.code);
+        }
+        assert!(named >= 15, "the steps that make documents are named");
     }
 
     #[test]

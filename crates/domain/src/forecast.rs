@@ -577,9 +577,89 @@ impl Forecast {
     }
 }
 
+/// A leader's one-sentence verdict on the year's admissions: on track, or behind and by how much.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Met, or the forecast says it will be.
+    pub on_track: bool,
+    /// The sentence: "Đạt tiến độ: …" or "Chậm tiến độ: cần thêm 12 đảng viên trong 26 ngày …".
+    pub sentence_vi: String,
+}
+
+/// The verdict from the year's target, the admissions so far and the forecast's verdict (when
+/// one was made): with no target it says so; met, it says so; otherwise what is missing and the
+/// days left until 31/12, on track when the forecast expects the target to be met.
+pub fn progress(
+    year: i16,
+    admitted: u32,
+    target: Option<u32>,
+    today: Date,
+    forecast: Option<Verdict>,
+) -> Progress {
+    let Some(target) = target.filter(|t| *t > 0) else {
+        return Progress {
+            on_track: false,
+            sentence_vi: format!(
+                "Chưa có chỉ tiêu kết nạp năm {year}: chưa đánh giá được tiến độ."
+            ),
+        };
+    };
+    let t = group_thousands(u128::from(target));
+    let a = group_thousands(u128::from(admitted));
+    if admitted >= target {
+        return Progress {
+            on_track: true,
+            sentence_vi: format!("Đã đạt chỉ tiêu: kết nạp {a}/{t} đảng viên năm {year}."),
+        };
+    }
+    let missing = group_thousands(u128::from(target - admitted));
+    let end = Date::new(year, 12, 31).unwrap_or(today);
+    let days = today.until(end).map(|s| s.get_days()).unwrap_or(0).max(0);
+    let on_track = forecast.is_some_and(Verdict::is_positive);
+    let outlook = match forecast {
+        Some(v) => format!(" {}.", v.label_vi()),
+        None => String::new(),
+    };
+    Progress {
+        on_track,
+        sentence_vi: if on_track {
+            format!(
+                "Đạt tiến độ: đã kết nạp {a}/{t}, cần thêm {missing} đảng viên trong {days} ngày còn lại của năm {year}.{outlook}"
+            )
+        } else {
+            format!(
+                "Chậm tiến độ: đã kết nạp {a}/{t}, cần thêm {missing} đảng viên trong {days} ngày còn lại của năm {year}.{outlook}"
+            )
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_leaders_verdict_says_what_is_missing_and_the_days_left() {
+        let today = jiff::civil::date(2026, 12, 5);
+        let p = progress(2026, 134, Some(146), today, Some(Verdict::Unlikely));
+        assert!(!p.on_track);
+        assert_eq!(
+            p.sentence_vi,
+            "Chậm tiến độ: đã kết nạp 134/146, cần thêm 12 đảng viên trong 26 ngày còn lại của năm 2026. Dự báo không đạt chỉ tiêu."
+        );
+        let p = progress(2026, 1_200, Some(1_150), today, None);
+        assert!(p.on_track);
+        assert_eq!(
+            p.sentence_vi,
+            "Đã đạt chỉ tiêu: kết nạp 1.200/1.150 đảng viên năm 2026."
+        );
+        assert!(progress(2026, 10, Some(12), today, Some(Verdict::Likely)).on_track);
+        assert!(
+            progress(2026, 3, None, today, None)
+                .sentence_vi
+                .starts_with("Chưa có chỉ tiêu")
+        );
+    }
     use jiff::civil::date;
     use proptest::prelude::*;
 

@@ -1454,6 +1454,235 @@ pub fn action_label_vi(action: &Action) -> &'static str {
     }
 }
 
+/// The stable code of an action (`candidacy_event.kind`, the audit action `candidacy.<code>`):
+/// the same text as the action's serialised `type`.
+pub fn action_code(a: &Action) -> &'static str {
+    match a {
+        Action::Open { .. } => "open",
+        Action::ListAsSympathizer { .. } => "list_as_sympathizer",
+        Action::AssignMentor { .. } => "assign_mentor",
+        Action::EnrolInCourse { .. } => "enrol_in_course",
+        Action::FailCourse => "fail_course",
+        Action::RecordCertificate { .. } => "record_certificate",
+        Action::SubmitApplication => "submit_application",
+        Action::DeclareBackground => "declare_background",
+        Action::AddIntroducer { .. } => "add_introducer",
+        Action::WithdrawIntroducer { .. } => "withdraw_introducer",
+        Action::RecordUnionIntroduction { .. } => "record_union_introduction",
+        Action::RecordComments { .. } => "record_comments",
+        Action::StampBackground => "stamp_background",
+        Action::SendVerification { .. } => "send_verification",
+        Action::AnswerVerification { .. } => "answer_verification",
+        Action::CertifyBackground => "certify_background",
+        Action::CellVote { .. } => "cell_vote",
+        Action::PartialAppraisal { .. } => "partial_appraisal",
+        Action::GrassrootsVote { .. } => "grassroots_vote",
+        Action::ReturnDossier { .. } => "return_dossier",
+        Action::ExtendDeadline { .. } => "extend_deadline",
+        Action::AdmissionDecision { .. } => "admission_decision",
+        Action::HoldCeremony { .. } => "hold_ceremony",
+        Action::DeclareMemberBackground => "declare_member_background",
+        Action::CompleteNewMemberCourse { .. } => "complete_new_member_course",
+        Action::SubmitSelfReview => "submit_self_review",
+        Action::RecognitionCellVote { .. } => "recognition_cell_vote",
+        Action::RecognitionGrassrootsVote { .. } => "recognition_grassroots_vote",
+        Action::RecognitionDecision { .. } => "recognition_decision",
+        Action::SuperiorRuling { .. } => "superior_ruling",
+        Action::Remove { .. } => "remove",
+        Action::Withdraw { .. } => "withdraw",
+        Action::Reject { .. } => "reject",
+        Action::TransferOut { .. } => "transfer_out",
+        Action::TransferIn { .. } => "transfer_in",
+        Action::RecordDeath => "record_death",
+        Action::Annul { .. } => "annul",
+    }
+}
+
+/// What the button that records `action` says: the verb of what happens.
+pub fn button_vi(action: &Action) -> &'static str {
+    match action {
+        Action::Open { .. } => "Đưa vào danh sách nguồn",
+        Action::ListAsSympathizer { .. } => "Ghi vào danh sách cảm tình Đảng",
+        Action::AssignMentor { .. } => "Ghi phân công đảng viên giúp đỡ",
+        Action::EnrolInCourse { .. } => "Ghi cử đi học",
+        Action::FailCourse => "Ghi không hoàn thành lớp học",
+        Action::RecordCertificate { .. } => "Ghi giấy chứng nhận",
+        Action::SubmitApplication => "Ghi đã nộp đơn",
+        Action::DeclareBackground => "Ghi đã khai lý lịch",
+        Action::AddIntroducer { .. } => "Thêm người giới thiệu",
+        Action::WithdrawIntroducer { .. } => "Thôi người giới thiệu",
+        Action::RecordUnionIntroduction { .. } => "Ghi nghị quyết giới thiệu",
+        Action::RecordComments { .. } => "Ghi tổng hợp ý kiến nhận xét",
+        Action::StampBackground => "Ghi đóng dấu giáp lai, bắt đầu thẩm tra",
+        Action::SendVerification { .. } => "Ghi đã gửi công văn thẩm tra",
+        Action::AnswerVerification { .. } => "Ghi kết quả thẩm tra",
+        Action::CertifyBackground => "Ghi chứng nhận lý lịch",
+        Action::CellVote { .. } => "Ghi kết quả biểu quyết của chi bộ",
+        Action::PartialAppraisal { .. } => "Ghi kết quả thẩm định",
+        Action::GrassrootsVote { .. } => "Ghi kết quả biểu quyết của đảng ủy",
+        Action::ReturnDossier { .. } => "Trả hồ sơ về chi bộ",
+        Action::ExtendDeadline { .. } => "Ghi gia hạn",
+        Action::AdmissionDecision { .. } => "Ghi quyết định kết nạp",
+        Action::HoldCeremony { .. } => "Ghi lễ kết nạp",
+        Action::DeclareMemberBackground => "Ghi đã khai lý lịch đảng viên",
+        Action::CompleteNewMemberCourse { .. } => "Ghi hoàn thành lớp đảng viên mới",
+        Action::SubmitSelfReview => "Ghi đã nộp bản tự kiểm điểm",
+        Action::RecognitionCellVote { .. } => "Ghi kết quả chi bộ xét công nhận",
+        Action::RecognitionGrassrootsVote { .. } => "Ghi kết quả đảng ủy xét công nhận",
+        Action::RecognitionDecision { .. } => "Ghi quyết định công nhận đảng viên chính thức",
+        Action::SuperiorRuling { .. } => "Ghi quyết định của cấp ủy cấp trên",
+        Action::Remove { .. } => "Xóa tên khỏi danh sách đảng viên dự bị",
+        Action::Withdraw { .. } => "Rút khỏi danh sách",
+        Action::Reject { .. } => "Dừng xem xét kết nạp",
+        Action::TransferOut { .. } => "Ghi chuyển sinh hoạt đi",
+        Action::TransferIn { .. } => "Ghi tiếp nhận chuyển đến",
+        Action::RecordDeath => "Ghi nhận từ trần",
+        Action::Annul { .. } => "Hủy quyết định",
+    }
+}
+
+/// How heavy a step is, for the order a clerk is offered them: the process's own steps first,
+/// then corrections, then the steps that end the candidacy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StepWeight {
+    /// A step of the process.
+    Process,
+    /// A correction or an adjustment (another mentor, an introducer withdrawn, a deadline
+    /// extended, a dossier returned, a decision annulled).
+    Correction,
+    /// A step that ends the candidacy or the membership here.
+    Exit,
+}
+
+impl StepWeight {
+    /// The Vietnamese heading of the group.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            StepWeight::Process => "Các bước khác của quy trình",
+            StepWeight::Correction => "Điều chỉnh, sửa sai",
+            StepWeight::Exit => "Kết thúc hồ sơ",
+        }
+    }
+}
+
+/// The weight of `action` ([`StepWeight`]).
+pub fn step_weight(action: &Action) -> StepWeight {
+    match action {
+        Action::AssignMentor { .. }
+        | Action::WithdrawIntroducer { .. }
+        | Action::ExtendDeadline { .. }
+        | Action::ReturnDossier { .. }
+        | Action::Annul { .. } => StepWeight::Correction,
+        Action::Remove { .. }
+        | Action::Withdraw { .. }
+        | Action::Reject { .. }
+        | Action::TransferOut { .. }
+        | Action::RecordDeath => StepWeight::Exit,
+        _ => StepWeight::Process,
+    }
+}
+
+/// The number an act carries (resolution, decision, certificate, report, letter), when it has one.
+pub fn action_number(action: &Action) -> Option<&str> {
+    let n = match action {
+        Action::ListAsSympathizer { resolution_no, .. }
+        | Action::CellVote { resolution_no, .. }
+        | Action::GrassrootsVote { resolution_no, .. }
+        | Action::RecognitionCellVote { resolution_no, .. }
+        | Action::RecognitionGrassrootsVote { resolution_no, .. } => resolution_no,
+        Action::RecordCertificate { number, .. } => number,
+        Action::PartialAppraisal { report_no, .. } => report_no,
+        Action::AdmissionDecision { decision_no, .. }
+        | Action::RecognitionDecision { decision_no, .. } => decision_no,
+        _ => return None,
+    };
+    (!n.trim().is_empty()).then_some(n.as_str())
+}
+
+/// A vote's result in words, with its tally and the share it needed under the rules of its date:
+/// "Đạt: 14/20 tán thành (cần ít nhất 14)" or "Không đạt: 12/20 tán thành, cần ít nhất 14".
+/// `None` for a step that is not a vote.
+pub fn vote_result_vi(event: &Event, book: &RuleBook) -> Option<String> {
+    let rules = book.in_force(event.on);
+    let (part, whole, ratio) = match &event.action {
+        Action::CellVote { tally, .. } | Action::RecognitionCellVote { tally, .. } => {
+            (tally.in_favour, tally.base(), rules.vote_cell.value)
+        }
+        Action::GrassrootsVote { tally, .. } | Action::RecognitionGrassrootsVote { tally, .. } => {
+            (tally.in_favour, tally.members, rules.vote_committee.value)
+        }
+        _ => return None,
+    };
+    let passed = event.passed.unwrap_or_else(|| ratio.reached(part, whole));
+    let needed = ratio.needed(whole);
+    Some(if passed {
+        format!("Đạt: {part}/{whole} tán thành (cần ít nhất {needed})")
+    } else {
+        format!("Không đạt: {part}/{whole} tán thành, cần ít nhất {needed}")
+    })
+}
+
+/// What would refuse the next vote or decision if it were held on `on`: the rules the act would
+/// break (documents missing or lapsed, the Youth Union or trade-union route, age, introducers,
+/// certificate validity…), judged by [`decide`] itself on a well-formed act, so the list is
+/// exactly what the step would say. Before the dossier is complete the act is the cell's vote;
+/// then the committee's vote; then the admission decision. Checks of the form itself (numbers,
+/// tallies, the order of steps) are left out. `None` for a stage with no such act ahead.
+pub fn readiness(
+    c: &Candidacy,
+    ctx: &Context,
+    book: &RuleBook,
+    on: Date,
+) -> Option<(Action, Vec<Violation>)> {
+    let action = match c.stage? {
+        Stage::Dossier | Stage::Verification | Stage::CellVote => Action::CellVote {
+            resolution_no: "—".into(),
+            tally: Tally {
+                official_members: 1,
+                exempt_absent: 0,
+                present: 1,
+                ballots: None,
+                in_favour: 1,
+            },
+        },
+        Stage::GrassrootsVote => Action::GrassrootsVote {
+            resolution_no: "—".into(),
+            tally: CommitteeTally {
+                members: 1,
+                in_favour: 1,
+            },
+        },
+        Stage::AwaitingDecision => Action::AdmissionDecision {
+            decision_no: "—".into(),
+            approved: true,
+            authority: ctx.cell.competent_authority,
+            received_on: on,
+            superior_consent_on: None,
+        },
+        _ => return None,
+    };
+    let cmd = Command {
+        on,
+        action: action.clone(),
+    };
+    // Judged as if the dossier stood at the act's stage already: what is left is what the act's
+    // own rules would refuse.
+    let mut at = c.clone();
+    at.stage = Some(match &action {
+        Action::CellVote { .. } => Stage::CellVote,
+        Action::GrassrootsVote { .. } => Stage::GrassrootsVote,
+        _ => Stage::AwaitingDecision,
+    });
+    let broken = match decide(&at, &cmd, ctx, book, on) {
+        Ok(_) => Vec::new(),
+        Err(v) => v
+            .into_iter()
+            .filter(|x| !x.citation.is_empty() && x.rule_id != "lifecycle.order")
+            .collect(),
+    };
+    Some((action, broken))
+}
+
 /// Judge a step: the event to record, or every rule it breaks.
 ///
 /// `today` bounds the act's date (no step dated in the future); the rules are the version of

@@ -510,6 +510,18 @@ pub enum ResidentialKind {
 }
 
 impl ResidentialKind {
+    /// The unit's name with its kind in front, unless the name already begins with it:
+    /// ("thôn", "17") → "thôn 17", ("thôn", "Thôn 17") → "Thôn 17", never "thôn Thôn 17".
+    pub fn name_with_kind(self, name: &str) -> String {
+        let label = self.label();
+        let folded = crate::text::fold(name.trim());
+        if folded.starts_with(&crate::text::fold(label)) {
+            name.trim().to_string()
+        } else {
+            format!("{label} {}", name.trim())
+        }
+    }
+
     /// Every kind.
     pub const ALL: [ResidentialKind; 13] = [
         ResidentialKind::Thon,
@@ -1051,6 +1063,18 @@ impl<Id: Ord + Clone + fmt::Display> OrgTree<Id> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_name_never_doubles_its_kind() {
+        let k = ResidentialKind::Thon;
+        assert_eq!(k.name_with_kind("Thôn 17"), "Thôn 17");
+        assert_eq!(k.name_with_kind("thon 17"), "thon 17");
+        let with = k.name_with_kind("17");
+        assert!(
+            with.ends_with(" 17") && crate::text::fold(&with).starts_with("thon"),
+            "{with}"
+        );
+    }
     use crate::rules::RuleBook;
     use proptest::prelude::*;
 

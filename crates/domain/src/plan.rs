@@ -785,6 +785,17 @@ impl Plan {
         quarter_split(self.target(line), self.quarter_weights)
     }
 
+    /// The target of `line` by month: each quarter's target split evenly over its three months
+    /// (largest remainder, earliest month first), so the twelve sum to the year's target.
+    pub fn month_targets(&self, line: &Line) -> [u32; 12] {
+        let quarters = self.quarter_targets(line);
+        let mut out = [0u32; 12];
+        for (m, slot) in out.iter_mut().enumerate() {
+            *slot = quarter_split(quarters[m / 3], QuarterWeights::Custom([1, 1, 1, 0]))[m % 3];
+        }
+        out
+    }
+
     /// Sub-targets that cannot hold: a share above 100 %, or a count above the admissions target.
     pub fn check(&self) -> Result<(), PlanError> {
         for (g, t) in &self.sub_targets {
@@ -1513,6 +1524,16 @@ pub fn children_gap<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_months_of_a_plan_sum_to_the_years_target() {
+        let mut p = Plan::new(Period::Year(2026));
+        p.admissions = 218;
+        let months = p.month_targets(&Line::Admissions);
+        assert_eq!(months.iter().sum::<u32>(), 218);
+        // 218 → quarters 55, 55, 54, 54 → months of the first quarter 19, 18, 18.
+        assert_eq!(&months[..3], &[19, 18, 18]);
+    }
     use crate::rules::RuleBook;
     use jiff::civil::date;
     use proptest::prelude::*;

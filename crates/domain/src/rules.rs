@@ -38,6 +38,20 @@ impl Confidence {
             Confidence::DeploymentChoice => "D",
         }
     }
+
+    /// How sure the source is, in words for a clerk ("" when read in the text itself); explained
+    /// once on each page by [`Confidence::EXPLAINED_VI`].
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Confidence::Confirmed => "",
+            Confidence::Secondary => "theo tài liệu hướng dẫn",
+            Confidence::Unconfirmed => "chưa xác nhận",
+            Confidence::DeploymentChoice => "do đơn vị quy định",
+        }
+    }
+
+    /// What the words of [`Confidence::label_vi`] mean.
+    pub const EXPLAINED_VI: &'static str = "“Theo tài liệu hướng dẫn”: căn cứ đọc ở tài liệu hướng dẫn, tập huấn trích lại văn bản, chưa đối chiếu nguyên văn. “Chưa xác nhận”: chưa tìm được văn bản, hệ thống dùng mức thường áp dụng. “Do đơn vị quy định”: không có quy định chung, đơn vị tự đặt.";
 }
 
 /// A value of the rule set with the id and the source that set it.
@@ -94,11 +108,11 @@ pub struct Violation {
 
 impl Violation {
     /// A check of the data itself (a date in the future, a vote count that does not add up),
-    /// not a rule of the regulations.
+    /// not a rule of the regulations: no citation.
     pub fn input(rule_id: &'static str, message_vi: impl Into<String>) -> Violation {
         Violation {
             rule_id: Cow::Borrowed(rule_id),
-            citation: "Kiểm tra dữ liệu của ketnap".to_string(),
+            citation: String::new(),
             message_vi: message_vi.into(),
         }
     }

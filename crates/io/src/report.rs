@@ -91,7 +91,6 @@ pub fn admissions_trend(
     through_month: usize,
     plan: Option<&ketnap_domain::plan::Plan>,
 ) -> String {
-    use ketnap_domain::plan::{QuarterWeights, quarter_split};
     let mut run = 0u32;
     let points: Vec<(String, u32)> = months
         .iter()
@@ -103,11 +102,11 @@ pub fn admissions_trend(
         })
         .collect();
     let target: Option<Vec<u32>> = plan.map(|p| {
-        let quarters = p.quarter_targets(&Line::Admissions);
         let mut run = 0u32;
-        (0..12usize)
+        p.month_targets(&Line::Admissions)
+            .iter()
             .map(|m| {
-                run += quarter_split(quarters[m / 3], QuarterWeights::Even)[m % 3];
+                run += m;
                 run
             })
             .collect()
@@ -380,7 +379,7 @@ fn composition(title: &str, c: &Composition, before: Option<&Composition>) -> Se
     );
     for band in AgeBand::ALL {
         row(
-            format!("Tuổi {}", band.label()),
+            band.label().to_string(),
             c.age_band(band),
             before.map(|b| b.age_band(band)),
         );

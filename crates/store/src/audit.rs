@@ -309,3 +309,80 @@ pub async fn list(
     )?;
     Ok(into_page(rows, limit, |r| r.seq))
 }
+
+/// The names of the objects audit rows point at, for reading the log as sentences: a candidacy
+/// or member by its person's name, an organisation, unit or mass organisation by its name, an
+/// account by its display name. Keyed by (object kind, public id); objects of other kinds (or
+/// gone) have no entry. One query per kind present. The caller shows only rows of its scope.
+pub async fn object_names(
+    conn: &mut Conn,
+    objects: &[(String, String)],
+) -> Result<std::collections::HashMap<(String, String), String>> {
+    const QUERIES: [(&str, &str); 7] = [
+        (
+            "candidacy",
+            "SELECT c.pub_id, p.full_name FROM candidacy c JOIN person p ON p.person_id = c.person_id WHERE c.pub_id IN",
+        ),
+        (
+            "member",
+            "SELECT m.pub_id, p.full_name FROM member m JOIN person p ON p.person_id = m.person_id WHERE m.pub_id IN",
+        ),
+        (
+            "person",
+            "SELECT pub_id, full_name FROM person WHERE pub_id IN",
+        ),
+        ("org", "SELECT pub_id, name FROM org WHERE pub_id IN"),
+        (
+            "residential_unit",
+            "SELECT pub_id, name FROM residential_unit WHERE pub_id IN",
+        ),
+        (
+            "mass_org",
+            "SELECT pub_id, name FROM mass_org WHERE pub_id IN",
+        ),
+        (
+            "user",
+            "SELECT pub_id, display_name FROM app_user WHERE pub_id IN",
+        ),
+    ];
+    let mut out = std::collections::HashMap::new();
+    for (kind, select) in QUERIES {
+        let ids: Vec<&str> = objects
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .map(|(_, id)| id.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for chunk in ids.chunks(200) {
+            let mut sql = format!("{select} (");
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                crate::dialect::run_placeholder(conn.engine(), i + 1, &mut sql);
+            }
+            sql.push(')');
+            let rows: Vec<(String, String)> = match conn.ex() {
+                crate::Ex::Sqlite(c) => {
+                    let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    q.fetch_all(&mut *c).await?
+                }
+                crate::Ex::Postgres(c) => {
+                    let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    q.fetch_all(&mut *c).await?
+                }
+            };
+            for (id, name) in rows {
+                out.insert((kind.to_string(), id), name);
+            }
+        }
+    }
+    Ok(out)
+}

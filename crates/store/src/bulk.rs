@@ -190,10 +190,7 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_row_after_row() {
-        assert_eq!(
-            groups(Engine::Postgres, 2, 3),
-            "($1, $2, $3), ($4, $5, $6)"
-        );
+        assert_eq!(groups(Engine::Postgres, 2, 3), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(groups(Engine::Postgres, 1, 1), "($1)");
         assert_eq!(groups(Engine::Sqlite, 2, 2), "(?, ?), (?, ?)");
     }

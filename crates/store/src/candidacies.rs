@@ -56,49 +56,7 @@ pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
 // Codes, payloads, facts
 // ---------------------------------------------------------------------------------------------
 
-/// The stable code of an action (`candidacy_event.kind`, the audit action `candidacy.<code>`):
-/// the same text as the action's serialised `type`.
-pub fn action_code(a: &Action) -> &'static str {
-    match a {
-        Action::Open { .. } => "open",
-        Action::ListAsSympathizer { .. } => "list_as_sympathizer",
-        Action::AssignMentor { .. } => "assign_mentor",
-        Action::EnrolInCourse { .. } => "enrol_in_course",
-        Action::FailCourse => "fail_course",
-        Action::RecordCertificate { .. } => "record_certificate",
-        Action::SubmitApplication => "submit_application",
-        Action::DeclareBackground => "declare_background",
-        Action::AddIntroducer { .. } => "add_introducer",
-        Action::WithdrawIntroducer { .. } => "withdraw_introducer",
-        Action::RecordUnionIntroduction { .. } => "record_union_introduction",
-        Action::RecordComments { .. } => "record_comments",
-        Action::StampBackground => "stamp_background",
-        Action::SendVerification { .. } => "send_verification",
-        Action::AnswerVerification { .. } => "answer_verification",
-        Action::CertifyBackground => "certify_background",
-        Action::CellVote { .. } => "cell_vote",
-        Action::PartialAppraisal { .. } => "partial_appraisal",
-        Action::GrassrootsVote { .. } => "grassroots_vote",
-        Action::ReturnDossier { .. } => "return_dossier",
-        Action::ExtendDeadline { .. } => "extend_deadline",
-        Action::AdmissionDecision { .. } => "admission_decision",
-        Action::HoldCeremony { .. } => "hold_ceremony",
-        Action::DeclareMemberBackground => "declare_member_background",
-        Action::CompleteNewMemberCourse { .. } => "complete_new_member_course",
-        Action::SubmitSelfReview => "submit_self_review",
-        Action::RecognitionCellVote { .. } => "recognition_cell_vote",
-        Action::RecognitionGrassrootsVote { .. } => "recognition_grassroots_vote",
-        Action::RecognitionDecision { .. } => "recognition_decision",
-        Action::SuperiorRuling { .. } => "superior_ruling",
-        Action::Remove { .. } => "remove",
-        Action::Withdraw { .. } => "withdraw",
-        Action::Reject { .. } => "reject",
-        Action::TransferOut { .. } => "transfer_out",
-        Action::TransferIn { .. } => "transfer_in",
-        Action::RecordDeath => "record_death",
-        Action::Annul { .. } => "annul",
-    }
-}
+pub use ketnap_domain::lifecycle::action_code;
 
 /// What `candidacy_event.payload` holds: the event and the counter tags it was counted with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,6 +163,12 @@ fn is_staff(role: Role) -> bool {
         role,
         Role::Admin | Role::OrgStaff | Role::CommitteeMemberInCharge | Role::CellSecretary
     )
+}
+
+/// May the role record a mentor's monthly note ([`add_mentor_note`])? The mentor, for their own
+/// candidates, and the staff of the cell, for the mentor.
+pub fn may_write_mentor_notes(role: Role) -> bool {
+    is_staff(role) || role == Role::Mentor
 }
 
 /// May the role attach documents to a dossier ([`add_document`])? Staff only.
@@ -1135,6 +1099,8 @@ pub struct CandidacyRow {
     pub cell_pub_id: String,
     /// The cell's name.
     pub cell_name: String,
+    /// The name of the organisation directly above the cell (tells apart cells of one name).
+    pub cell_parent: String,
     /// Stage.
     pub stage: Stage,
     /// Version.
@@ -1159,6 +1125,7 @@ struct ListRow {
     gender: String,
     cell_pub_id: String,
     cell_name: String,
+    cell_parent: String,
     stage: String,
     version: i64,
     source_category: String,
@@ -1220,9 +1187,10 @@ pub async fn list(
     let k = 17 + MAX_QUERY_WORDS;
     let sql = format!(
         "SELECT c.candidacy_id, c.pub_id, p.pub_id AS person_pub_id, p.full_name, p.gender, \
-         o.pub_id AS cell_pub_id, o.name AS cell_name, c.stage, c.version, c.source_category, c.opened_on, \
-         c.last_on, p.name_key, c.state \
+         o.pub_id AS cell_pub_id, o.name AS cell_name, COALESCE(par.name, '') AS cell_parent, c.stage, \
+         c.version, c.source_category, c.opened_on, c.last_on, p.name_key, c.state \
          FROM candidacy c JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
+         LEFT JOIN org par ON par.org_id = o.parent_id \
          WHERE {} \
          AND ($5 OR EXISTS (SELECT 1 FROM org_closure f WHERE f.ancestor_id = $6 AND f.descendant_id = c.cell_id)) \
          AND ($7 OR c.stage = $8) AND ($9 OR c.source_category = $10) AND ($11 OR p.gender = $12) \
@@ -1305,6 +1273,7 @@ pub async fn list(
                 gender,
                 cell_pub_id: r.cell_pub_id,
                 cell_name: r.cell_name,
+                cell_parent: r.cell_parent,
                 stage: parse_stage(&r.stage)?,
                 version: r.version,
                 source_category: r.source_category,
@@ -1335,6 +1304,11 @@ pub struct CandidacyAlert {
     pub cell_pub_id: String,
     /// The cell's name.
     pub cell_name: String,
+    /// The name of the organisation directly above the cell (its commune's committee…), which
+    /// tells apart cells of the same name.
+    pub cell_parent: String,
+    /// The assigned mentor's name, when there is one.
+    pub mentor_name: Option<String>,
     /// Stage.
     pub stage: Stage,
     /// The alert.
@@ -1354,6 +1328,19 @@ pub async fn alerts_in_scope(
     today: Date,
     limit: usize,
 ) -> Result<Vec<CandidacyAlert>> {
+    alerts_under(conn, scope, book, today, limit, None).await
+}
+
+/// [`alerts_in_scope`] for the cells under one organisation (`under`, its internal key; the
+/// caller has checked it is in the scope), or all of the scope with `None`.
+pub async fn alerts_under(
+    conn: &mut Conn,
+    scope: &Scope,
+    book: &RuleBook,
+    today: Date,
+    limit: usize,
+    under: Option<i64>,
+) -> Result<Vec<CandidacyAlert>> {
     individuals(scope)?;
     let closed: Vec<String> = Stage::ALL
         .into_iter()
@@ -1361,33 +1348,78 @@ pub async fn alerts_in_scope(
         .map(|s| format!("'{}'", stage_code(s)))
         .collect();
     let sql = format!(
-        "SELECT c.candidacy_id, c.pub_id, p.full_name, o.pub_id, o.name, c.stage, c.state \
+        "SELECT c.candidacy_id, c.pub_id, p.full_name, o.pub_id, o.name, c.stage, c.state, \
+         COALESCE(par.name, ''), mp.full_name \
          FROM candidacy c JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
-         WHERE {} AND c.stage NOT IN ({}) AND c.candidacy_id > $5 ORDER BY c.candidacy_id LIMIT $6",
+         LEFT JOIN org par ON par.org_id = o.parent_id \
+         LEFT JOIN member mm ON mm.member_id = c.mentor_member_id \
+         LEFT JOIN person mp ON mp.person_id = mm.person_id \
+         WHERE {} AND c.stage NOT IN ({}) AND c.candidacy_id > $5 {} ORDER BY c.candidacy_id LIMIT $6",
         visible(1),
-        closed.join(", ")
+        closed.join(", "),
+        if under.is_some() {
+            "AND c.cell_id IN (SELECT u.descendant_id FROM org_closure u WHERE u.ancestor_id = $7)"
+        } else {
+            ""
+        }
     );
     let (all, user, role, mentor) = visible_binds(scope);
     let mut after = 0i64;
     let mut out: Vec<CandidacyAlert> = Vec::new();
     loop {
-        let rows: Vec<(i64, String, String, String, String, String, String)> = fetch_all!(
-            conn.ex(),
-            (i64, String, String, String, String, String, String),
-            &sql,
-            all,
-            user,
-            role,
-            mentor,
-            after,
-            ALERT_PAGE
-        )?;
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+        );
+        let rows: Vec<Row> = match under {
+            Some(u) => fetch_all!(
+                conn.ex(),
+                Row,
+                &sql,
+                all,
+                user,
+                role,
+                mentor,
+                after,
+                ALERT_PAGE,
+                u
+            )?,
+            None => fetch_all!(
+                conn.ex(),
+                Row,
+                &sql,
+                all,
+                user,
+                role,
+                mentor,
+                after,
+                ALERT_PAGE
+            )?,
+        };
         let Some(last) = rows.last() else { break };
         after = last.0;
         let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
         let notes = notes_of(conn, &ids).await?;
         let full = i64::try_from(rows.len()).unwrap_or(0) == ALERT_PAGE;
-        for (id, pub_id, full_name, cell_pub_id, cell_name, stage, state) in rows {
+        for (
+            id,
+            pub_id,
+            full_name,
+            cell_pub_id,
+            cell_name,
+            stage,
+            state,
+            cell_parent,
+            mentor_name,
+        ) in rows
+        {
             let c: Candidacy = serde_json::from_str(&state).map_err(corrupt("candidacy state"))?;
             let stage = parse_stage(&stage)?;
             let n = notes.get(&id).map_or(&[][..], Vec::as_slice);
@@ -1397,17 +1429,27 @@ pub async fn alerts_in_scope(
                     full_name: full_name.clone(),
                     cell_pub_id: cell_pub_id.clone(),
                     cell_name: cell_name.clone(),
+                    cell_parent: cell_parent.clone(),
+                    mentor_name: mentor_name.clone(),
                     stage,
                     alert,
                 });
             }
         }
+        // The work queue's order: overdue first, decisions and votes before mentor notes.
         out.sort_by(|a, b| {
-            (a.alert.status, a.alert.due, &a.candidacy_pub_id).cmp(&(
-                b.alert.status,
-                b.alert.due,
-                &b.candidacy_pub_id,
-            ))
+            (
+                a.alert.status,
+                a.alert.kind.rank(),
+                a.alert.due,
+                &a.candidacy_pub_id,
+            )
+                .cmp(&(
+                    b.alert.status,
+                    b.alert.kind.rank(),
+                    b.alert.due,
+                    &b.candidacy_pub_id,
+                ))
         });
         out.truncate(limit);
         if !full {
@@ -1452,7 +1494,7 @@ pub async fn add_mentor_note(
     written_on: Date,
     content: &str,
 ) -> Result<PubId> {
-    if !(is_staff(scope.role) || scope.role == Role::Mentor) {
+    if !may_write_mentor_notes(scope.role) {
         return Err(StoreError::Forbidden("role may not write mentor notes"));
     }
     let row = load_for_write(tx, scope, candidacy_pub_id).await?;

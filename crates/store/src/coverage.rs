@@ -181,7 +181,11 @@ pub async fn set_key_positions(
     let units: HashMap<i64, (String, i64)> = bulk::select_in::<(i64, String, i64)>(
         tx,
         &select,
-        &[Val::Bool(all), Val::Int(Some(user)), Val::Text(Some(role.to_string()))],
+        &[
+            Val::Bool(all),
+            Val::Int(Some(user)),
+            Val::Text(Some(role.to_string())),
+        ],
         &unit_keys,
     )
     .await?

@@ -292,6 +292,14 @@ pub enum Conn {
 }
 
 impl Conn {
+    /// The engine.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Conn::Sqlite(_) => Engine::Sqlite,
+            Conn::Postgres(_) => Engine::Postgres,
+        }
+    }
+
     /// The connection inside, for the query macros.
     pub fn ex(&mut self) -> Ex<'_> {
         match self {

@@ -9,8 +9,8 @@ use serde_json::json;
 
 use crate::audit::{self, AuditEntry};
 use crate::bulk::{self, Val};
-use std::collections::HashMap;
 use crate::{Conn, PubId, Result, Scope, StoreError, Tx, WriteCtx, d, ts};
+use std::collections::HashMap;
 
 /// An organisation as stored.
 #[derive(Clone, Debug, PartialEq, Serialize, sqlx::FromRow)]
@@ -711,7 +711,11 @@ pub async fn by_codes_for(
     let rows: Vec<(String, i64, String, String, i32, i32)> = bulk::select_in(
         tx,
         &sql,
-        &[Val::Bool(all), Val::Int(Some(user)), Val::Text(Some(role.to_string()))],
+        &[
+            Val::Bool(all),
+            Val::Int(Some(user)),
+            Val::Text(Some(role.to_string())),
+        ],
         &keys,
     )
     .await?;

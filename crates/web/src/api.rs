@@ -808,7 +808,23 @@ async fn candidate(State(state): State<AppState>, auth: ApiAuth, Path(id): Path<
     let mut conn = state.store.read().await?;
     let view = candidacies::get(&mut conn, &auth.scope, &id).await?;
     let history = candidacies::history(&mut conn, &auth.scope, &id).await?;
-    Ok(Json(json!({ "candidacy": view, "history": history })))
+    // What would refuse the next vote or decision if held today (issue 15, point 2).
+    let today = state.clock.today();
+    let readiness =
+        crate::pages::candidates::readiness_of(&mut conn, &state.book, &auth.scope, &view, today)
+            .await?
+            .map(|(act, broken)| {
+                json!({
+                    "on": today,
+                    "act": candidacies::action_code(&act),
+                    "act_vi": ketnap_domain::lifecycle::action_label_vi(&act),
+                    "ready": broken.is_empty(),
+                    "problems": broken,
+                })
+            });
+    Ok(Json(
+        json!({ "candidacy": view, "history": history, "readiness": readiness }),
+    ))
 }
 
 async fn history(State(state): State<AppState>, auth: ApiAuth, Path(id): Path<String>) -> Answer {

@@ -378,6 +378,8 @@ async fn a_cell_secretary_reaches_only_its_cell_and_a_refused_step_changes_nothi
         )
         .await;
     let version = before["candidacy"]["version"].as_i64().unwrap();
+    // A source has no vote or decision ahead yet to get ready for.
+    assert!(before["readiness"].is_null(), "{before}");
     let step = json!({
         "version": version,
         "on": "2026-11-20",

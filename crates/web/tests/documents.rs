@@ -411,7 +411,7 @@ async fn refused_uploads_show_the_page_again_with_the_reason_and_save_nothing() 
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("Chọn tệp cần đính kèm"));
     let res = upload(&mut app, &id, "1-KNĐ", "31/02/2026", &pdf).await;
-    assert!(res.body.contains("dd/mm/yyyy. Không có gì được lưu."));
+    assert!(res.body.contains("ví dụ 07/03/2026. Không có gì được lưu."));
     let res = upload(&mut app, &id, "1-KNĐ", "01/01/2027", &pdf).await;
     assert!(res.body.contains("không được sau ngày hôm nay"));
     assert_eq!(stored(&app.store, &id).await, 0);

@@ -87,7 +87,8 @@ async fn page_column(app: &mut TestApp, first: &str, n: usize) -> Vec<String> {
         let page = app.get(&path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
         let body = &page.body;
-        if let Some(start) = body.find("<tbody>") {
+        // The list is the page's last table (a summary may come before it).
+        if let Some(start) = body.rfind("<tbody>") {
             let table = &body[start..body[start..].find("</tbody>").unwrap() + start];
             for tr in table.split("<tr>").skip(1) {
                 let cell = tr.split("<td").nth(n + 1).unwrap();

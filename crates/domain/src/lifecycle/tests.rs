@@ -97,10 +97,10 @@ impl Story {
             Ok(e) => panic!("accepted but should be refused: {e:?}"),
             Err(v) => {
                 assert_eq!(self.c, before, "a refused step changes nothing");
-                assert!(
-                    v.iter()
-                        .all(|x| !x.message_vi.is_empty() && !x.citation.is_empty())
-                );
+                // Every refusal says what is wrong; one under a rule of the regulations cites it
+                // (a check of the data itself, `Violation::input`, has nothing to cite).
+                assert!(v.iter().all(|x| !x.message_vi.is_empty()
+                    && (x.citation.is_empty() != RuleSet::IDS.contains(&x.rule_id.as_ref()))));
                 v.into_iter().map(|x| x.rule_id.into_owned()).collect()
             }
         }
@@ -2220,4 +2220,35 @@ mod property {
             }
         }
     }
+}
+
+/// Readiness (issue 15, point 2): what the cell's vote would refuse, from the day the dossier
+/// opens, is exactly what `decide` says for that vote; nothing once the dossier is whole.
+#[test]
+fn readiness_lists_what_would_refuse_the_next_vote_and_nothing_when_the_dossier_is_whole() {
+    let mut s = Story::new(ctx());
+    s.reach_dossier();
+    // Dossier open, no verification yet: the vote would be refused for it.
+    let (action, broken) =
+        readiness(&s.c, &s.ctx, &s.book, date(2025, 3, 21)).expect("a vote ahead");
+    assert!(matches!(action, Action::CellVote { .. }));
+    assert!(!broken.is_empty(), "the background is not certified yet");
+    assert!(broken.iter().all(|v| !v.citation.is_empty()), "{broken:?}");
+    // Verified and certified on 21/04/2025: ready on that day.
+    s.step(date(2025, 3, 24), Action::StampBackground);
+    s.verify(VerificationOutcome::Clear, VerificationOutcome::Clear);
+    s.step(date(2025, 4, 21), Action::CertifyBackground);
+    let (_, broken) = readiness(&s.c, &s.ctx, &s.book, date(2025, 5, 6)).expect("a vote ahead");
+    assert!(broken.is_empty(), "{broken:?}");
+    // Cert.validity: a vote long after the certificate lapsed is refused, and readiness says so.
+    let (_, late) = readiness(&s.c, &s.ctx, &s.book, date(2031, 3, 1)).expect("a vote ahead");
+    assert!(
+        late.iter().any(|v| v.rule_id == "cert.validity"),
+        "{late:?}"
+    );
+    // After the decision there is no vote or decision ahead to get ready for.
+    let mut d = Story::new(ctx());
+    d.reach_decision();
+    d.decision(date(2025, 6, 16), date(2025, 6, 18));
+    assert!(readiness(&d.c, &d.ctx, &d.book, date(2025, 6, 20)).is_none());
 }

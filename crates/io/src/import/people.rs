@@ -394,7 +394,10 @@ async fn posts_of(
     let Some(unit) = unit else {
         return Ok(());
     };
-    out.extend(list.into_iter().map(|k| (r.line, unit.unit_id, k, person_id)));
+    out.extend(
+        list.into_iter()
+            .map(|k| (r.line, unit.unit_id, k, person_id)),
+    );
     Ok(())
 }
 
@@ -646,7 +649,17 @@ pub(crate) async fn write_members(
         let mut posts = Vec::new();
         for (x, person_id) in chunk.iter().zip(person_ids) {
             let r = &rows[x.row];
-            posts_of(tx, r, &x.person, person_id, &mut look, x.new.cell_id, p, &mut posts).await?;
+            posts_of(
+                tx,
+                r,
+                &x.person,
+                person_id,
+                &mut look,
+                x.new.cell_id,
+                p,
+                &mut posts,
+            )
+            .await?;
         }
         write_posts(tx, w, &posts, p).await?;
         written += chunk.len();

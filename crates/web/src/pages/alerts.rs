@@ -6,8 +6,9 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use ketnap_domain::alerts::{AlertKind, AlertStatus};
+use ketnap_domain::alerts::{Actor, AlertKind, AlertStatus};
 use ketnap_domain::dates::format_vn;
+use ketnap_domain::numfmt::group_thousands;
 use ketnap_store::candidacies;
 use serde::Deserialize;
 
@@ -43,24 +44,44 @@ pub fn kind_code(kind: &AlertKind) -> &'static str {
     }
 }
 
-/// The kinds of the filter: code and Vietnamese label.
+/// The kinds of the filter: code and Vietnamese label, in the work queue's order
+/// ([`AlertKind::rank`]).
 pub const KINDS: [(&str, &str); 12] = [
     ("decision", "Quyết định kết nạp"),
+    ("recognition_decision", "Quyết định công nhận chính thức"),
+    ("recognition", "Chi bộ xét công nhận chính thức"),
     ("grassroots_review", "Đảng ủy cơ sở xét"),
     ("ceremony", "Lễ kết nạp"),
-    ("member_background", "Lý lịch đảng viên"),
-    ("probation_ending", "Sắp hết thời gian dự bị"),
-    ("recognition", "Chi bộ xét công nhận chính thức"),
-    ("recognition_decision", "Quyết định công nhận chính thức"),
-    ("mentor_note", "Thiếu nhận xét của người giúp đỡ"),
     ("verification", "Thẩm tra lý lịch chậm trả lời"),
-    (
-        "certificate",
-        "Giấy chứng nhận học lớp bồi dưỡng sắp hết hạn",
-    ),
-    ("background", "Lý lịch sắp hết hạn"),
-    ("comments", "Nhận xét, giới thiệu sắp hết hạn"),
+    ("certificate", "Hiệu lực giấy chứng nhận học lớp bồi dưỡng"),
+    ("background", "Hiệu lực lý lịch đã chứng nhận"),
+    ("comments", "Hiệu lực giấy giới thiệu, nhận xét"),
+    ("probation_ending", "Sắp hết thời gian dự bị"),
+    ("member_background", "Lý lịch đảng viên"),
+    ("mentor_note", "Nhận xét của đảng viên giúp đỡ"),
 ];
+
+/// Rows per page.
+const PAGE: usize = 50;
+
+/// Who must act, for the filter: code, label.
+const ACTORS: [(&str, &str); 5] = [
+    ("cell", "Chi bộ"),
+    ("mentor", "Đảng viên giúp đỡ"),
+    ("grassroots", "Đảng ủy cơ sở"),
+    ("competent", "Cấp ủy có thẩm quyền"),
+    ("candidate", "Quần chúng / đảng viên mới"),
+];
+
+fn actor_code(a: Actor) -> &'static str {
+    match a {
+        Actor::Cell => "cell",
+        Actor::Mentor => "mentor",
+        Actor::GrassrootsCommittee => "grassroots",
+        Actor::CompetentCommittee => "competent",
+        Actor::Candidate => "candidate",
+    }
+}
 
 /// The Vietnamese label of a kind.
 pub fn kind_label(kind: &AlertKind) -> &'static str {
@@ -91,6 +112,15 @@ pub struct AlertQuery {
     /// A kind code.
     #[serde(default)]
     pub kind: Option<String>,
+    /// Who must act (an actor code).
+    #[serde(default)]
+    pub actor: Option<String>,
+    /// An organisation (public id): its cells only.
+    #[serde(default)]
+    pub org: Option<String>,
+    /// The page, from 1.
+    #[serde(default)]
+    pub trang: Option<String>,
     /// `xlsx` or `csv`: the list as a file.
     #[serde(default)]
     pub format: Option<String>,
@@ -104,7 +134,9 @@ pub struct AlertLine {
     pub name: String,
     /// Cell name.
     pub cell: String,
-    /// Status label.
+    /// The organisation above the cell.
+    pub cell_parent: String,
+    /// Status label (in words that agree with the message).
     pub status: &'static str,
     /// CSS class.
     pub class: &'static str,
@@ -112,10 +144,36 @@ pub struct AlertLine {
     pub kind: &'static str,
     /// Due, dd/mm/yyyy.
     pub due: String,
-    /// Who acts.
-    pub actor: &'static str,
+    /// Who acts: the person where ketnap knows them ("Đảng viên giúp đỡ: Lê Văn Hải").
+    pub actor: String,
+    /// The one thing to do that clears it.
+    pub todo: &'static str,
     /// Message.
     pub message: String,
+}
+
+/// One line of the summary: a kind with its counts by status.
+pub struct SummaryLine {
+    /// Kind code (for the filter link).
+    pub code: &'static str,
+    /// Kind label.
+    pub label: &'static str,
+    /// Overdue / expired.
+    pub overdue: String,
+    /// Due soon / expiring.
+    pub due_soon: String,
+    /// Further away.
+    pub upcoming: String,
+}
+
+/// A link to another page of the list.
+pub struct PageLink {
+    /// Label.
+    pub label: String,
+    /// Href.
+    pub href: String,
+    /// The page shown.
+    pub current: bool,
 }
 
 /// One option of a filter.
@@ -136,8 +194,22 @@ pub struct AlertsPage {
     pub layout: Layout,
     /// Names shown (otherwise the page says why it is empty).
     pub individuals: bool,
-    /// Rows.
+    /// Rows of this page.
     pub rows: Vec<AlertLine>,
+    /// Alerts matching the filters (all pages).
+    pub total: String,
+    /// Counts by kind and status (the organisation filter applied, not the others).
+    pub summary: Vec<SummaryLine>,
+    /// Pages.
+    pub pages: Vec<PageLink>,
+    /// The next page.
+    pub next: Option<String>,
+    /// Organisation choices.
+    pub orgs: Vec<crate::pages::picker::Opt>,
+    /// A filter is set (the filters are shown unfolded).
+    pub filtered: bool,
+    /// Who-acts choices.
+    pub actors: Vec<Choice>,
     /// Status choices.
     pub statuses: Vec<Choice>,
     /// Kind choices.
@@ -160,49 +232,146 @@ pub async fn index(
     let individuals = auth.role.sees_individuals();
     let status = q.status.as_deref().filter(|s| !s.is_empty());
     let kind = q.kind.as_deref().filter(|s| !s.is_empty());
-    let sort = q.sort.as_deref().unwrap_or("due");
+    let sort = q.sort.as_deref().unwrap_or("queue");
     let format = downloads::requested(q.format.as_deref())?;
     if format.is_some() {
         downloads::allowed(&auth)?;
     }
-    let mut alerts = if individuals {
+    let actor = q.actor.as_deref().filter(|s| !s.is_empty());
+    let org_asked = q.org.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let page_no: usize = q
+        .trang
+        .as_deref()
+        .and_then(|p| p.trim().parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let (mut alerts, orgs) = if individuals {
         let mut conn = state.store.read().await?;
-        candidacies::alerts_in_scope(&mut conn, &auth.scope, &state.book, today, MAX_ALERTS).await?
+        let under = match org_asked {
+            Some(p) => Some(
+                ketnap_store::orgs::get(&mut conn, &auth.scope, p)
+                    .await?
+                    .org_id,
+            ),
+            None => None,
+        };
+        let orgs =
+            crate::pages::picker::org_options(&mut conn, &auth.scope, org_asked.unwrap_or(""))
+                .await?;
+        (
+            candidacies::alerts_under(
+                &mut conn,
+                &auth.scope,
+                &state.book,
+                today,
+                MAX_ALERTS,
+                under,
+            )
+            .await?,
+            orgs,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
+    let summary = KINDS
+        .iter()
+        .filter_map(|(code, label)| {
+            let of = |st: AlertStatus| {
+                alerts
+                    .iter()
+                    .filter(|a| kind_code(&a.alert.kind) == *code && a.alert.status == st)
+                    .count()
+            };
+            let (o, d, u) = (
+                of(AlertStatus::Overdue),
+                of(AlertStatus::DueSoon),
+                of(AlertStatus::Upcoming),
+            );
+            (o + d + u > 0).then(|| SummaryLine {
+                code,
+                label,
+                overdue: group_thousands(o as u128),
+                due_soon: group_thousands(d as u128),
+                upcoming: group_thousands(u as u128),
+            })
+        })
+        .collect();
     alerts.retain(|a| {
         status.is_none_or(|s| s == status_code(a.alert.status))
             && kind.is_none_or(|k| k == kind_code(&a.alert.kind))
+            && actor.is_none_or(|x| x == actor_code(a.alert.actor))
     });
     match sort {
-        "status" => alerts.sort_by_key(|a| (a.alert.status, a.alert.due)),
-        "cell" => {
-            alerts.sort_by(|a, b| (&a.cell_name, a.alert.due).cmp(&(&b.cell_name, b.alert.due)))
-        }
-        _ => alerts.sort_by_key(|a| (a.alert.due, a.alert.status)),
+        "due" => alerts.sort_by_key(|a| (a.alert.due, a.alert.status)),
+        "cell" => alerts.sort_by(|a, b| {
+            (&a.cell_parent, &a.cell_name, a.alert.due).cmp(&(
+                &b.cell_parent,
+                &b.cell_name,
+                b.alert.due,
+            ))
+        }),
+        // The work queue: as the store orders it (overdue first, decisions before notes).
+        _ => {}
     }
     if let Some(format) = format {
         let table = ketnap_io::lists::alerts_table(&alerts, &kind_label);
         return downloads::file(&table, format, "Danh sách cảnh báo", None);
     }
-    let query = [("status", status), ("kind", kind), ("sort", Some(sort))]
-        .iter()
-        .filter_map(|(k, v)| v.map(|v| format!("{k}={}", downloads::enc(v))))
-        .collect::<Vec<_>>()
-        .join("&");
+    let query = [
+        ("status", status),
+        ("kind", kind),
+        ("actor", actor),
+        ("org", org_asked),
+        ("sort", Some(sort)),
+    ]
+    .iter()
+    .filter_map(|(k, v)| v.map(|v| format!("{k}={}", downloads::enc(v))))
+    .collect::<Vec<_>>()
+    .join("&");
+    let total = alerts.len();
+    let last_page = total.div_ceil(PAGE).max(1);
+    let page_no = page_no.min(last_page);
+    let pages = (1..=last_page)
+        .filter(|p| *p == 1 || *p == last_page || p.abs_diff(page_no) <= 2)
+        .map(|p| PageLink {
+            label: p.to_string(),
+            href: format!("/alerts?{query}&trang={p}"),
+            current: p == page_no,
+        })
+        .collect();
+    let next = (page_no < last_page).then(|| format!("/alerts?{query}&trang={}", page_no + 1));
     let rows = alerts
         .into_iter()
-        .map(|a| AlertLine {
-            candidacy: a.candidacy_pub_id,
-            name: a.full_name,
-            cell: a.cell_name,
-            status: a.alert.status.label_vi(),
-            class: status_code(a.alert.status),
-            kind: kind_label(&a.alert.kind),
-            due: format_vn(a.alert.due),
-            actor: a.alert.actor.label_vi(),
-            message: a.alert.message_vi,
+        .skip((page_no - 1) * PAGE)
+        .take(PAGE)
+        .map(|a| {
+            let who = match a.alert.actor {
+                Actor::Mentor => a.mentor_name.clone(),
+                Actor::Cell => Some(a.cell_name.clone()),
+                Actor::GrassrootsCommittee if !a.cell_parent.is_empty() => {
+                    Some(a.cell_parent.clone())
+                }
+                _ => None,
+            };
+            AlertLine {
+                candidacy: a.candidacy_pub_id,
+                name: a.full_name,
+                cell: a.cell_name,
+                cell_parent: a.cell_parent,
+                status: a.alert.badge_vi(),
+                class: status_code(a.alert.status),
+                kind: kind_label(&a.alert.kind),
+                due: format_vn(a.alert.due),
+                actor: match who {
+                    Some(w) if a.alert.actor != Actor::Cell => {
+                        format!("{}: {w}", a.alert.actor.label_vi())
+                    }
+                    Some(w) => w,
+                    None => a.alert.actor.label_vi().to_string(),
+                },
+                todo: a.alert.kind.todo_vi(),
+                message: a.alert.message_vi,
+            }
         })
         .collect();
     let statuses = [
@@ -225,18 +394,37 @@ pub async fn index(
             selected: kind == Some(*c),
         })
         .collect();
-    let sorts = [("due", "Hạn"), ("status", "Tình trạng"), ("cell", "Chi bộ")]
-        .into_iter()
+    let actors = ACTORS
+        .iter()
         .map(|(c, l)| Choice {
             code: c,
             label: l,
-            selected: sort == c,
+            selected: actor == Some(*c),
         })
         .collect();
+    let sorts = [
+        ("queue", "Việc gấp trước"),
+        ("due", "Hạn"),
+        ("cell", "Chi bộ"),
+    ]
+    .into_iter()
+    .map(|(c, l)| Choice {
+        code: c,
+        label: l,
+        selected: sort == c,
+    })
+    .collect();
     let page = AlertsPage {
         layout: auth.layout("Cảnh báo", "alerts"),
         individuals,
         rows,
+        total: group_thousands(total as u128),
+        summary,
+        pages,
+        next,
+        orgs,
+        filtered: status.is_some() || kind.is_some() || actor.is_some() || org_asked.is_some(),
+        actors,
         statuses,
         kinds,
         sorts,

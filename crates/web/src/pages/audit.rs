@@ -25,7 +25,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Actions with a Vietnamese name (others are shown as their code).
-pub const ACTIONS: [(&str, &str); 24] = [
+pub const ACTIONS: [(&str, &str); 31] = [
     ("org.create", "Tạo tổ chức"),
     ("org.update", "Sửa thông tin tổ chức"),
     ("org.move", "Chuyển tổ chức"),
@@ -53,6 +53,16 @@ pub const ACTIONS: [(&str, &str); 24] = [
     ("user.password", "Đổi mật khẩu"),
     ("plan.create", "Lập kế hoạch"),
     ("plan.update", "Sửa kế hoạch"),
+    (
+        "key_position.set",
+        "Ghi người giữ chức vụ ở thôn, tổ dân phố",
+    ),
+    ("key_position.clear", "Bỏ trống chức vụ ở thôn, tổ dân phố"),
+    ("import.commit", "Nhập dữ liệu từ tệp"),
+    ("user.disable", "Khóa tài khoản"),
+    ("user.enable", "Mở lại tài khoản"),
+    ("user.api_token_set", "Cấp khóa truy cập API"),
+    ("user.api_token_clear", "Thu hồi khóa truy cập API"),
 ];
 
 /// Lifecycle steps (`candidacy.<code>`) with their Vietnamese name (`lifecycle::action_label_vi`).
@@ -134,10 +144,10 @@ pub fn action_label(code: &str) -> String {
     match code.split_once('.') {
         Some(("candidacy", step)) => match STEPS.iter().find(|(c, _)| *c == step) {
             Some((_, l)) => (*l).to_string(),
-            None => format!("Bước hồ sơ quần chúng ({step})"),
+            None => "Bước khác của hồ sơ quần chúng".to_string(),
         },
-        Some(("user", what)) => format!("Tài khoản: {what}"),
-        _ => code.to_string(),
+        Some(("user", _)) => "Thay đổi tài khoản".to_string(),
+        _ => "Thao tác khác".to_string(),
     }
 }
 
@@ -149,7 +159,12 @@ fn object_label(kind: &str) -> &str {
         "candidacy" => "Hồ sơ quần chúng",
         "user" => "Tài khoản",
         "plan" => "Kế hoạch",
-        other => other,
+        "residential_unit" => "Thôn, tổ dân phố",
+        "mass_org" => "Tổ chức đoàn thể",
+        "introduction" => "Giới thiệu của đoàn thể",
+        "import" => "Tệp nhập",
+        "membership" => "Đảng số",
+        _ => "Đối tượng khác",
     }
 }
 
@@ -183,10 +198,12 @@ pub struct AuditLineView {
     pub action: String,
     /// Action code.
     pub code: String,
-    /// Object kind.
+    /// Object kind, in words.
     pub object_kind: String,
-    /// Object id.
-    pub object_id: String,
+    /// The object's name (a person, organisation, unit, account), when ketnap knows it.
+    pub object_name: Option<String>,
+    /// Where the object's page is, when it has one.
+    pub object_href: Option<String>,
     /// Organisation (public id, name).
     pub org: Option<(String, String)>,
 }
@@ -262,7 +279,7 @@ pub async fn index(
                 d
             }),
             None => {
-                error = Some("Ngày phải theo dạng dd/mm/yyyy.".to_string());
+                error = Some("Ngày phải theo dạng ngày/tháng/năm, ví dụ 07/03/2026.".to_string());
                 None
             }
         }
@@ -285,10 +302,24 @@ pub async fn index(
         return downloads::file(&table, format, "Nhật ký thao tác", None);
     }
     let page = audit::list(&mut conn, &auth.scope, &filter, q.before, PAGE).await?;
+    let objects: Vec<(String, String)> = page
+        .items
+        .iter()
+        .map(|r| (r.object_kind.clone(), r.object_id.clone()))
+        .collect();
+    let names = audit::object_names(&mut conn, &objects).await?;
     let rows = page
         .items
         .into_iter()
         .map(|r| AuditLineView {
+            object_name: names
+                .get(&(r.object_kind.clone(), r.object_id.clone()))
+                .cloned(),
+            object_href: match r.object_kind.as_str() {
+                "candidacy" => Some(format!("/candidates/{}", r.object_id)),
+                "org" => Some(format!("/orgs/{}", r.object_id)),
+                _ => None,
+            },
             at: vn_offset()
                 .to_datetime(r.at.to_jiff())
                 .strftime("%d/%m/%Y %H:%M")
@@ -297,7 +328,6 @@ pub async fn index(
             action: action_label(&r.action),
             code: r.action,
             object_kind: object_label(&r.object_kind).to_string(),
-            object_id: r.object_id,
             org: r.org_pub_id.zip(r.org_name),
         })
         .collect();

@@ -15,12 +15,13 @@ use ketnap_domain::dates::{format_vn, parse_vn};
 use ketnap_domain::dossier::{DossierFacts, checklist};
 use ketnap_domain::lifecycle::{
     Action, AnnulTarget, Authority, CertIssuer, Command, CommitteeTally, Context, Level,
-    MemberFacts, Relation, Stage, Tally, UnionKind, VerificationOutcome, action_label_vi,
-    next_steps,
+    MemberFacts, Relation, Stage, StepWeight, Tally, UnionKind, VerificationOutcome,
+    action_label_vi, action_number, button_vi, next_steps, readiness, step_weight, vote_result_vi,
 };
 use ketnap_domain::person::{
     Ethnicity, Gender, Qualification, Religion, SourceCategory, TheoryLevel,
 };
+use ketnap_domain::text::compare_labels;
 use ketnap_store::candidacies::{self, CandidateExtras, ListFilter, Overdue};
 use ketnap_store::counters::{stage_code, stage_from_code};
 use ketnap_store::members::{self, MemberStatus, RosterFilter};
@@ -144,6 +145,8 @@ pub struct Row {
     pub gender: &'static str,
     /// Cell name.
     pub cell: String,
+    /// The organisation above the cell.
+    pub cell_parent: String,
     /// Stage label.
     pub stage: &'static str,
     /// Listed on, dd/mm/yyyy.
@@ -176,6 +179,8 @@ pub struct ListPage {
     pub religions: Vec<Opt>,
     /// Overdue only.
     pub overdue: bool,
+    /// A filter other than the name search is set (the filters are shown unfolded).
+    pub more_filters: bool,
     /// The rows.
     pub rows: Vec<Row>,
     /// The next page's link.
@@ -265,6 +270,7 @@ pub async fn list(
                 name: r.full_name,
                 gender: r.gender.label(),
                 cell: r.cell_name,
+                cell_parent: r.cell_parent,
                 stage: r.stage.label_vi(),
                 opened: format_vn(r.opened_on),
                 last: format_vn(r.last_on),
@@ -279,9 +285,21 @@ pub async fn list(
     } else {
         (Vec::new(), None)
     };
+    let more_filters = [
+        &q.stage,
+        &q.org,
+        &q.source,
+        &q.gender,
+        &q.ethnicity,
+        &q.religion,
+        &q.overdue,
+    ]
+    .iter()
+    .any(|v| !g(v).trim().is_empty());
     let page = ListPage {
         layout: auth.layout("Quần chúng ưu tú", "candidates"),
         individuals,
+        more_filters,
         q: g(&q.q).to_string(),
         stages: std::iter::once(opt("", "Tất cả", g(&q.stage)))
             .chain(
@@ -418,6 +436,7 @@ pub async fn board(State(state): State<AppState>, auth: Auth) -> Result<Response
 // ---------------------------------------------------------------------------------------------
 
 /// One input of a step form.
+#[derive(Clone)]
 pub struct Field {
     /// Name sent.
     pub name: &'static str,
@@ -433,6 +452,7 @@ pub struct Field {
     pub hint: &'static str,
 }
 
+#[derive(Clone)]
 /// A form for one allowed step.
 pub struct StepForm {
     /// The action's code.
@@ -443,10 +463,46 @@ pub struct StepForm {
     pub fields: Vec<Field>,
     /// A step that ends the candidacy (shown apart, danger button).
     pub ending: bool,
+    /// What the button says (the verb of what happens).
+    pub button: &'static str,
     /// The date typed (today by default).
     pub on: String,
     /// Shown open (the form just posted).
     pub open: bool,
+    /// The alert this step answers, when it is the one the process waits for: "Quá hạn 12/11/2026".
+    pub why: Option<String>,
+}
+
+/// What would refuse the next vote or decision if it were held today ([`readiness`]).
+pub struct Readiness {
+    /// The act ahead ("Chi bộ xét, biểu quyết đề nghị kết nạp").
+    pub act: &'static str,
+    /// The rules it would break, with their messages and citations.
+    pub problems: Vec<Violation>,
+}
+
+/// A group of step forms of one weight, behind the one the process expects now.
+pub struct FormGroup {
+    /// Heading.
+    pub label: &'static str,
+    /// Steps that end the candidacy.
+    pub ending: bool,
+    /// The forms.
+    pub forms: Vec<StepForm>,
+}
+
+/// What the step just saved did, said at the top of the page after the save.
+pub struct Saved {
+    /// The step and its date: "Quyết định kết nạp, ngày 03/12/2026".
+    pub what: String,
+    /// A vote's result with its tally.
+    pub result: Option<String>,
+    /// The vote did not pass.
+    pub failed: bool,
+    /// The stage now.
+    pub stage: &'static str,
+    /// What comes next, in words.
+    pub next: String,
 }
 
 /// One event of the timeline.
@@ -461,6 +517,12 @@ pub struct TimelineItem {
     pub rules: String,
     /// Warnings.
     pub warnings: Vec<Violation>,
+    /// A vote's result with its tally ("Không đạt: 12/20 tán thành, cần ít nhất 14").
+    pub result: Option<String>,
+    /// The vote did not pass.
+    pub failed: bool,
+    /// The number of the act, when it has one.
+    pub number: Option<String>,
 }
 
 /// One alert of the candidate.
@@ -523,8 +585,17 @@ pub struct ShowPage {
     pub alerts: Vec<AlertItem>,
     /// Labels of the next allowed steps.
     pub next: Vec<&'static str>,
-    /// Forms of the steps this role may record.
-    pub forms: Vec<StepForm>,
+    /// The step the process expects now (nearest deadline, or the stage's main act), shown first
+    /// and open.
+    pub primary: Option<StepForm>,
+    /// The other steps this role may record, by weight.
+    pub groups: Vec<FormGroup>,
+    /// What the step just saved did.
+    pub saved: Option<Saved>,
+    /// What the confidence words of the citations mean.
+    pub confidence_note: &'static str,
+    /// What would refuse the next vote or decision if it were held today.
+    pub ready: Option<Readiness>,
     /// The violations of a refused step.
     pub violations: Vec<Violation>,
     /// A message for a bad form or a conflict.
@@ -553,7 +624,7 @@ fn date_field(name: &'static str, label: &'static str, today: &str) -> Field {
         kind: "date",
         value: today.to_string(),
         options: Vec::new(),
-        hint: "dd/mm/yyyy",
+        hint: "Ngày/tháng/năm, ví dụ 07/03/2026",
     }
 }
 
@@ -1192,8 +1263,9 @@ fn val(v: &Option<String>) -> String {
 }
 
 fn req_date(v: &Option<String>, label: &str) -> Result<Date, String> {
-    parse_vn(&val(v))
-        .ok_or_else(|| format!("{label}: ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy."))
+    parse_vn(&val(v)).ok_or_else(|| {
+        format!("{label}: ngày không hợp lệ, hãy nhập theo dạng ngày/tháng/năm, ví dụ 07/03/2026.")
+    })
 }
 
 fn req_num(v: &Option<String>, label: &str) -> Result<u32, String> {
@@ -1408,6 +1480,39 @@ pub(crate) struct Outcome {
     input: Option<StepInput>,
     /// A refused document upload, to show its reason and refill its form.
     pub(crate) upload: Option<UploadInput>,
+    /// A step was just saved: say what it did.
+    pub(crate) saved: bool,
+}
+
+/// The facts the rules judge a candidacy's next step by: the candidate's (from the person and the
+/// candidacy) and the cell's (its kind, the committees above). `None` when the cell's facts are
+/// incomplete (no next step can be judged).
+pub(crate) async fn candidate_context(
+    conn: &mut ketnap_store::Conn,
+    c: &candidacies::CandidacyView,
+    person: &ketnap_domain::person::Person,
+) -> Result<Option<Context>, AppError> {
+    let cell = orgs::get_by_id(conn, c.cell_id).await?;
+    let has_partial = orgs::has_partial_above(conn, c.cell_id).await?;
+    Ok(cell.cell_facts(has_partial).ok().map(|cell| Context {
+        candidate: c.extras.facts(person),
+        cell,
+    }))
+}
+
+/// What would refuse the next vote or decision of `c` if held `today`, for the API: the act and
+/// the rules broken (empty when the dossier is ready); `None` with no such act ahead.
+pub(crate) async fn readiness_of(
+    conn: &mut ketnap_store::Conn,
+    book: &ketnap_domain::RuleBook,
+    scope: &ketnap_store::Scope,
+    c: &candidacies::CandidacyView,
+    today: Date,
+) -> Result<Option<(Action, Vec<Violation>)>, AppError> {
+    let person = people::get(conn, scope, &c.person_pub_id).await?.person;
+    Ok(candidate_context(conn, c, &person)
+        .await?
+        .and_then(|ctx| readiness(&c.state, &ctx, book, today)))
 }
 
 pub(crate) async fn render_show(
@@ -1424,12 +1529,14 @@ pub(crate) async fn render_show(
     let history = candidacies::history(&mut conn, &auth.scope, pub_id).await?;
     let notes = candidacies::mentor_notes(&mut conn, &auth.scope, pub_id).await?;
     let path = orgs::path(&mut conn, c.cell_id).await?;
-    let cell = orgs::get_by_id(&mut conn, c.cell_id).await?;
-    let has_partial = orgs::has_partial_above(&mut conn, c.cell_id).await?;
+    let context = candidate_context(&mut conn, &c, &person).await?;
     let today = state.clock.today();
     let months: Vec<(i16, i8)> = notes.iter().map(|n| (n.year, n.month)).collect();
-    let alert_items = alerts(&c.state, &state.book, &months, today)
-        .into_iter()
+    let mut raised = alerts(&c.state, &state.book, &months, today);
+    raised.sort_by_key(|a| (a.status, a.due));
+    let alert_items = raised
+        .iter()
+        .cloned()
         .map(|a| AlertItem {
             status: a.status.label_vi(),
             class: match a.status {
@@ -1443,14 +1550,10 @@ pub(crate) async fn render_show(
         .collect();
     // The dossier's facts are judged on the cell's vote date once it voted (intro.youth_union).
     let facts_on = c.state.cell_resolution.as_ref().map_or(today, |r| r.on);
-    let (next, competent, facts) = match cell.cell_facts(has_partial) {
-        Ok(cell_facts) => {
-            let competent = cell_facts.competent_authority;
-            let partial = cell_facts.has_partial_committee;
-            let ctx = Context {
-                candidate: c.extras.facts(&person),
-                cell: cell_facts,
-            };
+    let (next, competent, facts, ready) = match context {
+        Some(ctx) => {
+            let competent = ctx.cell.competent_authority;
+            let partial = ctx.cell.has_partial_committee;
             let facts = DossierFacts::of(&c.state, &ctx, state.book.in_force(facts_on), facts_on);
             let appraisal = action_label_vi(&Action::PartialAppraisal {
                 report_no: String::new(),
@@ -1459,9 +1562,14 @@ pub(crate) async fn render_show(
             // The appraisal belongs only where a partial committee stands above the cell.
             let mut next = next_steps(&c.state, &ctx);
             next.retain(|l| partial || *l != appraisal);
-            (next, competent, facts)
+            let ready =
+                readiness(&c.state, &ctx, &state.book, today).map(|(act, broken)| Readiness {
+                    act: action_label_vi(&act),
+                    problems: broken,
+                });
+            (next, competent, facts, ready)
         }
-        Err(_) => (
+        None => (
             Vec::new(),
             Authority::SuperiorStandingCommittee,
             DossierFacts {
@@ -1469,17 +1577,21 @@ pub(crate) async fn render_show(
                 verification: true,
                 ..DossierFacts::default()
             },
+            None,
         ),
     };
     let documents = candidacies::documents(&mut conn, &auth.scope, pub_id).await?;
+    let events: Vec<ketnap_domain::lifecycle::Event> =
+        history.iter().map(|e| e.event.clone()).collect();
     let dossier = DossierSection::build(
         &checklist(c.stage, &facts),
+        &events,
         &documents,
         auth.role,
         today,
         outcome.upload,
     );
-    let mut forms = Vec::new();
+    let mut forms: Vec<(StepWeight, Action, StepForm)> = Vec::new();
     if auth.role.writes() {
         let roster = members::list_by_cell(
             &mut conn,
@@ -1504,16 +1616,75 @@ pub(crate) async fn render_show(
                     label,
                     fields,
                     ending,
+                    button: button_vi(&sample),
                     on: today_vn.clone(),
                     open: false,
+                    why: None,
                 };
                 if let Some(input) = outcome.input.as_ref().filter(|i| i.action == code) {
                     input.refill(&mut form);
                 }
-                forms.push(form);
+                forms.push((step_weight(&sample), sample, form));
             }
         }
     }
+    // The step the process expects now: the one answering the most urgent alert, else the first
+    // step of the process (the catalogue is in lifecycle order).
+    let urgent = raised.iter().find_map(|a| {
+        forms
+            .iter()
+            .position(|(_, sample, _)| a.kind.cleared_by(sample))
+            .map(|i| (i, a))
+    });
+    let primary_at = match urgent {
+        Some((i, _)) => Some(i),
+        None => forms.iter().position(|(w, _, _)| *w == StepWeight::Process),
+    };
+    let mut primary = primary_at.map(|i| forms.remove(i).2);
+    if let (Some(p), Some((_, a))) = (primary.as_mut(), urgent) {
+        p.why = Some(format!("{} {}", a.status.label_vi(), format_vn(a.due)));
+    }
+    let mut groups: Vec<FormGroup> = Vec::new();
+    for weight in [
+        StepWeight::Process,
+        StepWeight::Correction,
+        StepWeight::Exit,
+    ] {
+        let of: Vec<StepForm> = forms
+            .iter()
+            .filter(|(w, _, _)| *w == weight)
+            .map(|(_, _, f)| f.clone())
+            .collect();
+        if !of.is_empty() {
+            groups.push(FormGroup {
+                label: if primary.is_none() && weight == StepWeight::Process {
+                    "Các bước của quy trình"
+                } else {
+                    weight.label_vi()
+                },
+                ending: weight == StepWeight::Exit,
+                forms: of,
+            });
+        }
+    }
+    let saved = outcome.saved.then(|| history.last()).flatten().map(|e| {
+        let result = vote_result_vi(&e.event, &state.book);
+        Saved {
+            what: format!(
+                "{}, ngày {}",
+                action_label_vi(&e.event.action),
+                format_vn(e.event.on)
+            ),
+            failed: e.event.passed == Some(false),
+            result,
+            stage: c.stage.label_vi(),
+            next: match primary.as_ref() {
+                Some(p) => format!("Việc tiếp theo: {}.", p.label),
+                None if next.is_empty() => "Hồ sơ không còn bước nào để thực hiện.".into(),
+                None => format!("Các bước tiếp theo: {}.", next.join("; ")),
+            },
+        }
+    });
     let mut crumbs: Vec<Crumb> = path
         .iter()
         .map(|o| Crumb {
@@ -1544,16 +1715,25 @@ pub(crate) async fn render_show(
         cell_pub_id: c.cell_pub_id.clone(),
         cell_name: c.cell_name.clone(),
         stage: c.stage.label_vi(),
-        timeline: history
-            .into_iter()
-            .map(|e| TimelineItem {
-                date: format_vn(e.event.on),
-                label: action_label_vi(&e.event.action),
-                stage: e.event.stage.label_vi(),
-                rules: e.event.rules_version,
-                warnings: e.event.warnings,
-            })
-            .collect(),
+        timeline: {
+            // In date order (the order of recording breaks ties): an imported history or a
+            // late-recorded step is not shown out of place.
+            let mut by_date: Vec<_> = history.into_iter().collect();
+            by_date.sort_by_key(|e| e.event.on);
+            by_date
+                .into_iter()
+                .map(|e| TimelineItem {
+                    date: format_vn(e.event.on),
+                    label: action_label_vi(&e.event.action),
+                    stage: e.event.stage.label_vi(),
+                    result: vote_result_vi(&e.event, &state.book),
+                    failed: e.event.passed == Some(false),
+                    number: action_number(&e.event.action).map(str::to_string),
+                    rules: e.event.rules_version,
+                    warnings: e.event.warnings,
+                })
+                .collect()
+        },
         notes: notes
             .into_iter()
             .map(|n| NoteItem {
@@ -1564,7 +1744,11 @@ pub(crate) async fn render_show(
             .collect(),
         alerts: alert_items,
         next,
-        forms,
+        primary,
+        groups,
+        saved,
+        confidence_note: ketnap_domain::rules::Confidence::EXPLAINED_VI,
+        ready,
         violations: outcome.violations,
         error: outcome.error,
         today: format_vn(today),
@@ -1572,13 +1756,26 @@ pub(crate) async fn render_show(
     })
 }
 
+/// The query of the candidate page.
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQuery {
+    /// Set after a step was saved (`?da_ghi=1`): say what it did.
+    #[serde(default)]
+    da_ghi: Option<String>,
+}
+
 /// `GET /candidates/{pub_id}`
 pub async fn show(
     State(state): State<AppState>,
     auth: Auth,
     Path(pub_id): Path<String>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
-    let page = render_show(&state, &auth, &pub_id, Outcome::default()).await?;
+    let outcome = Outcome {
+        saved: q.da_ghi.is_some(),
+        ..Outcome::default()
+    };
+    let page = render_show(&state, &auth, &pub_id, outcome).await?;
     Ok(Html(page.render()?).into_response())
 }
 
@@ -1637,7 +1834,7 @@ pub async fn step(
     {
         Ok(_) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/candidates/{pub_id}")).into_response())
+            Ok(Redirect::to(&format!("/candidates/{pub_id}?da_ghi=1#ket-qua")).into_response())
         }
         Err(StoreError::Refused(violations)) => {
             drop(tx);
@@ -1811,24 +2008,49 @@ async fn cell_options(
     auth: &Auth,
     current: &str,
 ) -> Result<Vec<Opt>, AppError> {
-    let mut out = Vec::new();
-    let mut stack: Vec<orgs::Org> = orgs::scope_roots(conn, &auth.scope).await?;
+    // Each open cell with the organisation above it: "Chi bộ Cơ quan" is a dozen cells in a
+    // district, and the commune tells them apart. Grouped by that organisation, both in the
+    // natural order of their names (numbers by value).
+    let mut found: Vec<(String, orgs::Org)> = Vec::new();
+    let mut stack: Vec<(String, orgs::Org)> = orgs::scope_roots(conn, &auth.scope)
+        .await?
+        .into_iter()
+        .map(|o| (String::new(), o))
+        .collect();
     let mut seen = 0;
-    while let Some(o) = stack.pop() {
+    while let Some((parent, o)) = stack.pop() {
         seen += 1;
         if seen > 2000 {
             break;
         }
         if o.kind().map(|k| k.is_cell()).unwrap_or(false) {
             if !o.is_closed() {
-                out.push(opt(o.pub_id.clone(), o.name.clone(), current));
+                found.push((parent, o));
             }
         } else {
-            stack.extend(orgs::children(conn, &auth.scope, o.org_id).await?);
+            let name = o.name.clone();
+            stack.extend(
+                orgs::children(conn, &auth.scope, o.org_id)
+                    .await?
+                    .into_iter()
+                    .map(|c| (name.clone(), c)),
+            );
         }
     }
-    out.sort_by(|a, b| a.label.cmp(&b.label));
-    Ok(out)
+    found.sort_by(|(pa, a), (pb, b)| {
+        compare_labels(pa, pb).then_with(|| compare_labels(&a.name, &b.name))
+    });
+    Ok(found
+        .into_iter()
+        .map(|(parent, o)| {
+            let label = if parent.is_empty() {
+                o.name.clone()
+            } else {
+                format!("{} — {parent}", o.name)
+            };
+            opt(o.pub_id, label, current)
+        })
+        .collect())
 }
 
 /// Roles that put people on the source list: the staff of a cell's tree, and a mass
@@ -1928,7 +2150,7 @@ pub async fn create(
     if listed_on.is_none() {
         errors.push((
             "listed_on",
-            "Ngày đưa vào danh sách nguồn không hợp lệ, hãy nhập theo dạng dd/mm/yyyy.".into(),
+            "Ngày đưa vào danh sách nguồn không hợp lệ, hãy nhập theo dạng ngày/tháng/năm, ví dụ 07/03/2026.".into(),
         ));
     }
     let mut conn = state.store.read().await?;

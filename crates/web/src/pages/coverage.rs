@@ -122,7 +122,7 @@ async fn coverage_doc(
     );
     for u in &page.items {
         no_member.row(vec![
-            Cell::text(format!("{} {}", u.kind.label(), u.name)),
+            Cell::text(u.kind.name_with_kind(&u.name)),
             Cell::text(&u.org_name),
             Cell::text(u.cell_name.clone().unwrap_or_else(|| "—".into())),
             Cell::text(u.blank.label()),
@@ -142,7 +142,7 @@ async fn coverage_doc(
     );
     for u in &page.items {
         no_cell.row(vec![
-            Cell::text(format!("{} {}", u.kind.label(), u.name)),
+            Cell::text(u.kind.name_with_kind(&u.name)),
             Cell::text(&u.org_name),
             Cell::count(u.members_living),
             Cell::text(u.blank.label()),

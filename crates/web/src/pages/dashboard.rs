@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use ketnap_domain::alerts::AlertStatus;
 use ketnap_domain::dates::format_vn;
+use ketnap_domain::forecast;
 use ketnap_domain::lifecycle::Stage;
+use ketnap_domain::numfmt::group_thousands;
 use ketnap_domain::plan::{Achievement, Period};
 use ketnap_store::{candidacies, counters, history, members, orgs, reports};
 
@@ -22,6 +24,8 @@ pub struct FunnelBar {
     pub label: &'static str,
     /// Candidacies at that stage now.
     pub count: i64,
+    /// The same, thousands grouped.
+    pub count_text: String,
     /// Bar width, percent of the largest.
     pub width: i64,
 }
@@ -44,6 +48,16 @@ pub struct RootSummary {
     pub target: Option<u32>,
     /// Achievement as the seeds write it ("80 %"), or "—".
     pub achievement: String,
+    /// The leader's verdict in one sentence.
+    pub verdict: String,
+    /// On track (met, or the forecast expects it).
+    pub on_track: bool,
+    /// Members, thousands grouped.
+    pub official_text: String,
+    /// Probationary members, thousands grouped.
+    pub probationary_text: String,
+    /// Admissions so far and the target, thousands grouped: "134 / 146".
+    pub admitted_text: String,
     /// The pipeline as an SVG funnel (the table beside it holds the same numbers).
     pub funnel_chart: String,
     /// Admissions against the plan by child organisation (SVG), empty without children.
@@ -96,13 +110,23 @@ pub struct DashboardPage {
     pub year: i16,
     /// The roots of the scope.
     pub roots: Vec<RootSummary>,
-    /// Due or overdue within the week.
+    /// Due within the coming week (not the backlog).
     pub alerts: Vec<AlertRow>,
+    /// The backlog: overdue items, "12" (thousands grouped), and of them the decisions and votes.
+    pub overdue: String,
+    /// Of the overdue, those a decision or a vote waits for.
+    pub overdue_acts: String,
     /// Whether names are shown.
     pub individuals: bool,
     /// The latest steps in the scope.
     pub events: Vec<EventRow>,
 }
+
+/// Years of history the forecast learns from (as on the plans page).
+const FORECAST_YEARS: i64 = crate::pages::plans::FORECAST_YEARS;
+
+/// Alerts read for the dashboard (the week's items and the backlog's count).
+const DASHBOARD_ALERTS: usize = 1000;
 
 const FUNNEL: [Stage; 11] = [
     Stage::Source,
@@ -138,6 +162,7 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
                 let count = gauges.get(s).copied().unwrap_or(0);
                 FunnelBar {
                     label: s.label_vi(),
+                    count_text: group_thousands(u128::try_from(count).unwrap_or(0)),
                     count,
                     width: count * 100 / max,
                 }
@@ -165,7 +190,41 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
         let months = history::monthly_admissions(&mut conn, &auth.scope, org.org_id, year).await?;
         let through = usize::try_from(today.month()).unwrap_or(12);
         let trend_chart = crate::report::admissions_trend(&months, through, pva.plan.as_ref());
+        // The forecast, as the plans page makes it (the current year, with a target).
+        let forecast = match target {
+            Some(t) if t > pva.actuals.admissions => {
+                let since = today.saturating_sub(jiff::Span::new().years(FORECAST_YEARS));
+                let candidacies =
+                    history::forecast_history(&mut conn, &auth.scope, org.org_id, since).await?;
+                Some(
+                    forecast::forecast(&forecast::ForecastInput {
+                        today,
+                        history_since: since,
+                        admitted_so_far: pva.actuals.admissions,
+                        quota: Some(t),
+                        candidacies,
+                    })
+                    .verdict,
+                )
+            }
+            _ => None,
+        };
+        let verdict = forecast::progress(year, pva.actuals.admissions, target, today, forecast);
+        let g = |n: u128| group_thousands(n);
+        let admitted_text = match target {
+            Some(t) => format!(
+                "{} / {}",
+                g(u128::from(pva.actuals.admissions)),
+                g(u128::from(t))
+            ),
+            None => g(u128::from(pva.actuals.admissions)),
+        };
         roots.push(RootSummary {
+            verdict: verdict.sentence_vi,
+            on_track: verdict.on_track,
+            official_text: g(u128::try_from(roster.official).unwrap_or(0)),
+            probationary_text: g(u128::try_from(roster.probationary).unwrap_or(0)),
+            admitted_text,
             pub_id: org.pub_id,
             name: org.name,
             official: roster.official,
@@ -181,21 +240,40 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
     }
     let individuals = auth.role.sees_individuals();
     let mut alerts = Vec::new();
+    let (mut overdue, mut overdue_acts) = (0u128, 0u128);
     if individuals {
         let week = today
             .checked_add(jiff::Span::new().days(7))
             .unwrap_or(today);
-        for a in
-            candidacies::alerts_in_scope(&mut conn, &auth.scope, &state.book, today, 200).await?
+        for a in candidacies::alerts_in_scope(
+            &mut conn,
+            &auth.scope,
+            &state.book,
+            today,
+            DASHBOARD_ALERTS,
+        )
+        .await?
         {
-            if a.alert.status != AlertStatus::Overdue && a.alert.due > week {
+            if a.alert.status == AlertStatus::Overdue {
+                overdue += 1;
+                // Decisions, votes, the ceremony and the verification (AlertKind::rank).
+                if a.alert.kind.rank() <= 5 {
+                    overdue_acts += 1;
+                }
+                continue;
+            }
+            if a.alert.due > week || alerts.len() >= 50 {
                 continue;
             }
             alerts.push(AlertRow {
                 candidacy: a.candidacy_pub_id,
                 name: a.full_name,
-                cell: a.cell_name,
-                status: a.alert.status.label_vi(),
+                cell: if a.cell_parent.is_empty() {
+                    a.cell_name
+                } else {
+                    format!("{} ({})", a.cell_name, a.cell_parent)
+                },
+                status: a.alert.badge_vi(),
                 class: match a.alert.status {
                     AlertStatus::Overdue => "overdue",
                     AlertStatus::DueSoon => "due-soon",
@@ -204,10 +282,11 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
                 due: format_vn(a.alert.due),
                 message: a.alert.message_vi,
             });
-            if alerts.len() >= 50 {
-                break;
-            }
         }
+        alerts.sort_by(|a, b| {
+            let d = |s: &str| ketnap_domain::dates::parse_vn(s);
+            d(&a.due).cmp(&d(&b.due))
+        });
     }
     let events = if individuals {
         history::latest_events(&mut conn, &auth.scope, 10)
@@ -230,6 +309,8 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
         year,
         roots,
         alerts,
+        overdue: ketnap_domain::numfmt::group_thousands(overdue),
+        overdue_acts: ketnap_domain::numfmt::group_thousands(overdue_acts),
         individuals,
         events,
     };

@@ -127,11 +127,15 @@ pub struct ChecklistRow {
     pub copies: u32,
     /// The documents attached under this code.
     pub docs: Vec<DocLink>,
-    /// At least `copies` documents attached.
+    /// The recorded steps that made the document: "ngày 03/04/2026, số 12-NQ/CB".
+    pub recorded: Vec<String>,
+    /// At least `copies` documents attached, or as many recorded steps that made it.
     pub complete: bool,
+    /// Attached or recorded at all.
+    pub present: bool,
     /// The source, with its confidence mark.
     pub citation: String,
-    /// The confidence mark (C, S, U).
+    /// How sure the source is, in words ("" when confirmed).
     pub mark: &'static str,
 }
 
@@ -178,6 +182,7 @@ impl DossierSection {
     /// The section for a checklist, the documents attached and the role.
     pub fn build(
         items: &[ChecklistItem],
+        events: &[ketnap_domain::lifecycle::Event],
         docs: &[DocumentMeta],
         role: Role,
         today: Date,
@@ -192,6 +197,14 @@ impl DossierSection {
                     .filter(|d| d.form_code == form.code)
                     .map(DocLink::of)
                     .collect();
+                let recorded: Vec<String> = ketnap_domain::dossier::made_by_steps(form, events)
+                    .into_iter()
+                    .map(|(on, number)| match number {
+                        Some(n) => format!("ngày {}, số {n}", format_vn(on)),
+                        None => format!("ngày {}", format_vn(on)),
+                    })
+                    .collect();
+                let copies = item.copies as usize;
                 ChecklistRow {
                     code: form.code.clone(),
                     title: form.title.clone(),
@@ -199,10 +212,12 @@ impl DossierSection {
                     condition: form.need.label_vi(),
                     current: item.current,
                     copies: item.copies,
-                    complete: links.len() >= item.copies as usize,
+                    complete: links.len() >= copies || recorded.len() >= copies,
+                    present: !links.is_empty() || !recorded.is_empty(),
+                    recorded,
                     docs: links,
                     citation: form.citation(),
-                    mark: form.confidence.mark(),
+                    mark: form.confidence.label_vi(),
                 }
             })
             .collect();
@@ -309,7 +324,7 @@ fn check(
         None
     } else {
         let d = parse_vn(&posted.input.dated_on).ok_or_else(|| {
-            "Ngày của tài liệu phải theo dạng dd/mm/yyyy. Không có gì được lưu.".to_string()
+            "Ngày của tài liệu phải theo dạng ngày/tháng/năm, ví dụ 07/03/2026. Không có gì được lưu.".to_string()
         })?;
         if d > today {
             return Err(

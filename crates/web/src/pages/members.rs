@@ -364,8 +364,11 @@ pub async fn move_to_cell(
     let target = find_in_scope(&mut conn, &auth.scope, &form.cell).await;
     drop(conn);
     let result = async {
-        let on = parse_vn(&form.on)
-            .ok_or_else(|| AppError::BadRequest("Ngày chuyển phải theo dạng dd/mm/yyyy.".into()))?;
+        let on = parse_vn(&form.on).ok_or_else(|| {
+            AppError::BadRequest(
+                "Ngày chuyển phải theo dạng ngày/tháng/năm, ví dụ 07/03/2026.".into(),
+            )
+        })?;
         let target = target?;
         let mut tx = state.store.begin().await?;
         members::move_to_cell(
@@ -410,8 +413,9 @@ pub async fn set_status(
             "removed" => MemberStatus::Removed,
             _ => return Err(AppError::BadRequest("Trạng thái không hợp lệ.".into())),
         };
-        let on = parse_vn(&form.on)
-            .ok_or_else(|| AppError::BadRequest("Ngày phải theo dạng dd/mm/yyyy.".into()))?;
+        let on = parse_vn(&form.on).ok_or_else(|| {
+            AppError::BadRequest("Ngày phải theo dạng ngày/tháng/năm, ví dụ 07/03/2026.".into())
+        })?;
         let mut tx = state.store.begin().await?;
         members::set_status(
             &mut tx,
@@ -590,10 +594,10 @@ pub async fn create(
     let admitted = parse_vn(&input.admitted_on);
     let official = parse_vn(&input.official_on);
     if admitted.is_none() {
-        errors.push("Ngày vào Đảng phải theo dạng dd/mm/yyyy.".into());
+        errors.push("Ngày vào Đảng phải theo dạng ngày/tháng/năm, ví dụ 07/03/2026.".into());
     }
     if official.is_none() {
-        errors.push("Ngày chính thức phải theo dạng dd/mm/yyyy.".into());
+        errors.push("Ngày chính thức phải theo dạng ngày/tháng/năm, ví dụ 07/03/2026.".into());
     }
     if let (Some(person), Some(admitted), Some(official), true) =
         (person, admitted, official, errors.is_empty())

@@ -37,6 +37,10 @@ pub struct MissingLine {
     pub name: String,
     /// Cell.
     pub cell: String,
+    /// The organisation above the cell.
+    pub cell_parent: String,
+    /// The assigned mentor's name.
+    pub mentor: String,
     /// Status label.
     pub status: &'static str,
     /// CSS class.
@@ -81,6 +85,8 @@ pub struct MentorsPage {
     pub today: String,
     /// A refused note.
     pub error: Option<String>,
+    /// Staff who may record a note for the mentor (a form on each line).
+    pub records_for_mentor: bool,
     /// The "Tải về" links' prefix (roles that see individuals).
     pub download: Option<String>,
 }
@@ -105,7 +111,11 @@ async fn page(
                 candidacy: a.candidacy_pub_id,
                 name: a.full_name,
                 cell: a.cell_name,
-                status: a.alert.status.label_vi(),
+                cell_parent: a.cell_parent,
+                mentor: a
+                    .mentor_name
+                    .unwrap_or_else(|| "Chưa phân công".to_string()),
+                status: a.alert.badge_vi(),
                 class: match a.alert.status {
                     ketnap_domain::alerts::AlertStatus::Overdue => "overdue",
                     ketnap_domain::alerts::AlertStatus::DueSoon => "due-soon",
@@ -150,6 +160,8 @@ async fn page(
         }
     }
     Ok(MentorsPage {
+        records_for_mentor: auth.role != Role::Mentor
+            && candidacies::may_write_mentor_notes(auth.role),
         assigned,
         layout: auth.layout("Đảng viên giúp đỡ", "mentors"),
         is_mentor: auth.role == Role::Mentor,
@@ -206,14 +218,17 @@ pub async fn add_note(
     auth: Auth,
     Form(form): Form<NoteForm>,
 ) -> Result<Response, AppError> {
-    if auth.role != Role::Mentor {
-        return Err(AppError::Forbidden);
-    }
+    // Mentors write their own notes; staff of the cell record a note for the mentor. The store
+    // decides who may (candidacies::add_mentor_note), in one place.
     let result: Result<(), AppError> = async {
-        let (year, month) = parse_month(&form.month)
-            .ok_or_else(|| AppError::BadRequest("Tháng nhận xét phải theo dạng mm/yyyy.".into()))?;
-        let on = parse_vn(&form.written_on)
-            .ok_or_else(|| AppError::BadRequest("Ngày viết phải theo dạng dd/mm/yyyy.".into()))?;
+        let (year, month) = parse_month(&form.month).ok_or_else(|| {
+            AppError::BadRequest("Tháng nhận xét phải theo dạng tháng/năm, ví dụ 03/2026.".into())
+        })?;
+        let on = parse_vn(&form.written_on).ok_or_else(|| {
+            AppError::BadRequest(
+                "Ngày viết phải theo dạng ngày/tháng/năm, ví dụ 07/03/2026.".into(),
+            )
+        })?;
         let mut tx = state.store.begin().await?;
         candidacies::add_mentor_note(
             &mut tx,

@@ -482,8 +482,11 @@ pub async fn move_subtree(
     }
     let org = orgs::get(&mut state.store.read().await?, &auth.scope, &pub_id).await?;
     let result: Result<(), AppError> = async {
-        let on = parse_vn(&form.on)
-            .ok_or_else(|| AppError::BadRequest("Ngày chuyển phải theo dạng dd/mm/yyyy.".into()))?;
+        let on = parse_vn(&form.on).ok_or_else(|| {
+            AppError::BadRequest(
+                "Ngày chuyển phải theo dạng ngày/tháng/năm, ví dụ 07/03/2026.".into(),
+            )
+        })?;
         let parent = find_in_scope(
             &mut state.store.read().await?,
             &auth.scope,

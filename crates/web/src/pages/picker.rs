@@ -12,6 +12,7 @@ use crate::error::AppError;
 pub const MAX_PICKER: usize = 400;
 
 /// A `<select>` option.
+#[derive(Clone)]
 pub struct Opt {
     /// Value sent.
     pub value: String,
