@@ -826,7 +826,7 @@ journey('a cell vote below two thirds is recorded as “không đạt” with it
 journey('cells of the same name are told apart by their commune in the new-candidate picker', async ({ page, problems }) => {
   await login(page, 'tochuc');
   await page.goto(`${base}/candidates/new`);
-  const labels = (await page.locator('#cell option').allInnerTexts()).map((l) => l.trim()).filter((l) => l);
+  const labels = (await page.locator('#cell option').allInnerTexts()).map((l) => l.trim()).filter((l) => l && !l.startsWith('—'));
   assert.ok(labels.length > 5, labels.join(' | '));
   assert.equal(new Set(labels).size, labels.length, `two cells read the same: ${labels.join(' | ')}`);
   const same = labels.filter((l) => l.startsWith('Chi bộ Cơ quan'));
@@ -835,6 +835,13 @@ journey('cells of the same name are told apart by their commune in the new-candi
     await page.locator('#cell').selectOption({ label: chosen });
     assert.match(chosen, / — /, chosen);
   }
+  // The picker is searchable, folded like the candidate search: the commune typed without marks.
+  const above = labels[0].split(' — ')[1];
+  const typed = above.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
+  await page.locator('#cell-search').fill(typed);
+  await page.waitForFunction((n) => document.querySelectorAll('#cell option').length < n + 1, labels.length);
+  const found = (await page.locator('#cell option').allInnerTexts()).filter((l) => !l.startsWith('—'));
+  assert.ok(found.length > 0 && found.every((l) => l.includes(above)), `search for “${typed}” kept ${found.join(' | ')}`);
   await screenshot(page, 'new-candidate-cells');
   assertNoProblems(problems);
 });

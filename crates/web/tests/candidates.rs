@@ -634,3 +634,59 @@ async fn the_list_is_keyset_paged_and_the_board_links_to_the_filtered_list() {
         assert!(!p.body.contains("<li><a href=\"/candidates/"), "{path}");
     }
 }
+
+/// Issue 15, point 4: the cell picker names each cell with the organisation above it (no two
+/// options read the same), and its search keeps the cells whose name or commune matches what was
+/// typed, folded as the candidate search.
+#[tokio::test]
+async fn the_cell_picker_tells_same_named_cells_apart_and_is_searchable() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let page = app.get("/candidates/new").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let labels = option_labels(&page.body, "cell");
+    assert!(labels.len() > 5, "{labels:?}");
+    let unique: std::collections::BTreeSet<&String> = labels.iter().collect();
+    assert_eq!(
+        unique.len(),
+        labels.len(),
+        "two cells read the same: {labels:?}"
+    );
+    // Search by the commune (the organisation above) of the first cell, typed without marks.
+    let above = labels[0]
+        .split(" — ")
+        .nth(1)
+        .expect("the organisation above");
+    let typed = ketnap_domain::text::fold(above);
+    let found = app
+        .get(&format!(
+            "/candidates/new/cells?tim={}",
+            typed.replace(' ', "+")
+        ))
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    let kept: Vec<String> = found
+        .body
+        .split("<option value=\"")
+        .skip(2)
+        .map(|s| s[s.find('>').unwrap() + 1..s.find("</option>").unwrap()].to_string())
+        .collect();
+    assert!(!kept.is_empty() && kept.len() < labels.len(), "{kept:?}");
+    assert!(
+        kept.iter()
+            .all(|l| ketnap_domain::text::fold(l).contains(&typed)),
+        "{kept:?}"
+    );
+}
+
+/// The labels of the options of `<select id="{id}">` (the empty one left out).
+fn option_labels(body: &str, id: &str) -> Vec<String> {
+    let at = body.find(&format!("id=\"{id}\"")).expect("the select");
+    let rest = &body[at..];
+    let rest = &rest[..rest.find("</select>").unwrap()];
+    rest.split("<option value=\"")
+        .skip(1)
+        .filter(|s| !s.starts_with('"'))
+        .map(|s| s[s.find('>').unwrap() + 1..s.find("</option>").unwrap()].to_string())
+        .collect()
+}

@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/candidates", get(list).post(create))
         .route("/candidates/board", get(board))
         .route("/candidates/new", get(new_form))
+        .route("/candidates/new/cells", get(cell_picker))
         .route("/candidates/{pub_id}", get(show))
         .route("/candidates/{pub_id}/step", post(step))
 }
@@ -2051,6 +2052,45 @@ async fn cell_options(
             opt(o.pub_id, label, current)
         })
         .collect())
+}
+
+/// templates/cell_options.html
+#[derive(Template)]
+#[template(path = "cell_options.html")]
+pub struct CellOptions {
+    /// The cells that match.
+    pub options: Vec<Opt>,
+}
+
+/// The query of the cell picker's search.
+#[derive(Debug, Default, Deserialize)]
+pub struct CellQuery {
+    /// What was typed: part of the cell's or its commune's name, with or without marks.
+    #[serde(default)]
+    tim: String,
+    /// The cell chosen so far.
+    #[serde(default)]
+    cell: String,
+}
+
+/// `GET /candidates/new/cells?tim=…`: the picker's options whose name or commune matches what was
+/// typed (folded, as the candidate search), for htmx to swap in.
+pub async fn cell_picker(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<CellQuery>,
+) -> Result<Response, AppError> {
+    if !may_list_sources(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = state.store.read().await?;
+    let mut options = cell_options(&mut conn, &auth, &q.cell).await?;
+    let query = q.tim.trim();
+    if !query.is_empty() {
+        options
+            .retain(|o| ketnap_domain::text::matches(&ketnap_domain::text::fold(&o.label), query));
+    }
+    Ok(Html(CellOptions { options }.render()?).into_response())
 }
 
 /// Roles that put people on the source list: the staff of a cell's tree, and a mass

@@ -289,8 +289,10 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
         });
     }
     let events = if individuals {
-        history::latest_events(&mut conn, &auth.scope, 10)
-            .await?
+        let mut latest = history::latest_events(&mut conn, &auth.scope, 10).await?;
+        // The latest recorded, shown newest act first (a step recorded late is not out of place).
+        latest.sort_by(|a, b| b.on.cmp(&a.on));
+        latest
             .into_iter()
             .map(|e| EventRow {
                 on: format_vn(e.on),
