@@ -171,6 +171,12 @@ pub fn may_write_mentor_notes(role: Role) -> bool {
     is_staff(role) || role == Role::Mentor
 }
 
+/// May the role correct the personal details of a candidate in the scope (people::update,
+/// audited as `person.update`) without touching the candidacy? Staff only.
+pub fn may_correct_person(role: Role) -> bool {
+    is_staff(role)
+}
+
 /// May the role attach documents to a dossier ([`add_document`])? Staff only.
 pub fn may_attach_documents(role: Role) -> bool {
     is_staff(role)

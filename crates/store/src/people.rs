@@ -355,8 +355,16 @@ pub async fn insert_many(
 }
 
 /// Replace a person's profile (every field; the folded search text and name key follow the name).
-/// The same ID-number rule as [`insert`]. Audit row `person.update` with the public id only.
-pub async fn update(tx: &mut Tx, ctx: &WriteCtx, person_id: i64, p: &Person) -> Result<()> {
+/// The same ID-number rule as [`insert`]. Audit row `person.update` with the public id only, in
+/// the subtree of `org_id` (the cell of the candidacy or roster row the correction was made from,
+/// so that the staff who see that cell see the row).
+pub async fn update(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    person_id: i64,
+    p: &Person,
+    org_id: Option<i64>,
+) -> Result<()> {
     let (pub_id,): (String,) = fetch_optional!(
         tx.ex(),
         (String,),
@@ -398,7 +406,7 @@ pub async fn update(tx: &mut Tx, ctx: &WriteCtx, person_id: i64, p: &Person) -> 
             action: "person.update",
             object_kind: "person",
             object_id: &pub_id,
-            org_id: None,
+            org_id,
             detail: json!({}),
         },
     )

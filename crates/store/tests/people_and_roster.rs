@@ -684,7 +684,7 @@ async fn a_person_round_trips_with_codes_and_a_duplicate_id_number_is_refused_in
             full_name: ketnap_domain::person::FullName::parse("H'Hen Niê Ksor").unwrap(),
             ..p.clone()
         };
-        people::update(&mut tx, &ctx, person_id, &renamed)
+        people::update(&mut tx, &ctx, person_id, &renamed, None)
             .await
             .unwrap();
         let other = people::insert(&mut tx, &ctx, &person("Trần Văn Khác"), None)
@@ -694,7 +694,7 @@ async fn a_person_round_trips_with_codes_and_a_duplicate_id_number_is_refused_in
             id_number: p.id_number.clone(),
             ..person("Trần Văn Khác")
         };
-        let err = people::update(&mut tx, &ctx, other, &stolen)
+        let err = people::update(&mut tx, &ctx, other, &stolen, None)
             .await
             .unwrap_err();
         assert_eq!(err.message_vi(), DUPLICATE_ID_NUMBER_VI, "{engine}");

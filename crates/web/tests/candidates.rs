@@ -690,3 +690,69 @@ fn option_labels(body: &str, id: &str) -> Vec<String> {
         .map(|s| s[s.find('>').unwrap() + 1..s.find("</option>").unwrap()].to_string())
         .collect()
 }
+
+/// Issue 15, point 2: staff correct a candidate's details without withdrawing the candidacy; the
+/// stage and history stay, the audit has `person.update`; a bad value saves nothing; a mentor
+/// may not.
+#[tokio::test]
+async fn staff_correct_a_candidates_details_without_touching_the_candidacy() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let id = open_candidate(&mut app, "Phạm Văn Hủng", "03/03/1992", "06/01/2025", None).await;
+    let before = app.get(&format!("/candidates/{id}")).await;
+    assert!(before.body.contains("Sửa thông tin cá nhân"));
+    let csrf = TestApp::csrf(&before);
+    let post = |name: &'static str, birth: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("full_name", name.to_string()),
+            ("birth_date", birth.to_string()),
+            ("gender", "male".to_string()),
+            ("ethnicity", "Kinh".to_string()),
+            ("religion", "none".to_string()),
+            ("education", "12/12".to_string()),
+            ("id_number", String::new()),
+        ]
+    };
+    let form = post("Phạm Văn Hùng", "13/03/1992");
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.post(&format!("/candidates/{id}/person"), &fields).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let after = app.get(&format!("/candidates/{id}?da_sua=1")).await;
+    assert!(after.body.contains("Phạm Văn Hùng"), "the name corrected");
+    assert!(
+        after.body.contains("13/03/1992"),
+        "the birth date corrected"
+    );
+    assert!(after.body.contains("Đã lưu thông tin cá nhân đã sửa"));
+    assert_eq!(
+        version_of(&after.body),
+        version_of(&before.body),
+        "the candidacy itself is untouched"
+    );
+    let audit = app.get("/audit?action=person.update").await;
+    assert!(
+        audit.body.contains("Phạm Văn Hùng"),
+        "the audit names the person"
+    );
+    // A birth date that cannot be: refused in Vietnamese, nothing saved.
+    let form = post("Phạm Văn Hùng", "31/02/1992");
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.post(&format!("/candidates/{id}/person"), &fields).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("Chưa sửa được thông tin cá nhân"));
+    assert!(
+        app.get(&format!("/candidates/{id}"))
+            .await
+            .body
+            .contains("13/03/1992")
+    );
+    // A mentor may not.
+    app.login("giupdo").await;
+    let res = app.post(&format!("/candidates/{id}/person"), &fields).await;
+    assert!(
+        res.status == StatusCode::FORBIDDEN || res.status == StatusCode::NOT_FOUND,
+        "{}",
+        res.status
+    );
+}

@@ -443,7 +443,7 @@ fn duplicate_ids(rows: &[Rec<'_>], p: &mut Problems) {
 }
 
 /// Rows of a roster written per round of bulk statements.
-const WRITE_CHUNK: usize = 1_000;
+const WRITE_CHUNK: usize = 4_000;
 
 /// A roster row checked and waiting to be written.
 struct Pending {

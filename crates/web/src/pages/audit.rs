@@ -196,6 +196,9 @@ pub struct AuditLineView {
     pub actor: String,
     /// Action in Vietnamese.
     pub action: String,
+    /// The action as the verb of a sentence after the actor's name ("ghi nhận…", "quyết định kết
+    /// nạp"): the label with its first letter in lower case.
+    pub verb: String,
     /// Action code.
     pub code: String,
     /// Object kind, in words.
@@ -325,6 +328,14 @@ pub async fn index(
                 .strftime("%d/%m/%Y %H:%M")
                 .to_string(),
             actor: r.actor_name.unwrap_or_else(|| "Hệ thống".to_string()),
+            verb: {
+                let label = action_label(&r.action);
+                let mut chars = label.chars();
+                match chars.next() {
+                    Some(first) => first.to_lowercase().chain(chars).collect(),
+                    None => label,
+                }
+            },
             action: action_label(&r.action),
             code: r.action,
             object_kind: object_label(&r.object_kind).to_string(),

@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/candidates/new/cells", get(cell_picker))
         .route("/candidates/{pub_id}", get(show))
         .route("/candidates/{pub_id}/step", post(step))
+        .route("/candidates/{pub_id}/person", post(correct_person))
 }
 
 /// Rows per list page.
@@ -482,6 +483,24 @@ pub struct Readiness {
     pub problems: Vec<Violation>,
 }
 
+/// The personal details as the correction form shows them.
+pub struct CorrectPerson {
+    /// Full name.
+    pub full_name: String,
+    /// Birth date, dd/mm/yyyy.
+    pub birth_date: String,
+    /// Gender options.
+    pub genders: Vec<Opt>,
+    /// Ethnicity, its name.
+    pub ethnicity: String,
+    /// Religion options.
+    pub religions: Vec<Opt>,
+    /// Education, "12/12".
+    pub education: String,
+    /// ID number (staff see it in full, as on the new-candidate form).
+    pub id_number: String,
+}
+
 /// A group of step forms of one weight, behind the one the process expects now.
 pub struct FormGroup {
     /// Heading.
@@ -597,6 +616,10 @@ pub struct ShowPage {
     pub confidence_note: &'static str,
     /// What would refuse the next vote or decision if it were held today.
     pub ready: Option<Readiness>,
+    /// The correction form of the personal details, for staff: the values as they stand.
+    pub correct: Option<CorrectPerson>,
+    /// The personal details were just corrected.
+    pub person_saved: bool,
     /// The violations of a refused step.
     pub violations: Vec<Violation>,
     /// A message for a bad form or a conflict.
@@ -1483,6 +1506,8 @@ pub(crate) struct Outcome {
     pub(crate) upload: Option<UploadInput>,
     /// A step was just saved: say what it did.
     pub(crate) saved: bool,
+    /// The personal details were just corrected.
+    pub(crate) person_saved: bool,
 }
 
 /// The facts the rules judge a candidacy's next step by: the candidate's (from the person and the
@@ -1750,6 +1775,25 @@ pub(crate) async fn render_show(
         saved,
         confidence_note: ketnap_domain::rules::Confidence::EXPLAINED_VI,
         ready,
+        correct: candidacies::may_correct_person(auth.role).then(|| {
+            let f = ketnap_domain::person::PersonForm::of(&person);
+            CorrectPerson {
+                genders: Gender::ALL
+                    .iter()
+                    .map(|g| opt(g.code(), g.label(), &f.gender))
+                    .collect(),
+                religions: Religion::ALL
+                    .iter()
+                    .map(|r| opt(r.code(), r.label(), &f.religion))
+                    .collect(),
+                full_name: f.full_name,
+                birth_date: f.birth_date,
+                ethnicity: person.ethnicity.name().to_string(),
+                education: f.education,
+                id_number: f.id_number,
+            }
+        }),
+        person_saved: outcome.person_saved,
         violations: outcome.violations,
         error: outcome.error,
         today: format_vn(today),
@@ -1763,6 +1807,9 @@ pub struct ShowQuery {
     /// Set after a step was saved (`?da_ghi=1`): say what it did.
     #[serde(default)]
     da_ghi: Option<String>,
+    /// Set after the personal details were corrected (`?da_sua=1`).
+    #[serde(default)]
+    da_sua: Option<String>,
 }
 
 /// `GET /candidates/{pub_id}`
@@ -1774,6 +1821,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let outcome = Outcome {
         saved: q.da_ghi.is_some(),
+        person_saved: q.da_sua.is_some(),
         ..Outcome::default()
     };
     let page = render_show(&state, &auth, &pub_id, outcome).await?;
@@ -1869,6 +1917,105 @@ pub async fn step(
                     ..Outcome::default()
                 },
             )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The correction of a candidate's personal details as posted.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct CorrectInput {
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    gender: String,
+    #[serde(default)]
+    ethnicity: String,
+    #[serde(default)]
+    religion: String,
+    #[serde(default)]
+    education: String,
+    #[serde(default)]
+    id_number: String,
+}
+
+/// `POST /candidates/{pub_id}/person`: correct the person's details (name, birth date, gender,
+/// ethnicity, religion, education, ID number) without touching the candidacy; staff only, audited
+/// as `person.update`. Every other field is kept as it stands.
+pub async fn correct_person(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(pub_id): Path<String>,
+    Form(input): Form<CorrectInput>,
+) -> Result<Response, AppError> {
+    if !candidacies::may_correct_person(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    let (record, cell_id) = {
+        let mut conn = state.store.read().await?;
+        let c = candidacies::get(&mut conn, &auth.scope, &pub_id).await?;
+        (
+            people::get(&mut conn, &auth.scope, &c.person_pub_id).await?,
+            c.cell_id,
+        )
+    };
+    let mut form = ketnap_domain::person::PersonForm::of(&record.person);
+    form.full_name = input.full_name;
+    form.birth_date = input.birth_date;
+    form.gender = input.gender;
+    form.ethnicity = input.ethnicity;
+    form.religion = input.religion;
+    form.education = input.education;
+    form.id_number = input.id_number;
+    let refused = |message: String| {
+        let state = state.clone();
+        let auth = auth.clone();
+        let pub_id = pub_id.clone();
+        async move {
+            let outcome = Outcome {
+                error: Some(message),
+                ..Outcome::default()
+            };
+            let page = render_show(&state, &auth, &pub_id, outcome).await?;
+            Ok::<Response, AppError>(
+                (StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response(),
+            )
+        }
+    };
+    let person = match form.parse(state.clock.today()) {
+        Ok(p) => p,
+        Err(errors) => {
+            let list: Vec<&str> = errors.iter().map(|e| e.message_vi()).collect();
+            return refused(format!(
+                "Chưa sửa được thông tin cá nhân, không có gì được lưu: {}",
+                list.join(" ")
+            ))
+            .await;
+        }
+    };
+    let mut tx = state.store.begin().await?;
+    match people::update(
+        &mut tx,
+        &state.write_ctx(Some(auth.user.user_id)),
+        record.person_id,
+        &person,
+        Some(cell_id),
+    )
+    .await
+    {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/candidates/{pub_id}?da_sua=1")).into_response())
+        }
+        Err(e @ StoreError::Invalid { .. }) => {
+            drop(tx);
+            refused(format!(
+                "Chưa sửa được thông tin cá nhân, không có gì được lưu: {}",
+                e.message_vi()
+            ))
             .await
         }
         Err(e) => Err(e.into()),
