@@ -291,7 +291,7 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
     let events = if individuals {
         let mut latest = history::latest_events(&mut conn, &auth.scope, 10).await?;
         // The latest recorded, shown newest act first (a step recorded late is not out of place).
-        latest.sort_by(|a, b| b.on.cmp(&a.on));
+        latest.sort_by_key(|e| std::cmp::Reverse(e.on));
         latest
             .into_iter()
             .map(|e| EventRow {
