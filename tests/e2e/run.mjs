@@ -175,7 +175,7 @@ async function assertAccessible(page, label) {
   });
   const bad = results.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const minor = results.filter((v) => !bad.includes(v));
-  for (const v of minor) console.log(`# ${label}: axe (${v.impact}) ${v.id}: ${v.help}`);
+  for (const v of minor) console.log(`# ${label}: axe (${v.impact}) ${v.id}: ${v.help} at ${v.targets.slice(0, 3).join(', ')}`);
   assert.deepEqual(
     bad,
     [],
@@ -282,7 +282,7 @@ journey('a wrong password shows the Vietnamese error', async ({ page, problems }
 /** List a new person as a source through /candidates/new; returns the candidate page's path. */
 async function newCandidate(page, name, birth, listedOn) {
   await page.goto(`${base}/candidates/new`);
-  await page.getByLabel('Chi bộ').selectOption({ index: 1 });
+  await page.locator('#cell').selectOption({ index: 1 });
   await page.getByLabel('Ngày đưa vào danh sách nguồn').fill(listedOn);
   await page.getByLabel('Họ và tên').fill(name);
   await page.getByLabel('Ngày sinh').fill(birth);

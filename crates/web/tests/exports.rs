@@ -197,11 +197,39 @@ async fn the_alerts_mentors_and_audit_files_have_the_rows_of_their_pages() {
     let mut app = TestApp::spawn().await;
     app.login("tochuc").await;
 
-    let names = page_column(&mut app, "/alerts?status=overdue&sort=cell", 2).await;
+    // Deadlines: one line per candidate, on the page and in the file alike.
+    let names = page_column(
+        &mut app,
+        "/alerts?kind=decision&status=overdue&sort=cell",
+        2,
+    )
+    .await;
     assert!(!names.is_empty());
-    let rows = xlsx(&app, "/alerts?status=overdue&sort=cell&format=xlsx").await;
+    let rows = xlsx(
+        &app,
+        "/alerts?kind=decision&status=overdue&sort=cell&format=xlsx",
+    )
+    .await;
     assert_eq!(rows.len() - 1, names.len());
     assert_eq!(column(&rows, "Họ và tên"), names);
+    // Missing mentor notes: the page folds them into one line per mentor and cell; the file
+    // keeps one line per candidate.
+    let folded = page_column(&mut app, "/alerts?kind=mentor_note", 2).await;
+    let rows = xlsx(&app, "/alerts?kind=mentor_note&format=xlsx").await;
+    let counted: usize = folded
+        .iter()
+        .map(|n| {
+            n.strip_suffix(" quần chúng")
+                .and_then(|k| k.parse::<usize>().ok())
+                .unwrap_or_else(|| panic!("a mentor's line reads “{n}”"))
+        })
+        .sum();
+    assert!(!folded.is_empty() && folded.len() <= rows.len() - 1);
+    assert_eq!(
+        counted,
+        rows.len() - 1,
+        "every candidate counted once: {folded:?}"
+    );
 
     let names = page_column(&mut app, "/mentors", 0).await;
     let rows = xlsx(&app, "/mentors?format=xlsx").await;

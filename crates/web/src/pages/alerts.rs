@@ -128,10 +128,12 @@ pub struct AlertQuery {
 
 /// One row.
 pub struct AlertLine {
-    /// Candidacy public id.
-    pub candidacy: String,
-    /// Name.
+    /// Where the row leads: the candidate's page, or the mentors' page for a folded line.
+    pub href: String,
+    /// Name, or "3 quần chúng" for a mentor's folded line.
     pub name: String,
+    /// The candidates a mentor's line folds.
+    pub folded: Vec<String>,
     /// Cell name.
     pub cell: String,
     /// The organisation above the cell.
@@ -328,7 +330,75 @@ pub async fn index(
     .filter_map(|(k, v)| v.map(|v| format!("{k}={}", downloads::enc(v))))
     .collect::<Vec<_>>()
     .join("&");
-    let total = alerts.len();
+    // Every alert as a line; the missing mentor notes folded into one line per mentor and cell
+    // (a mentor late with three candidates is one thing to chase, not three), where the first
+    // of them stood in the order.
+    let mut lines: Vec<AlertLine> = Vec::with_capacity(alerts.len());
+    let mut mentor_line: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
+    for a in alerts {
+        if matches!(a.alert.kind, AlertKind::MentorNoteMissing { .. }) {
+            let mentor = a
+                .mentor_name
+                .clone()
+                .unwrap_or_else(|| "Chưa phân công".to_string());
+            let key = (mentor.clone(), a.cell_pub_id.clone());
+            if let Some(&i) = mentor_line.get(&key) {
+                let line = &mut lines[i];
+                line.folded.push(a.full_name);
+                line.name = format!("{} quần chúng", line.folded.len());
+                line.message = format!(
+                    "Đảng viên giúp đỡ {mentor} chưa nhận xét hằng tháng cho {} quần chúng: {}.",
+                    line.folded.len(),
+                    line.folded.join(", ")
+                );
+                continue;
+            }
+            mentor_line.insert(key, lines.len());
+            lines.push(AlertLine {
+                href: "/mentors".to_string(),
+                name: "1 quần chúng".to_string(),
+                message: format!("{} ({})", a.alert.message_vi, a.full_name),
+                folded: vec![a.full_name],
+                cell: a.cell_name,
+                cell_parent: a.cell_parent,
+                status: a.alert.badge_vi(),
+                class: status_code(a.alert.status),
+                kind: kind_label(&a.alert.kind),
+                due: format_vn(a.alert.due),
+                actor: format!("{}: {mentor}", a.alert.actor.label_vi()),
+                todo: a.alert.kind.todo_vi(),
+            });
+            continue;
+        }
+        let who = match a.alert.actor {
+            Actor::Mentor => a.mentor_name.clone(),
+            Actor::Cell => Some(a.cell_name.clone()),
+            Actor::GrassrootsCommittee if !a.cell_parent.is_empty() => Some(a.cell_parent.clone()),
+            _ => None,
+        };
+        lines.push(AlertLine {
+            href: format!("/candidates/{}", a.candidacy_pub_id),
+            name: a.full_name,
+            folded: Vec::new(),
+            cell: a.cell_name,
+            cell_parent: a.cell_parent,
+            status: a.alert.badge_vi(),
+            class: status_code(a.alert.status),
+            kind: kind_label(&a.alert.kind),
+            due: format_vn(a.alert.due),
+            actor: match who {
+                Some(w) if a.alert.actor != Actor::Cell => {
+                    format!("{}: {w}", a.alert.actor.label_vi())
+                }
+                Some(w) => w,
+                None => a.alert.actor.label_vi().to_string(),
+            },
+            todo: a.alert.kind.todo_vi(),
+            message: a.alert.message_vi,
+        });
+    }
+    let total = lines.len();
     let last_page = total.div_ceil(PAGE).max(1);
     let page_no = page_no.min(last_page);
     let pages = (1..=last_page)
@@ -340,39 +410,10 @@ pub async fn index(
         })
         .collect();
     let next = (page_no < last_page).then(|| format!("/alerts?{query}&trang={}", page_no + 1));
-    let rows = alerts
+    let rows = lines
         .into_iter()
         .skip((page_no - 1) * PAGE)
         .take(PAGE)
-        .map(|a| {
-            let who = match a.alert.actor {
-                Actor::Mentor => a.mentor_name.clone(),
-                Actor::Cell => Some(a.cell_name.clone()),
-                Actor::GrassrootsCommittee if !a.cell_parent.is_empty() => {
-                    Some(a.cell_parent.clone())
-                }
-                _ => None,
-            };
-            AlertLine {
-                candidacy: a.candidacy_pub_id,
-                name: a.full_name,
-                cell: a.cell_name,
-                cell_parent: a.cell_parent,
-                status: a.alert.badge_vi(),
-                class: status_code(a.alert.status),
-                kind: kind_label(&a.alert.kind),
-                due: format_vn(a.alert.due),
-                actor: match who {
-                    Some(w) if a.alert.actor != Actor::Cell => {
-                        format!("{}: {w}", a.alert.actor.label_vi())
-                    }
-                    Some(w) => w,
-                    None => a.alert.actor.label_vi().to_string(),
-                },
-                todo: a.alert.kind.todo_vi(),
-                message: a.alert.message_vi,
-            }
-        })
         .collect();
     let statuses = [
         AlertStatus::Overdue,
