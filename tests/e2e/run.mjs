@@ -843,6 +843,10 @@ journey('cells of the same name are told apart by their commune in the new-candi
   const found = (await page.locator('#cell option').allInnerTexts()).filter((l) => !l.startsWith('—'));
   assert.ok(found.length > 0 && found.every((l) => l.includes(above)), `search for “${typed}” kept ${found.join(' | ')}`);
   await screenshot(page, 'new-candidate-cells');
+  await page.setViewportSize(phone);
+  await screenshot(page, 'new-candidate-cells-phone');
+  await assertAccessible(page, 'the new-candidate form with a searched picker (phone)');
+  await page.setViewportSize(desktop);
   assertNoProblems(problems);
 });
 
