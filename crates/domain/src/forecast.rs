@@ -586,15 +586,31 @@ pub struct Progress {
     pub sentence_vi: String,
 }
 
-/// The verdict from the year's target, the admissions so far and the forecast's verdict (when
-/// one was made): with no target it says so; met, it says so; otherwise what is missing and the
-/// days left until 31/12, on track when the forecast expects the target to be met.
+/// What a verdict is judged against when the target is not met yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outlook {
+    /// The forecast's verdict (on track when it expects the target to be met).
+    Forecast(Verdict),
+    /// The plan's pace: the admissions the plan expects by the end of this month (cumulative
+    /// month targets, [`crate::plan::Plan::month_targets`]); on track when reached. Needs no
+    /// history, so a dashboard can say it on every view.
+    Pace {
+        /// Admissions planned from 1 January to the end of `month`.
+        due: u32,
+        /// The month, 1–12.
+        month: i8,
+    },
+}
+
+/// The verdict from the year's target, the admissions so far and an [`Outlook`]: with no target
+/// it says so; met, it says so; otherwise what is missing and the days left until 31/12, on track
+/// or behind as the outlook says.
 pub fn progress(
     year: i16,
     admitted: u32,
     target: Option<u32>,
     today: Date,
-    forecast: Option<Verdict>,
+    outlook: Outlook,
 ) -> Progress {
     let Some(target) = target.filter(|t| *t > 0) else {
         return Progress {
@@ -615,10 +631,15 @@ pub fn progress(
     let missing = group_thousands(u128::from(target - admitted));
     let end = Date::new(year, 12, 31).unwrap_or(today);
     let days = today.until(end).map(|s| s.get_days()).unwrap_or(0).max(0);
-    let on_track = forecast.is_some_and(Verdict::is_positive);
-    let outlook = match forecast {
-        Some(v) => format!(" {}.", v.label_vi()),
-        None => String::new(),
+    let (on_track, outlook) = match outlook {
+        Outlook::Forecast(v) => (v.is_positive(), format!(" {}.", v.label_vi())),
+        Outlook::Pace { due, month } => (
+            admitted >= due,
+            format!(
+                " Theo kế hoạch, đến hết tháng {month:02} cần {} đảng viên.",
+                group_thousands(u128::from(due))
+            ),
+        ),
     };
     Progress {
         on_track,
@@ -641,24 +662,57 @@ mod tests {
     #[test]
     fn the_leaders_verdict_says_what_is_missing_and_the_days_left() {
         let today = jiff::civil::date(2026, 12, 5);
-        let p = progress(2026, 134, Some(146), today, Some(Verdict::Unlikely));
+        let p = progress(
+            2026,
+            134,
+            Some(146),
+            today,
+            Outlook::Forecast(Verdict::Unlikely),
+        );
         assert!(!p.on_track);
         assert_eq!(
             p.sentence_vi,
             "Chậm tiến độ: đã kết nạp 134/146, cần thêm 12 đảng viên trong 26 ngày còn lại của năm 2026. Dự báo không đạt chỉ tiêu."
         );
-        let p = progress(2026, 1_200, Some(1_150), today, None);
+        let p = progress(
+            2026,
+            1_200,
+            Some(1_150),
+            today,
+            Outlook::Forecast(Verdict::Likely),
+        );
         assert!(p.on_track);
         assert_eq!(
             p.sentence_vi,
             "Đã đạt chỉ tiêu: kết nạp 1.200/1.150 đảng viên năm 2026."
         );
-        assert!(progress(2026, 10, Some(12), today, Some(Verdict::Likely)).on_track);
         assert!(
-            progress(2026, 3, None, today, None)
+            progress(
+                2026,
+                10,
+                Some(12),
+                today,
+                Outlook::Forecast(Verdict::Likely)
+            )
+            .on_track
+        );
+        let pace = |due| Outlook::Pace { due, month: 12 };
+        assert!(
+            progress(2026, 3, None, today, pace(0))
                 .sentence_vi
                 .starts_with("Chưa có chỉ tiêu")
         );
+        // By the plan's pace: behind when fewer than the months so far planned.
+        let p = progress(2026, 159, Some(218), today, pace(218));
+        assert!(!p.on_track);
+        assert!(
+            p.sentence_vi
+                .ends_with("đến hết tháng 12 cần 218 đảng viên."),
+            "{}",
+            p.sentence_vi
+        );
+        let p = progress(2026, 100, Some(218), date(2026, 6, 15), pace(100));
+        assert!(p.on_track && p.sentence_vi.starts_with("Đạt tiến độ"));
     }
     use jiff::civil::date;
     use proptest::prelude::*;

@@ -545,6 +545,42 @@ pub async fn scope_roots(conn: &mut Conn, scope: &Scope) -> Result<Vec<Org>> {
     }
 }
 
+/// An open cell of the scope with the name of the organisation directly above it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CellAbove {
+    /// The cell.
+    #[sqlx(flatten)]
+    pub cell: Org,
+    /// The name of its parent organisation ("" for a root).
+    pub parent_name: String,
+}
+
+/// The open cells of the scope (at most `limit`), each with the organisation above it: one query
+/// over the scope's subtrees, for the cell picker (its cost follows the cells it lists).
+pub async fn open_cells(conn: &mut Conn, scope: &Scope, limit: usize) -> Result<Vec<CellAbove>> {
+    let cap = i64::try_from(limit).unwrap_or(i64::MAX);
+    let cells = "o.closed_on IS NULL AND (o.kind LIKE 'cell:%' OR o.kind LIKE 'grassroots_cell:%')";
+    Ok(match scope.user_id {
+        None => {
+            let sql = format!(
+                "SELECT {ORG_COLS}, COALESCE(par.name, '') AS parent_name FROM org o \
+                 LEFT JOIN org par ON par.org_id = o.parent_id WHERE {cells} ORDER BY o.org_id LIMIT $1"
+            );
+            fetch_all!(conn.ex(), CellAbove, &sql, cap)?
+        }
+        Some(user) => {
+            let sql = format!(
+                "SELECT DISTINCT {ORG_COLS}, COALESCE(par.name, '') AS parent_name FROM user_scope us \
+                 JOIN org_closure oc ON oc.ancestor_id = us.org_id \
+                 JOIN org o ON o.org_id = oc.descendant_id \
+                 LEFT JOIN org par ON par.org_id = o.parent_id \
+                 WHERE us.user_id = $1 AND us.role = $2 AND {cells} ORDER BY o.org_id LIMIT $3"
+            );
+            fetch_all!(conn.ex(), CellAbove, &sql, user, scope.role.code(), cap)?
+        }
+    })
+}
+
 /// The top of the scope as an indented outline: the scope's roots and their open descendants down
 /// to `max_depth` levels below them, in tree order with siblings by name, each with its depth
 /// below its root; at most `limit` organisations. One query (filters and pickers use it).

@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, VecDeque};
 use axum::http::StatusCode;
 
 /// Internal words that must never reach a staff member's screen.
-const INTERNAL: [&str; 22] = [
+const INTERNAL: [&str; 23] = [
     "key_position",
     "residential_unit",
     "candidacy",
@@ -34,6 +34,7 @@ const INTERNAL: [&str; 22] = [
     "_vote",
     "Kiểm tra dữ liệu của ketnap",
     "Tải JSON",
+    "dd/mm/yyyy",
 ];
 
 /// The text a person reads: tags, their attributes, scripts and styles removed.

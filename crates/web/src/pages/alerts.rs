@@ -224,6 +224,37 @@ pub struct AlertsPage {
     pub download: Option<String>,
 }
 
+/// The line of one alert: who must act named where ketnap knows them (the mentor, the cell, the
+/// committee above the cell), and the one action that clears it.
+fn alert_line(a: candidacies::CandidacyAlert) -> AlertLine {
+    let who = match a.alert.actor {
+        Actor::Mentor => a.mentor_name.clone(),
+        Actor::Cell => Some(a.cell_name.clone()),
+        Actor::GrassrootsCommittee if !a.cell_parent.is_empty() => Some(a.cell_parent.clone()),
+        _ => None,
+    };
+    AlertLine {
+        href: format!("/candidates/{}", a.candidacy_pub_id),
+        name: a.full_name,
+        folded: Vec::new(),
+        cell: a.cell_name,
+        cell_parent: a.cell_parent,
+        status: a.alert.badge_vi(),
+        class: status_code(a.alert.status),
+        kind: kind_label(&a.alert.kind),
+        due: format_vn(a.alert.due),
+        actor: match who {
+            Some(w) if a.alert.actor != Actor::Cell => {
+                format!("{}: {w}", a.alert.actor.label_vi())
+            }
+            Some(w) => w,
+            None => a.alert.actor.label_vi().to_string(),
+        },
+        todo: a.alert.kind.todo_vi(),
+        message: a.alert.message_vi,
+    }
+}
+
 /// `GET /alerts`
 pub async fn index(
     State(state): State<AppState>,
@@ -343,60 +374,33 @@ pub async fn index(
                 .clone()
                 .unwrap_or_else(|| "Chưa phân công".to_string());
             let key = (mentor.clone(), a.cell_pub_id.clone());
-            if let Some(&i) = mentor_line.get(&key) {
-                let line = &mut lines[i];
-                line.folded.push(a.full_name);
-                line.name = format!("{} quần chúng", line.folded.len());
-                line.message = format!(
+            let name = a.full_name.clone();
+            let i = match mentor_line.get(&key) {
+                Some(&i) => i,
+                None => {
+                    mentor_line.insert(key, lines.len());
+                    let mut line = alert_line(a);
+                    line.href = "/mentors".to_string();
+                    line.actor = format!("{}: {mentor}", Actor::Mentor.label_vi());
+                    lines.push(line);
+                    lines.len() - 1
+                }
+            };
+            let line = &mut lines[i];
+            line.folded.push(name);
+            line.name = format!("{} quần chúng", line.folded.len());
+            line.message = match line.folded.as_slice() {
+                // One candidate: the alert's own words (how many months, since when).
+                [only] => format!("{} ({only})", line.message),
+                all => format!(
                     "Đảng viên giúp đỡ {mentor} chưa nhận xét hằng tháng cho {} quần chúng: {}.",
-                    line.folded.len(),
-                    line.folded.join(", ")
-                );
-                continue;
-            }
-            mentor_line.insert(key, lines.len());
-            lines.push(AlertLine {
-                href: "/mentors".to_string(),
-                name: "1 quần chúng".to_string(),
-                message: format!("{} ({})", a.alert.message_vi, a.full_name),
-                folded: vec![a.full_name],
-                cell: a.cell_name,
-                cell_parent: a.cell_parent,
-                status: a.alert.badge_vi(),
-                class: status_code(a.alert.status),
-                kind: kind_label(&a.alert.kind),
-                due: format_vn(a.alert.due),
-                actor: format!("{}: {mentor}", a.alert.actor.label_vi()),
-                todo: a.alert.kind.todo_vi(),
-            });
+                    all.len(),
+                    all.join(", ")
+                ),
+            };
             continue;
         }
-        let who = match a.alert.actor {
-            Actor::Mentor => a.mentor_name.clone(),
-            Actor::Cell => Some(a.cell_name.clone()),
-            Actor::GrassrootsCommittee if !a.cell_parent.is_empty() => Some(a.cell_parent.clone()),
-            _ => None,
-        };
-        lines.push(AlertLine {
-            href: format!("/candidates/{}", a.candidacy_pub_id),
-            name: a.full_name,
-            folded: Vec::new(),
-            cell: a.cell_name,
-            cell_parent: a.cell_parent,
-            status: a.alert.badge_vi(),
-            class: status_code(a.alert.status),
-            kind: kind_label(&a.alert.kind),
-            due: format_vn(a.alert.due),
-            actor: match who {
-                Some(w) if a.alert.actor != Actor::Cell => {
-                    format!("{}: {w}", a.alert.actor.label_vi())
-                }
-                Some(w) => w,
-                None => a.alert.actor.label_vi().to_string(),
-            },
-            todo: a.alert.kind.todo_vi(),
-            message: a.alert.message_vi,
-        });
+        lines.push(alert_line(a));
     }
     let total = lines.len();
     let last_page = total.div_ceil(PAGE).max(1);

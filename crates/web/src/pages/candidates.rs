@@ -2159,32 +2159,11 @@ async fn cell_options(
     // Each open cell with the organisation above it: "Chi bộ Cơ quan" is a dozen cells in a
     // district, and the commune tells them apart. Grouped by that organisation, both in the
     // natural order of their names (numbers by value).
-    let mut found: Vec<(String, orgs::Org)> = Vec::new();
-    let mut stack: Vec<(String, orgs::Org)> = orgs::scope_roots(conn, &auth.scope)
+    let mut found: Vec<(String, orgs::Org)> = orgs::open_cells(conn, &auth.scope, 2000)
         .await?
         .into_iter()
-        .map(|o| (String::new(), o))
+        .map(|c| (c.parent_name, c.cell))
         .collect();
-    let mut seen = 0;
-    while let Some((parent, o)) = stack.pop() {
-        seen += 1;
-        if seen > 2000 {
-            break;
-        }
-        if o.kind().map(|k| k.is_cell()).unwrap_or(false) {
-            if !o.is_closed() {
-                found.push((parent, o));
-            }
-        } else {
-            let name = o.name.clone();
-            stack.extend(
-                orgs::children(conn, &auth.scope, o.org_id)
-                    .await?
-                    .into_iter()
-                    .map(|c| (name.clone(), c)),
-            );
-        }
-    }
     found.sort_by(|(pa, a), (pb, b)| {
         compare_labels(pa, pb).then_with(|| compare_labels(&a.name, &b.name))
     });

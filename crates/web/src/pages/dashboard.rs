@@ -122,9 +122,6 @@ pub struct DashboardPage {
     pub events: Vec<EventRow>,
 }
 
-/// Years of history the forecast learns from (as on the plans page).
-const FORECAST_YEARS: i64 = crate::pages::plans::FORECAST_YEARS;
-
 /// Alerts read for the dashboard (the week's items and the backlog's count).
 const DASHBOARD_ALERTS: usize = 1000;
 
@@ -190,26 +187,23 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
         let months = history::monthly_admissions(&mut conn, &auth.scope, org.org_id, year).await?;
         let through = usize::try_from(today.month()).unwrap_or(12);
         let trend_chart = crate::report::admissions_trend(&months, through, pva.plan.as_ref());
-        // The forecast, as the plans page makes it (the current year, with a target).
-        let forecast = match target {
-            Some(t) if t > pva.actuals.admissions => {
-                let since = today.saturating_sub(jiff::Span::new().years(FORECAST_YEARS));
-                let candidacies =
-                    history::forecast_history(&mut conn, &auth.scope, org.org_id, since).await?;
-                Some(
-                    forecast::forecast(&forecast::ForecastInput {
-                        today,
-                        history_since: since,
-                        admitted_so_far: pva.actuals.admissions,
-                        quota: Some(t),
-                        candidacies,
-                    })
-                    .verdict,
-                )
-            }
-            _ => None,
-        };
-        let verdict = forecast::progress(year, pva.actuals.admissions, target, today, forecast);
+        // Judged against the plan's pace to the end of this month: read from the plan itself,
+        // so the dashboard's cost does not grow with the history (the forecast, which reads
+        // every candidacy's steps, is on the plans page).
+        let month = today.month();
+        let due = pva.plan.as_ref().map_or(0, |p| {
+            p.month_targets(&ketnap_domain::plan::Line::Admissions)
+                .iter()
+                .take(usize::try_from(month).unwrap_or(12))
+                .sum()
+        });
+        let verdict = forecast::progress(
+            year,
+            pva.actuals.admissions,
+            target,
+            today,
+            forecast::Outlook::Pace { due, month },
+        );
         let g = |n: u128| group_thousands(n);
         let admitted_text = match target {
             Some(t) => format!(

@@ -33,7 +33,7 @@ use crate::pages::downloads;
 use crate::pages::picker::{Opt, parse_period, period_options, pick_org};
 
 /// Years of history the forecast learns from.
-pub(crate) const FORECAST_YEARS: i64 = 3;
+const FORECAST_YEARS: i64 = 3;
 /// Rows of the drill-down page.
 const DRILL_PAGE: i64 = 100;
 
