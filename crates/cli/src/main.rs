@@ -836,6 +836,12 @@ async fn run_report(
     Ok(ExitCode::SUCCESS)
 }
 
+/// mimalloc instead of glibc's allocator: an import allocates and frees millions of small
+/// strings, and glibc's malloc spent a quarter of the 100,000-row roster import's CPU time
+/// (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Request logs: ids and paths only (see ketnap_web::observe); RUST_LOG tunes the level.

@@ -189,28 +189,23 @@ pub async fn insert_many(
             "Người này đang là đảng viên trong danh sách đảng viên.",
         ));
     }
-    let known: Vec<(i64,)> = bulk::select_in(
+    // Each person known, and none already on an active roster, in one query per chunk: the
+    // person's row joined to their roster rows by person only (with the status in the join a
+    // planner may walk the whole roster by status instead of the person index).
+    let known: Vec<(i64, Option<String>)> = bulk::select_in(
         tx,
-        "SELECT person_id FROM person WHERE person_id IN",
+        "SELECT p.person_id, m.status FROM person p LEFT JOIN member m ON m.person_id = p.person_id \
+         WHERE p.person_id IN",
         &[],
         &persons,
     )
     .await?;
-    if known.len() < persons.len() {
+    if known.iter().map(|(p, _)| p).collect::<HashSet<_>>().len() < persons.len() {
         return Err(StoreError::NotFound("person"));
     }
-    // By person only, the status checked here: with the status in the query a planner may walk
-    // the whole roster by status instead of the person index.
-    let rosters: Vec<(i64, String)> = bulk::select_in(
-        tx,
-        "SELECT member_id, status FROM member WHERE person_id IN",
-        &[],
-        &persons,
-    )
-    .await?;
-    if rosters
+    if known
         .iter()
-        .any(|(_, status)| status == "official" || status == "probationary")
+        .any(|(_, status)| matches!(status.as_deref(), Some("official" | "probationary")))
     {
         return Err(StoreError::invalid(
             "person already an active member",
