@@ -423,19 +423,19 @@ pub fn alerts(
         validity(
             AlertKind::CertificateExpiring,
             rules.cert_validity.id,
-            c.certificate_valid_until(book),
+            c.certificate_valid_until(rules),
             "Giấy chứng nhận học lớp nhận thức về Đảng",
         );
         validity(
             AlertKind::BackgroundExpiring,
             rules.background_validity.id,
-            c.background_valid_until(book),
+            c.background_valid_until(rules),
             "Lý lịch đã chứng nhận",
         );
         validity(
             AlertKind::CommentsExpiring,
             rules.comments_validity.id,
-            c.comments_valid_until(book),
+            c.comments_valid_until(rules),
             "Giấy giới thiệu, nghị quyết giới thiệu và tổng hợp nhận xét",
         );
     }

@@ -619,6 +619,34 @@ pub struct Event {
     pub rules_version: String,
     /// Rules the step was late on but that do not void it (late decision, late recognition vote).
     pub warnings: Vec<Violation>,
+    /// Dates the step fixed under the rules in force on its date, so that a later change of the
+    /// rules never moves them: the end of probation [probation.months], the day a member is
+    /// official from [recognition.effective_at_probation_end], the day party age counts from
+    /// [party_age.from_decision]. Events recorded before these were kept carry none, and the
+    /// spec's defaults apply to them.
+    #[serde(default, skip_serializing_if = "Fixed::is_empty")]
+    pub fixed: Fixed,
+}
+
+/// See [`Event::fixed`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fixed {
+    /// Last day of probation, fixed by the ceremony.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probation_end: Option<Date>,
+    /// Official from, fixed by the recognition decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub official_from: Option<Date>,
+    /// Party age counts from, fixed by the admission decision or the ceremony.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party_age_from: Option<Date>,
+}
+
+impl Fixed {
+    /// Nothing fixed.
+    pub fn is_empty(&self) -> bool {
+        *self == Fixed::default()
+    }
 }
 
 /// Facts the store knows about the candidate on the act's date.
@@ -1050,7 +1078,9 @@ impl Candidacy {
                     on,
                 };
                 if *approved {
-                    self.party_age_from = Some(on);
+                    // [party_age.from_decision]: the decision's date; where the rules in force at
+                    // the ceremony count it from the ceremony, that step fixes it instead.
+                    self.party_age_from = Some(e.fixed.party_age_from.unwrap_or(on));
                     self.admission_decision = Some((r, *received_on));
                     self.extension = None;
                 } else {
@@ -1060,7 +1090,14 @@ impl Candidacy {
             Action::HoldCeremony { late_approval } => {
                 self.ceremony_on = Some(on);
                 self.late_ceremony_approval.clone_from(late_approval);
-                self.probation_end = Some(add_months(on, 12));
+                self.probation_end = Some(
+                    e.fixed
+                        .probation_end
+                        .unwrap_or_else(|| add_months(on, PROBATION_MONTHS_BEFORE_FIXED)),
+                );
+                if let Some(d) = e.fixed.party_age_from {
+                    self.party_age_from = Some(d);
+                }
             }
             Action::DeclareMemberBackground => self.member_background_on = Some(on),
             Action::CompleteNewMemberCourse { .. } => self.new_member_course_on = Some(on),
@@ -1093,7 +1130,7 @@ impl Candidacy {
                     on,
                 });
                 if *approved {
-                    self.official_from = self.probation_end;
+                    self.official_from = e.fixed.official_from.or(self.probation_end);
                 } else {
                     self.exit = Some((
                         on,
@@ -1110,7 +1147,7 @@ impl Candidacy {
                     on,
                 });
                 if *recognise {
-                    self.official_from = self.probation_end;
+                    self.official_from = e.fixed.official_from.or(self.probation_end);
                 } else {
                     self.exit =
                         Some((on, format!("Cấp trên quyết định xóa tên, số {decision_no}")));
@@ -1213,27 +1250,25 @@ impl Candidacy {
         )
     }
 
-    /// The last valid day of the awareness certificate.
-    pub fn certificate_valid_until(&self, book: &RuleBook) -> Option<Date> {
+    /// The last valid day of the awareness certificate for an act judged under `rules` (the
+    /// version in force on the act's date: a vote is judged by the period of the vote's day,
+    /// not the one in force when the certificate was issued) [cert.validity].
+    pub fn certificate_valid_until(&self, rules: &RuleSet) -> Option<Date> {
         let c = self.certificate.as_ref()?;
-        Some(last_valid_day(
-            c.issued_on,
-            book.in_force(c.issued_on).cert_validity.value.0,
-        ))
+        Some(last_valid_day(c.issued_on, rules.cert_validity.value.0))
     }
 
-    /// The last day the certified background is valid for a vote.
-    pub fn background_valid_until(&self, book: &RuleBook) -> Option<Date> {
+    /// The last day the certified background is valid for an act judged under `rules`
+    /// [background.validity].
+    pub fn background_valid_until(&self, rules: &RuleSet) -> Option<Date> {
         let c = self.background_certified_on?;
-        Some(last_valid_day(
-            c,
-            book.in_force(c).background_validity.value.0,
-        ))
+        Some(last_valid_day(c, rules.background_validity.value.0))
     }
 
     /// The earliest date among the introducer letters, the union resolution and the comments
-    /// summary (comments.validity): the dossier must be voted on by its last valid day.
-    pub fn comments_valid_until(&self, book: &RuleBook) -> Option<Date> {
+    /// summary (comments.validity): the dossier must be voted on by its last valid day, under
+    /// the period of `rules` (the version in force on the vote's day).
+    pub fn comments_valid_until(&self, rules: &RuleSet) -> Option<Date> {
         let dates = self
             .introducers
             .iter()
@@ -1241,10 +1276,7 @@ impl Candidacy {
             .chain(self.union_introduction.as_ref().map(|(_, r)| r.on))
             .chain(self.comments_on);
         let oldest = dates.min()?;
-        Some(last_valid_day(
-            oldest,
-            book.in_force(oldest).comments_validity.value.0,
-        ))
+        Some(last_valid_day(oldest, rules.comments_validity.value.0))
     }
 }
 
@@ -1738,7 +1770,49 @@ pub fn decide(
         passed,
         rules_version: rules.version.to_string(),
         warnings,
+        fixed: fixed(c, &cmd.action, rules, on),
     })
+}
+
+/// The probation this candidacy serves, in words ("12 tháng"): fixed by its ceremony.
+fn probation_length(c: &Candidacy) -> String {
+    match (c.ceremony_on, c.probation_end) {
+        (Some(from), Some(end)) => format!("{} tháng", full_months(from, end)),
+        _ => "thời kỳ".to_string(),
+    }
+}
+
+/// The probation of events recorded before [`Event::fixed`] was kept: the spec's 12 months.
+const PROBATION_MONTHS_BEFORE_FIXED: u32 = 12;
+
+/// What an accepted step fixes under `rules`, the version in force on its date `on`.
+fn fixed(c: &Candidacy, action: &Action, rules: &RuleSet, on: Date) -> Fixed {
+    let mut f = Fixed::default();
+    match action {
+        Action::AdmissionDecision { approved: true, .. }
+            if rules.party_age_from_decision.value.0 =>
+        {
+            f.party_age_from = Some(on);
+        }
+        Action::HoldCeremony { .. } => {
+            f.probation_end = Some(add_months(on, rules.probation_months.value.0));
+            if !rules.party_age_from_decision.value.0 {
+                f.party_age_from = Some(on);
+            }
+        }
+        Action::RecognitionDecision { approved: true, .. }
+        | Action::SuperiorRuling {
+            recognise: true, ..
+        } => {
+            f.official_from = if rules.recognition_effective.value.0 {
+                c.probation_end
+            } else {
+                Some(on)
+            };
+        }
+        _ => {}
+    }
+    f
 }
 
 fn member_guard(m: &MemberFacts, rules: &RuleSet, role: &str, v: &mut Vec<Violation>) {
@@ -1750,14 +1824,7 @@ fn member_guard(m: &MemberFacts, rules: &RuleSet, role: &str, v: &mut Vec<Violat
 }
 
 /// Age, education, certificate, background, introducers and comments on the vote date.
-fn eligibility(
-    c: &Candidacy,
-    ctx: &Context,
-    book: &RuleBook,
-    rules: &RuleSet,
-    on: Date,
-    v: &mut Vec<Violation>,
-) {
+fn eligibility(c: &Candidacy, ctx: &Context, rules: &RuleSet, on: Date, v: &mut Vec<Violation>) {
     let months = full_months(ctx.candidate.birth_date, on);
     let (min, max) = (rules.age_min.value.0 * 12, rules.age_max.value.0 * 12);
     if ctx.candidate.birth_date > on || months < min {
@@ -1796,7 +1863,7 @@ fn eligibility(
             ))),
         }
     }
-    match c.certificate_valid_until(book) {
+    match c.certificate_valid_until(rules) {
         None => v.push(rules.cert_validity.violation("Chưa có giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng.")),
         Some(until) if on > until => v.push(rules.cert_validity.violation(format!(
             "Giấy chứng nhận học lớp nhận thức về Đảng đã hết hạn ngày {} (có giá trị {}); phải học lại trước khi chi bộ xét.",
@@ -1805,19 +1872,20 @@ fn eligibility(
         ))),
         Some(_) => {}
     }
-    match c.background_valid_until(book) {
+    match c.background_valid_until(rules) {
         None => v.push(
             rules
                 .background_validity
                 .violation("Lý lịch chưa được chứng nhận."),
         ),
         Some(until) if on > until => v.push(rules.background_validity.violation(format!(
-            "Lý lịch đã chứng nhận hết giá trị ngày {}; phải thẩm tra, chứng nhận lại.",
-            format_vn(until)
+            "Lý lịch đã chứng nhận hết giá trị ngày {} (có giá trị {} kể từ ngày chứng nhận); phải thẩm tra, chứng nhận lại.",
+            format_vn(until),
+            rules.background_validity.value
         ))),
         Some(_) => {}
     }
-    if let Some(until) = c.comments_valid_until(book)
+    if let Some(until) = c.comments_valid_until(rules)
         && on > until
     {
         v.push(rules.comments_validity.violation(format!(
@@ -2265,7 +2333,7 @@ fn guards(
                 v.push(e);
                 return None;
             }
-            eligibility(c, ctx, book, rules, on, v);
+            eligibility(c, ctx, rules, on, v);
             Some(rules.vote_cell.value.reached(tally.in_favour, tally.base()))
         }
         Action::PartialAppraisal { report_no, .. } => {
@@ -2390,8 +2458,9 @@ fn guards(
                 && on < end
             {
                 v.push(rules.probation_months.violation(format!(
-                    "Chưa hết {} dự bị: thời kỳ dự bị kết thúc ngày {}.",
-                    rules.probation_months.value,
+                    "Chưa đủ {} dự bị: còn {} ngày (thời kỳ dự bị kết thúc ngày {}).",
+                    probation_length(c),
+                    (end - on).get_days(),
                     format_vn(end)
                 )));
             }
@@ -2477,7 +2546,12 @@ fn guards(
             if let Some(end) = c.probation_end
                 && on < end
             {
-                v.push(rules.probation_months.violation("Chưa hết thời kỳ dự bị."));
+                v.push(rules.probation_months.violation(format!(
+                    "Chưa đủ {} dự bị: còn {} ngày (thời kỳ dự bị kết thúc ngày {}).",
+                    probation_length(c),
+                    (end - on).get_days(),
+                    format_vn(end)
+                )));
             }
             None
         }

@@ -77,6 +77,15 @@ impl<T> Cited<T> {
         }
     }
 
+    /// The citation as the texts in force from `from` word it: before QĐ 294-QĐ/TW (1/7/2025)
+    /// neither it nor HD 06-HD/TW (2025) is cited (HD 01-HD/TW (2021) guided then, its section
+    /// not known here, so none is given); before QĐ 232-QĐ/TW (20/01/2025), QĐ 24-QĐ/TW (2021)
+    /// is cited in its place, as the spec reads the rules unchanged between them.
+    fn as_of(mut self, from: Date) -> Self {
+        self.citation = Cow::Owned(citation_as_of(&self.citation, from));
+        self
+    }
+
     /// The citation as shown beside a violation: the source and the confidence mark.
     pub fn cite(&self) -> String {
         match self.confidence {
@@ -93,6 +102,58 @@ impl<T> Cited<T> {
             message_vi: message_vi.into(),
         }
     }
+}
+
+/// See [`Cited::as_of`].
+fn citation_as_of(citation: &str, from: Date) -> String {
+    let mut out = citation.to_string();
+    if from < Date::constant(2025, 7, 1) {
+        let mut kept: Vec<String> = Vec::new();
+        for seg in out.split("; ") {
+            if seg.contains("294-QĐ/TW") {
+                // Keep the words after the sources, joined to the sources before.
+                if let Some((_, text)) = seg.split_once(": ")
+                    && !text.contains("294-QĐ/TW")
+                    && let Some(last) = kept.last_mut()
+                {
+                    last.push_str(": ");
+                    last.push_str(text);
+                }
+                continue;
+            }
+            kept.push(seg.to_string());
+        }
+        out = kept.join("; ");
+        for hd06 in ["Hướng dẫn 06-HD/TW (09/6/2025)", "Hướng dẫn 06-HD/TW"] {
+            while let Some(at) = out.find(hd06) {
+                let rest = &out[at + hd06.len()..];
+                // The section of HD 06 is not HD 01's: drop it.
+                let skip = rest
+                    .strip_prefix(" §")
+                    .map(|r| " §".len() + r.find([' ', ':', ';']).unwrap_or(r.len()))
+                    .unwrap_or(0);
+                out = format!(
+                    "{}Hướng dẫn 01-HD/TW (28/9/2021){}",
+                    &out[..at],
+                    &out[at + hd06.len() + skip..]
+                );
+            }
+        }
+    }
+    if from < Date::constant(2025, 1, 20) {
+        for (old, new) in [
+            ("Quy định 24-QĐ/TW và 232-QĐ/TW", "Quy định 24-QĐ/TW"),
+            ("Quy định 29-QĐ/TW và 232-QĐ/TW", "Quy định 24-QĐ/TW"),
+            (
+                "Quy định 232-QĐ/TW (20/01/2025)",
+                "Quy định 24-QĐ/TW (30/7/2021)",
+            ),
+            ("Quy định 232-QĐ/TW", "Quy định 24-QĐ/TW"),
+        ] {
+            out = out.replace(old, new);
+        }
+    }
+    out
 }
 
 /// A rule that a command breaks: a value, never a panic or a bare string.
@@ -387,7 +448,7 @@ macro_rules! rule_set {
                 RuleSet {
                     version: Cow::Borrowed(version),
                     effective_from,
-                    $( $field: Cited::new($id, $value, Confidence::$conf, $cite), )*
+                    $( $field: Cited::new($id, $value, Confidence::$conf, $cite).as_of(effective_from), )*
                 }
             }
 
@@ -623,6 +684,8 @@ impl RuleBook {
             let arr = versions
                 .as_array()
                 .ok_or_else(|| RulesError::Parse("`version` must be an array of tables".into()))?;
+            // Oldest first, so that a later version of the file overrides an earlier one.
+            let mut tables = Vec::with_capacity(arr.len());
             for v in arr {
                 let t = v
                     .as_table()
@@ -634,6 +697,10 @@ impl RuleBook {
                 let from: Date = from
                     .parse()
                     .map_err(|_| RulesError::BadDate(from.to_string()))?;
+                tables.push((from, t));
+            }
+            tables.sort_by_key(|(from, _)| *from);
+            for (from, t) in tables {
                 let name = t
                     .get("name")
                     .and_then(|n| n.as_str())
@@ -643,13 +710,31 @@ impl RuleBook {
                 set.version = Cow::Owned(name);
                 set.effective_from = from;
                 let cites = t.get("citations").and_then(|c| c.as_table());
+                let mut changes = Vec::new();
                 if let Some(values) = t.get("values").and_then(|v| v.as_table()) {
                     for (id, value) in values {
+                        // A value changed without its own citation is cited to the version that
+                        // changed it, never to the text whose number it replaced.
                         let cite = cites
                             .and_then(|c| c.get(id))
                             .and_then(|c| c.as_str())
-                            .map(str::to_string);
-                        set.set(id, value, cite)?;
+                            .map(str::to_string)
+                            .unwrap_or_else(|| {
+                                format!(
+                                    "{} (áp dụng từ {})",
+                                    set.version,
+                                    crate::dates::format_vn(from)
+                                )
+                            });
+                        set.set(id, value, Some(cite.clone()))?;
+                        changes.push((id.clone(), value.clone(), cite));
+                    }
+                }
+                // A deployment's value stays in force under the later versions of the spec
+                // (QĐ 294 from 1/7/2025 does not undo a province's rule of June 2025).
+                for later in book.versions.iter_mut().filter(|v| v.effective_from > from) {
+                    for (id, value, cite) in &changes {
+                        later.set(id, value, Some(cite.clone()))?;
                     }
                 }
                 book.versions.retain(|v| v.effective_from != from);
@@ -778,5 +863,88 @@ mod tests {
             "3,5 %"
         );
         assert_eq!(format_bp(14375), "143,75");
+    }
+}
+
+#[cfg(test)]
+mod citation_tests {
+    use super::*;
+
+    #[test]
+    fn each_version_is_cited_from_the_texts_in_force_then() {
+        let book = RuleBook::spec_default();
+        let of = |y, m, d| book.in_force(Date::constant(y, m, d));
+        for line in of(2022, 3, 1).lines() {
+            assert!(
+                !line.citation.contains("294")
+                    && !line.citation.contains("06-HD/TW")
+                    && !line.citation.contains("232-QĐ/TW"),
+                "{}: {}",
+                line.id,
+                line.citation
+            );
+        }
+        for line in of(2025, 3, 1).lines() {
+            assert!(
+                !line.citation.contains("294") && !line.citation.contains("06-HD/TW"),
+                "{}: {}",
+                line.id,
+                line.citation
+            );
+        }
+        // The words stay; only the sources change.
+        let age = &of(2022, 3, 1).age_min;
+        assert!(
+            age.citation
+                .starts_with("Quy định 24-QĐ/TW (30/7/2021) §1.1.1: đủ 18 tuổi"),
+            "{}",
+            age.citation
+        );
+        assert!(
+            of(2025, 3, 1)
+                .cert_validity
+                .citation
+                .starts_with("Hướng dẫn 01-HD/TW (28/9/2021) (dẫn lại): giấy chứng nhận"),
+            "{}",
+            of(2025, 3, 1).cert_validity.citation
+        );
+        assert!(of(2025, 8, 1).cert_validity.citation.contains("06-HD/TW"));
+        assert!(of(2025, 8, 1).age_min.citation.contains("294-QĐ/TW"));
+        assert!(
+            of(2025, 3, 1)
+                .deadline_ceremony
+                .citation
+                .starts_with("Quy định 232-QĐ/TW §4.1: lễ kết nạp")
+        );
+        assert!(
+            of(2022, 3, 1)
+                .deadline_decision
+                .citation
+                .starts_with("Quy định 24-QĐ/TW §4.3.1: 60 ngày")
+        );
+    }
+
+    #[test]
+    fn a_deployment_value_stays_in_force_under_later_versions_of_the_spec() {
+        let book = RuleBook::from_toml(
+            "[[version]]\nname = \"HD tỉnh\"\neffective_from = \"2025-06-01\"\n[version.values]\n\"cert.validity\" = 48\n",
+        )
+        .unwrap();
+        assert_eq!(
+            book.in_force(Date::constant(2025, 5, 31))
+                .cert_validity
+                .value
+                .0,
+            60
+        );
+        for on in [
+            Date::constant(2025, 6, 1),
+            Date::constant(2025, 7, 1),
+            Date::constant(2026, 1, 1),
+        ] {
+            let r = &book.in_force(on).cert_validity;
+            assert_eq!(r.value.0, 48, "{on}");
+            assert_eq!(r.citation, "HD tỉnh (áp dụng từ 01/06/2025)");
+        }
     }
 }

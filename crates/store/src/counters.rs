@@ -393,6 +393,7 @@ mod tests {
             stage,
             passed: None,
             rules_version: "QĐ 294-QĐ/TW".into(),
+            fixed: Default::default(),
             warnings: Vec::new(),
         }
     }

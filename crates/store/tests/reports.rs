@@ -1002,6 +1002,7 @@ async fn record(store: &Store, tree: &Tree, facts: &[Fact]) -> Vec<(usize, Entry
             stage,
             passed: None,
             rules_version: "QĐ 294-QĐ/TW".into(),
+            fixed: Default::default(),
             warnings: Vec::new(),
         };
         let tags = Tags {

@@ -2252,3 +2252,175 @@ fn readiness_lists_what_would_refuse_the_next_vote_and_nothing_when_the_dossier_
     d.decision(date(2025, 6, 16), date(2025, 6, 18));
     assert!(readiness(&d.c, &d.ctx, &d.book, date(2025, 6, 20)).is_none());
 }
+
+// ---- Judged on the act's date (issue 16): validity periods of the vote's day; dates a step
+// fixes under the rules of its own day.
+
+/// The spec's book with one deployment version from `from` changing `id` to `value`.
+fn book_with(from: &str, id: &str, value: &str) -> RuleBook {
+    RuleBook::from_toml(&format!(
+        "[[version]]\nname = \"Hướng dẫn tỉnh X\"\neffective_from = \"{from}\"\n[version.values]\n\"{id}\" = {value}\n"
+    ))
+    .expect("rules file")
+}
+
+#[test]
+fn cert_validity_is_the_period_in_force_on_the_vote_day_not_on_the_certificate_day() {
+    // Certificate of 28/02/2025 under 60 months; a deployment shortens the period to 3 months
+    // from 01/04/2025. A vote on 29/05/2025 is judged by 3 months: the last valid day is
+    // 28/05/2025, and the message states the period it used.
+    let mut s = story();
+    s.book = book_with("2025-04-01", "cert.validity", "3");
+    s.reach_cell_vote();
+    assert_eq!(
+        s.c.certificate_valid_until(s.book.in_force(date(2025, 5, 28))),
+        Some(date(2025, 5, 28))
+    );
+    let v = s.try_step(
+        date(2025, 5, 29),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
+    let v = v.expect_err("certificate lapsed under the vote day's period");
+    let cert = v
+        .iter()
+        .find(|x| x.rule_id == "cert.validity")
+        .expect("cert.validity");
+    assert!(cert.message_vi.contains("3 tháng"), "{}", cert.message_vi);
+    assert!(cert.citation.contains("Hướng dẫn tỉnh X") || cert.citation.contains("cert.validity"));
+}
+
+#[test]
+fn background_validity_message_states_the_period_it_enforced() {
+    let mut s = story();
+    s.reach_cell_vote();
+    let v = s.try_step(
+        date(2026, 4, 22),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
+    let v = v.expect_err("background lapsed");
+    let b = v
+        .iter()
+        .find(|x| x.rule_id == "background.validity")
+        .unwrap();
+    assert!(b.message_vi.contains("12 tháng"), "{}", b.message_vi);
+    assert!(b.message_vi.contains("21/04/2026"), "{}", b.message_vi);
+}
+
+#[test]
+fn probation_months_an_override_changes_the_probation_end_the_day_before_of_and_after() {
+    // A deployment sets 6 months from 01/06/2025; the ceremony of 01/07/2025 fixes the end at
+    // 01/01/2026.
+    fn six_months() -> Story {
+        let mut s = story();
+        s.book = book_with("2025-06-01", "probation.months", "6");
+        s.reach_probation();
+        s.step(date(2025, 7, 15), Action::DeclareMemberBackground);
+        s.step(
+            date(2025, 10, 10),
+            Action::CompleteNewMemberCourse {
+                certificate_no: "ĐVM-9".into(),
+            },
+        );
+        s.step(date(2025, 12, 20), Action::SubmitSelfReview);
+        s
+    }
+    let mut s = six_months();
+    assert_eq!(s.c.probation_end, Some(date(2026, 1, 1)));
+    let v = s.recognition_vote(date(2025, 12, 31), 9).unwrap_err();
+    let p = v.iter().find(|x| x.rule_id == "probation.months").unwrap();
+    assert!(p.message_vi.contains("6 tháng"), "{}", p.message_vi);
+    assert!(p.message_vi.contains("còn 1 ngày"), "{}", p.message_vi);
+    assert!(p.citation.contains("Hướng dẫn tỉnh X"), "{}", p.citation);
+    s.recognition_vote(date(2026, 1, 1), 9).unwrap();
+    six_months().recognition_vote(date(2026, 1, 2), 9).unwrap();
+}
+
+#[test]
+fn probation_months_a_later_change_of_the_rules_never_moves_a_recorded_probation() {
+    // The ceremony of 01/07/2025 was held under 12 months; a version of 01/01/2026 with 6
+    // months does not shorten it, in the projection or on replay.
+    let mut s = story();
+    s.book = book_with("2026-01-01", "probation.months", "6");
+    s.reach_recognition();
+    assert_eq!(s.c.probation_end, Some(date(2026, 7, 1)));
+    let v = s.recognition_vote(date(2026, 6, 30), 9).unwrap_err();
+    let p = v.iter().find(|x| x.rule_id == "probation.months").unwrap();
+    assert!(p.message_vi.contains("12 tháng") && p.message_vi.contains("còn 1 ngày"));
+    let replayed = Candidacy::replay(&s.events).unwrap();
+    assert_eq!(replayed.probation_end, Some(date(2026, 7, 1)));
+}
+
+#[test]
+fn probation_months_events_recorded_before_the_fixed_dates_keep_twelve_months() {
+    // A stored event without `fixed` (recorded by an earlier release) replays as 12 months.
+    let mut s = story();
+    s.reach_recognition();
+    let mut old = s.events.clone();
+    for e in &mut old {
+        e.fixed = Fixed::default();
+    }
+    let json = serde_json::to_string(&old).unwrap();
+    assert!(!json.contains("fixed"));
+    let back: Vec<Event> = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        Candidacy::replay(&back).unwrap().probation_end,
+        Some(date(2026, 7, 1))
+    );
+}
+
+fn recognise_late(s: &mut Story) {
+    s.recognition_vote(date(2026, 8, 20), 9).unwrap();
+    s.step(
+        date(2026, 9, 3),
+        Action::RecognitionGrassrootsVote {
+            resolution_no: "1".into(),
+            tally: CommitteeTally {
+                members: 9,
+                in_favour: 9,
+            },
+        },
+    );
+    s.step(
+        date(2026, 11, 2),
+        Action::RecognitionDecision {
+            decision_no: "1".into(),
+            approved: true,
+            authority: Authority::SuperiorStandingCommittee,
+        },
+    );
+}
+
+#[test]
+fn recognition_effective_at_probation_end_switched_off_counts_from_the_decision() {
+    let mut s = story();
+    s.book = book_with(
+        "2026-01-01",
+        "recognition.effective_at_probation_end",
+        "false",
+    );
+    s.reach_recognition();
+    recognise_late(&mut s);
+    assert_eq!(s.c.official_from, Some(date(2026, 11, 2)));
+    assert_eq!(
+        Candidacy::replay(&s.events).unwrap().official_from,
+        Some(date(2026, 11, 2))
+    );
+}
+
+#[test]
+fn party_age_from_decision_switched_off_counts_from_the_ceremony() {
+    let mut s = story();
+    s.book = book_with("2025-01-01", "party_age.from_decision", "false");
+    s.reach_probation();
+    assert_eq!(s.c.party_age_from, Some(date(2025, 7, 1)));
+    assert_eq!(
+        Candidacy::replay(&s.events).unwrap().party_age_from,
+        Some(date(2025, 7, 1))
+    );
+}
