@@ -81,7 +81,7 @@ impl<T> Cited<T> {
     /// neither it nor HD 06-HD/TW (2025) is cited (HD 01-HD/TW (2021) guided then, its section
     /// not known here, so none is given); before QĐ 232-QĐ/TW (20/01/2025), QĐ 24-QĐ/TW (2021)
     /// is cited in its place, as the spec reads the rules unchanged between them.
-    fn as_of(mut self, from: Date) -> Self {
+    fn cited_as_of(mut self, from: Date) -> Self {
         self.citation = Cow::Owned(citation_as_of(&self.citation, from));
         self
     }
@@ -104,7 +104,7 @@ impl<T> Cited<T> {
     }
 }
 
-/// See [`Cited::as_of`].
+/// See [`Cited::cited_as_of`].
 fn citation_as_of(citation: &str, from: Date) -> String {
     let mut out = citation.to_string();
     if from < Date::constant(2025, 7, 1) {
@@ -448,7 +448,7 @@ macro_rules! rule_set {
                 RuleSet {
                     version: Cow::Borrowed(version),
                     effective_from,
-                    $( $field: Cited::new($id, $value, Confidence::$conf, $cite).as_of(effective_from), )*
+                    $( $field: Cited::new($id, $value, Confidence::$conf, $cite).cited_as_of(effective_from), )*
                 }
             }
 
