@@ -153,6 +153,15 @@ pub struct MemberFacts {
     pub official: bool,
     /// In the candidate's cell.
     pub same_cell: bool,
+    /// In a cell of the same grassroots organisation as the candidate's (an introducer's "same
+    /// unit under the same grassroots organisation", intro.cowork). Events recorded before this
+    /// was kept read `true`: they were accepted then.
+    #[serde(default = "yes")]
+    pub same_grassroots: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Who issued the awareness-course certificate.
@@ -1377,7 +1386,7 @@ fn next_stage(
             Some(RecognitionVote) => Ok(Probationary),
             _ => Err(out_of_order(stage, action)),
         },
-        Action::ExtendDeadline { .. } => stay(&[AwaitingDecision, RecognitionVote]),
+        Action::ExtendDeadline { .. } => stay(&[GrassrootsVote, AwaitingDecision, RecognitionVote]),
         Action::AdmissionDecision { approved, .. } => from(
             &[AwaitingDecision],
             if *approved {
@@ -1885,6 +1894,11 @@ fn eligibility(c: &Candidacy, ctx: &Context, rules: &RuleSet, on: Date, v: &mut 
         ))),
         Some(_) => {}
     }
+    if c.comments_on.is_none() {
+        v.push(rules.comments_validity.violation(
+            "Thiếu bản tổng hợp ý kiến nhận xét của đoàn thể và chi ủy (chi bộ) nơi cư trú (mẫu 5-KNĐ): chi bộ chỉ xét khi hồ sơ có bản này.",
+        ));
+    }
     if let Some(until) = c.comments_valid_until(rules)
         && on > until
     {
@@ -2225,6 +2239,13 @@ fn guards(
                 v.push(Violation::input(
                     "input.duplicate",
                     "Đảng viên này đã là người giới thiệu.",
+                ));
+            }
+            // The same unit under the same grassroots organisation, a replacement too: only the
+            // 12 months are waived for them [intro.replacement].
+            if !introducer.same_grassroots {
+                v.push(rules.intro_cowork.violation(
+                    "Người giới thiệu phải sinh hoạt trong cùng đơn vị, cùng tổ chức cơ sở đảng với người vào Đảng.",
                 ));
             }
             match replaces {
@@ -2611,6 +2632,7 @@ fn sample_actions() -> Vec<Action> {
         member_id: String::new(),
         official: true,
         same_cell: true,
+        same_grassroots: true,
     };
     let t = Tally {
         official_members: 1,

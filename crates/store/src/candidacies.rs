@@ -2032,6 +2032,7 @@ mod tests {
             member_id: "x".into(),
             official: true,
             same_cell: true,
+            same_grassroots: true,
         };
         let d = Date::constant(2025, 1, 1);
         let samples = vec![

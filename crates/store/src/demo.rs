@@ -1784,6 +1784,7 @@ fn member_facts(pub_id: &str) -> MemberFacts {
         member_id: pub_id.to_string(),
         official: true,
         same_cell: true,
+        same_grassroots: true,
     }
 }
 

@@ -380,17 +380,39 @@ pub async fn move_to_cell(
 /// What the lifecycle needs to know about a member acting for a candidate of `cell_id` (mentor,
 /// introducer): official? in the same cell?
 pub async fn facts(ex: Ex<'_>, member_id: i64, cell_id: i64) -> Result<MemberFacts> {
-    let (pub_id, member_cell, status): (String, i64, String) = fetch_optional!(
+    // With the nearest grassroots organisation (or grassroots cell) above each of the two cells.
+    let grassroots = |cell: &str| {
+        format!(
+            "(SELECT c.ancestor_id FROM org_closure c JOIN org o ON o.org_id = c.ancestor_id \
+             WHERE c.descendant_id = {cell} \
+             AND (o.kind LIKE 'grassroots:%' OR o.kind LIKE 'grassroots_cell:%') \
+             ORDER BY c.depth LIMIT 1)"
+        )
+    };
+    let sql = format!(
+        "SELECT m.pub_id, m.cell_id, m.status, {}, {} FROM member m WHERE m.member_id = $1",
+        grassroots("m.cell_id"),
+        grassroots("$2")
+    );
+    let (pub_id, member_cell, status, theirs, ours): (
+        String,
+        i64,
+        String,
+        Option<i64>,
+        Option<i64>,
+    ) = fetch_optional!(
         ex,
-        (String, i64, String),
-        "SELECT pub_id, cell_id, status FROM member WHERE member_id = $1",
-        member_id
+        (String, i64, String, Option<i64>, Option<i64>),
+        &sql,
+        member_id,
+        cell_id
     )?
     .ok_or(StoreError::NotFound("member"))?;
     Ok(MemberFacts {
         member_id: pub_id,
         official: status == MemberStatus::Official.code(),
         same_cell: member_cell == cell_id,
+        same_grassroots: member_cell == cell_id || (theirs.is_some() && theirs == ours),
     })
 }
 

@@ -1002,3 +1002,61 @@ async fn a_merged_cell_hands_over_its_candidacies_and_the_counters_still_rebuild
         assert!(audit::verify(&w.store).await.unwrap().ok());
     }
 }
+
+/// intro.cowork (QĐ 24-QĐ/TW §3.2.1): an introducer works in the same unit under the same
+/// grassroots organisation. The store decides it from the tree, whatever the client sends.
+#[tokio::test]
+async fn intro_cowork_an_introducer_of_another_grassroots_organisation_is_refused() {
+    for store in common::stores().await {
+        let engine = common::name(&store);
+        let w = World::new(store).await;
+        let sec = w.secretary_cb1.clone();
+        let p = person(&w.store, "Lý Văn Sơn", "02/02/1991", "Nam", "Kinh").await;
+        let mut r = w.open(&sec, p, w.cb1, date(2025, 1, 6)).await.unwrap();
+        r.reach_dossier().await;
+        r.step(
+            date(2025, 3, 21),
+            Action::WithdrawIntroducer {
+                member_id: w.introducers[1].clone(),
+                reason: "chuyển công tác".into(),
+            },
+        )
+        .await;
+        // Vũ Thị Lan sits in a cell of another commune's committee.
+        let refused = r
+            .try_step(
+                date(2025, 3, 22),
+                Action::AddIntroducer {
+                    introducer: w.member_ref(&w.other_cell_member),
+                    letter_on: date(2025, 3, 22),
+                    alongside_since: date(2023, 1, 2),
+                    replaces: None,
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            format!("{refused:?}").contains("intro.cowork"),
+            "{engine}: {refused:?}"
+        );
+        // A member of another cell under the same commune committee may introduce.
+        let (_, neighbour) = lifecycle_world::member(
+            &w.store,
+            "Đinh Văn Hải",
+            w.cb2,
+            ketnap_store::members::MemberStatus::Official,
+        )
+        .await;
+        r.step(
+            date(2025, 3, 22),
+            Action::AddIntroducer {
+                introducer: w.member_ref(&neighbour),
+                letter_on: date(2025, 3, 22),
+                alongside_since: date(2023, 1, 2),
+                replaces: None,
+            },
+        )
+        .await;
+        assert_consistent(&w, engine).await;
+    }
+}

@@ -56,6 +56,7 @@ impl Names {
             // Whatever a client claims: the store reads the roster.
             official: true,
             same_cell: true,
+            same_grassroots: true,
         }
     }
 }

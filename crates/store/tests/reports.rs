@@ -949,6 +949,7 @@ fn member(id: &str) -> MemberFacts {
         member_id: id.into(),
         official: true,
         same_cell: true,
+        same_grassroots: true,
     }
 }
 

@@ -15,6 +15,7 @@ fn member(id: &str) -> MemberFacts {
         member_id: id.to_string(),
         official: true,
         same_cell: true,
+        same_grassroots: true,
     }
 }
 
@@ -513,6 +514,7 @@ fn intro_count_two_official_members_introduce_and_a_probationary_member_cannot()
         member_id: "p".into(),
         official: false,
         same_cell: true,
+        same_grassroots: true,
     };
     let v = s.refused(
         date(2025, 5, 6),
@@ -1097,11 +1099,13 @@ fn mentor_official_the_mentor_is_an_official_member_of_the_same_cell() {
         member_id: "p".into(),
         official: false,
         same_cell: true,
+        same_grassroots: true,
     };
     let elsewhere = MemberFacts {
         member_id: "o".into(),
         official: true,
         same_cell: false,
+        same_grassroots: true,
     };
     for m in [probationary, elsewhere] {
         let v = s.refused(
@@ -1861,6 +1865,7 @@ mod property {
                 member_id: format!("m{i}"),
                 official,
                 same_cell,
+                same_grassroots: true,
             }
         });
         let t = (5u32..12, 0u32..3, 0u32..12, 0u32..12).prop_map(
@@ -1983,6 +1988,7 @@ mod property {
             member_id: format!("m{}", r.random_range(0..4)),
             official: r.random_ratio(9, 10),
             same_cell: r.random_ratio(9, 10),
+            same_grassroots: true,
         };
         let back = |r: &mut proptest::test_runner::TestRng, max: i64| {
             day.checked_sub(jiff::Span::new().days(r.random_range(0..max)))
@@ -2422,5 +2428,131 @@ fn party_age_from_decision_switched_off_counts_from_the_ceremony() {
     assert_eq!(
         Candidacy::replay(&s.events).unwrap().party_age_from,
         Some(date(2025, 7, 1))
+    );
+}
+
+// ---- The dossier as the spec lists it (issue 16).
+
+#[test]
+fn comments_validity_the_cell_vote_is_refused_while_the_5_knd_summary_is_missing() {
+    let mut s = story();
+    s.reach_cell_vote();
+    s.c.comments_on = None;
+    let v = s.try_step(
+        date(2025, 5, 6),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
+    let v = v.expect_err("no summary of comments");
+    let c = v
+        .iter()
+        .find(|x| x.rule_id == "comments.validity")
+        .expect("comments.validity");
+    assert!(c.message_vi.contains("5-KNĐ"), "{}", c.message_vi);
+    // With the summary, the same vote passes.
+    let mut s = story();
+    s.reach_cell_vote();
+    s.vote(date(2025, 5, 6));
+}
+
+#[test]
+fn comments_validity_the_summary_older_than_the_period_is_refused_the_day_after() {
+    // Summary of 20/03/2025, letters of 14/03/2025: the oldest sets the last valid day, 14/03/2026.
+    let mut s = story();
+    s.reach_cell_vote();
+    s.c.introducers
+        .iter_mut()
+        .for_each(|i| i.letter_on = date(2025, 3, 21));
+    // Now the summary (20/03/2025) is the oldest: valid through 20/03/2026.
+    s.vote(date(2026, 3, 20));
+    let mut s = story();
+    s.reach_cell_vote();
+    s.c.introducers
+        .iter_mut()
+        .for_each(|i| i.letter_on = date(2025, 3, 21));
+    let v = s.try_step(
+        date(2026, 3, 21),
+        Action::CellVote {
+            resolution_no: "05".into(),
+            tally: tally(9, 9, 9),
+        },
+    );
+    assert!(
+        v.unwrap_err()
+            .iter()
+            .any(|x| x.rule_id == "comments.validity")
+    );
+}
+
+#[test]
+fn intro_cowork_an_introducer_of_another_grassroots_organisation_is_refused() {
+    let mut s = story();
+    s.reach_dossier();
+    let mut other = member("i3");
+    other.same_cell = false;
+    other.same_grassroots = false;
+    let v = s.refused(
+        date(2025, 3, 21),
+        Action::AddIntroducer {
+            introducer: other.clone(),
+            letter_on: date(2025, 3, 21),
+            alongside_since: date(2023, 1, 2),
+            replaces: Some("i1".into()),
+        },
+    );
+    // A replacement is exempt from the 12 months only, not from the unit.
+    assert!(ids(&v, "intro.cowork"), "{v:?}");
+    let mut s = story();
+    s.reach_dossier();
+    s.step(
+        date(2025, 3, 21),
+        Action::WithdrawIntroducer {
+            member_id: "i2".into(),
+            reason: "chuyển công tác".into(),
+        },
+    );
+    let v = s.refused(
+        date(2025, 3, 22),
+        Action::AddIntroducer {
+            introducer: other.clone(),
+            letter_on: date(2025, 3, 22),
+            alongside_since: date(2023, 1, 2),
+            replaces: None,
+        },
+    );
+    assert!(ids(&v, "intro.cowork"), "{v:?}");
+    // A member of another cell of the same grassroots organisation may introduce.
+    other.same_grassroots = true;
+    s.step(
+        date(2025, 3, 22),
+        Action::AddIntroducer {
+            introducer: other,
+            letter_on: date(2025, 3, 22),
+            alongside_since: date(2023, 1, 2),
+            replaces: None,
+        },
+    );
+}
+
+#[test]
+fn deadline_decision_extension_can_be_recorded_while_the_grassroots_committee_reviews() {
+    let mut s = story();
+    s.reach_cell_vote();
+    s.vote(date(2025, 5, 6));
+    assert_eq!(s.stage(), Stage::GrassrootsVote);
+    let due = s.c.decision_due(&s.book).unwrap();
+    s.step(
+        date(2025, 6, 2),
+        Action::ExtendDeadline {
+            working_days: 30,
+            reason: "Chờ kết quả xác minh bổ sung".into(),
+        },
+    );
+    assert_eq!(s.stage(), Stage::GrassrootsVote);
+    assert_eq!(
+        s.c.decision_due(&s.book).unwrap(),
+        s.book.calendar.add_working_days(due, 30)
     );
 }

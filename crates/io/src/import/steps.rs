@@ -57,6 +57,7 @@ async fn member(
             member_id: pub_id,
             official: true,
             same_cell: true,
+            same_grassroots: true,
         })),
         None => {
             p.at(

@@ -90,7 +90,12 @@ pub async fn person(store: &Store, name: &str, birth: &str, gender: &str, ethnic
     id
 }
 
-async fn member(store: &Store, name: &str, cell_id: i64, status: MemberStatus) -> (i64, String) {
+pub async fn member(
+    store: &Store,
+    name: &str,
+    cell_id: i64,
+    status: MemberStatus,
+) -> (i64, String) {
     let person_id = person(store, name, "02/09/1975", "Nam", "Kinh").await;
     let mut tx = store.begin().await.unwrap();
     let admitted = date(2000, 5, 19);
@@ -260,6 +265,7 @@ impl World {
             member_id: pub_id.to_string(),
             official: true,
             same_cell: true,
+            same_grassroots: true,
         }
     }
 

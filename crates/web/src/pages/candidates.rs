@@ -759,6 +759,7 @@ fn step_catalogue(
         member_id: String::new(),
         official: true,
         same_cell: true,
+        same_grassroots: true,
     };
     let d = Date::constant(2000, 1, 1);
     let s = String::new;
@@ -1307,6 +1308,7 @@ fn member_ref(v: &Option<String>) -> Result<MemberFacts, String> {
         member_id: id,
         official: true,
         same_cell: true,
+        same_grassroots: true,
     })
 }
 
