@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use ketnap_domain::RuleBook;
 use ketnap_store::{Store, audit, demo, ops, rebuild};
 
+mod calendar;
 mod golive;
 
 /// ketnap — công tác phát triển đảng viên.
@@ -115,6 +116,12 @@ enum Command {
     /// Recompute projections, counters and the closure table from the history and report every
     /// difference from the stored ones (exit status 1 when there is any).
     Rebuild,
+    /// The working-day calendar: a year's days off as deadlines count them, or a year the
+    /// government announced added to the rules file (--rules or KETNAP_RULES).
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// The audit chain.
     Audit {
         #[command(subcommand)]
@@ -187,6 +194,33 @@ enum UserCommand {
     Token {
         /// Login name.
         username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// List a year's holidays, days off in lieu or swapped and weekend days worked, and whether
+    /// they are announced or computed (lịch nghỉ dự kiến).
+    Show {
+        /// The year.
+        #[arg(long)]
+        year: i16,
+    },
+    /// Add a year as announced: its weekdays off and weekend days worked (dd/mm/yyyy, comma
+    /// separated) and where it was announced. Checked with the rest of the rules file first.
+    Add {
+        /// The year.
+        #[arg(long)]
+        year: i16,
+        /// Weekdays off: holidays, days in lieu, swapped days.
+        #[arg(long = "off", value_delimiter = ',')]
+        days_off: Vec<String>,
+        /// Saturdays or Sundays worked in exchange.
+        #[arg(long = "worked", value_delimiter = ',')]
+        worked: Vec<String>,
+        /// The announcement (number, date, issuer).
+        #[arg(long)]
+        source: String,
     },
 }
 
@@ -747,6 +781,27 @@ async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             code
         }
+        Command::Calendar { command } => match command {
+            CalendarCommand::Show { year } => {
+                calendar::show(&load_rules(cli.rules.as_ref())?, year);
+                Ok(ExitCode::SUCCESS)
+            }
+            CalendarCommand::Add {
+                year,
+                days_off,
+                worked,
+                source,
+            } => {
+                let Some(path) = cli.rules.as_ref() else {
+                    bail!(
+                        "Hãy chỉ tệp quy định của đơn vị bằng --rules hoặc KETNAP_RULES: lịch nghỉ được ghi vào đó."
+                    );
+                };
+                calendar::add(path, year, &days_off, &worked, &source)?;
+                println!("Đã ghi lịch nghỉ năm {year} vào {}.", path.display());
+                Ok(ExitCode::SUCCESS)
+            }
+        },
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

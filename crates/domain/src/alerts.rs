@@ -181,6 +181,10 @@ impl Actor {
     }
 }
 
+/// What an alert adds when its working-day deadline ends in a year whose days off are computed
+/// (the government has not announced them yet), followed by the year.
+pub const PROVISIONAL_CALENDAR_VI: &str = "lịch nghỉ dự kiến, chưa công bố cho năm";
+
 /// One thing due, overdue or expiring.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alert {
@@ -243,13 +247,21 @@ pub fn alerts(
             AlertStatus::Overdue => format!("quá hạn từ sau ngày {}", format_vn(due)),
             _ => format!("hạn chót ngày {}", format_vn(due)),
         };
+        // A deadline counted in working days whose last day falls in a year whose days off are
+        // not announced yet is computed from the statutory rule: say so.
+        let working_days = rule.starts_with("deadline.") || rule == "records.member_background";
+        let note = if working_days && book.calendar.is_provisional(due.year()) {
+            format!(" ({} {})", PROVISIONAL_CALENDAR_VI, due.year())
+        } else {
+            String::new()
+        };
         out.push(Alert {
             kind,
             rule_id: rule.to_string(),
             due,
             status,
             actor,
-            message_vi: format!("{what}: {when}."),
+            message_vi: format!("{what}: {when}{note}."),
         });
     };
     match stage {
@@ -575,6 +587,36 @@ mod tests {
         );
         assert_eq!(a[0].status, AlertStatus::Overdue);
         assert_eq!(a[0].actor, Actor::Cell);
+    }
+
+    #[test]
+    fn deadline_ceremony_alert_in_a_year_with_computed_days_off_says_so() {
+        // Received 01/12/2026: 30 working days end in January 2027, a year whose days off the
+        // government has not announced (provisional); the same deadline inside 2026 says nothing.
+        let book = RuleBook::spec_default();
+        let mut c = at(Stage::AwaitingCeremony);
+        let decision = |received| {
+            Some((
+                Resolution {
+                    number: "9".into(),
+                    on: date(2026, 11, 30),
+                },
+                received,
+            ))
+        };
+        c.admission_decision = decision(date(2026, 12, 1));
+        let a = alerts(&c, &book, &[], date(2026, 12, 5));
+        assert_eq!(a[0].due.year(), 2027);
+        assert!(
+            a[0].message_vi
+                .contains("lịch nghỉ dự kiến, chưa công bố cho năm 2027"),
+            "{}",
+            a[0].message_vi
+        );
+        c.admission_decision = decision(date(2026, 10, 1));
+        let a = alerts(&c, &book, &[], date(2026, 11, 5));
+        assert_eq!(a[0].due.year(), 2026);
+        assert!(!a[0].message_vi.contains("dự kiến"), "{}", a[0].message_vi);
     }
 
     #[test]

@@ -24,7 +24,9 @@
 //!   (2021 Thu → 3/9, 2022 Fri → 1/9, 2023 Sat → 1/9, 2024 Mon → 3/9, 2025 Tue → 1/9,
 //!   2026 Wed → 1/9);
 //! - each holiday on a Saturday or Sunday (or on a day already a holiday) gives a day off on the next
-//!   weekday that is neither a holiday nor already a day in lieu. Swaps (hoán đổi) are never guessed.
+//!   weekday that is neither a holiday nor already a day in lieu — except a Tết day on a Saturday,
+//!   given on the working day before the break, as every announced Tết of 2020–2025 did (a Tết
+//!   day on a Sunday goes after the break). Swaps (hoán đổi) are never guessed.
 //!
 //! Tết and Giỗ Tổ follow the Vietnamese lunar calendar at UTC+7, computed in [`lunar`]; it differs
 //! from the Chinese one (UTC+8) in some years, e.g. Tết 1985 (21/01 in Vietnam, 20/02 in China).
@@ -418,6 +420,11 @@ fn fixed_holidays(year: i16) -> Vec<(Date, &'static str)> {
     out
 }
 
+/// A day of Tết Nguyên đán (the last day of the lunar year or mùng 1–4).
+fn is_tet(label: &str) -> bool {
+    label == TET_LAST_DAY || TET_DAYS.contains(&label)
+}
+
 /// The statutory holidays of a provisional year (any day of the week) and its days in lieu.
 fn statutory_days(year: i16) -> (Vec<(Date, &'static str)>, Vec<Date>) {
     let mut holidays = fixed_holidays(year);
@@ -452,11 +459,28 @@ fn statutory_days(year: i16) -> (Vec<(Date, &'static str)>, Vec<Date>) {
     let holiday_dates: BTreeSet<Date> = holidays.iter().map(|(d, _)| *d).collect();
     let mut seen = BTreeSet::new();
     let mut in_lieu: Vec<Date> = Vec::new();
-    for (d, _) in &holidays {
+    for (d, label) in &holidays {
         let needs_lieu = is_weekend(*d) || seen.contains(d);
         seen.insert(*d);
         if !needs_lieu {
             continue;
+        }
+        // A Tết day on a Saturday is given on the working day before the break, as every
+        // announced Tết of 2020–2025 did (2021: Wed 10/02; 2024: Thu 08/02; 2025: Mon 27/01).
+        if d.weekday() == Weekday::Saturday && is_tet(label) {
+            let mut cur = *d;
+            let mut given = None;
+            while let Ok(prev) = cur.yesterday() {
+                cur = prev;
+                if !is_weekend(cur) && !holiday_dates.contains(&cur) && !in_lieu.contains(&cur) {
+                    given = Some(cur);
+                    break;
+                }
+            }
+            if let Some(g) = given {
+                in_lieu.push(g);
+                continue;
+            }
         }
         let mut cur = *d;
         while let Ok(next) = cur.tomorrow() {
@@ -1117,6 +1141,47 @@ mod tests {
         }
     }
 
+    /// The computed rule against every announced year shipped (2021–2026): every weekday it gives
+    /// off was given off, and the only other weekdays off are the swapped ones, one per weekend
+    /// day worked (swaps are never guessed). Tết 2021, 2024 and 2025 put a Saturday's day in lieu
+    /// before the break.
+    #[test]
+    fn the_computed_rule_reproduces_every_announced_year() {
+        let announced = WorkCalendar::vietnam();
+        let computed = WorkCalendar::statutory();
+        for year in announced.announced_years() {
+            let mut d = Date::new(year, 1, 1).unwrap();
+            let (mut extra_off, mut worked) = (0, 0);
+            while d.year() == year {
+                let (a, c) = (announced.is_working_day(d), computed.is_working_day(d));
+                if is_weekend(d) {
+                    worked += i32::from(a);
+                    assert!(!c, "{d}");
+                } else {
+                    assert!(!(a && !c), "{year}: computed {d} off, announced working");
+                    extra_off += i32::from(!a && c);
+                }
+                d = d.tomorrow().unwrap();
+            }
+            assert_eq!(
+                extra_off, worked,
+                "{year}: weekdays swapped against weekend days worked"
+            );
+        }
+        for (year, before) in [
+            (2021, (2, 10)),
+            (2024, (2, 8)),
+            (2025, (1, 27)),
+            (2020, (1, 23)),
+        ] {
+            let d = Date::new(year, before.0, before.1).unwrap();
+            assert!(
+                !computed.is_working_day(d),
+                "{d}: the Saturday of Tết, given before the break"
+            );
+        }
+    }
+
     #[test]
     fn every_provisional_year_under_the_2019_code_has_eleven_weekdays_off() {
         let cal = cal();
@@ -1217,15 +1282,16 @@ mod tests {
     }
 
     #[test]
-    fn a_provisional_tet_on_a_weekend_gives_days_in_lieu_after_it() {
-        // Tết 2027 is Sat 06/02: the last day of Bính Ngọ is Fri 05/02; mùng 1–2 fall on the weekend
-        // and give Wed 10/02 and Thu 11/02 off (Bộ luật Lao động 2019, Điều 111 khoản 3).
+    fn a_provisional_tet_saturday_is_given_before_the_break_and_its_sunday_after() {
+        // Tết 2027 is Sat 06/02: the last day of Bính Ngọ is Fri 05/02; mùng 1 on the Saturday
+        // gives Thu 04/02 (before the break, as announced Tết breaks did in 2020–2025) and mùng 2
+        // on the Sunday gives Wed 10/02, after mùng 3–4 (Bộ luật Lao động 2019, Điều 111 khoản 3).
         let cal = cal();
-        for day in [5, 8, 9, 10, 11] {
+        for day in [4, 5, 8, 9, 10] {
             assert!(!cal.is_working_day(date(2027, 2, day)), "2027-02-{day}");
         }
-        assert!(cal.is_working_day(date(2027, 2, 4)));
-        assert!(cal.is_working_day(date(2027, 2, 12)));
+        assert!(cal.is_working_day(date(2027, 2, 3)));
+        assert!(cal.is_working_day(date(2027, 2, 11)));
         // Giỗ Tổ 2027 and 2/9/2027 (Thu) with 3/9 adjacent.
         let hung = solar_from_lunar(lunar(2027, 3, 10));
         assert!(hung.is_some_and(|d| !cal.is_working_day(d)));
@@ -1325,8 +1391,8 @@ mod tests {
             .filter(|c| c.kind == DayKind::DayOff)
             .map(|c| c.date)
             .collect();
+        assert!(in_lieu.contains(&date(2027, 2, 4)));
         assert!(in_lieu.contains(&date(2027, 2, 10)));
-        assert!(in_lieu.contains(&date(2027, 2, 11)));
         assert_eq!(
             days.iter()
                 .find(|c| c.date == date(2027, 2, 6))

@@ -545,8 +545,6 @@ rule_set! {
         "Điều lệ Đảng Điều 5.1: đảng viên chính thức được phân công giúp đỡ, cùng chi bộ";
     verify_scope: Enforced = "verify.scope", Enforced(true), Confirmed,
         "Hướng dẫn 01-HD/TW (2021) §3.4a: thẩm tra người vào Đảng, cha mẹ đẻ, cha mẹ vợ (chồng) hoặc người nuôi dưỡng, vợ (chồng), con đủ năng lực hành vi dân sự";
-    verify_content: Enforced = "verify.content", Enforced(true), Confirmed,
-        "Hướng dẫn 01-HD/TW (2021) §3.4b: lịch sử chính trị, quan điểm chính trị, chấp hành đường lối và pháp luật, phẩm chất, đạo đức, lối sống";
     verify_exempt: Enforced = "verify.exempt", Enforced(true), Confirmed,
         "Hướng dẫn 01-HD/TW (2021) §3.4c: không thẩm tra nếu cha, mẹ, anh chị em ruột, con là đảng viên và lý lịch khai đầy đủ, rõ ràng";
     verify_order: Enforced = "verify.order", Enforced(true), Confirmed,
@@ -559,8 +557,6 @@ rule_set! {
         "Quy định 29-QĐ/TW §4.3.2; cấp quyết định sau 2025: Quy định 294-QĐ/TW (S)";
     decision_notify: Enforced = "decision.notify", Enforced(true), Confirmed,
         "Quy định 29-QĐ/TW §4.3.1: đồng ý hay không đều thông báo cho chi bộ đề nghị";
-    no_local_org: Enforced = "no_local_org", Enforced(true), Confirmed,
-        "Quy định 29-QĐ/TW §3.4: nơi chưa có đảng viên, chi bộ, cấp ủy cấp trên giao chi bộ thuận lợi nhất giúp đỡ và đề nghị";
     political_standard: Enforced = "political.standard", Enforced(true), Secondary,
         "Quy định 232-QĐ/TW §3.3: tiêu chuẩn chính trị theo Quy định 58-QĐ/TW (08/02/2022)";
     // Deadlines

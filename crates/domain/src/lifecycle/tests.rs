@@ -1212,7 +1212,7 @@ fn verify_exempt_a_member_in_the_family_exempts_that_side_from_verification() {
 }
 
 #[test]
-fn verify_content_a_disqualifying_finding_blocks_certification_under_the_political_standard() {
+fn political_standard_a_disqualifying_verification_finding_blocks_certification() {
     let mut s = story();
     s.reach_dossier();
     s.step(date(2025, 3, 24), Action::StampBackground);
