@@ -367,6 +367,7 @@ mod tests {
                 trade_union_instead: false,
                 education_exception: None,
                 competent_authority: Authority::SuperiorStandingCommittee,
+                roster_official: None,
             },
         }
     }

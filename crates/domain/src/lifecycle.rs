@@ -478,6 +478,10 @@ pub enum Action {
         resolution_no: String,
         /// The count.
         tally: Tally,
+        /// Why the official members counted differ from the cell's roster on the vote date,
+        /// when they do (vote.cell): the clerk's words, kept with the vote.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        base_note: Option<String>,
     },
     /// The partial committee appraises (7-KNĐ).
     PartialAppraisal {
@@ -540,6 +544,10 @@ pub enum Action {
         resolution_no: String,
         /// The count.
         tally: Tally,
+        /// Why the official members counted differ from the cell's roster on the vote date,
+        /// when they do (vote.cell): the clerk's words, kept with the vote.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        base_note: Option<String>,
     },
     /// The grassroots committee votes on recognition (15-KNĐ).
     RecognitionGrassrootsVote {
@@ -726,6 +734,7 @@ impl CellFacts {
             trade_union_instead: false,
             education_exception: None,
             competent_authority,
+            roster_official: None,
         }
     }
 }
@@ -745,6 +754,10 @@ pub struct CellFacts {
     pub education_exception: Option<EducationException>,
     /// Who decides admissions for this cell.
     pub competent_authority: Authority,
+    /// Official members on the cell's roster on the act's date, where ketnap holds the roster
+    /// (a cell vote's count is checked against it, vote.cell); `None` when unknown.
+    #[serde(default)]
+    pub roster_official: Option<u32>,
 }
 
 /// What [`decide`] needs besides the candidacy.
@@ -1677,6 +1690,7 @@ pub fn readiness(
 ) -> Option<(Action, Vec<Violation>)> {
     let action = match c.stage? {
         Stage::Dossier | Stage::Verification | Stage::CellVote => Action::CellVote {
+            base_note: None,
             resolution_no: "—".into(),
             tally: Tally {
                 official_members: 1,
@@ -1822,6 +1836,29 @@ fn fixed(c: &Candidacy, action: &Action, rules: &RuleSet, on: Date) -> Fixed {
         _ => {}
     }
     f
+}
+
+/// vote.cell: the official members a vote counts are the cell's roster on the vote date, unless
+/// the clerk says why they differ (a roster not yet up to date, a member moved that week…).
+fn roster_guard(
+    ctx: &Context,
+    rules: &RuleSet,
+    tally: &Tally,
+    note: Option<&str>,
+    on: Date,
+    v: &mut Vec<Violation>,
+) {
+    let Some(roster) = ctx.cell.roster_official else {
+        return;
+    };
+    if tally.official_members != roster && note.is_none_or(|n| n.trim().is_empty()) {
+        v.push(rules.vote_cell.violation(format!(
+            "Số đảng viên chính thức ghi trong biểu quyết ({}) khác danh sách đảng viên của chi bộ ngày {} ({} đảng viên chính thức): hãy sửa số, hoặc ghi lý do chênh lệch.",
+            tally.official_members,
+            format_vn(on),
+            roster
+        )));
+    }
 }
 
 fn member_guard(m: &MemberFacts, rules: &RuleSet, role: &str, v: &mut Vec<Violation>) {
@@ -2346,6 +2383,7 @@ fn guards(
             None
         }
         Action::CellVote {
+            base_note,
             resolution_no,
             tally,
         } => {
@@ -2354,6 +2392,7 @@ fn guards(
                 v.push(e);
                 return None;
             }
+            roster_guard(ctx, rules, tally, base_note.as_deref(), on, v);
             eligibility(c, ctx, rules, on, v);
             Some(rules.vote_cell.value.reached(tally.in_favour, tally.base()))
         }
@@ -2467,6 +2506,7 @@ fn guards(
             None
         }
         Action::RecognitionCellVote {
+            base_note,
             resolution_no,
             tally,
         } => {
@@ -2475,6 +2515,7 @@ fn guards(
                 v.push(e);
                 return None;
             }
+            roster_guard(ctx, rules, tally, base_note.as_deref(), on, v);
             if let Some(end) = c.probation_end
                 && on < end
             {
@@ -2690,6 +2731,7 @@ fn sample_actions() -> Vec<Action> {
         },
         Action::CertifyBackground,
         Action::CellVote {
+            base_note: None,
             resolution_no: s(),
             tally: t,
         },
@@ -2725,6 +2767,7 @@ fn sample_actions() -> Vec<Action> {
         },
         Action::SubmitSelfReview,
         Action::RecognitionCellVote {
+            base_note: None,
             resolution_no: s(),
             tally: t,
         },

@@ -637,12 +637,22 @@ pub async fn execute(
         serde_json::from_str(&row.context).map_err(corrupt("candidacy context"))?;
     let person = people::load(tx.ex(), row.person_id).await?;
     let cell = org_in_tx(tx, row.cell_id).await?;
-    let context = Context {
+    let mut context = Context {
         candidate: extras.facts(&person),
         cell: cell_facts(tx, &cell).await?,
     };
     // Resolve what the command names by public id; trust nothing else the client sent.
     let Command { on, mut action } = command;
+    // A vote recorded live is counted against the cell's roster on its date (vote.cell); history
+    // brought in by an import predates the roster ketnap holds, so it is not.
+    if ctx.import_batch.is_none()
+        && matches!(
+            action,
+            Action::CellVote { .. } | Action::RecognitionCellVote { .. }
+        )
+    {
+        context.cell.roster_official = members::official_on(tx, row.cell_id, on).await?;
+    }
     let mut mentor = row.mentor_member_id;
     let mut new_cell = row.cell_id;
     match &mut action {
@@ -2049,6 +2059,7 @@ mod tests {
             Action::FailCourse,
             Action::RecordComments { summary_on: d },
             Action::CellVote {
+                base_note: None,
                 resolution_no: "1".into(),
                 tally: Tally {
                     official_members: 1,

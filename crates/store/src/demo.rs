@@ -1418,6 +1418,25 @@ fn shift(action: &mut Action, days: i64) {
     }
 }
 
+/// `t` recounted on a roster of `n` official members, passing or failing as it did.
+fn to_roster(t: Tally, n: u32) -> Tally {
+    let passed = 3 * t.in_favour >= 2 * t.base();
+    let need = (2 * n).div_ceil(3);
+    let present = t.present.min(n).max(need);
+    let in_favour = if passed {
+        t.in_favour.min(present).max(need)
+    } else {
+        need.saturating_sub(1).min(present)
+    };
+    Tally {
+        official_members: n,
+        exempt_absent: 0,
+        present,
+        ballots: t.ballots.map(|_| (present, present)),
+        in_favour,
+    }
+}
+
 fn tally(g: &mut Gen, official: u32, pass: bool) -> Tally {
     let base = official.max(3);
     let need = (2 * base).div_ceil(3);
@@ -1658,6 +1677,7 @@ fn full_path(g: &mut Gen, f: &PathFacts, n: u32, disqualify: bool, stale: bool) 
         &mut steps,
         day,
         Action::CellVote {
+            base_note: None,
             resolution_no: format!("{:02}-NQ/CB", g.range(1, 40)),
             tally: tally(g, f.official_members, true),
         },
@@ -1744,6 +1764,7 @@ fn full_path(g: &mut Gen, f: &PathFacts, n: u32, disqualify: bool, stale: bool) 
         &mut steps,
         day,
         Action::RecognitionCellVote {
+            base_note: None,
             resolution_no: format!("{:02}-NQ/CB", g.range(1, 40)),
             tally: tally(g, f.official_members, true),
         },
@@ -2229,6 +2250,7 @@ async fn write_candidacy(
             steps.push(Step {
                 day,
                 action: Action::CellVote {
+                    base_note: None,
                     resolution_no: format!("{:02}-NQ/CB", g.range(1, 40)),
                     tally: tally(g, officials.len() as u32, false),
                 },
@@ -2432,6 +2454,14 @@ async fn write_candidacy(
         }
         let mut action = step.action;
         shift(&mut action, delta);
+        // A vote counts the cell's roster on its day (vote.cell), with the planned outcome.
+        if let Action::CellVote { tally, .. } | Action::RecognitionCellVote { tally, .. } =
+            &mut action
+            && let Some(n) = members::official_on(tx, cell.org_id, on).await?
+            && n > 0
+        {
+            *tally = to_roster(*tally, n);
+        }
         let command = Command { on, action };
         if version == 0 {
             let (_, id, _) = candidacies::open(

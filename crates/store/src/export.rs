@@ -751,6 +751,7 @@ impl Steps {
                 // Verification ends when the background is certified (the answers come before).
                 Action::CertifyBackground => s.verification_on = Some(on),
                 Action::CellVote {
+                    base_note: None,
                     resolution_no,
                     tally,
                 } => {

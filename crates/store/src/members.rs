@@ -655,6 +655,29 @@ pub async fn counts(conn: &mut Conn, scope: &Scope, org_id: i64) -> Result<Roste
     })
 }
 
+/// A member counts on the date `$2` when admitted by then and not yet left; a leaving status
+/// without a date (old imports) counts as left.
+const COUNTED_ON_2: &str = "(m.admitted_on IS NULL OR m.admitted_on <= $2) \
+     AND (m.left_on IS NULL OR m.left_on > $2) \
+     AND (m.left_on IS NOT NULL OR m.status IN ('official', 'probationary'))";
+
+/// …and is official on `$2` when the official date is on or before it, or unknown for a member
+/// recorded as official.
+const OFFICIAL_ON_2: &str = "((m.official_on IS NOT NULL AND m.official_on <= $2) \
+     OR (m.official_on IS NULL AND m.status = 'official'))";
+
+/// Official members on the roster of `cell_id` on `on` (the base of a cell vote, vote.cell);
+/// `None` when the cell has no roster in ketnap at all (nothing to check against).
+pub async fn official_on(tx: &mut Tx, cell_id: i64, on: Date) -> Result<Option<u32>> {
+    let sql = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT), \
+           CAST(COALESCE(SUM(CASE WHEN {COUNTED_ON_2} AND {OFFICIAL_ON_2} THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM member m WHERE m.cell_id = $1"
+    );
+    let (rows, official): (i64, i64) = fetch_one!(tx.ex(), (i64, i64), &sql, cell_id, d(on))?;
+    Ok((rows > 0).then(|| u32::try_from(official).unwrap_or(u32::MAX)))
+}
+
 /// Write the start-of-year membership (đảng số đầu năm) of `year` for every organisation: the
 /// subtree totals of members as they stood on `as_of` (admitted on or before it, not left by it;
 /// official when their official date is on or before it), in one statement. Idempotent per year:
@@ -665,14 +688,7 @@ pub async fn snapshot_start_of_year(
     year: i16,
     as_of: Date,
 ) -> Result<u64> {
-    // A member counts on $2 when admitted by then and not yet left; a leaving status without a
-    // date (old imports) counts as left. Official when the official date is on or before $2, or
-    // unknown for a member recorded as official.
-    let counted = "(m.admitted_on IS NULL OR m.admitted_on <= $2) \
-         AND (m.left_on IS NULL OR m.left_on > $2) \
-         AND (m.left_on IS NOT NULL OR m.status IN ('official', 'probationary'))";
-    let official = "((m.official_on IS NOT NULL AND m.official_on <= $2) \
-         OR (m.official_on IS NULL AND m.status = 'official'))";
+    let (counted, official) = (COUNTED_ON_2, OFFICIAL_ON_2);
     // Counted per cell first (one pass over the members), then rolled up the closure: joining
     // every member to each of its ancestors cost a second for a 100,000-member roster.
     let sql = format!(

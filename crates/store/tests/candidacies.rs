@@ -129,6 +129,7 @@ async fn candidacies_reach_every_ending_and_the_counters_follow() {
             .step(
                 date(2025, 5, 6),
                 Action::CellVote {
+                    base_note: Some(lifecycle_world::STUB_ROSTER.into()),
                     resolution_no: "06-NQ/CB".into(),
                     tally: tally(9, 9, 5),
                 },
@@ -404,6 +405,7 @@ async fn a_refused_step_returns_every_violation_in_vietnamese_and_changes_nothin
             .try_step(
                 date(2025, 4, 1),
                 Action::CellVote {
+                    base_note: Some(lifecycle_world::STUB_ROSTER.into()),
                     resolution_no: " ".into(),
                     tally: tally(9, 9, 7),
                 },
@@ -1057,6 +1059,37 @@ async fn intro_cowork_an_introducer_of_another_grassroots_organisation_is_refuse
             },
         )
         .await;
+        assert_consistent(&w, engine).await;
+    }
+}
+
+/// vote.cell (Charter Art. 4.3): a cell vote recorded live counts the cell's roster on its day
+/// (three official members in Chi bộ thôn Đông; the probationary member does not count), or says
+/// why not; the store counts the roster itself.
+#[tokio::test]
+async fn vote_cell_counts_the_roster_or_a_reason() {
+    for store in common::stores().await {
+        let engine = common::name(&store);
+        let w = World::new(store).await;
+        let sec = w.secretary_cb1.clone();
+        let p = person(&w.store, "Tạ Văn Khánh", "02/02/1991", "Nam", "Kinh").await;
+        let mut r = w.open(&sec, p, w.cb1, date(2025, 1, 6)).await.unwrap();
+        r.reach_cell_vote().await;
+        let vote = |official: u32, note: Option<&str>| Action::CellVote {
+            resolution_no: "05-NQ/CB".into(),
+            tally: tally(official, official, official),
+            base_note: note.map(str::to_string),
+        };
+        let refused = r
+            .try_step(date(2025, 5, 6), vote(4, None))
+            .await
+            .unwrap_err();
+        let text = format!("{refused:?}");
+        assert!(
+            text.contains("vote.cell") && text.contains("(3 đảng viên chính thức)"),
+            "{engine}: {text}"
+        );
+        r.step(date(2025, 5, 6), vote(3, None)).await;
         assert_consistent(&w, engine).await;
     }
 }

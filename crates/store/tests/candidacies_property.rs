@@ -146,6 +146,7 @@ fn guided(c: &Candidacy, day: Date, r: &mut Rng, n: &Names) -> Action {
             }
         }
         Some(Stage::CellVote) => Action::CellVote {
+            base_note: None,
             resolution_no: "05-NQ/CB".into(),
             tally: tally(r),
         },
@@ -175,6 +176,7 @@ fn guided(c: &Candidacy, day: Date, r: &mut Rng, n: &Names) -> Action {
             recognise: r.ratio(1, 2),
         },
         Some(Stage::Probationary) => Action::RecognitionCellVote {
+            base_note: None,
             resolution_no: "20-NQ/CB".into(),
             tally: tally(r),
         },
@@ -270,6 +272,7 @@ fn any_step(day: Date, r: &mut Rng, n: &Names) -> Action {
             late_approval: Some("CV 12".into()),
         },
         19 => Action::CellVote {
+            base_note: None,
             resolution_no: String::new(),
             tally: tally(r),
         },

@@ -839,6 +839,7 @@ async fn vote_and_admit(r: &mut Run<'_>, youth: bool) {
     r.step(
         date(2025, 5, 6),
         Action::CellVote {
+            base_note: Some(lifecycle_world::STUB_ROSTER.into()),
             resolution_no: "05-NQ/CB".into(),
             tally: tally(9, 9, 7),
         },

@@ -116,6 +116,7 @@ async fn admit<'a>(w: &'a World, person_id: i64, category: &str, youth: bool) ->
     r.step(
         date(2025, 5, 6),
         Action::CellVote {
+            base_note: Some(lifecycle_world::STUB_ROSTER.into()),
             resolution_no: "05-NQ/CB".into(),
             tally: tally(9, 9, 7),
         },

@@ -358,11 +358,14 @@ async fn a_new_candidate_walks_through_the_forms_to_official_member() {
         "the cell needs three official members: {members:?}"
     );
     let (mentor, i1, i2) = (members[0].clone(), members[1].clone(), members[2].clone());
+    // The test cell's roster is a stub: the count differs from it, with the reason recorded
+    // (vote.cell).
     let tally = [
         ("official_members", "9"),
         ("exempt_absent", "0"),
         ("present", "9"),
         ("in_favour", "8"),
+        ("base_note", "Danh sách đảng viên của chi bộ chưa nhập đủ"),
     ];
     let walk: Vec<Step> = vec![
         (

@@ -44,6 +44,7 @@ fn ctx() -> Context {
             trade_union_instead: false,
             education_exception: None,
             competent_authority: Authority::SuperiorStandingCommittee,
+            roster_official: None,
         },
     }
 }
@@ -205,6 +206,7 @@ impl Story {
         self.step(
             on,
             Action::CellVote {
+                base_note: None,
                 resolution_no: "05-NQ/CB".into(),
                 tally: tally(9, 9, 7),
             },
@@ -269,6 +271,7 @@ impl Story {
         self.try_step(
             on,
             Action::RecognitionCellVote {
+                base_note: None,
                 resolution_no: "20-NQ/CB".into(),
                 tally: tally(9, 9, in_favour),
             },
@@ -350,6 +353,7 @@ fn age_min_the_day_before_the_18th_birthday_is_refused_and_the_birthday_is_accep
     let v = s.refused(
         date(2025, 5, 5),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -374,6 +378,7 @@ fn age_max_sixty_years_and_some_days_is_accepted_and_one_more_full_month_is_refu
     let v = s.refused(
         date(2025, 5, 6),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -423,6 +428,7 @@ fn edu_min_lower_secondary_is_required() {
     let v = s.refused(
         date(2025, 5, 6),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -449,6 +455,7 @@ fn edu_exception_primary_allows_primary_school_in_exception_areas_and_not_less()
     let v = s.refused(
         date(2025, 5, 6),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -505,6 +512,7 @@ fn intro_count_two_official_members_introduce_and_a_probationary_member_cannot()
     let v = s.refused(
         date(2025, 5, 6),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -605,6 +613,7 @@ fn intro_youth_union_a_young_candidate_needs_the_union_resolution_and_one_member
     let v = s.refused(
         date(2025, 5, 6),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -634,6 +643,7 @@ fn intro_youth_union_a_young_candidate_needs_the_union_resolution_and_one_member
     let v = s.refused(
         date(2025, 5, 6),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -663,6 +673,7 @@ fn cert_validity_a_certificate_is_valid_on_its_last_day_and_not_the_day_after() 
     let v = late.refused(
         date(2025, 5, 6),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -727,6 +738,7 @@ fn background_validity_the_certified_background_is_valid_twelve_months() {
     let mut v = s.refused(
         date(2026, 4, 22),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -747,6 +759,7 @@ fn comments_validity_introducer_letters_and_comments_expire_after_twelve_months(
     let v = s.refused(
         date(2026, 3, 16),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -763,6 +776,7 @@ fn vote_cell_two_thirds_of_official_members_is_exact() {
     let e = s.step(
         date(2025, 5, 6),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 5),
         },
@@ -777,6 +791,7 @@ fn vote_cell_two_thirds_of_official_members_is_exact() {
     let e = s.step(
         date(2025, 6, 3),
         Action::CellVote {
+            base_note: None,
             resolution_no: "06".into(),
             tally: tally(9, 7, 6),
         },
@@ -807,6 +822,7 @@ fn vote_cell_absent_exempt_members_leave_the_base_and_present_ones_count() {
     let v = s.refused(
         date(2025, 5, 6),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: Tally {
                 official_members: 9,
@@ -1824,6 +1840,7 @@ fn a_refusal_message_is_vietnamese_and_names_the_rule_and_its_source() {
         &Command {
             on: date(2025, 5, 6),
             action: Action::CellVote {
+                base_note: None,
                 resolution_no: "5".into(),
                 tally: tally(9, 9, 9),
             },
@@ -1942,6 +1959,7 @@ mod property {
                 }),
             Just(Action::CertifyBackground),
             t.clone().prop_map(|tally| Action::CellVote {
+                base_note: None,
                 resolution_no: "5".into(),
                 tally
             }),
@@ -1963,6 +1981,7 @@ mod property {
                 certificate_no: "1".into()
             }),
             t.prop_map(|tally| Action::RecognitionCellVote {
+                base_note: None,
                 resolution_no: "13".into(),
                 tally
             }),
@@ -2075,6 +2094,7 @@ mod property {
                 }
             }
             Some(Stage::CellVote) => Action::CellVote {
+                base_note: None,
                 resolution_no: "5".into(),
                 tally: t(r),
             },
@@ -2106,6 +2126,7 @@ mod property {
                 }
             }
             Some(Stage::Probationary) => Action::RecognitionCellVote {
+                base_note: None,
                 resolution_no: "13".into(),
                 tally: t(r),
             },
@@ -2285,6 +2306,7 @@ fn cert_validity_is_the_period_in_force_on_the_vote_day_not_on_the_certificate_d
     let v = s.try_step(
         date(2025, 5, 29),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -2305,6 +2327,7 @@ fn background_validity_message_states_the_period_it_enforced() {
     let v = s.try_step(
         date(2026, 4, 22),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -2441,6 +2464,7 @@ fn comments_validity_the_cell_vote_is_refused_while_the_5_knd_summary_is_missing
     let v = s.try_step(
         date(2025, 5, 6),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -2475,6 +2499,7 @@ fn comments_validity_the_summary_older_than_the_period_is_refused_the_day_after(
     let v = s.try_step(
         date(2026, 3, 21),
         Action::CellVote {
+            base_note: None,
             resolution_no: "05".into(),
             tally: tally(9, 9, 9),
         },
@@ -2555,4 +2580,60 @@ fn deadline_decision_extension_can_be_recorded_while_the_grassroots_committee_re
         s.c.decision_due(&s.book).unwrap(),
         s.book.calendar.add_working_days(due, 30)
     );
+}
+
+// ---- vote.cell against the roster (issue 16).
+
+#[test]
+fn vote_cell_counts_the_roster_or_a_reason_for_the_difference() {
+    let vote = |s: &mut Story, official: u32, note: Option<&str>| {
+        s.try_step(
+            date(2025, 5, 6),
+            Action::CellVote {
+                resolution_no: "05".into(),
+                tally: tally(official, official, official),
+                base_note: note.map(str::to_string),
+            },
+        )
+    };
+    let mut s = story();
+    s.ctx.cell.roster_official = Some(9);
+    s.reach_cell_vote();
+    // One more or one fewer than the roster is refused, naming both numbers.
+    for n in [8, 10] {
+        let v = vote(&mut s, n, None).unwrap_err();
+        let x = v
+            .iter()
+            .find(|x| x.rule_id == "vote.cell")
+            .expect("vote.cell");
+        assert!(
+            x.message_vi.contains(&format!("({n})")) && x.message_vi.contains("(9 đảng viên"),
+            "{}",
+            x.message_vi
+        );
+        let v = vote(&mut s, n, Some("  ")).unwrap_err();
+        assert!(v.iter().any(|x| x.rule_id == "vote.cell"));
+    }
+    // With the reason, the count stands and the reason is kept with the vote.
+    let e = vote(
+        &mut s,
+        10,
+        Some("Một đảng viên chuyển đến, chưa ghi vào danh sách"),
+    )
+    .unwrap();
+    assert!(matches!(
+        e.action,
+        Action::CellVote {
+            base_note: Some(_),
+            ..
+        }
+    ));
+    // The roster's number needs no reason; an unknown roster checks nothing.
+    let mut s = story();
+    s.ctx.cell.roster_official = Some(9);
+    s.reach_cell_vote();
+    vote(&mut s, 9, None).unwrap();
+    let mut s = story();
+    s.reach_cell_vote();
+    vote(&mut s, 12, None).unwrap();
 }

@@ -513,6 +513,7 @@ async fn commands(
             "cell_vote_on",
             on,
             Action::CellVote {
+                base_note: None,
                 resolution_no: r.get("cell_resolution_no").trim().to_string(),
                 tally: Tally {
                     official_members: officials,

@@ -737,6 +737,10 @@ fn tally_fields() -> Vec<Field> {
         ),
         number("present", "Số đảng viên chính thức có mặt"),
         number("in_favour", "Số tán thành"),
+        text(
+            "base_note",
+            "Lý do số đảng viên chính thức khác danh sách của chi bộ (nếu khác)",
+        ),
     ]
 }
 
@@ -945,6 +949,7 @@ fn step_catalogue(
         ),
         (
             Action::CellVote {
+                base_note: None,
                 resolution_no: s(),
                 tally: t,
             },
@@ -1023,6 +1028,7 @@ fn step_catalogue(
         ),
         (
             Action::RecognitionCellVote {
+                base_note: None,
                 resolution_no: s(),
                 tally: t,
             },
@@ -1203,6 +1209,7 @@ pub struct StepInput {
     destination: Option<String>,
     outcome: Option<String>,
     official_members: Option<String>,
+    base_note: Option<String>,
     exempt_absent: Option<String>,
     present: Option<String>,
     in_favour: Option<String>,
@@ -1243,6 +1250,7 @@ impl StepInput {
             "destination" => self.destination.as_ref(),
             "outcome" => self.outcome.as_ref(),
             "official_members" => self.official_members.as_ref(),
+            "base_note" => self.base_note.as_ref(),
             "exempt_absent" => self.exempt_absent.as_ref(),
             "present" => self.present.as_ref(),
             "in_favour" => self.in_favour.as_ref(),
@@ -1410,6 +1418,7 @@ fn parse_step(f: &StepInput) -> Result<Command, String> {
         },
         "certify_background" => Action::CertifyBackground,
         "cell_vote" => Action::CellVote {
+            base_note: Some(val(&f.base_note)).filter(|s| !s.is_empty()),
             resolution_no: val(&f.resolution_no),
             tally: tally(f)?,
         },
@@ -1437,6 +1446,7 @@ fn parse_step(f: &StepInput) -> Result<Command, String> {
         },
         "submit_self_review" => Action::SubmitSelfReview,
         "recognition_cell_vote" => Action::RecognitionCellVote {
+            base_note: Some(val(&f.base_note)).filter(|s| !s.is_empty()),
             resolution_no: val(&f.resolution_no),
             tally: tally(f)?,
         },
