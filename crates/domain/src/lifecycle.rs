@@ -375,6 +375,77 @@ pub enum EducationException {
     Literate,
 }
 
+/// What a higher standing committee's written consent allows, with the conditions the spec names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConsentGrounds {
+    /// Admission over 60 (age.max, age.over_max_authority): healthy, reputable, and working or
+    /// living where there is no party organisation or member, or a special need.
+    OverAge {
+        /// In good health.
+        healthy: bool,
+        /// Of good reputation.
+        reputable: bool,
+        /// Why here.
+        ground: OverAgeGround,
+    },
+    /// The literate exception (edu.exception_literate): only the persons the spec names.
+    Literate {
+        /// Who the candidate is among them.
+        standing: LiterateStanding,
+    },
+    /// Re-admission of a former member (readmit.once): the provincial standing committee.
+    Readmission,
+}
+
+/// Why an over-60 candidate is admitted here (age.max).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OverAgeGround {
+    /// Works or lives where there is no party organisation or party member.
+    NoLocalOrganisation,
+    /// A special need, in the committee's words.
+    SpecialNeed(String),
+}
+
+/// The persons the literate exception names (edu.exception_literate).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LiterateStanding {
+    /// Già làng.
+    VillageElder,
+    /// Trưởng bản, trưởng thôn.
+    HamletHead,
+    /// Người có uy tín.
+    PrestigiousPerson,
+}
+
+impl LiterateStanding {
+    /// Vietnamese.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            LiterateStanding::VillageElder => "Già làng",
+            LiterateStanding::HamletHead => "Trưởng bản, trưởng thôn",
+            LiterateStanding::PrestigiousPerson => "Người có uy tín trong cộng đồng",
+        }
+    }
+}
+
+impl ConsentGrounds {
+    /// What the consent is for, in Vietnamese.
+    pub fn label_vi(&self) -> &'static str {
+        match self {
+            ConsentGrounds::OverAge { .. } => "kết nạp người trên 60 tuổi",
+            ConsentGrounds::Literate { .. } => "kết nạp người chỉ biết đọc, biết viết",
+            ConsentGrounds::Readmission => "kết nạp lại",
+        }
+    }
+
+    fn same_kind(&self, other: &ConsentGrounds) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}
+
 /// One step, with what the forms record. The act's date is in the [`Command`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -511,6 +582,14 @@ pub enum Action {
         /// Why.
         reason: String,
     },
+    /// The written consent of a higher standing committee, with its number, for an admission
+    /// the rules allow only with it (over 60, the literate exception, re-admission).
+    RecordSuperiorConsent {
+        /// The document's number.
+        document_no: String,
+        /// What it allows, with the conditions.
+        grounds: ConsentGrounds,
+    },
     /// The admission decision (9-KNĐ), or a refusal notified to the cell.
     AdmissionDecision {
         /// Decision number.
@@ -521,7 +600,10 @@ pub enum Action {
         authority: Authority,
         /// Date the cell received it.
         received_on: Date,
-        /// Written consent of a higher standing committee (over 60, re-admission, literacy exception).
+        /// Written consent of a higher standing committee, as older releases recorded it (a date
+        /// only). Kept to read their events; a decision now needs the consent recorded as its own
+        /// step ([`Action::RecordSuperiorConsent`]).
+        #[serde(default)]
         superior_consent_on: Option<Date>,
     },
     /// The admission ceremony: probation starts.
@@ -896,6 +978,9 @@ pub struct Candidacy {
     pub exit: Option<(Date, String)>,
     /// Times the dossier was returned.
     pub returns: u32,
+    /// Written consents of higher standing committees, with their conditions.
+    #[serde(default)]
+    pub consents: Vec<(ConsentGrounds, Resolution)>,
 }
 
 /// A history that cannot be replayed (corrupt or out of order).
@@ -1089,6 +1174,19 @@ impl Candidacy {
                 }
             }
             Action::ExtendDeadline { working_days, .. } => self.extension = Some(*working_days),
+            Action::RecordSuperiorConsent {
+                document_no,
+                grounds,
+            } => {
+                self.consents.retain(|(g, _)| !g.same_kind(grounds));
+                self.consents.push((
+                    grounds.clone(),
+                    Resolution {
+                        number: document_no.clone(),
+                        on,
+                    },
+                ));
+            }
             Action::AdmissionDecision {
                 decision_no,
                 approved,
@@ -1400,6 +1498,16 @@ fn next_stage(
             _ => Err(out_of_order(stage, action)),
         },
         Action::ExtendDeadline { .. } => stay(&[GrassrootsVote, AwaitingDecision, RecognitionVote]),
+        Action::RecordSuperiorConsent { .. } => stay(&[
+            Source,
+            Sympathizer,
+            Course,
+            Dossier,
+            Verification,
+            CellVote,
+            GrassrootsVote,
+            AwaitingDecision,
+        ]),
         Action::AdmissionDecision { approved, .. } => from(
             &[AwaitingDecision],
             if *approved {
@@ -1462,6 +1570,7 @@ fn out_of_order(stage: Option<Stage>, action: &Action) -> Violation {
 /// The Vietnamese name of a step.
 pub fn action_label_vi(action: &Action) -> &'static str {
     match action {
+        Action::RecordSuperiorConsent { .. } => "Văn bản đồng ý của ban thường vụ cấp trên",
         Action::Open { .. } => "Đưa vào danh sách nguồn",
         Action::ListAsSympathizer { .. } => {
             "Đưa vào danh sách cảm tình Đảng, phân công đảng viên giúp đỡ"
@@ -1512,6 +1621,7 @@ pub fn action_label_vi(action: &Action) -> &'static str {
 /// the same text as the action's serialised `type`.
 pub fn action_code(a: &Action) -> &'static str {
     match a {
+        Action::RecordSuperiorConsent { .. } => "record_superior_consent",
         Action::Open { .. } => "open",
         Action::ListAsSympathizer { .. } => "list_as_sympathizer",
         Action::AssignMentor { .. } => "assign_mentor",
@@ -1555,6 +1665,7 @@ pub fn action_code(a: &Action) -> &'static str {
 /// What the button that records `action` says: the verb of what happens.
 pub fn button_vi(action: &Action) -> &'static str {
     match action {
+        Action::RecordSuperiorConsent { .. } => "Ghi văn bản đồng ý",
         Action::Open { .. } => "Đưa vào danh sách nguồn",
         Action::ListAsSympathizer { .. } => "Ghi vào danh sách cảm tình Đảng",
         Action::AssignMentor { .. } => "Ghi phân công đảng viên giúp đỡ",
@@ -1646,6 +1757,7 @@ pub fn action_number(action: &Action) -> Option<&str> {
         | Action::RecognitionGrassrootsVote { resolution_no, .. } => resolution_no,
         Action::RecordCertificate { number, .. } => number,
         Action::PartialAppraisal { report_no, .. } => report_no,
+        Action::RecordSuperiorConsent { document_no, .. } => document_no,
         Action::AdmissionDecision { decision_no, .. }
         | Action::RecognitionDecision { decision_no, .. } => decision_no,
         _ => return None,
@@ -2121,14 +2233,27 @@ fn decision_guard(
 ) {
     let vote_on = c.cell_resolution.as_ref().map_or(on, |r| r.on);
     let over_age = full_months(ctx.candidate.birth_date, vote_on) > rules.age_max.value.0 * 12;
-    let consent_ok = superior_consent_on.is_some_and(|d| d <= on);
+    // The consent recorded as its own step, with its number, on or before the decision's day.
+    let _ = superior_consent_on;
+    let has = |kind: ConsentGrounds| {
+        c.consents
+            .iter()
+            .any(|(g, r)| g.same_kind(&kind) && r.on <= on)
+    };
+    let over_age_consent = has(ConsentGrounds::OverAge {
+        healthy: true,
+        reputable: true,
+        ground: OverAgeGround::NoLocalOrganisation,
+    });
     if over_age
         && rules.age_over_max_authority.value.0
-        && (authority != Authority::CentralLevelCommittee || !consent_ok)
+        && (authority != Authority::CentralLevelCommittee || !over_age_consent)
     {
-        v.push(rules.age_over_max_authority.violation(
-            "Người trên 60 tuổi chỉ được kết nạp khi cấp ủy trực thuộc Trung ương quyết định và ban thường vụ đồng ý bằng văn bản trước.",
-        ));
+        v.push(rules.age_over_max_authority.violation(if over_age_consent {
+            "Người trên 60 tuổi chỉ được kết nạp khi cấp ủy trực thuộc Trung ương quyết định."
+        } else {
+            "Người trên 60 tuổi chỉ được kết nạp khi ban thường vụ cấp ủy trực thuộc Trung ương đồng ý bằng văn bản trước (ghi bước “Văn bản đồng ý của ban thường vụ cấp trên” với số, ngày và các điều kiện), rồi cấp ủy đó quyết định."
+        }));
     } else if !over_age
         && rules.authority_decide.value.0
         && authority != ctx.cell.competent_authority
@@ -2140,18 +2265,86 @@ fn decision_guard(
             authority.label_vi()
         )));
     }
-    if c.readmission.is_some() && !consent_ok {
+    if c.readmission.is_some() && !has(ConsentGrounds::Readmission) {
         v.push(rules.readmit_once.violation(
             "Kết nạp lại cần văn bản đồng ý của ban thường vụ tỉnh ủy (thành ủy) trước khi quyết định.",
         ));
     }
     if ctx.candidate.education_grade12 < rules.edu_min.value.0
         && ctx.cell.education_exception == Some(EducationException::Literate)
-        && !consent_ok
+        && !has(ConsentGrounds::Literate {
+            standing: LiterateStanding::VillageElder,
+        })
     {
         v.push(rules.edu_exception_literate.violation(
             "Trường hợp chỉ biết đọc, biết viết cần văn bản đồng ý của ban thường vụ cấp ủy trực thuộc Trung ương trước khi quyết định.",
         ));
+    }
+}
+
+/// A consent names what it allows and the conditions the spec sets for it.
+fn consent_guard(
+    c: &Candidacy,
+    ctx: &Context,
+    rules: &RuleSet,
+    grounds: &ConsentGrounds,
+    on: Date,
+    v: &mut Vec<Violation>,
+) {
+    match grounds {
+        ConsentGrounds::OverAge {
+            healthy,
+            reputable,
+            ground,
+        } => {
+            if full_months(ctx.candidate.birth_date, on) <= rules.age_max.value.0 * 12 {
+                v.push(Violation::input(
+                    "input.consent",
+                    format!(
+                        "Người này chưa quá {} tuổi: không cần văn bản đồng ý kết nạp người trên 60 tuổi.",
+                        rules.age_max.value.0
+                    ),
+                ));
+            }
+            let mut missing = Vec::new();
+            if !healthy {
+                missing.push("có đủ sức khỏe");
+            }
+            if !reputable {
+                missing.push("có uy tín");
+            }
+            if matches!(ground, OverAgeGround::SpecialNeed(need) if need.trim().is_empty()) {
+                missing.push("nêu rõ yêu cầu đặc biệt");
+            }
+            if !missing.is_empty() {
+                v.push(rules.age_over_max_authority.violation(format!(
+                    "Người trên 60 tuổi chỉ được xem xét khi {}; nơi công tác, cư trú chưa có tổ chức đảng, đảng viên hoặc có yêu cầu đặc biệt.",
+                    missing.join(", ")
+                )));
+            }
+        }
+        ConsentGrounds::Literate { .. } => {
+            if ctx.cell.education_exception != Some(EducationException::Literate) {
+                v.push(rules.edu_exception_literate.violation(
+                    "Tổ chức này không thuộc vùng được áp dụng trường hợp chỉ biết đọc, biết viết.",
+                ));
+            }
+            if !ctx.candidate.literate {
+                v.push(
+                    rules
+                        .edu_exception_literate
+                        .violation("Trường hợp đặc biệt phải biết đọc, biết viết tiếng Việt."),
+                );
+            }
+        }
+        ConsentGrounds::Readmission => {
+            if c.readmission.is_none() {
+                v.push(Violation::input(
+                    "input.consent",
+                    "Người này không phải trường hợp kết nạp lại.",
+                ));
+            }
+        }
     }
 }
 
@@ -2436,6 +2629,14 @@ fn guards(
             nonempty(reason, "lý do", v);
             None
         }
+        Action::RecordSuperiorConsent {
+            document_no,
+            grounds,
+        } => {
+            nonempty(document_no, "số văn bản đồng ý", v);
+            consent_guard(c, ctx, rules, grounds, on, v);
+            None
+        }
         Action::ExtendDeadline {
             working_days,
             reason,
@@ -2657,6 +2858,16 @@ fn committee_tally(t: &CommitteeTally, v: &mut Vec<Violation>) {
     }
 }
 
+/// Whether a higher committee's written consent can matter for this candidate on `on`: a former
+/// member, someone over the age limit, or someone below the education minimum in an organisation
+/// with the literate exception. The consent step is offered only then.
+pub fn consent_may_apply(c: &Candidacy, ctx: &Context, rules: &RuleSet, on: Date) -> bool {
+    c.readmission.is_some()
+        || full_months(ctx.candidate.birth_date, on) > rules.age_max.value.0 * 12
+        || (ctx.cell.education_exception == Some(EducationException::Literate)
+            && ctx.candidate.education_grade12 < rules.edu_min.value.0)
+}
+
 /// The next steps the current stage allows, for the forms to show (the guards still judge them).
 pub fn next_steps(c: &Candidacy, ctx: &Context) -> Vec<&'static str> {
     let samples: Vec<Action> = sample_actions();
@@ -2750,6 +2961,10 @@ fn sample_actions() -> Vec<Action> {
         Action::ExtendDeadline {
             working_days: 0,
             reason: s(),
+        },
+        Action::RecordSuperiorConsent {
+            document_no: s(),
+            grounds: ConsentGrounds::Readmission,
         },
         Action::AdmissionDecision {
             decision_no: s(),

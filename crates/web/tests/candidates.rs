@@ -759,3 +759,38 @@ async fn staff_correct_a_candidates_details_without_touching_the_candidacy() {
         res.status
     );
 }
+
+/// age.over_max_authority (QĐ 232-QĐ/TW §1.1.2; HD 01-HD/TW (2021) §1.1): the consent of the
+/// standing committee is a step of its own with its number and the conditions, offered only to
+/// those it can concern.
+#[tokio::test]
+async fn the_superior_consent_is_a_step_with_its_conditions_offered_only_where_it_applies() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let young = open_candidate(&mut app, "Lê Văn Trẻ", "20/05/1990", "06/01/2025", None).await;
+    let page = app.get(&format!("/candidates/{young}")).await;
+    assert!(!page.body.contains(r#"data-action="record_superior_consent""#));
+    let old = open_candidate(&mut app, "Lò Văn Pá", "01/01/1955", "06/01/2025", None).await;
+    let page = app.get(&format!("/candidates/{old}")).await;
+    assert!(page.body.contains(r#"data-action="record_superior_consent""#));
+    assert!(page.body.contains("Trên 60 tuổi: có đủ sức khỏe"));
+    let consent = |healthy: &'static str| {
+        vec![
+            ("document_no", "45-CV/TU"),
+            ("grounds", "over_age"),
+            ("healthy", healthy),
+            ("reputable", "yes"),
+            ("ground", "no_local_org"),
+            ("special_need", ""),
+            ("standing", "village_elder"),
+        ]
+    };
+    let res = step(&mut app, &old, "record_superior_consent", "10/01/2025", &consent("no")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("có đủ sức khỏe"), "{}", res.body);
+    let res = step(&mut app, &old, "record_superior_consent", "10/01/2025", &consent("yes")).await;
+    assert!(res.status.is_success() || res.status.is_redirection(), "{}", res.body);
+    let page = app.get(&format!("/candidates/{old}")).await;
+    assert!(page.body.contains("Văn bản đồng ý của ban thường vụ cấp trên"), "{}", page.body);
+    assert!(page.body.contains("45-CV/TU"));
+}

@@ -393,17 +393,92 @@ fn age_over_max_authority_an_over_60_candidate_needs_a_central_level_decision_wi
     c.candidate.over_age_exception = true;
     let mut s = Story::new(c);
     s.reach_decision();
+    let decide_by = |authority| Action::AdmissionDecision {
+        decision_no: "1".into(),
+        approved: true,
+        authority,
+        received_on: date(2025, 6, 17),
+        superior_consent_on: None,
+    };
+    // Without the consent on file, even the central-level committee may not decide.
     let v = s.refused(
         date(2025, 6, 16),
-        Action::AdmissionDecision {
-            decision_no: "1".into(),
-            approved: true,
-            authority: Authority::SuperiorStandingCommittee,
-            received_on: date(2025, 6, 16),
-            superior_consent_on: None,
-        },
+        decide_by(Authority::CentralLevelCommittee),
     );
     assert!(ids(&v, "age.over_max_authority"), "{v:?}");
+    // The consent must state the conditions: health, reputation, and the ground.
+    let consent = |healthy, reputable, ground| Action::RecordSuperiorConsent {
+        document_no: "45-CV/TU".into(),
+        grounds: ConsentGrounds::OverAge {
+            healthy,
+            reputable,
+            ground,
+        },
+    };
+    let v = s.refused(
+        date(2025, 6, 10),
+        consent(true, false, OverAgeGround::NoLocalOrganisation),
+    );
+    assert!(ids(&v, "age.over_max_authority"), "{v:?}");
+    let v = s.refused(
+        date(2025, 6, 10),
+        consent(true, true, OverAgeGround::SpecialNeed(" ".into())),
+    );
+    assert!(ids(&v, "age.over_max_authority"), "{v:?}");
+    s.step(
+        date(2025, 6, 10),
+        consent(true, true, OverAgeGround::NoLocalOrganisation),
+    );
+    assert_eq!(s.stage(), Stage::AwaitingDecision);
+    // With the consent, only the central-level committee decides.
+    let v = s.refused(
+        date(2025, 6, 16),
+        decide_by(Authority::SuperiorStandingCommittee),
+    );
+    assert!(ids(&v, "age.over_max_authority"), "{v:?}");
+    s.step(
+        date(2025, 6, 16),
+        decide_by(Authority::CentralLevelCommittee),
+    );
+    assert_eq!(s.stage(), Stage::AwaitingCeremony);
+}
+
+#[test]
+fn age_over_max_authority_a_consent_dated_after_the_decision_does_not_count() {
+    let mut c = ctx();
+    c.candidate.birth_date = date(1963, 1, 1);
+    c.candidate.over_age_exception = true;
+    let mut s = Story::new(c);
+    s.reach_decision();
+    // A consent for someone not over 60 is refused as pointless.
+    let mut young = story();
+    young.reach_decision();
+    let v = young.refused(
+        date(2025, 6, 10),
+        Action::RecordSuperiorConsent {
+            document_no: "1".into(),
+            grounds: ConsentGrounds::OverAge {
+                healthy: true,
+                reputable: true,
+                ground: OverAgeGround::SpecialNeed("Nhu cầu đặc biệt".into()),
+            },
+        },
+    );
+    assert!(ids(&v, "input.consent"), "{v:?}");
+    s.step(
+        date(2025, 6, 16),
+        Action::RecordSuperiorConsent {
+            document_no: "45-CV/TU".into(),
+            grounds: ConsentGrounds::OverAge {
+                healthy: true,
+                reputable: true,
+                ground: OverAgeGround::SpecialNeed(
+                    "Già làng có uy tín ở thôn mới thành lập".into(),
+                ),
+            },
+        },
+    );
+    // The day of the consent is accepted (consent "before" the decision, on or before its day).
     s.step(
         date(2025, 6, 16),
         Action::AdmissionDecision {
@@ -411,10 +486,9 @@ fn age_over_max_authority_an_over_60_candidate_needs_a_central_level_decision_wi
             approved: true,
             authority: Authority::CentralLevelCommittee,
             received_on: date(2025, 6, 17),
-            superior_consent_on: Some(date(2025, 6, 10)),
+            superior_consent_on: None,
         },
     );
-    assert_eq!(s.stage(), Stage::AwaitingCeremony);
 }
 
 // ---- edu.* — QĐ 232-QĐ/TW §1.2; HD 01-HD/TW (2021) §1.2.
@@ -470,17 +544,52 @@ fn edu_exception_literate_needs_literacy_and_prior_written_consent() {
     c.cell.education_exception = Some(EducationException::Literate);
     let mut s = Story::new(c);
     s.reach_decision();
+    let decision = Action::AdmissionDecision {
+        decision_no: "1".into(),
+        approved: true,
+        authority: Authority::SuperiorStandingCommittee,
+        received_on: date(2025, 6, 16),
+        superior_consent_on: Some(date(2025, 6, 1)),
+    };
+    // A date alone (as older releases recorded it) is no longer a consent.
+    let v = s.refused(date(2025, 6, 16), decision.clone());
+    assert!(ids(&v, "edu.exception_literate"), "{v:?}");
+    s.step(
+        date(2025, 6, 1),
+        Action::RecordSuperiorConsent {
+            document_no: "12-CV/TU".into(),
+            grounds: ConsentGrounds::Literate {
+                standing: LiterateStanding::VillageElder,
+            },
+        },
+    );
+    s.step(date(2025, 6, 16), decision);
+}
+
+#[test]
+fn edu_exception_literate_applies_only_where_the_organisation_has_it_and_primary_needs_no_consent()
+{
+    // The literate exception outside its areas is refused at the consent.
+    let mut c = ctx();
+    c.candidate.education_grade12 = 2;
+    let mut s = Story::new(c);
+    s.reach_dossier();
     let v = s.refused(
-        date(2025, 6, 16),
-        Action::AdmissionDecision {
-            decision_no: "1".into(),
-            approved: true,
-            authority: Authority::SuperiorStandingCommittee,
-            received_on: date(2025, 6, 16),
-            superior_consent_on: None,
+        date(2025, 3, 21),
+        Action::RecordSuperiorConsent {
+            document_no: "12-CV/TU".into(),
+            grounds: ConsentGrounds::Literate {
+                standing: LiterateStanding::HamletHead,
+            },
         },
     );
     assert!(ids(&v, "edu.exception_literate"), "{v:?}");
+    // Primary school in a primary-exception area: decided without any consent.
+    let mut c = ctx();
+    c.candidate.education_grade12 = 5;
+    c.cell.education_exception = Some(EducationException::Primary);
+    let mut s = Story::new(c);
+    s.reach_decision();
     s.step(
         date(2025, 6, 16),
         Action::AdmissionDecision {
@@ -488,7 +597,7 @@ fn edu_exception_literate_needs_literacy_and_prior_written_consent() {
             approved: true,
             authority: Authority::SuperiorStandingCommittee,
             received_on: date(2025, 6, 16),
-            superior_consent_on: Some(date(2025, 6, 1)),
+            superior_consent_on: None,
         },
     );
 }
@@ -1047,6 +1156,23 @@ fn readmit_once_and_only_with_the_provincial_standing_committees_consent() {
         },
     );
     assert!(ids(&v, "readmit.once"), "{v:?}");
+    full.step(
+        date(2025, 6, 10),
+        Action::RecordSuperiorConsent {
+            document_no: "88-CV/TU".into(),
+            grounds: ConsentGrounds::Readmission,
+        },
+    );
+    full.step(
+        date(2025, 6, 16),
+        Action::AdmissionDecision {
+            decision_no: "1".into(),
+            approved: true,
+            authority: Authority::SuperiorStandingCommittee,
+            received_on: date(2025, 6, 16),
+            superior_consent_on: None,
+        },
+    );
 }
 
 #[test]

@@ -14,9 +14,10 @@ use ketnap_domain::alerts::{AlertStatus, alerts};
 use ketnap_domain::dates::{format_vn, parse_vn};
 use ketnap_domain::dossier::{DossierFacts, checklist};
 use ketnap_domain::lifecycle::{
-    Action, AnnulTarget, Authority, CertIssuer, Command, CommitteeTally, Context, Level,
-    MemberFacts, Relation, Stage, StepWeight, Tally, UnionKind, VerificationOutcome,
-    action_label_vi, action_number, button_vi, next_steps, readiness, step_weight, vote_result_vi,
+    Action, AnnulTarget, Authority, CertIssuer, Command, CommitteeTally, ConsentGrounds, Context,
+    Level, LiterateStanding, MemberFacts, OverAgeGround, Relation, Stage, StepWeight, Tally,
+    UnionKind, VerificationOutcome, action_label_vi, action_number, button_vi, consent_may_apply,
+    next_steps, readiness, step_weight, vote_result_vi,
 };
 use ketnap_domain::person::{
     Ethnicity, Gender, Qualification, Religion, SourceCategory, TheoryLevel,
@@ -674,6 +675,14 @@ fn select(name: &'static str, label: &'static str, options: Vec<Opt>) -> Field {
     }
 }
 
+fn standing_code(l: LiterateStanding) -> &'static str {
+    match l {
+        LiterateStanding::VillageElder => "village_elder",
+        LiterateStanding::HamletHead => "hamlet_head",
+        LiterateStanding::PrestigiousPerson => "prestigious_person",
+    }
+}
+
 fn yes_no(name: &'static str, label: &'static str) -> Field {
     select(
         name,
@@ -979,6 +988,61 @@ fn step_catalogue(
             false,
         ),
         (
+            Action::RecordSuperiorConsent {
+                document_no: s(),
+                grounds: ConsentGrounds::Readmission,
+            },
+            "record_superior_consent",
+            vec![
+                text("document_no", "Số văn bản đồng ý"),
+                select(
+                    "grounds",
+                    "Đồng ý cho trường hợp",
+                    vec![
+                        opt("over_age", "Kết nạp người trên 60 tuổi", ""),
+                        opt("literate", "Kết nạp người chỉ biết đọc, biết viết", ""),
+                        opt("readmission", "Kết nạp lại", ""),
+                    ],
+                ),
+                select(
+                    "healthy",
+                    "Trên 60 tuổi: có đủ sức khỏe",
+                    vec![opt("yes", "Có", ""), opt("no", "Không", "")],
+                ),
+                select(
+                    "reputable",
+                    "Trên 60 tuổi: có uy tín",
+                    vec![opt("yes", "Có", ""), opt("no", "Không", "")],
+                ),
+                select(
+                    "ground",
+                    "Trên 60 tuổi: lý do",
+                    vec![
+                        opt(
+                            "no_local_org",
+                            "Nơi công tác, cư trú chưa có tổ chức đảng, đảng viên",
+                            "",
+                        ),
+                        opt("special_need", "Yêu cầu đặc biệt (ghi rõ dưới đây)", ""),
+                    ],
+                ),
+                text("special_need", "Yêu cầu đặc biệt"),
+                select(
+                    "standing",
+                    "Biết đọc, biết viết: người vào Đảng là",
+                    [
+                        LiterateStanding::VillageElder,
+                        LiterateStanding::HamletHead,
+                        LiterateStanding::PrestigiousPerson,
+                    ]
+                    .into_iter()
+                    .map(|l| opt(standing_code(l), l.label_vi(), ""))
+                    .collect(),
+                ),
+            ],
+            false,
+        ),
+        (
             Action::AdmissionDecision {
                 decision_no: s(),
                 approved: true,
@@ -1225,6 +1289,13 @@ pub struct StepInput {
     working_days: Option<String>,
     from: Option<String>,
     target: Option<String>,
+    document_no: Option<String>,
+    grounds: Option<String>,
+    healthy: Option<String>,
+    reputable: Option<String>,
+    ground: Option<String>,
+    special_need: Option<String>,
+    standing: Option<String>,
 }
 
 impl StepInput {
@@ -1266,6 +1337,13 @@ impl StepInput {
             "working_days" => self.working_days.as_ref(),
             "from" => self.from.as_ref(),
             "target" => self.target.as_ref(),
+            "document_no" => self.document_no.as_ref(),
+            "grounds" => self.grounds.as_ref(),
+            "healthy" => self.healthy.as_ref(),
+            "reputable" => self.reputable.as_ref(),
+            "ground" => self.ground.as_ref(),
+            "special_need" => self.special_need.as_ref(),
+            "standing" => self.standing.as_ref(),
             _ => None,
         }
     }
@@ -1417,6 +1495,30 @@ fn parse_step(f: &StepInput) -> Result<Command, String> {
             },
         },
         "certify_background" => Action::CertifyBackground,
+        "record_superior_consent" => Action::RecordSuperiorConsent {
+            document_no: val(&f.document_no),
+            grounds: match val(&f.grounds).as_str() {
+                "over_age" => ConsentGrounds::OverAge {
+                    healthy: val(&f.healthy) == "yes",
+                    reputable: val(&f.reputable) == "yes",
+                    ground: match val(&f.ground).as_str() {
+                        "special_need" => OverAgeGround::SpecialNeed(val(&f.special_need)),
+                        _ => OverAgeGround::NoLocalOrganisation,
+                    },
+                },
+                "literate" => ConsentGrounds::Literate {
+                    standing: [
+                        LiterateStanding::VillageElder,
+                        LiterateStanding::HamletHead,
+                        LiterateStanding::PrestigiousPerson,
+                    ]
+                    .into_iter()
+                    .find(|l| standing_code(*l) == val(&f.standing))
+                    .unwrap_or(LiterateStanding::PrestigiousPerson),
+                },
+                _ => ConsentGrounds::Readmission,
+            },
+        },
         "cell_vote" => Action::CellVote {
             base_note: Some(val(&f.base_note)).filter(|s| !s.is_empty()),
             resolution_no: val(&f.resolution_no),
@@ -1600,6 +1702,15 @@ pub(crate) async fn render_show(
             // The appraisal belongs only where a partial committee stands above the cell.
             let mut next = next_steps(&c.state, &ctx);
             next.retain(|l| partial || *l != appraisal);
+            // The consent step only for those it can concern (over 60, literate exception,
+            // re-admission).
+            if !consent_may_apply(&c.state, &ctx, state.book.in_force(today), today) {
+                let consent = action_label_vi(&Action::RecordSuperiorConsent {
+                    document_no: String::new(),
+                    grounds: ConsentGrounds::Readmission,
+                });
+                next.retain(|l| *l != consent);
+            }
             let ready =
                 readiness(&c.state, &ctx, &state.book, today).map(|(act, broken)| Readiness {
                     act: action_label_vi(&act),
@@ -1646,7 +1757,14 @@ pub(crate) async fn render_show(
             .map(|m| opt(m.pub_id, m.full_name, ""))
             .collect();
         let today_vn = format_vn(today);
-        for (sample, code, fields, ending) in step_catalogue(&member_opts, &today_vn, competent) {
+        // A vote's count starts from the cell's roster today (vote.cell checks it on the vote's
+        // day and says the number when they differ).
+        let officials = member_opts.len().to_string();
+        for (sample, code, mut fields, ending) in step_catalogue(&member_opts, &today_vn, competent)
+        {
+            for f in fields.iter_mut().filter(|f| f.name == "official_members") {
+                f.value.clone_from(&officials);
+            }
             let label = action_label_vi(&sample);
             if next.contains(&label) && candidacies::may_execute(auth.role, &sample) {
                 let mut form = StepForm {
