@@ -813,7 +813,16 @@ impl CellFacts {
             grassroots_cell: kind.skips_grassroots_vote(),
             has_partial_committee,
             youth_union_exists: true,
-            trade_union_instead: false,
+            // intro.youth_union: in agencies and enterprises without a Youth Union, the trade
+            // union introduces (used only when the organisation records no Youth Union).
+            trade_union_instead: matches!(
+                kind,
+                crate::org::OrgKind::Cell(
+                    crate::org::CellKind::Agency | crate::org::CellKind::Enterprise
+                ) | crate::org::OrgKind::GrassrootsCell(
+                    crate::org::GrassrootsKind::Agency | crate::org::GrassrootsKind::Enterprise
+                )
+            ),
             education_exception: None,
             competent_authority,
             roster_official: None,

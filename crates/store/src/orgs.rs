@@ -67,7 +67,9 @@ impl Org {
             authority_from_code(&self.competent_authority),
         );
         f.youth_union_exists = self.youth_union_exists;
-        f.trade_union_instead = self.trade_union_instead;
+        // An agency's or enterprise's cell goes through the trade union by its kind; another
+        // organisation where the office recorded it.
+        f.trade_union_instead |= self.trade_union_instead;
         f.education_exception = match self.education_exception.as_deref() {
             Some("primary") => Some(EducationException::Primary),
             Some("literate") => Some(EducationException::Literate),

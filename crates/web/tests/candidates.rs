@@ -769,10 +769,17 @@ async fn the_superior_consent_is_a_step_with_its_conditions_offered_only_where_i
     app.login("tochuc").await;
     let young = open_candidate(&mut app, "Lê Văn Trẻ", "20/05/1990", "06/01/2025", None).await;
     let page = app.get(&format!("/candidates/{young}")).await;
-    assert!(!page.body.contains(r#"data-action="record_superior_consent""#));
+    assert!(
+        !page
+            .body
+            .contains(r#"data-action="record_superior_consent""#)
+    );
     let old = open_candidate(&mut app, "Lò Văn Pá", "01/01/1955", "06/01/2025", None).await;
     let page = app.get(&format!("/candidates/{old}")).await;
-    assert!(page.body.contains(r#"data-action="record_superior_consent""#));
+    assert!(
+        page.body
+            .contains(r#"data-action="record_superior_consent""#)
+    );
     assert!(page.body.contains("Trên 60 tuổi: có đủ sức khỏe"));
     let consent = |healthy: &'static str| {
         vec![
@@ -785,12 +792,35 @@ async fn the_superior_consent_is_a_step_with_its_conditions_offered_only_where_i
             ("standing", "village_elder"),
         ]
     };
-    let res = step(&mut app, &old, "record_superior_consent", "10/01/2025", &consent("no")).await;
+    let res = step(
+        &mut app,
+        &old,
+        "record_superior_consent",
+        "10/01/2025",
+        &consent("no"),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
     assert!(res.body.contains("có đủ sức khỏe"), "{}", res.body);
-    let res = step(&mut app, &old, "record_superior_consent", "10/01/2025", &consent("yes")).await;
-    assert!(res.status.is_success() || res.status.is_redirection(), "{}", res.body);
+    let res = step(
+        &mut app,
+        &old,
+        "record_superior_consent",
+        "10/01/2025",
+        &consent("yes"),
+    )
+    .await;
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{}",
+        res.body
+    );
     let page = app.get(&format!("/candidates/{old}")).await;
-    assert!(page.body.contains("Văn bản đồng ý của ban thường vụ cấp trên"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Văn bản đồng ý của ban thường vụ cấp trên"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("45-CV/TU"));
 }

@@ -2763,3 +2763,56 @@ fn vote_cell_counts_the_roster_or_a_reason_for_the_difference() {
     s.reach_cell_vote();
     vote(&mut s, 12, None).unwrap();
 }
+
+// ---- intro.youth_union as the Charter words it (issue 16).
+
+#[test]
+fn intro_youth_union_the_route_follows_the_unit_agency_without_youth_union_residential_without() {
+    use crate::org::{CellKind, OrgKind};
+    let young = date(2000, 5, 20);
+    let cell = |kind: CellKind, yu: bool| {
+        let mut f = CellFacts::for_kind(
+            &OrgKind::Cell(kind),
+            false,
+            Authority::SuperiorStandingCommittee,
+        );
+        f.youth_union_exists = yu;
+        f
+    };
+    let needs = |cell: CellFacts, birth: Date| {
+        let mut c = ctx();
+        c.cell = cell;
+        c.candidate.birth_date = birth;
+        Candidacy::introduction_needs(
+            &c,
+            &RuleSet::spec_default("x", date(2025, 7, 1)),
+            date(2025, 8, 1),
+        )
+    };
+    // Where a Youth Union exists: its committee and one member.
+    assert_eq!(
+        needs(cell(CellKind::Residential, true), young),
+        (1, Some(UnionKind::YouthUnion))
+    );
+    // An agency or an enterprise without a Youth Union: the trade union and one member.
+    assert_eq!(
+        needs(cell(CellKind::Agency, false), young),
+        (1, Some(UnionKind::TradeUnion))
+    );
+    assert_eq!(
+        needs(cell(CellKind::Enterprise, false), young),
+        (1, Some(UnionKind::TradeUnion))
+    );
+    // Elsewhere without a Youth Union (a hamlet): two official members.
+    assert_eq!(needs(cell(CellKind::Residential, false), young), (2, None));
+    // Youth age is up to 30 full years: 31 on the day (born 01/08/1994) is past it; 30 years and
+    // 11 months (born 02/08/1994) is not.
+    assert_eq!(
+        needs(cell(CellKind::Agency, true), date(1994, 8, 1)),
+        (2, None)
+    );
+    assert_eq!(
+        needs(cell(CellKind::Agency, true), date(1994, 8, 2)),
+        (1, Some(UnionKind::YouthUnion))
+    );
+}
