@@ -172,10 +172,14 @@ fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Doc
             before,
         ]);
     }
-    s.note = Some(
-        "Tỷ lệ đạt = thực hiện ÷ kế hoạch; các nhóm \"trong đó\" tính so với chỉ tiêu kết nạp."
-            .into(),
-    );
+    s.note = Some(format!(
+        "{}Tỷ lệ đạt = thực hiện ÷ kế hoạch; các nhóm \"trong đó\" tính so với chỉ tiêu kết nạp.",
+        // A term's days: from its congress, or the convention used without one.
+        r.convention_vi
+            .as_ref()
+            .map(|c| format!("{c} "))
+            .unwrap_or_default()
+    ));
     sections.push(s);
 
     // II. Flows.

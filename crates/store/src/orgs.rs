@@ -788,3 +788,83 @@ pub struct CodedOrg {
     /// Inside the writer's scope.
     pub in_scope: bool,
 }
+
+/// Record that a congress of `org_id` sat on `held_on`: it opens a term (a term "2020–2025" runs
+/// from the congress of 2020 to the next one). Grassroots and higher organisations only; one per
+/// day; audited `org.congress`. The caller checks the organisation is in the user's scope.
+pub async fn add_congress(tx: &mut Tx, ctx: &WriteCtx, org_id: i64, held_on: Date) -> Result<()> {
+    let (pub_id, kind): (String, String) = fetch_optional!(
+        tx.ex(),
+        (String, String),
+        "SELECT pub_id, kind FROM org WHERE org_id = $1",
+        org_id
+    )?
+    .ok_or(StoreError::NotFound("org"))?;
+    let kind =
+        OrgKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("org kind {kind}")))?;
+    if matches!(kind, OrgKind::Cell(_) | OrgKind::Partial) {
+        return Err(StoreError::invalid(
+            "congress of a cell or partial committee",
+            "Chỉ tổ chức cơ sở đảng trở lên mới có đại hội mở nhiệm kỳ; chi bộ và đảng bộ bộ phận tính theo nhiệm kỳ của tổ chức cơ sở.",
+        ));
+    }
+    if held_on > ctx.today() {
+        return Err(StoreError::invalid(
+            "congress in the future",
+            "Ngày đại hội ở sau ngày hôm nay.",
+        ));
+    }
+    let taken: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT org_id FROM org_congress WHERE org_id = $1 AND held_on = $2",
+        org_id,
+        d(held_on)
+    )?;
+    if taken.is_some() {
+        return Err(StoreError::invalid(
+            "congress twice",
+            "Ngày đại hội này đã được ghi.",
+        ));
+    }
+    exec!(
+        tx.ex(),
+        "INSERT INTO org_congress (org_id, held_on, recorded_at) VALUES ($1, $2, $3)",
+        org_id,
+        d(held_on),
+        ts(ctx.now)
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "org.congress",
+            object_kind: "org",
+            object_id: &pub_id,
+            org_id: Some(org_id),
+            detail: json!({ "held_on": held_on.to_string() }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The congress dates of the nearest organisation at or above `org_id` that has any (a cell's
+/// terms are its grassroots organisation's), oldest first, with that organisation's id.
+pub async fn congresses(conn: &mut Conn, org_id: i64) -> Result<Option<(i64, Vec<Date>)>> {
+    let rows: Vec<(i64, jiff_sqlx::Date)> = fetch_all!(
+        conn.ex(),
+        (i64, jiff_sqlx::Date),
+        "SELECT g.org_id, g.held_on FROM org_congress g \
+         JOIN org_closure oc ON oc.ancestor_id = g.org_id \
+         WHERE oc.descendant_id = $1 \
+         AND oc.depth = (SELECT MIN(oc2.depth) FROM org_congress g2 \
+             JOIN org_closure oc2 ON oc2.ancestor_id = g2.org_id WHERE oc2.descendant_id = $1) \
+         ORDER BY g.held_on",
+        org_id
+    )?;
+    Ok(rows
+        .first()
+        .map(|(id, _)| *id)
+        .map(|id| (id, rows.into_iter().map(|(_, d)| d.to_jiff()).collect())))
+}

@@ -27,7 +27,8 @@ use std::collections::BTreeMap;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
-use ketnap_domain::lifecycle::Stage;
+use ketnap_domain::dates::format_vn;
+use ketnap_domain::lifecycle::{Action, AnnulTarget, Stage};
 use ketnap_domain::person::{
     BirthDate, Education, Ethnicity, Gender, Qualification, Religion, SourceCategory, TheoryLevel,
 };
@@ -38,7 +39,7 @@ use serde::Serialize;
 use crate::candidacies::{self, EventPayload, IntroductionCount};
 use crate::counters::{admission_metrics, period_of, stage_code, stage_from_code};
 use crate::people::{Page, into_page, page_size};
-use crate::{Conn, Result, Scope, StoreError, d, plans};
+use crate::{Conn, Result, Scope, StoreError, counters, d, orgs, plans};
 
 /// Rows read per round trip when people are read in batches (composition).
 pub const BATCH: i64 = 2_000;
@@ -180,14 +181,176 @@ fn totals(rows: &[(String, String, i64)]) -> BTreeMap<String, i64> {
     m
 }
 
+/// Metrics of the subtree over the days `from ..= through`: whole months from the counters, and
+/// the days of a month the range cuts (a term opened by a congress on the 15th) from the events
+/// of those days, through the same [`counters::deltas`] the counters were written with.
 async fn period_metrics(
     conn: &mut Conn,
     org_id: i64,
     from: Date,
     through: Date,
 ) -> Result<BTreeMap<String, i64>> {
-    let (a, b) = month_range(from, through);
-    Ok(totals(&monthly(conn, org_id, &a, &b).await?))
+    let mut m = BTreeMap::new();
+    if from > through {
+        return Ok(m);
+    }
+    let first_of = |d: Date| d.first_of_month();
+    let full_from = if from == first_of(from) {
+        Some(from)
+    } else {
+        from.last_of_month().tomorrow().ok()
+    };
+    let full_through = if through == through.last_of_month() {
+        Some(through)
+    } else {
+        first_of(through).yesterday().ok()
+    };
+    if let (Some(a), Some(b)) = (full_from, full_through)
+        && a <= b
+    {
+        let (a, b) = month_range(a, b);
+        m = totals(&monthly(conn, org_id, &a, &b).await?);
+    }
+    let mut edges: Vec<(Date, Date)> = Vec::new();
+    if from != first_of(from) {
+        edges.push((from, through.min(from.last_of_month())));
+    }
+    if through != through.last_of_month()
+        && (first_of(through) != first_of(from) || from == first_of(from))
+    {
+        edges.push((from.max(first_of(through)), through));
+    }
+    for (a, b) in edges {
+        for (metric, v) in event_metrics(conn, org_id, a, b).await? {
+            add_to(&mut m, &metric, v);
+        }
+    }
+    Ok(m)
+}
+
+/// The flow metrics the events of the days `from ..= through` (inside one month) wrote, as the
+/// counters hold them: an admission or recognition later annulled counts minus itself on its
+/// own day, as the annulment's reversal does in the counters.
+async fn event_metrics(
+    conn: &mut Conn,
+    org_id: i64,
+    from: Date,
+    through: Date,
+) -> Result<BTreeMap<String, i64>> {
+    let rows: Vec<(String, Option<String>, i64, Option<String>)> = fetch_all!(
+        conn.ex(),
+        (String, Option<String>, i64, Option<String>),
+        "SELECT e.payload, pe.stage, e.cell_id, \
+           (SELECT x.payload FROM candidacy_event x WHERE x.candidacy_id = e.candidacy_id \
+            AND x.seq > e.seq AND x.kind = 'annul' ORDER BY x.seq LIMIT 1) \
+         FROM org_closure oc JOIN candidacy_event e ON e.cell_id = oc.descendant_id \
+         LEFT JOIN candidacy_event pe ON pe.candidacy_id = e.candidacy_id AND pe.seq = e.seq - 1 \
+         WHERE oc.ancestor_id = $1 AND e.on_date >= $2 AND e.on_date <= $3",
+        org_id,
+        d(from),
+        d(through)
+    )?;
+    let mut m = BTreeMap::new();
+    for (payload, before, cell_id, annul) in rows {
+        let p = candidacies::EventPayload::parse(&payload)?;
+        let before = before.as_deref().and_then(counters::stage_from_code);
+        let own = counters::period_of(p.event.on);
+        // The event's own flows (an annulment's reversal is counted on the annulled act's day).
+        let flows: Vec<String> = counters::deltas(&p.event, before, &p.tags, cell_id)
+            .into_iter()
+            .filter(|x| x.delta > 0 && x.period == own)
+            .map(|x| x.metric)
+            .collect();
+        for f in &flows {
+            add_to(&mut m, f, 1);
+        }
+        if let Some(annul) = annul {
+            let a = candidacies::EventPayload::parse(&annul)?;
+            if let Action::Annul { target, .. } = &a.event.action {
+                let reversed: Vec<String> = match target {
+                    AnnulTarget::Admission
+                        if matches!(
+                            p.event.action,
+                            Action::AdmissionDecision { approved: true, .. }
+                        ) =>
+                    {
+                        counters::admission_metrics(&p.tags)
+                    }
+                    AnnulTarget::Recognition if flows.iter().any(|f| f == "recognition") => {
+                        vec!["recognition".to_string()]
+                    }
+                    _ => Vec::new(),
+                };
+                for f in reversed {
+                    add_to(&mut m, &f, -1);
+                }
+            }
+        }
+    }
+    Ok(m)
+}
+
+/// The days a report counts for a period in an organisation, and the convention behind them
+/// when the period is a term (nhiệm kỳ).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// First day counted.
+    pub from: Date,
+    /// Last day of the period (a report counts up to its own date at most).
+    pub through: Date,
+    /// How a term's days were decided, in Vietnamese, for the page (`None` for other periods).
+    pub convention_vi: Option<String>,
+}
+
+/// The days of `period` for the subtree of `org_id`. A term runs from the congress that opened it
+/// to the day before the next one, by the congress dates of the nearest organisation at or
+/// above `org_id` that recorded any (plans-and-reports.md: "nhiệm kỳ 2020–2025" includes what was
+/// done after the 2020 congress); without the opening congress, the five plan years after the
+/// congress year, and the page says so.
+pub async fn span_of(conn: &mut Conn, org_id: i64, period: &Period) -> Result<Span> {
+    let Period::Term { start_year } = *period else {
+        return Ok(Span {
+            from: period.first_day(),
+            through: period.last_day(),
+            convention_vi: None,
+        });
+    };
+    let congresses = orgs::congresses(conn, org_id).await?;
+    let opening = congresses
+        .as_ref()
+        .and_then(|(_, ds)| ds.iter().copied().find(|d| d.year() == start_year));
+    let Some(opened) = opening else {
+        return Ok(Span {
+            from: period.first_day(),
+            through: period.last_day(),
+            convention_vi: Some(format!(
+                "Chưa ghi ngày đại hội năm {start_year} của tổ chức: nhiệm kỳ tính theo 5 năm kế hoạch từ {} đến {}. Ghi ngày đại hội ở trang tổ chức để tính từ ngày đại hội.",
+                format_vn(period.first_day()),
+                format_vn(period.last_day())
+            )),
+        });
+    };
+    let next = congresses
+        .as_ref()
+        .and_then(|(_, ds)| ds.iter().copied().find(|d| *d > opened));
+    let (through, until) = match next.and_then(|n| n.yesterday().ok().map(|y| (y, n))) {
+        Some((y, n)) => (y, format!("đến trước đại hội ngày {}", format_vn(n))),
+        None => (
+            period.last_day(),
+            format!(
+                "đến {} (chưa ghi ngày đại hội nhiệm kỳ sau)",
+                format_vn(period.last_day())
+            ),
+        ),
+    };
+    Ok(Span {
+        from: opened,
+        through,
+        convention_vi: Some(format!(
+            "Nhiệm kỳ tính từ đại hội ngày {} {until}.",
+            format_vn(opened)
+        )),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,7 +366,8 @@ pub async fn actuals(
     period: &Period,
 ) -> Result<Actuals> {
     org_head(conn, scope, org_id).await?;
-    let m = period_metrics(conn, org_id, period.first_day(), period.last_day()).await?;
+    let span = span_of(conn, org_id, period).await?;
+    let m = period_metrics(conn, org_id, span.from, span.through).await?;
     Ok(actuals_from_metrics(&m))
 }
 
@@ -232,10 +396,38 @@ pub async fn actuals_by_quarter(
 }
 
 async fn quarters_of(conn: &mut Conn, org_id: i64, period: &Period) -> Result<Vec<QuarterActuals>> {
-    let (from, to) = month_range(period.first_day(), period.last_day());
-    let rows = monthly(conn, org_id, &from, &to).await?;
+    let span = span_of(conn, org_id, period).await?;
     let mut running: BTreeMap<String, i64> = BTreeMap::new();
     let mut out = Vec::new();
+    if matches!(period, Period::Term { .. }) {
+        // A term's quarters are those its days touch, each counted over its days inside the term
+        // (the first and last may be cut by the congresses).
+        let mut q = Period::quarter_of(span.from);
+        while q.first_day() <= span.through {
+            let m = period_metrics(
+                conn,
+                org_id,
+                q.first_day().max(span.from),
+                q.last_day().min(span.through),
+            )
+            .await?;
+            for (metric, v) in &m {
+                add_to(&mut running, metric, *v);
+            }
+            out.push(QuarterActuals {
+                period: q,
+                actuals: actuals_from_metrics(&m),
+                cumulative: actuals_from_metrics(&running),
+            });
+            match q.last_day().tomorrow() {
+                Ok(next) => q = Period::quarter_of(next),
+                Err(_) => break,
+            }
+        }
+        return Ok(out);
+    }
+    let (from, to) = month_range(span.from, span.through);
+    let rows = monthly(conn, org_id, &from, &to).await?;
     for q in period.quarters() {
         let (qa, qb) = month_range(q.first_day(), q.last_day());
         let mut m = BTreeMap::new();
@@ -319,6 +511,8 @@ pub struct PlanVsActualReport {
     pub outside_children: Actuals,
     /// Where the children's plans do not add up to this plan (`None` without a plan).
     pub children_gap: Option<Gap>,
+    /// How a term's days were decided (congress dates, or the convention without them).
+    pub convention_vi: Option<String>,
 }
 
 /// The report behind the plan-vs-actual view: the plan of `org_id` for `period` and the actuals
@@ -364,7 +558,11 @@ pub async fn plan_vs_actual(
         .collect();
 
     let kids = plans::children(conn, scope, org_id, *period).await?;
-    let (from, to) = month_range(period.first_day(), period.last_day());
+    let span = span_of(conn, org_id, period).await?;
+    let (from, to) = month_range(span.from, span.through);
+    // A term cut by congresses mid-month: each child over the same days as the whole.
+    let cut =
+        span.from != span.from.first_of_month() || span.through != span.through.last_of_month();
     let rows: Vec<(i64, String, i64)> = fetch_all!(
         conn.ex(),
         (i64, String, i64),
@@ -379,10 +577,19 @@ pub async fn plan_vs_actual(
         to.as_str()
     )?;
     let mut by_child: BTreeMap<i64, BTreeMap<String, i64>> = BTreeMap::new();
-    for (child, metric, v) in rows {
-        add_to(by_child.entry(child).or_default(), &metric, v);
+    if cut {
+        for k in &kids {
+            by_child.insert(
+                k.org_id,
+                period_metrics(conn, k.org_id, span.from, span.through).await?,
+            );
+        }
+    } else {
+        for (child, metric, v) in rows {
+            add_to(by_child.entry(child).or_default(), &metric, v);
+        }
     }
-    let mut rest = period_metrics(conn, org_id, period.first_day(), period.last_day()).await?;
+    let mut rest = period_metrics(conn, org_id, span.from, span.through).await?;
     let mut children = Vec::with_capacity(kids.len());
     for k in kids {
         let m = by_child.remove(&k.org_id).unwrap_or_default();
@@ -418,6 +625,7 @@ pub async fn plan_vs_actual(
         children,
         outside_children: actuals_from_metrics(&rest),
         children_gap,
+        convention_vi: span.convention_vi,
     })
 }
 
@@ -510,8 +718,9 @@ pub async fn admitted_in(
          WHERE oc.ancestor_id = $1 AND e.on_date >= $2 AND e.on_date <= $3 AND {condition} \
          AND (e.on_date, e.event_id) > ($4, $5) ORDER BY e.on_date, e.event_id LIMIT $6"
     );
+    let span = span_of(conn, org_id, period).await?;
     // The first day is a valid date on both engines (PostgreSQL's range is narrower than jiff's).
-    let mut cursor = after.unwrap_or((period.first_day(), i64::MIN));
+    let mut cursor = after.unwrap_or((span.from, i64::MIN));
     let mut out: Vec<AdmittedRow> = Vec::new();
     loop {
         let rows = fetch_all!(
@@ -519,8 +728,8 @@ pub async fn admitted_in(
             DrillRow,
             &sql,
             org_id,
-            d(period.first_day()),
-            d(period.last_day()),
+            d(span.from),
+            d(span.through),
             d(cursor.0),
             cursor.1,
             limit + 1
@@ -962,8 +1171,8 @@ pub struct PeriodFigures {
     /// Its first day.
     pub from: Date,
     /// The last day counted: the period's last day, or for a period not over yet the report's
-    /// date (a year earlier: that date a year earlier). Flows count whole months from the
-    /// counters, through this day's month.
+    /// date (a year earlier: that date a year earlier). Flows count the days `from ..= through`:
+    /// whole months from the counters, a month cut by either end from its events.
     pub through: Date,
     /// Flows.
     pub flows: Flows,
@@ -992,6 +1201,8 @@ pub struct PeriodicReport {
     pub year_earlier: Option<PeriodFigures>,
     /// The candidacies under way now, by stage and ageing (a gauge: no year-earlier figure).
     pub pipeline: Pipeline,
+    /// How a term's days were decided (congress dates, or the convention without them).
+    pub convention_vi: Option<String>,
 }
 
 /// The same period a year earlier; a term has none.
@@ -1019,9 +1230,9 @@ async fn figures(
     scope: &Scope,
     org_id: i64,
     period: Period,
+    from: Date,
     through: Date,
 ) -> Result<PeriodFigures> {
-    let from = period.first_day();
     let m = period_metrics(conn, org_id, from, through).await?;
     Ok(PeriodFigures {
         period,
@@ -1050,15 +1261,16 @@ pub async fn periodic(
     today: Date,
 ) -> Result<PeriodicReport> {
     let org = org_head(conn, scope, org_id).await?;
-    let through = period.last_day().min(today);
-    let current = figures(conn, scope, org_id, *period, through).await?;
+    let span = span_of(conn, org_id, period).await?;
+    let through = span.through.min(today);
+    let current = figures(conn, scope, org_id, *period, span.from, through).await?;
     let year_earlier = match year_earlier(period) {
         Some(p) => {
             let through = through
                 .saturating_sub(1.year())
                 .min(p.last_day())
                 .max(p.first_day());
-            Some(figures(conn, scope, org_id, p, through).await?)
+            Some(figures(conn, scope, org_id, p, p.first_day(), through).await?)
         }
         None => None,
     };
@@ -1069,6 +1281,7 @@ pub async fn periodic(
         current,
         year_earlier,
         pipeline,
+        convention_vi: span.convention_vi,
     })
 }
 

@@ -1139,3 +1139,117 @@ proptest! {
         })?;
     }
 }
+
+/// Terms run from congress to congress (plans-and-reports.md, "Quotas and plans"): an admission
+/// decided the day before the commune's 2025 congress belongs to the 2020–2025 term, one decided
+/// on the congress day to the 2025–2030 term; the quarters add up to the term; a cell counts by
+/// its grassroots organisation's congresses; without a recorded congress the page is told the
+/// convention used. Both engines.
+#[tokio::test]
+async fn a_term_runs_from_its_congress_to_the_next_to_the_day() {
+    for store in common::stores().await {
+        let engine = common::name(&store);
+        let w = World::new(store).await;
+        let sec = w.secretary_cb1.clone();
+        let p = lifecycle_world::person(&w.store, "Vi Văn Tường", "02/02/1991", "Nam", "Tày").await;
+        let mut r = w.open(&sec, p, w.cb1, date(2025, 1, 6)).await.unwrap();
+        r.reach_probation().await; // admitted on 16/06/2025
+        let s = Scope::system();
+        let term = |y| Period::Term { start_year: y };
+        let admissions = |m: Actuals| m.admissions;
+
+        // No congress recorded: the five plan years after the congress year, said on the page.
+        let mut c = w.store.read().await.unwrap();
+        let span = reports::span_of(&mut c, w.xa, &term(2025)).await.unwrap();
+        assert_eq!(
+            (span.from, span.through),
+            (date(2026, 1, 1), date(2030, 12, 31)),
+            "{engine}"
+        );
+        assert!(
+            span.convention_vi
+                .unwrap()
+                .contains("Chưa ghi ngày đại hội năm 2025")
+        );
+        drop(c);
+
+        // Congresses of the commune on 02/07/2020 and 17/06/2025: the admission of 16/06/2025 is
+        // the last day of the 2020–2025 term.
+        let mut tx = w.store.begin().await.unwrap();
+        orgs::add_congress(&mut tx, &ctx(), w.xa, date(2020, 7, 2))
+            .await
+            .unwrap();
+        orgs::add_congress(&mut tx, &ctx(), w.xa, date(2025, 6, 17))
+            .await
+            .unwrap();
+        // A cell holds no congress of its own.
+        assert!(
+            orgs::add_congress(&mut tx, &ctx(), w.cb1, date(2025, 6, 17))
+                .await
+                .is_err()
+        );
+        tx.commit().await.unwrap();
+        let mut c = w.store.read().await.unwrap();
+        let span = reports::span_of(&mut c, w.cb1, &term(2020)).await.unwrap();
+        assert_eq!(
+            (span.from, span.through),
+            (date(2020, 7, 2), date(2025, 6, 16)),
+            "{engine}"
+        );
+        assert!(span.convention_vi.unwrap().contains("02/07/2020"));
+        for org in [w.xa, w.cb1] {
+            let old = reports::actuals(&mut c, &s, org, &term(2020))
+                .await
+                .unwrap();
+            let new = reports::actuals(&mut c, &s, org, &term(2025))
+                .await
+                .unwrap();
+            assert_eq!((admissions(old), admissions(new)), (1, 0), "{engine}");
+        }
+        // The quarters of the term add up to it, the last one cut at 16/06/2025.
+        let qs = reports::actuals_by_quarter(&mut c, &s, w.xa, &term(2020))
+            .await
+            .unwrap();
+        assert_eq!(
+            qs.first().unwrap().period,
+            Period::quarter(2020, 3).unwrap()
+        );
+        assert_eq!(qs.last().unwrap().period, Period::quarter(2025, 2).unwrap());
+        assert_eq!(qs.iter().map(|q| q.actuals.admissions).sum::<u32>(), 1);
+        assert_eq!(qs.last().unwrap().cumulative.admissions, 1);
+        // The periodic report and the drill-down list agree with it.
+        let rep = reports::periodic(&mut c, &s, w.xa, &term(2020), TODAY)
+            .await
+            .unwrap();
+        assert_eq!(rep.current.actuals.admissions, 1, "{engine}");
+        assert_eq!(rep.current.from, date(2020, 7, 2));
+        assert!(rep.convention_vi.is_some());
+        let listed =
+            reports::admitted_in(&mut c, &s, w.xa, &term(2020), &Line::Admissions, None, 50)
+                .await
+                .unwrap();
+        assert_eq!(listed.items.len(), 1, "{engine}");
+        drop(c);
+
+        // A congress on the day of the decision opens the new term that day.
+        let mut tx = w.store.begin().await.unwrap();
+        ketnap_store::exec!(
+            tx.ex(),
+            "DELETE FROM org_congress WHERE held_on = $1",
+            ketnap_store::d(date(2025, 6, 17))
+        )
+        .unwrap();
+        orgs::add_congress(&mut tx, &ctx(), w.xa, date(2025, 6, 16))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = w.store.read().await.unwrap();
+        let old = reports::actuals(&mut c, &s, w.xa, &term(2020))
+            .await
+            .unwrap();
+        let new = reports::actuals(&mut c, &s, w.xa, &term(2025))
+            .await
+            .unwrap();
+        assert_eq!((admissions(old), admissions(new)), (0, 1), "{engine}");
+    }
+}

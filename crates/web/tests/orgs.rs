@@ -603,3 +603,51 @@ async fn a_viewer_sees_a_cells_counts_but_no_names() {
         "no roster forms for a viewer"
     );
 }
+
+/// Terms from congress to congress: staff record the day a grassroots organisation's congress
+/// sat; its cells show those dates as theirs; a cell holds none; a bad date is refused in
+/// Vietnamese and nothing is saved.
+#[tokio::test]
+async fn staff_record_a_congress_and_its_cells_show_it() {
+    let mut app = TestApp::spawn().await;
+    let grassroots = all_orgs(&app.store)
+        .await
+        .into_iter()
+        .find(|o| o.kind.starts_with("grassroots:"))
+        .unwrap();
+    let cell = all_orgs(&app.store)
+        .await
+        .into_iter()
+        .find(|o| o.kind.starts_with("cell:") && o.parent_id == Some(grassroots.org_id))
+        .unwrap();
+    app.login("tochuc").await;
+    let page = app.get(&format!("/orgs/{}", grassroots.pub_id)).await;
+    assert!(page.body.contains("Đại hội mở nhiệm kỳ"));
+    let csrf = TestApp::csrf(&page);
+    let url = format!("/orgs/{}/congress", grassroots.pub_id);
+    let bad = app
+        .post(&url, &[("_csrf", &csrf), ("held_on", "31/02/2025")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(
+        bad.body.contains("Ngày đại hội: hãy ghi ngày/tháng/năm"),
+        "{}",
+        bad.body
+    );
+    let ok = app
+        .post(&url, &[("_csrf", &csrf), ("held_on", "17/06/2025")])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = app.get(&format!("/orgs/{}", grassroots.pub_id)).await;
+    assert!(page.body.contains("17/06/2025"));
+    let page = app.get(&format!("/orgs/{}", cell.pub_id)).await;
+    assert!(
+        page.body.contains("17/06/2025") && page.body.contains(&grassroots.name),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("Ghi ngày đại hội"),
+        "a cell holds no congress"
+    );
+}

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{pub_id}/children", post(create_child))
         .route("/orgs/{pub_id}/edit", post(edit))
         .route("/orgs/{pub_id}/move", post(move_subtree))
+        .route("/orgs/{pub_id}/congress", post(add_congress))
 }
 
 /// Staff who may change the tree.
@@ -187,6 +188,12 @@ pub struct ShowPage {
     pub error: Option<String>,
     /// The "Tải về" links' prefix (roles that see individuals).
     pub download: Option<String>,
+    /// Congress dates that open the terms (dd/mm/yyyy), this organisation's or the nearest above.
+    pub congresses: Vec<String>,
+    /// The organisation above whose congresses they are, when not this one's.
+    pub congress_from: Option<String>,
+    /// A grassroots or higher organisation: it holds congresses.
+    pub holds_congress: bool,
 }
 
 async fn show_page(
@@ -263,6 +270,23 @@ async fn show_page(
         org.youth_union_exists,
         org.trade_union_instead,
     );
+    let (org_id, org_kind) = (org.org_id, org.kind());
+    let held = orgs::congresses(&mut conn, org_id).await?;
+    let congress_from = match &held {
+        Some((id, _)) if *id != org_id => Some(orgs::get_by_id(&mut conn, *id).await?.name),
+        _ => None,
+    };
+    let congresses = held
+        .map(|(_, ds)| {
+            ds.into_iter()
+                .map(ketnap_domain::dates::format_vn)
+                .collect()
+        })
+        .unwrap_or_default();
+    let holds_congress = !matches!(
+        org_kind,
+        Ok(ketnap_domain::org::OrgKind::Cell(_) | ketnap_domain::org::OrgKind::Partial)
+    );
     let line = line(&mut conn, &auth.scope, org).await?;
     let (committee, committee_missing) = if is_cell {
         let rules = state.book.in_force(state.clock.today());
@@ -305,7 +329,50 @@ async fn show_page(
         kinds,
         error,
         download: crate::pages::downloads::link(auth, &format!("/orgs/{pub_id}/download"), ""),
+        congresses,
+        congress_from,
+        holds_congress,
     })
+}
+
+/// The form recording a congress.
+#[derive(Deserialize)]
+pub struct CongressForm {
+    held_on: String,
+}
+
+/// `POST /orgs/{pub_id}/congress`: the day a congress opened a term.
+pub async fn add_congress(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(pub_id): Path<String>,
+    Form(form): Form<CongressForm>,
+) -> Result<Response, AppError> {
+    if !may_edit_tree(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    let org = orgs::get(&mut state.store.read().await?, &auth.scope, &pub_id).await?;
+    let result: Result<(), AppError> = async {
+        let held_on = ketnap_domain::dates::parse_vn(&form.held_on).ok_or_else(|| {
+            AppError::BadRequest("Ngày đại hội: hãy ghi ngày/tháng/năm, ví dụ 17/06/2025.".into())
+        })?;
+        let mut tx = state.store.begin().await?;
+        orgs::add_congress(
+            &mut tx,
+            &state.write_ctx(Some(auth.user.user_id)),
+            org.org_id,
+            held_on,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{pub_id}#dai-hoi")).into_response()),
+        Err(e) if refusable(&e) => refused(&state, &auth, &pub_id, e).await,
+        Err(e) => Err(e),
+    }
 }
 
 /// `GET /orgs/{pub_id}`

@@ -214,6 +214,8 @@ pub struct PlanPage {
     fields: PlanFields,
     results: Vec<ResultRow>,
     actual_admissions: String,
+    /// A term's days: from its congress, or the convention used without one.
+    convention: Option<String>,
     quarters: Vec<QuarterRow>,
     children: Vec<ChildRow>,
     gaps: Vec<GapRow>,
@@ -652,6 +654,7 @@ async fn render(
         fields,
         results,
         actual_admissions: count(report.actuals.admissions),
+        convention: report.convention_vi.clone(),
         quarters,
         children,
         gaps,
