@@ -84,6 +84,17 @@ pub enum Period {
         /// The month, 1..=12.
         month: u8,
     },
+    /// Any days, first and last included (từ ngày … đến ngày …). Build it with
+    /// [`Period::range`] (a hand-built `to` before `from` reads as the one day `from`).
+    Range {
+        /// First day.
+        from: Date,
+        /// Last day.
+        to: Date,
+    },
+    /// From 1 January of a year through a day of it (tính đến ngày …): the year so far, measured
+    /// against the whole year's plan.
+    AsOf(Date),
 }
 
 /// A text that is not a period.
@@ -92,7 +103,7 @@ pub enum PeriodError {
     /// Not one of the forms `2025`, `2025–2030`, `Quý I/2025`, `2025-Q1`, `6 tháng đầu năm 2025`,
     /// `2025-H1`, `Tháng 3/2025`, `2025-03`.
     #[error(
-        "Kỳ kế hoạch không hợp lệ: «{0}» (ví dụ: 2025, 2025–2030, Quý I/2025, 6 tháng đầu năm 2025, Tháng 3/2025)."
+        "Kỳ kế hoạch không hợp lệ: «{0}» (ví dụ: 2025, 2025–2030, Quý I/2025, 6 tháng đầu năm 2025, Tháng 3/2025, từ 15/01/2025 đến 31/07/2025, tính đến ngày 31/07/2025)."
     )]
     Invalid(String),
     /// A term that is not five years long.
@@ -126,6 +137,26 @@ impl Period {
         (1..=12)
             .contains(&month)
             .then_some(Period::Month { year, month })
+    }
+
+    /// The days `from ..= to`; `None` when `to` is before `from`.
+    pub fn range(from: Date, to: Date) -> Option<Period> {
+        (from <= to).then_some(Period::Range { from, to })
+    }
+
+    /// The plan a period is measured against: its own, or for the year so far (a day "as of",
+    /// or a range from 1 January inside one year) the whole year's; `None` for another range.
+    pub fn plan_period(&self) -> Option<Period> {
+        match *self {
+            Period::AsOf(d) => Some(Period::Year(d.year())),
+            Period::Range { from, to }
+                if from.month() == 1 && from.day() == 1 && from.year() == to.year() =>
+            {
+                Some(Period::Year(from.year()))
+            }
+            Period::Range { .. } => None,
+            p => Some(p),
+        }
     }
 
     /// The quarter containing `d`.
@@ -167,6 +198,8 @@ impl Period {
             Period::Month { year, month } => {
                 day(i32::from(year), Self::m_clamped(month), 1, Date::MIN)
             }
+            Period::Range { from, .. } => from,
+            Period::AsOf(d) => d.first_of_year(),
         }
     }
 
@@ -192,6 +225,8 @@ impl Period {
             Period::Month { year, month } => {
                 day(i32::from(year), Self::m_clamped(month), 1, Date::MAX).last_of_month()
             }
+            Period::Range { from, to } => to.max(from),
+            Period::AsOf(d) => d,
         }
     }
 
@@ -210,6 +245,8 @@ impl Period {
             Period::Term { start_year } => {
                 (1..=5).filter_map(|i| start_year.checked_add(i)).collect()
             }
+            Period::AsOf(d) => vec![d.year()],
+            Period::Range { .. } => (self.first_day().year()..=self.last_day().year()).collect(),
         }
     }
 
@@ -229,6 +266,19 @@ impl Period {
                 ]
             }
             Period::Month { .. } => vec![Period::quarter_of(self.first_day())],
+            Period::Range { .. } | Period::AsOf(_) => {
+                // The quarters its days touch.
+                let mut out = Vec::new();
+                let mut q = Period::quarter_of(self.first_day());
+                while q.first_day() <= self.last_day() {
+                    out.push(q);
+                    match q.last_day().tomorrow() {
+                        Ok(next) => q = Period::quarter_of(next),
+                        Err(_) => break,
+                    }
+                }
+                out
+            }
             _ => self
                 .years()
                 .into_iter()
@@ -247,6 +297,8 @@ impl Period {
             Period::Quarter { year, q } => format!("{year}-Q{}", Self::q_clamped(q)),
             Period::Half { year, h } => format!("{year}-H{}", Self::h_clamped(h)),
             Period::Month { year, month } => format!("{year}-{:02}", Self::m_clamped(month)),
+            Period::Range { .. } => format!("{}..{}", self.first_day(), self.last_day()),
+            Period::AsOf(d) => d.to_string(),
         }
     }
 }
@@ -270,6 +322,18 @@ impl fmt::Display for Period {
                 write!(f, "6 tháng {which} năm {year}")
             }
             Period::Month { year, month } => write!(f, "Tháng {}/{year}", Self::m_clamped(month)),
+            Period::Range { .. } => write!(
+                f,
+                "Từ {} đến {}",
+                crate::dates::format_vn(self.first_day()),
+                crate::dates::format_vn(self.last_day())
+            ),
+            Period::AsOf(d) => write!(
+                f,
+                "Năm {} tính đến ngày {}",
+                d.year(),
+                crate::dates::format_vn(d)
+            ),
         }
     }
 }
@@ -364,6 +428,51 @@ fn parse_month_period(lower: &str) -> Option<Result<Period, ()>> {
     )
 }
 
+/// A day as written: `31/7/2019`, `31/07/2019` or `2019-07-31`.
+fn parse_day(s: &str) -> Option<Date> {
+    let s = s.trim();
+    crate::dates::parse_vn(s).or_else(|| {
+        (s.len() == 10 && s.as_bytes().get(4) == Some(&b'-'))
+            .then(|| s.parse().ok())
+            .flatten()
+    })
+}
+
+/// `từ 15/01/2025 đến 31/07/2025`, `2025-01-15..2025-07-31` (a range); `tính đến ngày 31/7/2019`,
+/// `đến 31/07/2019`, `2019-07-31` (the year as of a day); `None` when it is not about days.
+fn parse_days(lower: &str) -> Option<Option<Period>> {
+    if let Some((a, b)) = lower.split_once("..") {
+        return Some(
+            parse_day(a)
+                .zip(parse_day(b))
+                .and_then(|(a, b)| Period::range(a, b)),
+        );
+    }
+    if let Some(rest) = lower.strip_prefix("từ") {
+        let rest = rest.trim().strip_prefix("ngày").unwrap_or(rest.trim());
+        let (a, b) = rest.split_once("đến")?;
+        let b = b.trim().strip_prefix("ngày").unwrap_or(b.trim());
+        return Some(
+            parse_day(a)
+                .zip(parse_day(b))
+                .and_then(|(a, b)| Period::range(a, b)),
+        );
+    }
+    let rest = lower.strip_prefix("tính").map(str::trim).unwrap_or(lower);
+    if let Some(rest) = rest.strip_prefix("đến") {
+        let rest = rest.trim().strip_prefix("ngày").unwrap_or(rest.trim());
+        return Some(parse_day(rest).map(Period::AsOf));
+    }
+    // A bare ISO day (the code of "as of").
+    if lower.len() == 10
+        && lower.as_bytes().get(4) == Some(&b'-')
+        && lower.as_bytes().get(7) == Some(&b'-')
+    {
+        return Some(parse_day(lower).map(Period::AsOf));
+    }
+    None
+}
+
 fn parse_q(s: &str) -> Option<u8> {
     match s {
         "1" | "i" => Some(1),
@@ -384,6 +493,9 @@ impl FromStr for Period {
     fn from_str(s: &str) -> Result<Period, PeriodError> {
         let invalid = || PeriodError::Invalid(s.to_string());
         let lower = s.trim().to_lowercase();
+        if let Some(p) = parse_days(&lower) {
+            return p.ok_or_else(invalid);
+        }
         let lower = lower
             .strip_prefix("nhiệm kỳ")
             .unwrap_or(&lower)
@@ -1524,6 +1636,56 @@ pub fn children_gap<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_period_a_free_range_and_the_year_as_of_a_day_parse_show_and_round_trip() {
+        let r: Period = "Từ 15/01/2025 đến 31/07/2025".parse().unwrap();
+        assert_eq!(
+            r,
+            Period::range(date(2025, 1, 15), date(2025, 7, 31)).unwrap()
+        );
+        assert_eq!(r.code(), "2025-01-15..2025-07-31");
+        assert_eq!(r.to_string(), "Từ 15/01/2025 đến 31/07/2025");
+        assert_eq!(r.code().parse::<Period>().unwrap(), r);
+        assert_eq!(r.quarters().len(), 3);
+        assert_eq!(
+            r.plan_period(),
+            None,
+            "a range from mid-January has no plan"
+        );
+        let a: Period = "tính đến ngày 31/7/2019".parse().unwrap();
+        assert_eq!(a, Period::AsOf(date(2019, 7, 31)));
+        assert_eq!(
+            (a.first_day(), a.last_day()),
+            (date(2019, 1, 1), date(2019, 7, 31))
+        );
+        assert_eq!(a.to_string(), "Năm 2019 tính đến ngày 31/07/2019");
+        assert_eq!(a.code().parse::<Period>().unwrap(), a);
+        // The year so far is measured against the whole year's plan.
+        assert_eq!(a.plan_period(), Some(Period::Year(2019)));
+        assert_eq!(
+            Period::range(date(2019, 1, 1), date(2019, 9, 30))
+                .unwrap()
+                .plan_period(),
+            Some(Period::Year(2019))
+        );
+        assert_eq!(Period::Year(2019).plan_period(), Some(Period::Year(2019)));
+        // A range backwards or a bad day is refused.
+        assert!("từ 31/07/2025 đến 15/01/2025".parse::<Period>().is_err());
+        assert!("đến 31/02/2025".parse::<Period>().is_err());
+        // The older forms still parse as before.
+        assert_eq!(
+            "2025-03".parse::<Period>().unwrap(),
+            Period::Month {
+                year: 2025,
+                month: 3
+            }
+        );
+        assert_eq!(
+            "2025-2030".parse::<Period>().unwrap(),
+            Period::Term { start_year: 2025 }
+        );
+    }
 
     #[test]
     fn the_months_of_a_plan_sum_to_the_years_target() {

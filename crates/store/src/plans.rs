@@ -70,6 +70,12 @@ pub async fn upsert(
     }
     plan.check()
         .map_err(|e| StoreError::invalid(format!("plan refused: {e:?}"), e.to_string()))?;
+    if plan.period.plan_period() != Some(plan.period) {
+        return Err(StoreError::invalid(
+            "plan for a free range",
+            "Kế hoạch lập cho năm, nhiệm kỳ, quý, 6 tháng hoặc tháng; khoảng ngày tự chọn chỉ dùng để xem kết quả.",
+        ));
+    }
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT o.pub_id, o.closed_on IS NOT NULL FROM org o WHERE o.org_id = $1 AND {}",

@@ -399,8 +399,11 @@ async fn quarters_of(conn: &mut Conn, org_id: i64, period: &Period) -> Result<Ve
     let span = span_of(conn, org_id, period).await?;
     let mut running: BTreeMap<String, i64> = BTreeMap::new();
     let mut out = Vec::new();
-    if matches!(period, Period::Term { .. }) {
-        // A term's quarters are those its days touch, each counted over its days inside the term
+    if matches!(
+        period,
+        Period::Term { .. } | Period::Range { .. } | Period::AsOf(_)
+    ) {
+        // A term's (or a free range's) quarters are those its days touch, each counted over its days inside the term
         // (the first and last may be cut by the congresses).
         let mut q = Period::quarter_of(span.from);
         while q.first_day() <= span.through {
@@ -526,9 +529,11 @@ pub async fn plan_vs_actual(
     period: &Period,
 ) -> Result<PlanVsActualReport> {
     let org = org_head(conn, scope, org_id).await?;
-    let plan = plans::get(conn, scope, org_id, *period)
-        .await?
-        .map(|s| s.plan);
+    // The year so far is measured against the whole year's plan; another free range has none.
+    let plan = match period.plan_period() {
+        Some(p) => plans::get(conn, scope, org_id, p).await?.map(|s| s.plan),
+        None => None,
+    };
     let quarters = quarters_of(conn, org_id, period).await?;
     let total = quarters
         .last()
@@ -557,7 +562,8 @@ pub async fn plan_vs_actual(
         })
         .collect();
 
-    let kids = plans::children(conn, scope, org_id, *period).await?;
+    let kids =
+        plans::children(conn, scope, org_id, period.plan_period().unwrap_or(*period)).await?;
     let span = span_of(conn, org_id, period).await?;
     let (from, to) = month_range(span.from, span.through);
     // A term cut by congresses mid-month: each child over the same days as the whole.
@@ -1222,6 +1228,10 @@ fn year_earlier(p: &Period) -> Option<Period> {
             month,
         },
         Period::Term { .. } => return None,
+        Period::AsOf(d) => Period::AsOf(d.saturating_sub(1.year())),
+        Period::Range { from, to } => {
+            Period::range(from.saturating_sub(1.year()), to.saturating_sub(1.year()))?
+        }
     })
 }
 

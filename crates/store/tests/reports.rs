@@ -1253,3 +1253,80 @@ async fn a_term_runs_from_its_congress_to_the_next_to_the_day() {
         assert_eq!((admissions(old), admissions(new)), (0, 1), "{engine}");
     }
 }
+
+/// Any period (issue 16): a free range counts its days exactly, and the year "as of" a day is
+/// measured against the whole year's plan ("tính đến ngày …"). Both engines.
+#[tokio::test]
+async fn a_free_range_counts_its_days_and_the_year_so_far_meets_the_whole_years_plan() {
+    for store in common::stores().await {
+        let engine = common::name(&store);
+        let w = World::new(store).await;
+        let sec = w.secretary_cb1.clone();
+        let p = lifecycle_world::person(&w.store, "Mùa A Dính", "02/02/1991", "Nam", "Mông").await;
+        let mut r = w.open(&sec, p, w.cb1, date(2025, 1, 6)).await.unwrap();
+        r.reach_probation().await; // admitted on 16/06/2025
+        let plan = Plan {
+            admissions: 4,
+            ..Plan::new(Period::Year(2025))
+        };
+        let mut tx = w.store.begin().await.unwrap();
+        plans::upsert(&mut tx, &ctx(), &Scope::system(), w.xa, &plan)
+            .await
+            .unwrap();
+        // No plan for a free range.
+        let range = Plan::new(Period::range(date(2025, 2, 1), date(2025, 3, 1)).unwrap());
+        assert!(
+            plans::upsert(&mut tx, &ctx(), &Scope::system(), w.xa, &range)
+                .await
+                .is_err()
+        );
+        tx.commit().await.unwrap();
+        let s = Scope::system();
+        let mut c = w.store.read().await.unwrap();
+        for (period, want) in [
+            (Period::AsOf(date(2025, 6, 15)), 0),
+            (Period::AsOf(date(2025, 6, 16)), 1),
+            (
+                Period::range(date(2025, 6, 16), date(2025, 6, 16)).unwrap(),
+                1,
+            ),
+            (
+                Period::range(date(2025, 6, 17), date(2025, 12, 31)).unwrap(),
+                0,
+            ),
+            (
+                Period::range(date(2024, 12, 1), date(2025, 6, 16)).unwrap(),
+                1,
+            ),
+        ] {
+            let a = reports::actuals(&mut c, &s, w.xa, &period).await.unwrap();
+            assert_eq!(a.admissions, want, "{engine}: {period}");
+        }
+        let pva = reports::plan_vs_actual(&mut c, &s, w.xa, &Period::AsOf(date(2025, 6, 30)))
+            .await
+            .unwrap();
+        assert_eq!(pva.plan.as_ref().map(|p| p.admissions), Some(4), "{engine}");
+        assert_eq!(pva.actuals.admissions, 1);
+        let admissions = pva
+            .result
+            .as_ref()
+            .unwrap()
+            .lines
+            .iter()
+            .find(|l| l.line == Line::Admissions)
+            .unwrap()
+            .clone();
+        assert_eq!(admissions.achievement.actual, 1);
+        assert_eq!(admissions.achievement.target, 4, "the whole year's target");
+        let none = reports::plan_vs_actual(
+            &mut c,
+            &s,
+            w.xa,
+            &Period::range(date(2025, 6, 1), date(2025, 6, 30)).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert!(none.plan.is_none() && none.result.is_none());
+        assert_eq!(none.actuals.admissions, 1);
+    }
+}

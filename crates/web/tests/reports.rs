@@ -237,3 +237,43 @@ async fn a_report_outside_the_scope_is_not_found_and_a_bad_period_is_refused() {
     let res = app.get("/reports?period=2026-Q7").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// Any period (issue 16): days typed on the report page make a free range or the year as of a
+/// day, shown in words and kept in the download links; a bad day is refused in Vietnamese.
+#[tokio::test]
+async fn the_report_takes_a_free_range_and_the_year_as_of_a_day() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let page = app
+        .get("/reports?tu=15%2F01%2F2026&den=31%2F07%2F2026")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("Từ 15/01/2026 đến 31/07/2026"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("period=2026-01-15..2026-07-31"));
+    let page = app.get("/reports?den=31%2F07%2F2026").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Năm 2026 tính đến ngày 31/07/2026"),
+        "{}",
+        page.body
+    );
+    let (status, _, _) = download(
+        &app,
+        "/reports/download?period=2026-01-15..2026-07-31&format=csv",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let bad = app
+        .get("/reports?tu=31%2F07%2F2026&den=15%2F01%2F2026")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("Kỳ kế hoạch không hợp lệ"),
+        "{}",
+        bad.body
+    );
+}

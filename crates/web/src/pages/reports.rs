@@ -40,6 +40,12 @@ pub struct ReportQuery {
     /// Period code: `2026`, `2026-Q1`, `2026-H1`, `2026-03`, `2025-2030` (default: this year).
     #[serde(default)]
     pub period: Option<String>,
+    /// A free range's first day (dd/mm/yyyy); with `den` only, the year as of that day.
+    #[serde(default)]
+    pub tu: Option<String>,
+    /// A free range's last day, or the "as of" day (tính đến ngày).
+    #[serde(default)]
+    pub den: Option<String>,
     /// `1` for the printable page.
     #[serde(default)]
     pub print: Option<String>,
@@ -86,7 +92,23 @@ struct Built {
 
 async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, AppError> {
     let today = state.clock.today();
-    let period = parse_period(q.period.as_deref(), today)?;
+    // Days typed in the form win over the chosen period: a free range, or the year as of a day.
+    let day = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let typed = match (day(&q.tu), day(&q.den)) {
+        (Some(a), Some(b)) => Some(format!("từ {a} đến {b}")),
+        (None, Some(b)) => Some(format!("tính đến ngày {b}")),
+        (Some(a), None) => Some(format!(
+            "từ {a} đến {}",
+            ketnap_domain::dates::format_vn(today)
+        )),
+        (None, None) => None,
+    };
+    let period = parse_period(typed.as_deref().or(q.period.as_deref()), today)?;
     let mut conn = state.store.read().await?;
     let (org, org_options) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
     let report = report::build(&mut conn, &auth.scope, org.org_id, period, today).await?;
