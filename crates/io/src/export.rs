@@ -43,6 +43,10 @@ pub enum Cell {
         value: Option<f64>,
         /// The text shown ("143,75 %", or "—" when undefined).
         text: String,
+        /// The percentage as shown, as a plain number (143.75): the same digits as the page,
+        /// for CSV and JSON readers.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        percent: Option<f64>,
     },
     /// Nothing.
     Empty,
@@ -62,9 +66,11 @@ impl Cell {
     /// A percentage `part / whole` shown with the domain's formatting (up to two decimals, comma).
     pub fn percent(part: u32, whole: u32) -> Cell {
         let a = ketnap_domain::plan::Achievement::of(part, whole);
+        let text = a.pct_text();
         Cell::Percent {
             value: (whole > 0).then(|| f64::from(part) / f64::from(whole)),
-            text: a.pct_text(),
+            percent: plain_percent(&text).and_then(|p| p.parse().ok()),
+            text,
         }
     }
 
@@ -203,9 +209,11 @@ impl Document {
         let cell_count = font(Format::new())
             .set_border(FormatBorder::Thin)
             .set_num_format("#,##0");
-        let cell_pct = font(Format::new())
-            .set_border(FormatBorder::Thin)
-            .set_num_format("0.00%");
+        let cell_pct = ["0%", "0.0%", "0.00%"].map(|f| {
+            font(Format::new())
+                .set_border(FormatBorder::Thin)
+                .set_num_format(f)
+        });
         let width = self
             .sections
             .iter()
@@ -283,10 +291,19 @@ impl Document {
                             let v = *value as f64;
                             ws.write_number_with_format(row, c, v, &cell_count)?;
                         }
-                        Cell::Percent { value: Some(v), .. } => {
-                            ws.write_number_with_format(row, c, *v, &cell_pct)?;
+                        Cell::Percent {
+                            value: Some(v),
+                            text,
+                            ..
+                        } => {
+                            // A percent format with the decimals the page shows: 80 %, 87,5 %,
+                            // 93,75 % read 80%, 87.5%, 93.75% (Excel rounds half up too).
+                            let f = &cell_pct[shown_decimals(text).min(2)];
+                            ws.write_number_with_format(row, c, *v, f)?;
                         }
-                        Cell::Percent { value: None, text } => {
+                        Cell::Percent {
+                            value: None, text, ..
+                        } => {
                             ws.write_with_format(row, c, text, &cell_text)?;
                         }
                         Cell::Empty => {
@@ -320,12 +337,41 @@ fn col(c: usize) -> u16 {
     u16::try_from(c).unwrap_or(u16::MAX)
 }
 
+/// The page's percentage text as a plain number with a dot: `1.234,5 %` → `1234.5`; `None` for
+/// a text that is not a percentage ("—").
+pub fn plain_percent(text: &str) -> Option<String> {
+    let t = text.trim().strip_suffix('%')?.trim();
+    let plain: String = t
+        .chars()
+        .filter(|c| *c != '.')
+        .map(|c| if c == ',' { '.' } else { c })
+        .collect();
+    (!plain.is_empty()
+        && plain
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-'))
+    .then_some(plain)
+}
+
+/// The decimals the page shows for a percentage (`87,5 %` → 1), so a spreadsheet shows the same
+/// digits.
+fn shown_decimals(text: &str) -> usize {
+    plain_percent(text)
+        .and_then(|p| p.split_once('.').map(|(_, f)| f.len()))
+        .unwrap_or(0)
+}
+
 fn csv_value(cell: &Cell) -> String {
     match cell {
         // Machines read CSV: plain numbers, percentages as the exact fraction's percent with a
         // dot, undefined ones empty.
         Cell::Count { value } => value.to_string(),
-        Cell::Percent { value: Some(v), .. } => format!("{:.2}", v * 100.0),
+        // The same digits as the page: `143.75`, `87.5`, `80`.
+        Cell::Percent {
+            value: Some(_),
+            text,
+            ..
+        } => plain_percent(text).unwrap_or_default(),
         Cell::Percent { value: None, .. } | Cell::Empty => String::new(),
         Cell::Text { text } => text.clone(),
     }
@@ -380,6 +426,36 @@ mod tests {
             subtitle: "Kết quả công tác phát triển đảng viên năm 2018".into(),
             sections: vec![s],
         }
+    }
+
+    /// The same figure everywhere (issue 16): the page's digits, rounded half up, at most two
+    /// decimals (two when exact, else one, as the seeds write them), trailing zeros dropped; CSV and JSON the same digits with a dot; the spreadsheet
+    /// a percent format with as many decimals as the page shows.
+    #[test]
+    fn a_percentage_has_the_same_digits_on_the_page_in_csv_json_and_xlsx() {
+        for (part, whole, page, plain, decimals) in [
+            (23, 16, "143,75 %", "143.75", 2),
+            (7, 8, "87,5 %", "87.5", 1),
+            (60, 75, "80 %", "80", 0),
+            // Not exact within two decimals: one, as the seeds write 38,9 %.
+            (7, 18, "38,9 %", "38.9", 1),
+            (2, 3, "66,7 %", "66.7", 1),
+            (1, 800, "0,1 %", "0.1", 1),
+        ] {
+            let c = Cell::percent(part, whole);
+            assert_eq!(c.shown(), page);
+            assert_eq!(csv_value(&c), plain);
+            assert_eq!(shown_decimals(page), decimals);
+            let json = serde_json::to_value(&c).unwrap();
+            assert_eq!(
+                json["percent"].as_f64(),
+                plain.parse::<f64>().ok(),
+                "{json}"
+            );
+        }
+        assert_eq!(csv_value(&Cell::percent(1, 0)), "");
+        assert_eq!(plain_percent("1.234,5 %").as_deref(), Some("1234.5"));
+        assert_eq!(plain_percent("—"), None);
     }
 
     #[test]
