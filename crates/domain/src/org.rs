@@ -126,6 +126,82 @@ impl GrassrootsKind {
     }
 }
 
+/// The sector of a cell, for membership and admission breakdowns (reference-data.md, "Sectors of
+/// cells"). State and non-state enterprises are one sector: ketnap does not record ownership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sector {
+    /// Thôn, ấp, bản, tổ dân phố (and a commune's or ward's own grassroots cell).
+    Residential,
+    /// Cơ quan hành chính, đoàn thể.
+    Agency,
+    /// Đơn vị sự nghiệp: trường học, y tế.
+    PublicService,
+    /// Doanh nghiệp.
+    Enterprise,
+    /// Công an.
+    Police,
+    /// Quân sự.
+    Military,
+    /// Khác.
+    Other,
+}
+
+impl Sector {
+    /// Every sector, in the reference list's order.
+    pub const ALL: [Sector; 7] = [
+        Sector::Residential,
+        Sector::Agency,
+        Sector::PublicService,
+        Sector::Enterprise,
+        Sector::Police,
+        Sector::Military,
+        Sector::Other,
+    ];
+
+    /// Vietnamese.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Sector::Residential => "Khu dân cư (thôn, tổ dân phố)",
+            Sector::Agency => "Cơ quan hành chính, đoàn thể",
+            Sector::PublicService => "Đơn vị sự nghiệp (trường học, y tế)",
+            Sector::Enterprise => "Doanh nghiệp",
+            Sector::Police => "Công an",
+            Sector::Military => "Quân sự",
+            Sector::Other => "Khác",
+        }
+    }
+
+    /// The sector of an organisation that holds members (a cell or a grassroots cell); `None`
+    /// for the levels above.
+    pub fn of(kind: &OrgKind) -> Option<Sector> {
+        Some(match *kind {
+            OrgKind::Cell(k) => match k {
+                CellKind::Residential => Sector::Residential,
+                CellKind::Agency => Sector::Agency,
+                CellKind::School | CellKind::Health => Sector::PublicService,
+                CellKind::Enterprise => Sector::Enterprise,
+                CellKind::Police => Sector::Police,
+                CellKind::Military => Sector::Military,
+                CellKind::Other => Sector::Other,
+            },
+            OrgKind::GrassrootsCell(k) => match k {
+                GrassrootsKind::Commune
+                | GrassrootsKind::Ward
+                | GrassrootsKind::Township
+                | GrassrootsKind::SpecialZone => Sector::Residential,
+                GrassrootsKind::Agency => Sector::Agency,
+                GrassrootsKind::School | GrassrootsKind::Health => Sector::PublicService,
+                GrassrootsKind::Enterprise => Sector::Enterprise,
+                GrassrootsKind::Police => Sector::Police,
+                GrassrootsKind::Military => Sector::Military,
+                GrassrootsKind::Other => Sector::Other,
+            },
+            _ => return None,
+        })
+    }
+}
+
 /// The kind of a party cell under a grassroots committee or a partial committee.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -1524,5 +1600,55 @@ mod tests {
                 assert_consistent(&t);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod sector_tests {
+    use super::*;
+    use crate::person::SourceCategory;
+
+    /// reference-data.md: the sectors of cells and the source categories the seeds name.
+    #[test]
+    fn cells_have_the_sectors_of_the_reference_list_and_residents_are_a_source_category() {
+        assert_eq!(
+            Sector::of(&OrgKind::Cell(CellKind::School)),
+            Some(Sector::PublicService)
+        );
+        assert_eq!(
+            Sector::of(&OrgKind::Cell(CellKind::Health)),
+            Some(Sector::PublicService)
+        );
+        assert_eq!(
+            Sector::of(&OrgKind::Cell(CellKind::Residential)),
+            Some(Sector::Residential)
+        );
+        assert_eq!(
+            Sector::of(&OrgKind::GrassrootsCell(GrassrootsKind::Ward)),
+            Some(Sector::Residential)
+        );
+        assert_eq!(
+            Sector::of(&OrgKind::GrassrootsCell(GrassrootsKind::Enterprise)),
+            Some(Sector::Enterprise)
+        );
+        assert_eq!(
+            Sector::of(&OrgKind::Grassroots(GrassrootsKind::Commune)),
+            None
+        );
+        for k in CellKind::ALL {
+            assert!(Sector::of(&OrgKind::Cell(k)).is_some());
+        }
+        assert_eq!(
+            SourceCategory::parse("Quần chúng ở khu dân cư"),
+            Ok(SourceCategory::Resident)
+        );
+        assert_eq!(
+            SourceCategory::parse("resident"),
+            Ok(SourceCategory::Resident)
+        );
+        assert_eq!(
+            SourceCategory::parse("Người dân"),
+            Ok(SourceCategory::Resident)
+        );
     }
 }

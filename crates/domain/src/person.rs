@@ -1207,13 +1207,15 @@ pub enum SourceCategory {
     HamletHead,
     /// Trưởng ban công tác Mặt trận, chi hội trưởng các đoàn thể.
     FrontUnionBranchHead,
+    /// Quần chúng ở khu dân cư (residents of a residential area, reference-data.md).
+    Resident,
     /// Khác.
     Other,
 }
 
 impl SourceCategory {
     /// All, in list order.
-    pub const ALL: [SourceCategory; 16] = [
+    pub const ALL: [SourceCategory; 17] = [
         SourceCategory::CommuneCadre,
         SourceCategory::NonSpecialisedWorker,
         SourceCategory::YouthUnionMember,
@@ -1229,6 +1231,7 @@ impl SourceCategory {
         SourceCategory::PrivateEnterpriseWorker,
         SourceCategory::HamletHead,
         SourceCategory::FrontUnionBranchHead,
+        SourceCategory::Resident,
         SourceCategory::Other,
     ];
 
@@ -1305,6 +1308,15 @@ impl SourceCategory {
                 "Bí thư chi đoàn",
             ],
         ),
+        (
+            SourceCategory::Resident,
+            &[
+                "Quần chúng khu dân cư",
+                "Nhân dân",
+                "Người dân",
+                "Quần chúng nhân dân",
+            ],
+        ),
     ];
 
     /// Parse a label or a known alias ("Trưởng thôn", "Học sinh THPT") or a code (`teacher`).
@@ -1347,6 +1359,7 @@ impl SourceCategory {
             SourceCategory::FrontUnionBranchHead => {
                 "Trưởng ban công tác Mặt trận, chi hội trưởng các đoàn thể"
             }
+            SourceCategory::Resident => "Quần chúng ở khu dân cư",
             SourceCategory::Other => "Khác",
         }
     }
@@ -1369,6 +1382,7 @@ impl SourceCategory {
             SourceCategory::PrivateEnterpriseWorker => "private_enterprise_worker",
             SourceCategory::HamletHead => "hamlet_head",
             SourceCategory::FrontUnionBranchHead => "front_union_branch_head",
+            SourceCategory::Resident => "resident",
             SourceCategory::Other => "other",
         }
     }

@@ -55,6 +55,9 @@ pub struct ProfileFacts {
     pub youth_union_member: bool,
     /// Đoàn viên công đoàn.
     pub trade_union_member: bool,
+    /// The sector of the cell the person is counted in (a member's cell, the cell that admitted
+    /// them); `None` when not counted in a cell.
+    pub sector: Option<crate::org::Sector>,
 }
 
 impl ProfileFacts {
@@ -71,6 +74,7 @@ impl ProfileFacts {
             source_category: person.source_category,
             youth_union_member: person.youth_union_member,
             trade_union_member: person.trade_union_member,
+            sector: None,
         }
     }
 }
@@ -185,6 +189,7 @@ pub struct Composition {
     by_source: BTreeMap<SourceCategory, u32>,
     youth_union_members: u32,
     trade_union_members: u32,
+    by_sector: BTreeMap<crate::org::Sector, u32>,
 }
 
 /// Adds `n` to a counter. Saturating, so a corrupt counter never panics; real counts (millions)
@@ -243,6 +248,9 @@ impl Composition {
         bump_key(&mut self.by_source, f.source_category, 1);
         bump(&mut self.youth_union_members, flag(f.youth_union_member));
         bump(&mut self.trade_union_members, flag(f.trade_union_member));
+        if let Some(sector) = f.sector {
+            bump_key(&mut self.by_sector, sector, 1);
+        }
     }
 
     /// Add another composition's counts (the roll-up of a subtree: the whole is the sum of its
@@ -277,6 +285,9 @@ impl Composition {
         }
         bump(&mut self.youth_union_members, other.youth_union_members);
         bump(&mut self.trade_union_members, other.trade_union_members);
+        for (&k, &n) in &other.by_sector {
+            bump_key(&mut self.by_sector, k, n);
+        }
     }
 
     /// The number of people.
@@ -382,6 +393,16 @@ impl Composition {
     /// Nonzero counts by source category, in list order.
     pub fn by_source(&self) -> &BTreeMap<SourceCategory, u32> {
         &self.by_source
+    }
+
+    /// People counted in cells of `sector`.
+    pub fn sector(&self, sector: crate::org::Sector) -> u32 {
+        self.by_sector.get(&sector).copied().unwrap_or(0)
+    }
+
+    /// People by the sector of their cell (reference-data.md, "Sectors of cells").
+    pub fn by_sector(&self) -> &BTreeMap<crate::org::Sector, u32> {
+        &self.by_sector
     }
 
     /// Youth Union members (đoàn viên).
@@ -726,6 +747,9 @@ mod tests {
                     source_category: SourceCategory::ALL[s],
                     youth_union_member: yu,
                     trade_union_member: tu,
+                    sector: Some(
+                        crate::org::Sector::ALL[age as usize % crate::org::Sector::ALL.len()],
+                    ),
                 }
             })
     }

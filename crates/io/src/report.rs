@@ -409,6 +409,13 @@ fn composition(title: &str, c: &Composition, before: Option<&Composition>) -> Se
             before.map(|b| b.source(*src)),
         );
     }
+    for (sector, k) in c.by_sector() {
+        row(
+            format!("Loại hình chi bộ: {}", sector.label_vi()),
+            *k,
+            before.map(|b| b.sector(*sector)),
+        );
+    }
     for (e, k) in c.by_ethnicity() {
         row(
             format!("Dân tộc: {}", e.name()),

@@ -29,6 +29,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use ketnap_domain::dates::format_vn;
 use ketnap_domain::lifecycle::{Action, AnnulTarget, Stage};
+use ketnap_domain::org::{OrgKind, Sector};
 use ketnap_domain::person::{
     BirthDate, Education, Ethnicity, Gender, Qualification, Religion, SourceCategory, TheoryLevel,
 };
@@ -959,6 +960,8 @@ struct FactsRow {
     person_source_category: String,
     youth_union_member: bool,
     trade_union_member: bool,
+    /// The kind of the cell the person is counted in (its sector).
+    cell_kind: String,
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -1009,6 +1012,9 @@ impl FactsRow {
             source_category,
             youth_union_member: self.youth_union_member,
             trade_union_member: self.trade_union_member,
+            sector: OrgKind::from_code(&self.cell_kind)
+                .as_ref()
+                .and_then(Sector::of),
         })
     }
 }
@@ -1040,8 +1046,10 @@ async fn admitted_of(
     through: Date,
 ) -> Result<Composition> {
     let sql = format!(
-        "SELECT e.event_id AS key, e.on_date AS as_of, {FACT_COLS}, c.source_category \
+        "SELECT e.event_id AS key, e.on_date AS as_of, {FACT_COLS}, c.source_category, \
+         co.kind AS cell_kind \
          FROM org_closure oc JOIN candidacy_event e ON e.cell_id = oc.descendant_id \
+         JOIN org co ON co.org_id = e.cell_id \
          JOIN candidacy c ON c.candidacy_id = e.candidacy_id \
          JOIN person p ON p.person_id = c.person_id \
          WHERE oc.ancestor_id = $1 AND e.on_date >= $2 AND e.on_date <= $3 AND {ADMITTED} \
@@ -1087,8 +1095,10 @@ pub async fn membership_composition(
 
 async fn membership_of(conn: &mut Conn, org_id: i64, as_of: Date) -> Result<Composition> {
     let sql = format!(
-        "SELECT m.member_id AS key, CAST(NULL AS DATE) AS as_of, {FACT_COLS}, p.source_category \
+        "SELECT m.member_id AS key, CAST(NULL AS DATE) AS as_of, {FACT_COLS}, p.source_category, \
+         co.kind AS cell_kind \
          FROM org_closure oc JOIN member m ON m.cell_id = oc.descendant_id \
+         JOIN org co ON co.org_id = m.cell_id \
          JOIN person p ON p.person_id = m.person_id \
          WHERE oc.ancestor_id = $1 AND (m.admitted_on IS NULL OR m.admitted_on <= $2) \
          AND (m.left_on IS NULL OR m.left_on > $2) \

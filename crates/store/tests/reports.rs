@@ -1330,3 +1330,46 @@ async fn a_free_range_counts_its_days_and_the_year_so_far_meets_the_whole_years_
         assert_eq!(none.actuals.admissions, 1);
     }
 }
+
+/// The categories reports use (issue 16, reference-data.md "Sectors of cells"): the membership
+/// is broken down by the sector of each member's cell, and the sectors add up to the whole.
+#[tokio::test]
+async fn membership_is_broken_down_by_the_sector_of_the_cell() {
+    use ketnap_domain::org::Sector;
+    for store in common::stores().await {
+        let engine = common::name(&store);
+        let w = World::new(store).await;
+        let mut tx = w.store.begin().await.unwrap();
+        let agency = orgs::create(
+            &mut tx,
+            &ctx(),
+            &NewOrg::new(
+                "T.TP.CQ",
+                "Chi bộ Cơ quan Ủy ban",
+                OrgKind::Cell(CellKind::Agency),
+                Some(w.xa),
+            ),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        lifecycle_world::member(
+            &w.store,
+            "Đoàn Văn Cơ",
+            agency,
+            ketnap_store::members::MemberStatus::Official,
+        )
+        .await;
+        let mut c = w.store.read().await.unwrap();
+        let comp = reports::membership_composition(&mut c, &Scope::system(), w.xa, TODAY)
+            .await
+            .unwrap();
+        assert_eq!(comp.sector(Sector::Agency), 1, "{engine}");
+        assert!(comp.sector(Sector::Residential) >= 4, "{engine}");
+        assert_eq!(
+            comp.by_sector().values().sum::<u32>(),
+            comp.total(),
+            "{engine}"
+        );
+    }
+}
