@@ -1070,6 +1070,50 @@ impl SuggestedPlan {
     }
 }
 
+/// A superior's directive or an organisation's own resolution setting the admission and source
+/// rates for its subtree (plans-and-reports.md: "a district's 3–4 %", "a commune's 3–5 %"), from a
+/// plan year on, inherited down the tree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RateDecision {
+    /// Who decided (the organisation's name).
+    pub decided_by: String,
+    /// The document's number ("05-CT/HU").
+    pub document_no: String,
+    /// The document's date.
+    pub document_on: Date,
+    /// The first plan year it applies to.
+    pub year_from: i16,
+    /// Admissions, % of the start-of-year membership.
+    pub admissions: Option<PercentRange>,
+    /// Sources, % of the membership.
+    pub sources: Option<PercentRange>,
+}
+
+impl RateDecision {
+    /// `rules` with the rates this decision sets, cited to it.
+    pub fn apply(&self, rules: &RuleSet) -> RuleSet {
+        let mut r = rules.clone();
+        let cite = format!(
+            "Văn bản số {} ngày {} của {} (áp dụng từ kế hoạch năm {})",
+            self.document_no,
+            crate::dates::format_vn(self.document_on),
+            self.decided_by,
+            self.year_from
+        );
+        if let Some(a) = self.admissions {
+            r.plan_admissions_rate.value = a;
+            r.plan_admissions_rate.citation = cite.clone().into();
+            r.plan_admissions_rate.confidence = crate::rules::Confidence::DeploymentChoice;
+        }
+        if let Some(s) = self.sources {
+            r.plan_sources_rate.value = s;
+            r.plan_sources_rate.citation = cite.into();
+            r.plan_sources_rate.confidence = crate::rules::Confidence::DeploymentChoice;
+        }
+        r
+    }
+}
+
 /// The suggested targets: `round(start-of-year membership × rate)`, rounding half up, at the low,
 /// middle and high rate of the RuleSet, and the per-cell quotas times `cells`.
 pub fn suggest(start_of_year_members: u32, cells: u32, rules: &RuleSet) -> SuggestedPlan {

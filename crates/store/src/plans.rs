@@ -6,7 +6,7 @@
 //! ([`ketnap_domain::plan::children_gap`]). Writes check the plan ([`Plan::check`]), run in the
 //! caller's transaction and append their audit row (targets are counts, never personal data).
 
-use ketnap_domain::plan::{Period, Plan};
+use ketnap_domain::plan::{Period, Plan, RateDecision};
 use serde::Serialize;
 use serde_json::json;
 
@@ -235,4 +235,150 @@ pub async fn children(
             })
         })
         .collect()
+}
+
+/// Record the rates an organisation's directive or resolution sets for its subtree from
+/// `year_from` on (replacing its own decision for that year). Staff roles; audited
+/// `plan.rates`. The caller checks the organisation is in the user's scope.
+pub async fn set_rate_decision(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    scope: &Scope,
+    org_id: i64,
+    d: &RateDecision,
+) -> Result<()> {
+    if !role_writes_plans(scope.role) {
+        return Err(StoreError::Forbidden("plan write"));
+    }
+    if d.document_no.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "rate decision without a number",
+            "Hãy ghi số văn bản (chỉ thị, nghị quyết) quyết định tỷ lệ.",
+        ));
+    }
+    if d.admissions.is_none() && d.sources.is_none() {
+        return Err(StoreError::invalid(
+            "rate decision without a rate",
+            "Hãy ghi tỷ lệ kết nạp hoặc tỷ lệ tạo nguồn.",
+        ));
+    }
+    if d.document_on > ctx.today() {
+        return Err(StoreError::invalid(
+            "rate decision in the future",
+            "Ngày văn bản ở sau ngày hôm nay.",
+        ));
+    }
+    let (pub_id,): (String,) = fetch_optional!(
+        tx.ex(),
+        (String,),
+        "SELECT pub_id FROM org WHERE org_id = $1",
+        org_id
+    )?
+    .ok_or(StoreError::NotFound("org"))?;
+    exec!(
+        tx.ex(),
+        "DELETE FROM rate_decision WHERE org_id = $1 AND year_from = $2",
+        org_id,
+        i64::from(d.year_from)
+    )?;
+    let bp = |r: Option<ketnap_domain::rules::PercentRange>| {
+        (
+            r.map(|r| i64::from(r.low_bp)),
+            r.map(|r| i64::from(r.high_bp)),
+        )
+    };
+    let ((al, ah), (sl, sh)) = (bp(d.admissions), bp(d.sources));
+    exec!(
+        tx.ex(),
+        "INSERT INTO rate_decision (org_id, year_from, document_no, document_on, admissions_low_bp, \
+         admissions_high_bp, sources_low_bp, sources_high_bp, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        org_id,
+        i64::from(d.year_from),
+        d.document_no.trim(),
+        crate::d(d.document_on),
+        al,
+        ah,
+        sl,
+        sh,
+        ts(ctx.now)
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "plan.rates",
+            object_kind: "org",
+            object_id: &pub_id,
+            org_id: Some(org_id),
+            detail: json!({ "year_from": d.year_from, "document_no": d.document_no.trim() }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The rates in force for `org_id`'s plan of `year`: the latest decision from that year or
+/// before of the nearest organisation at or above it that made one (a commune's own resolution
+/// before its district's directive); each rate not set there comes from further up.
+pub async fn rate_decision_for(
+    conn: &mut Conn,
+    org_id: i64,
+    year: i16,
+) -> Result<Option<RateDecision>> {
+    type Row = (
+        String,
+        String,
+        jiff_sqlx::Date,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = fetch_all!(
+        conn.ex(),
+        Row,
+        "SELECT o.name, r.document_no, r.document_on, r.year_from, r.admissions_low_bp, \
+         r.admissions_high_bp, r.sources_low_bp, r.sources_high_bp \
+         FROM org_closure oc JOIN rate_decision r ON r.org_id = oc.ancestor_id \
+         JOIN org o ON o.org_id = r.org_id \
+         WHERE oc.descendant_id = $1 AND r.year_from <= $2 \
+         ORDER BY oc.depth, r.year_from DESC",
+        org_id,
+        i64::from(year)
+    )?;
+    let range = |l: Option<i64>, h: Option<i64>| match (l, h) {
+        (Some(l), Some(h)) => Some(ketnap_domain::rules::PercentRange {
+            low_bp: u32::try_from(l).unwrap_or(0),
+            high_bp: u32::try_from(h).unwrap_or(0),
+        }),
+        _ => None,
+    };
+    let mut out: Option<RateDecision> = None;
+    for (name, no, on, from, al, ah, sl, sh) in rows {
+        let (adm, src) = (range(al, ah), range(sl, sh));
+        match &mut out {
+            None => {
+                out = Some(RateDecision {
+                    decided_by: name,
+                    document_no: no,
+                    document_on: on.to_jiff(),
+                    year_from: i16::try_from(from).unwrap_or(year),
+                    admissions: adm,
+                    sources: src,
+                })
+            }
+            Some(d) => {
+                // The nearest decision's rates win; a rate it left unset comes from above.
+                if d.admissions.is_none() {
+                    d.admissions = adm;
+                }
+                if d.sources.is_none() {
+                    d.sources = src;
+                }
+            }
+        }
+    }
+    Ok(out)
 }

@@ -1373,3 +1373,99 @@ async fn membership_is_broken_down_by_the_sector_of_the_cell() {
         );
     }
 }
+
+/// Quota rates where they are decided (issue 16; plans-and-reports.md "Rates are decided by the
+/// organisations"): a directive above sets the range for its subtree from a plan year on, an
+/// organisation's own resolution below wins for the rates it sets, and the suggestion cites the
+/// document. Both engines.
+#[tokio::test]
+async fn rates_decided_above_are_inherited_and_a_nearer_resolution_wins() {
+    use ketnap_domain::plan::RateDecision;
+    use ketnap_domain::rules::PercentRange;
+    for store in common::stores().await {
+        let engine = common::name(&store);
+        let w = World::new(store).await;
+        let range = |l, h| {
+            Some(PercentRange {
+                low_bp: l,
+                high_bp: h,
+            })
+        };
+        let decision = |no: &str, y, adm, src| RateDecision {
+            decided_by: String::new(),
+            document_no: no.into(),
+            document_on: date(2024, 12, 20),
+            year_from: y,
+            admissions: adm,
+            sources: src,
+        };
+        let s = Scope::system();
+        let mut tx = w.store.begin().await.unwrap();
+        plans::set_rate_decision(
+            &mut tx,
+            &ctx(),
+            &s,
+            w.province,
+            &decision("05-CT/TU", 2025, range(300, 400), range(600, 800)),
+        )
+        .await
+        .unwrap();
+        plans::set_rate_decision(
+            &mut tx,
+            &ctx(),
+            &s,
+            w.xa,
+            &decision("12-NQ/ĐU", 2026, range(300, 500), None),
+        )
+        .await
+        .unwrap();
+        // A decision without a rate is refused.
+        assert!(
+            plans::set_rate_decision(&mut tx, &ctx(), &s, w.xa, &decision("x", 2026, None, None))
+                .await
+                .is_err()
+        );
+        tx.commit().await.unwrap();
+        let mut c = w.store.read().await.unwrap();
+        assert_eq!(
+            plans::rate_decision_for(&mut c, w.cb1, 2024).await.unwrap(),
+            None,
+            "{engine}"
+        );
+        let y25 = plans::rate_decision_for(&mut c, w.cb1, 2025)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (y25.document_no.as_str(), y25.admissions),
+            ("05-CT/TU", range(300, 400))
+        );
+        let y26 = plans::rate_decision_for(&mut c, w.cb1, 2026)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(y26.document_no, "12-NQ/ĐU", "{engine}");
+        assert_eq!(
+            (y26.admissions, y26.sources),
+            (range(300, 500), range(600, 800))
+        );
+        // The other commune keeps the province's rates.
+        let other = plans::rate_decision_for(&mut c, w.cb3, 2026)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(other.admissions, range(300, 400));
+        // The suggestion uses them and cites the document.
+        let rules = y26.apply(ketnap_domain::RuleBook::spec_default().in_force(date(2026, 1, 1)));
+        let sug = ketnap_domain::plan::suggest(800, 10, &rules);
+        assert_eq!(
+            (sug.admissions.low.value, sug.admissions.high.value),
+            (24, 40)
+        );
+        assert!(
+            sug.admissions.citation.contains("12-NQ/ĐU"),
+            "{}",
+            sug.admissions.citation
+        );
+    }
+}

@@ -283,3 +283,46 @@ async fn a_plan_of_an_organisation_outside_the_scope_is_not_found() {
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(!res.body.contains("Kết quả thực hiện"));
 }
+
+/// Quota rates where they are decided (issue 16): staff record a resolution's rates on the plan
+/// page; the suggestion then uses and cites them; a rate that cannot be read is refused in
+/// Vietnamese.
+#[tokio::test]
+async fn staff_record_the_rates_a_resolution_decides_and_the_suggestion_cites_it() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let page = app.get("/plans?period=2026").await;
+    let org = root_of(&page.body);
+    let csrf = TestApp::csrf(&page);
+    assert!(
+        page.body
+            .contains("Ghi tỷ lệ do chỉ thị, nghị quyết quyết định")
+    );
+    let post = |adm: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("org", org.clone()),
+            ("period", "2026".to_string()),
+            ("document_no", "07-NQ/HU".to_string()),
+            ("document_on", "15/12/2025".to_string()),
+            ("year_from", "2026".to_string()),
+            ("admissions_rate", adm.to_string()),
+            ("sources_rate", "6-8".to_string()),
+        ]
+    };
+    let bad = post("ba phần trăm");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.post("/plans/rates", &bad).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("không đọc được"), "{}", res.body);
+    let good = post("3,5-5");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.post("/plans/rates", &good).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = app.get(&format!("/plans?org={org}&period=2026")).await;
+    assert!(page.body.contains("07-NQ/HU"), "{}", page.body);
+    assert!(
+        page.body.contains("3,5"),
+        "the decided rate in the suggestion"
+    );
+}

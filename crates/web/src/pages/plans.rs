@@ -18,7 +18,8 @@ use axum::routing::{get, post};
 use ketnap_domain::dates::format_vn;
 use ketnap_domain::forecast::{self, Forecast};
 use ketnap_domain::plan::{
-    self, Achievement, Line, Period, Plan, PlanVsActual, QuarterWeights, SubGroup, SubTarget,
+    self, Achievement, Line, Period, Plan, PlanVsActual, QuarterWeights, RateDecision, SubGroup,
+    SubTarget,
 };
 use ketnap_store::reports::{self, PlanVsActualReport};
 use ketnap_store::{StoreError, members, orgs, plans};
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/plans", get(show).post(save))
         .route("/plans/children", post(assign_children))
+        .route("/plans/rates", post(save_rates))
         .route("/plans/admitted", get(admitted))
 }
 
@@ -214,6 +216,8 @@ pub struct PlanPage {
     fields: PlanFields,
     results: Vec<ResultRow>,
     actual_admissions: String,
+    /// The plan year a rate decision recorded here applies from (the page's year).
+    year_from: i16,
     /// A term's days: from its congress, or the convention used without one.
     convention: Option<String>,
     quarters: Vec<QuarterRow>,
@@ -422,7 +426,6 @@ async fn render(
     let (org, org_options) = pick_org(&mut conn, &auth.scope, org_key).await?;
     let report: PlanVsActualReport =
         reports::plan_vs_actual(&mut conn, &auth.scope, org.org_id, &period).await?;
-    let rules = state.book.in_force(today);
     let plan = report.plan.clone();
     let quarter_heads: Vec<String> = if matches!(period, Period::Year(_)) {
         (1..=4)
@@ -462,6 +465,16 @@ async fn render(
         .unwrap_or_default();
     // The suggestion and the rate checks are for year plans (the rates are annual).
     let (suggestion, warnings) = if let Period::Year(y) = period {
+        // The rates of the plan's year: the RuleSet in force on its first day, with the
+        // directive or resolution that decided them for this subtree, if any.
+        let year_rules = state
+            .book
+            .in_force(jiff::civil::Date::new(y, 1, 1).unwrap_or(today))
+            .clone();
+        let decision = plans::rate_decision_for(&mut conn, org.org_id, y).await?;
+        let rules = &decision
+            .as_ref()
+            .map_or(year_rules.clone(), |d| d.apply(&year_rules));
         let base = members::start_of_year(&mut conn, org.org_id, y).await?;
         let total = u32::try_from(base.counts.official + base.counts.probationary).unwrap_or(0);
         let cells = u32::try_from(orgs::cell_count(&mut conn, org.org_id).await?).unwrap_or(0);
@@ -654,6 +667,7 @@ async fn render(
         fields,
         results,
         actual_admissions: count(report.actuals.admissions),
+        year_from: period.years().first().copied().unwrap_or(today.year()),
         convention: report.convention_vi.clone(),
         quarters,
         children,
@@ -731,6 +745,110 @@ pub async fn show(
         return downloads::file(&table, format, "Chỉ tiêu kế hoạch", Some(&org.code));
     }
     render(&state, &auth, q.org.as_deref(), period, None).await
+}
+
+/// A rate as typed: `3-5`, `3–5`, `3,5 - 4`, or one number (`4`); percent of the membership.
+fn typed_rate(text: &str) -> Result<Option<ketnap_domain::rules::PercentRange>, String> {
+    let t = text.trim().trim_end_matches('%').trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let bp = |s: &str| -> Option<u32> {
+        let v: f64 = s.trim().replace(',', ".").parse().ok()?;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        (0.0..=100.0)
+            .contains(&v)
+            .then(|| (v * 100.0).round() as u32)
+    };
+    let (lo, hi) = match t.split_once(['-', '–']) {
+        Some((a, b)) => (bp(a), bp(b)),
+        None => (bp(t), bp(t)),
+    };
+    match (lo, hi) {
+        (Some(low_bp), Some(high_bp)) if low_bp <= high_bp => {
+            Ok(Some(ketnap_domain::rules::PercentRange { low_bp, high_bp }))
+        }
+        _ => Err(format!(
+            "Tỷ lệ «{}» không đọc được: ghi phần trăm, ví dụ 3-5 hoặc 4.",
+            text.trim()
+        )),
+    }
+}
+
+/// `POST /plans/rates`: the rates a directive or resolution sets for the organisation's subtree.
+pub async fn save_rates(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::Form(form): axum::Form<BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    if !plans::role_writes_plans(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    let today = state.clock.today();
+    let period = parse_period(form.get("period").map(String::as_str), today)?;
+    let org_key = form.get("org").cloned().unwrap_or_default();
+    let org = orgs::get(&mut state.store.read().await?, &auth.scope, &org_key).await?;
+    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    let parsed: Result<RateDecision, String> = (|| {
+        Ok(RateDecision {
+            decided_by: org.name.clone(),
+            document_no: get("document_no").trim().to_string(),
+            document_on: ketnap_domain::dates::parse_vn(get("document_on"))
+                .ok_or("Ngày văn bản: hãy ghi ngày/tháng/năm.")?,
+            year_from: get("year_from")
+                .trim()
+                .parse::<i16>()
+                .ok()
+                .filter(|y| (2000..=2100).contains(y))
+                .ok_or("Năm áp dụng: hãy ghi một năm, ví dụ 2026.")?,
+            admissions: typed_rate(get("admissions_rate"))?,
+            sources: typed_rate(get("sources_rate"))?,
+        })
+    })();
+    let result: Result<(), AppError> = async {
+        let decision = parsed.map_err(AppError::BadRequest)?;
+        let mut tx = state.store.begin().await?;
+        plans::set_rate_decision(
+            &mut tx,
+            &state.write_ctx(Some(auth.user.user_id)),
+            &auth.scope,
+            org.org_id,
+            &decision,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/plans?org={}&period={}#h-suggest",
+            org.pub_id,
+            period.code()
+        ))
+        .into_response()),
+        Err(AppError::BadRequest(msg)) => {
+            render(
+                &state,
+                &auth,
+                Some(&org_key),
+                period,
+                Some((PlanFields::from_form(&form), msg)),
+            )
+            .await
+        }
+        Err(AppError::Store(e @ (StoreError::Invalid { .. } | StoreError::Refused(_)))) => {
+            render(
+                &state,
+                &auth,
+                Some(&org_key),
+                period,
+                Some((PlanFields::from_form(&form), e.message_vi())),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `POST /plans`: save the organisation's plan for the period (or accept the suggestion, which
