@@ -368,6 +368,7 @@ mod tests {
                 education_exception: None,
                 competent_authority: Authority::SuperiorStandingCommittee,
                 roster_official: None,
+                student_thresholds: None,
             },
         }
     }

@@ -582,6 +582,15 @@ pub enum Action {
         /// Why.
         reason: String,
     },
+    /// A student candidate's results of the last school year (the `students` rule).
+    RecordStudentResults {
+        /// The school year ("2024–2025").
+        school_year: String,
+        /// Academic result.
+        grade: Standing,
+        /// Conduct.
+        conduct: Standing,
+    },
     /// The written consent of a higher standing committee, with its number, for an admission
     /// the rules allow only with it (over 60, the literate exception, re-admission).
     RecordSuperiorConsent {
@@ -826,8 +835,84 @@ impl CellFacts {
             education_exception: None,
             competent_authority,
             roster_official: None,
+            student_thresholds: None,
         }
     }
+}
+
+/// A school or university result: academic performance (học lực, kết quả học tập) or conduct
+/// (hạnh kiểm, kết quả rèn luyện), in the order the schools grade them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Yếu.
+    Weak,
+    /// Trung bình (đạt).
+    Average,
+    /// Khá.
+    Fair,
+    /// Giỏi / Tốt.
+    Good,
+    /// Xuất sắc.
+    Excellent,
+}
+
+impl Standing {
+    /// Every standing, lowest first.
+    pub const ALL: [Standing; 5] = [
+        Standing::Weak,
+        Standing::Average,
+        Standing::Fair,
+        Standing::Good,
+        Standing::Excellent,
+    ];
+
+    /// As an academic result: Yếu, Trung bình, Khá, Giỏi, Xuất sắc.
+    pub fn grade_vi(self) -> &'static str {
+        match self {
+            Standing::Weak => "Yếu",
+            Standing::Average => "Trung bình",
+            Standing::Fair => "Khá",
+            Standing::Good => "Giỏi",
+            Standing::Excellent => "Xuất sắc",
+        }
+    }
+
+    /// As conduct: Yếu, Trung bình, Khá, Tốt, Xuất sắc.
+    pub fn conduct_vi(self) -> &'static str {
+        match self {
+            Standing::Good => "Tốt",
+            other => other.grade_vi(),
+        }
+    }
+
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Standing::Weak => "weak",
+            Standing::Average => "average",
+            Standing::Fair => "fair",
+            Standing::Good => "good",
+            Standing::Excellent => "excellent",
+        }
+    }
+
+    /// By code.
+    pub fn from_code(code: &str) -> Option<Standing> {
+        Standing::ALL.into_iter().find(|s| s.code() == code.trim())
+    }
+}
+
+/// The thresholds an organisation's guidance sets for students (the `students` rule): the
+/// minimum academic result and conduct of the last school year, with the document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudentThresholds {
+    /// Minimum academic result.
+    pub min_grade: Standing,
+    /// Minimum conduct.
+    pub min_conduct: Standing,
+    /// The guidance ("Hướng dẫn 05-HD/TU ngày … của …").
+    pub source: String,
 }
 
 /// Facts about the candidate's cell.
@@ -849,6 +934,10 @@ pub struct CellFacts {
     /// (a cell vote's count is checked against it, vote.cell); `None` when unknown.
     #[serde(default)]
     pub roster_official: Option<u32>,
+    /// The student thresholds of the guidance in force for the cell (the `students` rule), if
+    /// an organisation at or above it recorded one.
+    #[serde(default)]
+    pub student_thresholds: Option<StudentThresholds>,
 }
 
 /// What [`decide`] needs besides the candidacy.
@@ -990,6 +1079,9 @@ pub struct Candidacy {
     /// Written consents of higher standing committees, with their conditions.
     #[serde(default)]
     pub consents: Vec<(ConsentGrounds, Resolution)>,
+    /// A student's last results: school year, academic result, conduct.
+    #[serde(default)]
+    pub student_results: Option<(String, Standing, Standing)>,
 }
 
 /// A history that cannot be replayed (corrupt or out of order).
@@ -1183,6 +1275,11 @@ impl Candidacy {
                 }
             }
             Action::ExtendDeadline { working_days, .. } => self.extension = Some(*working_days),
+            Action::RecordStudentResults {
+                school_year,
+                grade,
+                conduct,
+            } => self.student_results = Some((school_year.clone(), *grade, *conduct)),
             Action::RecordSuperiorConsent {
                 document_no,
                 grounds,
@@ -1507,6 +1604,9 @@ fn next_stage(
             _ => Err(out_of_order(stage, action)),
         },
         Action::ExtendDeadline { .. } => stay(&[GrassrootsVote, AwaitingDecision, RecognitionVote]),
+        Action::RecordStudentResults { .. } => {
+            stay(&[Source, Sympathizer, Course, Dossier, Verification, CellVote])
+        }
         Action::RecordSuperiorConsent { .. } => stay(&[
             Source,
             Sympathizer,
@@ -1580,6 +1680,7 @@ fn out_of_order(stage: Option<Stage>, action: &Action) -> Violation {
 pub fn action_label_vi(action: &Action) -> &'static str {
     match action {
         Action::RecordSuperiorConsent { .. } => "Văn bản đồng ý của ban thường vụ cấp trên",
+        Action::RecordStudentResults { .. } => "Kết quả học tập, rèn luyện của học sinh, sinh viên",
         Action::Open { .. } => "Đưa vào danh sách nguồn",
         Action::ListAsSympathizer { .. } => {
             "Đưa vào danh sách cảm tình Đảng, phân công đảng viên giúp đỡ"
@@ -1631,6 +1732,7 @@ pub fn action_label_vi(action: &Action) -> &'static str {
 pub fn action_code(a: &Action) -> &'static str {
     match a {
         Action::RecordSuperiorConsent { .. } => "record_superior_consent",
+        Action::RecordStudentResults { .. } => "record_student_results",
         Action::Open { .. } => "open",
         Action::ListAsSympathizer { .. } => "list_as_sympathizer",
         Action::AssignMentor { .. } => "assign_mentor",
@@ -1675,6 +1777,7 @@ pub fn action_code(a: &Action) -> &'static str {
 pub fn button_vi(action: &Action) -> &'static str {
     match action {
         Action::RecordSuperiorConsent { .. } => "Ghi văn bản đồng ý",
+        Action::RecordStudentResults { .. } => "Ghi kết quả học tập, rèn luyện",
         Action::Open { .. } => "Đưa vào danh sách nguồn",
         Action::ListAsSympathizer { .. } => "Ghi vào danh sách cảm tình Đảng",
         Action::AssignMentor { .. } => "Ghi phân công đảng viên giúp đỡ",
@@ -2066,6 +2169,7 @@ fn eligibility(c: &Candidacy, ctx: &Context, rules: &RuleSet, on: Date, v: &mut 
                 format_vn(until)
             )));
     }
+    student_guard(c, ctx, rules, v);
     intro_guard(c, ctx, rules, on, v);
     if c.mentor.is_none() {
         v.push(
@@ -2288,6 +2392,45 @@ fn decision_guard(
         v.push(rules.edu_exception_literate.violation(
             "Trường hợp chỉ biết đọc, biết viết cần văn bản đồng ý của ban thường vụ cấp ủy trực thuộc Trung ương trước khi quyết định.",
         ));
+    }
+}
+
+/// Whether the candidacy was opened for a student (upper-secondary or university).
+pub fn is_student(c: &Candidacy) -> bool {
+    matches!(
+        c.source_category.as_str(),
+        "upper_secondary_student" | "university_student"
+    )
+}
+
+/// students: a student's last results meet the thresholds of the guidance in force for the
+/// cell, where an organisation recorded one.
+fn student_guard(c: &Candidacy, ctx: &Context, rules: &RuleSet, v: &mut Vec<Violation>) {
+    let Some(t) = ctx.cell.student_thresholds.as_ref() else {
+        return;
+    };
+    if !rules.students.value.0 || !is_student(c) {
+        return;
+    }
+    match &c.student_results {
+        None => v.push(rules.students.violation(format!(
+            "Chưa ghi kết quả học tập, rèn luyện năm học gần nhất của học sinh, sinh viên (tiêu chuẩn: học lực {} trở lên, hạnh kiểm {} trở lên; {}).",
+            t.min_grade.grade_vi().to_lowercase(),
+            t.min_conduct.conduct_vi().to_lowercase(),
+            t.source
+        ))),
+        Some((year, grade, conduct)) => {
+            if grade < &t.min_grade || conduct < &t.min_conduct {
+                v.push(rules.students.violation(format!(
+                    "Năm học {year}: học lực {}, hạnh kiểm {}; tiêu chuẩn là học lực {} trở lên, hạnh kiểm {} trở lên ({}).",
+                    grade.grade_vi().to_lowercase(),
+                    conduct.conduct_vi().to_lowercase(),
+                    t.min_grade.grade_vi().to_lowercase(),
+                    t.min_conduct.conduct_vi().to_lowercase(),
+                    t.source
+                )));
+            }
+        }
     }
 }
 
@@ -2638,6 +2781,10 @@ fn guards(
             nonempty(reason, "lý do", v);
             None
         }
+        Action::RecordStudentResults { school_year, .. } => {
+            nonempty(school_year, "năm học", v);
+            None
+        }
         Action::RecordSuperiorConsent {
             document_no,
             grounds,
@@ -2974,6 +3121,11 @@ fn sample_actions() -> Vec<Action> {
         Action::RecordSuperiorConsent {
             document_no: s(),
             grounds: ConsentGrounds::Readmission,
+        },
+        Action::RecordStudentResults {
+            school_year: s(),
+            grade: Standing::Fair,
+            conduct: Standing::Good,
         },
         Action::AdmissionDecision {
             decision_no: s(),

@@ -559,6 +559,8 @@ rule_set! {
         "Quy định 29-QĐ/TW §4.3.1: đồng ý hay không đều thông báo cho chi bộ đề nghị";
     political_standard: Enforced = "political.standard", Enforced(true), Secondary,
         "Quy định 232-QĐ/TW §3.3: tiêu chuẩn chính trị theo Quy định 58-QĐ/TW (08/02/2022)";
+    students: Enforced = "students", Enforced(true), Secondary,
+        "Không có quy định riêng ở Trung ương; tiêu chuẩn học lực, hạnh kiểm (rèn luyện) của học sinh, sinh viên do hướng dẫn của tỉnh ủy hoặc đảng ủy cơ sở quy định (ví dụ học lực khá trở lên, hạnh kiểm tốt), ghi ở tổ chức";
     // Deadlines
     deadline_grassroots_review: WorkingDays = "deadline.grassroots_review", WorkingDays(0), DeploymentChoice,
         "Không có thời hạn riêng ở Trung ương; nằm trong thời hạn quyết định kết nạp (0 = không đặt mốc nội bộ)";

@@ -228,7 +228,9 @@ async fn cell_facts(tx: &mut Tx, cell: &Org) -> Result<ketnap_domain::lifecycle:
          WHERE c.descendant_id = $1 AND c.depth > 0 AND o.kind = 'partial'",
         cell.org_id
     )?;
-    cell.cell_facts(partial.is_some())
+    let mut f = cell.cell_facts(partial.is_some())?;
+    f.student_thresholds = crate::orgs::student_thresholds(tx.ex(), cell.org_id).await?;
+    Ok(f)
 }
 
 fn require_open_cell(cell: &Org) -> Result<()> {

@@ -1,7 +1,9 @@
 //! Organisations and the closure table, kept in the same transaction as inserts, moves and merges.
 
 use jiff::civil::Date;
-use ketnap_domain::lifecycle::{Authority, CellFacts, EducationException};
+use ketnap_domain::lifecycle::{
+    Authority, CellFacts, EducationException, Standing, StudentThresholds,
+};
 use ketnap_domain::org::{OrgKind, check_parent};
 use ketnap_domain::text::fold;
 use serde::Serialize;
@@ -867,4 +869,81 @@ pub async fn congresses(conn: &mut Conn, org_id: i64) -> Result<Option<(i64, Vec
         .first()
         .map(|(id, _)| *id)
         .map(|id| (id, rows.into_iter().map(|(_, d)| d.to_jiff()).collect())))
+}
+
+/// Record the student thresholds of `org_id`'s guidance (the `students` rule), replacing its
+/// own; they hold for its whole subtree unless an organisation below records its own. Audited
+/// `org.student_thresholds`. The caller checks the organisation is in the user's scope.
+pub async fn set_student_thresholds(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    org_id: i64,
+    t: &StudentThresholds,
+) -> Result<()> {
+    if t.source.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "student thresholds without a source",
+            "Hãy ghi văn bản hướng dẫn (số, ngày, cơ quan ban hành).",
+        ));
+    }
+    let (pub_id,): (String,) = fetch_optional!(
+        tx.ex(),
+        (String,),
+        "SELECT pub_id FROM org WHERE org_id = $1",
+        org_id
+    )?
+    .ok_or(StoreError::NotFound("org"))?;
+    exec!(
+        tx.ex(),
+        "DELETE FROM student_threshold WHERE org_id = $1",
+        org_id
+    )?;
+    exec!(
+        tx.ex(),
+        "INSERT INTO student_threshold (org_id, min_grade, min_conduct, source, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+        org_id,
+        t.min_grade.code(),
+        t.min_conduct.code(),
+        t.source.trim(),
+        ts(ctx.now)
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "org.student_thresholds",
+            object_kind: "org",
+            object_id: &pub_id,
+            org_id: Some(org_id),
+            detail: json!({ "min_grade": t.min_grade.code(), "min_conduct": t.min_conduct.code() }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The student thresholds in force for `org_id`: its own, or the nearest organisation's above.
+pub async fn student_thresholds(
+    ex: crate::Ex<'_>,
+    org_id: i64,
+) -> Result<Option<StudentThresholds>> {
+    let row: Option<(String, String, String)> = fetch_optional!(
+        ex,
+        (String, String, String),
+        "SELECT t.min_grade, t.min_conduct, t.source FROM org_closure oc \
+         JOIN student_threshold t ON t.org_id = oc.ancestor_id \
+         WHERE oc.descendant_id = $1 ORDER BY oc.depth LIMIT 1",
+        org_id
+    )?;
+    row.map(|(g, c, source)| {
+        Ok(StudentThresholds {
+            min_grade: Standing::from_code(&g)
+                .ok_or_else(|| StoreError::Corrupt(format!("standing {g}")))?,
+            min_conduct: Standing::from_code(&c)
+                .ok_or_else(|| StoreError::Corrupt(format!("standing {c}")))?,
+            source,
+        })
+    })
+    .transpose()
 }

@@ -1093,3 +1093,79 @@ async fn vote_cell_counts_the_roster_or_a_reason() {
         assert_consistent(&w, engine).await;
     }
 }
+
+/// students (issue 16): the thresholds a commune's guidance records hold for its cells; a
+/// student candidate's cell vote is refused below them and passes with them. Both engines.
+#[tokio::test]
+async fn students_the_guidance_of_the_commune_holds_for_its_cells() {
+    use ketnap_domain::lifecycle::{Standing, StudentThresholds};
+    for store in common::stores().await {
+        let engine = common::name(&store);
+        let w = World::new(store).await;
+        let mut tx = w.store.begin().await.unwrap();
+        ketnap_store::orgs::set_student_thresholds(
+            &mut tx,
+            &ctx(),
+            w.xa,
+            &StudentThresholds {
+                min_grade: Standing::Fair,
+                min_conduct: Standing::Good,
+                source: "Hướng dẫn 03-HD/ĐU ngày 10/01/2025 của Đảng ủy xã".into(),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = w.store.read().await.unwrap();
+        assert!(
+            ketnap_store::orgs::student_thresholds(c.ex(), w.cb1)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            ketnap_store::orgs::student_thresholds(c.ex(), w.cb3)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        drop(c);
+        let sec = w.secretary_cb1.clone();
+        let p = person(&w.store, "Lù Thị Mai", "02/02/1990", "Nữ", "Hà Nhì").await;
+        let mut r = w
+            .open_as(&sec, p, w.cb1, date(2025, 1, 6), "Sinh viên")
+            .await
+            .unwrap();
+        r.reach_cell_vote().await;
+        let vote = || Action::CellVote {
+            base_note: Some(lifecycle_world::STUB_ROSTER.into()),
+            resolution_no: "05-NQ/CB".into(),
+            tally: tally(9, 9, 9),
+        };
+        r.step(
+            date(2025, 4, 25),
+            Action::RecordStudentResults {
+                school_year: "2023–2024".into(),
+                grade: Standing::Average,
+                conduct: Standing::Good,
+            },
+        )
+        .await;
+        let refused = r.try_step(date(2025, 5, 6), vote()).await.unwrap_err();
+        assert!(
+            format!("{refused:?}").contains("students"),
+            "{engine}: {refused:?}"
+        );
+        r.step(
+            date(2025, 4, 28),
+            Action::RecordStudentResults {
+                school_year: "2023–2024".into(),
+                grade: Standing::Fair,
+                conduct: Standing::Good,
+            },
+        )
+        .await;
+        r.step(date(2025, 5, 6), vote()).await;
+        assert_consistent(&w, engine).await;
+    }
+}

@@ -651,3 +651,61 @@ async fn staff_record_a_congress_and_its_cells_show_it() {
         "a cell holds no congress"
     );
 }
+
+/// students (issue 16): staff record a guidance's thresholds for student candidates on the
+/// organisation page; its cells show them as theirs.
+#[tokio::test]
+async fn staff_record_the_student_thresholds_and_the_cells_show_them() {
+    let mut app = TestApp::spawn().await;
+    let grassroots = all_orgs(&app.store)
+        .await
+        .into_iter()
+        .find(|o| o.kind.starts_with("grassroots:"))
+        .unwrap();
+    let cell = all_orgs(&app.store)
+        .await
+        .into_iter()
+        .find(|o| o.kind.starts_with("cell:") && o.parent_id == Some(grassroots.org_id))
+        .unwrap();
+    app.login("tochuc").await;
+    let page = app.get(&format!("/orgs/{}", grassroots.pub_id)).await;
+    assert!(page.body.contains("Tiêu chuẩn với học sinh, sinh viên"));
+    let csrf = TestApp::csrf(&page);
+    let url = format!("/orgs/{}/students", grassroots.pub_id);
+    let empty = app
+        .post(
+            &url,
+            &[
+                ("_csrf", &csrf),
+                ("min_grade", "fair"),
+                ("min_conduct", "good"),
+                ("source", " "),
+            ],
+        )
+        .await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        empty.body
+    );
+    let ok = app
+        .post(
+            &url,
+            &[
+                ("_csrf", &csrf),
+                ("min_grade", "fair"),
+                ("min_conduct", "good"),
+                ("source", "Hướng dẫn 03-HD/ĐU"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = app.get(&format!("/orgs/{}", cell.pub_id)).await;
+    assert!(
+        page.body
+            .contains("Học lực khá trở lên, hạnh kiểm (rèn luyện) tốt trở lên"),
+        "{}",
+        page.body
+    );
+}

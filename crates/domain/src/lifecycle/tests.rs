@@ -45,6 +45,7 @@ fn ctx() -> Context {
             education_exception: None,
             competent_authority: Authority::SuperiorStandingCommittee,
             roster_official: None,
+            student_thresholds: None,
         },
     }
 }
@@ -2815,4 +2816,70 @@ fn intro_youth_union_the_route_follows_the_unit_agency_without_youth_union_resid
         needs(cell(CellKind::Agency, true), date(1994, 8, 2)),
         (1, Some(UnionKind::YouthUnion))
     );
+}
+
+// ---- students — per-organisation guidance (issue 16).
+
+#[test]
+fn students_a_student_meets_the_thresholds_of_the_guidance_the_grade_below_is_refused() {
+    let thresholds = StudentThresholds {
+        min_grade: Standing::Fair,
+        min_conduct: Standing::Good,
+        source: "Hướng dẫn 05-HD/TU".into(),
+    };
+    let vote = |s: &mut Story| {
+        s.try_step(
+            date(2025, 5, 6),
+            Action::CellVote {
+                base_note: None,
+                resolution_no: "05".into(),
+                tally: tally(9, 9, 9),
+            },
+        )
+    };
+    let student = |results: Option<(Standing, Standing)>| {
+        let mut c = ctx();
+        c.cell.student_thresholds = Some(thresholds.clone());
+        let mut s = Story::new(c);
+        s.reach_cell_vote();
+        s.c.source_category = "university_student".into();
+        if let Some((g, k)) = results {
+            s.step(
+                date(2025, 4, 25),
+                Action::RecordStudentResults {
+                    school_year: "2023–2024".into(),
+                    grade: g,
+                    conduct: k,
+                },
+            );
+        }
+        s
+    };
+    // No results on file: refused, saying the thresholds and the guidance.
+    let v = vote(&mut student(None)).unwrap_err();
+    let x = v
+        .iter()
+        .find(|x| x.rule_id == "students")
+        .expect("students");
+    assert!(
+        x.message_vi.contains("khá") && x.message_vi.contains("05-HD/TU"),
+        "{}",
+        x.message_vi
+    );
+    // Exactly the thresholds pass; one step below either is refused.
+    vote(&mut student(Some((Standing::Fair, Standing::Good)))).unwrap();
+    let v = vote(&mut student(Some((Standing::Average, Standing::Excellent)))).unwrap_err();
+    assert!(v.iter().any(|x| x.rule_id == "students"));
+    let v = vote(&mut student(Some((Standing::Excellent, Standing::Fair)))).unwrap_err();
+    assert!(v.iter().any(|x| x.rule_id == "students"));
+    // Not a student, or no guidance recorded: nothing to check.
+    let mut c = ctx();
+    c.cell.student_thresholds = Some(thresholds);
+    let mut s = Story::new(c);
+    s.reach_cell_vote();
+    vote(&mut s).unwrap();
+    let mut s = story();
+    s.reach_cell_vote();
+    s.c.source_category = "upper_secondary_student".into();
+    vote(&mut s).unwrap();
 }

@@ -24,3 +24,13 @@ CREATE TABLE rate_decision (
     recorded_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (org_id, year_from)
 );
+
+-- The thresholds a provincial or grassroots guidance sets for student candidates (the `students`
+-- rule): minimum academic result and conduct of the last school year; inherited down the tree.
+CREATE TABLE student_threshold (
+    org_id BIGINT PRIMARY KEY REFERENCES org (org_id),
+    min_grade TEXT NOT NULL,
+    min_conduct TEXT NOT NULL,
+    source TEXT NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL
+);

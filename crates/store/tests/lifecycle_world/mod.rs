@@ -236,6 +236,18 @@ impl World {
         cell: i64,
         on: Date,
     ) -> Result<Run<'_>> {
+        self.open_as(scope, person_id, cell, on, "Giáo viên").await
+    }
+
+    /// [`World::open`] with a source category.
+    pub async fn open_as(
+        &self,
+        scope: &Scope,
+        person_id: i64,
+        cell: i64,
+        on: Date,
+        category: &str,
+    ) -> Result<Run<'_>> {
         let mut tx = self.store.begin().await?;
         let (_, pub_id, _) = candidacies::open(
             &mut tx,
@@ -248,7 +260,7 @@ impl World {
             Command {
                 on,
                 action: Action::Open {
-                    source_category: "Giáo viên".into(),
+                    source_category: category.into(),
                     proposed_by: None,
                     readmission: None,
                 },

@@ -15,9 +15,9 @@ use ketnap_domain::dates::{format_vn, parse_vn};
 use ketnap_domain::dossier::{DossierFacts, checklist};
 use ketnap_domain::lifecycle::{
     Action, AnnulTarget, Authority, CertIssuer, Command, CommitteeTally, ConsentGrounds, Context,
-    Level, LiterateStanding, MemberFacts, OverAgeGround, Relation, Stage, StepWeight, Tally,
-    UnionKind, VerificationOutcome, action_label_vi, action_number, button_vi, consent_may_apply,
-    next_steps, readiness, step_weight, vote_result_vi,
+    Level, LiterateStanding, MemberFacts, OverAgeGround, Relation, Stage, Standing, StepWeight,
+    Tally, UnionKind, VerificationOutcome, action_label_vi, action_number, button_vi,
+    consent_may_apply, is_student, next_steps, readiness, step_weight, vote_result_vi,
 };
 use ketnap_domain::person::{
     Ethnicity, Gender, Qualification, Religion, SourceCategory, TheoryLevel,
@@ -988,6 +988,36 @@ fn step_catalogue(
             false,
         ),
         (
+            Action::RecordStudentResults {
+                school_year: s(),
+                grade: Standing::Fair,
+                conduct: Standing::Good,
+            },
+            "record_student_results",
+            vec![
+                text("school_year", "Năm học (ví dụ 2024–2025)"),
+                select(
+                    "grade",
+                    "Học lực (kết quả học tập)",
+                    Standing::ALL
+                        .into_iter()
+                        .rev()
+                        .map(|x| opt(x.code(), x.grade_vi(), ""))
+                        .collect(),
+                ),
+                select(
+                    "conduct",
+                    "Hạnh kiểm (kết quả rèn luyện)",
+                    Standing::ALL
+                        .into_iter()
+                        .rev()
+                        .map(|x| opt(x.code(), x.conduct_vi(), ""))
+                        .collect(),
+                ),
+            ],
+            false,
+        ),
+        (
             Action::RecordSuperiorConsent {
                 document_no: s(),
                 grounds: ConsentGrounds::Readmission,
@@ -1296,6 +1326,9 @@ pub struct StepInput {
     ground: Option<String>,
     special_need: Option<String>,
     standing: Option<String>,
+    school_year: Option<String>,
+    grade: Option<String>,
+    conduct: Option<String>,
 }
 
 impl StepInput {
@@ -1344,6 +1377,9 @@ impl StepInput {
             "ground" => self.ground.as_ref(),
             "special_need" => self.special_need.as_ref(),
             "standing" => self.standing.as_ref(),
+            "school_year" => self.school_year.as_ref(),
+            "grade" => self.grade.as_ref(),
+            "conduct" => self.conduct.as_ref(),
             _ => None,
         }
     }
@@ -1495,6 +1531,11 @@ fn parse_step(f: &StepInput) -> Result<Command, String> {
             },
         },
         "certify_background" => Action::CertifyBackground,
+        "record_student_results" => Action::RecordStudentResults {
+            school_year: val(&f.school_year),
+            grade: Standing::from_code(&val(&f.grade)).unwrap_or(Standing::Average),
+            conduct: Standing::from_code(&val(&f.conduct)).unwrap_or(Standing::Average),
+        },
         "record_superior_consent" => Action::RecordSuperiorConsent {
             document_no: val(&f.document_no),
             grounds: match val(&f.grounds).as_str() {
@@ -1634,9 +1675,13 @@ pub(crate) async fn candidate_context(
 ) -> Result<Option<Context>, AppError> {
     let cell = orgs::get_by_id(conn, c.cell_id).await?;
     let has_partial = orgs::has_partial_above(conn, c.cell_id).await?;
-    Ok(cell.cell_facts(has_partial).ok().map(|cell| Context {
-        candidate: c.extras.facts(person),
-        cell,
+    let thresholds = orgs::student_thresholds(conn.ex(), c.cell_id).await?;
+    Ok(cell.cell_facts(has_partial).ok().map(|mut cell| {
+        cell.student_thresholds = thresholds;
+        Context {
+            candidate: c.extras.facts(person),
+            cell,
+        }
     }))
 }
 
@@ -1704,6 +1749,14 @@ pub(crate) async fn render_show(
             next.retain(|l| partial || *l != appraisal);
             // The consent step only for those it can concern (over 60, literate exception,
             // re-admission).
+            if !is_student(&c.state) {
+                let results = action_label_vi(&Action::RecordStudentResults {
+                    school_year: String::new(),
+                    grade: Standing::Fair,
+                    conduct: Standing::Good,
+                });
+                next.retain(|l| *l != results);
+            }
             if !consent_may_apply(&c.state, &ctx, state.book.in_force(today), today) {
                 let consent = action_label_vi(&Action::RecordSuperiorConsent {
                     document_no: String::new(),

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use ketnap_domain::dates::parse_vn;
+use ketnap_domain::lifecycle::{Standing, StudentThresholds};
 use ketnap_domain::org::{OrgKind, cell_committee_status};
 use ketnap_store::members::{self, RosterFilter};
 use ketnap_store::orgs::{self, NewOrg, Org, OrgEdit};
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{pub_id}/edit", post(edit))
         .route("/orgs/{pub_id}/move", post(move_subtree))
         .route("/orgs/{pub_id}/congress", post(add_congress))
+        .route("/orgs/{pub_id}/students", post(set_students))
 }
 
 /// Staff who may change the tree.
@@ -194,6 +196,12 @@ pub struct ShowPage {
     pub congress_from: Option<String>,
     /// A grassroots or higher organisation: it holds congresses.
     pub holds_congress: bool,
+    /// The student thresholds in force here, in words.
+    pub student_rule: Option<String>,
+    /// Academic results, highest first: (code, label).
+    pub grade_options: Vec<(&'static str, &'static str)>,
+    /// Conduct, highest first.
+    pub conduct_options: Vec<(&'static str, &'static str)>,
 }
 
 async fn show_page(
@@ -287,6 +295,14 @@ async fn show_page(
         org_kind,
         Ok(ketnap_domain::org::OrgKind::Cell(_) | ketnap_domain::org::OrgKind::Partial)
     );
+    let student_rule = orgs::student_thresholds(conn.ex(), org_id).await?.map(|t| {
+        format!(
+            "Học lực {} trở lên, hạnh kiểm (rèn luyện) {} trở lên năm học gần nhất — {}.",
+            t.min_grade.grade_vi().to_lowercase(),
+            t.min_conduct.conduct_vi().to_lowercase(),
+            t.source
+        )
+    });
     let line = line(&mut conn, &auth.scope, org).await?;
     let (committee, committee_missing) = if is_cell {
         let rules = state.book.in_force(state.clock.today());
@@ -332,7 +348,66 @@ async fn show_page(
         congresses,
         congress_from,
         holds_congress,
+        student_rule,
+        grade_options: Standing::ALL
+            .iter()
+            .rev()
+            .map(|s| (s.code(), s.grade_vi()))
+            .collect(),
+        conduct_options: Standing::ALL
+            .iter()
+            .rev()
+            .map(|s| (s.code(), s.conduct_vi()))
+            .collect(),
     })
+}
+
+/// The form recording student thresholds.
+#[derive(Deserialize)]
+pub struct StudentsForm {
+    min_grade: String,
+    min_conduct: String,
+    source: String,
+}
+
+/// `POST /orgs/{pub_id}/students`: the thresholds of a guidance for student candidates.
+pub async fn set_students(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(pub_id): Path<String>,
+    Form(form): Form<StudentsForm>,
+) -> Result<Response, AppError> {
+    if !may_edit_tree(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    let org = orgs::get(&mut state.store.read().await?, &auth.scope, &pub_id).await?;
+    let result: Result<(), AppError> = async {
+        let pick = |code: &str| {
+            Standing::from_code(code)
+                .ok_or_else(|| AppError::BadRequest("Hãy chọn mức trong danh sách.".into()))
+        };
+        let t = StudentThresholds {
+            min_grade: pick(&form.min_grade)?,
+            min_conduct: pick(&form.min_conduct)?,
+            source: form.source.clone(),
+        };
+        let mut tx = state.store.begin().await?;
+        orgs::set_student_thresholds(
+            &mut tx,
+            &state.write_ctx(Some(auth.user.user_id)),
+            org.org_id,
+            &t,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{pub_id}#hoc-sinh")).into_response()),
+        Err(e) if refusable(&e) => refused(&state, &auth, &pub_id, e).await,
+        Err(e) => Err(e),
+    }
 }
 
 /// The form recording a congress.
