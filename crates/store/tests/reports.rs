@@ -487,6 +487,21 @@ async fn an_annulled_admission_leaves_every_report() {
             r.quarters[1].actuals.admissions, 1,
             "June's count goes back"
         );
+        // Counted to the day from June's events (a range cut at both ends), the annulled
+        // admission counts minus itself on its own day, as the counters do.
+        let cut = reports::actuals(
+            &mut c,
+            &w.staff_xa,
+            w.xa,
+            &Period::range(date(2025, 6, 2), date(2025, 6, 29)).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (cut.admissions, cut.get(&Line::SubGroup(SubGroup::Women))),
+            (1, 0),
+            "{engine}"
+        );
         let rows = reports::admitted_in(
             &mut c,
             &w.staff_xa,
