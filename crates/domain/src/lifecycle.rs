@@ -2303,15 +2303,33 @@ fn verification_guard(c: &Candidacy, ctx: &Context, rules: &RuleSet, v: &mut Vec
             needed.push(Relation::Spouse);
             needed.push(Relation::ParentsInLaw);
         }
-        let missing: Vec<&str> = needed
+        // verify.content: an answer that leaves the content unclear (political history, stance,
+        // observance…) is not a result until clarified; switched off, any answer counts.
+        let answered_unclear = |rel: Relation| {
+            c.verification
+                .iter()
+                .any(|r| r.subject == rel && matches!(r.answer, Some((_, VerificationOutcome::Unclear))))
+        };
+        let content = rules.verify_content.value.0;
+        let (unclear, missing): (Vec<Relation>, Vec<Relation>) = needed
             .into_iter()
             .filter(|r| !answered_clear(*r))
-            .map(Relation::label_vi)
-            .collect();
+            .partition(|r| answered_unclear(*r));
+        let (unclear, missing) = if content {
+            (unclear, missing)
+        } else {
+            (Vec::new(), missing)
+        };
         if !missing.is_empty() {
             v.push(rules.verify_scope.violation(format!(
-                "Chưa có kết quả thẩm tra rõ ràng đối với: {}.",
-                missing.join("; ")
+                "Chưa có kết quả thẩm tra đối với: {}.",
+                missing.iter().map(|r| r.label_vi()).collect::<Vec<_>>().join("; ")
+            )));
+        }
+        if !unclear.is_empty() {
+            v.push(rules.verify_content.violation(format!(
+                "Kết quả thẩm tra chưa rõ về lịch sử chính trị, quan điểm, chấp hành đường lối và pháp luật đối với: {}; phải thẩm tra làm rõ.",
+                unclear.iter().map(|r| r.label_vi()).collect::<Vec<_>>().join("; ")
             )));
         }
     }

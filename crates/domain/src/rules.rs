@@ -545,6 +545,8 @@ rule_set! {
         "Điều lệ Đảng Điều 5.1: đảng viên chính thức được phân công giúp đỡ, cùng chi bộ";
     verify_scope: Enforced = "verify.scope", Enforced(true), Confirmed,
         "Hướng dẫn 01-HD/TW (2021) §3.4a: thẩm tra người vào Đảng, cha mẹ đẻ, cha mẹ vợ (chồng) hoặc người nuôi dưỡng, vợ (chồng), con đủ năng lực hành vi dân sự";
+    verify_content: Enforced = "verify.content", Enforced(true), Confirmed,
+        "Hướng dẫn 01-HD/TW (2021) §3.4b: thẩm tra lịch sử chính trị, quan điểm chính trị, chấp hành đường lối và pháp luật, phẩm chất, đạo đức, lối sống; kết quả chưa rõ phải thẩm tra làm rõ";
     verify_exempt: Enforced = "verify.exempt", Enforced(true), Confirmed,
         "Hướng dẫn 01-HD/TW (2021) §3.4c: không thẩm tra nếu cha, mẹ, anh chị em ruột, con là đảng viên và lý lịch khai đầy đủ, rõ ràng";
     verify_order: Enforced = "verify.order", Enforced(true), Confirmed,

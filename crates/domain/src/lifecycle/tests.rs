@@ -1383,9 +1383,10 @@ fn political_standard_a_disqualifying_answer_about_a_parent_blocks_certification
     s.step(date(2025, 3, 24), Action::StampBackground);
     s.verify(VerificationOutcome::Clear, VerificationOutcome::Unclear);
     let v = s.refused(date(2025, 4, 21), Action::CertifyBackground);
+    // An unclear answer is not a result: verify.content (HD 01-HD/TW (2021) §3.4b) asks again.
     assert_eq!(
         v,
-        vec!["verify.scope".to_string()],
+        vec!["verify.content".to_string()],
         "an unclear answer is not a clear one"
     );
     s.step(
@@ -1406,7 +1407,7 @@ fn political_standard_a_disqualifying_answer_about_a_parent_blocks_certification
     let v = s.refused(date(2025, 5, 6), Action::CertifyBackground);
     assert_eq!(
         v,
-        vec!["political.standard".to_string(), "verify.scope".to_string()]
+        vec!["political.standard".to_string(), "verify.content".to_string()]
     );
 }
 
@@ -2882,4 +2883,29 @@ fn students_a_student_meets_the_thresholds_of_the_guidance_the_grade_below_is_re
     s.reach_cell_vote();
     s.c.source_category = "upper_secondary_student".into();
     vote(&mut s).unwrap();
+}
+
+#[test]
+fn verify_content_an_unclear_answer_blocks_certification_and_switched_off_counts_as_an_answer() {
+    // HD 01-HD/TW (2021) §3.4b: what verification establishes; an unclear result is asked again.
+    let mut s = story();
+    s.reach_dossier();
+    s.step(date(2025, 3, 24), Action::StampBackground);
+    s.verify(VerificationOutcome::Unclear, VerificationOutcome::Clear);
+    let v = s.refused(date(2025, 4, 21), Action::CertifyBackground);
+    assert_eq!(v, vec!["verify.content".to_string()]);
+    // No answer at all is verify.scope's.
+    let mut s = story();
+    s.reach_dossier();
+    s.step(date(2025, 3, 24), Action::StampBackground);
+    s.c.verification.clear();
+    let v = s.refused(date(2025, 4, 21), Action::CertifyBackground);
+    assert!(ids(&v, "verify.scope") && !ids(&v, "verify.content"), "{v:?}");
+    // A deployment that turns verify.content off takes any answer as a result.
+    let mut s = story();
+    s.book = book_with("2025-01-01", "verify.content", "false");
+    s.reach_dossier();
+    s.step(date(2025, 3, 24), Action::StampBackground);
+    s.verify(VerificationOutcome::Unclear, VerificationOutcome::Clear);
+    s.step(date(2025, 4, 21), Action::CertifyBackground);
 }
