@@ -2306,9 +2306,9 @@ fn verification_guard(c: &Candidacy, ctx: &Context, rules: &RuleSet, v: &mut Vec
         // verify.content: an answer that leaves the content unclear (political history, stance,
         // observance…) is not a result until clarified; switched off, any answer counts.
         let answered_unclear = |rel: Relation| {
-            c.verification
-                .iter()
-                .any(|r| r.subject == rel && matches!(r.answer, Some((_, VerificationOutcome::Unclear))))
+            c.verification.iter().any(|r| {
+                r.subject == rel && matches!(r.answer, Some((_, VerificationOutcome::Unclear)))
+            })
         };
         let content = rules.verify_content.value.0;
         let (unclear, missing): (Vec<Relation>, Vec<Relation>) = needed

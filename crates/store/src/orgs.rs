@@ -886,13 +886,7 @@ pub async fn set_student_thresholds(
             "Hãy ghi văn bản hướng dẫn (số, ngày, cơ quan ban hành).",
         ));
     }
-    let (pub_id,): (String,) = fetch_optional!(
-        tx.ex(),
-        (String,),
-        "SELECT pub_id FROM org WHERE org_id = $1",
-        org_id
-    )?
-    .ok_or(StoreError::NotFound("org"))?;
+    let pub_id = pub_id_in_tx(tx, org_id).await?;
     exec!(
         tx.ex(),
         "DELETE FROM student_threshold WHERE org_id = $1",
@@ -946,4 +940,16 @@ pub async fn student_thresholds(
         })
     })
     .transpose()
+}
+
+/// The public id of `org_id`, inside a write (for its audit row).
+pub(crate) async fn pub_id_in_tx(tx: &mut Tx, org_id: i64) -> Result<String> {
+    let (pub_id,): (String,) = fetch_optional!(
+        tx.ex(),
+        (String,),
+        "SELECT pub_id FROM org WHERE org_id = $1",
+        org_id
+    )?
+    .ok_or(StoreError::NotFound("org"))?;
+    Ok(pub_id)
 }

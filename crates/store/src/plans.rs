@@ -268,13 +268,7 @@ pub async fn set_rate_decision(
             "Ngày văn bản ở sau ngày hôm nay.",
         ));
     }
-    let (pub_id,): (String,) = fetch_optional!(
-        tx.ex(),
-        (String,),
-        "SELECT pub_id FROM org WHERE org_id = $1",
-        org_id
-    )?
-    .ok_or(StoreError::NotFound("org"))?;
+    let pub_id = crate::orgs::pub_id_in_tx(tx, org_id).await?;
     exec!(
         tx.ex(),
         "DELETE FROM rate_decision WHERE org_id = $1 AND year_from = $2",

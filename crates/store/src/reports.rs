@@ -191,9 +191,26 @@ async fn period_metrics(
     from: Date,
     through: Date,
 ) -> Result<BTreeMap<String, i64>> {
-    let mut m = BTreeMap::new();
+    let (full, edges) = split_days(from, through);
+    let mut m = match full {
+        Some((a, b)) => totals(&monthly(conn, org_id, &a, &b).await?),
+        None => BTreeMap::new(),
+    };
+    for (a, b) in edges {
+        for (_, metrics) in event_metrics(conn, Subtree::Of(org_id), a, b).await? {
+            for (metric, v) in metrics {
+                add_to(&mut m, &metric, v);
+            }
+        }
+    }
+    Ok(m)
+}
+
+/// The days `from ..= through` as the counter months they cover whole (`YYYY-MM`, inclusive;
+/// `None` when none) and the one or two stretches of a month they cut.
+fn split_days(from: Date, through: Date) -> (Option<(String, String)>, Vec<(Date, Date)>) {
     if from > through {
-        return Ok(m);
+        return (None, Vec::new());
     }
     let first_of = |d: Date| d.first_of_month();
     let full_from = if from == first_of(from) {
@@ -206,12 +223,10 @@ async fn period_metrics(
     } else {
         first_of(through).yesterday().ok()
     };
-    if let (Some(a), Some(b)) = (full_from, full_through)
-        && a <= b
-    {
-        let (a, b) = month_range(a, b);
-        m = totals(&monthly(conn, org_id, &a, &b).await?);
-    }
+    let full = match (full_from, full_through) {
+        (Some(a), Some(b)) if a <= b => Some(month_range(a, b)),
+        _ => None,
+    };
     let mut edges: Vec<(Date, Date)> = Vec::new();
     if from != first_of(from) {
         edges.push((from, through.min(from.last_of_month())));
@@ -221,12 +236,16 @@ async fn period_metrics(
     {
         edges.push((from.max(first_of(through)), through));
     }
-    for (a, b) in edges {
-        for (metric, v) in event_metrics(conn, org_id, a, b).await? {
-            add_to(&mut m, &metric, v);
-        }
-    }
-    Ok(m)
+    (full, edges)
+}
+
+/// Whose events [`event_metrics`] counts: one subtree, or each open child of an organisation.
+#[derive(Clone, Copy)]
+enum Subtree {
+    /// The subtree of this organisation (grouped under its id).
+    Of(i64),
+    /// Each open child's subtree of this organisation, grouped by child.
+    ChildrenOf(i64),
 }
 
 /// The flow metrics the events of the days `from ..= through` (inside one month) wrote, as the
@@ -234,25 +253,37 @@ async fn period_metrics(
 /// own day, as the annulment's reversal does in the counters.
 async fn event_metrics(
     conn: &mut Conn,
-    org_id: i64,
+    whose: Subtree,
     from: Date,
     through: Date,
-) -> Result<BTreeMap<String, i64>> {
-    let rows: Vec<(String, Option<String>, i64, Option<String>)> = fetch_all!(
-        conn.ex(),
-        (String, Option<String>, i64, Option<String>),
-        "SELECT e.payload, pe.stage, e.cell_id, \
+) -> Result<BTreeMap<i64, BTreeMap<String, i64>>> {
+    let (group, join, id) = match whose {
+        Subtree::Of(id) => ("oc.ancestor_id", "WHERE oc.ancestor_id = $1", id),
+        Subtree::ChildrenOf(id) => (
+            "ch.org_id",
+            "JOIN org ch ON ch.org_id = oc.ancestor_id WHERE ch.parent_id = $1 AND ch.closed_on IS NULL",
+            id,
+        ),
+    };
+    let sql = format!(
+        "SELECT {group}, e.payload, pe.stage, e.cell_id, \
            (SELECT x.payload FROM candidacy_event x WHERE x.candidacy_id = e.candidacy_id \
             AND x.seq > e.seq AND x.kind = 'annul' ORDER BY x.seq LIMIT 1) \
          FROM org_closure oc JOIN candidacy_event e ON e.cell_id = oc.descendant_id \
          LEFT JOIN candidacy_event pe ON pe.candidacy_id = e.candidacy_id AND pe.seq = e.seq - 1 \
-         WHERE oc.ancestor_id = $1 AND e.on_date >= $2 AND e.on_date <= $3",
-        org_id,
+         {join} AND e.on_date >= $2 AND e.on_date <= $3"
+    );
+    let rows: Vec<(i64, String, Option<String>, i64, Option<String>)> = fetch_all!(
+        conn.ex(),
+        (i64, String, Option<String>, i64, Option<String>),
+        &sql,
+        id,
         d(from),
         d(through)
     )?;
-    let mut m = BTreeMap::new();
-    for (payload, before, cell_id, annul) in rows {
+    let mut out: BTreeMap<i64, BTreeMap<String, i64>> = BTreeMap::new();
+    for (key, payload, before, cell_id, annul) in rows {
+        let m = out.entry(key).or_default();
         let p = candidacies::EventPayload::parse(&payload)?;
         let before = before.as_deref().and_then(counters::stage_from_code);
         let own = counters::period_of(p.event.on);
@@ -263,7 +294,7 @@ async fn event_metrics(
             .map(|x| x.metric)
             .collect();
         for f in &flows {
-            add_to(&mut m, f, 1);
+            add_to(m, f, 1);
         }
         if let Some(annul) = annul {
             let a = candidacies::EventPayload::parse(&annul)?;
@@ -283,12 +314,12 @@ async fn event_metrics(
                     _ => Vec::new(),
                 };
                 for f in reversed {
-                    add_to(&mut m, &f, -1);
+                    add_to(m, &f, -1);
                 }
             }
         }
     }
-    Ok(m)
+    Ok(out)
 }
 
 /// The days a report counts for a period in an organisation, and the convention behind them
@@ -566,34 +597,33 @@ pub async fn plan_vs_actual(
     let kids =
         plans::children(conn, scope, org_id, period.plan_period().unwrap_or(*period)).await?;
     let span = span_of(conn, org_id, period).await?;
-    let (from, to) = month_range(span.from, span.through);
-    // A term cut by congresses mid-month: each child over the same days as the whole.
-    let cut =
-        span.from != span.from.first_of_month() || span.through != span.through.last_of_month();
-    let rows: Vec<(i64, String, i64)> = fetch_all!(
-        conn.ex(),
-        (i64, String, i64),
-        "SELECT ch.org_id, k.metric, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM org ch \
-         JOIN org_closure oc ON oc.ancestor_id = ch.org_id \
-         JOIN counter k ON k.org_id = oc.descendant_id \
-         WHERE ch.parent_id = $1 AND ch.closed_on IS NULL \
-         AND k.period >= $2 AND k.period <= $3 AND k.period <> '*' \
-         GROUP BY ch.org_id, k.metric",
-        org_id,
-        from.as_str(),
-        to.as_str()
-    )?;
+    // The children's actuals over the same days as the whole: the whole months from the
+    // counters in one grouped query, a month cut by a congress or a range from its events.
+    let (full, edges) = split_days(span.from, span.through);
     let mut by_child: BTreeMap<i64, BTreeMap<String, i64>> = BTreeMap::new();
-    if cut {
-        for k in &kids {
-            by_child.insert(
-                k.org_id,
-                period_metrics(conn, k.org_id, span.from, span.through).await?,
-            );
-        }
-    } else {
+    if let Some((from, to)) = full {
+        let rows: Vec<(i64, String, i64)> = fetch_all!(
+            conn.ex(),
+            (i64, String, i64),
+            "SELECT ch.org_id, k.metric, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM org ch \
+             JOIN org_closure oc ON oc.ancestor_id = ch.org_id \
+             JOIN counter k ON k.org_id = oc.descendant_id \
+             WHERE ch.parent_id = $1 AND ch.closed_on IS NULL \
+             AND k.period >= $2 AND k.period <= $3 AND k.period <> '*' \
+             GROUP BY ch.org_id, k.metric",
+            org_id,
+            from.as_str(),
+            to.as_str()
+        )?;
         for (child, metric, v) in rows {
             add_to(by_child.entry(child).or_default(), &metric, v);
+        }
+    }
+    for (a, b) in edges {
+        for (child, metrics) in event_metrics(conn, Subtree::ChildrenOf(org_id), a, b).await? {
+            for (metric, v) in metrics {
+                add_to(by_child.entry(child).or_default(), &metric, v);
+            }
         }
     }
     let mut rest = period_metrics(conn, org_id, span.from, span.through).await?;

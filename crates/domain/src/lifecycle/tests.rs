@@ -1407,7 +1407,10 @@ fn political_standard_a_disqualifying_answer_about_a_parent_blocks_certification
     let v = s.refused(date(2025, 5, 6), Action::CertifyBackground);
     assert_eq!(
         v,
-        vec!["political.standard".to_string(), "verify.content".to_string()]
+        vec![
+            "political.standard".to_string(),
+            "verify.content".to_string()
+        ]
     );
 }
 
@@ -2900,7 +2903,10 @@ fn verify_content_an_unclear_answer_blocks_certification_and_switched_off_counts
     s.step(date(2025, 3, 24), Action::StampBackground);
     s.c.verification.clear();
     let v = s.refused(date(2025, 4, 21), Action::CertifyBackground);
-    assert!(ids(&v, "verify.scope") && !ids(&v, "verify.content"), "{v:?}");
+    assert!(
+        ids(&v, "verify.scope") && !ids(&v, "verify.content"),
+        "{v:?}"
+    );
     // A deployment that turns verify.content off takes any answer as a result.
     let mut s = story();
     s.book = book_with("2025-01-01", "verify.content", "false");

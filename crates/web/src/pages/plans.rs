@@ -828,27 +828,32 @@ pub async fn save_rates(
         ))
         .into_response()),
         Err(AppError::BadRequest(msg)) => {
-            render(
-                &state,
-                &auth,
-                Some(&org_key),
-                period,
-                Some((PlanFields::from_form(&form), msg)),
-            )
-            .await
+            refused_rates(&state, &auth, &org_key, period, &form, msg).await
         }
         Err(AppError::Store(e @ (StoreError::Invalid { .. } | StoreError::Refused(_)))) => {
-            render(
-                &state,
-                &auth,
-                Some(&org_key),
-                period,
-                Some((PlanFields::from_form(&form), e.message_vi())),
-            )
-            .await
+            refused_rates(&state, &auth, &org_key, period, &form, e.message_vi()).await
         }
         Err(e) => Err(e),
     }
+}
+
+/// The plan page again with the reason a rate decision was refused (nothing saved).
+async fn refused_rates(
+    state: &AppState,
+    auth: &Auth,
+    org_key: &str,
+    period: Period,
+    form: &BTreeMap<String, String>,
+    msg: String,
+) -> Result<Response, AppError> {
+    render(
+        state,
+        auth,
+        Some(org_key),
+        period,
+        Some((PlanFields::from_form(form), msg)),
+    )
+    .await
 }
 
 /// `POST /plans`: save the organisation's plan for the period (or accept the suggestion, which
