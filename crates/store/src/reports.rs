@@ -206,9 +206,16 @@ async fn period_metrics(
     Ok(m)
 }
 
+/// Counter months `YYYY-MM`, first and last included.
+type MonthSpan = (String, String);
+
+/// An event of a stretch of days with what counting it needs: the group it counts in, its
+/// payload, the stage before it, its cell, and the payload of a later annulment, if any.
+type EventRow = (i64, String, Option<String>, i64, Option<String>);
+
 /// The days `from ..= through` as the counter months they cover whole (`YYYY-MM`, inclusive;
 /// `None` when none) and the one or two stretches of a month they cut.
-fn split_days(from: Date, through: Date) -> (Option<(String, String)>, Vec<(Date, Date)>) {
+fn split_days(from: Date, through: Date) -> (Option<MonthSpan>, Vec<(Date, Date)>) {
     if from > through {
         return (None, Vec::new());
     }
@@ -273,9 +280,9 @@ async fn event_metrics(
          LEFT JOIN candidacy_event pe ON pe.candidacy_id = e.candidacy_id AND pe.seq = e.seq - 1 \
          {join} AND e.on_date >= $2 AND e.on_date <= $3"
     );
-    let rows: Vec<(i64, String, Option<String>, i64, Option<String>)> = fetch_all!(
+    let rows: Vec<EventRow> = fetch_all!(
         conn.ex(),
-        (i64, String, Option<String>, i64, Option<String>),
+        EventRow,
         &sql,
         id,
         d(from),
