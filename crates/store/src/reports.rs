@@ -280,14 +280,7 @@ async fn event_metrics(
          LEFT JOIN candidacy_event pe ON pe.candidacy_id = e.candidacy_id AND pe.seq = e.seq - 1 \
          {join} AND e.on_date >= $2 AND e.on_date <= $3"
     );
-    let rows: Vec<EventRow> = fetch_all!(
-        conn.ex(),
-        EventRow,
-        &sql,
-        id,
-        d(from),
-        d(through)
-    )?;
+    let rows: Vec<EventRow> = fetch_all!(conn.ex(), EventRow, &sql, id, d(from), d(through))?;
     let mut out: BTreeMap<i64, BTreeMap<String, i64>> = BTreeMap::new();
     for (key, payload, before, cell_id, annul) in rows {
         let m = out.entry(key).or_default();
