@@ -645,6 +645,56 @@ fn one_bad_row_among_ten_thousand_lands_nothing_and_is_named_exactly() {
     );
     assert!(out.status.success(), "{}", text(&out));
 
+    // A second list whose rows are wrong in different ways: the preview names every one of them,
+    // those the writing would meet (a card number already on the roster, a post nobody knows)
+    // with the one a first glance finds (a bad date), and writes nothing.
+    let row = |n: &str, cell: &str, card: &str, post: &str, admitted: &str| -> Vec<String> {
+        vec![
+            "1".into(),
+            n.into(),
+            "01/01/1980".into(),
+            "Nam".into(),
+            cell.into(),
+            admitted.into(),
+            String::new(),
+            card.into(),
+            "Thôn 1".into(),
+            post.into(),
+        ]
+    };
+    let second = dir.path().join("bo-sung.xlsx");
+    xlsx(
+        &second,
+        &MEMBER_HEADERS,
+        &[
+            row("Lê Văn Một", &cell_code(0, 0), &card(0), "", "01/01/2005"),
+            row("Lê Văn Hai", &cell_code(0, 0), "", "Thủ quỹ", "01/01/2005"),
+            row("Lê Văn Ba", &cell_code(0, 0), "", "", "30/02/2005"),
+            row("Lê Văn Bốn", &cell_code(0, 0), "", "Trưởng thôn", "01/01/2005"),
+        ],
+    );
+    let before = ketnap(&db, &["audit", "verify"]);
+    let out = ketnap(
+        &db,
+        &[
+            "import",
+            second.to_str().unwrap(),
+            "--kind",
+            "members",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("Dòng 2, cột “Số thẻ đảng viên”"), "{t}");
+    assert!(t.contains("đã có trong danh sách đảng viên"), "{t}");
+    assert!(t.contains("Dòng 3, cột “Chức vụ ở thôn, tổ dân phố”"), "{t}");
+    assert!(t.contains("Thủ quỹ"), "{t}");
+    assert!(t.contains("Dòng 4, cột “Ngày vào Đảng”"), "{t}");
+    assert_eq!(t.matches("Dòng ").count(), 3, "{t}");
+    // Nothing was written by the preview: the audit chain has exactly the rows it had.
+    assert_eq!(text(&ketnap(&db, &["audit", "verify"])), text(&before));
+
     // A row outside a cell secretary's scope is refused the same way: here an unknown code.
     let bad = dir.path().join("ngoai.xlsx");
     xlsx(

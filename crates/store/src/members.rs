@@ -141,6 +141,37 @@ pub async fn insert(tx: &mut Tx, ctx: &WriteCtx, new: NewMember) -> Result<i64> 
         .ok_or_else(|| StoreError::Corrupt("member insert returned nothing".into()))
 }
 
+/// The party-card numbers among `cards` already on a roster inside `scope` (a card is the
+/// member's for life: one held by a member who has since left is still taken). An importer checks
+/// these to name the rows; outside the scope nothing is told.
+pub async fn taken_card_numbers(
+    tx: &mut Tx,
+    scope: &Scope,
+    cards: &[&str],
+) -> Result<HashSet<String>> {
+    let (all, user, role) = scope.binds();
+    let keys: Vec<Val> = cards
+        .iter()
+        .map(|c| Val::Text(Some((*c).to_string())))
+        .collect();
+    let select = format!(
+        "SELECT m.card_no FROM member m WHERE {} AND m.card_no IN",
+        Scope::org_filter("m.cell_id", 1)
+    );
+    let rows: Vec<(String,)> = bulk::select_in(
+        tx,
+        &select,
+        &[
+            Val::Bool(all),
+            Val::Int(Some(user)),
+            Val::Text(Some(role.to_string())),
+        ],
+        &keys,
+    )
+    .await?;
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}
+
 /// Put many people on rosters at once (an import), each with its party-card number if known: the
 /// same checks, rows and audit rows (`member.create`) as [`insert`] one by one, in a few
 /// statements. Returns the members' internal keys in the order given. Refused whole (nothing

@@ -347,6 +347,7 @@ pub async fn import(
         scope,
         ctx: &ctx,
         today,
+        dry_run: options.dry_run,
         progress,
         total: rows.len(),
     };
@@ -376,6 +377,8 @@ pub(crate) struct Writer<'a> {
     pub scope: &'a Scope,
     pub ctx: &'a WriteCtx,
     pub today: Date,
+    /// A preview: a writer whose checks do not need the rows written may stop before writing.
+    pub dry_run: bool,
     progress: Progress<'a>,
     total: usize,
 }

@@ -349,22 +349,20 @@ fn posts(s: &str) -> std::result::Result<Vec<KeyPositionKind>, String> {
 /// A post to record: the row's line, the unit, the post and its holder.
 type Post = (u32, i64, KeyPositionKind, i64);
 
-/// The posts row `r` gives `person_id` in their unit, checked (the problems written), added to
-/// `out` to be written with [`write_posts`].
-#[allow(clippy::too_many_arguments)]
-async fn posts_of(
+/// The posts row `r` names for `person` in their unit, checked (the problems written): the unit
+/// and the posts, `None` when the row names none or a problem was written.
+async fn post_kinds(
     tx: &mut Tx,
+    w: &Writer<'_>,
     r: &Rec<'_>,
     person: &Person,
-    person_id: i64,
     look: &mut Lookups,
     org_id: i64,
     p: &mut Problems,
-    out: &mut Vec<Post>,
-) -> Result<()> {
+) -> Result<Option<(i64, Vec<KeyPositionKind>)>> {
     let text = r.get("posts");
     if text.trim().is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let list = match posts(text) {
         Ok(l) => l,
@@ -376,29 +374,38 @@ async fn posts_of(
                     "Không nhận ra chức vụ “{unknown}”; các chức vụ cách nhau bằng dấu chấm phẩy."
                 ),
             );
-            return Ok(());
+            return Ok(None);
         }
     };
+    if !coverage::role_writes_key_positions(w.scope.role) {
+        p.at(
+            r.line,
+            "posts",
+            "Vai trò của bạn không ghi chức vụ chủ chốt ở thôn, tổ dân phố: bỏ cột này hoặc nhờ cán bộ tổ chức nhập.",
+        );
+        return Ok(None);
+    }
     let Some(unit_ref) = &person.residential_unit else {
         p.at(
             r.line,
             "unit",
             "Người giữ chức vụ ở thôn, tổ dân phố cần ghi thôn, tổ dân phố.",
         );
-        return Ok(());
+        return Ok(None);
     };
     let unit = look
         .unit(tx, org_id, r.get("unit"))
         .await?
         .filter(|u| u.pub_id == unit_ref.as_str());
-    let Some(unit) = unit else {
-        return Ok(());
-    };
-    out.extend(
-        list.into_iter()
-            .map(|k| (r.line, unit.unit_id, k, person_id)),
-    );
-    Ok(())
+    Ok(unit.map(|u| (u.unit_id, list)))
+}
+
+/// The posts of [`post_kinds`] as posts of `person_id`, added to `out` to be written with
+/// [`write_posts`].
+fn posts_held(line: u32, kinds: Option<(i64, Vec<KeyPositionKind>)>, person_id: i64, out: &mut Vec<Post>) {
+    if let Some((unit, list)) = kinds {
+        out.extend(list.into_iter().map(|k| (line, unit, k, person_id)));
+    }
 }
 
 /// Record `list` in a few statements ([`coverage::set_key_positions`]); when that is refused,
@@ -452,6 +459,8 @@ struct Pending {
     person: Person,
     new: NewMember,
     card: Option<String>,
+    /// The unit and the posts the row names.
+    posts: Option<(i64, Vec<KeyPositionKind>)>,
 }
 
 pub(crate) async fn write_members(
@@ -557,6 +566,7 @@ pub(crate) async fn write_members(
             MemberStatus::Official => official += 1,
             _ => probationary += 1,
         }
+        let posts = post_kinds(tx, w, r, &person, &mut look, cell_id, p).await?;
         earliest = Some(earliest.map_or(admitted_on, |e: Date| e.min(admitted_on)));
         pending.push(Pending {
             row: i,
@@ -572,6 +582,7 @@ pub(crate) async fn write_members(
                 pub_id: None,
             },
             card: (!card.is_empty()).then_some(card),
+            posts,
         });
     }
     // An ID number someone already has is named on its row, as a single insert would refuse it.
@@ -595,11 +606,28 @@ pub(crate) async fn write_members(
             }
         }
     }
-    // Written in chunks, many rows per statement (ketnap_store::bulk), only while nothing is wrong:
-    // a file with a problem lands nothing anyway.
+    // A card number a member in the scope already holds, likewise.
+    let cards: Vec<&str> = pending.iter().filter_map(|x| x.card.as_deref()).collect();
+    let taken = members::taken_card_numbers(tx, w.scope, &cards).await?;
+    if !taken.is_empty() {
+        for x in &pending {
+            if x.card.as_ref().is_some_and(|c| taken.contains(c)) {
+                p.at(
+                    rows[x.row].line,
+                    "card_no",
+                    "Số thẻ đảng viên này đã có trong danh sách đảng viên.",
+                );
+            }
+        }
+    }
+    // Every check is done: the preview (a dry run) stops here, having read and written nothing
+    // more, and lists the same problems the import would; what the writes below could still
+    // refuse was checked above. Written in chunks, many rows per statement (ketnap_store::bulk),
+    // only when nothing is wrong: a file with a problem lands nothing anyway.
     let mut written = 0;
+    let write = p.list.is_empty() && !w.dry_run;
     for chunk in pending.chunks_mut(WRITE_CHUNK) {
-        if !p.list.is_empty() {
+        if !write || !p.list.is_empty() {
             break;
         }
         let persons: Vec<(&Person, Option<ketnap_store::PubId>)> =
@@ -647,19 +675,8 @@ pub(crate) async fn write_members(
             Err(e) => return Err(e),
         }
         let mut posts = Vec::new();
-        for (x, person_id) in chunk.iter().zip(person_ids) {
-            let r = &rows[x.row];
-            posts_of(
-                tx,
-                r,
-                &x.person,
-                person_id,
-                &mut look,
-                x.new.cell_id,
-                p,
-                &mut posts,
-            )
-            .await?;
+        for (x, person_id) in chunk.iter_mut().zip(person_ids) {
+            posts_held(rows[x.row].line, x.posts.take(), person_id, &mut posts);
         }
         write_posts(tx, w, &posts, p).await?;
         written += chunk.len();
@@ -672,7 +689,7 @@ pub(crate) async fn write_members(
             ketnap_domain::lifecycle::Stage::Probationary.label_vi(),
         ));
     }
-    if let Some(first) = earliest {
+    if let Some(first) = earliest.filter(|_| write) {
         // The start-of-year membership of the years the roster covers (the last ten at most):
         // the base of every quota from the first day.
         let to = w.today.year();
@@ -708,8 +725,9 @@ pub(crate) async fn write_people(
         let Some(person_id) = insert_person(tx, w, r, &person, p).await? else {
             continue;
         };
+        let kinds = post_kinds(tx, w, r, &person, &mut look, org_id, p).await?;
         let mut posts = Vec::new();
-        posts_of(tx, r, &person, person_id, &mut look, org_id, p, &mut posts).await?;
+        posts_held(r.line, kinds, person_id, &mut posts);
         write_posts(tx, w, &posts, p).await?;
         written += 1;
     }
