@@ -670,7 +670,13 @@ fn one_bad_row_among_ten_thousand_lands_nothing_and_is_named_exactly() {
             row("Lê Văn Một", &cell_code(0, 0), &card(0), "", "01/01/2005"),
             row("Lê Văn Hai", &cell_code(0, 0), "", "Thủ quỹ", "01/01/2005"),
             row("Lê Văn Ba", &cell_code(0, 0), "", "", "30/02/2005"),
-            row("Lê Văn Bốn", &cell_code(0, 0), "", "Trưởng thôn", "01/01/2005"),
+            row(
+                "Lê Văn Bốn",
+                &cell_code(0, 0),
+                "",
+                "Trưởng thôn",
+                "01/01/2005",
+            ),
         ],
     );
     let before = ketnap(&db, &["audit", "verify"]);
@@ -688,7 +694,10 @@ fn one_bad_row_among_ten_thousand_lands_nothing_and_is_named_exactly() {
     let t = text(&out);
     assert!(t.contains("Dòng 2, cột “Số thẻ đảng viên”"), "{t}");
     assert!(t.contains("đã có trong danh sách đảng viên"), "{t}");
-    assert!(t.contains("Dòng 3, cột “Chức vụ ở thôn, tổ dân phố”"), "{t}");
+    assert!(
+        t.contains("Dòng 3, cột “Chức vụ ở thôn, tổ dân phố”"),
+        "{t}"
+    );
     assert!(t.contains("Thủ quỹ"), "{t}");
     assert!(t.contains("Dòng 4, cột “Ngày vào Đảng”"), "{t}");
     assert_eq!(t.matches("Dòng ").count(), 3, "{t}");

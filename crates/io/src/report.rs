@@ -258,11 +258,16 @@ fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Doc
     sections.push(s);
 
     // IV and V. Composition of the admitted and of the membership.
-    sections.push(composition(
+    let mut s = composition(
         "IV. Cơ cấu đảng viên mới kết nạp trong kỳ",
         &cur.admitted,
         prev.map(|p| &p.admitted),
+    );
+    s.note = Some(format!(
+        "Tổng số bằng dòng \"Kết nạp đảng viên\" ở mục I và II (theo ngày quyết định, trừ quyết định bị hủy); tuổi tính đến ngày quyết định. {}",
+        s.note.take().unwrap_or_default()
     ));
+    sections.push(s);
     sections.push(composition(
         &format!(
             "V. Cơ cấu đội ngũ đảng viên (đến ngày {})",
@@ -278,9 +283,12 @@ fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Doc
         &[
             "Tổ chức",
             "Số người giới thiệu",
-            "Trong đó đã vào danh sách",
+            "Trong đó đã vào danh sách nguồn",
             "Cùng kỳ năm trước",
         ],
+    );
+    s.note = Some(
+        "Tính theo ngày giới thiệu trong kỳ; \"đã vào danh sách nguồn\": trong số người được giới thiệu, người đã có tên trong danh sách nguồn (đến ngày báo cáo). Số lập danh sách cảm tình Đảng ở mục II tính mọi nguồn, theo ngày lập danh sách.".into(),
     );
     for i in &cur.introductions {
         let before = prev
@@ -303,6 +311,9 @@ fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Doc
     let mut s = Section::new(
         "VII. Kết quả kết nạp theo tổ chức trực thuộc",
         &["Tổ chức", "Chỉ tiêu kết nạp", "Đã kết nạp", "Tỷ lệ đạt"],
+    );
+    s.note = Some(
+        "Đếm như dòng \"Kết nạp đảng viên\" ở mục I và II (theo ngày quyết định, trừ quyết định bị hủy), theo tổ chức trực thuộc hiện nay.".into(),
     );
     for c in &pva.children {
         let target = c.plan.as_ref().map(|p| p.admissions);

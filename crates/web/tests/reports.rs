@@ -277,3 +277,128 @@ async fn the_report_takes_a_free_range_and_the_year_as_of_a_day() {
         bad.body
     );
 }
+
+/// The fields of one CSV line (RFC 4180 quoting: labels such as "Xóa tên, khai trừ, ra khỏi
+/// Đảng" are quoted).
+fn csv_fields(line: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// The number of a page cell ("1.234", "−5") as an integer.
+fn count(s: &str) -> i64 {
+    s.replace('.', "")
+        .replace('−', "-")
+        .parse()
+        .unwrap_or_else(|_| panic!("a count: {s}"))
+}
+
+/// The same figure everywhere (issue 16, point 11), for a year and for a range cut inside its
+/// first and last months (counted to the day from events, not from the monthly counters): every
+/// count of sections I, II and IV is the same on the page, in the XLSX and in the CSV; and
+/// within the report the admissions are one figure: section I's, section II's, the total of
+/// section IV and the sum of section VII's organisations.
+#[tokio::test]
+async fn every_output_shows_the_same_counts_and_the_sections_agree_for_a_year_and_a_cut_range() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    for (query, period) in [
+        ("period=2026", "2026"),
+        (
+            "tu=15%2F01%2F2026&den=20%2F11%2F2026",
+            "2026-01-15..2026-11-20",
+        ),
+    ] {
+        let page = app.get(&format!("/reports?{query}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let org = options_of(&page.body, "r-org")[0].clone();
+        let (_, _, bytes) = download(
+            &app,
+            &format!("/reports/download?org={org}&period={period}&format=xlsx"),
+        )
+        .await;
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let grid: Vec<Vec<Data>> = book
+            .worksheet_range("Báo cáo")
+            .unwrap()
+            .rows()
+            .map(|r| r.to_vec())
+            .collect();
+        let (_, _, csv) = download(
+            &app,
+            &format!("/reports/download?org={org}&period={period}&format=csv"),
+        )
+        .await;
+        let csv = String::from_utf8(csv).unwrap();
+        let csv_rows: Vec<Vec<String>> = csv.lines().map(csv_fields).collect();
+        let mut sections = std::collections::BTreeMap::new();
+        for (title, col) in [
+            ("I. Kết quả thực hiện chỉ tiêu", 2),
+            ("II. Biến động trong kỳ", 1),
+            ("IV. Cơ cấu đảng viên mới kết nạp trong kỳ", 1),
+        ] {
+            let rows = table_rows(&page.body, title);
+            assert!(!rows.is_empty(), "{period}: {title}");
+            let x_start = grid
+                .iter()
+                .position(|r| matches!(&r[0], Data::String(s) if s.starts_with(title)))
+                .unwrap_or_else(|| panic!("{title} in the xlsx"));
+            let c_start = csv_rows
+                .iter()
+                .position(|r| r[0].starts_with(title))
+                .unwrap_or_else(|| panic!("{title} in the csv"));
+            for row in &rows {
+                let label = &row[0];
+                let x = grid[x_start..]
+                    .iter()
+                    .find(|r| matches!(&r[0], Data::String(s) if s == label))
+                    .unwrap_or_else(|| panic!("{period} {title} / {label} in the xlsx"));
+                assert_eq!(shown(&x[col]), row[col], "{period} {title} / {label}: xlsx");
+                let c = csv_rows[c_start..]
+                    .iter()
+                    .find(|r| &r[0] == label)
+                    .unwrap_or_else(|| panic!("{period} {title} / {label} in the csv"));
+                assert_eq!(
+                    c[col],
+                    row[col].replace('.', "").replace('−', "-"),
+                    "{period} {title} / {label}: csv"
+                );
+            }
+            sections.insert(title, rows);
+        }
+        let cell = |title: &str, label: &str, col: usize| -> i64 {
+            let rows = &sections[title];
+            count(&rows.iter().find(|r| r[0] == label).expect(label)[col])
+        };
+        let admitted = cell("II. Biến động trong kỳ", "Kết nạp đảng viên", 1);
+        assert!(admitted > 0, "{period}: the demo admits people in 2026");
+        assert_eq!(
+            cell("I. Kết quả thực hiện chỉ tiêu", "Kết nạp đảng viên", 2),
+            admitted,
+            "{period}: I and II"
+        );
+        assert_eq!(
+            cell("IV. Cơ cấu đảng viên mới kết nạp trong kỳ", "Tổng số", 1),
+            admitted,
+            "{period}: IV and II"
+        );
+        let by_child: i64 = table_rows(&page.body, "VII. Kết quả kết nạp theo tổ chức trực thuộc")
+            .iter()
+            .map(|r| count(&r[2]))
+            .sum();
+        assert_eq!(by_child, admitted, "{period}: VII and II");
+    }
+}

@@ -402,7 +402,12 @@ async fn post_kinds(
 
 /// The posts of [`post_kinds`] as posts of `person_id`, added to `out` to be written with
 /// [`write_posts`].
-fn posts_held(line: u32, kinds: Option<(i64, Vec<KeyPositionKind>)>, person_id: i64, out: &mut Vec<Post>) {
+fn posts_held(
+    line: u32,
+    kinds: Option<(i64, Vec<KeyPositionKind>)>,
+    person_id: i64,
+    out: &mut Vec<Post>,
+) {
     if let Some((unit, list)) = kinds {
         out.extend(list.into_iter().map(|k| (line, unit, k, person_id)));
     }
