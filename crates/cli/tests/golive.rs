@@ -780,3 +780,78 @@ fn broken_files_get_a_vietnamese_error_and_nothing_is_written() {
     let out = ketnap(&db, &["audit", "verify"]);
     assert!(out.status.success(), "{}", text(&out));
 }
+
+/// The over-60 exception in a list of candidates in flight (age.max, age.over_max_authority;
+/// issue 16 point 4): a candidate of 62 admitted with the superior standing committee's written
+/// consent lands with the consent as a step and the decision by that committee; the same row
+/// without the consent is refused with the rule's citation; grounds nobody can read are named.
+#[test]
+fn an_over_60_candidate_in_flight_lands_with_the_superiors_consent_and_not_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("office.db");
+    let today = today();
+    init(&db);
+    let orgs = dir.path().join("to-chuc.xlsx");
+    orgs_file(&orgs);
+    assert!(
+        ketnap(&db, &["import", orgs.to_str().unwrap(), "--kind", "orgs"])
+            .status
+            .success()
+    );
+    let roster = roster(2_000, today);
+    let members = dir.path().join("dang-vien.xlsx");
+    xlsx(&members, &MEMBER_HEADERS, &roster.rows);
+    assert!(
+        ketnap(
+            &db,
+            &["import", members.to_str().unwrap(), "--kind", "members"]
+        )
+        .status
+        .success()
+    );
+    // Row 8 waits for its ceremony: decided 155 days after it was listed as a source.
+    let cands = candidates(9, &roster, today);
+    let mut row = cands.rows[8].clone();
+    assert_eq!(row[6], "Chờ lễ kết nạp");
+    row[1] = dmy(today.checked_sub(Span::new().years(62)).unwrap());
+    let decided = today.checked_sub(7.days()).unwrap();
+    let mut headers: Vec<&str> = CANDIDATE_HEADERS.to_vec();
+    headers.extend([
+        "Số văn bản đồng ý của cấp trên",
+        "Ngày văn bản đồng ý của cấp trên",
+        "Trường hợp được đồng ý",
+    ]);
+    let file = dir.path().join("tren-60.xlsx");
+    let run = |consent: [&str; 3]| -> Output {
+        let mut r = row.clone();
+        r.extend(consent.iter().map(|s| (*s).to_string()));
+        xlsx(&file, &headers, &[r]);
+        ketnap(
+            &db,
+            &["import", file.to_str().unwrap(), "--kind", "candidates"],
+        )
+    };
+    let out = run(["", "", ""]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    // Without it the cell could not even have voted: over 60 on the vote's day (age.max).
+    assert!(
+        text(&out).contains("Dòng 2, cột “Ngày chi bộ xét kết nạp”"),
+        "{}",
+        text(&out)
+    );
+    assert!(text(&out).contains("age.max"), "{}", text(&out));
+    let out = run(["12-CV/TU", &dmy(decided), "Trên 60 tuổi"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("Dòng 2, cột “Trường hợp được đồng ý”"),
+        "{}",
+        text(&out)
+    );
+    let out = run([
+        "12-CV/TU",
+        &dmy(decided),
+        "Trên 60 tuổi, nơi chưa có tổ chức đảng",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Chờ lễ kết nạp: 1"), "{}", text(&out));
+}

@@ -509,6 +509,14 @@ fn candidate_cell(c: &CandidacyLine, key: &str) -> Option<String> {
         "decision_on" => date(s.decision.as_ref().map(|x| x.1)),
         "decision_received_on" => date(s.decision.as_ref().map(|x| x.2)),
         "ceremony_on" => date(s.ceremony_on),
+        "cell_base_note" => s.cell_base_note.clone().unwrap_or_default(),
+        "consent_no" => s.consent.as_ref().map(|x| x.0.clone()).unwrap_or_default(),
+        "consent_on" => date(s.consent.as_ref().map(|x| x.1)),
+        "consent_grounds" => s
+            .consent
+            .as_ref()
+            .map(|x| crate::import::consent_text(&x.2))
+            .unwrap_or_default(),
         _ => return None,
     })
 }

@@ -669,6 +669,12 @@ pub struct Steps {
     pub verification_on: Option<Date>,
     /// Cell vote: date, resolution number, official members, present, in favour.
     pub cell_vote: Option<(Date, String, u32, u32, u32)>,
+    /// Why the official members given for the cell vote differ from the roster, when the
+    /// clerk said.
+    pub cell_base_note: Option<String>,
+    /// The superior's written consent (over 60, the literate exception, re-admission): number,
+    /// date and what it allows.
+    pub consent: Option<(String, Date, ketnap_domain::lifecycle::ConsentGrounds)>,
     /// Partial committee appraisal: date and report number.
     pub partial: Option<(Date, String)>,
     /// Grassroots committee vote: date, resolution number, committee members, in favour.
@@ -751,10 +757,11 @@ impl Steps {
                 // Verification ends when the background is certified (the answers come before).
                 Action::CertifyBackground => s.verification_on = Some(on),
                 Action::CellVote {
-                    base_note: None,
+                    base_note,
                     resolution_no,
                     tally,
                 } => {
+                    s.cell_base_note.clone_from(base_note);
                     s.cell_vote = Some((
                         on,
                         resolution_no.clone(),
@@ -782,6 +789,10 @@ impl Steps {
                     s.decision = approved.then(|| (decision_no.clone(), on, *received_on));
                 }
                 Action::HoldCeremony { .. } => s.ceremony_on = Some(on),
+                Action::RecordSuperiorConsent {
+                    document_no,
+                    grounds,
+                } => s.consent = Some((document_no.clone(), on, grounds.clone())),
                 _ => {}
             }
         }

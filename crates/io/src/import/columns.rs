@@ -443,6 +443,13 @@ const CANDIDATES_TAIL: &[Column] = &[
         "18",
     ),
     col(
+        "cell_base_note",
+        "Lý do số đảng viên chính thức khác danh sách",
+        &["Lý do chênh lệch"],
+        false,
+        "",
+    ),
+    col(
         "partial_on",
         "Ngày đảng bộ bộ phận thẩm định",
         &["Ngày thẩm định"],
@@ -477,6 +484,27 @@ const CANDIDATES_TAIL: &[Column] = &[
         &["Cấp ủy tán thành"],
         false,
         "15",
+    ),
+    col(
+        "consent_no",
+        "Số văn bản đồng ý của cấp trên",
+        &["Số văn bản đồng ý"],
+        false,
+        "",
+    ),
+    col(
+        "consent_on",
+        "Ngày văn bản đồng ý của cấp trên",
+        &["Ngày văn bản đồng ý"],
+        false,
+        "",
+    ),
+    col(
+        "consent_grounds",
+        "Trường hợp được đồng ý",
+        &["Trường hợp đặc biệt"],
+        false,
+        "",
     ),
     col(
         "decision_no",

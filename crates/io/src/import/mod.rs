@@ -15,6 +15,7 @@ mod people;
 mod plans;
 mod steps;
 pub mod template;
+pub use steps::consent_text;
 
 use std::collections::HashMap;
 

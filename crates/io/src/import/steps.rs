@@ -8,8 +8,8 @@
 
 use jiff::civil::Date;
 use ketnap_domain::lifecycle::{
-    Action, CertIssuer, Command, CommitteeTally, MemberFacts, Relation, Stage, Tally, UnionKind,
-    VerificationOutcome,
+    Action, Authority, CertIssuer, Command, CommitteeTally, ConsentGrounds, LiterateStanding,
+    MemberFacts, OverAgeGround, Relation, Stage, Tally, UnionKind, VerificationOutcome,
 };
 use ketnap_domain::person::Person;
 use ketnap_store::candidacies::{self, CandidateExtras};
@@ -88,6 +88,7 @@ struct Dates {
     cell_vote: Option<Date>,
     partial: Option<Date>,
     grassroots_vote: Option<Date>,
+    consent: Option<Date>,
     decision: Option<Date>,
     received: Option<Date>,
     ceremony: Option<Date>,
@@ -118,6 +119,7 @@ fn dates(r: &Rec<'_>, p: &mut Problems) -> Option<Dates> {
         cell_vote: get("cell_vote_on"),
         partial: get("partial_on"),
         grassroots_vote: get("grassroots_vote_on"),
+        consent: get("consent_on"),
         decision: get("decision_on"),
         received: get("decision_received_on"),
         ceremony: get("ceremony_on"),
@@ -140,6 +142,82 @@ fn dates(r: &Rec<'_>, p: &mut Problems) -> Option<Dates> {
         d.received = d.decision;
     }
     Some(d)
+}
+
+/// What a consent allows in the words [`consent_grounds`] reads back (the lists' column).
+pub fn consent_text(g: &ConsentGrounds) -> String {
+    match g {
+        ConsentGrounds::OverAge {
+            ground: OverAgeGround::NoLocalOrganisation,
+            ..
+        } => "Trên 60 tuổi, nơi chưa có tổ chức đảng".into(),
+        ConsentGrounds::OverAge {
+            ground: OverAgeGround::SpecialNeed(need),
+            ..
+        } => format!("Trên 60 tuổi, yêu cầu đặc biệt: {need}"),
+        ConsentGrounds::Literate { standing } => match standing {
+            LiterateStanding::VillageElder => "Già làng",
+            LiterateStanding::HamletHead => "Trưởng thôn, trưởng bản",
+            LiterateStanding::PrestigiousPerson => "Người có uy tín",
+        }
+        .into(),
+        ConsentGrounds::Readmission => "Kết nạp lại".into(),
+    }
+}
+
+/// The consent a row records (a number and what it allows), when it does and can be read.
+fn consent_of(r: &Rec<'_>) -> Option<ConsentGrounds> {
+    if r.get("consent_no").trim().is_empty() {
+        return None;
+    }
+    consent_grounds(r.get("consent_grounds")).ok()
+}
+
+/// What a superior's written consent allows, as an office writes it: "Trên 60 tuổi, nơi chưa có
+/// tổ chức đảng", "Trên 60 tuổi, yêu cầu đặc biệt: …" (age.max), "Già làng", "Trưởng thôn,
+/// trưởng bản", "Người có uy tín" (edu.exception_literate). An over-60 consent is given only to a
+/// person in good health and of good reputation (age.max): a list that records the consent
+/// records that the superior found both.
+fn consent_grounds(text: &str) -> std::result::Result<ConsentGrounds, String> {
+    let f = fold_heading(text);
+    if f.contains("60") || f.contains("tuoi") {
+        let ground = if f.contains("chua co") || f.contains("khong co") {
+            OverAgeGround::NoLocalOrganisation
+        } else {
+            match text.split_once(':').map(|(_, need)| need.trim()) {
+                Some(need) if !need.is_empty() => OverAgeGround::SpecialNeed(need.to_string()),
+                _ => {
+                    return Err(
+                        "Người trên 60 tuổi: ghi “Trên 60 tuổi, nơi chưa có tổ chức đảng” hoặc “Trên 60 tuổi, yêu cầu đặc biệt: …” với yêu cầu đặc biệt sau dấu hai chấm."
+                            .to_string(),
+                    );
+                }
+            }
+        };
+        return Ok(ConsentGrounds::OverAge {
+            healthy: true,
+            reputable: true,
+            ground,
+        });
+    }
+    if f.contains("ket nap lai") {
+        return Ok(ConsentGrounds::Readmission);
+    }
+    let standing = if f.contains("gia lang") {
+        Some(LiterateStanding::VillageElder)
+    } else if f.contains("truong thon") || f.contains("truong ban") || f.contains("truong ap") {
+        Some(LiterateStanding::HamletHead)
+    } else if f.contains("uy tin") {
+        Some(LiterateStanding::PrestigiousPerson)
+    } else {
+        None
+    };
+    standing.map(|standing| ConsentGrounds::Literate { standing }).ok_or_else(|| {
+        format!(
+            "Không nhận ra trường hợp “{}”: ghi “Trên 60 tuổi, nơi chưa có tổ chức đảng”, “Trên 60 tuổi, yêu cầu đặc biệt: …”, “Già làng”, “Trưởng thôn, trưởng bản”, “Người có uy tín” hoặc “Kết nạp lại”.",
+            text.trim()
+        )
+    })
 }
 
 pub(crate) async fn write_candidates(
@@ -205,8 +283,11 @@ pub(crate) async fn write_candidates(
             p.at(r.line, "married", "Ghi “Có” hoặc “Không”.");
             continue;
         };
+        let consent = consent_of(r);
         let extras = CandidateExtras {
             married,
+            over_age_exception: matches!(consent, Some(ConsentGrounds::OverAge { .. })),
+            literate: matches!(consent, Some(ConsentGrounds::Literate { .. })),
             ..CandidateExtras::default()
         };
         let proposed_by = match r.get("proposed_by").trim() {
@@ -513,7 +594,8 @@ async fn commands(
             "cell_vote_on",
             on,
             Action::CellVote {
-                base_note: None,
+                base_note: Some(r.get("cell_base_note").trim().to_string())
+                    .filter(|s| !s.is_empty()),
                 resolution_no: r.get("cell_resolution_no").trim().to_string(),
                 tally: Tally {
                     official_members: officials,
@@ -562,8 +644,47 @@ async fn commands(
             },
         );
     }
+    let consent_no = r.get("consent_no").trim();
+    match (d.consent, consent_no.is_empty()) {
+        (None, true) => {}
+        (Some(on), false) => match consent_grounds(r.get("consent_grounds")) {
+            Ok(grounds) => push(
+                "consent_on",
+                on,
+                Action::RecordSuperiorConsent {
+                    document_no: consent_no.to_string(),
+                    grounds,
+                },
+            ),
+            Err(message) => {
+                p.at(r.line, "consent_grounds", message);
+                return Ok(None);
+            }
+        },
+        (None, false) => {
+            p.at(
+                r.line,
+                "consent_on",
+                "Có số văn bản đồng ý thì cần ngày của văn bản.",
+            );
+            return Ok(None);
+        }
+        (Some(_), true) => {
+            p.at(
+                r.line,
+                "consent_no",
+                "Có ngày văn bản đồng ý thì cần số của văn bản.",
+            );
+            return Ok(None);
+        }
+    }
     if let Some(on) = d.decision {
-        let authority = candidacies::cell_authority(tx, cell_id).await?;
+        // An over-60 admission is decided by the committee whose standing committee consented
+        // (age.over_max_authority), not by the cell's usual authority.
+        let authority = match consent_of(r) {
+            Some(ConsentGrounds::OverAge { .. }) => Authority::CentralLevelCommittee,
+            _ => candidacies::cell_authority(tx, cell_id).await?,
+        };
         push(
             "decision_on",
             on,
@@ -648,4 +769,40 @@ pub(crate) async fn write_mentors(
         }
     }
     Ok(vec![("Phân công giúp đỡ".to_string(), written)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The consent column reads back what the lists write, for every kind of grounds.
+    #[test]
+    fn consent_grounds_read_back_what_the_lists_write() {
+        for g in [
+            ConsentGrounds::OverAge {
+                healthy: true,
+                reputable: true,
+                ground: OverAgeGround::NoLocalOrganisation,
+            },
+            ConsentGrounds::OverAge {
+                healthy: true,
+                reputable: true,
+                ground: OverAgeGround::SpecialNeed("Nghệ nhân ưu tú của làng nghề".into()),
+            },
+            ConsentGrounds::Literate {
+                standing: LiterateStanding::VillageElder,
+            },
+            ConsentGrounds::Literate {
+                standing: LiterateStanding::HamletHead,
+            },
+            ConsentGrounds::Literate {
+                standing: LiterateStanding::PrestigiousPerson,
+            },
+            ConsentGrounds::Readmission,
+        ] {
+            assert_eq!(consent_grounds(&consent_text(&g)), Ok(g));
+        }
+        assert!(consent_grounds("Trên 60 tuổi").is_err(), "no ground given");
+        assert!(consent_grounds("Thủ quỹ").is_err());
+    }
 }
