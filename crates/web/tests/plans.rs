@@ -315,6 +315,13 @@ async fn staff_record_the_rates_a_resolution_decides_and_the_suggestion_cites_it
     let res = app.post("/plans/rates", &bad).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
     assert!(res.body.contains("không đọc được"), "{}", res.body);
+    // The reason stands by the rates form, open, with what was typed kept; the plan's own form
+    // is not blamed.
+    assert!(res.body.contains("Chưa ghi được tỷ lệ"), "{}", res.body);
+    assert!(!res.body.contains("Chưa lưu được kế hoạch"), "{}", res.body);
+    assert!(res.body.contains(r#"id="ty-le" open"#), "{}", res.body);
+    assert!(res.body.contains(r#"value="ba phần trăm""#), "{}", res.body);
+    assert!(res.body.contains(r#"value="07-NQ/HU""#), "{}", res.body);
     let good = post("3,5-5");
     let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = app.post("/plans/rates", &good).await;

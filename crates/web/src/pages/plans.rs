@@ -208,6 +208,9 @@ pub struct PlanPage {
     can_write: bool,
     individuals: bool,
     error: Option<String>,
+    /// The rates form refused: the reason and what was typed (kept in the form).
+    rates_error: Option<String>,
+    rates_typed: BTreeMap<String, String>,
     has_plan: bool,
     targets: Vec<TargetRow>,
     quarter_heads: Vec<String>,
@@ -414,12 +417,20 @@ fn parse_percent_bp(s: &str) -> Option<u32> {
 }
 
 /// Render the plan page (also after a refused save, with the typed values and the reason).
+/// A form refused, shown again with its reason and what was typed.
+enum Typed {
+    /// The plan's form.
+    Plan(PlanFields, String),
+    /// The rates form (its fields as posted).
+    Rates(BTreeMap<String, String>, String),
+}
+
 async fn render(
     state: &AppState,
     auth: &Auth,
     org_key: Option<&str>,
     period: Period,
-    typed: Option<(PlanFields, String)>,
+    typed: Option<Typed>,
 ) -> Result<Response, AppError> {
     let today = state.clock.today();
     let mut conn = state.store.read().await?;
@@ -632,8 +643,8 @@ async fn render(
         _ => None,
     };
     let fields = match &typed {
-        Some((f, _)) => f.clone(),
-        None => plan
+        Some(Typed::Plan(f, _)) => f.clone(),
+        _ => plan
             .as_ref()
             .map(PlanFields::of)
             .or_else(|| suggestion.as_ref().map(|s| s.fields.clone()))
@@ -658,7 +669,18 @@ async fn render(
         period_options: period_options(today, &period, false),
         can_write: plans::role_writes_plans(auth.role),
         individuals: auth.role.sees_individuals(),
-        error: typed.map(|(_, e)| e),
+        error: match &typed {
+            Some(Typed::Plan(_, e)) => Some(e.clone()),
+            _ => None,
+        },
+        rates_error: match &typed {
+            Some(Typed::Rates(_, e)) => Some(e.clone()),
+            _ => None,
+        },
+        rates_typed: match typed {
+            Some(Typed::Rates(f, _)) => f,
+            _ => BTreeMap::new(),
+        },
         has_plan: plan.is_some(),
         targets,
         quarter_heads,
@@ -685,12 +707,19 @@ async fn render(
             ),
         ),
     };
-    let status = if page.error.is_some() {
+    let status = if page.error.is_some() || page.rates_error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
         axum::http::StatusCode::OK
     };
     Ok((status, Html(page.render()?)).into_response())
+}
+
+impl PlanPage {
+    /// What was typed in the refused rates form's field `key` (empty otherwise).
+    fn rate_typed(&self, key: &str) -> &str {
+        self.rates_typed.get(key).map_or("", String::as_str)
+    }
 }
 
 fn forecast_view(f: &Forecast) -> ForecastView {
@@ -851,7 +880,7 @@ async fn refused_rates(
         auth,
         Some(org_key),
         period,
-        Some((PlanFields::from_form(form), msg)),
+        Some(Typed::Rates(form.clone(), msg)),
     )
     .await
 }
@@ -873,7 +902,14 @@ pub async fn save(
     let plan = match fields.to_plan(period) {
         Ok(p) => p,
         Err(msg) => {
-            return render(&state, &auth, Some(&org_key), period, Some((fields, msg))).await;
+            return render(
+                &state,
+                &auth,
+                Some(&org_key),
+                period,
+                Some(Typed::Plan(fields, msg)),
+            )
+            .await;
         }
     };
     let result: Result<(), AppError> = async {
@@ -903,7 +939,7 @@ pub async fn save(
                 &auth,
                 Some(&org_key),
                 period,
-                Some((fields, e.message_vi())),
+                Some(Typed::Plan(fields, e.message_vi())),
             )
             .await
         }
