@@ -188,7 +188,10 @@ pub fn may_execute(role: Role, action: &Action) -> bool {
         r if is_staff(r) => true,
         Role::PoliticalCentre => matches!(
             action,
-            Action::EnrolInCourse { .. } | Action::FailCourse | Action::RecordCertificate { .. }
+            Action::EnrolInCourse { .. }
+                | Action::FailCourse
+                | Action::RecordCertificate { .. }
+                | Action::CompleteNewMemberCourse { .. }
         ),
         _ => false,
     }

@@ -64,6 +64,7 @@ macro_rules! fetch_optional {
 pub mod audit;
 pub mod bulk;
 pub mod candidacies;
+pub mod classes;
 pub mod counters;
 pub mod coverage;
 pub mod demo;
