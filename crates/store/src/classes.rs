@@ -419,7 +419,11 @@ struct ClassRow {
     issuer: String,
 }
 
-async fn class_for_write(tx: &mut Tx, scope: &Scope, pub_id: &str) -> Result<(ClassRow, ClassKind)> {
+async fn class_for_write(
+    tx: &mut Tx,
+    scope: &Scope,
+    pub_id: &str,
+) -> Result<(ClassRow, ClassKind)> {
     if !role_runs_classes(scope.role) {
         return Err(StoreError::Forbidden("class write"));
     }
@@ -824,7 +828,14 @@ pub async fn classes(
          WHERE oc.ancestor_id = $1 AND k.starts_on >= $2 AND k.starts_on <= $3 \
          ORDER BY k.starts_on DESC, k.class_id DESC"
     );
-    Ok(fetch_all!(conn.ex(), ClassLine, &sql, org_id, d(from), d(through))?)
+    Ok(fetch_all!(
+        conn.ex(),
+        ClassLine,
+        &sql,
+        org_id,
+        d(from),
+        d(through)
+    )?)
 }
 
 /// One attendee of a class.
@@ -1018,4 +1029,16 @@ pub async fn figures(
         enrolled,
         certified,
     })
+}
+
+/// The organisation running the class `pub_id`, when it is in the scope.
+pub async fn class_org(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<i64> {
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT k.org_id FROM course_class k WHERE k.pub_id = $1 AND {}",
+        Scope::org_filter("k.org_id", 2)
+    );
+    fetch_optional!(conn.ex(), (i64,), &sql, pub_id, all, user, role)?
+        .map(|(o,)| o)
+        .ok_or(StoreError::NotFound("course class"))
 }

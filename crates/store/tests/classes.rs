@@ -100,7 +100,14 @@ async fn a_class_from_proposal_to_certificates_feeds_the_cell_votes_certificate_
         .into_iter()
         .enumerate()
         {
-            let p = person(&w.store, name, &format!("0{}/03/1995", i + 1), "Nam", "Kinh").await;
+            let p = person(
+                &w.store,
+                name,
+                &format!("0{}/03/1995", i + 1),
+                "Nam",
+                "Kinh",
+            )
+            .await;
             let mut r = w.open(scope, p, cell, date(2021, 1, 4)).await.unwrap();
             r.step(
                 listed,
@@ -130,7 +137,10 @@ async fn a_class_from_proposal_to_certificates_feeds_the_cell_votes_certificate_
             classes::propose(tx, &c, &w.secretary_cb2, &ids[..1], date(2021, 1, 16)).await
         })
         .await;
-        assert!(matches!(elsewhere, Err(StoreError::NotFound(_))), "{engine}");
+        assert!(
+            matches!(elsewhere, Err(StoreError::NotFound(_))),
+            "{engine}"
+        );
         let again = write(&w, async |tx| {
             classes::propose(tx, &c, &w.secretary_cb1, &ids[..1], date(2021, 1, 16)).await
         })
@@ -159,7 +169,10 @@ async fn a_class_from_proposal_to_certificates_feeds_the_cell_votes_certificate_
             .await
         })
         .await;
-        assert!(matches!(bad, Err(StoreError::Invalid { .. })), "ends before it starts");
+        assert!(
+            matches!(bad, Err(StoreError::Invalid { .. })),
+            "ends before it starts"
+        );
         let class = write(&w, async |tx| {
             classes::open(
                 tx,
@@ -180,28 +193,55 @@ async fn a_class_from_proposal_to_certificates_feeds_the_cell_votes_certificate_
         assert_eq!(waiting.len(), 3, "{engine}");
         assert!(waiting.iter().all(|x| x.since.to_jiff() == listed));
         assert_eq!(
-            waiting
-                .iter()
-                .filter(|x| x.approved_on.is_some())
-                .count(),
+            waiting.iter().filter(|x| x.approved_on.is_some()).count(),
             2
         );
         drop(conn);
 
         // Enrolment: the unapproved proposal is refused; two seats, then full.
         let unapproved = write(&w, async |tx| {
-            classes::enrol(tx, &c, &w.book, &w.centre, &class, &ids[2..], date(2021, 6, 1)).await
+            classes::enrol(
+                tx,
+                &c,
+                &w.book,
+                &w.centre,
+                &class,
+                &ids[2..],
+                date(2021, 6, 1),
+            )
+            .await
         })
         .await;
-        assert!(matches!(unapproved, Err(StoreError::Invalid { .. })), "{engine}");
+        assert!(
+            matches!(unapproved, Err(StoreError::Invalid { .. })),
+            "{engine}"
+        );
         write(&w, async |tx| {
-            classes::enrol(tx, &c, &w.book, &w.centre, &class, &ids[..2], date(2021, 6, 1)).await
+            classes::enrol(
+                tx,
+                &c,
+                &w.book,
+                &w.centre,
+                &class,
+                &ids[..2],
+                date(2021, 6, 1),
+            )
+            .await
         })
         .await
         .unwrap();
         assert_eq!(runs[0].stage().await, Stage::Course, "{engine}");
         let full = write(&w, async |tx| {
-            classes::enrol(tx, &c, &w.book, &w.centre, &class, &ids[2..], date(2021, 6, 1)).await
+            classes::enrol(
+                tx,
+                &c,
+                &w.book,
+                &w.centre,
+                &class,
+                &ids[2..],
+                date(2021, 6, 1),
+            )
+            .await
         })
         .await;
         match full {
@@ -261,7 +301,10 @@ async fn a_class_from_proposal_to_certificates_feeds_the_cell_votes_certificate_
         let waiting = classes::waiting(&mut conn, &w.staff_xa, w.xa, ClassKind::Awareness)
             .await
             .unwrap();
-        let mut left: Vec<&str> = waiting.iter().map(|x| x.candidacy_pub_id.as_str()).collect();
+        let mut left: Vec<&str> = waiting
+            .iter()
+            .map(|x| x.candidacy_pub_id.as_str())
+            .collect();
         left.sort();
         let mut want = vec![ids[1].as_str(), ids[2].as_str()];
         want.sort();
@@ -280,9 +323,15 @@ async fn a_class_from_proposal_to_certificates_feeds_the_cell_votes_certificate_
             classes::figures(&mut conn, w.province, ClassKind::Awareness, year.0, year.1)
                 .await
                 .unwrap();
-        assert_eq!((province.classes, province.enrolled, province.certified), (1, 2, 1));
+        assert_eq!(
+            (province.classes, province.enrolled, province.certified),
+            (1, 2, 1)
+        );
         let lines = classes::classes(&mut conn, &w.staff_xa, w.province, year.0, year.1).await;
-        assert!(lines.is_err(), "{engine}: the province is outside the commune's scope");
+        assert!(
+            lines.is_err(),
+            "{engine}: the province is outside the commune's scope"
+        );
         let lines = classes::classes(&mut conn, &w.centre, w.province, year.0, year.1)
             .await
             .unwrap();
@@ -318,7 +367,10 @@ async fn a_class_from_proposal_to_certificates_feeds_the_cell_votes_certificate_
         let (on, action) = vote(date(2026, 6, 16));
         match r.try_step(on, action).await {
             Err(StoreError::Refused(v)) => {
-                assert!(v.iter().any(|x| x.rule_id == "cert.validity"), "{engine}: {v:#?}")
+                assert!(
+                    v.iter().any(|x| x.rule_id == "cert.validity"),
+                    "{engine}: {v:#?}"
+                )
             }
             other => panic!("{engine}: {other:?}"),
         }

@@ -80,7 +80,10 @@ pub const MENU: [&str; 10] = [
 /// leaders (mentors, the political centre and the mass organisations reach them by address; their
 /// scopes are a few people).
 pub fn menu_shows(key: &str, role: Role) -> bool {
-    use Role::{Admin, CellSecretary, CommitteeMemberInCharge, MassOrg, Mentor, OrgStaff, Viewer};
+    use Role::{
+        Admin, CellSecretary, CommitteeMemberInCharge, MassOrg, Mentor, OrgStaff, PoliticalCentre,
+        Viewer,
+    };
     match key {
         "dashboard" | "orgs" => true,
         "members" => matches!(
@@ -93,6 +96,10 @@ pub fn menu_shows(key: &str, role: Role) -> bool {
             Admin | OrgStaff | CommitteeMemberInCharge | CellSecretary | Mentor
         ),
         "alerts" => !matches!(role, MassOrg | Viewer),
+        "classes" => matches!(
+            role,
+            Admin | OrgStaff | CommitteeMemberInCharge | CellSecretary | PoliticalCentre
+        ),
         "audit" | "import" => matches!(role, Admin | OrgStaff),
         "plans" | "reports" => matches!(
             role,

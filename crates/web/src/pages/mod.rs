@@ -7,6 +7,7 @@ use crate::AppState;
 pub mod alerts;
 pub mod audit;
 pub mod candidates;
+pub mod classes;
 pub mod coverage;
 pub mod dashboard;
 pub mod documents;
@@ -25,6 +26,7 @@ pub mod setup;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(candidates::routes())
+        .merge(classes::routes())
         .merge(documents::routes())
         .merge(downloads::routes())
         .merge(orgs::routes())
