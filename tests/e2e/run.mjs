@@ -560,10 +560,10 @@ async function switchRole(page, label) {
   assert.equal(pathOf(page), '/', `after switching role the browser is at ${page.url()}`);
 }
 
-const ALL_ENTRIES = ['Tổng quan', 'Tổ chức', 'Đảng viên', 'Quần chúng ưu tú', 'Giúp đỡ', 'Cảnh báo', 'Kế hoạch', 'Báo cáo', 'Nhật ký', 'Nhập dữ liệu'];
+const ALL_ENTRIES = ['Tổng quan', 'Tổ chức', 'Đảng viên', 'Quần chúng ưu tú', 'Giúp đỡ', 'Lớp bồi dưỡng', 'Cảnh báo', 'Kế hoạch', 'Báo cáo', 'Nhật ký', 'Nhập dữ liệu'];
 // Importing is for administrators and organisation staff only.
 const menuOf = (...hidden) => ALL_ENTRIES.filter((e) => !hidden.includes(e));
-const MENTOR_MENU = menuOf('Đảng viên', 'Kế hoạch', 'Báo cáo', 'Nhật ký', 'Nhập dữ liệu');
+const MENTOR_MENU = menuOf('Đảng viên', 'Lớp bồi dưỡng', 'Kế hoạch', 'Báo cáo', 'Nhật ký', 'Nhập dữ liệu');
 
 // Each demo account in its first role: the role shown, the menu, and which page lies outside
 // its scope (`province`, `district`, `sibling`: another of phutrach's cells, or `none` for the
@@ -572,12 +572,12 @@ const MENTOR_MENU = menuOf('Đảng viên', 'Kế hoạch', 'Báo cáo', 'Nhật
 const roleTours = [
   { user: 'admin', role: 'Quản trị hệ thống', menu: menuOf(), outside: 'none' },
   { user: 'tochuc', role: 'Cán bộ tổ chức', menu: menuOf(), outside: 'province' },
-  { user: 'lanhdao', role: 'Lãnh đạo (xem báo cáo)', menu: menuOf('Quần chúng ưu tú', 'Giúp đỡ', 'Cảnh báo', 'Nhật ký', 'Nhập dữ liệu'), outside: 'province' },
+  { user: 'lanhdao', role: 'Lãnh đạo (xem báo cáo)', menu: menuOf('Quần chúng ưu tú', 'Giúp đỡ', 'Lớp bồi dưỡng', 'Cảnh báo', 'Nhật ký', 'Nhập dữ liệu'), outside: 'province' },
   { user: 'ttct', role: 'Trung tâm chính trị', menu: menuOf('Đảng viên', 'Giúp đỡ', 'Kế hoạch', 'Báo cáo', 'Nhật ký', 'Nhập dữ liệu'), outside: 'province' },
   { user: 'phutrach', role: 'Đảng ủy viên phụ trách chi bộ', menu: menuOf('Nhật ký', 'Nhập dữ liệu'), outside: 'district' },
   { user: 'bithu', role: 'Bí thư chi bộ', menu: menuOf('Nhật ký', 'Nhập dữ liệu'), outside: 'sibling' },
   { user: 'giupdo', role: 'Đảng viên giúp đỡ', menu: MENTOR_MENU, outside: 'district' },
-  { user: 'doanthanhnien', role: 'Tổ chức đoàn thể', menu: menuOf('Đảng viên', 'Giúp đỡ', 'Cảnh báo', 'Kế hoạch', 'Báo cáo', 'Nhật ký', 'Nhập dữ liệu'), outside: 'district' },
+  { user: 'doanthanhnien', role: 'Tổ chức đoàn thể', menu: menuOf('Đảng viên', 'Giúp đỡ', 'Lớp bồi dưỡng', 'Cảnh báo', 'Kế hoạch', 'Báo cáo', 'Nhật ký', 'Nhập dữ liệu'), outside: 'district' },
 ];
 
 journey('each role sees its own menu and scope (admin, tochuc, lanhdao, ttct, phutrach, bithu, giupdo, doanthanhnien)', async ({ page, problems }) => {
@@ -716,6 +716,76 @@ journey('the political centre (ttct) records a course certificate through the st
   for (const a of after) assert.ok(['enrol_in_course', 'fail_course', 'record_certificate'].includes(a), `after the course the centre is offered ${a}`);
   await screenshot(page, 'candidate-ttct');
   await assertAccessible(page, 'the candidate page as the political centre');
+  assertNoProblems(problems);
+});
+
+/** Today in Việt Nam as dd/mm/yyyy (the server's clock is the same). */
+function todayVn() {
+  const d = new Date(Date.now() + 7 * 3600 * 1000);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+}
+
+async function submitAndWait(page, button) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), button.click()]);
+  assert.deepEqual(await page.locator('.violations, .alert-error').allInnerTexts(), [], `refused at ${page.url()}`);
+}
+
+journey('a class from proposal to certificates: staff propose and approve, the centre (ttct) opens, enrols, records results, certifies and prints the roster', async ({ page, problems }) => {
+  const name = 'Lò Thị Học Viên';
+  const today = todayVn();
+  await login(page, 'tochuc');
+  await newCandidate(page, name, '02/02/1996', '06/01/2025');
+  await recordStep(page, 'list_as_sympathizer', '13/01/2025', { resolution_no: '03-NQ/CB', member: { index: 0 } });
+  assert.deepEqual(await page.locator('.violations, .alert-error').allInnerTexts(), []);
+  // Staff propose her, then approve the proposal (the committee above the cell).
+  await page.goto(`${base}/classes`);
+  await screenshot(page, 'classes-tochuc');
+  const row = () => page.locator('tr', { hasText: name });
+  await row().locator('input[type="checkbox"]').check();
+  await submitAndWait(page, page.getByRole('button', { name: 'Đề nghị đi học những người đã chọn' }));
+  assert.ok((await row().innerText()).includes('chờ duyệt'), await row().innerText());
+  await row().locator('input[type="checkbox"]').check();
+  await submitAndWait(page, page.getByRole('button', { name: 'Duyệt đề nghị của những người đã chọn' }));
+  assert.ok((await row().innerText()).includes('Đã duyệt'), await row().innerText());
+  await logout(page);
+
+  // The centre opens a class of the district that ends today.
+  await login(page, 'ttct');
+  await page.goto(`${base}/classes`);
+  await page.locator('#mo-lop > summary').click();
+  await page.getByLabel('Số hiệu lớp').fill('Lớp số 11/2026');
+  await page.getByLabel('Ngày khai giảng (ngày/tháng/năm)').fill(today);
+  await page.getByLabel('Ngày kết thúc (ngày/tháng/năm)').fill(today);
+  await page.getByLabel('Địa điểm').fill('Hội trường Trung tâm Chính trị');
+  await page.getByLabel('Số học viên tối đa').fill('40');
+  await page.getByLabel('Giảng viên').fill('Nguyễn Văn Giảng; Trần Thị Bài');
+  await page.getByLabel('Nơi cấp giấy chứng nhận').fill('Trung tâm Chính trị huyện Hòa Lâm');
+  await submitAndWait(page, page.getByRole('button', { name: 'Mở lớp' }));
+  assert.match(pathOf(page), /^\/classes\/[^/]+$/, `after opening the browser is at ${page.url()}`);
+  await page.getByLabel(new RegExp(name)).check();
+  await submitAndWait(page, page.getByRole('button', { name: 'Ghi danh' }));
+  await page.locator('tr', { hasText: name }).locator('select').selectOption('passed');
+  await submitAndWait(page, page.getByRole('button', { name: 'Ghi kết quả đã chọn' }));
+  await page.getByLabel('Số giấy chứng nhận đầu tiên').fill('301');
+  await page.getByLabel('Ký hiệu sau số (ví dụ GCN-TTCT)').fill('GCN-TTCT');
+  await submitAndWait(page, page.getByRole('button', { name: 'Cấp giấy chứng nhận' }));
+  const line = await page.locator('tr', { hasText: name }).innerText();
+  assert.ok(line.includes('Hoàn thành') && line.includes('301/GCN-TTCT'), line);
+  await screenshot(page, 'class-ttct');
+  await assertAccessible(page, 'the class page as the political centre');
+  await page.setViewportSize(phone);
+  await screenshot(page, 'class-ttct-phone');
+  await page.setViewportSize(desktop);
+  await page.emulateMedia({ media: 'print' });
+  await screenshot(page, 'class-ttct-print');
+  await page.emulateMedia({ media: 'screen' });
+  // The list of the year shows the class with its pass rate.
+  await page.goto(`${base}/classes`);
+  const listed = await page.locator('tr', { hasText: 'Lớp số 11/2026' }).innerText();
+  assert.ok(listed.includes('100 %'), listed);
+  await screenshot(page, 'classes-ttct');
+  await assertAccessible(page, 'the classes page as the political centre');
   assertNoProblems(problems);
 });
 

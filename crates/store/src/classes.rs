@@ -906,6 +906,8 @@ pub struct Waiting {
     pub full_name: String,
     /// The cell.
     pub cell_name: String,
+    /// The organisation above the cell (cells of the same name told apart).
+    pub cell_parent: Option<String>,
     /// Stage code (sympathizer or probationary).
     pub stage: String,
     /// Waiting since: the last step that put them where they are (listing, a failed course, the
@@ -948,10 +950,11 @@ pub async fn waiting(
         }
     };
     let sql = format!(
-        "SELECT c.pub_id AS candidacy_pub_id, p.full_name, o.name AS cell_name, c.stage, \
-         c.last_on AS since, cp.proposed_on, cp.approved_on \
+        "SELECT c.pub_id AS candidacy_pub_id, p.full_name, o.name AS cell_name, \
+         po.name AS cell_parent, c.stage, c.last_on AS since, cp.proposed_on, cp.approved_on \
          FROM org_closure oc JOIN candidacy c ON c.cell_id = oc.descendant_id \
          JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
+         LEFT JOIN org po ON po.org_id = o.parent_id \
          LEFT JOIN course_proposal cp ON cp.candidacy_id = c.candidacy_id AND cp.class_id IS NULL \
          WHERE oc.ancestor_id = $1 AND c.stage = $2 {done} \
          AND NOT EXISTS (SELECT 1 FROM course_attendee a WHERE a.candidacy_id = c.candidacy_id \

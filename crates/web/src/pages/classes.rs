@@ -38,7 +38,18 @@ pub struct ClassesQuery {
     org: Option<String>,
     year: Option<String>,
     kind: Option<String>,
+    /// Which proposals to list: `new` (not proposed), `proposed` (awaiting approval),
+    /// `approved`; empty: everyone waiting.
+    state: Option<String>,
 }
+
+/// The proposal states the waiting list is filtered by.
+const STATES: [(&str, &str); 4] = [
+    ("", "Tất cả người chờ"),
+    ("new", "Chưa đề nghị"),
+    ("proposed", "Đã đề nghị, chờ duyệt"),
+    ("approved", "Đã duyệt, chờ ghi danh"),
+];
 
 fn kind_of(code: Option<&str>) -> Result<ClassKind, AppError> {
     match code.map(str::trim).filter(|s| !s.is_empty()) {
@@ -56,6 +67,8 @@ pub struct WaitingLine {
     pub name: String,
     /// Cell.
     pub cell: String,
+    /// The organisation above the cell.
+    pub cell_parent: String,
     /// Waiting since, dd/mm/yyyy.
     pub since: String,
     /// Days waited.
@@ -64,6 +77,23 @@ pub struct WaitingLine {
     pub proposal: String,
     /// Approved (the centre may enrol).
     pub approved: bool,
+}
+
+fn waiting_line(w: classes::Waiting, today: Date) -> WaitingLine {
+    WaitingLine {
+        days: w.days(today),
+        since: format_vn(w.since.to_jiff()),
+        proposal: match (w.proposed_on, w.approved_on) {
+            (_, Some(a)) => format!("Đã duyệt ngày {}", format_vn(a.to_jiff())),
+            (Some(p), None) => format!("Đã đề nghị ngày {}, chờ duyệt", format_vn(p.to_jiff())),
+            (None, None) => "Chưa đề nghị".into(),
+        },
+        approved: w.approved_on.is_some(),
+        candidacy: w.candidacy_pub_id,
+        name: w.full_name,
+        cell: w.cell_name,
+        cell_parent: w.cell_parent.unwrap_or_default(),
+    }
 }
 
 /// One class of the list.
@@ -118,6 +148,10 @@ pub struct ClassesPage {
     org_name: String,
     org_options: Vec<Opt>,
     kind_options: Vec<Opt>,
+    state_options: Vec<Opt>,
+    state_code: String,
+    /// Everyone waiting, whatever the filter.
+    waiting_total: usize,
     kind_code: &'static str,
     kind_label: &'static str,
     year: i16,
@@ -144,29 +178,29 @@ async fn index_page(
     let (org, org_options) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
     let first = Date::new(year, 1, 1).map_err(|_| AppError::NotFound)?;
     let last = Date::new(year, 12, 31).map_err(|_| AppError::NotFound)?;
-    let waiting = if auth.role.sees_individuals() {
-        classes::waiting(&mut conn, &auth.scope, org.org_id, kind)
-            .await?
-            .into_iter()
-            .map(|w| WaitingLine {
-                days: w.days(today),
-                since: format_vn(w.since.to_jiff()),
-                proposal: match (w.proposed_on, w.approved_on) {
-                    (_, Some(a)) => format!("Đã duyệt ngày {}", format_vn(a.to_jiff())),
-                    (Some(p), None) => {
-                        format!("Đã đề nghị ngày {}, chờ duyệt", format_vn(p.to_jiff()))
-                    }
-                    (None, None) => "Chưa đề nghị".into(),
-                },
-                approved: w.approved_on.is_some(),
-                candidacy: w.candidacy_pub_id,
-                name: w.full_name,
-                cell: w.cell_name,
-            })
-            .collect()
+    let state_code = q
+        .state
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| STATES.iter().any(|(k, _)| k == c))
+        .unwrap_or("")
+        .to_string();
+    let all = if auth.role.sees_individuals() {
+        classes::waiting(&mut conn, &auth.scope, org.org_id, kind).await?
     } else {
         Vec::new()
     };
+    let waiting_total = all.len();
+    let waiting = all
+        .into_iter()
+        .filter(|w| match state_code.as_str() {
+            "new" => w.proposed_on.is_none(),
+            "proposed" => w.proposed_on.is_some() && w.approved_on.is_none(),
+            "approved" => w.approved_on.is_some(),
+            _ => true,
+        })
+        .map(|w| waiting_line(w, today))
+        .collect();
     let list: Vec<ClassRow> = classes::classes(&mut conn, &auth.scope, org.org_id, first, last)
         .await?
         .iter()
@@ -183,6 +217,9 @@ async fn index_page(
             .iter()
             .map(|k| opt(k.code(), k.label_vi(), kind.code()))
             .collect(),
+        state_options: STATES.iter().map(|(k, l)| opt(*k, *l, &state_code)).collect(),
+        state_code,
+        waiting_total,
         kind_code: kind.code(),
         kind_label: kind.label_vi(),
         year,
@@ -268,6 +305,7 @@ async fn index_again(
         org: Some(field(f, "org").to_string()),
         year: Some(field(f, "year").to_string()),
         kind: Some(field(f, "kind").to_string()),
+        state: Some(field(f, "state").to_string()),
     };
     let status = e.status();
     let page = index_page(state, auth, &q, Some(e.message_vi().1)).await?;
@@ -344,10 +382,11 @@ pub async fn proposals(
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!(
-            "/classes?org={}&year={}&kind={}",
+            "/classes?org={}&year={}&kind={}&state={}",
             field(&f, "org"),
             field(&f, "year"),
-            field(&f, "kind")
+            field(&f, "kind"),
+            field(&f, "state")
         ))
         .into_response()),
         Err(e) => index_again(&state, &auth, &f, e).await,
@@ -387,6 +426,10 @@ pub struct ClassPage {
     approved: Vec<WaitingLine>,
     ended: bool,
     may_run: bool,
+    /// Some attendee has no result yet.
+    results_pending: bool,
+    /// Some attendee completed the class and has no certificate yet.
+    to_certify: usize,
     today: String,
     error: Option<String>,
 }
@@ -407,22 +450,18 @@ async fn class_page(
             classes::waiting(&mut conn, &auth.scope, org, kind)
                 .await?
                 .into_iter()
-                .filter_map(|w| {
-                    let a = w.approved_on?;
-                    Some(WaitingLine {
-                        days: w.days(today),
-                        since: format_vn(w.since.to_jiff()),
-                        proposal: format!("Đã duyệt ngày {}", format_vn(a.to_jiff())),
-                        approved: true,
-                        candidacy: w.candidacy_pub_id,
-                        name: w.full_name,
-                        cell: w.cell_name,
-                    })
-                })
+                .filter(|w| w.approved_on.is_some())
+                .map(|w| waiting_line(w, today))
                 .collect()
         }
         _ => Vec::new(),
     };
+    let results_pending = sheet.attendees.iter().any(|a| a.result.is_none());
+    let to_certify = sheet
+        .attendees
+        .iter()
+        .filter(|a| a.result.as_deref() == Some(Outcome::Passed.code()) && a.cert_no.is_none())
+        .count();
     let attendees = sheet
         .attendees
         .iter()
@@ -454,6 +493,8 @@ async fn class_page(
         attendees,
         approved,
         may_run,
+        results_pending,
+        to_certify,
         today: format_vn(today),
         error,
     })
