@@ -6,7 +6,7 @@
 use jiff::civil::Date;
 use ketnap_domain::plan::{Line, Period};
 use ketnap_domain::stats::{AgeBand, Composition};
-use ketnap_store::reports::{self, PeriodicReport, PlanVsActualReport, StageAge};
+use ketnap_store::reports::{self, PeriodFigures, PeriodicReport, PlanVsActualReport, StageAge};
 use ketnap_store::{Conn, Result, Scope, orgs};
 use serde::Serialize;
 
@@ -324,6 +324,38 @@ fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Doc
             target.map_or(Cell::Empty, |t| share(c.actuals.admissions, t)),
         ]);
     }
+    sections.push(s);
+
+    // VIII. Course classes: classes, people sent, people certified, as separate figures.
+    let mut s = Section::new(
+        "VIII. Lớp bồi dưỡng",
+        &["Nội dung", "Kỳ này", "Cùng kỳ năm trước"],
+    );
+    type CourseRow = (&'static str, fn(&PeriodFigures) -> i64);
+    let rows: [CourseRow; 6] = [
+        ("Lớp nhận thức về Đảng mở trong kỳ", |f| f.awareness_course.classes),
+        ("Người được cử học lớp nhận thức về Đảng", |f| f.awareness_course.enrolled),
+        ("Người được cấp giấy chứng nhận qua các lớp", |f| {
+            f.awareness_course.certified
+        }),
+        ("Lớp bồi dưỡng đảng viên mới mở trong kỳ", |f| f.new_member_course.classes),
+        ("Đảng viên dự bị được cử học lớp đảng viên mới", |f| {
+            f.new_member_course.enrolled
+        }),
+        ("Đảng viên dự bị hoàn thành lớp đảng viên mới", |f| {
+            f.new_member_course.certified
+        }),
+    ];
+    for (label, get) in rows {
+        s.row(vec![
+            Cell::text(label),
+            n(get(cur)),
+            prev.map_or(Cell::Empty, |p| n(get(p))),
+        ]);
+    }
+    s.note = Some(
+        "Lớp tính theo ngày khai giảng, do tổ chức này và các tổ chức trực thuộc mở; người đi học theo ngày ghi danh và người được cấp giấy theo ngày cấp, thuộc các chi bộ trực thuộc. Chỉ tính các lớp ghi trong hệ thống: số giấy chứng nhận ở mục II còn gồm các giấy ghi thẳng vào hồ sơ.".into(),
+    );
     sections.push(s);
 
     Document {

@@ -1231,6 +1231,10 @@ pub struct PeriodFigures {
     /// Introductions by each mass organisation of the subtree (one that introduced no one shows
     /// zero).
     pub introductions: Vec<IntroductionCount>,
+    /// The awareness course's classes, people enrolled and people certified through them.
+    pub awareness_course: crate::classes::CourseFigures,
+    /// The same for the new-member course.
+    pub new_member_course: crate::classes::CourseFigures,
 }
 
 /// The periodic report of an organisation's subtree.
@@ -1294,6 +1298,22 @@ async fn figures(
         membership: membership_of(conn, org_id, through).await?,
         introductions: candidacies::introductions_by_mass_org(conn, scope, org_id, from, through)
             .await?,
+        awareness_course: crate::classes::figures(
+            conn,
+            org_id,
+            crate::classes::ClassKind::Awareness,
+            from,
+            through,
+        )
+        .await?,
+        new_member_course: crate::classes::figures(
+            conn,
+            org_id,
+            crate::classes::ClassKind::NewMember,
+            from,
+            through,
+        )
+        .await?,
     })
 }
 

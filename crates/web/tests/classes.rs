@@ -205,4 +205,21 @@ async fn a_sympathizer_goes_from_proposal_to_certificate_through_a_class() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("125/GCN-TTCT"), "{}", page.body);
     assert!(page.body.contains("Hoàn thiện hồ sơ"), "{}", page.body);
+
+    // The year's report counts the class, the person sent and the person certified apart.
+    let year = &today[6..];
+    let page = app.get(&format!("/reports?period={year}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for label in [
+        "Lớp nhận thức về Đảng mở trong kỳ",
+        "Người được cử học lớp nhận thức về Đảng",
+        "Người được cấp giấy chứng nhận qua các lớp",
+    ] {
+        assert!(
+            page.body
+                .contains(&format!("<th scope=\"row\">{label}</th><td class=\"num\">1</td>")),
+            "{label}: {}",
+            &page.body[page.body.find("VIII. Lớp bồi dưỡng").expect("section VIII")..]
+        );
+    }
 }
