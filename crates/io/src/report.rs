@@ -333,18 +333,29 @@ fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Doc
     );
     type CourseRow = (&'static str, fn(&PeriodFigures) -> i64);
     let rows: [CourseRow; 6] = [
-        ("Lớp nhận thức về Đảng mở trong kỳ", |f| f.awareness_course.classes),
-        ("Người được cử học lớp nhận thức về Đảng", |f| f.awareness_course.enrolled),
-        ("Người được cấp giấy chứng nhận qua các lớp", |f| {
-            f.awareness_course.certified
+        ("Lớp nhận thức về Đảng mở trong kỳ", |f| {
+            f.awareness_course.classes
         }),
-        ("Lớp bồi dưỡng đảng viên mới mở trong kỳ", |f| f.new_member_course.classes),
-        ("Đảng viên dự bị được cử học lớp đảng viên mới", |f| {
-            f.new_member_course.enrolled
-        }),
-        ("Đảng viên dự bị hoàn thành lớp đảng viên mới", |f| {
-            f.new_member_course.certified
-        }),
+        (
+            "Người được cử học lớp nhận thức về Đảng",
+            |f| f.awareness_course.enrolled,
+        ),
+        (
+            "Người được cấp giấy chứng nhận qua các lớp",
+            |f| f.awareness_course.certified,
+        ),
+        (
+            "Lớp bồi dưỡng đảng viên mới mở trong kỳ",
+            |f| f.new_member_course.classes,
+        ),
+        (
+            "Đảng viên dự bị được cử học lớp đảng viên mới",
+            |f| f.new_member_course.enrolled,
+        ),
+        (
+            "Đảng viên dự bị hoàn thành lớp đảng viên mới",
+            |f| f.new_member_course.certified,
+        ),
     ];
     for (label, get) in rows {
         s.row(vec![

@@ -757,6 +757,13 @@ pub async fn execute(
     )
     .await?;
     update_roster(tx, ctx, &row, &next, before, &event, new_cell).await?;
+    if matches!(
+        event.action,
+        Action::SendVerification { .. } | Action::AnswerVerification { .. }
+    ) || new_cell != row.cell_id
+    {
+        crate::verification::sync(tx, ctx, row.candidacy_id, new_cell, &next).await?;
+    }
     let action = format!("candidacy.{}", action_code(&event.action));
     audit::append(
         tx,

@@ -83,6 +83,7 @@ pub mod scope;
 pub mod setup;
 pub mod units;
 pub mod users;
+pub mod verification;
 
 pub use ids::PubId;
 pub use people::Page;

@@ -7,6 +7,8 @@
 //!   event was recorded in.
 //! - Every counter is recomputed with [`counters::deltas`] from the stored events and the tags
 //!   stored with them, and compared with the `counter` table (a stored zero equals no row).
+//! - The verification desk's rows are compared with the requests of the replayed history
+//!   ([`crate::verification::expected_rows`]).
 //! - The closure table is compared with the parent links ([`orgs::closure_differences`]).
 //!
 //! Candidacies are read page by page (keyset), each page's events in one query. The recomputed
@@ -57,6 +59,7 @@ type CounterKey = (i64, String, String);
 struct Row {
     candidacy_id: i64,
     pub_id: String,
+    cell_id: i64,
     stage: String,
     version: i64,
     state: String,
@@ -66,6 +69,7 @@ struct Row {
 fn check_one(
     row: &Row,
     history: &[(i64, i64, String)],
+    requests: &[crate::verification::RequestRow],
     book: &RuleBook,
     totals: &mut BTreeMap<CounterKey, i64>,
     report: &mut RebuildReport,
@@ -122,6 +126,14 @@ fn check_one(
         Ok(_) => diff("stored state differs from the replayed history".into()),
         Err(e) => diff(format!("stored state unreadable: {e}")),
     }
+    let expected = crate::verification::expected_rows(&replayed, row.cell_id);
+    if requests != expected.as_slice() {
+        diff(format!(
+            "verification desk rows differ from the history ({} stored, {} in the history)",
+            requests.len(),
+            expected.len()
+        ));
+    }
     let stage = replayed.stage.map_or("", stage_code);
     if row.stage != stage {
         diff(format!("stage {} stored, {stage} replayed", row.stage));
@@ -145,7 +157,7 @@ pub async fn rebuild(store: &Store, book: &RuleBook) -> Result<RebuildReport> {
         let rows: Vec<Row> = fetch_all!(
             conn.ex(),
             Row,
-            "SELECT candidacy_id, pub_id, stage, version, state FROM candidacy \
+            "SELECT candidacy_id, pub_id, cell_id, stage, version, state FROM candidacy \
              WHERE candidacy_id > $1 ORDER BY candidacy_id LIMIT $2",
             after,
             PAGE
@@ -170,10 +182,12 @@ pub async fn rebuild(store: &Store, book: &RuleBook) -> Result<RebuildReport> {
                 .or_default()
                 .push((seq, cell, payload));
         }
+        let mut requests = crate::verification::stored_rows(&mut conn, lo, hi).await?;
         for row in &rows {
             report.candidacies += 1;
             let history = by_candidacy.remove(&row.candidacy_id).unwrap_or_default();
-            check_one(row, &history, book, &mut totals, &mut report);
+            let stored = requests.remove(&row.candidacy_id).unwrap_or_default();
+            check_one(row, &history, &stored, book, &mut totals, &mut report);
         }
         for (id, _) in by_candidacy {
             report

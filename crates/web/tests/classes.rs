@@ -216,8 +216,9 @@ async fn a_sympathizer_goes_from_proposal_to_certificate_through_a_class() {
         "Người được cấp giấy chứng nhận qua các lớp",
     ] {
         assert!(
-            page.body
-                .contains(&format!("<th scope=\"row\">{label}</th><td class=\"num\">1</td>")),
+            page.body.contains(&format!(
+                "<th scope=\"row\">{label}</th><td class=\"num\">1</td>"
+            )),
             "{label}: {}",
             &page.body[page.body.find("VIII. Lớp bồi dưỡng").expect("section VIII")..]
         );

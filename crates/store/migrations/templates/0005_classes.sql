@@ -47,3 +47,24 @@ CREATE TABLE course_attendee (
 CREATE INDEX course_attendee_candidacy ON course_attendee (candidacy_id);
 CREATE INDEX course_attendee_cell_enrolled ON course_attendee (cell_id, enrolled_on);
 CREATE INDEX course_attendee_cell_cert ON course_attendee (cell_id, cert_on);
+
+-- The verification desk: every verification request of every candidacy as a row staff work as a
+-- queue, written in the transaction of the step that sends or answers it (the candidacy's
+-- history stays the source; `ketnap rebuild` compares the two). `destination_key` is the
+-- destination folded (no diacritics, lower case, single spaces) to group the same place
+-- written differently; `reminded_on` is the last reminder letter sent (not a lifecycle step).
+CREATE TABLE verification_request (
+    candidacy_id BIGINT NOT NULL REFERENCES candidacy (candidacy_id),
+    request_no BIGINT NOT NULL,
+    cell_id BIGINT NOT NULL REFERENCES org (org_id),
+    subject TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    destination_key TEXT NOT NULL,
+    sent_on {DATE} NOT NULL,
+    sent_by BIGINT,
+    answered_on {DATE},
+    outcome TEXT,
+    reminded_on {DATE},
+    PRIMARY KEY (candidacy_id, request_no)
+);
+CREATE INDEX verification_request_cell_open ON verification_request (cell_id, answered_on, sent_on);

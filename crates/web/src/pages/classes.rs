@@ -217,7 +217,10 @@ async fn index_page(
             .iter()
             .map(|k| opt(k.code(), k.label_vi(), kind.code()))
             .collect(),
-        state_options: STATES.iter().map(|(k, l)| opt(*k, *l, &state_code)).collect(),
+        state_options: STATES
+            .iter()
+            .map(|(k, l)| opt(*k, *l, &state_code))
+            .collect(),
         state_code,
         waiting_total,
         kind_code: kind.code(),
