@@ -560,10 +560,10 @@ async function switchRole(page, label) {
   assert.equal(pathOf(page), '/', `after switching role the browser is at ${page.url()}`);
 }
 
-const ALL_ENTRIES = ['Tổng quan', 'Tổ chức', 'Đảng viên', 'Quần chúng ưu tú', 'Giúp đỡ', 'Lớp bồi dưỡng', 'Cảnh báo', 'Kế hoạch', 'Báo cáo', 'Nhật ký', 'Nhập dữ liệu'];
+const ALL_ENTRIES = ['Tổng quan', 'Tổ chức', 'Đảng viên', 'Quần chúng ưu tú', 'Giúp đỡ', 'Lớp bồi dưỡng', 'Thẩm tra', 'Cảnh báo', 'Kế hoạch', 'Báo cáo', 'Nhật ký', 'Nhập dữ liệu'];
 // Importing is for administrators and organisation staff only.
 const menuOf = (...hidden) => ALL_ENTRIES.filter((e) => !hidden.includes(e));
-const MENTOR_MENU = menuOf('Đảng viên', 'Lớp bồi dưỡng', 'Kế hoạch', 'Báo cáo', 'Nhật ký', 'Nhập dữ liệu');
+const MENTOR_MENU = menuOf('Đảng viên', 'Lớp bồi dưỡng', 'Kế hoạch', 'Báo cáo', 'Thẩm tra', 'Nhật ký', 'Nhập dữ liệu');
 
 // Each demo account in its first role: the role shown, the menu, and which page lies outside
 // its scope (`province`, `district`, `sibling`: another of phutrach's cells, or `none` for the
@@ -572,12 +572,12 @@ const MENTOR_MENU = menuOf('Đảng viên', 'Lớp bồi dưỡng', 'Kế hoạc
 const roleTours = [
   { user: 'admin', role: 'Quản trị hệ thống', menu: menuOf(), outside: 'none' },
   { user: 'tochuc', role: 'Cán bộ tổ chức', menu: menuOf(), outside: 'province' },
-  { user: 'lanhdao', role: 'Lãnh đạo (xem báo cáo)', menu: menuOf('Quần chúng ưu tú', 'Giúp đỡ', 'Lớp bồi dưỡng', 'Cảnh báo', 'Nhật ký', 'Nhập dữ liệu'), outside: 'province' },
-  { user: 'ttct', role: 'Trung tâm chính trị', menu: menuOf('Đảng viên', 'Giúp đỡ', 'Kế hoạch', 'Báo cáo', 'Nhật ký', 'Nhập dữ liệu'), outside: 'province' },
-  { user: 'phutrach', role: 'Đảng ủy viên phụ trách chi bộ', menu: menuOf('Nhật ký', 'Nhập dữ liệu'), outside: 'district' },
-  { user: 'bithu', role: 'Bí thư chi bộ', menu: menuOf('Nhật ký', 'Nhập dữ liệu'), outside: 'sibling' },
+  { user: 'lanhdao', role: 'Lãnh đạo (xem báo cáo)', menu: menuOf('Quần chúng ưu tú', 'Giúp đỡ', 'Lớp bồi dưỡng', 'Cảnh báo', 'Thẩm tra', 'Nhật ký', 'Nhập dữ liệu'), outside: 'province' },
+  { user: 'ttct', role: 'Trung tâm chính trị', menu: menuOf('Đảng viên', 'Giúp đỡ', 'Kế hoạch', 'Báo cáo', 'Thẩm tra', 'Nhật ký', 'Nhập dữ liệu'), outside: 'province' },
+  { user: 'phutrach', role: 'Đảng ủy viên phụ trách chi bộ', menu: menuOf('Thẩm tra', 'Nhật ký', 'Nhập dữ liệu'), outside: 'district' },
+  { user: 'bithu', role: 'Bí thư chi bộ', menu: menuOf('Thẩm tra', 'Nhật ký', 'Nhập dữ liệu'), outside: 'sibling' },
   { user: 'giupdo', role: 'Đảng viên giúp đỡ', menu: MENTOR_MENU, outside: 'district' },
-  { user: 'doanthanhnien', role: 'Tổ chức đoàn thể', menu: menuOf('Đảng viên', 'Giúp đỡ', 'Lớp bồi dưỡng', 'Cảnh báo', 'Kế hoạch', 'Báo cáo', 'Nhật ký', 'Nhập dữ liệu'), outside: 'district' },
+  { user: 'doanthanhnien', role: 'Tổ chức đoàn thể', menu: menuOf('Đảng viên', 'Giúp đỡ', 'Lớp bồi dưỡng', 'Cảnh báo', 'Kế hoạch', 'Báo cáo', 'Thẩm tra', 'Nhật ký', 'Nhập dữ liệu'), outside: 'district' },
 ];
 
 journey('each role sees its own menu and scope (admin, tochuc, lanhdao, ttct, phutrach, bithu, giupdo, doanthanhnien)', async ({ page, problems }) => {
@@ -662,7 +662,7 @@ journey('a user with two roles switches role: another menu, another scope, and b
 
   await switchRole(page, 'Đảng ủy viên phụ trách chi bộ');
   assert.equal(await roleShown(page), 'Đảng ủy viên phụ trách chi bộ');
-  assert.deepEqual(await menuEntries(page), menuOf('Nhật ký', 'Nhập dữ liệu'));
+  assert.deepEqual(await menuEntries(page), menuOf('Thẩm tra', 'Nhật ký', 'Nhập dữ liệu'));
   for (const id of cells) {
     const r = await page.goto(`${base}/orgs/${id}`);
     assert.equal(r.status(), 200, `back in charge, /orgs/${id} answered ${r.status()}`);

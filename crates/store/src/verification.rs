@@ -163,6 +163,18 @@ pub fn role_works_desk(role: crate::Role) -> bool {
     matches!(role, crate::Role::Admin | crate::Role::OrgStaff)
 }
 
+/// Roles that read the queue's names (the staff who work it and those who follow the cells);
+/// every role that reads the organisation reads the durations (aggregates).
+pub fn role_reads_desk(role: crate::Role) -> bool {
+    matches!(
+        role,
+        crate::Role::Admin
+            | crate::Role::OrgStaff
+            | crate::Role::CommitteeMemberInCharge
+            | crate::Role::CellSecretary
+    )
+}
+
 /// One open request of the queue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct OpenRequest {
@@ -208,8 +220,8 @@ pub async fn open_requests(
     limit: i64,
 ) -> Result<Vec<OpenRequest>> {
     crate::reports::org_head(conn, scope, org_id).await?;
-    if !scope.role.sees_individuals() {
-        return Err(StoreError::Forbidden("individual lists"));
+    if !role_reads_desk(scope.role) {
+        return Err(StoreError::Forbidden("verification queue"));
     }
     Ok(fetch_all!(
         conn.ex(),
@@ -317,6 +329,69 @@ pub async fn answer_many(
         .await?;
     }
     Ok(answers.len())
+}
+
+/// What a reminder letter for one request says, read within the scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LetterFacts {
+    /// The candidate's name.
+    pub full_name: String,
+    /// Birth date.
+    pub birth_date: Date,
+    /// Whom the request verifies, in words.
+    pub subject_vi: &'static str,
+    /// Where it went.
+    pub destination: String,
+    /// Number within the candidacy.
+    pub request_no: i64,
+    /// Sent on.
+    pub sent_on: Date,
+    /// Answered on (a letter for an answered request says so).
+    pub answered_on: Option<Date>,
+    /// The cell.
+    pub cell_id: i64,
+}
+
+/// The facts of the reminder letter for request `no` of candidacy `pub_id`.
+pub async fn letter_facts(
+    conn: &mut Conn,
+    scope: &Scope,
+    pub_id: &str,
+    no: i64,
+) -> Result<LetterFacts> {
+    if !role_reads_desk(scope.role) {
+        return Err(StoreError::Forbidden("verification letter"));
+    }
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT p.full_name, p.birth_date, v.subject, v.destination, v.sent_on, v.answered_on, v.cell_id \
+         FROM candidacy c JOIN verification_request v ON v.candidacy_id = c.candidacy_id \
+         JOIN person p ON p.person_id = c.person_id \
+         WHERE c.pub_id = $1 AND v.request_no = $2 AND {}",
+        Scope::org_filter("v.cell_id", 3)
+    );
+    type Raw = (
+        String,
+        jiff_sqlx::Date,
+        String,
+        String,
+        jiff_sqlx::Date,
+        Option<jiff_sqlx::Date>,
+        i64,
+    );
+    let (full_name, birth, subject, destination, sent, answered, cell_id): Raw =
+        fetch_optional!(conn.ex(), Raw, &sql, pub_id, no, all, user, role)?
+            .ok_or(StoreError::NotFound("verification request"))?;
+    Ok(LetterFacts {
+        full_name,
+        birth_date: birth.to_jiff(),
+        subject_vi: from_code::<Relation>(&subject).map_or("", Relation::label_vi),
+        destination,
+        request_no: no,
+        sent_on: sent.to_jiff(),
+        answered_on: answered.map(|a| a.to_jiff()),
+        cell_id,
+    })
 }
 
 /// Median and 90th percentile of days from sending to answer, for one group.

@@ -100,7 +100,7 @@ pub fn menu_shows(key: &str, role: Role) -> bool {
             role,
             Admin | OrgStaff | CommitteeMemberInCharge | CellSecretary | PoliticalCentre
         ),
-        "audit" | "import" => matches!(role, Admin | OrgStaff),
+        "audit" | "import" | "verification" => matches!(role, Admin | OrgStaff),
         "plans" | "reports" => matches!(
             role,
             Admin | OrgStaff | CommitteeMemberInCharge | CellSecretary | Viewer

@@ -363,6 +363,7 @@ fn expected_menu(user: &str) -> &'static [&'static str] {
             "/candidates",
             "/mentors",
             "/classes",
+            "/verification",
             "/alerts",
             "/plans",
             "/reports",

@@ -21,6 +21,7 @@ pub mod picker;
 pub mod plans;
 pub mod reports;
 pub mod setup;
+pub mod verification;
 
 /// The routes of every page area (the dashboard at `/` is mounted by the app).
 pub fn routes() -> Router<AppState> {
@@ -39,4 +40,5 @@ pub fn routes() -> Router<AppState> {
         .merge(coverage::routes())
         .merge(import::routes())
         .merge(setup::routes())
+        .merge(verification::routes())
 }
