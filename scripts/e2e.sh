@@ -36,6 +36,15 @@ if [ ! -x /usr/bin/chromium ]; then
     chromium chromium-driver fonts-liberation fonts-dejavu-core
 fi
 
+if ! command -v pdftoppm >/dev/null 2>&1; then
+  # The printed documents are turned into PNG pages for review (target/screenshots/forms/).
+  say "installing poppler-utils (pdftoppm, missing)"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends poppler-utils
+fi
+
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "node and npm are needed for the browser tests (Node >= 20)" >&2
   exit 2

@@ -10,6 +10,7 @@
 // executablePath, each journey in a fresh profile directory of its own.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -786,6 +787,46 @@ journey('a class from proposal to certificates: staff propose and approve, the c
   assert.ok(listed.includes('100 %'), listed);
   await screenshot(page, 'classes-ttct');
   await assertAccessible(page, 'the classes page as the political centre');
+  assertNoProblems(problems);
+});
+
+/** Print the page to an A4 PDF with Chromium and turn each page into a PNG for review
+ * (target/screenshots/forms/<name>-<n>.png, pdftoppm from poppler-utils). Returns the PDF's page count. */
+async function printForm(page, name) {
+  const dir = join(shots, 'forms');
+  mkdirSync(dir, { recursive: true });
+  const pdf = join(dir, `${name}.pdf`);
+  await page.pdf({ path: pdf, format: 'A4', preferCSSPageSize: true, printBackground: true });
+  execFileSync('pdftoppm', ['-png', '-r', '80', pdf, join(dir, name)]);
+  const info = execFileSync('pdfinfo', [pdf]).toString();
+  return Number(/Pages:\s+(\d+)/.exec(info)[1]);
+}
+
+journey('staff work the verification desk: the stalled requests, a reminder recorded, the reminder letter printed on one A4 page', async ({ page, problems }) => {
+  await login(page, 'tochuc');
+  await page.goto(`${base}/verification`);
+  await screenshot(page, 'verification-tochuc');
+  await assertAccessible(page, 'the verification desk');
+  await page.locator('#v-show').selectOption('stalled');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Xem' }).click()]);
+  const rows = page.locator('tbody tr');
+  assert.ok((await rows.count()) > 0, 'the demo has stalled requests');
+  assert.ok((await rows.first().innerText()).includes('quá hạn'), await rows.first().innerText());
+  await rows.first().locator('input[type="checkbox"]').check();
+  await submitAndWait(page, page.getByRole('button', { name: 'Ghi đã gửi công văn đôn đốc' }));
+  assert.ok((await page.locator('tbody tr').first().innerText()).includes(todayVn()), 'the reminder is shown');
+  await page.setViewportSize(phone);
+  await screenshot(page, 'verification-tochuc-phone');
+  await page.setViewportSize(desktop);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('tbody tr').first().getByRole('link', { name: 'In công văn đôn đốc' }).click()]);
+  const text = await page.locator('main').innerText();
+  for (const part of ['ĐẢNG CỘNG SẢN VIỆT NAM', 'V/v đôn đốc trả lời thẩm tra lý lịch', 'Kính gửi:', 'Nơi nhận:']) {
+    assert.ok(text.includes(part), `the letter has “${part}”`);
+  }
+  await screenshot(page, 'verification-letter');
+  await assertAccessible(page, 'the reminder letter');
+  const pages = await printForm(page, 'verification-reminder-letter');
+  assert.equal(pages, 1, 'the reminder letter fits one A4 page');
   assertNoProblems(problems);
 });
 
