@@ -13,5 +13,6 @@ pub mod charts;
 pub mod export;
 pub mod import;
 pub mod lists;
+pub mod paper;
 pub mod report;
 pub mod sheet;

@@ -38,6 +38,9 @@ pub enum AppError {
     /// A template failed to render.
     #[error("template error: {0}")]
     Template(#[from] askama::Error),
+    /// A file could not be produced (a DOCX, …), for the log.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl AppError {
@@ -58,9 +61,10 @@ impl AppError {
             }
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unauthenticated => StatusCode::SEE_OTHER,
-            AppError::Store(_) | AppError::Session(_) | AppError::Template(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            AppError::Store(_)
+            | AppError::Session(_)
+            | AppError::Template(_)
+            | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -78,7 +82,7 @@ impl AppError {
             AppError::TooLarge => ("Dữ liệu quá lớn".into(), "Dữ liệu gửi lên vượt quá giới hạn cho phép.".into()),
             AppError::BadRequest(m) => ("Dữ liệu chưa hợp lệ".into(), m.clone()),
             AppError::Unauthenticated => ("Cần đăng nhập".into(), "Vui lòng đăng nhập.".into()),
-            AppError::Session(_) | AppError::Template(_) => {
+            AppError::Session(_) | AppError::Template(_) | AppError::Internal(_) => {
                 ("Lỗi hệ thống".into(), "Đã có lỗi; thao tác chưa được lưu. Vui lòng thử lại sau.".into())
             }
         }

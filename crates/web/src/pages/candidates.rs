@@ -629,6 +629,8 @@ pub struct ShowPage {
     pub today: String,
     /// The documents this stage needs, and the upload form.
     pub dossier: DossierSection,
+    /// The documents printed from what is recorded: (name, print page link, DOCX link).
+    pub papers: Vec<(String, String, String)>,
 }
 
 fn text(name: &'static str, label: &'static str) -> Field {
@@ -1981,6 +1983,18 @@ pub(crate) async fn render_show(
         error: outcome.error,
         today: format_vn(today),
         dossier,
+        papers: if crate::pages::papers::role_prints(auth.role) {
+            ketnap_io::paper::PaperKind::ALL
+                .iter()
+                .filter(|k| k.available(&c.state))
+                .map(|k| {
+                    let href = format!("/candidates/{}/paper/{}", c.pub_id, k.code());
+                    (k.label_vi(), href.clone(), format!("{href}?format=docx"))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     })
 }
 

@@ -16,6 +16,7 @@ pub mod import;
 pub mod members;
 pub mod mentors;
 pub mod orgs;
+pub mod papers;
 mod person_input;
 pub mod picker;
 pub mod plans;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(documents::routes())
         .merge(downloads::routes())
         .merge(orgs::routes())
+        .merge(papers::routes())
         .merge(members::routes())
         .merge(alerts::routes())
         .merge(audit::routes())

@@ -270,46 +270,15 @@ pub async fn work(
     }
 }
 
-/// The query of a letter: `request` = `<candidacy>:<no>`.
+/// The query of a letter: `request` = `<candidacy>:<no>`; `format=docx` for the DOCX.
 #[derive(Deserialize)]
 pub struct LetterQuery {
     request: String,
+    format: Option<String>,
 }
 
-/// templates/verification_letter.html
-#[derive(Template)]
-#[template(path = "verification_letter.html")]
-pub struct LetterPage {
-    superior: String,
-    issuer: String,
-    issuer_name: String,
-    symbol: &'static str,
-    destination: String,
-    no: i64,
-    sent: String,
-    subject: &'static str,
-    name: String,
-    birth: String,
-    cell: String,
-    today: String,
-    days: i64,
-    answered: Option<String>,
-}
-
-/// The symbol of the issuer's documents after the number ("-CV/ĐU").
-fn symbol(kind: Option<ketnap_domain::org::OrgKind>) -> &'static str {
-    use ketnap_domain::org::OrgKind;
-    match kind {
-        Some(OrgKind::Provincial) => "TU",
-        Some(OrgKind::District) => "HU",
-        Some(OrgKind::GrassrootsCell(_)) => "CB",
-        _ => "ĐU",
-    }
-}
-
-/// `GET /verification/letter?request=<candidacy>:<no>`: the reminder letter for one request, an
-/// A4 page laid out as HD 36-HD/VPTW (2018) sets a party document, issued by the grassroots
-/// committee above the cell (the one that sent the request); number and signing date left blank.
+/// `GET /verification/letter?request=<candidacy>:<no>`: the reminder letter for one request
+/// ([`ketnap_io::paper::reminder_letter`]), as an A4 print page or a DOCX.
 pub async fn letter(
     State(state): State<AppState>,
     auth: Auth,
@@ -324,35 +293,32 @@ pub async fn letter(
     let mut conn = state.store.read().await?;
     let f = verification::letter_facts(&mut conn, &auth.scope, &pub_id, no).await?;
     let path = ketnap_store::orgs::path(&mut conn, f.cell_id).await?;
-    // The issuer: the nearest grassroots committee (or grassroots cell) above or at the cell.
-    let at = path
-        .iter()
-        .rposition(|o| {
-            ketnap_domain::org::OrgKind::from_code(&o.kind)
-                .is_some_and(|k| k.is_grassroots() || k.is_grassroots_cell())
-        })
-        .unwrap_or(path.len().saturating_sub(2));
-    let issuer = path.get(at).ok_or(AppError::NotFound)?;
-    let cell = path.last().ok_or(AppError::NotFound)?;
-    let page = LetterPage {
-        superior: at
-            .checked_sub(1)
-            .and_then(|i| path.get(i))
-            .map(|o| o.name.to_uppercase())
-            .unwrap_or_default(),
-        issuer: issuer.name.to_uppercase(),
-        issuer_name: issuer.name.clone(),
-        symbol: symbol(ketnap_domain::org::OrgKind::from_code(&issuer.kind)),
-        destination: f.destination,
-        no: f.request_no,
-        sent: format_vn(f.sent_on),
-        subject: f.subject_vi,
-        name: f.full_name,
-        birth: format_vn(f.birth_date),
-        cell: cell.name.clone(),
-        today: format_vn(today),
-        days: i64::from((today - f.sent_on).get_days()),
-        answered: f.answered_on.map(format_vn),
-    };
-    Ok(Html(page.render()?).into_response())
+    let p = ketnap_io::paper::reminder_letter(
+        &path,
+        &f.full_name,
+        f.birth_date,
+        f.subject_vi,
+        &f.destination,
+        f.request_no,
+        f.sent_on,
+        today,
+    )
+    .ok_or(AppError::NotFound)?;
+    crate::pages::papers::respond(
+        p,
+        format!(
+            "Công văn đôn đốc trả lời thẩm tra lý lịch — {}",
+            f.full_name
+        ),
+        format!("/verification/letter?request={}&format=docx", q.request),
+        "/verification".into(),
+        f.answered_on.map(|a| {
+            format!(
+                "Công văn số {} đã có trả lời ngày {}: không cần đôn đốc.",
+                f.request_no,
+                format_vn(a)
+            )
+        }),
+        q.format.as_deref(),
+    )
 }

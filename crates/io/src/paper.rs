@@ -1,0 +1,765 @@
+//! The paper each step produces, printed from what is recorded (issue 17): one [`Paper`] model —
+//! heading block, number and place-and-date line, title, addressee, paragraphs, an optional
+//! table, recipients and the signature block, laid out as HD 36-HD/VPTW (2018) sets a party
+//! document — rendered as an A4 print page (the web's `paper.html`) and as a DOCX that staff can
+//! edit before signing ([`Paper::to_docx`], with the `docx-rs` crate). What the data does not
+//! know stays a dotted blank; nothing is invented.
+
+use docx_rs::{
+    AlignmentType, Docx, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType, Table, TableCell,
+    TableRow, WidthType,
+};
+use jiff::civil::Date;
+use ketnap_domain::dates::format_vn;
+use ketnap_domain::lifecycle::{Action, Authority, Candidacy, CommitteeTally, Tally};
+use ketnap_store::candidacies::StoredEvent;
+use ketnap_store::orgs::Org;
+use serde::Serialize;
+
+/// A blank to fill by hand.
+pub const BLANK: &str = "…………";
+
+/// One paragraph of the body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Para {
+    /// A bold lead ("Điều 1.").
+    pub lead: Option<String>,
+    /// The text.
+    pub text: String,
+    /// Centred (a heading inside the body) rather than justified with a first-line indent.
+    pub centred: bool,
+}
+
+impl Para {
+    /// A justified paragraph.
+    pub fn text(t: impl Into<String>) -> Para {
+        Para {
+            lead: None,
+            text: t.into(),
+            centred: false,
+        }
+    }
+
+    /// A paragraph with a bold lead.
+    pub fn led(lead: impl Into<String>, t: impl Into<String>) -> Para {
+        Para {
+            lead: Some(lead.into()),
+            text: t.into(),
+            centred: false,
+        }
+    }
+
+    /// A centred bold line.
+    pub fn centred(t: impl Into<String>) -> Para {
+        Para {
+            lead: None,
+            text: t.into(),
+            centred: true,
+        }
+    }
+}
+
+/// A document laid out as a party document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Paper {
+    /// The file's name without extension.
+    pub file_name: String,
+    /// The form code printed top right ("Mẫu 6-KNĐ"), if any.
+    pub form_code: Option<String>,
+    /// The committee above the issuer, upper case (may be empty).
+    pub superior: String,
+    /// The issuer, upper case.
+    pub issuer: String,
+    /// "Số 12-NQ/CB" or with a blank number.
+    pub number: String,
+    /// A letter's subject ("V/v …"), under the number.
+    pub about: Option<String>,
+    /// "Hòa Lâm, ngày 06 tháng 05 năm 2025" or with blanks.
+    pub place_date: String,
+    /// The kind in capitals ("NGHỊ QUYẾT"), none for a letter.
+    pub title: Option<String>,
+    /// What it is about, under the title.
+    pub subtitle: Option<String>,
+    /// "Kính gửi: …" for a letter.
+    pub to: Option<String>,
+    /// The body.
+    pub body: Vec<Para>,
+    /// A table after the body: headings and rows.
+    pub table: Option<(Vec<String>, Vec<Vec<String>>)>,
+    /// "Nơi nhận" lines.
+    pub recipients: Vec<String>,
+    /// "T/M CHI BỘ".
+    pub sign_for: String,
+    /// "BÍ THƯ".
+    pub sign_title: String,
+}
+
+const FONT: &str = "Times New Roman";
+/// Half-points: 14 pt for the body, 13 pt for the heading block, 12 pt for small print.
+const BODY: usize = 28;
+const HEAD: usize = 26;
+const SMALL: usize = 24;
+
+fn run(text: &str, size: usize) -> Run {
+    Run::new().add_text(text).size(size)
+}
+
+fn line(text: &str, size: usize, bold: bool, italic: bool, align: AlignmentType) -> Paragraph {
+    let mut r = run(text, size);
+    if bold {
+        r = r.bold();
+    }
+    if italic {
+        r = r.italic();
+    }
+    Paragraph::new().add_run(r).align(align)
+}
+
+fn cell(paragraphs: Vec<Paragraph>, width: usize) -> TableCell {
+    paragraphs
+        .into_iter()
+        .fold(TableCell::new(), TableCell::add_paragraph)
+        .width(width, WidthType::Dxa)
+}
+
+impl Paper {
+    /// The document as a DOCX file: A4, margins 20/15/20/30 mm, Times New Roman 14 pt.
+    pub fn to_docx(&self) -> Result<Vec<u8>, std::io::Error> {
+        let c = AlignmentType::Center;
+        let mut left = Vec::new();
+        if !self.superior.is_empty() {
+            left.push(line(&self.superior, HEAD, false, false, c));
+        }
+        left.push(line(&self.issuer, HEAD, true, false, c));
+        left.push(line("*", HEAD, false, false, c));
+        left.push(line(&self.number, HEAD, false, false, c));
+        if let Some(a) = &self.about {
+            left.push(line(a, SMALL, false, true, c));
+        }
+        let mut right = Vec::new();
+        if let Some(f) = &self.form_code {
+            right.push(line(f, SMALL, false, true, AlignmentType::Right));
+        }
+        right.push(line("ĐẢNG CỘNG SẢN VIỆT NAM", HEAD, true, false, c));
+        right.push(line(&self.place_date, HEAD, false, true, c));
+        let head = Table::new(vec![TableRow::new(vec![
+            cell(left, 4300),
+            cell(right, 4900),
+        ])])
+        .clear_all_border()
+        .width(9200, WidthType::Dxa);
+        let mut doc = Docx::new()
+            .page_size(11906, 16838)
+            .page_margin(
+                PageMargin::new()
+                    .top(1134)
+                    .bottom(1134)
+                    .left(1701)
+                    .right(850),
+            )
+            .default_fonts(
+                RunFonts::new()
+                    .ascii(FONT)
+                    .hi_ansi(FONT)
+                    .cs(FONT)
+                    .east_asia(FONT),
+            )
+            .default_size(BODY)
+            .add_table(head)
+            .add_paragraph(Paragraph::new());
+        if let Some(t) = &self.title {
+            doc = doc.add_paragraph(line(t, BODY + 2, true, false, c));
+        }
+        if let Some(s) = &self.subtitle {
+            doc = doc.add_paragraph(line(s, BODY, true, false, c));
+        }
+        if let Some(to) = &self.to {
+            doc = doc.add_paragraph(line(to, BODY, false, false, AlignmentType::Left).indent(
+                Some(1134),
+                None,
+                None,
+                None,
+            ));
+        }
+        for p in &self.body {
+            let para = if p.centred {
+                line(&p.text, BODY, true, false, c)
+            } else {
+                let mut para = Paragraph::new().align(AlignmentType::Both).indent(
+                    None,
+                    Some(SpecialIndentType::FirstLine(709)),
+                    None,
+                    None,
+                );
+                if let Some(lead) = &p.lead {
+                    para = para.add_run(run(&format!("{lead} "), BODY).bold());
+                }
+                para.add_run(run(&p.text, BODY))
+            };
+            doc = doc.add_paragraph(para);
+        }
+        if let Some((heads, rows)) = &self.table {
+            let width = 9200 / heads.len().max(1);
+            let mut trs = vec![TableRow::new(
+                heads
+                    .iter()
+                    .map(|h| cell(vec![line(h, SMALL, true, false, c)], width))
+                    .collect(),
+            )];
+            for r in rows {
+                trs.push(TableRow::new(
+                    r.iter()
+                        .map(|v| {
+                            cell(
+                                vec![line(v, SMALL, false, false, AlignmentType::Left)],
+                                width,
+                            )
+                        })
+                        .collect(),
+                ));
+            }
+            doc = doc.add_table(Table::new(trs).width(9200, WidthType::Dxa));
+        }
+        let mut recipients = vec![line("Nơi nhận:", SMALL, true, true, AlignmentType::Left)];
+        recipients.extend(
+            self.recipients
+                .iter()
+                .map(|r| line(&format!("- {r}"), SMALL, false, false, AlignmentType::Left)),
+        );
+        let sign = vec![
+            line(&self.sign_for, BODY, true, false, c),
+            line(&self.sign_title, BODY, true, false, c),
+            line("(Ký, ghi rõ họ tên)", SMALL, false, true, c),
+            Paragraph::new(),
+            Paragraph::new(),
+            Paragraph::new(),
+            line(BLANK, BODY, false, false, c),
+        ];
+        let foot = Table::new(vec![TableRow::new(vec![
+            cell(recipients, 4300),
+            cell(sign, 4900),
+        ])])
+        .clear_all_border()
+        .width(9200, WidthType::Dxa);
+        doc = doc.add_paragraph(Paragraph::new()).add_table(foot);
+        let mut out = std::io::Cursor::new(Vec::new());
+        doc.build()
+            .pack(&mut out)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        Ok(out.into_inner())
+    }
+}
+
+/// The documents ketnap prints for a candidacy, each once its step is recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum PaperKind {
+    /// The minutes of the cell meeting that voted (biên bản họp chi bộ).
+    CellMinutes,
+    /// The cell's resolution proposing admission (6-KNĐ).
+    CellResolution,
+    /// The grassroots committee's resolution (8-KNĐ).
+    GrassrootsResolution,
+    /// The admission decision (9-KNĐ).
+    AdmissionDecision,
+}
+
+impl PaperKind {
+    /// Every kind, in the order of the steps.
+    pub const ALL: [PaperKind; 4] = [
+        PaperKind::CellMinutes,
+        PaperKind::CellResolution,
+        PaperKind::GrassrootsResolution,
+        PaperKind::AdmissionDecision,
+    ];
+
+    /// The code in URLs.
+    pub fn code(self) -> &'static str {
+        match self {
+            PaperKind::CellMinutes => "bien-ban-chi-bo",
+            PaperKind::CellResolution => "6-KND",
+            PaperKind::GrassrootsResolution => "8-KND",
+            PaperKind::AdmissionDecision => "9-KND",
+        }
+    }
+
+    /// From the URL code.
+    pub fn from_code(s: &str) -> Option<PaperKind> {
+        PaperKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    /// The dossier form code, if the document has one.
+    pub fn form_code(self) -> Option<&'static str> {
+        match self {
+            PaperKind::CellMinutes => None,
+            PaperKind::CellResolution => Some("6-KNĐ"),
+            PaperKind::GrassrootsResolution => Some("8-KNĐ"),
+            PaperKind::AdmissionDecision => Some("9-KNĐ"),
+        }
+    }
+
+    /// The document's name, from the dossier catalogue where it has a form code.
+    pub fn label_vi(self) -> String {
+        match self.form_code().and_then(ketnap_domain::dossier::form) {
+            Some(f) => format!("{} ({})", f.title, f.code),
+            None => "Biên bản họp chi bộ xét kết nạp".to_string(),
+        }
+    }
+
+    /// Whether the candidacy has recorded what the document needs.
+    pub fn available(self, c: &Candidacy) -> bool {
+        match self {
+            PaperKind::CellMinutes | PaperKind::CellResolution => c.cell_resolution.is_some(),
+            PaperKind::GrassrootsResolution => c.grassroots_resolution.is_some(),
+            PaperKind::AdmissionDecision => c.admission_decision.is_some(),
+        }
+    }
+}
+
+/// What a candidacy's documents are made from.
+pub struct Facts<'a> {
+    /// The candidate's name.
+    pub full_name: &'a str,
+    /// Birth date.
+    pub birth_date: Date,
+    /// The candidacy's state.
+    pub state: &'a Candidacy,
+    /// Its history, oldest first.
+    pub history: &'a [StoredEvent],
+    /// The organisations from the root down to the cell.
+    pub path: &'a [Org],
+}
+
+fn upper(s: &str) -> String {
+    s.to_uppercase()
+}
+
+/// "Hòa Lâm, ngày 06 tháng 05 năm 2025": the place is the last word group of the issuer's
+/// name after its kind ("Đảng ủy xã Hòa Lâm" → "Hòa Lâm").
+fn place_date(issuer: &str, on: Option<Date>) -> String {
+    let place = [
+        "xã ",
+        "phường ",
+        "thị trấn ",
+        "huyện ",
+        "tỉnh ",
+        "thành phố ",
+        "thôn ",
+    ]
+    .iter()
+    .filter_map(|k| issuer.rfind(k).map(|i| &issuer[i + k.len()..]))
+    .min_by_key(|s| s.len())
+    .unwrap_or(BLANK);
+    match on {
+        Some(d) => format!(
+            "{place}, ngày {:02} tháng {:02} năm {}",
+            d.day(),
+            d.month(),
+            d.year()
+        ),
+        None => format!("{place}, ngày {BLANK} tháng {BLANK} năm {BLANK}"),
+    }
+}
+
+fn last_action<'a, T>(
+    history: &'a [StoredEvent],
+    pick: impl Fn(&'a Action) -> Option<T>,
+) -> Option<(Date, T)> {
+    history
+        .iter()
+        .rev()
+        .find_map(|e| pick(&e.event.action).map(|t| (e.event.on, t)))
+}
+
+fn number_or_blank(n: &str, symbol: &str) -> String {
+    if n.trim().is_empty() {
+        format!("Số {BLANK}-{symbol}")
+    } else {
+        format!("Số {}", n.trim())
+    }
+}
+
+/// The index in `path` of the grassroots committee above the cell (or the cell's parent).
+fn grassroots_at(path: &[Org]) -> usize {
+    path.iter()
+        .rposition(|o| {
+            ketnap_domain::org::OrgKind::from_code(&o.kind)
+                .is_some_and(|k| k.is_grassroots() || k.is_grassroots_cell())
+        })
+        .unwrap_or(path.len().saturating_sub(2))
+}
+
+/// The document `kind` of a candidacy, or `None` while its step is not recorded.
+pub fn build(kind: PaperKind, f: &Facts<'_>) -> Option<Paper> {
+    if !kind.available(f.state) {
+        return None;
+    }
+    let cell = f.path.last()?;
+    let above_cell = f.path.len().checked_sub(2).and_then(|i| f.path.get(i));
+    let g = grassroots_at(f.path);
+    let grassroots = f.path.get(g)?;
+    let above_grassroots = g.checked_sub(1).and_then(|i| f.path.get(i));
+    let who = format!(
+        "quần chúng {}, sinh ngày {}",
+        f.full_name,
+        format_vn(f.birth_date)
+    );
+    let file = |s: &str| {
+        format!(
+            "{s}-{}",
+            ketnap_domain::text::fold(f.full_name).replace(' ', "-")
+        )
+    };
+    match kind {
+        PaperKind::CellMinutes | PaperKind::CellResolution => {
+            let (on, (no, tally)) = last_action(f.history, |a| match a {
+                Action::CellVote {
+                    resolution_no,
+                    tally,
+                    ..
+                } => Some((resolution_no.clone(), *tally)),
+                _ => None,
+            })?;
+            let Tally {
+                official_members,
+                present,
+                in_favour,
+                ..
+            } = tally;
+            let against = present.saturating_sub(in_favour);
+            let counts = format!(
+                "Tổng số đảng viên chính thức của chi bộ: {official_members}; có mặt: {present}; tán thành: {in_favour} ({}); không tán thành: {against}.",
+                ketnap_domain::numfmt::percent_vi(in_favour, official_members, 2)
+                    .unwrap_or_default()
+            );
+            let base = Paper {
+                file_name: String::new(),
+                form_code: None,
+                superior: above_cell.map(|o| upper(&o.name)).unwrap_or_default(),
+                issuer: upper(&cell.name),
+                number: String::new(),
+                about: None,
+                place_date: place_date(&cell.name, Some(on)),
+                title: None,
+                subtitle: None,
+                to: None,
+                body: Vec::new(),
+                table: None,
+                recipients: Vec::new(),
+                sign_for: "T/M CHI BỘ".into(),
+                sign_title: "BÍ THƯ".into(),
+            };
+            Some(if kind == PaperKind::CellMinutes {
+                Paper {
+                    file_name: file("bien-ban-chi-bo"),
+                    number: String::new(),
+                    title: Some("BIÊN BẢN".into()),
+                    subtitle: Some(format!("Họp chi bộ xét, đề nghị kết nạp {who}")),
+                    body: vec![
+                        Para::text(format!(
+                            "Hồi {BLANK} giờ {BLANK}, ngày {}, tại {BLANK}, {} họp xét, đề nghị kết nạp {who} vào Đảng.",
+                            format_vn(on),
+                            cell.name
+                        )),
+                        Para::text(format!("Chủ trì: {BLANK}. Thư ký: {BLANK}.")),
+                        Para::text(counts),
+                        Para::text(format!(
+                            "Chi bộ đã nghe đọc đơn xin vào Đảng, lý lịch, giấy giới thiệu của đảng viên chính thức, ý kiến nhận xét của đoàn thể và nơi cư trú, kết quả thẩm tra lý lịch; ý kiến thảo luận: {BLANK}"
+                        )),
+                        Para::text(format!(
+                            "Kết quả biểu quyết: {in_favour}/{official_members} đảng viên chính thức tán thành đề nghị kết nạp."
+                        )),
+                        Para::text(format!(
+                            "Buổi họp kết thúc hồi {BLANK} giờ {BLANK} cùng ngày. Biên bản đã được đọc lại cho chi bộ nghe và nhất trí."
+                        )),
+                    ],
+                    recipients: vec!["Hồ sơ kết nạp đảng viên".into(), "Lưu chi bộ".into()],
+                    sign_for: "CHỦ TRÌ".into(),
+                    sign_title: String::new(),
+                    ..base
+                }
+            } else {
+                Paper {
+                    file_name: file("6-KND"),
+                    form_code: Some("Mẫu 6-KNĐ".into()),
+                    number: number_or_blank(&no, "NQ/CB"),
+                    title: Some("NGHỊ QUYẾT".into()),
+                    subtitle: Some(format!("Đề nghị kết nạp đảng viên ({})", f.full_name)),
+                    body: vec![
+                        Para::text(format!(
+                            "Ngày {}, {} đã họp xét đề nghị kết nạp {who}.",
+                            format_vn(on),
+                            cell.name
+                        )),
+                        Para::text(counts),
+                        Para::centred("CHI BỘ QUYẾT NGHỊ"),
+                        Para::led(
+                            "1.",
+                            format!(
+                                "Đề nghị {} xem xét, kết nạp {who} vào Đảng Cộng sản Việt Nam.",
+                                grassroots.name
+                            ),
+                        ),
+                        Para::led(
+                            "2.",
+                            "Phân công đảng viên chính thức tiếp tục giúp đỡ người được đề nghị kết nạp.",
+                        ),
+                    ],
+                    recipients: vec![grassroots.name.clone(), "Lưu chi bộ".into()],
+                    ..base
+                }
+            })
+        }
+        PaperKind::GrassrootsResolution => {
+            let (on, (no, tally)) = last_action(f.history, |a| match a {
+                Action::GrassrootsVote {
+                    resolution_no,
+                    tally,
+                } => Some((resolution_no.clone(), *tally)),
+                _ => None,
+            })?;
+            let CommitteeTally { members, in_favour } = tally;
+            Some(Paper {
+                file_name: file("8-KND"),
+                form_code: Some("Mẫu 8-KNĐ".into()),
+                superior: above_grassroots.map(|o| upper(&o.name)).unwrap_or_default(),
+                issuer: upper(&grassroots.name),
+                number: number_or_blank(&no, "NQ/ĐU"),
+                about: None,
+                place_date: place_date(&grassroots.name, Some(on)),
+                title: Some("NGHỊ QUYẾT".into()),
+                subtitle: Some(format!("Xét, đề nghị kết nạp đảng viên ({})", f.full_name)),
+                to: None,
+                body: vec![
+                    Para::text(format!(
+                        "Ngày {}, {} đã họp xét nghị quyết đề nghị kết nạp đảng viên của {} đối với {who}.",
+                        format_vn(on),
+                        grassroots.name,
+                        cell.name
+                    )),
+                    Para::text(format!(
+                        "Tổng số cấp ủy viên: {members}; tán thành: {in_favour} ({})",
+                        ketnap_domain::numfmt::percent_vi(in_favour, members, 2)
+                            .unwrap_or_default()
+                    )),
+                    Para::centred("ĐẢNG ỦY QUYẾT NGHỊ"),
+                    Para::led(
+                        "1.",
+                        format!(
+                            "Đề nghị cấp ủy có thẩm quyền xem xét, quyết định kết nạp {who} vào Đảng."
+                        ),
+                    ),
+                ],
+                table: None,
+                recipients: vec![
+                    above_grassroots.map_or_else(|| BLANK.to_string(), |o| o.name.clone()),
+                    cell.name.clone(),
+                    "Lưu văn phòng".into(),
+                ],
+                sign_for: "T/M ĐẢNG ỦY".into(),
+                sign_title: "BÍ THƯ".into(),
+            })
+        }
+        PaperKind::AdmissionDecision => {
+            let (on, (no, authority)) = last_action(f.history, |a| match a {
+                Action::AdmissionDecision {
+                    decision_no,
+                    approved: true,
+                    authority,
+                    ..
+                } => Some((decision_no.clone(), *authority)),
+                _ => None,
+            })?;
+            // The committee that decides: the grassroots committee when it was empowered, else
+            // the one above it (the name of a committee ketnap does not hold stays blank).
+            let decider = match authority {
+                Authority::GrassrootsCommittee => Some(grassroots),
+                _ => above_grassroots,
+            };
+            let (issuer, superior) = match decider {
+                Some(d) => {
+                    let i = f
+                        .path
+                        .iter()
+                        .position(|o| o.org_id == d.org_id)
+                        .unwrap_or(0);
+                    (
+                        d.name.clone(),
+                        i.checked_sub(1)
+                            .and_then(|j| f.path.get(j))
+                            .map(|o| upper(&o.name))
+                            .unwrap_or_default(),
+                    )
+                }
+                None => (authority.label_vi().to_string(), String::new()),
+            };
+            Some(Paper {
+                file_name: file("9-KND"),
+                form_code: Some("Mẫu 9-KNĐ".into()),
+                superior,
+                issuer: upper(&issuer),
+                number: number_or_blank(&no, "QĐ"),
+                about: None,
+                place_date: place_date(&issuer, Some(on)),
+                title: Some("QUYẾT ĐỊNH".into()),
+                subtitle: Some("Kết nạp đảng viên".into()),
+                to: None,
+                body: vec![
+                    Para::text(
+                        "Căn cứ Điều lệ Đảng Cộng sản Việt Nam và các quy định, hướng dẫn thi hành Điều lệ Đảng;",
+                    ),
+                    Para::text(format!(
+                        "Xét nghị quyết đề nghị kết nạp đảng viên của {} và của {},",
+                        cell.name, grassroots.name
+                    )),
+                    Para::centred(format!("{} QUYẾT ĐỊNH", upper(&issuer))),
+                    Para::led(
+                        "Điều 1.",
+                        format!(
+                            "Kết nạp {who} vào Đảng Cộng sản Việt Nam; thời gian dự bị 12 tháng kể từ ngày chi bộ tổ chức lễ kết nạp."
+                        ),
+                    ),
+                    Para::led(
+                        "Điều 2.",
+                        format!(
+                            "{}, {} và đồng chí có tên tại Điều 1 thi hành quyết định này.",
+                            grassroots.name, cell.name
+                        ),
+                    ),
+                ],
+                table: None,
+                recipients: vec!["Như Điều 2".into(), "Lưu hồ sơ đảng viên".into()],
+                sign_for: format!("T/M {}", upper(&issuer)),
+                sign_title: BLANK.into(),
+            })
+        }
+    }
+}
+
+/// The reminder letter for an unanswered verification request, issued by the grassroots
+/// committee above the cell (`path`: root down to the cell), number and signing date blank.
+#[allow(clippy::too_many_arguments)]
+pub fn reminder_letter(
+    path: &[Org],
+    full_name: &str,
+    birth_date: Date,
+    subject: &str,
+    destination: &str,
+    request_no: i64,
+    sent_on: Date,
+    today: Date,
+) -> Option<Paper> {
+    let cell = path.last()?;
+    let g = grassroots_at(path);
+    let issuer = path.get(g)?;
+    let superior = g.checked_sub(1).and_then(|i| path.get(i));
+    let symbol = match ketnap_domain::org::OrgKind::from_code(&issuer.kind) {
+        Some(ketnap_domain::org::OrgKind::GrassrootsCell(_)) => "CV/CB",
+        Some(ketnap_domain::org::OrgKind::District) => "CV/HU",
+        _ => "CV/ĐU",
+    };
+    let days = (today - sent_on).get_days();
+    Some(Paper {
+        file_name: format!(
+            "don-doc-tham-tra-{}",
+            ketnap_domain::text::fold(full_name).replace(' ', "-")
+        ),
+        form_code: None,
+        superior: superior.map(|o| upper(&o.name)).unwrap_or_default(),
+        issuer: upper(&issuer.name),
+        number: format!("Số {BLANK}-{symbol}"),
+        about: Some("V/v đôn đốc trả lời thẩm tra lý lịch".into()),
+        place_date: place_date(&issuer.name, None),
+        title: None,
+        subtitle: None,
+        to: Some(format!("Kính gửi: {destination}")),
+        body: vec![
+            Para::text(format!(
+                "Ngày {}, {} đã gửi công văn (số thứ tự {request_no} trong hồ sơ) đề nghị thẩm tra, xác minh lý lịch — {subject} — của quần chúng {full_name}, sinh ngày {}, đang được {} xem xét đề nghị kết nạp vào Đảng.",
+                format_vn(sent_on),
+                issuer.name,
+                format_vn(birth_date),
+                cell.name
+            )),
+            Para::text(format!(
+                "Đến ngày {} ({days} ngày sau khi gửi) {} chưa nhận được kết quả thẩm tra. Để kịp xem xét kết nạp theo đúng quy định, {} đề nghị {destination} quan tâm, sớm có văn bản trả lời kết quả thẩm tra, xác minh.",
+                format_vn(today),
+                issuer.name,
+                issuer.name
+            )),
+            Para::text("Trân trọng cảm ơn."),
+        ],
+        table: None,
+        recipients: vec!["Như trên".into(), "Lưu hồ sơ, văn phòng".into()],
+        sign_for: format!("T/M {}", upper(&issuer.name)),
+        sign_title: BLANK.into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn the_place_is_read_from_the_issuers_name_and_a_missing_date_stays_blank() {
+        assert_eq!(
+            place_date("Đảng ủy xã Hòa Lâm", Some(date(2025, 5, 6))),
+            "Hòa Lâm, ngày 06 tháng 05 năm 2025"
+        );
+        assert_eq!(
+            place_date("Chi bộ thôn Đông", None),
+            format!("Đông, ngày {BLANK} tháng {BLANK} năm {BLANK}")
+        );
+        assert!(place_date("Đảng ủy Công ty Gạch", None).starts_with(BLANK));
+    }
+
+    #[test]
+    fn a_paper_becomes_a_docx_that_holds_its_words() {
+        let p = Paper {
+            file_name: "x".into(),
+            form_code: Some("Mẫu 6-KNĐ".into()),
+            superior: "ĐẢNG ỦY XÃ HÒA LÂM".into(),
+            issuer: "CHI BỘ THÔN ĐÔNG".into(),
+            number: "Số 05-NQ/CB".into(),
+            about: None,
+            place_date: place_date("Chi bộ thôn Đông", Some(date(2025, 5, 6))),
+            title: Some("NGHỊ QUYẾT".into()),
+            subtitle: Some("Đề nghị kết nạp đảng viên".into()),
+            to: None,
+            body: vec![Para::text("Nguyễn Thị Mai"), Para::led("1.", "Đề nghị")],
+            table: Some((vec!["STT".into()], vec![vec!["1".into()]])),
+            recipients: vec!["Lưu".into()],
+            sign_for: "T/M CHI BỘ".into(),
+            sign_title: "BÍ THƯ".into(),
+        };
+        let bytes = p.to_docx().unwrap();
+        assert_eq!(&bytes[..2], b"PK", "a zip file");
+        let text = docx_text(&bytes);
+        for part in [
+            "ĐẢNG CỘNG SẢN VIỆT NAM",
+            "Nguyễn Thị Mai",
+            "Số 05-NQ/CB",
+            "06 tháng 05 năm 2025",
+        ] {
+            assert!(text.contains(part), "{part}");
+        }
+        assert!(part_of(&bytes, "word/styles.xml").contains("Times New Roman"));
+    }
+
+    /// `word/document.xml` of a DOCX, read back with the zip crate.
+    fn docx_text(bytes: &[u8]) -> String {
+        part_of(bytes, "word/document.xml")
+    }
+
+    fn part_of(bytes: &[u8], name: &str) -> String {
+        use std::io::Read;
+        let mut z = zip_reader(bytes);
+        let mut s = String::new();
+        z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    }
+
+    fn zip_reader(bytes: &[u8]) -> zip::ZipArchive<std::io::Cursor<Vec<u8>>> {
+        zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap()
+    }
+}

@@ -1,0 +1,124 @@
+//! HTTP tests of the paper printed from the data (issue 17): for a candidate awaiting the
+//! ceremony, the cell's minutes and resolution (6-KNĐ), the grassroots committee's resolution
+//! (8-KNĐ) and the admission decision (9-KNĐ), each as an A4 page in the party document layout
+//! and as a DOCX read back here (zip + XML) holding the candidate's name, the numbers and the
+//! dates; roles that do not keep dossiers are refused.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+mod common;
+use common::*;
+
+use std::io::Read;
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use ketnap_store::{Scope, candidacies};
+use tower::ServiceExt;
+
+async fn download(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let mut req = Request::get(path);
+    if let Some(c) = &app.cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = app
+        .router
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (
+        status,
+        ct,
+        to_bytes(res.into_body(), 10 << 20).await.unwrap().to_vec(),
+    )
+}
+
+fn docx_text(bytes: &[u8]) -> String {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut s = String::new();
+    z.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+#[tokio::test]
+async fn a_candidates_papers_are_printed_and_downloaded_from_the_recorded_steps() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let list = app.get("/candidates?stage=awaiting_ceremony").await;
+    let body = &list.body[list.body.find("<tbody>").expect("a list")..];
+    let at = body
+        .find("href=\"/candidates/")
+        .expect("a candidate awaits the ceremony");
+    let rest = &body[at + "href=\"/candidates/".len()..];
+    let id = rest[..rest.find('"').unwrap()].to_string();
+    let mut conn = app.store.read().await.unwrap();
+    let c = candidacies::get(&mut conn, &Scope::system(), &id)
+        .await
+        .unwrap();
+    drop(conn);
+    let cell = c.state.cell_resolution.clone().unwrap();
+    let grassroots = c.state.grassroots_resolution.clone().unwrap();
+    let (decision, _) = c.state.admission_decision.clone().unwrap();
+    let dmy = |d: jiff::civil::Date| {
+        format!(
+            "ngày {:02} tháng {:02} năm {}",
+            d.day(),
+            d.month(),
+            d.year()
+        )
+    };
+
+    let page = app.get(&format!("/candidates/{id}")).await;
+    assert!(
+        page.body.contains("Giấy tờ in từ dữ liệu đã ghi"),
+        "{}",
+        page.body
+    );
+    for (code, number, on) in [
+        ("bien-ban-chi-bo", None, cell.on),
+        ("6-KND", Some(&cell.number), cell.on),
+        ("8-KND", Some(&grassroots.number), grassroots.on),
+        ("9-KND", Some(&decision.number), decision.on),
+    ] {
+        let href = format!("/candidates/{id}/paper/{code}");
+        assert!(
+            page.body.contains(&href),
+            "{code} offered on the candidate page"
+        );
+        let paper = app.get(&href).await;
+        assert_eq!(paper.status, StatusCode::OK, "{code}: {}", paper.body);
+        assert!(paper.body.contains("ĐẢNG CỘNG SẢN VIỆT NAM"), "{code}");
+        assert!(paper.body.contains(&c.full_name), "{code}");
+        assert!(paper.body.contains(&dmy(on)), "{code}: the act's date");
+        let (status, ct, bytes) = download(&app, &format!("{href}?format=docx")).await;
+        assert_eq!(status, StatusCode::OK, "{code}");
+        assert!(ct.contains("wordprocessingml"), "{ct}");
+        let xml = docx_text(&bytes);
+        assert!(xml.contains(&c.full_name), "{code}: the name in the DOCX");
+        assert!(xml.contains(&dmy(on)), "{code}: the date in the DOCX");
+        if let Some(n) = number {
+            assert!(paper.body.contains(n.as_str()), "{code}: number {n}");
+            assert!(xml.contains(n.as_str()), "{code}: number {n} in the DOCX");
+        }
+    }
+    let (status, _, _) = download(&app, &format!("/candidates/{id}/paper/khong-co")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = download(&app, &format!("/candidates/{id}/paper/6-KND?format=pdf")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    for user in ["ttct", "doanthanhnien", "lanhdao"] {
+        app.cookie = None;
+        app.login(user).await;
+        let (status, _, _) = download(&app, &format!("/candidates/{id}/paper/6-KND")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{user}");
+    }
+}
