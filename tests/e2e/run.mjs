@@ -778,9 +778,11 @@ journey('a class from proposal to certificates: staff propose and approve, the c
   await page.setViewportSize(phone);
   await screenshot(page, 'class-ttct-phone');
   await page.setViewportSize(desktop);
-  await page.emulateMedia({ media: 'print' });
-  await screenshot(page, 'class-ttct-print');
-  await page.emulateMedia({ media: 'screen' });
+  const classPath = pathOf(page);
+  await page.goto(`${base}${classPath}/paper`);
+  assert.ok((await page.locator('main').innerText()).includes('301/GCN-TTCT'), 'the roster lists the certificate');
+  await assertAccessible(page, 'the class roster');
+  assert.equal(await printForm(page, 'class-roster'), 1, 'the roster fits one A4 page');
   // The list of the year shows the class with its pass rate.
   await page.goto(`${base}/classes`);
   const listed = await page.locator('tr', { hasText: 'Lớp số 11/2026' }).innerText();
@@ -827,6 +829,26 @@ journey('staff work the verification desk: the stalled requests, a reminder reco
   await assertAccessible(page, 'the reminder letter');
   const pages = await printForm(page, 'verification-reminder-letter');
   assert.equal(pages, 1, 'the reminder letter fits one A4 page');
+  assertNoProblems(problems);
+});
+
+journey('staff print a candidate’s papers from the recorded steps: minutes, 6-KNĐ, 8-KNĐ, 9-KNĐ, each on A4', async ({ page, problems }) => {
+  await login(page, 'tochuc');
+  await page.goto(`${base}/candidates?stage=awaiting_ceremony`);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('tbody a[href^="/candidates/"]').first().click()]);
+  const links = page.locator('#giay-to a', { hasText: 'Xem và in' });
+  const count = await links.count();
+  assert.equal(count, 4, 'four papers offered for a candidate awaiting the ceremony');
+  const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  for (const href of hrefs) {
+    const code = href.split('/').pop();
+    const response = await page.goto(`${base}${href}`);
+    assert.equal(response.status(), 200, `${href}: ${response.status()}`);
+    assert.ok((await page.locator('main').innerText()).includes('ĐẢNG CỘNG SẢN VIỆT NAM'), href);
+    await assertAccessible(page, `the paper ${code}`);
+    const pages = await printForm(page, `candidate-${code}`);
+    assert.ok(pages >= 1 && pages <= 2, `${code}: ${pages} A4 pages`);
+  }
   assertNoProblems(problems);
 });
 

@@ -221,11 +221,17 @@ impl Paper {
             doc = doc.add_table(Table::new(trs).width(9200, WidthType::Dxa));
         }
         let mut recipients = vec![line("Nơi nhận:", SMALL, true, true, AlignmentType::Left)];
-        recipients.extend(
-            self.recipients
-                .iter()
-                .map(|r| line(&format!("- {r}"), SMALL, false, false, AlignmentType::Left)),
-        );
+        let last = self.recipients.len().saturating_sub(1);
+        recipients.extend(self.recipients.iter().enumerate().map(|(i, r)| {
+            let end = if i == last { "." } else { "," };
+            line(
+                &format!("- {r}{end}"),
+                SMALL,
+                false,
+                false,
+                AlignmentType::Left,
+            )
+        }));
         let sign = vec![
             line(&self.sign_for, BODY, true, false, c),
             line(&self.sign_title, BODY, true, false, c),
@@ -344,6 +350,11 @@ fn place_date(issuer: &str, on: Option<Date>) -> String {
         "tỉnh ",
         "thành phố ",
         "thôn ",
+        "Huyện ủy ",
+        "Tỉnh ủy ",
+        "Thành ủy ",
+        "Quận ủy ",
+        "Thị ủy ",
     ]
     .iter()
     .filter_map(|k| issuer.rfind(k).map(|i| &issuer[i + k.len()..]))
@@ -695,6 +706,83 @@ pub fn reminder_letter(
     })
 }
 
+/// The roster of a course class with results and certificates, issued by the organisation
+/// that runs it (`path`: root down to it); the list the centre signs and files.
+pub fn class_roster(
+    path: &[Org],
+    sheet: &ketnap_store::classes::ClassSheet,
+    today: Date,
+) -> Option<Paper> {
+    let org = path.last()?;
+    let superior = path.len().checked_sub(2).and_then(|i| path.get(i));
+    let c = &sheet.class;
+    let kind = c
+        .class_kind()
+        .map_or("", ketnap_store::classes::ClassKind::label_vi);
+    let rows = sheet
+        .attendees
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            vec![
+                (i + 1).to_string(),
+                a.full_name.clone(),
+                format_vn(a.birth_date.to_jiff()),
+                a.cell_name.clone(),
+                a.result
+                    .as_deref()
+                    .and_then(ketnap_store::classes::Outcome::from_code)
+                    .map_or(BLANK, ketnap_store::classes::Outcome::label_vi)
+                    .to_string(),
+                match (&a.cert_no, a.cert_on) {
+                    (Some(n), Some(on)) => format!("{n} ({})", format_vn(on.to_jiff())),
+                    _ => BLANK.to_string(),
+                },
+            ]
+        })
+        .collect();
+    Some(Paper {
+        file_name: format!(
+            "danh-sach-lop-{}",
+            ketnap_domain::text::fold(&c.number).replace([' ', '/'], "-")
+        ),
+        form_code: None,
+        superior: superior.map(|o| upper(&o.name)).unwrap_or_default(),
+        issuer: upper(&org.name),
+        number: format!("Số {BLANK}"),
+        about: None,
+        place_date: place_date(&org.name, Some(today)),
+        title: Some("DANH SÁCH HỌC VIÊN".into()),
+        subtitle: Some(format!("{kind} — {}", c.number)),
+        to: None,
+        body: vec![Para::text(format!(
+            "Thời gian: từ ngày {} đến ngày {}; địa điểm: {}. Số học viên: {}; hoàn thành: {}; đã cấp giấy chứng nhận: {}.",
+            format_vn(c.starts_on.to_jiff()),
+            format_vn(c.ends_on.to_jiff()),
+            c.place,
+            c.enrolled,
+            c.passed,
+            c.certified
+        ))],
+        table: Some((
+            [
+                "STT",
+                "Họ và tên",
+                "Ngày sinh",
+                "Chi bộ",
+                "Kết quả",
+                "Giấy chứng nhận",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+        )),
+        recipients: vec!["Các chi bộ có học viên".into(), "Lưu".into()],
+        sign_for: format!("T/M {}", upper(&org.name)),
+        sign_title: BLANK.into(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -711,6 +799,7 @@ mod tests {
             format!("Đông, ngày {BLANK} tháng {BLANK} năm {BLANK}")
         );
         assert!(place_date("Đảng ủy Công ty Gạch", None).starts_with(BLANK));
+        assert!(place_date("Huyện ủy Hòa Lâm", None).starts_with("Hòa Lâm, ngày"));
     }
 
     #[test]

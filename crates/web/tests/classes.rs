@@ -188,6 +188,12 @@ async fn a_sympathizer_goes_from_proposal_to_certificate_through_a_class() {
     let page = app.get(&class).await;
     assert!(page.body.contains("125/GCN-TTCT"), "{}", page.body);
     assert!(page.body.contains("100 %"), "{}", page.body);
+    // The roster as a party document (its DOCX is the same model: tests/papers.rs).
+    let roster = app.get(&format!("{class}/paper")).await;
+    assert_eq!(roster.status, StatusCode::OK, "{}", roster.body);
+    assert!(roster.body.contains("DANH SÁCH HỌC VIÊN"));
+    assert!(roster.body.contains("125/GCN-TTCT"));
+
     // A second batch has nobody left to certify.
     let res = app
         .post(

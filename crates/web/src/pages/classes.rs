@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/classes", get(index).post(open))
         .route("/classes/proposals", post(proposals))
         .route("/classes/{id}", get(show))
+        .route("/classes/{id}/paper", get(roster_paper))
         .route("/classes/{id}/enrol", post(enrol))
         .route("/classes/{id}/results", post(results))
         .route("/classes/{id}/certificates", post(certificates))
@@ -623,4 +624,34 @@ pub async fn certificates(
         Ok(())
     })
     .await
+}
+
+/// `?format=docx`
+#[derive(Deserialize, Default)]
+pub struct PaperQuery {
+    format: Option<String>,
+}
+
+/// `GET /classes/{id}/paper`: the class roster with results and certificates as an A4 party
+/// document, or a DOCX.
+pub async fn roster_paper(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(q): Query<PaperQuery>,
+) -> Result<Response, AppError> {
+    let mut conn = state.store.read().await?;
+    let sheet = classes::class(&mut conn, &auth.scope, &id).await?;
+    let org = classes::class_org(&mut conn, &auth.scope, &id).await?;
+    let path = ketnap_store::orgs::path(&mut conn, org).await?;
+    let p = ketnap_io::paper::class_roster(&path, &sheet, state.clock.today())
+        .ok_or(AppError::NotFound)?;
+    crate::pages::papers::respond(
+        p,
+        format!("Danh sách học viên — {}", sheet.class.number),
+        format!("/classes/{id}/paper?format=docx"),
+        format!("/classes/{id}"),
+        None,
+        q.format.as_deref(),
+    )
 }
