@@ -838,7 +838,7 @@ journey('staff print a candidate’s papers from the recorded steps: minutes, 6-
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('tbody a[href^="/candidates/"]').first().click()]);
   const links = page.locator('#giay-to a', { hasText: 'Xem và in' });
   const count = await links.count();
-  assert.equal(count, 4, 'four papers offered for a candidate awaiting the ceremony');
+  assert.ok(count >= 4, `minutes, 6-KNĐ, 8-KNĐ and 9-KNĐ (and 7-KNĐ under a partial committee) offered: ${count}`);
   const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   for (const href of hrefs) {
     const code = href.split('/').pop();

@@ -267,15 +267,27 @@ pub enum PaperKind {
     GrassrootsResolution,
     /// The admission decision (9-KNĐ).
     AdmissionDecision,
+    /// The partial committee's appraisal (7-KNĐ).
+    PartialAppraisal,
+    /// The cell's resolution proposing recognition as an official member (13-KNĐ).
+    RecognitionCellResolution,
+    /// The grassroots committee's resolution proposing recognition (15-KNĐ).
+    RecognitionGrassrootsResolution,
+    /// The decision recognising an official member.
+    RecognitionDecision,
 }
 
 impl PaperKind {
     /// Every kind, in the order of the steps.
-    pub const ALL: [PaperKind; 4] = [
+    pub const ALL: [PaperKind; 8] = [
         PaperKind::CellMinutes,
         PaperKind::CellResolution,
+        PaperKind::PartialAppraisal,
         PaperKind::GrassrootsResolution,
         PaperKind::AdmissionDecision,
+        PaperKind::RecognitionCellResolution,
+        PaperKind::RecognitionGrassrootsResolution,
+        PaperKind::RecognitionDecision,
     ];
 
     /// The code in URLs.
@@ -285,6 +297,10 @@ impl PaperKind {
             PaperKind::CellResolution => "6-KND",
             PaperKind::GrassrootsResolution => "8-KND",
             PaperKind::AdmissionDecision => "9-KND",
+            PaperKind::PartialAppraisal => "7-KND",
+            PaperKind::RecognitionCellResolution => "13-KND",
+            PaperKind::RecognitionGrassrootsResolution => "15-KND",
+            PaperKind::RecognitionDecision => "quyet-dinh-cong-nhan",
         }
     }
 
@@ -300,6 +316,10 @@ impl PaperKind {
             PaperKind::CellResolution => Some("6-KNĐ"),
             PaperKind::GrassrootsResolution => Some("8-KNĐ"),
             PaperKind::AdmissionDecision => Some("9-KNĐ"),
+            PaperKind::PartialAppraisal => Some("7-KNĐ"),
+            PaperKind::RecognitionCellResolution => Some("13-KNĐ"),
+            PaperKind::RecognitionGrassrootsResolution => Some("15-KNĐ"),
+            PaperKind::RecognitionDecision => None,
         }
     }
 
@@ -307,6 +327,9 @@ impl PaperKind {
     pub fn label_vi(self) -> String {
         match self.form_code().and_then(ketnap_domain::dossier::form) {
             Some(f) => format!("{} ({})", f.title, f.code),
+            None if self == PaperKind::RecognitionDecision => {
+                "Quyết định công nhận đảng viên chính thức".to_string()
+            }
             None => "Biên bản họp chi bộ xét kết nạp".to_string(),
         }
     }
@@ -317,6 +340,10 @@ impl PaperKind {
             PaperKind::CellMinutes | PaperKind::CellResolution => c.cell_resolution.is_some(),
             PaperKind::GrassrootsResolution => c.grassroots_resolution.is_some(),
             PaperKind::AdmissionDecision => c.admission_decision.is_some(),
+            PaperKind::PartialAppraisal => c.partial_appraisal.is_some(),
+            PaperKind::RecognitionCellResolution => c.recognition_resolution.is_some(),
+            PaperKind::RecognitionGrassrootsResolution => c.recognition_grassroots.is_some(),
+            PaperKind::RecognitionDecision => c.recognition_decision.is_some(),
         }
     }
 }
@@ -397,6 +424,26 @@ fn grassroots_at(path: &[Org]) -> usize {
                 .is_some_and(|k| k.is_grassroots() || k.is_grassroots_cell())
         })
         .unwrap_or(path.len().saturating_sub(2))
+}
+
+/// The committee that decides (admission or recognition): the grassroots committee (at `g` in
+/// `path`) when it was empowered, else the one above it; its name and its superior's, upper
+/// case. A committee ketnap does not hold is named by its kind.
+fn decider(path: &[Org], authority: Authority, g: usize) -> (String, String) {
+    let at = match authority {
+        Authority::GrassrootsCommittee => Some(g),
+        _ => g.checked_sub(1),
+    };
+    match at.and_then(|i| path.get(i).map(|o| (i, o))) {
+        Some((i, d)) => (
+            d.name.clone(),
+            i.checked_sub(1)
+                .and_then(|j| path.get(j))
+                .map(|o| upper(&o.name))
+                .unwrap_or_default(),
+        ),
+        None => (authority.label_vi().to_string(), String::new()),
+    }
 }
 
 /// The document `kind` of a candidacy, or `None` while its step is not recorded.
@@ -570,6 +617,224 @@ pub fn build(kind: PaperKind, f: &Facts<'_>) -> Option<Paper> {
                 sign_title: "BÍ THƯ".into(),
             })
         }
+        PaperKind::PartialAppraisal => {
+            let (on, no) = last_action(f.history, |a| match a {
+                Action::PartialAppraisal {
+                    report_no,
+                    approved: true,
+                } => Some(report_no.clone()),
+                _ => None,
+            })?;
+            let partial = above_cell?;
+            Some(Paper {
+                file_name: file("7-KND"),
+                form_code: Some("Mẫu 7-KNĐ".into()),
+                superior: upper(&grassroots.name),
+                issuer: upper(&partial.name),
+                number: number_or_blank(&no, "BC/ĐU"),
+                about: None,
+                place_date: place_date(&partial.name, Some(on)),
+                title: Some("BÁO CÁO".into()),
+                subtitle: Some(format!(
+                    "Thẩm định hồ sơ người xin vào Đảng ({})",
+                    f.full_name
+                )),
+                to: Some(format!("Kính gửi: {}", grassroots.name)),
+                body: vec![
+                    Para::text(format!(
+                        "Ngày {}, {} đã thẩm định nghị quyết đề nghị kết nạp đảng viên của {} đối với {who}.",
+                        format_vn(on),
+                        partial.name,
+                        cell.name
+                    )),
+                    Para::text(format!(
+                        "Ý kiến thẩm định về tiêu chuẩn, điều kiện và hồ sơ: {BLANK}"
+                    )),
+                    Para::text(format!(
+                        "{} đề nghị {} xem xét, kết nạp {who} vào Đảng.",
+                        partial.name, grassroots.name
+                    )),
+                ],
+                table: None,
+                recipients: vec!["Như trên".into(), "Lưu".into()],
+                sign_for: format!("T/M {}", upper(&partial.name)),
+                sign_title: BLANK.into(),
+            })
+        }
+        PaperKind::RecognitionCellResolution => {
+            let (on, (no, tally)) = last_action(f.history, |a| match a {
+                Action::RecognitionCellVote {
+                    resolution_no,
+                    tally,
+                    ..
+                } => Some((resolution_no.clone(), *tally)),
+                _ => None,
+            })?;
+            Some(Paper {
+                file_name: file("13-KND"),
+                form_code: Some("Mẫu 13-KNĐ".into()),
+                superior: above_cell.map(|o| upper(&o.name)).unwrap_or_default(),
+                issuer: upper(&cell.name),
+                number: number_or_blank(&no, "NQ/CB"),
+                about: None,
+                place_date: place_date(&cell.name, Some(on)),
+                title: Some("NGHỊ QUYẾT".into()),
+                subtitle: Some(format!(
+                    "Đề nghị công nhận đảng viên chính thức ({})",
+                    f.full_name
+                )),
+                to: None,
+                body: vec![
+                    Para::text(format!(
+                        "Ngày {}, {} đã họp xét đề nghị công nhận đảng viên chính thức cho đồng chí {}, sinh ngày {}, kết nạp vào Đảng ngày {}, hết thời kỳ dự bị ngày {}.",
+                        format_vn(on),
+                        cell.name,
+                        f.full_name,
+                        format_vn(f.birth_date),
+                        f.state
+                            .ceremony_on
+                            .map_or_else(|| BLANK.to_string(), format_vn),
+                        f.state
+                            .probation_end
+                            .map_or_else(|| BLANK.to_string(), format_vn)
+                    )),
+                    Para::text(format!(
+                        "Tổng số đảng viên chính thức của chi bộ: {}; có mặt: {}; tán thành: {} ({}).",
+                        tally.official_members,
+                        tally.present,
+                        tally.in_favour,
+                        ketnap_domain::numfmt::percent_vi(
+                            tally.in_favour,
+                            tally.official_members,
+                            2
+                        )
+                        .unwrap_or_default()
+                    )),
+                    Para::centred("CHI BỘ QUYẾT NGHỊ"),
+                    Para::led(
+                        "1.",
+                        format!(
+                            "Đề nghị {} xem xét, công nhận đồng chí {} là đảng viên chính thức.",
+                            grassroots.name, f.full_name
+                        ),
+                    ),
+                ],
+                table: None,
+                recipients: vec![grassroots.name.clone(), "Lưu chi bộ".into()],
+                sign_for: "T/M CHI BỘ".into(),
+                sign_title: "BÍ THƯ".into(),
+            })
+        }
+        PaperKind::RecognitionGrassrootsResolution => {
+            let (on, (no, tally)) = last_action(f.history, |a| match a {
+                Action::RecognitionGrassrootsVote {
+                    resolution_no,
+                    tally,
+                } => Some((resolution_no.clone(), *tally)),
+                _ => None,
+            })?;
+            Some(Paper {
+                file_name: file("15-KND"),
+                form_code: Some("Mẫu 15-KNĐ".into()),
+                superior: above_grassroots.map(|o| upper(&o.name)).unwrap_or_default(),
+                issuer: upper(&grassroots.name),
+                number: number_or_blank(&no, "NQ/ĐU"),
+                about: None,
+                place_date: place_date(&grassroots.name, Some(on)),
+                title: Some("NGHỊ QUYẾT".into()),
+                subtitle: Some(format!(
+                    "Đề nghị công nhận đảng viên chính thức ({})",
+                    f.full_name
+                )),
+                to: None,
+                body: vec![
+                    Para::text(format!(
+                        "Ngày {}, {} đã xét nghị quyết của {} đề nghị công nhận đảng viên chính thức cho đồng chí {}, sinh ngày {}.",
+                        format_vn(on),
+                        grassroots.name,
+                        cell.name,
+                        f.full_name,
+                        format_vn(f.birth_date)
+                    )),
+                    Para::text(format!(
+                        "Tổng số cấp ủy viên: {}; tán thành: {}.",
+                        tally.members, tally.in_favour
+                    )),
+                    Para::centred("ĐẢNG ỦY QUYẾT NGHỊ"),
+                    Para::led(
+                        "1.",
+                        format!(
+                            "Đề nghị cấp ủy có thẩm quyền xem xét, quyết định công nhận đồng chí {} là đảng viên chính thức.",
+                            f.full_name
+                        ),
+                    ),
+                ],
+                table: None,
+                recipients: vec![
+                    above_grassroots.map_or_else(|| BLANK.to_string(), |o| o.name.clone()),
+                    cell.name.clone(),
+                    "Lưu văn phòng".into(),
+                ],
+                sign_for: "T/M ĐẢNG ỦY".into(),
+                sign_title: "BÍ THƯ".into(),
+            })
+        }
+        PaperKind::RecognitionDecision => {
+            let (on, (no, authority)) = last_action(f.history, |a| match a {
+                Action::RecognitionDecision {
+                    decision_no,
+                    approved: true,
+                    authority,
+                } => Some((decision_no.clone(), *authority)),
+                _ => None,
+            })?;
+            let (issuer, superior) = decider(f.path, authority, g);
+            Some(Paper {
+                file_name: file("quyet-dinh-cong-nhan"),
+                form_code: None,
+                superior,
+                issuer: upper(&issuer),
+                number: number_or_blank(&no, "QĐ"),
+                about: None,
+                place_date: place_date(&issuer, Some(on)),
+                title: Some("QUYẾT ĐỊNH".into()),
+                subtitle: Some("Công nhận đảng viên chính thức".into()),
+                to: None,
+                body: vec![
+                    Para::text(
+                        "Căn cứ Điều lệ Đảng Cộng sản Việt Nam và các quy định, hướng dẫn thi hành Điều lệ Đảng;",
+                    ),
+                    Para::text(format!(
+                        "Xét nghị quyết đề nghị công nhận đảng viên chính thức của {} và của {},",
+                        cell.name, grassroots.name
+                    )),
+                    Para::centred(format!("{} QUYẾT ĐỊNH", upper(&issuer))),
+                    Para::led(
+                        "Điều 1.",
+                        format!(
+                            "Công nhận đồng chí {}, sinh ngày {}, là đảng viên chính thức kể từ ngày {}.",
+                            f.full_name,
+                            format_vn(f.birth_date),
+                            f.state
+                                .official_from
+                                .or(f.state.probation_end)
+                                .map_or_else(|| BLANK.to_string(), format_vn)
+                        ),
+                    ),
+                    Para::led(
+                        "Điều 2.",
+                        format!(
+                            "{}, {} và đồng chí có tên tại Điều 1 thi hành quyết định này.",
+                            grassroots.name, cell.name
+                        ),
+                    ),
+                ],
+                table: None,
+                recipients: vec!["Như Điều 2".into(), "Lưu hồ sơ đảng viên".into()],
+                sign_for: format!("T/M {}", upper(&issuer)),
+                sign_title: BLANK.into(),
+            })
+        }
         PaperKind::AdmissionDecision => {
             let (on, (no, authority)) = last_action(f.history, |a| match a {
                 Action::AdmissionDecision {
@@ -580,29 +845,7 @@ pub fn build(kind: PaperKind, f: &Facts<'_>) -> Option<Paper> {
                 } => Some((decision_no.clone(), *authority)),
                 _ => None,
             })?;
-            // The committee that decides: the grassroots committee when it was empowered, else
-            // the one above it (the name of a committee ketnap does not hold stays blank).
-            let decider = match authority {
-                Authority::GrassrootsCommittee => Some(grassroots),
-                _ => above_grassroots,
-            };
-            let (issuer, superior) = match decider {
-                Some(d) => {
-                    let i = f
-                        .path
-                        .iter()
-                        .position(|o| o.org_id == d.org_id)
-                        .unwrap_or(0);
-                    (
-                        d.name.clone(),
-                        i.checked_sub(1)
-                            .and_then(|j| f.path.get(j))
-                            .map(|o| upper(&o.name))
-                            .unwrap_or_default(),
-                    )
-                }
-                None => (authority.label_vi().to_string(), String::new()),
-            };
+            let (issuer, superior) = decider(f.path, authority, g);
             Some(Paper {
                 file_name: file("9-KND"),
                 form_code: Some("Mẫu 9-KNĐ".into()),

@@ -122,3 +122,34 @@ async fn a_candidates_papers_are_printed_and_downloaded_from_the_recorded_steps(
         assert_eq!(status, StatusCode::FORBIDDEN, "{user}");
     }
 }
+
+/// A member recognised as official: the recognition papers (13-KNĐ, 15-KNĐ and the decision)
+/// are offered with the admission ones, and each prints with the member's name.
+#[tokio::test]
+async fn an_official_members_recognition_papers_are_printed() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let list = app.get("/candidates?stage=official").await;
+    let body = &list.body[list.body.find("<tbody>").expect("a list")..];
+    let at = body
+        .find("href=\"/candidates/")
+        .expect("an official member in the demo");
+    let rest = &body[at + "href=\"/candidates/".len()..];
+    let id = rest[..rest.find('"').unwrap()].to_string();
+    let page = app.get(&format!("/candidates/{id}")).await;
+    for code in ["13-KND", "15-KND", "quyet-dinh-cong-nhan", "9-KND"] {
+        let href = format!("/candidates/{id}/paper/{code}");
+        assert!(page.body.contains(&href), "{code} offered");
+        let paper = app.get(&href).await;
+        assert_eq!(paper.status, StatusCode::OK, "{code}");
+        assert!(paper.body.contains("ĐẢNG CỘNG SẢN VIỆT NAM"), "{code}");
+    }
+    let decision = app
+        .get(&format!("/candidates/{id}/paper/quyet-dinh-cong-nhan"))
+        .await;
+    assert!(
+        decision.body.contains("là đảng viên chính thức kể từ ngày"),
+        "{}",
+        decision.body
+    );
+}
