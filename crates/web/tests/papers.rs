@@ -110,6 +110,26 @@ async fn a_candidates_papers_are_printed_and_downloaded_from_the_recorded_steps(
             assert!(xml.contains(n.as_str()), "{code}: number {n} in the DOCX");
         }
     }
+    // The cell meeting's cohort: the candidate is in it, and one page prints every paper of it.
+    let key = "href=\"/cohort?cell=";
+    let at = page.body.find(key).expect("the cohort link");
+    let href = page.body[at + 6..at + 6 + page.body[at + 6..].find('"').unwrap()]
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    let cohort = app.get(&href).await;
+    assert_eq!(cohort.status, StatusCode::OK, "{href}: {}", cohort.body);
+    assert!(cohort.body.contains(&c.full_name), "{}", cohort.body);
+    assert!(
+        cohort.body.contains(&cell.number),
+        "the dates and numbers to check"
+    );
+    let all = app.get(&format!("{href}&print=1")).await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert!(
+        all.body.matches("ĐẢNG CỘNG SẢN VIỆT NAM").count() >= 4,
+        "every paper of the cohort"
+    );
+    assert!(all.body.contains(&c.full_name));
     let (status, _, _) = download(&app, &format!("/candidates/{id}/paper/khong-co")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _, _) = download(&app, &format!("/candidates/{id}/paper/6-KND?format=pdf")).await;

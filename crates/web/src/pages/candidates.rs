@@ -631,6 +631,8 @@ pub struct ShowPage {
     pub dossier: DossierSection,
     /// The documents printed from what is recorded: (name, print page link, DOCX link).
     pub papers: Vec<(String, String, String)>,
+    /// The cohorts this candidacy belongs to (one cell meeting, one ceremony): (label, link).
+    pub cohorts: Vec<(String, String)>,
 }
 
 fn text(name: &'static str, label: &'static str) -> Field {
@@ -1992,6 +1994,29 @@ pub(crate) async fn render_show(
                     (k.label_vi(), href.clone(), format!("{href}?format=docx"))
                 })
                 .collect()
+        } else {
+            Vec::new()
+        },
+        cohorts: if crate::pages::papers::role_prints(auth.role) {
+            [
+                c.state
+                    .cell_resolution
+                    .as_ref()
+                    .map(|r| ("cell_vote", "Cả đợt chi bộ xét ngày", r.on)),
+                c.state
+                    .ceremony_on
+                    .map(|d| ("hold_ceremony", "Cả đợt lễ kết nạp ngày", d)),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|(step, label, on)| {
+                let on = format_vn(on);
+                (
+                    format!("{label} {on}"),
+                    format!("/cohort?cell={}&on={on}&step={step}", c.cell_pub_id),
+                )
+            })
+            .collect()
         } else {
             Vec::new()
         },

@@ -19,7 +19,9 @@ use crate::error::AppError;
 
 /// The routes of the area.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/candidates/{pub_id}/paper/{code}", get(show))
+    Router::new()
+        .route("/candidates/{pub_id}/paper/{code}", get(show))
+        .route("/cohort", get(cohort))
 }
 
 /// Roles that keep dossiers and print their paper.
@@ -143,4 +145,162 @@ pub async fn show(
         None,
         q.format.as_deref(),
     )
+}
+
+/// The query of `/cohort`: the cell, the day and the step (`cell_vote` or `hold_ceremony`);
+/// `print=1` for every paper of the cohort in one print page.
+#[derive(Deserialize)]
+pub struct CohortQuery {
+    cell: Option<String>,
+    on: Option<String>,
+    step: Option<String>,
+    print: Option<String>,
+}
+
+/// One member of a cohort, with the dates staff check before printing.
+pub struct CohortLine {
+    /// Candidacy public id.
+    pub pub_id: String,
+    /// Name.
+    pub name: String,
+    /// Birth date.
+    pub birth: String,
+    /// The dates and numbers recorded, in words.
+    pub dates: Vec<String>,
+    /// Papers printable.
+    pub papers: Vec<String>,
+}
+
+/// templates/cohort.html
+#[derive(Template)]
+#[template(path = "cohort.html")]
+pub struct CohortPage {
+    layout: crate::layout::Layout,
+    heading: String,
+    lines: Vec<CohortLine>,
+    print_href: String,
+}
+
+/// templates/papers_many.html
+#[derive(Template)]
+#[template(path = "papers_many.html")]
+pub struct ManyPage {
+    heading: String,
+    papers: Vec<Paper>,
+    back: String,
+}
+
+fn resolution(label: &str, r: Option<&ketnap_domain::lifecycle::Resolution>) -> Option<String> {
+    r.map(|r| {
+        format!(
+            "{label}: số {} ngày {}",
+            r.number,
+            ketnap_domain::dates::format_vn(r.on)
+        )
+    })
+}
+
+/// `GET /cohort?cell=…&on=dd/mm/yyyy&step=cell_vote|hold_ceremony[&print=1]`: the candidacies
+/// voted on at one cell meeting (or admitted at one ceremony), with their dates to check once,
+/// and all their papers printed in order from one page.
+pub async fn cohort(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<CohortQuery>,
+) -> Result<Response, AppError> {
+    if !role_prints(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    let on = ketnap_domain::dates::parse_vn(q.on.as_deref().unwrap_or("")).ok_or_else(|| {
+        AppError::BadRequest("Ngày: hãy ghi theo dạng ngày/tháng/năm, ví dụ 07/03/2026.".into())
+    })?;
+    let step = match q.step.as_deref() {
+        None | Some("") | Some("cell_vote") => "cell_vote",
+        Some("hold_ceremony") => "hold_ceremony",
+        Some(_) => return Err(AppError::BadRequest("Không có bước này.".into())),
+    };
+    let mut conn = state.store.read().await?;
+    let cell = orgs::get(&mut conn, &auth.scope, q.cell.as_deref().unwrap_or("")).await?;
+    let ids = candidacies::cohort(&mut conn, &auth.scope, cell.org_id, step, on).await?;
+    let path = orgs::path(&mut conn, cell.org_id).await?;
+    let heading = format!(
+        "{} ngày {} — {}",
+        if step == "cell_vote" {
+            "Đợt chi bộ xét kết nạp"
+        } else {
+            "Đợt lễ kết nạp"
+        },
+        ketnap_domain::dates::format_vn(on),
+        cell.name
+    );
+    let mut lines = Vec::new();
+    let mut papers = Vec::new();
+    for id in &ids {
+        let c = candidacies::get(&mut conn, &auth.scope, id).await?;
+        let history = candidacies::history(&mut conn, &auth.scope, id).await?;
+        let person = people::get(&mut conn, &auth.scope, &c.person_pub_id).await?;
+        let birth = person.person.birth_date.date();
+        let facts = Facts {
+            full_name: &c.full_name,
+            birth_date: birth,
+            state: &c.state,
+            history: &history,
+            path: &path,
+        };
+        let mine: Vec<Paper> = PaperKind::ALL
+            .iter()
+            .filter_map(|k| paper::build(*k, &facts))
+            .collect();
+        let s = &c.state;
+        lines.push(CohortLine {
+            pub_id: c.pub_id.clone(),
+            name: c.full_name.clone(),
+            birth: ketnap_domain::dates::format_vn(birth),
+            dates: [
+                resolution("Chi bộ xét", s.cell_resolution.as_ref()),
+                resolution("Đảng ủy bộ phận thẩm định", s.partial_appraisal.as_ref()),
+                resolution("Đảng ủy cơ sở xét", s.grassroots_resolution.as_ref()),
+                resolution(
+                    "Quyết định kết nạp",
+                    s.admission_decision.as_ref().map(|d| &d.0),
+                ),
+                s.ceremony_on
+                    .map(|d| format!("Lễ kết nạp: ngày {}", ketnap_domain::dates::format_vn(d))),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            papers: PaperKind::ALL
+                .iter()
+                .filter(|k| k.available(s))
+                .map(|k| k.label_vi())
+                .collect(),
+        });
+        papers.extend(mine);
+    }
+    let back = format!(
+        "/cohort?cell={}&on={}&step={step}",
+        cell.pub_id,
+        ketnap_domain::dates::format_vn(on)
+    );
+    if q.print.as_deref() == Some("1") {
+        if papers.is_empty() {
+            return Err(AppError::BadRequest(
+                "Đợt này chưa có giấy tờ nào để in.".into(),
+            ));
+        }
+        let page = ManyPage {
+            heading,
+            papers,
+            back,
+        };
+        return Ok(Html(page.render()?).into_response());
+    }
+    let page = CohortPage {
+        layout: auth.layout(heading.clone(), "candidates"),
+        heading,
+        lines,
+        print_href: format!("{back}&print=1"),
+    };
+    Ok(Html(page.render()?).into_response())
 }
