@@ -2043,6 +2043,40 @@ pub async fn find_under_way(
     )?)
 }
 
+/// The candidacies of `cell_id` whose step `kind` (an action code: `cell_vote`, `hold_ceremony`…)
+/// was recorded on `on`, inside the scope, by name: one cell meeting's or one ceremony's cohort.
+pub async fn cohort(
+    conn: &mut Conn,
+    scope: &Scope,
+    cell_id: i64,
+    kind: &str,
+    on: Date,
+) -> Result<Vec<String>> {
+    individuals(scope)?;
+    let (all, user, role, mentor) = visible_binds(scope);
+    let sql = format!(
+        "SELECT DISTINCT c.pub_id, p.full_name FROM candidacy_event e \
+         JOIN candidacy c ON c.candidacy_id = e.candidacy_id JOIN person p ON p.person_id = c.person_id \
+         WHERE e.cell_id = $1 AND e.on_date = $2 AND e.kind = $3 AND {}",
+        visible(4)
+    );
+    let mut rows: Vec<(String, String)> = fetch_all!(
+        conn.ex(),
+        (String, String),
+        &sql,
+        cell_id,
+        d(on),
+        kind,
+        all,
+        user,
+        role,
+        mentor
+    )?;
+    let collator = ketnap_domain::text::NameCollator::new();
+    rows.sort_by(|a, b| collator.compare(&a.1, &b.1));
+    Ok(rows.into_iter().map(|(id, _)| id).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2119,38 +2153,4 @@ mod tests {
         assert!(parsed.married && parsed.literate);
         assert_eq!(sha256_hex(b"abc").len(), 64);
     }
-}
-
-/// The candidacies of `cell_id` whose step `kind` (an action code: `cell_vote`, `hold_ceremony`…)
-/// was recorded on `on`, inside the scope, by name: one cell meeting's or one ceremony's cohort.
-pub async fn cohort(
-    conn: &mut Conn,
-    scope: &Scope,
-    cell_id: i64,
-    kind: &str,
-    on: Date,
-) -> Result<Vec<String>> {
-    individuals(scope)?;
-    let (all, user, role, mentor) = visible_binds(scope);
-    let sql = format!(
-        "SELECT DISTINCT c.pub_id, p.full_name FROM candidacy_event e \
-         JOIN candidacy c ON c.candidacy_id = e.candidacy_id JOIN person p ON p.person_id = c.person_id \
-         WHERE e.cell_id = $1 AND e.on_date = $2 AND e.kind = $3 AND {}",
-        visible(4)
-    );
-    let mut rows: Vec<(String, String)> = fetch_all!(
-        conn.ex(),
-        (String, String),
-        &sql,
-        cell_id,
-        d(on),
-        kind,
-        all,
-        user,
-        role,
-        mentor
-    )?;
-    let collator = ketnap_domain::text::NameCollator::new();
-    rows.sort_by(|a, b| collator.compare(&a.1, &b.1));
-    Ok(rows.into_iter().map(|(id, _)| id).collect())
 }

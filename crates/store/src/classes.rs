@@ -649,6 +649,7 @@ pub async fn record_results(
 /// batch dated `issued_on` (from the class's last day to today): numbered `first`, `first + 1`…
 /// in the roster's order (name), each followed by `suffix` ("125/GCN-TTCT"). Each is the
 /// lifecycle's certificate step, so the cell vote's guard reads it. Returns how many.
+#[allow(clippy::too_many_arguments)]
 pub async fn issue_certificates(
     tx: &mut Tx,
     ctx: &WriteCtx,
