@@ -18,6 +18,8 @@ pub struct Heading {
     pub superior: String,
     /// The issuing organisation, upper case ("ĐẢNG ỦY XÃ HÒA BÌNH").
     pub issuer: String,
+    /// "Số 25-BC/ĐU" under the issuer (empty: no number line).
+    pub number: String,
     /// "Hòa Bình, ngày 23 tháng 11 năm 2026".
     pub place_date: String,
 }
@@ -245,6 +247,16 @@ impl Document {
             "*",
             &plain.clone().set_align(FormatAlign::Center),
         )?;
+        if !self.heading.number.is_empty() {
+            ws.merge_range(
+                3,
+                0,
+                3,
+                half,
+                &self.heading.number,
+                &plain.clone().set_align(FormatAlign::Center),
+            )?;
+        }
         ws.merge_range(
             0,
             half + 1,
@@ -420,6 +432,7 @@ mod tests {
             heading: Heading {
                 superior: "ĐẢNG BỘ TỈNH".into(),
                 issuer: "ĐẢNG ỦY XÃ HÒA BÌNH".into(),
+                number: "Số 25-BC/ĐU".into(),
                 place_date: place_date("Hòa Bình", jiff::civil::date(2026, 11, 23)),
             },
             title: "BÁO CÁO".into(),

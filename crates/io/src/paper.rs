@@ -84,15 +84,103 @@ pub struct Paper {
     pub to: Option<String>,
     /// The body.
     pub body: Vec<Para>,
-    /// A table after the body: headings and rows.
-    pub table: Option<(Vec<String>, Vec<Vec<String>>)>,
+    /// What follows the body: tables, section headings, more paragraphs (a report's parts).
+    pub blocks: Vec<Block>,
     /// "Nơi nhận" lines.
     pub recipients: Vec<String>,
     /// "T/M CHI BỘ".
     pub sign_for: String,
     /// "BÍ THƯ".
     pub sign_title: String,
+    /// The signer's name; empty prints a dotted blank.
+    pub signer: String,
 }
+
+/// A table in a paper: an optional title line, headings, rows, which columns are numbers
+/// (right-aligned) and a note under it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PaperTable {
+    /// "1. Kết quả thực hiện chỉ tiêu".
+    pub title: Option<String>,
+    /// The column headings.
+    pub heads: Vec<String>,
+    /// The rows, as printed.
+    pub rows: Vec<Vec<String>>,
+    /// Per column: a number (right-aligned). Shorter than `heads`: the rest are text.
+    pub numeric: Vec<bool>,
+    /// A note in small print under the table.
+    pub note: Option<String>,
+}
+
+impl PaperTable {
+    /// The rows with, for each cell, whether it is a number (for right alignment).
+    pub fn marked_rows(&self) -> Vec<Vec<(&str, bool)>> {
+        self.rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.as_str(), self.numeric.get(i).copied().unwrap_or(false)))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// A part of a paper after its body paragraphs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Block {
+    /// A section heading ("I. KẾT QUẢ ĐẠT ĐƯỢC"), bold, flush left.
+    Heading {
+        /// The heading.
+        text: String,
+    },
+    /// A paragraph.
+    Para {
+        /// The paragraph.
+        para: Para,
+    },
+    /// Dotted lines to write on by hand, where nothing is written yet.
+    Blank {
+        /// How many lines.
+        lines: usize,
+    },
+    /// A table.
+    Table(PaperTable),
+}
+
+impl Block {
+    /// The kind of block, for the print template (`heading`, `para`, `blank`, `table`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Block::Heading { .. } => "heading",
+            Block::Para { .. } => "para",
+            Block::Blank { .. } => "blank",
+            Block::Table(_) => "table",
+        }
+    }
+
+    /// The paragraphs of `text`, one per non-empty line; dotted lines when it is empty.
+    pub fn written(text: &str, blank_lines: usize) -> Vec<Block> {
+        let paras: Vec<Block> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| Block::Para {
+                para: Para::text(l),
+            })
+            .collect();
+        if paras.is_empty() {
+            vec![Block::Blank { lines: blank_lines }]
+        } else {
+            paras
+        }
+    }
+}
+
+/// A line of dots the width of the text column, to write on.
+pub const DOTTED_LINE: &str = "……………………………………………………………………………………………………………";
 
 const FONT: &str = "Times New Roman";
 /// Half-points: 14 pt for the body, 13 pt for the heading block, 12 pt for small print.
@@ -120,6 +208,58 @@ fn cell(paragraphs: Vec<Paragraph>, width: usize) -> TableCell {
         .into_iter()
         .fold(TableCell::new(), TableCell::add_paragraph)
         .width(width, WidthType::Dxa)
+}
+
+/// A body paragraph: centred bold, or justified with a first-line indent and its bold lead.
+fn body_para(p: &Para) -> Paragraph {
+    if p.centred {
+        return line(&p.text, BODY, true, false, AlignmentType::Center);
+    }
+    let mut para = Paragraph::new().align(AlignmentType::Both).indent(
+        None,
+        Some(SpecialIndentType::FirstLine(709)),
+        None,
+        None,
+    );
+    if let Some(lead) = &p.lead {
+        para = para.add_run(run(&format!("{lead} "), BODY).bold());
+    }
+    para.add_run(run(&p.text, BODY))
+}
+
+/// A bordered table across the text column; the first column twice as wide as the others.
+fn docx_table(t: &PaperTable) -> Table {
+    let n = t.heads.len().max(1);
+    let unit = 9200 / (n + 1);
+    let width = |i: usize| if i == 0 && n > 1 { unit * 2 } else { unit };
+    let align = |i: usize| {
+        if t.numeric.get(i).copied().unwrap_or(false) {
+            AlignmentType::Right
+        } else {
+            AlignmentType::Left
+        }
+    };
+    let mut trs = vec![TableRow::new(
+        t.heads
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                cell(
+                    vec![line(h, SMALL, true, false, AlignmentType::Center)],
+                    width(i),
+                )
+            })
+            .collect(),
+    )];
+    for r in &t.rows {
+        trs.push(TableRow::new(
+            r.iter()
+                .enumerate()
+                .map(|(i, v)| cell(vec![line(v, SMALL, false, false, align(i))], width(i)))
+                .collect(),
+        ));
+    }
+    Table::new(trs).width(9200, WidthType::Dxa)
 }
 
 impl Paper {
@@ -182,43 +322,35 @@ impl Paper {
             ));
         }
         for p in &self.body {
-            let para = if p.centred {
-                line(&p.text, BODY, true, false, c)
-            } else {
-                let mut para = Paragraph::new().align(AlignmentType::Both).indent(
-                    None,
-                    Some(SpecialIndentType::FirstLine(709)),
-                    None,
-                    None,
-                );
-                if let Some(lead) = &p.lead {
-                    para = para.add_run(run(&format!("{lead} "), BODY).bold());
-                }
-                para.add_run(run(&p.text, BODY))
-            };
-            doc = doc.add_paragraph(para);
+            doc = doc.add_paragraph(body_para(p));
         }
-        if let Some((heads, rows)) = &self.table {
-            let width = 9200 / heads.len().max(1);
-            let mut trs = vec![TableRow::new(
-                heads
-                    .iter()
-                    .map(|h| cell(vec![line(h, SMALL, true, false, c)], width))
-                    .collect(),
-            )];
-            for r in rows {
-                trs.push(TableRow::new(
-                    r.iter()
-                        .map(|v| {
-                            cell(
-                                vec![line(v, SMALL, false, false, AlignmentType::Left)],
-                                width,
-                            )
-                        })
-                        .collect(),
-                ));
+        for b in &self.blocks {
+            match b {
+                Block::Heading { text } => {
+                    doc = doc.add_paragraph(line(text, BODY, true, false, AlignmentType::Left));
+                }
+                Block::Para { para } => doc = doc.add_paragraph(body_para(para)),
+                Block::Blank { lines } => {
+                    for _ in 0..*lines {
+                        doc = doc.add_paragraph(line(
+                            DOTTED_LINE,
+                            BODY,
+                            false,
+                            false,
+                            AlignmentType::Left,
+                        ));
+                    }
+                }
+                Block::Table(t) => {
+                    if let Some(title) = &t.title {
+                        doc = doc.add_paragraph(line(title, BODY, true, true, AlignmentType::Left));
+                    }
+                    doc = doc.add_table(docx_table(t));
+                    if let Some(n) = &t.note {
+                        doc = doc.add_paragraph(line(n, SMALL, false, true, AlignmentType::Left));
+                    }
+                }
             }
-            doc = doc.add_table(Table::new(trs).width(9200, WidthType::Dxa));
         }
         let mut recipients = vec![line("Nơi nhận:", SMALL, true, true, AlignmentType::Left)];
         let last = self.recipients.len().saturating_sub(1);
@@ -239,7 +371,17 @@ impl Paper {
             Paragraph::new(),
             Paragraph::new(),
             Paragraph::new(),
-            line(BLANK, BODY, false, false, c),
+            line(
+                if self.signer.trim().is_empty() {
+                    BLANK
+                } else {
+                    self.signer.trim()
+                },
+                BODY,
+                true,
+                false,
+                c,
+            ),
         ];
         let foot = Table::new(vec![TableRow::new(vec![
             cell(recipients, 4300),
@@ -367,8 +509,9 @@ fn upper(s: &str) -> String {
 }
 
 /// "Hòa Lâm, ngày 06 tháng 05 năm 2025": the place is the last word group of the issuer's
-/// name after its kind ("Đảng ủy xã Hòa Lâm" → "Hòa Lâm").
-fn place_date(issuer: &str, on: Option<Date>) -> String {
+/// name after its kind ("Đảng ủy xã Hòa Lâm" → "Hòa Lâm"); a dotted blank where the name holds
+/// none (and for the day when `on` is `None`).
+pub fn place_date(issuer: &str, on: Option<Date>) -> String {
     let place = [
         "xã ",
         "phường ",
@@ -388,12 +531,7 @@ fn place_date(issuer: &str, on: Option<Date>) -> String {
     .min_by_key(|s| s.len())
     .unwrap_or(BLANK);
     match on {
-        Some(d) => format!(
-            "{place}, ngày {:02} tháng {:02} năm {}",
-            d.day(),
-            d.month(),
-            d.year()
-        ),
+        Some(d) => crate::export::place_date(place, d),
         None => format!("{place}, ngày {BLANK} tháng {BLANK} năm {BLANK}"),
     }
 }
@@ -408,7 +546,8 @@ fn last_action<'a, T>(
         .find_map(|e| pick(&e.event.action).map(|t| (e.event.on, t)))
 }
 
-fn number_or_blank(n: &str, symbol: &str) -> String {
+/// "Số 25-BC/ĐU", or "Số …………-BC/ĐU" while no number is written.
+pub fn number_or_blank(n: &str, symbol: &str) -> String {
     if n.trim().is_empty() {
         format!("Số {BLANK}-{symbol}")
     } else {
@@ -501,7 +640,8 @@ pub fn build(kind: PaperKind, f: &Facts<'_>) -> Option<Paper> {
                 subtitle: None,
                 to: None,
                 body: Vec::new(),
-                table: None,
+                blocks: Vec::new(),
+                signer: String::new(),
                 recipients: Vec::new(),
                 sign_for: "T/M CHI BỘ".into(),
                 sign_title: "BÍ THƯ".into(),
@@ -607,7 +747,8 @@ pub fn build(kind: PaperKind, f: &Facts<'_>) -> Option<Paper> {
                         ),
                     ),
                 ],
-                table: None,
+                blocks: Vec::new(),
+                signer: String::new(),
                 recipients: vec![
                     above_grassroots.map_or_else(|| BLANK.to_string(), |o| o.name.clone()),
                     cell.name.clone(),
@@ -655,7 +796,8 @@ pub fn build(kind: PaperKind, f: &Facts<'_>) -> Option<Paper> {
                         partial.name, grassroots.name
                     )),
                 ],
-                table: None,
+                blocks: Vec::new(),
+                signer: String::new(),
                 recipients: vec!["Như trên".into(), "Lưu".into()],
                 sign_for: format!("T/M {}", upper(&partial.name)),
                 sign_title: BLANK.into(),
@@ -719,7 +861,8 @@ pub fn build(kind: PaperKind, f: &Facts<'_>) -> Option<Paper> {
                         ),
                     ),
                 ],
-                table: None,
+                blocks: Vec::new(),
+                signer: String::new(),
                 recipients: vec![grassroots.name.clone(), "Lưu chi bộ".into()],
                 sign_for: "T/M CHI BỘ".into(),
                 sign_title: "BÍ THƯ".into(),
@@ -769,7 +912,8 @@ pub fn build(kind: PaperKind, f: &Facts<'_>) -> Option<Paper> {
                         ),
                     ),
                 ],
-                table: None,
+                blocks: Vec::new(),
+                signer: String::new(),
                 recipients: vec![
                     above_grassroots.map_or_else(|| BLANK.to_string(), |o| o.name.clone()),
                     cell.name.clone(),
@@ -829,7 +973,8 @@ pub fn build(kind: PaperKind, f: &Facts<'_>) -> Option<Paper> {
                         ),
                     ),
                 ],
-                table: None,
+                blocks: Vec::new(),
+                signer: String::new(),
                 recipients: vec!["Như Điều 2".into(), "Lưu hồ sơ đảng viên".into()],
                 sign_for: format!("T/M {}", upper(&issuer)),
                 sign_title: BLANK.into(),
@@ -880,7 +1025,8 @@ pub fn build(kind: PaperKind, f: &Facts<'_>) -> Option<Paper> {
                         ),
                     ),
                 ],
-                table: None,
+                blocks: Vec::new(),
+                signer: String::new(),
                 recipients: vec!["Như Điều 2".into(), "Lưu hồ sơ đảng viên".into()],
                 sign_for: format!("T/M {}", upper(&issuer)),
                 sign_title: BLANK.into(),
@@ -942,7 +1088,8 @@ pub fn reminder_letter(
             )),
             Para::text("Trân trọng cảm ơn."),
         ],
-        table: None,
+        blocks: Vec::new(),
+        signer: String::new(),
         recipients: vec!["Như trên".into(), "Lưu hồ sơ, văn phòng".into()],
         sign_for: format!("T/M {}", upper(&issuer.name)),
         sign_title: BLANK.into(),
@@ -1007,8 +1154,9 @@ pub fn class_roster(
             c.passed,
             c.certified
         ))],
-        table: Some((
-            [
+        blocks: vec![Block::Table(PaperTable {
+            title: None,
+            heads: [
                 "STT",
                 "Họ và tên",
                 "Ngày sinh",
@@ -1019,7 +1167,10 @@ pub fn class_roster(
             .map(String::from)
             .to_vec(),
             rows,
-        )),
+            numeric: Vec::new(),
+            note: None,
+        })],
+        signer: String::new(),
         recipients: vec!["Các chi bộ có học viên".into(), "Lưu".into()],
         sign_for: format!("T/M {}", upper(&org.name)),
         sign_title: BLANK.into(),
@@ -1059,7 +1210,14 @@ mod tests {
             subtitle: Some("Đề nghị kết nạp đảng viên".into()),
             to: None,
             body: vec![Para::text("Nguyễn Thị Mai"), Para::led("1.", "Đề nghị")],
-            table: Some((vec!["STT".into()], vec![vec!["1".into()]])),
+            blocks: vec![Block::Table(PaperTable {
+                title: Some("Bảng 1".into()),
+                heads: vec!["STT".into()],
+                rows: vec![vec!["1".into()]],
+                numeric: vec![true],
+                note: None,
+            })],
+            signer: "Lê Văn Bình".into(),
             recipients: vec!["Lưu".into()],
             sign_for: "T/M CHI BỘ".into(),
             sign_title: "BÍ THƯ".into(),

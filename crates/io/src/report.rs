@@ -11,7 +11,10 @@ use ketnap_store::{Conn, Result, Scope, orgs};
 use serde::Serialize;
 
 use crate::charts;
-use crate::export::{Cell, Document, Heading, Section, place_date};
+use crate::export::{Cell, Document, Heading, Section};
+use crate::paper::{Block, Paper, PaperTable, number_or_blank, place_date};
+use ketnap_domain::org::OrgKind;
+use ketnap_store::report_texts::ReportText;
 
 /// Everything a report holds: the data (for JSON) and its layout (for the page and the files).
 #[derive(Clone, Debug, Serialize)]
@@ -23,6 +26,14 @@ pub struct Report {
     /// The laid-out tables.
     #[serde(skip)]
     pub document: Document,
+    /// What staff wrote for the report (number, date, narrative, recipients, signature).
+    pub text: ReportText,
+    /// The issuing organisation's kind (for the symbol and the signature), if known.
+    #[serde(skip)]
+    pub issuer_kind: Option<OrgKind>,
+    /// The committee above the issuer, as named (for the default recipients).
+    #[serde(skip)]
+    pub superior_name: Option<String>,
 }
 
 /// A line of the flows table: its label and the flow it reads.
@@ -49,19 +60,47 @@ fn share(part: u32, whole: u32) -> Cell {
 }
 
 /// The heading block of a document issued by the organisation `org_id` named `name`: its parent
-/// above it, upper case, and the place and date.
-pub async fn heading(conn: &mut Conn, org_id: i64, name: &str, today: Date) -> Result<Heading> {
+/// above it, upper case, and the place (read from the name) and the date (dotted when `None`).
+pub async fn heading(
+    conn: &mut Conn,
+    org_id: i64,
+    name: &str,
+    on: Option<Date>,
+) -> Result<Heading> {
     let path = orgs::path(conn, org_id).await?;
     Ok(Heading {
-        superior: path
-            .len()
-            .checked_sub(2)
-            .and_then(|i| path.get(i))
-            .map(|o| upper(&o.name))
-            .unwrap_or_default(),
+        superior: superior_of(&path).map(upper).unwrap_or_default(),
         issuer: upper(name),
-        place_date: place_date(name, today),
+        number: String::new(),
+        place_date: place_date(name, on),
     })
+}
+
+fn superior_of(path: &[orgs::Org]) -> Option<&str> {
+    path.len()
+        .checked_sub(2)
+        .and_then(|i| path.get(i))
+        .map(|o| o.name.as_str())
+}
+
+/// The symbol of the issuing committee in a document's number ("BC/ĐU"): TU for a province,
+/// HU for a district, CB for a cell, ĐU for the committees between.
+pub fn issuer_symbol(kind: Option<OrgKind>) -> &'static str {
+    match kind {
+        Some(OrgKind::Provincial) => "TU",
+        Some(OrgKind::District) => "HU",
+        Some(OrgKind::Cell(_) | OrgKind::GrassrootsCell(_)) => "CB",
+        _ => "ĐU",
+    }
+}
+
+/// Who signs for the issuer ("T/M BAN THƯỜNG VỤ", "T/M ĐẢNG ỦY", "T/M CHI BỘ").
+pub fn issuer_sign_for(kind: Option<OrgKind>) -> &'static str {
+    match kind {
+        Some(OrgKind::Provincial | OrgKind::District) => "T/M BAN THƯỜNG VỤ",
+        Some(OrgKind::Cell(_) | OrgKind::GrassrootsCell(_)) => "T/M CHI BỘ",
+        _ => "T/M ĐẢNG ỦY",
+    }
 }
 
 /// Admissions against the plan by child organisation (SVG); empty without children.
@@ -114,6 +153,54 @@ pub fn admissions_trend(
     charts::monthly_trend(&points, target.as_deref())
 }
 
+/// Cumulative admissions over the months of a report's period from `from` through `through`
+/// (the period's last day, or today while it runs), from the monthly counts of each year it
+/// touches (`years`: the year and its twelve months). Labels are months ("T4"; "T4/26" across
+/// years); a period longer than two years is drawn by year. A year `plan` adds its cumulative
+/// target for the months shown. Nothing outside the period is drawn.
+pub fn period_trend(
+    years: &[(i16, [u32; 12])],
+    from: Date,
+    through: Date,
+    plan: Option<&ketnap_domain::plan::Plan>,
+) -> String {
+    let by_year = through.year() - from.year() >= 2;
+    let across = through.year() != from.year();
+    let mut points: Vec<(String, u32)> = Vec::new();
+    let mut target: Vec<u32> = Vec::new();
+    let month_targets = plan.map(|p| p.month_targets(&Line::Admissions));
+    let (mut run, mut run_target) = (0u32, 0u32);
+    for (year, months) in years {
+        for (i, v) in months.iter().enumerate() {
+            let m = i8::try_from(i + 1).unwrap_or(12);
+            let Ok(first) = Date::new(*year, m, 1) else {
+                continue;
+            };
+            if first > through || first.last_of_month() < from {
+                continue;
+            }
+            run = run.saturating_add(*v);
+            if let Some(t) = &month_targets {
+                run_target += t.get(i).copied().unwrap_or(0);
+            }
+            if !by_year {
+                let label = if across {
+                    format!("T{}/{:02}", i + 1, year % 100)
+                } else {
+                    format!("T{}", i + 1)
+                };
+                points.push((label, run));
+                target.push(run_target);
+            }
+        }
+        if by_year && (from.year()..=through.year()).contains(year) {
+            points.push((year.to_string(), run));
+        }
+    }
+    let target = (month_targets.is_some() && !by_year).then_some(target);
+    charts::monthly_trend(&points, target.as_deref())
+}
+
 /// Build the report of the subtree of `org_id` for `period` as of `today`.
 pub async fn build(
     conn: &mut Conn,
@@ -124,13 +211,127 @@ pub async fn build(
 ) -> Result<Report> {
     let periodic = reports::periodic(conn, scope, org_id, &period, today).await?;
     let pva = reports::plan_vs_actual(conn, scope, org_id, &period).await?;
-    let heading = heading(conn, org_id, &periodic.org.name, today).await?;
+    let text = ketnap_store::report_texts::get(conn, scope, org_id, &period).await?;
+    let path = orgs::path(conn, org_id).await?;
+    let issuer_kind = path.last().and_then(|o| OrgKind::from_code(&o.kind));
+    let heading = Heading {
+        superior: superior_of(&path).map(upper).unwrap_or_default(),
+        issuer: upper(&periodic.org.name),
+        number: number_or_blank(&text.number, &format!("BC/{}", issuer_symbol(issuer_kind))),
+        place_date: place_date(&periodic.org.name, text.dated_on),
+    };
     let document = layout(&periodic, &pva, heading);
     Ok(Report {
         periodic,
         plan_vs_actual: pva,
         document,
+        text,
+        issuer_kind,
+        superior_name: superior_of(&path).map(str::to_string),
     })
+}
+
+impl Report {
+    /// The report as a finished party document (HD 36-HD/VPTW): the heading block with number
+    /// and symbol and the place-and-date line, the title in capitals, "I. Kết quả đạt được"
+    /// (staff's words, then the figures as numbered tables), "II. Hạn chế, khuyết điểm và
+    /// nguyên nhân", "III. Phương hướng, nhiệm vụ thời gian tới", "Nơi nhận" and the signature
+    /// block. A section nobody has written yet prints as dotted lines to write on.
+    pub fn paper(&self, file_name: String) -> Paper {
+        let doc = &self.document;
+        let t = &self.text;
+        let mut blocks = vec![Block::Heading {
+            text: "I. KẾT QUẢ ĐẠT ĐƯỢC".into(),
+        }];
+        blocks.extend(Block::written(&t.results, 4));
+        blocks.push(Block::Para {
+            para: crate::paper::Para::text(format!(
+                "Số liệu chủ yếu trong kỳ, từ ngày {} đến ngày {}:",
+                ketnap_domain::dates::format_vn(self.periodic.current.from),
+                ketnap_domain::dates::format_vn(self.periodic.current.through)
+            )),
+        });
+        for (i, s) in doc.sections.iter().enumerate() {
+            // "III. Quần chúng…" → "Biểu 3. Quần chúng…": the narrative owns the roman numerals.
+            let title = s
+                .title
+                .split_once(". ")
+                .map_or(s.title.as_str(), |(_, t)| t);
+            let numeric: Vec<bool> = s
+                .rows
+                .first()
+                .map(|r| r.iter().map(Cell::is_number).collect())
+                .unwrap_or_default();
+            let rows: Vec<Vec<String>> = if s.rows.is_empty() {
+                let mut r = vec!["Không có trường hợp nào trong kỳ".to_string()];
+                r.extend((1..s.columns.len()).map(|_| "0".to_string()));
+                vec![r]
+            } else {
+                s.rows
+                    .iter()
+                    .map(|r| r.iter().map(Cell::shown).collect())
+                    .collect()
+            };
+            blocks.push(Block::Table(PaperTable {
+                title: Some(format!("Biểu {}. {title}", i + 1)),
+                heads: s.columns.clone(),
+                rows,
+                numeric,
+                note: s.note.clone(),
+            }));
+        }
+        blocks.push(Block::Heading {
+            text: "II. HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN".into(),
+        });
+        blocks.extend(Block::written(&t.shortcomings, 4));
+        blocks.push(Block::Heading {
+            text: "III. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI".into(),
+        });
+        blocks.extend(Block::written(&t.tasks, 4));
+        let recipients = if t.recipients.is_empty() {
+            self.default_recipients()
+        } else {
+            t.recipients.clone()
+        };
+        Paper {
+            file_name,
+            form_code: None,
+            superior: doc.heading.superior.clone(),
+            issuer: doc.heading.issuer.clone(),
+            number: doc.heading.number.clone(),
+            about: None,
+            place_date: doc.heading.place_date.clone(),
+            title: Some(doc.title.clone()),
+            subtitle: Some(doc.subtitle.clone()),
+            to: None,
+            body: Vec::new(),
+            blocks,
+            recipients,
+            sign_for: if t.sign_for.trim().is_empty() {
+                issuer_sign_for(self.issuer_kind).to_string()
+            } else {
+                t.sign_for.trim().to_uppercase()
+            },
+            sign_title: if t.sign_title.trim().is_empty() {
+                "BÍ THƯ".to_string()
+            } else {
+                t.sign_title.trim().to_uppercase()
+            },
+            signer: t.signer.trim().to_string(),
+        }
+    }
+
+    /// The recipients when staff have written none: the committee above (to report to) and the
+    /// issuer's own file.
+    pub fn default_recipients(&self) -> Vec<String> {
+        let mut r: Vec<String> = self
+            .superior_name
+            .iter()
+            .map(|s| format!("{s} (để báo cáo)"))
+            .collect();
+        r.push("Lưu Văn phòng".into());
+        r
+    }
 }
 
 fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Document {
@@ -373,19 +574,20 @@ fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Doc
         heading,
         title: "BÁO CÁO".into(),
         subtitle: format!(
-            "Kết quả công tác phát triển đảng viên {}",
+            "KẾT QUẢ CÔNG TÁC PHÁT TRIỂN ĐẢNG VIÊN {}",
             period_phrase(&cur.period)
         ),
         sections,
     }
 }
 
-/// "năm 2026", "quý I năm 2026", "nhiệm kỳ 2025–2030"…
-fn period_phrase(p: &Period) -> String {
+/// The period in a title, in capitals: "NĂM 2026", "QUÝ IV/2026", "6 THÁNG ĐẦU NĂM 2026",
+/// "THÁNG 3/2026", "NHIỆM KỲ 2025–2030", "TỪ 01/01/2026 ĐẾN 15/03/2026".
+pub fn period_phrase(p: &Period) -> String {
     match p {
-        Period::Year(y) => format!("năm {y}"),
-        Period::Term { .. } => format!("nhiệm kỳ {p}"),
-        _ => p.to_string().to_lowercase(),
+        Period::Year(y) => format!("NĂM {y}"),
+        Period::Term { .. } => format!("NHIỆM KỲ {p}"),
+        _ => p.to_string().to_uppercase(),
     }
 }
 

@@ -78,6 +78,7 @@ pub mod orgs;
 pub mod people;
 pub mod plans;
 pub mod rebuild;
+pub mod report_texts;
 pub mod reports;
 pub mod scope;
 pub mod setup;

@@ -643,3 +643,92 @@ async fn an_admin_lists_the_users_of_their_subtree_by_keyset_pages_and_others_ma
         assert!(matches!(e, StoreError::Forbidden(_)));
     }
 }
+
+#[tokio::test]
+async fn the_words_of_a_report_are_kept_per_org_and_period_in_scope_and_audited_without_the_text() {
+    use ketnap_store::report_texts::{self, ReportText};
+    for store in common::stores().await {
+        let t = tree(&store).await;
+        let ctx = common::ctx(None);
+        let staff = user_with(&store, "canbo.words", Role::OrgStaff, &[t.commune]).await;
+        let staff_scope = Scope::user(staff, Role::OrgStaff, None);
+        let q4 = Period::quarter(2026, 4).unwrap();
+        let text = ReportText {
+            number: "25-BC/ĐU".into(),
+            dated_on: Some(jiff::civil::date(2026, 12, 28)),
+            results: "Kết nạp vượt chỉ tiêu quý.\nMở một lớp nhận thức.".into(),
+            shortcomings: "Thẩm tra lý lịch còn chậm.".into(),
+            tasks: "Hoàn thành thẩm tra trước Tết.".into(),
+            recipients: vec!["Huyện ủy Sông Xanh (để báo cáo)".into(), "Lưu".into()],
+            sign_for: "T/M ĐẢNG ỦY".into(),
+            sign_title: "PHÓ BÍ THƯ".into(),
+            signer: "Trần Văn Ký".into(),
+        };
+        let mut tx = store.begin().await.unwrap();
+        report_texts::save(&mut tx, &ctx, &staff_scope, t.commune, &q4, &text)
+            .await
+            .unwrap();
+        // Out of the scope: not found; a mentor-like role may not write.
+        let e = report_texts::save(&mut tx, &ctx, &staff_scope, t.other_commune, &q4, &text)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::NotFound(_)), "{e:?}");
+        let viewer = Scope::user(staff, Role::Viewer, None);
+        let e = report_texts::save(&mut tx, &ctx, &viewer, t.commune, &q4, &text)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Forbidden(_)), "{e:?}");
+        // Too long: refused with a Vietnamese message.
+        let long = ReportText {
+            results: "x".repeat(report_texts::MAX_SECTION + 1),
+            ..ReportText::default()
+        };
+        let e = report_texts::save(&mut tx, &ctx, &staff_scope, t.commune, &q4, &long)
+            .await
+            .unwrap_err();
+        assert!(e.message_vi().contains("Kết quả đạt được"), "{e:?}");
+        tx.commit().await.unwrap();
+
+        let mut c = store.read().await.unwrap();
+        let got = report_texts::get(&mut c, &staff_scope, t.commune, &q4)
+            .await
+            .unwrap();
+        assert_eq!(got, text, "{}", common::name(&store));
+        let other_period = report_texts::get(&mut c, &staff_scope, t.commune, &Period::Year(2026))
+            .await
+            .unwrap();
+        assert!(other_period.is_empty(), "kept with the period");
+        drop(c);
+
+        // Saving again replaces the words (one row per org and period).
+        let mut tx = store.begin().await.unwrap();
+        let shorter = ReportText {
+            results: "Đã sửa.".into(),
+            ..text.clone()
+        };
+        report_texts::save(&mut tx, &ctx, &staff_scope, t.commune, &q4, &shorter)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        let got = report_texts::get(&mut c, &Scope::system(), t.commune, &q4)
+            .await
+            .unwrap();
+        assert_eq!(got.results, "Đã sửa.");
+        let (n,): (i64,) = fetch_one!(c.ex(), (i64,), "SELECT COUNT(*) FROM report_text").unwrap();
+        assert_eq!(n, 1);
+        drop(c);
+        let rows: Vec<(String, String)> = audit_actions(&store)
+            .await
+            .into_iter()
+            .filter(|(a, _)| a == "report_text.save")
+            .collect();
+        assert_eq!(rows.len(), 2);
+        assert!(
+            rows.iter()
+                .all(|(_, d)| !d.contains("Thẩm tra") && !d.contains("Trần Văn Ký")),
+            "the audit holds which fields are filled, never the words"
+        );
+        assert!(audit::verify(&store).await.unwrap().ok());
+    }
+}

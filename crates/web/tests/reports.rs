@@ -159,7 +159,7 @@ async fn the_xlsx_file_holds_the_numbers_of_the_page() {
             .flatten()
             .any(|c| matches!(c, Data::String(s) if s == "ĐẢNG CỘNG SẢN VIỆT NAM"))
     );
-    assert!(grid.iter().flatten().any(|c| matches!(c, Data::String(s) if s.starts_with("Kết quả công tác phát triển đảng viên năm 2026"))));
+    assert!(grid.iter().flatten().any(|c| matches!(c, Data::String(s) if s.starts_with("KẾT QUẢ CÔNG TÁC PHÁT TRIỂN ĐẢNG VIÊN NĂM 2026"))));
 }
 
 #[tokio::test]
@@ -210,11 +210,169 @@ async fn the_printable_page_has_the_heading_and_no_navigation() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("ĐẢNG CỘNG SẢN VIỆT NAM"));
     assert!(
-        page.body.contains("quý iv/2026") || page.body.contains("Quý IV/2026"),
+        page.body
+            .contains("KẾT QUẢ CÔNG TÁC PHÁT TRIỂN ĐẢNG VIÊN QUÝ IV/2026"),
         "{}",
         &page.body[..2000]
     );
     assert!(!page.body.contains("Điều hướng chính"));
+}
+
+fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut s = String::new();
+    z.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+#[tokio::test]
+async fn the_report_is_a_finished_party_document_with_the_words_staff_write_for_the_period() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let page = app.get("/reports?period=2026-Q4").await;
+    assert!(
+        page.body.contains("Phần lời của báo cáo"),
+        "a form for staff"
+    );
+    let org = options_of(&page.body, "r-org")[0].clone();
+    let csrf = TestApp::csrf(&page);
+    let form = |date: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("org", org.clone()),
+            ("period", "2026-Q4".to_string()),
+            ("number", "Số 25-BC/HU".to_string()),
+            ("dated_on", date.to_string()),
+            (
+                "results",
+                "Các chi bộ tập trung tạo nguồn.\r\nMở lớp nhận thức đúng kế hoạch.".to_string(),
+            ),
+            (
+                "shortcomings",
+                "Thẩm tra lý lịch ở nơi xa còn chậm.".to_string(),
+            ),
+            ("tasks", "Hoàn thành hồ sơ tồn trước Tết.".to_string()),
+            (
+                "recipients",
+                "- Ban Tổ chức Tỉnh ủy,\nLưu Văn phòng".to_string(),
+            ),
+            ("sign_for", String::new()),
+            ("sign_title", "Phó Bí thư".to_string()),
+            ("signer", "Trần Văn Ký".to_string()),
+        ]
+    };
+    let as_refs = |f: &[(&'static str, String)]| -> Vec<(&'static str, String)> { f.to_vec() };
+    // A date that is not a date: refused in Vietnamese, with what was typed kept.
+    let bad = as_refs(&form("31/02/2026"));
+    let pairs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.post("/reports/text", &pairs).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.body.contains("không đúng dạng ngày/tháng/năm"),
+        "refusal"
+    );
+    assert!(
+        res.body.contains("Thẩm tra lý lịch ở nơi xa còn chậm."),
+        "kept"
+    );
+    let good = as_refs(&form("28/12/2026"));
+    let pairs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.post("/reports/text", &pairs).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    // The printed report: number and symbol, the place's name, the title in capitals, the
+    // narrative in its three parts around the numbered tables, recipients and the signature.
+    let print = app
+        .get(&format!("/reports?org={org}&period=2026-Q4&print=1"))
+        .await;
+    assert_eq!(print.status, StatusCode::OK);
+    let b = &print.body;
+    for part in [
+        "HUYỆN ỦY HÒA LÂM",
+        "Số 25-BC/HU",
+        "Hòa Lâm, ngày 28 tháng 12 năm 2026",
+        "KẾT QUẢ CÔNG TÁC PHÁT TRIỂN ĐẢNG VIÊN QUÝ IV/2026",
+        "I. KẾT QUẢ ĐẠT ĐƯỢC",
+        "Mở lớp nhận thức đúng kế hoạch.",
+        "Biểu 1. Kết quả thực hiện chỉ tiêu",
+        "Biểu 8. Lớp bồi dưỡng",
+        "II. HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN",
+        "III. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI",
+        "Ban Tổ chức Tỉnh ủy",
+        "T/M BAN THƯỜNG VỤ",
+        "PHÓ BÍ THƯ",
+        "Trần Văn Ký",
+        "BIỂU ĐỒ KÈM THEO BÁO CÁO",
+    ] {
+        assert!(b.contains(part), "{part}");
+    }
+    let order: Vec<usize> = [
+        "I. KẾT QUẢ ĐẠT ĐƯỢC",
+        "Biểu 1.",
+        "II. HẠN CHẾ",
+        "III. PHƯƠNG HƯỚNG",
+        "Nơi nhận",
+    ]
+    .iter()
+    .map(|p| b.find(p).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(
+        !b.contains("Ban Tổ chức Tỉnh ủy,,"),
+        "recipient punctuation is the layout's"
+    );
+    // The trend is drawn for the quarter's months only.
+    assert!(
+        b.contains(">T10<") && !b.contains(">T9<"),
+        "the quarter's months"
+    );
+
+    // The same document as DOCX.
+    let (status, ct, bytes) = download(
+        &app,
+        &format!("/reports/download?org={org}&period=2026-Q4&format=docx"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.contains("wordprocessingml"), "{ct}");
+    let x = docx_text(&bytes);
+    for part in [
+        "Số 25-BC/HU",
+        "Hòa Lâm, ngày 28 tháng 12 năm 2026",
+        "QUÝ IV/2026",
+        "Thẩm tra lý lịch ở nơi xa còn chậm.",
+        "Biểu 2. Biến động trong kỳ",
+        "Trần Văn Ký",
+    ] {
+        assert!(x.contains(part), "{part} in the DOCX");
+    }
+
+    // Another period has its own words: none yet, so dotted lines and a dotted date.
+    let q3 = app
+        .get(&format!("/reports?org={org}&period=2026-Q3&print=1"))
+        .await;
+    assert!(q3.body.contains("Hòa Lâm, ngày ………… tháng ………… năm …………"));
+    assert!(q3.body.contains("paper-blank"));
+    assert!(q3.body.contains("chưa có phần lời"));
+
+    // A leader reads the words but has no form and may not write them.
+    app.cookie = None;
+    app.login("lanhdao").await;
+    let page = app.get(&format!("/reports?org={org}&period=2026-Q4")).await;
+    assert!(page.body.contains("Hoàn thành hồ sơ tồn trước Tết."));
+    assert!(!page.body.contains("action=\"/reports/text\""));
+    let csrf = TestApp::csrf(&page);
+    let res = app
+        .post(
+            "/reports/text",
+            &[("_csrf", &csrf), ("org", &org), ("period", "2026-Q4")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

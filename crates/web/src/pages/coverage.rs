@@ -222,7 +222,7 @@ async fn coverage_doc(
     held.note = more_note(page.items.len(), total.key_positions_held_by_non_members);
 
     Ok(Document {
-        heading: report::heading(conn, org.org_id, &org.name, today).await?,
+        heading: report::heading(conn, org.org_id, &org.name, Some(today)).await?,
         title: "BÁO CÁO".into(),
         subtitle: format!("Rà soát địa bàn, tổ chức đảng và nguồn phát triển đảng viên năm {year}"),
         sections: vec![counts, no_member, no_cell, committee, sources, held],
@@ -289,7 +289,7 @@ async fn evaluation_doc(
         format_vn(e.as_of)
     ));
     Ok(Document {
-        heading: report::heading(conn, org.org_id, &org.name, today).await?,
+        heading: report::heading(conn, org.org_id, &org.name, Some(today)).await?,
         title: "BẢNG TỔNG HỢP".into(),
         subtitle: format!(
             "Kết quả công tác phát triển đảng viên năm {year} phục vụ đánh giá, xếp loại"

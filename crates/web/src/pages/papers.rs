@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use ketnap_io::paper::{self, Facts, Paper, PaperKind};
+use ketnap_io::paper::{self, Block, Facts, Paper, PaperKind};
 use ketnap_store::{Role, candidacies, orgs, people};
 use serde::Deserialize;
 
@@ -52,6 +52,8 @@ pub struct PaperPage {
     pub back: String,
     /// A note shown on screen only.
     pub warning: Option<String>,
+    /// Markup printed after the document (a report's charts); empty for most papers.
+    pub after: String,
 }
 
 /// The paper as a print page, or as a DOCX when asked.
@@ -71,6 +73,7 @@ pub fn respond(
                 docx,
                 back,
                 warning,
+                after: String::new(),
             };
             let mut res = Html(page.render()?).into_response();
             res.headers_mut()

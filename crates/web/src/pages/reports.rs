@@ -3,16 +3,23 @@
 //! files (`/reports/download?format=`). All of them render one [`crate::report::Report`], so the
 //! files hold the figures of the page. Reports hold counts only: every role reads the reports of
 //! its scope.
+//!
+//! The printed page and the DOCX (`format=docx`) are the report as a finished party document
+//! ([`crate::report::Report::paper`]): number and symbol, place and date, the title in capitals,
+//! the narrative sections staff write on the page (`POST /reports/text`, kept with the
+//! organisation and the period), the figures as numbered tables, "Nơi nhận" and the signature
+//! block; the charts follow, drawn for the period only.
 
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use ketnap_domain::dates::format_vn;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use ketnap_domain::dates::{format_vn, parse_vn};
 use ketnap_domain::plan::Period;
-use ketnap_store::{history, orgs};
+use ketnap_store::report_texts::{self, ReportText};
+use ketnap_store::{StoreError, history, orgs};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -29,6 +36,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/reports", get(show))
         .route("/reports/download", get(download))
+        .route("/reports/text", post(save_text))
 }
 
 /// The query string.
@@ -49,7 +57,7 @@ pub struct ReportQuery {
     /// `1` for the printable page.
     #[serde(default)]
     pub print: Option<String>,
-    /// `xlsx`, `csv` or `json` (downloads).
+    /// `xlsx`, `csv`, `json` or `docx` (downloads).
     #[serde(default)]
     pub format: Option<String>,
 }
@@ -68,16 +76,99 @@ pub struct ReportPage {
     bars: String,
     trend: String,
     today: String,
+    /// The words form (for those who write them) or the words as written.
+    text: TextForm,
+    can_write: bool,
+    period_label: String,
 }
 
-/// `reports_print.html`
-#[derive(Template)]
-#[template(path = "reports_print.html")]
-pub struct PrintPage {
-    doc: Document,
-    funnel: String,
-    bars: String,
-    trend: String,
+/// The words of the report as typed in the form (strings, so a refused form keeps them).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct TextForm {
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    dated_on: String,
+    #[serde(default)]
+    results: String,
+    #[serde(default)]
+    shortcomings: String,
+    #[serde(default)]
+    tasks: String,
+    #[serde(default)]
+    recipients: String,
+    #[serde(default)]
+    sign_for: String,
+    #[serde(default)]
+    sign_title: String,
+    #[serde(default)]
+    signer: String,
+    /// Why the form was refused.
+    #[serde(skip)]
+    error: Option<String>,
+    /// What "Nơi nhận" prints when left empty.
+    #[serde(skip)]
+    default_recipients: String,
+    /// What the signature prints when left empty.
+    #[serde(skip)]
+    default_sign_for: String,
+}
+
+impl TextForm {
+    fn from_text(t: &ReportText) -> TextForm {
+        TextForm {
+            number: t.number.clone(),
+            dated_on: t.dated_on.map(format_vn).unwrap_or_default(),
+            results: t.results.clone(),
+            shortcomings: t.shortcomings.clone(),
+            tasks: t.tasks.clone(),
+            recipients: t.recipients.join("\n"),
+            sign_for: t.sign_for.clone(),
+            sign_title: t.sign_title.clone(),
+            signer: t.signer.clone(),
+            ..TextForm::default()
+        }
+    }
+
+    fn to_text(&self) -> Result<ReportText, String> {
+        let dated_on = match self.dated_on.trim() {
+            "" => None,
+            s => Some(parse_vn(s).ok_or_else(|| {
+                format!("Ngày báo cáo «{s}» không đúng dạng ngày/tháng/năm (ví dụ 15/12/2026).")
+            })?),
+        };
+        Ok(ReportText {
+            number: self
+                .number
+                .trim()
+                .trim_start_matches("Số ")
+                .trim()
+                .to_string(),
+            dated_on,
+            results: self.results.replace("\r\n", "\n"),
+            shortcomings: self.shortcomings.replace("\r\n", "\n"),
+            tasks: self.tasks.replace("\r\n", "\n"),
+            recipients: self
+                .recipients
+                .lines()
+                .map(|l| {
+                    l.trim()
+                        .trim_start_matches('-')
+                        .trim()
+                        .trim_end_matches([',', '.', ';'])
+                })
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+            sign_for: self.sign_for.trim().to_string(),
+            sign_title: self.sign_title.trim().to_string(),
+            signer: self.signer.trim().to_string(),
+        })
+    }
 }
 
 struct Built {
@@ -88,6 +179,38 @@ struct Built {
     funnel: String,
     bars: String,
     trend: String,
+}
+
+impl Built {
+    /// The charts printed after the party document: the period's trend, the pipeline and, with
+    /// children, plan against actual by child; each sized for an A4 column.
+    fn charts_after(&self) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::from(
+            "<section class=\"report-charts\" aria-label=\"Biểu đồ kèm theo\"><h2 class=\"paper-heading\">BIỂU ĐỒ KÈM THEO BÁO CÁO</h2>",
+        );
+        let figs = [
+            (
+                &self.trend,
+                "Kết nạp lũy kế trong kỳ (so với chỉ tiêu lũy kế khi có kế hoạch năm).",
+            ),
+            (&self.funnel, "Quần chúng đang ở từng bước (biểu 3)."),
+            (
+                &self.bars,
+                "Kết nạp so với chỉ tiêu theo tổ chức trực thuộc (biểu 7).",
+            ),
+        ];
+        for (svg, caption) in figs {
+            if !svg.is_empty() {
+                let _ = write!(
+                    s,
+                    "<figure>{svg}<figcaption>{caption}</figcaption></figure>"
+                );
+            }
+        }
+        s.push_str("</section>");
+        s
+    }
 }
 
 async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, AppError> {
@@ -126,19 +249,27 @@ async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, 
         .collect();
     let funnel = charts::funnel(&stages);
     let bars = report::children_chart(&report.plan_vs_actual);
-    // The monthly trend of the period's (first) year, against the plan of a year period.
-    let year = period.years().first().copied().unwrap_or(today.year());
-    let months = history::monthly_admissions(&mut conn, &auth.scope, org.org_id, year).await?;
-    let through = if year == today.year() {
-        usize::try_from(today.month()).unwrap_or(12)
-    } else {
-        12
-    };
+    // Admissions by month over the period's months so far (by year for a term).
+    let from = period.first_day();
+    let through = period.last_day().min(today);
+    let mut years = Vec::new();
+    if from <= through {
+        for y in from.year()..=through.year() {
+            years.push((
+                y,
+                history::monthly_admissions(&mut conn, &auth.scope, org.org_id, y).await?,
+            ));
+        }
+    }
     let year_plan = match period {
         Period::Year(_) => report.plan_vs_actual.plan.as_ref(),
         _ => None,
     };
-    let trend = report::admissions_trend(&months, through, year_plan);
+    let trend = if years.is_empty() {
+        String::new()
+    } else {
+        report::period_trend(&years, from, through, year_plan)
+    };
     Ok(Built {
         report,
         org,
@@ -150,19 +281,34 @@ async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, 
     })
 }
 
-/// `GET /reports`: the report page, or with `print=1` the printable A4 page.
+/// `GET /reports`: the report page, or with `print=1` the report as a printable party document.
 pub async fn show(
     State(state): State<AppState>,
     auth: Auth,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
-    let b = build(&state, &auth, &q).await?;
+    render(&state, &auth, &q, None).await
+}
+
+async fn render(
+    state: &AppState,
+    auth: &Auth,
+    q: &ReportQuery,
+    typed: Option<TextForm>,
+) -> Result<Response, AppError> {
+    let b = build(state, auth, q).await?;
+    let back = format!("/reports?org={}&period={}", b.org.pub_id, b.period.code());
     if q.print.as_deref() == Some("1") {
-        let page = PrintPage {
-            doc: b.report.document,
-            funnel: b.funnel,
-            bars: b.bars,
-            trend: b.trend,
+        let stem = b.report.document.file_stem(&b.org.code, &b.period.code());
+        let page = crate::pages::papers::PaperPage {
+            heading: format!("{} — {}", b.report.document.title, b.report.document.subtitle),
+            p: b.report.paper(stem),
+            docx: format!("{back}&format=docx").replace("/reports?", "/reports/download?"),
+            back,
+            warning: b.report.text.is_empty().then(|| {
+                "Báo cáo chưa có phần lời (kết quả, hạn chế, phương hướng): bản in để dòng chấm cho viết tay. Ghi phần lời ở trang báo cáo để in đủ.".to_string()
+            }),
+            after: b.charts_after(),
         };
         return Ok(Html(page.render()?).into_response());
     }
@@ -176,19 +322,81 @@ pub async fn show(
             label: o.name,
         })
         .collect();
+    let mut text = typed.unwrap_or_else(|| TextForm::from_text(&b.report.text));
+    text.default_recipients = b.report.default_recipients().join("\n");
+    text.default_sign_for = crate::report::issuer_sign_for(b.report.issuer_kind).to_string();
     let page = ReportPage {
         layout,
         org_options: b.org_options,
         period_options: period_options(state.clock.today(), &b.period, true),
         org_pub_id: b.org.pub_id.clone(),
         period_code: b.period.code(),
+        period_label: b.period.to_string(),
         doc: b.report.document,
         funnel: b.funnel,
         bars: b.bars,
         trend: b.trend,
         today: format_vn(state.clock.today()),
+        text,
+        can_write: report_texts::role_writes_reports(auth.role),
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// `POST /reports/text`: keep the words of the report of an organisation and a period (number,
+/// date, narrative sections, recipients, signature). A refused form comes back with what was
+/// typed and the reason.
+pub async fn save_text(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::Form(form): axum::Form<TextForm>,
+) -> Result<Response, AppError> {
+    if !report_texts::role_writes_reports(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    let q = ReportQuery {
+        org: Some(form.org.clone()),
+        period: Some(form.period.clone()),
+        ..ReportQuery::default()
+    };
+    let period = parse_period(Some(form.period.as_str()), state.clock.today())?;
+    let org = orgs::get(&mut state.store.read().await?, &auth.scope, &form.org).await?;
+    let refused = |mut f: TextForm, msg: String| {
+        f.error = Some(msg);
+        f
+    };
+    let text = match form.to_text() {
+        Ok(t) => t,
+        Err(msg) => return render(&state, &auth, &q, Some(refused(form, msg))).await,
+    };
+    let saved: Result<(), AppError> = async {
+        let mut tx = state.store.begin().await?;
+        report_texts::save(
+            &mut tx,
+            &state.write_ctx(Some(auth.user.user_id)),
+            &auth.scope,
+            org.org_id,
+            &period,
+            &text,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match saved {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/reports?org={}&period={}#loi-bao-cao",
+            org.pub_id,
+            period.code()
+        ))
+        .into_response()),
+        Err(AppError::Store(e @ (StoreError::Invalid { .. } | StoreError::Refused(_)))) => {
+            let msg = e.message_vi();
+            render(&state, &auth, &q, Some(refused(form, msg))).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `GET /reports/download?format=xlsx|csv|json`: the same report as a file.
@@ -198,13 +406,23 @@ pub async fn download(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
     let format = q.format.clone().unwrap_or_else(|| "xlsx".into());
-    if !matches!(format.as_str(), "xlsx" | "csv" | "json") {
+    if !matches!(format.as_str(), "xlsx" | "csv" | "json" | "docx") {
         return Err(AppError::BadRequest(
-            "Định dạng tệp phải là xlsx, csv hoặc json.".into(),
+            "Định dạng tệp phải là xlsx, csv, json hoặc docx.".into(),
         ));
     }
     let b = build(&state, &auth, &q).await?;
     let stem = b.report.document.file_stem(&b.org.code, &b.period.code());
+    if format == "docx" {
+        return crate::pages::papers::respond(
+            b.report.paper(stem),
+            String::new(),
+            String::new(),
+            String::new(),
+            None,
+            Some("docx"),
+        );
+    }
     let (bytes, mime) = match format.as_str() {
         "xlsx" => (
             b.report.document.to_xlsx().map_err(|e| {
