@@ -11,7 +11,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -798,6 +798,7 @@ async function printForm(page, name) {
   const dir = join(shots, 'forms');
   mkdirSync(dir, { recursive: true });
   const pdf = join(dir, `${name}.pdf`);
+  for (const f of readdirSync(dir)) if (f.startsWith(`${name}-`) && f.endsWith('.png')) rmSync(join(dir, f));
   await page.pdf({ path: pdf, format: 'A4', preferCSSPageSize: true, printBackground: true });
   execFileSync('pdftoppm', ['-png', '-r', '80', pdf, join(dir, name)]);
   const info = execFileSync('pdfinfo', [pdf]).toString();
@@ -849,6 +850,30 @@ journey('staff print a candidate’s papers from the recorded steps: minutes, 6-
     const pages = await printForm(page, `candidate-${code}`);
     assert.ok(pages >= 1 && pages <= 2, `${code}: ${pages} A4 pages`);
   }
+  assertNoProblems(problems);
+});
+
+journey('staff write the words of the quarter report and print it as a party document (A4 PDF) with its charts', async ({ page, problems }) => {
+  await login(page, 'tochuc');
+  await page.goto(`${base}/reports?period=2026-Q4`);
+  await page.locator('#w-number').fill('25-BC/HU');
+  await page.locator('#w-date').fill('28/12/2026');
+  await page.locator('#w-results').fill('Các chi bộ tập trung tạo nguồn, giới thiệu quần chúng ưu tú.\nMở lớp bồi dưỡng nhận thức về Đảng đúng kế hoạch.');
+  await page.locator('#w-short').fill('Thẩm tra lý lịch ở nơi xa còn chậm; một số chi bộ chưa có nguồn.');
+  await page.locator('#w-tasks').fill('Hoàn thành hồ sơ tồn trước Tết; mở lớp nhận thức quý I.');
+  await page.locator('#w-signer').fill('Trần Văn Ký');
+  await screenshot(page, 'report-words');
+  await submitAndWait(page, page.getByRole('button', { name: 'Lưu phần lời' }));
+  assert.equal(await page.locator('#w-number').inputValue(), '25-BC/HU', 'kept with the period');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#loi-bao-cao').getByRole('link', { name: 'Xem bản in' }).click()]);
+  const text = await page.locator('main').innerText();
+  for (const part of ['Số 25-BC/HU', 'Hòa Lâm, ngày 28 tháng 12 năm 2026', 'QUÝ IV/2026', 'I. KẾT QUẢ ĐẠT ĐƯỢC', 'II. HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN', 'III. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI', 'Nơi nhận:', 'Trần Văn Ký']) {
+    assert.ok(text.includes(part), `the report has “${part}”`);
+  }
+  await screenshot(page, 'report-print-document');
+  await assertAccessible(page, 'the printed report');
+  const pages = await printForm(page, 'report-2026-Q4');
+  assert.ok(pages >= 3 && pages <= 12, `the district's quarter report, its tables and charts on A4: ${pages} pages`);
   assertNoProblems(problems);
 });
 

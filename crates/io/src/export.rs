@@ -106,6 +106,10 @@ pub struct Section {
     pub rows: Vec<Vec<Cell>>,
     /// A note under the table (how a figure was computed).
     pub note: Option<String>,
+    /// A list of organisations: the printed document leaves out the rows with nothing in them
+    /// (every number zero or blank); the page and the files keep every row.
+    #[serde(skip)]
+    pub print_nonzero_rows: bool,
 }
 
 impl Section {
@@ -116,7 +120,53 @@ impl Section {
             columns: columns.iter().map(|c| (*c).to_string()).collect(),
             rows: Vec::new(),
             note: None,
+            print_nonzero_rows: false,
         }
+    }
+
+    /// The section as printed in a party document: columns with nothing in any row left out,
+    /// and for a list of organisations ([`Section::print_nonzero_rows`]) the rows with nothing
+    /// in them: the headings, the rows and which columns are numbers.
+    pub fn printed(&self) -> (Vec<String>, Vec<Vec<&Cell>>, Vec<bool>) {
+        let width = self.columns.len();
+        let keep_col: Vec<bool> = (0..width)
+            .map(|i| {
+                i == 0
+                    || self
+                        .rows
+                        .iter()
+                        .any(|r| r.get(i).is_some_and(|c| *c != Cell::Empty))
+            })
+            .collect();
+        let nothing = |c: &Cell| match c {
+            Cell::Empty => true,
+            Cell::Count { value } => *value == 0,
+            _ => false,
+        };
+        let rows: Vec<Vec<&Cell>> = self
+            .rows
+            .iter()
+            .filter(|r| !self.print_nonzero_rows || !r.iter().skip(1).all(nothing))
+            .map(|r| {
+                r.iter()
+                    .enumerate()
+                    .filter(|(i, _)| keep_col.get(*i).copied().unwrap_or(true))
+                    .map(|(_, c)| c)
+                    .collect()
+            })
+            .collect();
+        let heads = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| keep_col[*i])
+            .map(|(_, h)| h.clone())
+            .collect();
+        let numeric = rows
+            .first()
+            .map(|r| r.iter().map(|c| c.is_number()).collect())
+            .unwrap_or_default();
+        (heads, rows, numeric)
     }
 
     /// Add a row.

@@ -257,27 +257,31 @@ impl Report {
                 .title
                 .split_once(". ")
                 .map_or(s.title.as_str(), |(_, t)| t);
-            let numeric: Vec<bool> = s
-                .rows
-                .first()
-                .map(|r| r.iter().map(Cell::is_number).collect())
-                .unwrap_or_default();
-            let rows: Vec<Vec<String>> = if s.rows.is_empty() {
+            let (heads, printed, numeric) = s.printed();
+            let mut note = s.note.clone();
+            let rows: Vec<Vec<String>> = if printed.is_empty() {
                 let mut r = vec!["Không có trường hợp nào trong kỳ".to_string()];
-                r.extend((1..s.columns.len()).map(|_| "0".to_string()));
+                r.extend((1..heads.len()).map(|_| "0".to_string()));
                 vec![r]
             } else {
-                s.rows
+                if printed.len() < s.rows.len() {
+                    note = Some(format!(
+                        "{}Không in {} tổ chức không có số liệu trong kỳ.",
+                        note.map(|n| format!("{n} ")).unwrap_or_default(),
+                        s.rows.len() - printed.len()
+                    ));
+                }
+                printed
                     .iter()
-                    .map(|r| r.iter().map(Cell::shown).collect())
+                    .map(|r| r.iter().map(|c| c.shown()).collect())
                     .collect()
             };
             blocks.push(Block::Table(PaperTable {
                 title: Some(format!("Biểu {}. {title}", i + 1)),
-                heads: s.columns.clone(),
+                heads,
                 rows,
                 numeric,
-                note: s.note.clone(),
+                note,
             }));
         }
         blocks.push(Block::Heading {
@@ -488,6 +492,7 @@ fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Doc
             "Cùng kỳ năm trước",
         ],
     );
+    s.print_nonzero_rows = true;
     s.note = Some(
         "Tính theo ngày giới thiệu trong kỳ; \"đã vào danh sách nguồn\": trong số người được giới thiệu, người đã có tên trong danh sách nguồn (đến ngày báo cáo). Số lập danh sách cảm tình Đảng ở mục II tính mọi nguồn, theo ngày lập danh sách.".into(),
     );
@@ -513,6 +518,7 @@ fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Doc
         "VII. Kết quả kết nạp theo tổ chức trực thuộc",
         &["Tổ chức", "Chỉ tiêu kết nạp", "Đã kết nạp", "Tỷ lệ đạt"],
     );
+    s.print_nonzero_rows = true;
     s.note = Some(
         "Đếm như dòng \"Kết nạp đảng viên\" ở mục I và II (theo ngày quyết định, trừ quyết định bị hủy), theo tổ chức trực thuộc hiện nay.".into(),
     );
