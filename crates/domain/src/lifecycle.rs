@@ -2259,6 +2259,71 @@ fn readmission_guard(f: &FormerMembership, rules: &RuleSet, on: Date, v: &mut Ve
     }
 }
 
+/// The family facts that decide whom the verification covers (verify.scope, verify.exempt).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FamilyFacts {
+    /// Married: the spouse and parents-in-law are verified.
+    pub married: bool,
+    /// Has children of full civil capacity.
+    pub has_adult_children: bool,
+    /// A parent, sibling or child is a member.
+    pub own_family_member: bool,
+    /// The spouse, or a parent or sibling of the spouse, is a member.
+    pub spouse_family_member: bool,
+}
+
+impl FamilyFacts {
+    /// The family facts of a candidate.
+    pub fn of(f: &CandidateFacts) -> FamilyFacts {
+        FamilyFacts {
+            married: f.married,
+            has_adult_children: f.has_adult_children,
+            own_family_member: f.own_family_member,
+            spouse_family_member: f.spouse_family_member,
+        }
+    }
+}
+
+/// Whom the background verification must cover for a candidate, and whom `verify.exempt` spares.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct VerificationScope {
+    /// The people to verify (verify.scope): the candidate, the parents and adult children,
+    /// and for a married candidate the spouse and the parents-in-law.
+    pub needed: Vec<Relation>,
+    /// Those spared by verify.exempt: the candidate's own side when a parent, sibling or child
+    /// is a member; the spouse's side when the spouse or a parent or sibling of the spouse is.
+    pub exempt: Vec<Relation>,
+}
+
+/// The verification a candidate needs under `rules` (verify.scope, verify.exempt): one place
+/// for the guard and for the verification desk, so what the desk shows is what the guard asks.
+pub fn verification_scope(rules: &RuleSet, f: &FamilyFacts) -> VerificationScope {
+    let exempt = rules.verify_exempt.value.0;
+    let own_exempt = exempt && f.own_family_member;
+    let spouse_exempt = exempt && f.spouse_family_member;
+    let mut own = vec![Relation::Candidate, Relation::Parents];
+    if f.has_adult_children {
+        own.push(Relation::AdultChildren);
+    }
+    let spouse = if f.married || spouse_exempt {
+        vec![Relation::Spouse, Relation::ParentsInLaw]
+    } else {
+        Vec::new()
+    };
+    let mut out = VerificationScope::default();
+    if own_exempt {
+        out.exempt.extend(own);
+    } else {
+        out.needed.extend(own);
+    }
+    if spouse_exempt {
+        out.exempt.extend(spouse);
+    } else if f.married {
+        out.needed.extend(spouse);
+    }
+    out
+}
+
 fn verification_guard(c: &Candidacy, ctx: &Context, rules: &RuleSet, v: &mut Vec<Violation>) {
     if rules.verify_order.value.0 {
         let open: Vec<String> = c
@@ -2288,21 +2353,7 @@ fn verification_guard(c: &Candidacy, ctx: &Context, rules: &RuleSet, v: &mut Vec
             .any(|r| r.subject == rel && matches!(r.answer, Some((_, VerificationOutcome::Clear))))
     };
     if rules.verify_scope.value.0 {
-        let exempt = rules.verify_exempt.value.0;
-        let own_exempt = exempt && ctx.candidate.own_family_member;
-        let spouse_exempt = exempt && ctx.candidate.spouse_family_member;
-        let mut needed = Vec::new();
-        if !own_exempt {
-            needed.push(Relation::Candidate);
-            needed.push(Relation::Parents);
-            if ctx.candidate.has_adult_children {
-                needed.push(Relation::AdultChildren);
-            }
-        }
-        if ctx.candidate.married && !spouse_exempt {
-            needed.push(Relation::Spouse);
-            needed.push(Relation::ParentsInLaw);
-        }
+        let needed = verification_scope(rules, &FamilyFacts::of(&ctx.candidate)).needed;
         // verify.content: an answer that leaves the content unclear (political history, stance,
         // observance…) is not a result until clarified; switched off, any answer counts.
         let answered_unclear = |rel: Relation| {

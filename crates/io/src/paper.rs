@@ -1035,19 +1035,39 @@ pub fn build(kind: PaperKind, f: &Facts<'_>) -> Option<Paper> {
     }
 }
 
-/// The reminder letter for an unanswered verification request, issued by the grassroots
-/// committee above the cell (`path`: root down to the cell), number and signing date blank.
-#[allow(clippy::too_many_arguments)]
-pub fn reminder_letter(
-    path: &[Org],
-    full_name: &str,
-    birth_date: Date,
-    subject: &str,
-    destination: &str,
-    request_no: i64,
-    sent_on: Date,
-    today: Date,
-) -> Option<Paper> {
+/// Which verification letter: the request itself, or the reminder after `verification.stall`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LetterKind {
+    /// Công văn đề nghị thẩm tra lý lịch, dated the day it was sent.
+    Request,
+    /// Công văn đôn đốc, dated by hand, counting the days waited until `today`.
+    Reminder,
+}
+
+/// What a verification letter says about one request.
+#[derive(Clone, Debug)]
+pub struct LetterInput<'a> {
+    /// The organisations from the root down to the cell.
+    pub path: &'a [Org],
+    /// The candidate.
+    pub full_name: &'a str,
+    /// The candidate's birth date.
+    pub birth_date: Date,
+    /// Whom the request verifies, in words.
+    pub subject: &'a str,
+    /// Where it goes.
+    pub destination: &'a str,
+    /// The request's number within the dossier.
+    pub request_no: i64,
+    /// When it was sent.
+    pub sent_on: Date,
+}
+
+/// The grassroots committee's letter about one verification request: the request itself
+/// (dated the day it was recorded as sent) or the reminder after `verification.stall` (dated by
+/// hand, with the days waited until `today`); `None` without a cell.
+pub fn verification_letter(kind: LetterKind, l: &LetterInput<'_>, today: Date) -> Option<Paper> {
+    let path = l.path;
     let cell = path.last()?;
     let g = grassroots_at(path);
     let issuer = path.get(g)?;
@@ -1057,37 +1077,72 @@ pub fn reminder_letter(
         Some(ketnap_domain::org::OrgKind::District) => "CV/HU",
         _ => "CV/ĐU",
     };
-    let days = (today - sent_on).get_days();
+    let (full_name, destination, subject) = (l.full_name, l.destination, l.subject);
+    let (stem, about, place_date_line, body) = match kind {
+        LetterKind::Request => (
+            "de-nghi-tham-tra",
+            "V/v thẩm tra lý lịch người vào Đảng",
+            place_date(&issuer.name, Some(l.sent_on)),
+            vec![
+                Para::text(format!(
+                    "Thực hiện quy định về thẩm tra lý lịch người vào Đảng, {} đề nghị {destination} thẩm tra, xác minh lý lịch — {subject} — của quần chúng {full_name}, sinh ngày {}, đang được {} xem xét đề nghị kết nạp vào Đảng (công văn số thứ tự {} trong hồ sơ).",
+                    issuer.name,
+                    format_vn(l.birth_date),
+                    cell.name,
+                    l.request_no
+                )),
+                Para::text(
+                    "Nội dung thẩm tra: lịch sử chính trị, quan hệ xã hội; việc chấp hành chủ trương, đường lối của Đảng, chính sách, pháp luật của Nhà nước và quy định nơi cư trú, nơi công tác.",
+                ),
+                Para::text(format!(
+                    "Kết quả thẩm tra xin gửi về {} trước ngày {BLANK}.",
+                    issuer.name
+                )),
+                Para::text("Trân trọng cảm ơn."),
+            ],
+        ),
+        LetterKind::Reminder => {
+            let days = (today - l.sent_on).get_days();
+            (
+                "don-doc-tham-tra",
+                "V/v đôn đốc trả lời thẩm tra lý lịch",
+                place_date(&issuer.name, None),
+                vec![
+                    Para::text(format!(
+                        "Ngày {}, {} đã gửi công văn (số thứ tự {} trong hồ sơ) đề nghị thẩm tra, xác minh lý lịch — {subject} — của quần chúng {full_name}, sinh ngày {}, đang được {} xem xét đề nghị kết nạp vào Đảng.",
+                        format_vn(l.sent_on),
+                        issuer.name,
+                        l.request_no,
+                        format_vn(l.birth_date),
+                        cell.name
+                    )),
+                    Para::text(format!(
+                        "Đến ngày {} ({days} ngày sau khi gửi) {} chưa nhận được kết quả thẩm tra. Để kịp xem xét kết nạp theo đúng quy định, {} đề nghị {destination} quan tâm, sớm có văn bản trả lời kết quả thẩm tra, xác minh.",
+                        format_vn(today),
+                        issuer.name,
+                        issuer.name
+                    )),
+                    Para::text("Trân trọng cảm ơn."),
+                ],
+            )
+        }
+    };
     Some(Paper {
         file_name: format!(
-            "don-doc-tham-tra-{}",
-            ketnap_domain::text::fold(full_name).replace(' ', "-")
+            "{stem}-{}-{}",
+            ketnap_domain::text::fold(full_name).replace(' ', "-"),
+            l.request_no
         ),
         form_code: None,
         superior: superior.map(|o| upper(&o.name)).unwrap_or_default(),
         issuer: upper(&issuer.name),
         number: format!("Số {BLANK}-{symbol}"),
-        about: Some("V/v đôn đốc trả lời thẩm tra lý lịch".into()),
-        place_date: place_date(&issuer.name, None),
+        about: Some(about.into()),
+        place_date: place_date_line,
         title: None,
         subtitle: None,
         to: Some(format!("Kính gửi: {destination}")),
-        body: vec![
-            Para::text(format!(
-                "Ngày {}, {} đã gửi công văn (số thứ tự {request_no} trong hồ sơ) đề nghị thẩm tra, xác minh lý lịch — {subject} — của quần chúng {full_name}, sinh ngày {}, đang được {} xem xét đề nghị kết nạp vào Đảng.",
-                format_vn(sent_on),
-                issuer.name,
-                format_vn(birth_date),
-                cell.name
-            )),
-            Para::text(format!(
-                "Đến ngày {} ({days} ngày sau khi gửi) {} chưa nhận được kết quả thẩm tra. Để kịp xem xét kết nạp theo đúng quy định, {} đề nghị {destination} quan tâm, sớm có văn bản trả lời kết quả thẩm tra, xác minh.",
-                format_vn(today),
-                issuer.name,
-                issuer.name
-            )),
-            Para::text("Trân trọng cảm ơn."),
-        ],
+        body,
         blocks: Vec::new(),
         signer: String::new(),
         recipients: vec!["Như trên".into(), "Lưu hồ sơ, văn phòng".into()],

@@ -212,31 +212,162 @@ impl OpenRequest {
     }
 }
 
-/// The open requests of the subtree of `org_id`, oldest first (at most `limit`).
+/// The open requests of the subtree of `org_id`, oldest first: `limit` of them after the first
+/// `offset`; with `stalled_before`, only those sent before that day (past `verification.stall`).
+/// The condition is written only when asked for, so each form of the query keeps its plan.
 pub async fn open_requests(
     conn: &mut Conn,
     scope: &Scope,
     org_id: i64,
+    stalled_before: Option<Date>,
+    offset: i64,
     limit: i64,
 ) -> Result<Vec<OpenRequest>> {
     crate::reports::org_head(conn, scope, org_id).await?;
     if !role_reads_desk(scope.role) {
         return Err(StoreError::Forbidden("verification queue"));
     }
-    Ok(fetch_all!(
-        conn.ex(),
-        OpenRequest,
-        "SELECT c.pub_id AS candidacy_pub_id, p.full_name, o.name AS cell_name, \
+    let head = "SELECT c.pub_id AS candidacy_pub_id, p.full_name, o.name AS cell_name, \
          po.name AS cell_parent, v.request_no, v.subject, v.destination, v.sent_on, v.reminded_on \
          FROM org_closure oc JOIN verification_request v ON v.cell_id = oc.descendant_id \
          JOIN candidacy c ON c.candidacy_id = v.candidacy_id \
          JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = v.cell_id \
          LEFT JOIN org po ON po.org_id = o.parent_id \
-         WHERE oc.ancestor_id = $1 AND v.answered_on IS NULL \
-         ORDER BY v.sent_on, v.candidacy_id, v.request_no LIMIT $2",
+         WHERE oc.ancestor_id = $1 AND v.answered_on IS NULL";
+    let order = "ORDER BY v.sent_on, v.candidacy_id, v.request_no";
+    Ok(match stalled_before {
+        None => fetch_all!(
+            conn.ex(),
+            OpenRequest,
+            &format!("{head} {order} LIMIT $2 OFFSET $3"),
+            org_id,
+            limit,
+            offset
+        )?,
+        Some(before) => fetch_all!(
+            conn.ex(),
+            OpenRequest,
+            &format!("{head} AND v.sent_on < $2 {order} LIMIT $3 OFFSET $4"),
+            org_id,
+            d(before),
+            limit,
+            offset
+        )?,
+    })
+}
+
+/// The size of the queue of a subtree.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct QueueCounts {
+    /// Open requests.
+    pub open: i64,
+    /// Of those, sent before the stall day.
+    pub stalled: i64,
+    /// Candidacies with an open request (held up by verification).
+    pub held_up: i64,
+}
+
+/// Count the open requests of the subtree of `org_id`, those sent before `stalled_before`, and
+/// the candidacies they hold up, in one grouped query over the open-request index.
+pub async fn queue_counts(
+    conn: &mut Conn,
+    scope: &Scope,
+    org_id: i64,
+    stalled_before: Date,
+) -> Result<QueueCounts> {
+    crate::reports::org_head(conn, scope, org_id).await?;
+    if !role_reads_desk(scope.role) {
+        return Err(StoreError::Forbidden("verification queue"));
+    }
+    let (open, stalled, held_up): (i64, i64, i64) = fetch_one!(
+        conn.ex(),
+        (i64, i64, i64),
+        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN v.sent_on < $2 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         COUNT(DISTINCT v.candidacy_id) \
+         FROM org_closure oc JOIN verification_request v ON v.cell_id = oc.descendant_id \
+         WHERE oc.ancestor_id = $1 AND v.answered_on IS NULL",
         org_id,
-        limit
-    )?)
+        d(stalled_before)
+    )?;
+    Ok(QueueCounts {
+        open,
+        stalled,
+        held_up,
+    })
+}
+
+/// A candidacy held up by verification: its open requests and what verify.exempt spares it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HeldUp {
+    /// The candidacy's public id.
+    pub candidacy_pub_id: String,
+    /// Name.
+    pub full_name: String,
+    /// The cell.
+    pub cell_name: String,
+    /// Open requests.
+    pub open: i64,
+    /// The oldest open request was sent on.
+    pub oldest: Date,
+    /// Whom the verification must cover and whom verify.exempt spares
+    /// ([`ketnap_domain::lifecycle::verification_scope`]).
+    pub scope: ketnap_domain::lifecycle::VerificationScope,
+}
+
+/// The candidacies of the subtree of `org_id` held up by verification, longest waiting first
+/// (`limit` after `offset`), each with the verification it needs and the exemptions applied. Only
+/// the rows shown are read in full.
+pub async fn held_up(
+    conn: &mut Conn,
+    scope: &Scope,
+    book: &ketnap_domain::RuleBook,
+    org_id: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<HeldUp>> {
+    crate::reports::org_head(conn, scope, org_id).await?;
+    if !role_reads_desk(scope.role) {
+        return Err(StoreError::Forbidden("verification queue"));
+    }
+    type Raw = (String, String, String, i64, jiff_sqlx::Date, String);
+    let rows: Vec<Raw> = fetch_all!(
+        conn.ex(),
+        Raw,
+        "SELECT c.pub_id, p.full_name, o.name, w.open, w.oldest, c.context FROM \
+         (SELECT v.candidacy_id, COUNT(*) AS open, MIN(v.sent_on) AS oldest \
+          FROM org_closure oc JOIN verification_request v ON v.cell_id = oc.descendant_id \
+          WHERE oc.ancestor_id = $1 AND v.answered_on IS NULL GROUP BY v.candidacy_id \
+          ORDER BY MIN(v.sent_on), v.candidacy_id LIMIT $2 OFFSET $3) w \
+         JOIN candidacy c ON c.candidacy_id = w.candidacy_id \
+         JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
+         ORDER BY w.oldest, c.candidacy_id",
+        org_id,
+        limit,
+        offset
+    )?;
+    rows.into_iter()
+        .map(|(pub_id, full_name, cell_name, open, oldest, context)| {
+            let e: crate::candidacies::CandidateExtras = serde_json::from_str(&context)
+                .map_err(|e| StoreError::Corrupt(format!("candidacy context: {e}")))?;
+            let rules = book.in_force(oldest.to_jiff());
+            Ok(HeldUp {
+                candidacy_pub_id: pub_id,
+                full_name,
+                cell_name,
+                open,
+                oldest: oldest.to_jiff(),
+                scope: ketnap_domain::lifecycle::verification_scope(
+                    &rules,
+                    &ketnap_domain::lifecycle::FamilyFacts {
+                        married: e.married,
+                        has_adult_children: e.has_adult_children,
+                        own_family_member: e.own_family_member,
+                        spouse_family_member: e.spouse_family_member,
+                    },
+                ),
+            })
+        })
+        .collect()
 }
 
 async fn request_key(tx: &mut Tx, scope: &Scope, pub_id: &str, no: i64) -> Result<(i64, i64, i64)> {

@@ -65,12 +65,93 @@ async fn requests_are_worked_as_a_queue_and_their_durations_are_counted() {
             .await;
 
         let mut conn = w.store.read().await.unwrap();
-        let open = verification::open_requests(&mut conn, &w.staff_xa, w.xa, 100)
+        let open = verification::open_requests(&mut conn, &w.staff_xa, w.xa, None, 0, 100)
             .await
             .unwrap();
         assert_eq!(open.len(), 3, "{engine}");
         assert_eq!(open[0].subject_vi(), Relation::Candidate.label_vi());
         assert_eq!(open[0].days(date(2025, 4, 25)), 31);
+        // The counts, the stalled filter and the pages come from the store, not from a capped list.
+        let counts = verification::queue_counts(&mut conn, &w.staff_xa, w.xa, date(2025, 3, 26))
+            .await
+            .unwrap();
+        assert_eq!(
+            (counts.open, counts.stalled, counts.held_up),
+            (3, 3, 2),
+            "{engine}"
+        );
+        let counts = verification::queue_counts(&mut conn, &w.staff_xa, w.xa, date(2025, 3, 25))
+            .await
+            .unwrap();
+        assert_eq!(
+            counts.stalled, 0,
+            "{engine}: sent on the stall day is not stalled"
+        );
+        assert!(
+            verification::open_requests(
+                &mut conn,
+                &w.staff_xa,
+                w.xa,
+                Some(date(2025, 3, 25)),
+                0,
+                10
+            )
+            .await
+            .unwrap()
+            .is_empty()
+        );
+        let second_page = verification::open_requests(
+            &mut conn,
+            &w.staff_xa,
+            w.xa,
+            Some(date(2025, 3, 26)),
+            2,
+            2,
+        )
+        .await
+        .unwrap();
+        assert_eq!(second_page.len(), 1, "{engine}");
+        assert_eq!(second_page[0], open[2]);
+        drop(conn);
+        // The candidates held up, with what verify.exempt spares them: Bích's own side is
+        // exempt once a parent is declared a member, and the desk says so.
+        let mut tx = w.store.begin().await.unwrap();
+        ketnap_store::candidacies::set_extras(
+            &mut tx,
+            &ctx(),
+            &w.staff_xa,
+            &b,
+            &ketnap_store::candidacies::CandidateExtras {
+                own_family_member: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut conn = w.store.read().await.unwrap();
+        let held = verification::held_up(&mut conn, &w.staff_xa, &w.book, w.xa, 0, 50)
+            .await
+            .unwrap();
+        let names: Vec<(&str, i64)> = held
+            .iter()
+            .map(|h| (h.full_name.as_str(), h.open))
+            .collect();
+        assert_eq!(
+            names,
+            [("Hoàng Văn An", 2), ("Bùi Thị Bích", 1)],
+            "{engine}"
+        );
+        assert!(held[0].scope.exempt.is_empty());
+        assert_eq!(
+            held[0].scope.needed,
+            [Relation::Candidate, Relation::Parents]
+        );
+        assert_eq!(
+            held[1].scope.exempt,
+            [Relation::Candidate, Relation::Parents]
+        );
+        assert!(held[1].scope.needed.is_empty());
         drop(conn);
 
         let c = ctx();
@@ -119,7 +200,7 @@ async fn requests_are_worked_as_a_queue_and_their_durations_are_counted() {
         drop(tx);
         let mut conn = w.store.read().await.unwrap();
         assert_eq!(
-            verification::open_requests(&mut conn, &w.staff_xa, w.xa, 100)
+            verification::open_requests(&mut conn, &w.staff_xa, w.xa, None, 0, 100)
                 .await
                 .unwrap()
                 .len(),
@@ -158,7 +239,7 @@ async fn requests_are_worked_as_a_queue_and_their_durations_are_counted() {
 
         let mut conn = w.store.read().await.unwrap();
         assert!(
-            verification::open_requests(&mut conn, &w.staff_xa, w.xa, 100)
+            verification::open_requests(&mut conn, &w.staff_xa, w.xa, None, 0, 100)
                 .await
                 .unwrap()
                 .is_empty()

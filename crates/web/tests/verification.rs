@@ -71,6 +71,35 @@ async fn staff_remind_and_answer_the_oldest_request_and_it_leaves_the_queue() {
     );
     let bad = app.get("/verification/letter?request=khong-co:1").await;
     assert_eq!(bad.status, StatusCode::NOT_FOUND);
+    // The request letter itself: dated the day it was sent, with the number in the dossier.
+    let sent = {
+        let cells: Vec<&str> = row.split("<td").collect();
+        let c = cells
+            .iter()
+            .find(|c| c.contains("data-label=\"Ngày gửi\""))
+            .unwrap();
+        let v = &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()];
+        v.to_string()
+    };
+    let (d, rest) = sent.split_once('/').unwrap();
+    let (m, y) = rest.split_once('/').unwrap();
+    let first = app
+        .get(&format!(
+            "/verification/letter?request={request}&kind=request"
+        ))
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    for part in [
+        "V/v thẩm tra lý lịch người vào Đảng",
+        "đề nghị",
+        name,
+        &format!("ngày {d} tháng {m} năm {y}"),
+    ] {
+        assert!(first.body.contains(part), "{part}");
+    }
+    // The held-up list names the candidate, with what the verification covers.
+    assert!(page.body.contains("Quần chúng đang chờ kết quả thẩm tra"));
+    assert!(page.body.contains("Cần thẩm tra"));
 
     let res = app
         .post(

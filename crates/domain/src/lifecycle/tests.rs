@@ -1355,6 +1355,39 @@ fn verify_exempt_a_member_in_the_family_exempts_that_side_from_verification() {
 }
 
 #[test]
+fn verify_exempt_the_scope_the_desk_shows_is_the_one_the_guard_asks() {
+    // verify.scope and verify.exempt (HD 01-HD/TW (2021) §3.4c): one function for both.
+    let book = book();
+    let rules = book.in_force(TODAY);
+    let mut f = ctx().candidate;
+    f.married = true;
+    f.has_adult_children = true;
+    let all = verification_scope(&rules, &FamilyFacts::of(&f));
+    assert_eq!(
+        all.needed,
+        vec![
+            Relation::Candidate,
+            Relation::Parents,
+            Relation::AdultChildren,
+            Relation::Spouse,
+            Relation::ParentsInLaw
+        ]
+    );
+    assert!(all.exempt.is_empty());
+    f.spouse_family_member = true;
+    let spouse_side = verification_scope(&rules, &FamilyFacts::of(&f));
+    assert_eq!(
+        spouse_side.exempt,
+        vec![Relation::Spouse, Relation::ParentsInLaw]
+    );
+    assert_eq!(spouse_side.needed.len(), 3);
+    f.own_family_member = true;
+    let none = verification_scope(&rules, &FamilyFacts::of(&f));
+    assert!(none.needed.is_empty(), "{none:?}");
+    assert_eq!(none.exempt.len(), 5);
+}
+
+#[test]
 fn political_standard_a_disqualifying_verification_finding_blocks_certification() {
     let mut s = story();
     s.reach_dossier();

@@ -20,9 +20,12 @@ use crate::auth::Auth;
 use crate::error::AppError;
 use crate::layout::Layout;
 use crate::pages::picker::{Opt, opt, parse_year, pick_org};
+use ketnap_io::paper::{LetterInput, LetterKind, verification_letter};
 
-/// Open requests shown at most.
-const QUEUE: i64 = 500;
+/// Open requests on one page of the queue.
+const QUEUE_PAGE: i64 = 100;
+/// Candidacies on one page of the held-up list.
+const HELD_PAGE: i64 = 50;
 
 /// The routes of the area.
 pub fn routes() -> Router<AppState> {
@@ -39,6 +42,34 @@ pub struct DeskQuery {
     year: Option<String>,
     /// `stalled`: only requests past the stall threshold.
     show: Option<String>,
+    /// The page of the queue, from 1.
+    page: Option<String>,
+    /// The page of the held-up list, from 1.
+    held: Option<String>,
+}
+
+fn page_no(v: Option<&str>) -> i64 {
+    v.and_then(|s| s.trim().parse::<i64>().ok())
+        .filter(|n| (1..=100_000).contains(n))
+        .unwrap_or(1)
+}
+
+/// One candidacy held up by verification, for the page.
+pub struct HeldLine {
+    /// Candidacy public id.
+    pub candidacy: String,
+    /// Name.
+    pub name: String,
+    /// Cell.
+    pub cell: String,
+    /// Open requests.
+    pub open: i64,
+    /// Days since the oldest open request.
+    pub days: i64,
+    /// Whom the verification covers, in words.
+    pub needed: String,
+    /// Whom verify.exempt spares, in words ("" when nobody).
+    pub exempt: String,
 }
 
 /// One open request.
@@ -82,10 +113,17 @@ pub struct DeskPage {
     year: i16,
     today: String,
     stall_days: u32,
-    open_total: usize,
-    stalled_total: usize,
-    held_up: usize,
+    open_total: i64,
+    stalled_total: i64,
+    held_up: i64,
     requests: Vec<RequestLine>,
+    held: Vec<HeldLine>,
+    /// Pager of the queue: (label, href) for previous and next.
+    queue_prev: Option<String>,
+    queue_next: Option<String>,
+    queue_page: i64,
+    held_prev: Option<String>,
+    held_next: Option<String>,
     overall: Durations,
     by_org: Vec<Durations>,
     by_destination: Vec<Durations>,
@@ -110,17 +148,37 @@ async fn page(
     let mut conn = state.store.read().await?;
     let (org, org_options) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
     let reads_queue = verification::role_reads_desk(auth.role);
-    let open = if reads_queue {
-        verification::open_requests(&mut conn, &auth.scope, org.org_id, QUEUE).await?
+    let stalled_before = today
+        .checked_sub(jiff::Span::new().days(i64::from(stall_days)))
+        .unwrap_or(today);
+    let queue_page = page_no(q.page.as_deref());
+    let held_page = page_no(q.held.as_deref());
+    let (counts, open, held_rows) = if reads_queue {
+        let counts =
+            verification::queue_counts(&mut conn, &auth.scope, org.org_id, stalled_before).await?;
+        let open = verification::open_requests(
+            &mut conn,
+            &auth.scope,
+            org.org_id,
+            (show == "stalled").then_some(stalled_before),
+            (queue_page - 1) * QUEUE_PAGE,
+            QUEUE_PAGE,
+        )
+        .await?;
+        let held = verification::held_up(
+            &mut conn,
+            &auth.scope,
+            &state.book,
+            org.org_id,
+            (held_page - 1) * HELD_PAGE,
+            HELD_PAGE,
+        )
+        .await?;
+        (counts, open, held)
     } else {
-        Vec::new()
+        Default::default()
     };
-    let open_total = open.len();
-    let mut held: Vec<&str> = open.iter().map(|r| r.candidacy_pub_id.as_str()).collect();
-    held.sort_unstable();
-    held.dedup();
-    let held_up = held.len();
-    let lines: Vec<RequestLine> = open
+    let requests: Vec<RequestLine> = open
         .iter()
         .map(|r| {
             let days = r.days(today);
@@ -143,11 +201,41 @@ async fn page(
             }
         })
         .collect();
-    let stalled_total = lines.iter().filter(|l| l.stalled).count();
-    let requests = lines
-        .into_iter()
-        .filter(|l| show != "stalled" || l.stalled)
+    let words = |rs: &[ketnap_domain::lifecycle::Relation]| {
+        rs.iter()
+            .map(|r| r.label_vi())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let held: Vec<HeldLine> = held_rows
+        .iter()
+        .map(|h| HeldLine {
+            candidacy: h.candidacy_pub_id.clone(),
+            name: h.full_name.clone(),
+            cell: h.cell_name.clone(),
+            open: h.open,
+            days: i64::from((today - h.oldest).get_days()),
+            needed: words(&h.scope.needed),
+            exempt: words(&h.scope.exempt),
+        })
         .collect();
+    let shown_total = if show == "stalled" {
+        counts.stalled
+    } else {
+        counts.open
+    };
+    let link = |queue: i64, held: i64| {
+        format!(
+            "/verification?org={}&show={show}&year={year}&page={queue}&held={held}",
+            org.pub_id
+        )
+    };
+    let queue_prev = (queue_page > 1).then(|| link(queue_page - 1, held_page));
+    let queue_next =
+        (queue_page * QUEUE_PAGE < shown_total).then(|| link(queue_page + 1, held_page));
+    let held_prev = (held_page > 1).then(|| link(queue_page, held_page - 1));
+    let held_next =
+        (held_page * HELD_PAGE < counts.held_up).then(|| link(queue_page, held_page + 1));
     let first = Date::new(year, 1, 1).map_err(|_| AppError::NotFound)?;
     let last = Date::new(year, 12, 31).map_err(|_| AppError::NotFound)?;
     let d = verification::durations(&mut conn, &auth.scope, org.org_id, first, last).await?;
@@ -168,10 +256,16 @@ async fn page(
         year,
         today: format_vn(today),
         stall_days,
-        open_total,
-        stalled_total,
-        held_up,
+        open_total: counts.open,
+        stalled_total: counts.stalled,
+        held_up: counts.held_up,
         requests,
+        held,
+        queue_prev,
+        queue_next,
+        queue_page,
+        held_prev,
+        held_next,
         overall: d.overall,
         by_org: d.by_org,
         by_destination: d.by_destination,
@@ -261,6 +355,7 @@ pub async fn work(
                 org: Some(field(&f, "org").to_string()),
                 year: None,
                 show: Some(field(&f, "show").to_string()),
+                ..DeskQuery::default()
             };
             let status = e.status();
             let p = page(&state, &auth, &q, Some(e.message_vi().1)).await?;
@@ -274,11 +369,14 @@ pub async fn work(
 #[derive(Deserialize)]
 pub struct LetterQuery {
     request: String,
+    /// `request`: the request letter itself; otherwise the reminder.
+    kind: Option<String>,
     format: Option<String>,
 }
 
-/// `GET /verification/letter?request=<candidacy>:<no>`: the reminder letter for one request
-/// ([`ketnap_io::paper::reminder_letter`]), as an A4 print page or a DOCX.
+/// `GET /verification/letter?request=<candidacy>:<no>[&kind=request]`: the letter for one
+/// request — the request itself, or the reminder after the stall threshold
+/// ([`ketnap_io::paper::verification_letter`]) — as an A4 print page or a DOCX.
 pub async fn letter(
     State(state): State<AppState>,
     auth: Auth,
@@ -289,36 +387,57 @@ pub async fn letter(
         .rsplit_once(':')
         .and_then(|(c, n)| Some((c.to_string(), n.parse::<i64>().ok()?)))
         .ok_or(AppError::NotFound)?;
+    let kind = match q.kind.as_deref() {
+        Some("request") => LetterKind::Request,
+        _ => LetterKind::Reminder,
+    };
     let today = state.clock.today();
     let mut conn = state.store.read().await?;
     let f = verification::letter_facts(&mut conn, &auth.scope, &pub_id, no).await?;
     let path = ketnap_store::orgs::path(&mut conn, f.cell_id).await?;
-    let p = ketnap_io::paper::reminder_letter(
-        &path,
-        &f.full_name,
-        f.birth_date,
-        f.subject_vi,
-        &f.destination,
-        f.request_no,
-        f.sent_on,
-        today,
-    )
-    .ok_or(AppError::NotFound)?;
+    let input = LetterInput {
+        path: &path,
+        full_name: &f.full_name,
+        birth_date: f.birth_date,
+        subject: f.subject_vi,
+        destination: &f.destination,
+        request_no: f.request_no,
+        sent_on: f.sent_on,
+    };
+    let p = verification_letter(kind, &input, today).ok_or(AppError::NotFound)?;
+    let (heading, warning) = match kind {
+        LetterKind::Request => (
+            format!("Công văn đề nghị thẩm tra lý lịch — {}", f.full_name),
+            None,
+        ),
+        LetterKind::Reminder => (
+            format!(
+                "Công văn đôn đốc trả lời thẩm tra lý lịch — {}",
+                f.full_name
+            ),
+            f.answered_on.map(|a| {
+                format!(
+                    "Công văn số {} đã có trả lời ngày {}: không cần đôn đốc.",
+                    f.request_no,
+                    format_vn(a)
+                )
+            }),
+        ),
+    };
+    let kind_q = if kind == LetterKind::Request {
+        "&kind=request"
+    } else {
+        ""
+    };
     crate::pages::papers::respond(
         p,
+        heading,
         format!(
-            "Công văn đôn đốc trả lời thẩm tra lý lịch — {}",
-            f.full_name
+            "/verification/letter?request={}{kind_q}&format=docx",
+            q.request
         ),
-        format!("/verification/letter?request={}&format=docx", q.request),
         "/verification".into(),
-        f.answered_on.map(|a| {
-            format!(
-                "Công văn số {} đã có trả lời ngày {}: không cần đôn đốc.",
-                f.request_no,
-                format_vn(a)
-            )
-        }),
+        warning,
         q.format.as_deref(),
     )
 }
