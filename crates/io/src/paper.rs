@@ -401,6 +401,9 @@ impl Paper {
 /// The documents ketnap prints for a candidacy, each once its step is recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PaperKind {
+    /// The cell committee's summary of the comments of the mass organisation and of the
+    /// residence cell (5-KNĐ).
+    CommentsSummary,
     /// The minutes of the cell meeting that voted (biên bản họp chi bộ).
     CellMinutes,
     /// The cell's resolution proposing admission (6-KNĐ).
@@ -421,7 +424,8 @@ pub enum PaperKind {
 
 impl PaperKind {
     /// Every kind, in the order of the steps.
-    pub const ALL: [PaperKind; 8] = [
+    pub const ALL: [PaperKind; 9] = [
+        PaperKind::CommentsSummary,
         PaperKind::CellMinutes,
         PaperKind::CellResolution,
         PaperKind::PartialAppraisal,
@@ -435,6 +439,7 @@ impl PaperKind {
     /// The code in URLs.
     pub fn code(self) -> &'static str {
         match self {
+            PaperKind::CommentsSummary => "5-KND",
             PaperKind::CellMinutes => "bien-ban-chi-bo",
             PaperKind::CellResolution => "6-KND",
             PaperKind::GrassrootsResolution => "8-KND",
@@ -454,6 +459,7 @@ impl PaperKind {
     /// The dossier form code, if the document has one.
     pub fn form_code(self) -> Option<&'static str> {
         match self {
+            PaperKind::CommentsSummary => Some("5-KNĐ"),
             PaperKind::CellMinutes => None,
             PaperKind::CellResolution => Some("6-KNĐ"),
             PaperKind::GrassrootsResolution => Some("8-KNĐ"),
@@ -479,6 +485,7 @@ impl PaperKind {
     /// Whether the candidacy has recorded what the document needs.
     pub fn available(self, c: &Candidacy) -> bool {
         match self {
+            PaperKind::CommentsSummary => c.comments_on.is_some(),
             PaperKind::CellMinutes | PaperKind::CellResolution => c.cell_resolution.is_some(),
             PaperKind::GrassrootsResolution => c.grassroots_resolution.is_some(),
             PaperKind::AdmissionDecision => c.admission_decision.is_some(),
@@ -607,6 +614,49 @@ pub fn build(kind: PaperKind, f: &Facts<'_>) -> Option<Paper> {
         )
     };
     match kind {
+        PaperKind::CommentsSummary => {
+            let on = f.state.comments_on?;
+            Some(Paper {
+                file_name: file("5-KND"),
+                form_code: Some("Mẫu 5-KNĐ".into()),
+                superior: above_cell.map(|o| upper(&o.name)).unwrap_or_default(),
+                issuer: upper(&cell.name),
+                number: String::new(),
+                about: None,
+                place_date: place_date(&cell.name, Some(on)),
+                title: Some("TỔNG HỢP Ý KIẾN NHẬN XÉT".into()),
+                subtitle: Some(format!(
+                    "của đoàn thể chính trị - xã hội và chi ủy, chi bộ nơi cư trú đối với {who}"
+                )),
+                to: None,
+                body: vec![
+                    Para::text(format!(
+                        "Thực hiện quy định về việc lấy ý kiến nhận xét đối với người vào Đảng, ngày {} chi ủy (chi bộ) {} đã tổng hợp ý kiến nhận xét đối với {who}, như sau:",
+                        format_vn(on),
+                        cell.name
+                    )),
+                    Para::led(
+                        "1.",
+                        format!(
+                            "Ý kiến nhận xét của đoàn thể chính trị - xã hội nơi người vào Đảng sinh hoạt: tổng số được hỏi ý kiến {BLANK}; số đồng ý {BLANK}; số không đồng ý {BLANK}. Ý kiến khác: {BLANK}"
+                        ),
+                    ),
+                    Para::led(
+                        "2.",
+                        format!("Ý kiến nhận xét của chi ủy (chi bộ) nơi cư trú: {BLANK}"),
+                    ),
+                    Para::led(
+                        "3.",
+                        format!("Ý kiến của chi ủy (chi bộ) sau khi tổng hợp: {BLANK}"),
+                    ),
+                ],
+                blocks: Vec::new(),
+                signer: String::new(),
+                recipients: vec!["Hồ sơ kết nạp đảng viên".into(), "Lưu chi bộ".into()],
+                sign_for: "T/M CHI ỦY (CHI BỘ)".into(),
+                sign_title: "BÍ THƯ".into(),
+            })
+        }
         PaperKind::CellMinutes | PaperKind::CellResolution => {
             let (on, (no, tally)) = last_action(f.history, |a| match a {
                 Action::CellVote {
@@ -1151,6 +1201,86 @@ pub fn verification_letter(kind: LetterKind, l: &LetterInput<'_>, today: Date) -
     })
 }
 
+/// A list issued by an organisation as a party document: who issues it (`path`: the root down to
+/// the issuer), its title and subtitle, an opening paragraph, the table (a first column "STT" is
+/// added), the recipients and the signature. Dated `dated`, or with dotted blanks.
+#[derive(Clone, Debug)]
+pub struct ListSpec<'a> {
+    /// The root down to the issuing organisation.
+    pub path: &'a [Org],
+    /// File name without extension.
+    pub file_name: String,
+    /// "DANH SÁCH …".
+    pub title: String,
+    /// Under the title.
+    pub subtitle: String,
+    /// The opening paragraph.
+    pub intro: Option<String>,
+    /// Column headings after "STT".
+    pub heads: Vec<&'a str>,
+    /// The rows, as printed (without the running number).
+    pub rows: Vec<Vec<String>>,
+    /// "Nơi nhận".
+    pub recipients: Vec<String>,
+    /// The date of the list.
+    pub dated: Option<Date>,
+    /// The signature's second line ("BÍ THƯ"), or a dotted blank when empty.
+    pub sign_title: &'a str,
+}
+
+/// [`ListSpec`] laid out as a party document; `None` without an issuer.
+pub fn list_paper(l: ListSpec<'_>) -> Option<Paper> {
+    let org = l.path.last()?;
+    let superior = l.path.len().checked_sub(2).and_then(|i| l.path.get(i));
+    let kind = ketnap_domain::org::OrgKind::from_code(&org.kind);
+    let mut heads = vec!["STT".to_string()];
+    heads.extend(l.heads.iter().map(|h| (*h).to_string()));
+    let rows = l
+        .rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut row = vec![(i + 1).to_string()];
+            row.extend(r);
+            row
+        })
+        .collect::<Vec<_>>();
+    let count = rows.len();
+    Some(Paper {
+        file_name: l.file_name,
+        form_code: None,
+        superior: superior.map(|o| upper(&o.name)).unwrap_or_default(),
+        issuer: upper(&org.name),
+        number: format!("Số {BLANK}"),
+        about: None,
+        place_date: place_date(&org.name, l.dated),
+        title: Some(l.title),
+        subtitle: Some(l.subtitle),
+        to: None,
+        body: l.intro.into_iter().map(Para::text).collect(),
+        blocks: vec![
+            Block::Table(PaperTable {
+                title: None,
+                heads,
+                rows,
+                numeric: vec![true],
+                note: None,
+            }),
+            Block::Para {
+                para: Para::text(format!("Danh sách có {count} người.")),
+            },
+        ],
+        signer: String::new(),
+        recipients: l.recipients,
+        sign_for: crate::report::issuer_sign_for(kind).to_string(),
+        sign_title: if l.sign_title.is_empty() {
+            BLANK.to_string()
+        } else {
+            l.sign_title.to_string()
+        },
+    })
+}
+
 /// The roster of a course class with results and certificates, issued by the organisation
 /// that runs it (`path`: root down to it); the list the centre signs and files.
 pub fn class_roster(
@@ -1158,8 +1288,6 @@ pub fn class_roster(
     sheet: &ketnap_store::classes::ClassSheet,
     today: Date,
 ) -> Option<Paper> {
-    let org = path.last()?;
-    let superior = path.len().checked_sub(2).and_then(|i| path.get(i));
     let c = &sheet.class;
     let kind = c
         .class_kind()
@@ -1167,10 +1295,8 @@ pub fn class_roster(
     let rows = sheet
         .attendees
         .iter()
-        .enumerate()
-        .map(|(i, a)| {
+        .map(|a| {
             vec![
-                (i + 1).to_string(),
                 a.full_name.clone(),
                 format_vn(a.birth_date.to_jiff()),
                 a.cell_name.clone(),
@@ -1186,21 +1312,15 @@ pub fn class_roster(
             ]
         })
         .collect();
-    Some(Paper {
+    let mut p = list_paper(ListSpec {
+        path,
         file_name: format!(
             "danh-sach-lop-{}",
             ketnap_domain::text::fold(&c.number).replace([' ', '/'], "-")
         ),
-        form_code: None,
-        superior: superior.map(|o| upper(&o.name)).unwrap_or_default(),
-        issuer: upper(&org.name),
-        number: format!("Số {BLANK}"),
-        about: None,
-        place_date: place_date(&org.name, Some(today)),
-        title: Some("DANH SÁCH HỌC VIÊN".into()),
-        subtitle: Some(format!("{kind} — {}", c.number)),
-        to: None,
-        body: vec![Para::text(format!(
+        title: "DANH SÁCH HỌC VIÊN".into(),
+        subtitle: format!("{kind} — {}", c.number),
+        intro: Some(format!(
             "Thời gian: từ ngày {} đến ngày {}; địa điểm: {}. Số học viên: {}; hoàn thành: {}; đã cấp giấy chứng nhận: {}.",
             format_vn(c.starts_on.to_jiff()),
             format_vn(c.ends_on.to_jiff()),
@@ -1208,28 +1328,145 @@ pub fn class_roster(
             c.enrolled,
             c.passed,
             c.certified
-        ))],
-        blocks: vec![Block::Table(PaperTable {
-            title: None,
-            heads: [
-                "STT",
-                "Họ và tên",
-                "Ngày sinh",
-                "Chi bộ",
-                "Kết quả",
-                "Giấy chứng nhận",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows,
-            numeric: Vec::new(),
-            note: None,
-        })],
-        signer: String::new(),
+        )),
+        heads: vec![
+            "Họ và tên",
+            "Ngày sinh",
+            "Chi bộ",
+            "Kết quả",
+            "Giấy chứng nhận",
+        ],
+        rows,
         recipients: vec!["Các chi bộ có học viên".into(), "Lưu".into()],
-        sign_for: format!("T/M {}", upper(&org.name)),
-        sign_title: BLANK.into(),
+        dated: Some(today),
+        sign_title: "",
+    })?;
+    p.sign_for = format!("T/M {}", p.issuer);
+    Some(p)
+}
+
+/// The sympathizer list of an organisation (danh sách quần chúng cảm tình Đảng) as of `today`.
+pub fn sympathizer_list(
+    path: &[Org],
+    listed: &[ketnap_store::classes::Listed],
+    today: Date,
+) -> Option<Paper> {
+    let org = path.last()?;
+    let superior = path.len().checked_sub(2).and_then(|i| path.get(i));
+    let rows = listed
+        .iter()
+        .map(|l| {
+            vec![
+                l.full_name.clone(),
+                format_vn(l.birth_date.to_jiff()),
+                l.cell_name.clone(),
+                l.listed_on
+                    .map_or_else(|| BLANK.to_string(), |d| format_vn(d.to_jiff())),
+                ketnap_store::counters::stage_from_code(&l.stage)
+                    .map_or("", |s| s.label_vi())
+                    .to_string(),
+            ]
+        })
+        .collect();
+    list_paper(ListSpec {
+        path,
+        file_name: format!(
+            "danh-sach-cam-tinh-dang-{}",
+            ketnap_domain::text::fold(&org.name).replace(' ', "-")
+        ),
+        title: "DANH SÁCH".into(),
+        subtitle: format!("Quần chúng cảm tình Đảng (đến ngày {})", format_vn(today)),
+        intro: Some(format!(
+            "Những quần chúng ưu tú đã được {} đưa vào danh sách cảm tình Đảng và đang được bồi dưỡng, xem xét kết nạp:",
+            org.name
+        )),
+        heads: vec![
+            "Họ và tên",
+            "Ngày sinh",
+            "Chi bộ",
+            "Vào danh sách ngày",
+            "Đang ở bước",
+        ],
+        rows,
+        recipients: vec![
+            superior.map_or_else(|| "Lưu".to_string(), |o| format!("{} (để báo cáo)", o.name)),
+            "Lưu".into(),
+        ],
+        dated: Some(today),
+        sign_title: "BÍ THƯ",
     })
+}
+
+/// The list of those an organisation proposes for a course (danh sách đề nghị cử đi học lớp
+/// bồi dưỡng), from its standing proposals, to the committee above.
+pub fn proposal_list(
+    path: &[Org],
+    kind: ketnap_store::classes::ClassKind,
+    proposed: &[ketnap_store::classes::Waiting],
+    today: Date,
+) -> Option<Paper> {
+    let org = path.last()?;
+    let superior = path.len().checked_sub(2).and_then(|i| path.get(i));
+    let rows = proposed
+        .iter()
+        .map(|w| {
+            vec![
+                w.full_name.clone(),
+                format_vn(w.birth_date.to_jiff()),
+                w.cell_name.clone(),
+                w.proposed_on
+                    .map_or_else(|| BLANK.to_string(), |d| format_vn(d.to_jiff())),
+                w.approved_on.map_or_else(
+                    || "Chờ duyệt".to_string(),
+                    |d| format!("Đã duyệt ngày {}", format_vn(d.to_jiff())),
+                ),
+            ]
+        })
+        .collect();
+    let whom = match kind {
+        ketnap_store::classes::ClassKind::Awareness => "quần chúng",
+        ketnap_store::classes::ClassKind::NewMember => "đảng viên dự bị",
+    };
+    list_paper(ListSpec {
+        path,
+        file_name: format!(
+            "de-nghi-cu-di-hoc-{}",
+            ketnap_domain::text::fold(&org.name).replace(' ', "-")
+        ),
+        title: "DANH SÁCH".into(),
+        subtitle: format!(
+            "{} đề nghị cử đi học {}",
+            upper_first(whom),
+            kind.label_vi().to_lowercase()
+        ),
+        intro: Some(format!(
+            "{} đề nghị {} xem xét, cử những {whom} có tên sau đây đi học {}:",
+            org.name,
+            superior.map_or("cấp ủy cấp trên", |o| o.name.as_str()),
+            kind.label_vi().to_lowercase()
+        )),
+        heads: vec![
+            "Họ và tên",
+            "Ngày sinh",
+            "Chi bộ",
+            "Đề nghị ngày",
+            "Cấp trên duyệt",
+        ],
+        rows,
+        recipients: vec![
+            superior.map_or_else(|| "Cấp ủy cấp trên".to_string(), |o| o.name.clone()),
+            "Lưu".into(),
+        ],
+        dated: Some(today),
+        sign_title: "BÍ THƯ",
+    })
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -909,6 +909,9 @@ pub struct Waiting {
     pub cell_name: String,
     /// The organisation above the cell (cells of the same name told apart).
     pub cell_parent: Option<String>,
+    /// Birth date (for the proposal list).
+    #[serde(skip)]
+    pub birth_date: jiff_sqlx::Date,
     /// Stage code (sympathizer or probationary).
     pub stage: String,
     /// Waiting since: the last step that put them where they are (listing, a failed course, the
@@ -952,7 +955,7 @@ pub async fn waiting(
     };
     let sql = format!(
         "SELECT c.pub_id AS candidacy_pub_id, p.full_name, o.name AS cell_name, \
-         po.name AS cell_parent, c.stage, c.last_on AS since, cp.proposed_on, cp.approved_on \
+         po.name AS cell_parent, p.birth_date, c.stage, c.last_on AS since, cp.proposed_on, cp.approved_on \
          FROM org_closure oc JOIN candidacy c ON c.cell_id = oc.descendant_id \
          JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
          LEFT JOIN org po ON po.org_id = o.parent_id \
@@ -969,6 +972,59 @@ pub async fn waiting(
         org_id,
         stage_code(kind.stage())
     )?)
+}
+
+/// Someone on the sympathizer list (danh sách quần chúng cảm tình Đảng).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Listed {
+    /// Name.
+    pub full_name: String,
+    /// Birth date.
+    #[serde(skip)]
+    pub birth_date: jiff_sqlx::Date,
+    /// The cell.
+    pub cell_name: String,
+    /// Stage code.
+    pub stage: String,
+    /// Source category code.
+    pub source_category: String,
+    /// Listed on (the last listing step).
+    #[serde(skip)]
+    pub listed_on: Option<jiff_sqlx::Date>,
+}
+
+/// The most people one printed list holds.
+pub const LIST_MAX: i64 = 2_000;
+
+/// The sympathizer list of the subtree of `org_id`: everyone listed and not yet admitted
+/// (sympathizer through awaiting the decision), by cell then listing date; at most
+/// [`LIST_MAX`]. The stage filter is on the `candidacy (cell_id, stage)` index.
+pub async fn sympathizer_list(conn: &mut Conn, scope: &Scope, org_id: i64) -> Result<Vec<Listed>> {
+    crate::reports::org_head(conn, scope, org_id).await?;
+    if !scope.role.sees_individuals() {
+        return Err(StoreError::Forbidden("individual lists"));
+    }
+    let stages = [
+        Stage::Sympathizer,
+        Stage::Course,
+        Stage::Dossier,
+        Stage::Verification,
+        Stage::CellVote,
+        Stage::GrassrootsVote,
+        Stage::AwaitingDecision,
+    ]
+    .map(|s| format!("'{}'", stage_code(s)))
+    .join(", ");
+    let sql = format!(
+        "SELECT p.full_name, p.birth_date, o.name AS cell_name, c.stage, c.source_category, \
+         (SELECT MAX(x.on_date) FROM candidacy_event x WHERE x.candidacy_id = c.candidacy_id \
+          AND x.kind = 'list_as_sympathizer') AS listed_on \
+         FROM org_closure oc JOIN candidacy c ON c.cell_id = oc.descendant_id \
+         JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
+         WHERE oc.ancestor_id = $1 AND c.stage IN ({stages}) \
+         ORDER BY o.name, c.cell_id, c.opened_on, c.candidacy_id LIMIT $2"
+    );
+    Ok(fetch_all!(conn.ex(), Listed, &sql, org_id, LIST_MAX)?)
 }
 
 /// The course figures of a subtree over a period: classes that started, people enrolled (sent

@@ -83,7 +83,12 @@ async fn a_candidates_papers_are_printed_and_downloaded_from_the_recorded_steps(
         "{}",
         page.body
     );
+    let comments_on = c
+        .state
+        .comments_on
+        .expect("comments summarised before the vote");
     for (code, number, on) in [
+        ("5-KND", None, comments_on),
         ("bien-ban-chi-bo", None, cell.on),
         ("6-KND", Some(&cell.number), cell.on),
         ("8-KND", Some(&grassroots.number), grassroots.on),
@@ -109,6 +114,21 @@ async fn a_candidates_papers_are_printed_and_downloaded_from_the_recorded_steps(
             assert!(paper.body.contains(n.as_str()), "{code}: number {n}");
             assert!(xml.contains(n.as_str()), "{code}: number {n} in the DOCX");
         }
+    }
+    // Each document produced is listed in its dossier row with the date of the step that made
+    // it and its print and DOCX links.
+    for code in ["6-KNĐ", "8-KNĐ", "9-KNĐ"] {
+        let at = page
+            .body
+            .find(&format!("data-form=\"{code}\""))
+            .unwrap_or_else(|| panic!("{code} in the dossier"));
+        let row = &page.body[at..at + page.body[at..].find("</tr>").unwrap()];
+        let url = code.replace('Đ', "D");
+        assert!(
+            row.contains(&format!("/candidates/{id}/paper/{url}")),
+            "{code}: {row}"
+        );
+        assert!(row.contains("văn bản lập từ dữ liệu"), "{code}");
     }
     // The cell meeting's cohort: the candidate is in it, and one page prints every paper of it.
     let key = "href=\"/cohort?cell=";
@@ -139,6 +159,52 @@ async fn a_candidates_papers_are_printed_and_downloaded_from_the_recorded_steps(
         app.cookie = None;
         app.login(user).await;
         let (status, _, _) = download(&app, &format!("/candidates/{id}/paper/6-KND")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{user}");
+    }
+}
+
+/// The organisation's lists: the sympathizer list and the course proposal list, each as a party
+/// document and as a DOCX holding the names.
+#[tokio::test]
+async fn the_sympathizer_list_and_the_course_proposal_list_are_printed() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let list = app.get("/candidates?stage=sympathizer").await;
+    assert!(list.body.contains("In danh sách cảm tình Đảng"));
+    let body = &list.body[list.body.find("<tbody>").expect("a list")..];
+    let at = body.find("href=\"/candidates/").unwrap();
+    let rest = &body[at..];
+    let name = &rest[rest.find('>').unwrap() + 1..rest.find("</a>").unwrap()];
+    let page = app.get("/papers/sympathizers").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for part in [
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "DANH SÁCH",
+        "Quần chúng cảm tình Đảng",
+        "Vào danh sách ngày",
+        name,
+    ] {
+        assert!(page.body.contains(part), "{part}");
+    }
+    let (status, _, bytes) = download(&app, "/papers/sympathizers?format=docx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(docx_text(&bytes).contains(name), "{name} in the DOCX");
+
+    let classes = app.get("/classes").await;
+    assert!(classes.body.contains("In danh sách đề nghị cử đi học"));
+    let page = app.get("/papers/course-proposals?kind=awareness").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("đề nghị cử đi học"), "{}", page.body);
+    let (status, ct, _) =
+        download(&app, "/papers/course-proposals?kind=awareness&format=docx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.contains("wordprocessingml"));
+
+    // Roles that do not keep dossiers print no list.
+    for user in ["ttct", "doanthanhnien", "lanhdao"] {
+        app.cookie = None;
+        app.login(user).await;
+        let (status, _, _) = download(&app, "/papers/sympathizers").await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{user}");
     }
 }

@@ -192,6 +192,8 @@ pub struct ListPage {
     pub later: bool,
     /// The "Tải về" links' prefix (roles that see individuals).
     pub download: Option<String>,
+    /// The sympathizer list of the chosen organisation as a party document, for roles that print.
+    pub sympathizer_paper: Option<String>,
 }
 
 /// The organisations a filter offers: the scope's roots and their descendants, down to 3 levels
@@ -299,8 +301,18 @@ pub async fn list(
     ]
     .iter()
     .any(|v| !g(v).trim().is_empty());
+    let sympathizer_paper =
+        (individuals && crate::pages::papers::role_prints(auth.role)).then(|| {
+            let org = g(&q.org).trim();
+            if org.is_empty() {
+                "/papers/sympathizers".to_string()
+            } else {
+                format!("/papers/sympathizers?org={org}")
+            }
+        });
     let page = ListPage {
         layout: auth.layout("Quần chúng ưu tú", "candidates"),
+        sympathizer_paper,
         individuals,
         more_filters,
         q: g(&q.q).to_string(),
@@ -1789,7 +1801,7 @@ pub(crate) async fn render_show(
     let documents = candidacies::documents(&mut conn, &auth.scope, pub_id).await?;
     let events: Vec<ketnap_domain::lifecycle::Event> =
         history.iter().map(|e| e.event.clone()).collect();
-    let dossier = DossierSection::build(
+    let mut dossier = DossierSection::build(
         &checklist(c.stage, &facts),
         &events,
         &documents,
@@ -1797,6 +1809,18 @@ pub(crate) async fn render_show(
         today,
         outcome.upload,
     );
+    // A document ketnap prints from the recorded step is listed in its dossier row.
+    if crate::pages::papers::role_prints(auth.role) {
+        for row in &mut dossier.rows {
+            let kind = ketnap_io::paper::PaperKind::ALL
+                .into_iter()
+                .find(|k| k.form_code() == Some(row.code.as_str()) && k.available(&c.state));
+            if let Some(k) = kind {
+                let href = format!("/candidates/{}/paper/{}", c.pub_id, k.code());
+                row.paper = Some((href.clone(), format!("{href}?format=docx")));
+            }
+        }
+    }
     let mut forms: Vec<(StepWeight, Action, StepForm)> = Vec::new();
     if auth.role.writes() {
         let roster = members::list_by_cell(

@@ -129,6 +129,8 @@ pub struct ChecklistRow {
     pub docs: Vec<DocLink>,
     /// The recorded steps that made the document: "ngày 03/04/2026, số 12-NQ/CB".
     pub recorded: Vec<String>,
+    /// The document printed from those steps (page, DOCX), for the roles that print.
+    pub paper: Option<(String, String)>,
     /// At least `copies` documents attached, or as many recorded steps that made it.
     pub complete: bool,
     /// Attached or recorded at all.
@@ -215,6 +217,7 @@ impl DossierSection {
                     complete: links.len() >= copies || recorded.len() >= copies,
                     present: !links.is_empty() || !recorded.is_empty(),
                     recorded,
+                    paper: None,
                     docs: links,
                     citation: form.citation(),
                     mark: form.confidence.label_vi(),

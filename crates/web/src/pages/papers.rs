@@ -22,6 +22,88 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/candidates/{pub_id}/paper/{code}", get(show))
         .route("/cohort", get(cohort))
+        .route("/papers/sympathizers", get(sympathizers))
+        .route("/papers/course-proposals", get(course_proposals))
+}
+
+/// `?org=…[&kind=…][&format=docx]` for the lists of an organisation.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    org: Option<String>,
+    kind: Option<String>,
+    format: Option<String>,
+}
+
+/// `GET /papers/sympathizers?org=…`: the organisation's sympathizer list (danh sách quần chúng
+/// cảm tình Đảng) as a party document, print page or DOCX.
+pub async fn sympathizers(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    if !role_prints(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    let today = state.clock.today();
+    let mut conn = state.store.read().await?;
+    let (org, _) = crate::pages::picker::pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
+    let listed =
+        ketnap_store::classes::sympathizer_list(&mut conn, &auth.scope, org.org_id).await?;
+    let path = orgs::path(&mut conn, org.org_id).await?;
+    let p = paper::sympathizer_list(&path, &listed, today).ok_or(AppError::NotFound)?;
+    respond(
+        p,
+        format!("Danh sách quần chúng cảm tình Đảng — {}", org.name),
+        format!("/papers/sympathizers?org={}&format=docx", org.pub_id),
+        format!("/candidates?org={}", org.pub_id),
+        (listed.len() as i64 >= ketnap_store::classes::LIST_MAX).then(|| {
+            "Danh sách dài quá giới hạn in một lần: chọn tổ chức cấp dưới để in từng phần."
+                .to_string()
+        }),
+        q.format.as_deref(),
+    )
+}
+
+/// `GET /papers/course-proposals?org=…&kind=awareness|new_member`: the organisation's standing
+/// course proposals as the list it sends to the committee above, print page or DOCX.
+pub async fn course_proposals(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    if !role_prints(auth.role) {
+        return Err(AppError::Forbidden);
+    }
+    let kind = q
+        .kind
+        .as_deref()
+        .and_then(ketnap_store::classes::ClassKind::from_code)
+        .unwrap_or(ketnap_store::classes::ClassKind::Awareness);
+    let today = state.clock.today();
+    let mut conn = state.store.read().await?;
+    let (org, _) = crate::pages::picker::pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
+    let proposed: Vec<ketnap_store::classes::Waiting> =
+        ketnap_store::classes::waiting(&mut conn, &auth.scope, org.org_id, kind)
+            .await?
+            .into_iter()
+            .filter(|w| w.proposed_on.is_some())
+            .collect();
+    let path = orgs::path(&mut conn, org.org_id).await?;
+    let p = paper::proposal_list(&path, kind, &proposed, today).ok_or(AppError::NotFound)?;
+    respond(
+        p,
+        format!("Danh sách đề nghị cử đi học — {}", org.name),
+        format!(
+            "/papers/course-proposals?org={}&kind={}&format=docx",
+            org.pub_id,
+            kind.code()
+        ),
+        format!("/classes?org={}&kind={}", org.pub_id, kind.code()),
+        proposed
+            .is_empty()
+            .then(|| "Chưa có người nào được đề nghị: danh sách để trống.".to_string()),
+        q.format.as_deref(),
+    )
 }
 
 /// Roles that keep dossiers and print their paper.
