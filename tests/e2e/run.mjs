@@ -830,6 +830,12 @@ journey('staff work the verification desk: the stalled requests, a reminder reco
   await assertAccessible(page, 'the reminder letter');
   const pages = await printForm(page, 'verification-reminder-letter');
   assert.equal(pages, 1, 'the reminder letter fits one A4 page');
+  await page.goto(`${base}/verification`);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('tbody tr').first().getByRole('link', { name: 'In công văn đề nghị thẩm tra' }).click()]);
+  assert.ok((await page.locator('main').innerText()).includes('V/v thẩm tra lý lịch người vào Đảng'));
+  assert.equal(await printForm(page, 'verification-request-letter'), 1, 'the request letter fits one A4 page');
+  await page.goto(`${base}/verification`);
+  await screenshot(page, 'verification-held-up');
   assertNoProblems(problems);
 });
 
@@ -850,6 +856,26 @@ journey('staff print a candidate’s papers from the recorded steps: minutes, 6-
     const pages = await printForm(page, `candidate-${code}`);
     assert.ok(pages >= 1 && pages <= 2, `${code}: ${pages} A4 pages`);
   }
+  assertNoProblems(problems);
+});
+
+journey('staff print the organisation’s lists: the sympathizer list and the course proposal list, each on A4', async ({ page, problems }) => {
+  await login(page, 'tochuc');
+  await page.goto(`${base}/candidates`);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('link', { name: 'In danh sách cảm tình Đảng' }).click()]);
+  let text = await page.locator('main').innerText();
+  for (const part of ['ĐẢNG CỘNG SẢN VIỆT NAM', 'DANH SÁCH', 'Quần chúng cảm tình Đảng', 'Nơi nhận:']) {
+    assert.ok(text.includes(part), `the sympathizer list has “${part}”`);
+  }
+  await assertAccessible(page, 'the sympathizer list');
+  const pages = await printForm(page, 'sympathizer-list');
+  assert.ok(pages >= 1, `${pages} pages`);
+  await page.goto(`${base}/classes`);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('link', { name: 'In danh sách đề nghị cử đi học' }).click()]);
+  text = await page.locator('main').innerText();
+  assert.ok(text.includes('đề nghị cử đi học'), text.slice(0, 400));
+  await assertAccessible(page, 'the course proposal list');
+  await printForm(page, 'course-proposal-list');
   assertNoProblems(problems);
 });
 

@@ -631,7 +631,7 @@ pub fn build(kind: PaperKind, f: &Facts<'_>) -> Option<Paper> {
                 to: None,
                 body: vec![
                     Para::text(format!(
-                        "Thực hiện quy định về việc lấy ý kiến nhận xét đối với người vào Đảng, ngày {} chi ủy (chi bộ) {} đã tổng hợp ý kiến nhận xét đối với {who}, như sau:",
+                        "Thực hiện quy định về việc lấy ý kiến nhận xét đối với người vào Đảng, ngày {} {} đã tổng hợp ý kiến nhận xét đối với {who}, như sau:",
                         format_vn(on),
                         cell.name
                     )),
@@ -1258,18 +1258,24 @@ pub fn list_paper(l: ListSpec<'_>) -> Option<Paper> {
         subtitle: Some(l.subtitle),
         to: None,
         body: l.intro.into_iter().map(Para::text).collect(),
-        blocks: vec![
-            Block::Table(PaperTable {
-                title: None,
-                heads,
-                rows,
-                numeric: vec![true],
-                note: None,
-            }),
-            Block::Para {
-                para: Para::text(format!("Danh sách có {count} người.")),
-            },
-        ],
+        blocks: if count == 0 {
+            vec![Block::Para {
+                para: Para::text("Chưa có người nào trong danh sách."),
+            }]
+        } else {
+            vec![
+                Block::Table(PaperTable {
+                    title: None,
+                    heads,
+                    rows,
+                    numeric: vec![true],
+                    note: None,
+                }),
+                Block::Para {
+                    para: Para::text(format!("Danh sách có {count} người.")),
+                },
+            ]
+        },
         signer: String::new(),
         recipients: l.recipients,
         sign_for: crate::report::issuer_sign_for(kind).to_string(),
@@ -1437,13 +1443,13 @@ pub fn proposal_list(
         subtitle: format!(
             "{} đề nghị cử đi học {}",
             upper_first(whom),
-            kind.label_vi().to_lowercase()
+            lower_first(kind.label_vi())
         ),
         intro: Some(format!(
             "{} đề nghị {} xem xét, cử những {whom} có tên sau đây đi học {}:",
             org.name,
             superior.map_or("cấp ủy cấp trên", |o| o.name.as_str()),
-            kind.label_vi().to_lowercase()
+            lower_first(kind.label_vi())
         )),
         heads: vec![
             "Họ và tên",
@@ -1460,6 +1466,13 @@ pub fn proposal_list(
         dated: Some(today),
         sign_title: "BÍ THƯ",
     })
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 fn upper_first(s: &str) -> String {
