@@ -1004,17 +1004,13 @@ pub async fn sympathizer_list(conn: &mut Conn, scope: &Scope, org_id: i64) -> Re
     if !scope.role.sees_individuals() {
         return Err(StoreError::Forbidden("individual lists"));
     }
-    let stages = [
-        Stage::Sympathizer,
-        Stage::Course,
-        Stage::Dossier,
-        Stage::Verification,
-        Stage::CellVote,
-        Stage::GrassrootsVote,
-        Stage::AwaitingDecision,
-    ]
-    .map(|s| format!("'{}'", stage_code(s)))
-    .join(", ");
+    let stages = Stage::ALL
+        .iter()
+        .skip_while(|s| **s != Stage::Sympathizer)
+        .take_while(|s| **s != Stage::AwaitingCeremony)
+        .map(|s| format!("'{}'", stage_code(*s)))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "SELECT p.full_name, p.birth_date, o.name AS cell_name, c.stage, c.source_category, \
          (SELECT MAX(x.on_date) FROM candidacy_event x WHERE x.candidacy_id = c.candidacy_id \

@@ -8,46 +8,8 @@
 mod common;
 use common::*;
 
-use std::io::Read;
-
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use ketnap_store::{Scope, candidacies};
-use tower::ServiceExt;
-
-async fn download(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
-    let mut req = Request::get(path);
-    if let Some(c) = &app.cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = app
-        .router
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let ct = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (
-        status,
-        ct,
-        to_bytes(res.into_body(), 10 << 20).await.unwrap().to_vec(),
-    )
-}
-
-fn docx_text(bytes: &[u8]) -> String {
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let mut s = String::new();
-    z.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut s)
-        .unwrap();
-    s
-}
 
 #[tokio::test]
 async fn a_candidates_papers_are_printed_and_downloaded_from_the_recorded_steps() {

@@ -6,10 +6,8 @@
 mod common;
 use common::*;
 
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use calamine::{Data, Reader, Xlsx};
-use tower::ServiceExt;
 
 /// The rows of the page's table under the heading `title`: each row's cells as text.
 fn table_rows(body: &str, title: &str) -> Vec<Vec<String>> {
@@ -36,27 +34,6 @@ fn table_rows(body: &str, title: &str) -> Vec<Vec<String>> {
             cells
         })
         .collect()
-}
-
-async fn download(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
-    let mut req = Request::get(path);
-    if let Some(c) = &app.cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = app
-        .router
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let ct = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = to_bytes(res.into_body(), 20 << 20).await.unwrap().to_vec();
-    (status, ct, bytes)
 }
 
 /// The shown text of a number cell as the page writes it, from a calamine cell.
@@ -216,17 +193,6 @@ async fn the_printable_page_has_the_heading_and_no_navigation() {
         &page.body[..2000]
     );
     assert!(!page.body.contains("Điều hướng chính"));
-}
-
-fn docx_text(bytes: &[u8]) -> String {
-    use std::io::Read;
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let mut s = String::new();
-    z.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut s)
-        .unwrap();
-    s
 }
 
 #[tokio::test]

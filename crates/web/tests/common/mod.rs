@@ -219,3 +219,37 @@ pub fn options_of(body: &str, id: &str) -> Vec<String> {
         .filter(|v| !v.is_empty())
         .collect()
 }
+
+/// GET `path` with the app's cookie: status, content type and the body's bytes (for files).
+pub async fn download(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let mut req = Request::get(path);
+    if let Some(c) = &app.cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = app
+        .router
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = to_bytes(res.into_body(), 20 << 20).await.unwrap().to_vec();
+    (status, ct, bytes)
+}
+
+/// `word/document.xml` of a DOCX, read back with the zip crate.
+pub fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut s = String::new();
+    z.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
