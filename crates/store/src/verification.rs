@@ -357,7 +357,7 @@ pub async fn held_up(
                 open,
                 oldest: oldest.to_jiff(),
                 scope: ketnap_domain::lifecycle::verification_scope(
-                    &rules,
+                    rules,
                     &ketnap_domain::lifecycle::FamilyFacts {
                         married: e.married,
                         has_adult_children: e.has_adult_children,

@@ -1362,7 +1362,7 @@ fn verify_exempt_the_scope_the_desk_shows_is_the_one_the_guard_asks() {
     let mut f = ctx().candidate;
     f.married = true;
     f.has_adult_children = true;
-    let all = verification_scope(&rules, &FamilyFacts::of(&f));
+    let all = verification_scope(rules, &FamilyFacts::of(&f));
     assert_eq!(
         all.needed,
         vec![
@@ -1375,14 +1375,14 @@ fn verify_exempt_the_scope_the_desk_shows_is_the_one_the_guard_asks() {
     );
     assert!(all.exempt.is_empty());
     f.spouse_family_member = true;
-    let spouse_side = verification_scope(&rules, &FamilyFacts::of(&f));
+    let spouse_side = verification_scope(rules, &FamilyFacts::of(&f));
     assert_eq!(
         spouse_side.exempt,
         vec![Relation::Spouse, Relation::ParentsInLaw]
     );
     assert_eq!(spouse_side.needed.len(), 3);
     f.own_family_member = true;
-    let none = verification_scope(&rules, &FamilyFacts::of(&f));
+    let none = verification_scope(rules, &FamilyFacts::of(&f));
     assert!(none.needed.is_empty(), "{none:?}");
     assert_eq!(none.exempt.len(), 5);
 }
