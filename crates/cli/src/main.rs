@@ -343,7 +343,7 @@ async fn run_serve(
 ) -> anyhow::Result<ExitCode> {
     let config = ketnap_web::ServeConfig::load()
         .map_err(|e| anyhow::anyhow!("reading ketnap.toml / KETNAP_*: {e}"))?;
-    let bind = bind.unwrap_or(config.bind);
+    let bind = bind.unwrap_or_else(|| config.bind.clone());
     let store = connect(url).await?;
     store.migrate().await.map_err(store_err)?;
     if demo && ops::is_empty(&store).await.map_err(store_err)? {
@@ -361,7 +361,8 @@ async fn run_serve(
             "Tài khoản mẫu / demo accounts: admin, tochuc, bithu, giupdo, phutrach, ttct, doanthanhnien, lanhdao"
         );
     }
-    let state = ketnap_web::AppState::new(store, book, ketnap_web::Clock::System);
+    let mut state = ketnap_web::AppState::new(store, book, ketnap_web::Clock::System);
+    state.security = std::sync::Arc::new(config.security());
     let router = ketnap_web::app(state).await.map_err(store_err)?;
     let listener = tokio::net::TcpListener::bind(&bind)
         .await

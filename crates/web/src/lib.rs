@@ -64,9 +64,21 @@ pub struct Metrics {
     logins_failed: AtomicU64,
 }
 
+/// Settings that depend on how the server is deployed (SECURITY.md).
+#[derive(Clone, Debug, Default)]
+pub struct Security {
+    /// Mark the session cookie `Secure`: set it when users reach ketnap over HTTPS (through a
+    /// proxy that terminates TLS), so the cookie never travels in clear.
+    pub secure_cookies: bool,
+    /// The bearer token `/metrics` asks for; without one, `/metrics` answers only on loopback.
+    pub metrics_token: Option<String>,
+}
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
+    /// Deployment settings: cookies, metrics.
+    pub security: Arc<Security>,
     /// The store.
     pub store: Store,
     /// The rules in force.
@@ -87,6 +99,7 @@ impl AppState {
     /// A state over a migrated store.
     pub fn new(store: Store, book: RuleBook, clock: Clock) -> AppState {
         AppState {
+            security: Arc::new(Security::default()),
             store,
             book: Arc::new(book),
             clock,
@@ -113,7 +126,24 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// `GET /metrics`: with a metrics token configured, only for `Authorization: Bearer <token>`;
+/// without one, only to a client on the same machine. Anyone else gets the plain 404.
+async fn metrics(State(state): State<AppState>, req: Request) -> Response {
+    let allowed = match &state.security.metrics_token {
+        Some(token) => req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .is_some_and(|given| constant_time_eq(given.as_bytes(), token.as_bytes())),
+        None => req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .is_some_and(|p| p.0.ip().to_canonical().is_loopback()),
+    };
+    if !allowed {
+        return error::not_found().await.into_response();
+    }
     let m = &state.metrics;
     let body = format!(
         "# HELP ketnap_http_requests_total HTTP requests served.\n# TYPE ketnap_http_requests_total counter\n\
@@ -130,6 +160,43 @@ async fn metrics(State(state): State<AppState>) -> Response {
         m.logins_failed.load(Ordering::Relaxed),
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// Equal byte strings, compared in time that does not depend on where they differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Refuse a state-changing request (POST, PUT, PATCH, DELETE) whose `Origin` names another
+/// site than the `Host` it was sent to: a page elsewhere cannot post into ketnap even with a
+/// stolen form. Requests without `Origin` (older browsers, API clients) go on to the CSRF and
+/// token checks.
+async fn same_origin(req: Request, next: Next) -> Response {
+    let changes = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if changes {
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok());
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok());
+        if let Some(origin) = origin {
+            let origin_host = origin
+                .split_once("://")
+                .map_or(origin, |(_, rest)| rest)
+                .trim_end_matches('/');
+            if host != Some(origin_host) {
+                tracing::info!(origin = %origin, "refused: cross-site request");
+                return AppError::Forbidden.into_response();
+            }
+        }
+    }
+    next.run(req).await
 }
 
 /// Counts requests and logs each one: method, path (ids only: paths carry public ids, never
@@ -154,6 +221,11 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
         "request"
     );
     let headers = res.headers_mut();
+    // Pages, files and API answers carry personal data: no cache keeps them. Only the embedded
+    // assets (which set their own caching) may be stored.
+    if !path.starts_with("/static/") && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -176,7 +248,7 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
 pub async fn app(state: AppState) -> Result<Router, ketnap_store::StoreError> {
     pages::setup::prepare(&state).await?;
     jobs::start_of_year(&state).await;
-    let sessions = session::layer(&state.store).await?;
+    let sessions = session::layer(&state.store, state.security.secure_cookies).await?;
     let pages = Router::new()
         .route("/", get(pages::dashboard::show))
         .route("/login", get(auth::login_form).post(auth::login))
@@ -196,6 +268,7 @@ pub async fn app(state: AppState) -> Result<Router, ketnap_store::StoreError> {
         .route("/static/{file}", get(assets::serve))
         .merge(api::routes())
         .merge(pages)
+        .layer(middleware::from_fn(same_origin))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state))
 }
@@ -243,6 +316,20 @@ pub struct ServeConfig {
     pub bind: String,
     /// The demo accounts' password (with `--demo`).
     pub demo_password: String,
+    /// Mark the session cookie `Secure` (users reach ketnap over HTTPS through a proxy).
+    pub secure_cookies: bool,
+    /// The bearer token for `/metrics` (empty: `/metrics` on loopback only).
+    pub metrics_token: String,
+}
+
+impl ServeConfig {
+    /// The deployment settings of the app.
+    pub fn security(&self) -> Security {
+        Security {
+            secure_cookies: self.secure_cookies,
+            metrics_token: Some(self.metrics_token.trim().to_string()).filter(|t| !t.is_empty()),
+        }
+    }
 }
 
 impl ServeConfig {
@@ -256,9 +343,16 @@ impl ServeConfig {
                 "db": "sqlite:ketnap.db",
                 "bind": "127.0.0.1:8080",
                 "demo_password": "ketnap-demo",
+                "secure_cookies": false,
+                "metrics_token": "",
             })))
             .merge(Toml::file("ketnap.toml"))
-            .merge(Env::prefixed("KETNAP_").only(&["bind", "demo_password"]))
+            .merge(Env::prefixed("KETNAP_").only(&[
+                "bind",
+                "demo_password",
+                "secure_cookies",
+                "metrics_token",
+            ]))
             .extract()
             .map_err(Box::new)
     }

@@ -67,9 +67,11 @@ impl SessionStore for Backend {
     }
 }
 
-/// The session layer: cookie `ketnap`, HttpOnly, SameSite=Lax, expiring after 8 hours idle.
+/// The session layer: cookie `ketnap`, HttpOnly, SameSite=Lax, `Secure` when `secure` (served
+/// over HTTPS), expiring after 8 hours idle.
 pub async fn layer(
     store: &Store,
+    secure: bool,
 ) -> Result<SessionManagerLayer<Backend>, ketnap_store::StoreError> {
     let backend = match store {
         Store::Sqlite { write, .. } => {
@@ -87,7 +89,7 @@ pub async fn layer(
         .with_name("ketnap")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(false)
+        .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(Duration::hours(8))))
 }
 

@@ -101,10 +101,122 @@ async fn health_metrics_static_and_unknown_paths() {
     let missing = app.get("/khong-co").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.body.contains("Không tìm thấy"));
-    assert!(
-        app.get("/metrics")
-            .await
-            .body
-            .contains("ketnap_http_requests_total")
+    // /metrics: not for just anyone (no loopback peer here, no token configured).
+    assert_eq!(app.get("/metrics").await.status, StatusCode::NOT_FOUND);
+    // With a token configured, the token opens it and nothing else does.
+    let mut state = app.state.clone();
+    state.security = std::sync::Arc::new(ketnap_web::Security {
+        metrics_token: Some("s3cret-metrics".into()),
+        ..Default::default()
+    });
+    let router = ketnap_web::app(state).await.unwrap();
+    let ask = |auth: Option<&'static str>| {
+        let router = router.clone();
+        async move {
+            let mut req = axum::http::Request::get("/metrics");
+            if let Some(a) = auth {
+                req = req.header(axum::http::header::AUTHORIZATION, a);
+            }
+            let res =
+                tower::ServiceExt::oneshot(router, req.body(axum::body::Body::empty()).unwrap())
+                    .await
+                    .unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (status, String::from_utf8(body.to_vec()).unwrap())
+        }
+    };
+    let (status, body) = ask(Some("Bearer s3cret-metrics")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("ketnap_http_requests_total"));
+    assert_eq!(ask(Some("Bearer wrong")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(ask(None).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn personal_pages_are_not_cached_and_a_cross_site_post_is_refused() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    for path in ["/", "/candidates", "/reports", "/members"] {
+        let res = app
+            .send(
+                axum::http::Request::get(path)
+                    .header(axum::http::header::COOKIE, app.cookie.clone().unwrap())
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+    }
+    let res = tower::ServiceExt::oneshot(
+        app.router.clone(),
+        axum::http::Request::get("/candidates")
+            .header(axum::http::header::COOKIE, app.cookie.clone().unwrap())
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        res.headers()
+            .get(axum::http::header::CACHE_CONTROL)
+            .unwrap(),
+        "no-store"
     );
+    let css = tower::ServiceExt::oneshot(
+        app.router.clone(),
+        axum::http::Request::get("/static/app.css")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_ne!(
+        css.headers()
+            .get(axum::http::header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap().to_string()),
+        Some("no-store".to_string()),
+        "assets may be cached"
+    );
+    // A form posted from another site is refused even with the session and its token.
+    let page = app.get("/candidates/new").await;
+    let csrf = TestApp::csrf(&page);
+    let res = app
+        .send(
+            axum::http::Request::post("/logout")
+                .header(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .header(axum::http::header::COOKIE, app.cookie.clone().unwrap())
+                .header(axum::http::header::ORIGIN, "https://evil.example")
+                .header(axum::http::header::HOST, "ketnap.local")
+                .body(axum::body::Body::from(format!("_csrf={csrf}")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(
+        res.body.contains("Không"),
+        "a Vietnamese refusal: {}",
+        res.body
+    );
+    // The same post from the site itself goes through.
+    let res = app
+        .send(
+            axum::http::Request::post("/logout")
+                .header(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .header(axum::http::header::COOKIE, app.cookie.clone().unwrap())
+                .header(axum::http::header::ORIGIN, "http://ketnap.local")
+                .header(axum::http::header::HOST, "ketnap.local")
+                .body(axum::body::Body::from(format!("_csrf={csrf}")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
 }
