@@ -190,8 +190,41 @@ enum UserCommand {
     },
     /// List the accounts and their roles.
     List,
-    /// Issue a new API token for the account (printed once; the old one stops working).
+    /// Issue an API token for the account (printed once); a token of the same name is replaced.
     Token {
+        /// Login name.
+        username: String,
+        /// The token's name (what it is for: "bao-cao-tinh").
+        #[arg(long, default_value = "mac-dinh")]
+        name: String,
+        /// Days it works (1–366).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// List the account's API tokens (names, issue and expiry dates; never the tokens).
+    Tokens {
+        /// Login name.
+        username: String,
+    },
+    /// Revoke one API token of the account by name.
+    RevokeToken {
+        /// Login name.
+        username: String,
+        /// The token's name.
+        name: String,
+    },
+    /// Disable the account: its sessions and API tokens end at once; it can no longer log in.
+    Disable {
+        /// Login name.
+        username: String,
+    },
+    /// Enable a disabled account again (new tokens must be issued).
+    Enable {
+        /// Login name.
+        username: String,
+    },
+    /// Clear the login back-off of the account (after failed passwords).
+    Unlock {
         /// Login name.
         username: String,
     },
@@ -450,22 +483,113 @@ async fn run_user(store: &Store, command: UserCommand) -> anyhow::Result<ExitCod
                 );
             }
         }
-        UserCommand::Token { username } => {
+        UserCommand::Token {
+            username,
+            name,
+            days,
+        } => {
             let user = find(username.clone()).await?;
             let token = ketnap_web::api::new_token();
+            let until = today_vn()
+                .checked_add(jiff::Span::new().days(days.clamp(0, 10_000)))
+                .context("expiry date")?;
             let mut tx = store.begin().await.map_err(store_err)?;
-            ketnap_store::users::set_api_token_hash(
+            ketnap_store::users::issue_token(
                 &mut tx,
                 &ctx,
                 user.user_id,
-                Some(&ketnap_web::api::token_hash(&token)),
+                &name,
+                &ketnap_web::api::token_hash(&token),
+                until,
             )
             .await
             .map_err(store_err)?;
             tx.commit().await.map_err(store_err)?;
             println!("{token}");
             eprintln!(
-                "Mã truy cập API của {username} (chỉ hiện một lần). / API token, shown once."
+                "Mã truy cập API «{name}» của {username}, dùng đến hết ngày {} (chỉ hiện một lần). / API token, shown once.",
+                ketnap_domain::dates::format_vn(until)
+            );
+        }
+        UserCommand::Tokens { username } => {
+            let user = find(username.clone()).await?;
+            let mut conn = store.read().await.map_err(store_err)?;
+            let list = ketnap_store::users::tokens(&mut conn, user.user_id)
+                .await
+                .map_err(store_err)?;
+            if list.is_empty() {
+                println!("{username} chưa có mã truy cập API. / No API token.");
+            }
+            let today = today_vn();
+            for t in list {
+                let state = match t.revoked_at {
+                    Some(_) => "đã thu hồi".to_string(),
+                    None if t.expires_on < today => "hết hạn".to_string(),
+                    None => "đang dùng".to_string(),
+                };
+                println!(
+                    "{:<20} cấp {}  hết hạn {}  {state}",
+                    t.name,
+                    ketnap_domain::dates::format_vn(
+                        jiff::tz::Offset::constant(7)
+                            .to_datetime(t.created_at)
+                            .date()
+                    ),
+                    ketnap_domain::dates::format_vn(t.expires_on)
+                );
+            }
+        }
+        UserCommand::RevokeToken { username, name } => {
+            let user = find(username.clone()).await?;
+            let mut tx = store.begin().await.map_err(store_err)?;
+            let done = ketnap_store::users::revoke_token(&mut tx, &ctx, user.user_id, &name)
+                .await
+                .map_err(store_err)?;
+            tx.commit().await.map_err(store_err)?;
+            if !done {
+                bail!(
+                    "{username} không có mã truy cập «{name}» đang dùng. / No live token of that name."
+                );
+            }
+            println!("Đã thu hồi mã truy cập «{name}» của {username}. / Token revoked.");
+        }
+        UserCommand::Disable { username } => {
+            let user = find(username.clone()).await?;
+            let mut tx = store.begin().await.map_err(store_err)?;
+            ketnap_store::users::disable(&mut tx, &ctx, user.user_id)
+                .await
+                .map_err(store_err)?;
+            tx.commit().await.map_err(store_err)?;
+            println!(
+                "Đã khóa tài khoản {username}: mọi phiên và mã truy cập đã chấm dứt. / Account disabled; sessions and tokens ended."
+            );
+        }
+        UserCommand::Enable { username } => {
+            let user = find(username.clone()).await?;
+            let mut tx = store.begin().await.map_err(store_err)?;
+            ketnap_store::users::enable(&mut tx, &ctx, user.user_id)
+                .await
+                .map_err(store_err)?;
+            tx.commit().await.map_err(store_err)?;
+            println!("Đã mở lại tài khoản {username}. / Account enabled.");
+        }
+        UserCommand::Unlock { username } => {
+            let mut tx = store.begin().await.map_err(store_err)?;
+            let had = ketnap_store::throttle::clear(
+                &mut tx,
+                &ketnap_store::throttle::account_key(&username),
+            )
+            .await
+            .map_err(store_err)?;
+            tx.commit().await.map_err(store_err)?;
+            println!(
+                "{} / {}",
+                if had {
+                    format!("Đã xóa các lần đăng nhập sai của {username}.")
+                } else {
+                    format!("{username} không bị chặn đăng nhập.")
+                },
+                if had { "Unlocked." } else { "Not throttled." }
             );
         }
     }

@@ -82,6 +82,7 @@ pub mod report_texts;
 pub mod reports;
 pub mod scope;
 pub mod setup;
+pub mod throttle;
 pub mod units;
 pub mod users;
 pub mod verification;

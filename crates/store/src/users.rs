@@ -31,6 +31,9 @@ pub struct User {
     pub member_id: Option<i64>,
     /// May not log in.
     pub disabled: bool,
+    /// Rises when the account's sessions and tokens must end ([`end_sessions`]).
+    #[serde(skip)]
+    pub session_epoch: i64,
 }
 
 /// What logging in needs: the user and the stored password hash.
@@ -48,6 +51,8 @@ pub struct LoginUser {
     pub member_id: Option<i64>,
     /// May not log in.
     pub disabled: bool,
+    /// The session epoch a new session records.
+    pub session_epoch: i64,
     /// The stored password hash (PHC string), to verify against.
     pub password_hash: String,
 }
@@ -82,7 +87,8 @@ pub struct UserWithScopes {
     pub scopes: Vec<UserScope>,
 }
 
-const USER_COLS: &str = "u.user_id, u.pub_id, u.username, u.display_name, u.member_id, u.disabled";
+const USER_COLS: &str =
+    "u.user_id, u.pub_id, u.username, u.display_name, u.member_id, u.disabled, u.session_epoch";
 
 /// Usernames are 3 to 40 of `a–z`, `0–9`, `.`, `_`, `-` (entered in any case, stored lower case).
 pub fn normalise_username(name: &str) -> Result<String> {
@@ -257,6 +263,7 @@ pub async fn grant(
     if added == 0 {
         return Ok(false);
     }
+    end_sessions(tx, ctx, user_id, false).await?;
     audit::append(
         tx,
         ctx,
@@ -291,6 +298,7 @@ pub async fn revoke(
     if removed == 0 {
         return Ok(false);
     }
+    end_sessions(tx, ctx, user_id, false).await?;
     audit::append(
         tx,
         ctx,
@@ -322,6 +330,7 @@ pub async fn set_password_hash(
         password_hash,
         user_id
     )?;
+    end_sessions(tx, ctx, user_id, true).await?;
     audit::append(
         tx,
         ctx,
@@ -337,58 +346,176 @@ pub async fn set_password_hash(
     Ok(())
 }
 
-/// Set (or with `None` clear) the hash of the user's API token.
+/// End every session of `user_id` at its next request (the session epoch rises) and, with
+/// `tokens`, revoke every API token too: a password reset and a disabled account end both; a
+/// role granted or taken away ends the sessions (tokens choose their role per request and are
+/// scoped again on each one).
+pub async fn end_sessions(tx: &mut Tx, ctx: &WriteCtx, user_id: i64, tokens: bool) -> Result<()> {
+    exec!(
+        tx.ex(),
+        "UPDATE app_user SET session_epoch = session_epoch + 1 WHERE user_id = $1",
+        user_id
+    )?;
+    if tokens {
+        exec!(
+            tx.ex(),
+            "UPDATE api_token SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            ts(ctx.now),
+            user_id
+        )?;
+    }
+    Ok(())
+}
+
+/// The longest an API token may live, in days.
+pub const MAX_TOKEN_DAYS: i64 = 366;
+
+/// An API token as listed (never its hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TokenInfo {
+    /// Its name.
+    pub name: String,
+    /// Issued at.
+    pub created_at: jiff::Timestamp,
+    /// Last day it works.
+    pub expires_on: jiff::civil::Date,
+    /// Revoked at, if revoked.
+    pub revoked_at: Option<jiff::Timestamp>,
+}
+
+/// Issue an API token named `name` for `user_id` (its hash computed by the caller), working
+/// through `expires_on`; a token of the same name is replaced. Audited without the hash.
+pub async fn issue_token(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    user_id: i64,
+    name: &str,
+    token_hash: &str,
+    expires_on: jiff::civil::Date,
+) -> Result<()> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 40 {
+        return Err(StoreError::invalid(
+            "bad token name",
+            "Tên mã truy cập phải có từ 1 đến 40 ký tự.",
+        ));
+    }
+    if token_hash.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "empty api token hash",
+            "Mã truy cập API không hợp lệ.",
+        ));
+    }
+    let today = ctx.today();
+    if expires_on < today || (expires_on - today).get_days() > MAX_TOKEN_DAYS as i32 {
+        return Err(StoreError::invalid(
+            "token expiry out of range",
+            format!("Mã truy cập phải hết hạn trong vòng {MAX_TOKEN_DAYS} ngày tới."),
+        ));
+    }
+    let pub_id = pub_id_of(tx, user_id).await?;
+    exec!(
+        tx.ex(),
+        "DELETE FROM api_token WHERE user_id = $1 AND name = $2",
+        user_id,
+        name
+    )?;
+    exec!(
+        tx.ex(),
+        "INSERT INTO api_token (user_id, name, token_hash, created_at, expires_on) \
+         VALUES ($1, $2, $3, $4, $5)",
+        user_id,
+        name,
+        token_hash,
+        ts(ctx.now),
+        crate::d(expires_on)
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "user.api_token_issue",
+            object_kind: "user",
+            object_id: &pub_id,
+            org_id: None,
+            detail: json!({ "user_id": user_id, "expires_on": expires_on.to_string() }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Revoke the token `name` of `user_id`; whether there was a live one.
+pub async fn revoke_token(tx: &mut Tx, ctx: &WriteCtx, user_id: i64, name: &str) -> Result<bool> {
+    let pub_id = pub_id_of(tx, user_id).await?;
+    let n = exec!(
+        tx.ex(),
+        "UPDATE api_token SET revoked_at = $1 WHERE user_id = $2 AND name = $3 AND revoked_at IS NULL",
+        ts(ctx.now),
+        user_id,
+        name.trim()
+    )?;
+    if n > 0 {
+        audit::append(
+            tx,
+            ctx,
+            &AuditEntry {
+                action: "user.api_token_revoke",
+                object_kind: "user",
+                object_id: &pub_id,
+                org_id: None,
+                detail: json!({ "user_id": user_id }),
+            },
+        )
+        .await?;
+    }
+    Ok(n > 0)
+}
+
+/// The tokens of `user_id`, newest first (never their hashes).
+pub async fn tokens(conn: &mut Conn, user_id: i64) -> Result<Vec<TokenInfo>> {
+    type Row = (
+        String,
+        jiff_sqlx::Timestamp,
+        jiff_sqlx::Date,
+        Option<jiff_sqlx::Timestamp>,
+    );
+    let rows: Vec<Row> = fetch_all!(
+        conn.ex(),
+        Row,
+        "SELECT name, created_at, expires_on, revoked_at FROM api_token WHERE user_id = $1 \
+         ORDER BY created_at DESC, token_id DESC",
+        user_id
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, created, expires, revoked)| TokenInfo {
+            name,
+            created_at: created.to_jiff(),
+            expires_on: expires.to_jiff(),
+            revoked_at: revoked.map(|r| r.to_jiff()),
+        })
+        .collect())
+}
+
+/// Keep the single token of the older API: issue `token_hash` as the token named "mac-dinh"
+/// for 90 days (or with `None` revoke it).
 pub async fn set_api_token_hash(
     tx: &mut Tx,
     ctx: &WriteCtx,
     user_id: i64,
     token_hash: Option<&str>,
 ) -> Result<()> {
-    if let Some(h) = token_hash {
-        if h.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "empty api token hash",
-                "Mã truy cập API không hợp lệ.",
-            ));
+    match token_hash {
+        Some(h) => {
+            let until = ctx
+                .today()
+                .checked_add(jiff::Span::new().days(90))
+                .map_err(|e| StoreError::Corrupt(format!("date: {e}")))?;
+            issue_token(tx, ctx, user_id, "mac-dinh", h, until).await
         }
-        let taken: Option<(i64,)> = fetch_optional!(
-            tx.ex(),
-            (i64,),
-            "SELECT user_id FROM app_user WHERE api_token_hash = $1 AND user_id <> $2",
-            h,
-            user_id
-        )?;
-        if taken.is_some() {
-            return Err(StoreError::invalid(
-                "api token hash collision",
-                "Mã truy cập API trùng với một mã đã có; vui lòng tạo mã mới.",
-            ));
-        }
+        None => revoke_token(tx, ctx, user_id, "mac-dinh").await.map(|_| ()),
     }
-    let pub_id = pub_id_of(tx, user_id).await?;
-    exec!(
-        tx.ex(),
-        "UPDATE app_user SET api_token_hash = $1 WHERE user_id = $2",
-        token_hash,
-        user_id
-    )?;
-    audit::append(
-        tx,
-        ctx,
-        &AuditEntry {
-            action: if token_hash.is_some() {
-                "user.api_token_set"
-            } else {
-                "user.api_token_clear"
-            },
-            object_kind: "user",
-            object_id: &pub_id,
-            org_id: None,
-            detail: json!({ "user_id": user_id }),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 async fn set_disabled(tx: &mut Tx, ctx: &WriteCtx, user_id: i64, disabled: bool) -> Result<()> {
@@ -399,6 +526,9 @@ async fn set_disabled(tx: &mut Tx, ctx: &WriteCtx, user_id: i64, disabled: bool)
         disabled,
         user_id
     )?;
+    if disabled {
+        end_sessions(tx, ctx, user_id, true).await?;
+    }
     audit::append(
         tx,
         ctx,
@@ -435,16 +565,30 @@ pub async fn by_username(conn: &mut Conn, name: &str) -> Result<Option<LoginUser
     Ok(fetch_optional!(
         conn.ex(),
         LoginUser,
-        "SELECT user_id, pub_id, username, display_name, member_id, disabled, password_hash \
-         FROM app_user WHERE username = $1",
+        "SELECT user_id, pub_id, username, display_name, member_id, disabled, session_epoch, \
+         password_hash FROM app_user WHERE username = $1",
         name
     )?)
 }
 
-/// The user whose API token has this hash: **API authentication only**.
-pub async fn by_api_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<User>> {
-    let sql = format!("SELECT {USER_COLS} FROM app_user u WHERE u.api_token_hash = $1");
-    Ok(fetch_optional!(conn.ex(), User, &sql, token_hash)?)
+/// The user whose live API token (not revoked, not past its last day `today`) has this hash:
+/// **API authentication only**.
+pub async fn by_api_token_hash(
+    conn: &mut Conn,
+    token_hash: &str,
+    today: jiff::civil::Date,
+) -> Result<Option<User>> {
+    let sql = format!(
+        "SELECT {USER_COLS} FROM api_token t JOIN app_user u ON u.user_id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_on >= $2"
+    );
+    Ok(fetch_optional!(
+        conn.ex(),
+        User,
+        &sql,
+        token_hash,
+        crate::d(today)
+    )?)
 }
 
 /// A user by internal key: **the session layer and the CLI only** (after authentication).
@@ -541,6 +685,7 @@ pub async fn list(
                     display_name,
                     member_id,
                     disabled,
+                    session_epoch: 0,
                 },
                 scopes: vec![s],
             }),

@@ -448,11 +448,26 @@ async fn a_user_is_created_with_a_valid_unique_username_and_the_audit_never_hold
                 .unwrap()
                 .is_none()
         );
-        let by_token = users::by_api_token_hash(&mut c, "token-hash-1")
+        let by_token = users::by_api_token_hash(&mut c, "token-hash-1", ctx.today())
             .await
             .unwrap()
             .unwrap();
         assert_eq!(by_token.display_name, "Nguyễn Văn An");
+        // The token works through its last day (90 days), not after.
+        let last = ctx.today().checked_add(jiff::Span::new().days(90)).unwrap();
+        assert!(
+            users::by_api_token_hash(&mut c, "token-hash-1", last)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            users::by_api_token_hash(&mut c, "token-hash-1", last.tomorrow().unwrap())
+                .await
+                .unwrap()
+                .is_none(),
+            "expired"
+        );
         drop(c);
 
         let rows = audit_actions(&store).await;
@@ -463,7 +478,7 @@ async fn a_user_is_created_with_a_valid_unique_username_and_the_audit_never_hold
         let actions: Vec<&str> = user_rows.iter().map(|(a, _)| a.as_str()).collect();
         assert_eq!(
             actions,
-            ["user.create", "user.password", "user.api_token_set"]
+            ["user.create", "user.password", "user.api_token_issue"]
         );
         let mut c = store.read().await.unwrap();
         let everything: Vec<(String,)> = fetch_all!(
@@ -730,5 +745,196 @@ async fn the_words_of_a_report_are_kept_per_org_and_period_in_scope_and_audited_
             "the audit holds which fields are filled, never the words"
         );
         assert!(audit::verify(&store).await.unwrap().ok());
+    }
+}
+
+#[tokio::test]
+async fn a_password_reset_or_a_disabled_account_ends_its_sessions_and_tokens_and_a_role_change_its_sessions()
+ {
+    for store in common::stores().await {
+        let t = tree(&store).await;
+        let ctx = common::ctx(None);
+        let id = user_with(&store, "canbo.shut", Role::OrgStaff, &[t.commune]).await;
+        let epoch = |store: &Store| {
+            let store = store.clone();
+            async move {
+                let mut c = store.read().await.unwrap();
+                users::by_id(&mut c, id)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .session_epoch
+            }
+        };
+        let mut tx = store.begin().await.unwrap();
+        let until = ctx.today().checked_add(jiff::Span::new().days(30)).unwrap();
+        users::issue_token(&mut tx, &ctx, id, "bao-cao", "hash-a", until)
+            .await
+            .unwrap();
+        users::issue_token(&mut tx, &ctx, id, "dong-bo", "hash-b", until)
+            .await
+            .unwrap();
+        // A token may not outlive the limit, nor carry an empty name.
+        let far = ctx
+            .today()
+            .checked_add(jiff::Span::new().days(400))
+            .unwrap();
+        assert!(
+            users::issue_token(&mut tx, &ctx, id, "xa", "hash-c", far)
+                .await
+                .is_err()
+        );
+        assert!(
+            users::issue_token(&mut tx, &ctx, id, " ", "hash-c", until)
+                .await
+                .is_err()
+        );
+        tx.commit().await.unwrap();
+        let before = epoch(&store).await;
+
+        // A role change: the sessions end (the epoch rises); the tokens stay.
+        let mut tx = store.begin().await.unwrap();
+        users::grant(&mut tx, &ctx, id, Role::Viewer, t.district)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let after_grant = epoch(&store).await;
+        assert!(after_grant > before, "{}", common::name(&store));
+        let mut c = store.read().await.unwrap();
+        assert!(
+            users::by_api_token_hash(&mut c, "hash-a", ctx.today())
+                .await
+                .unwrap()
+                .is_some()
+        );
+        drop(c);
+
+        // One token revoked by name; the other still works.
+        let mut tx = store.begin().await.unwrap();
+        assert!(
+            users::revoke_token(&mut tx, &ctx, id, "bao-cao")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !users::revoke_token(&mut tx, &ctx, id, "bao-cao")
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        assert!(
+            users::by_api_token_hash(&mut c, "hash-a", ctx.today())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            users::by_api_token_hash(&mut c, "hash-b", ctx.today())
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let listed: Vec<(String, bool)> = users::tokens(&mut c, id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.name, t.revoked_at.is_some()))
+            .collect();
+        assert_eq!(listed.len(), 2);
+        assert!(listed.contains(&("bao-cao".to_string(), true)));
+        drop(c);
+
+        // A password reset ends sessions and every token.
+        let mut tx = store.begin().await.unwrap();
+        users::set_password_hash(&mut tx, &ctx, id, "$argon2id$other")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(epoch(&store).await > after_grant);
+        let mut c = store.read().await.unwrap();
+        assert!(
+            users::by_api_token_hash(&mut c, "hash-b", ctx.today())
+                .await
+                .unwrap()
+                .is_none(),
+            "a reset revokes every token"
+        );
+        drop(c);
+
+        // Disabling does the same.
+        let mut tx = store.begin().await.unwrap();
+        users::issue_token(&mut tx, &ctx, id, "moi", "hash-d", until)
+            .await
+            .unwrap();
+        users::disable(&mut tx, &ctx, id).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        assert!(
+            users::by_api_token_hash(&mut c, "hash-d", ctx.today())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        drop(c);
+        assert!(audit::verify(&store).await.unwrap().ok());
+    }
+}
+
+#[tokio::test]
+async fn failed_logins_back_off_per_account_and_address_and_unlock_clears_the_account() {
+    use ketnap_store::throttle;
+    for store in common::stores().await {
+        let keys = vec![
+            throttle::account_key("TochUc"),
+            throttle::address_key("10.0.0.9"),
+        ];
+        let t0 = 1_800_000_000;
+        let mut c = store.read().await.unwrap();
+        assert_eq!(throttle::wait_secs(&mut c, &keys, t0).await.unwrap(), 0);
+        drop(c);
+        for i in 0..5 {
+            let mut tx = store.begin().await.unwrap();
+            throttle::fail(&mut tx, &keys, t0 + i).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        // Five failures, the last at t0+4: the wait is 2^(5-3) = 4 s from then.
+        let mut c = store.read().await.unwrap();
+        assert_eq!(
+            throttle::wait_secs(&mut c, &keys, t0 + 4).await.unwrap(),
+            4,
+            "{}",
+            common::name(&store)
+        );
+        assert_eq!(throttle::wait_secs(&mut c, &keys, t0 + 8).await.unwrap(), 0);
+        drop(c);
+        // The owner's unlock clears the account; the address keeps its count.
+        let mut tx = store.begin().await.unwrap();
+        assert!(
+            throttle::clear(&mut tx, &throttle::account_key("tochuc"))
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        assert_eq!(
+            throttle::wait_secs(&mut c, &keys[..1], t0 + 4)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            throttle::wait_secs(&mut c, &keys[1..], t0 + 4)
+                .await
+                .unwrap(),
+            4
+        );
+        // A quiet day forgets.
+        assert_eq!(
+            throttle::wait_secs(&mut c, &keys, t0 + throttle::FORGET_SECS + 10)
+                .await
+                .unwrap(),
+            0
+        );
     }
 }

@@ -205,7 +205,7 @@ impl FromRequestParts<AppState> for ApiAuth {
             .and_then(|h| h.strip_prefix("Bearer "))
             .ok_or(AppError::Unauthenticated)?;
         let mut conn = state.store.read().await?;
-        let user = users::by_api_token_hash(&mut conn, &token_hash(token))
+        let user = users::by_api_token_hash(&mut conn, &token_hash(token), state.clock.today())
             .await?
             .ok_or(AppError::Unauthenticated)?;
         if user.disabled {
@@ -216,11 +216,15 @@ impl FromRequestParts<AppState> for ApiAuth {
             .into_iter()
             .map(|(r, _, _)| r)
             .collect();
-        let wanted = parts
-            .headers
-            .get("x-ketnap-role")
-            .and_then(|h| h.to_str().ok())
-            .and_then(Role::from_code);
+        // A role header that names no role is refused, not ignored.
+        let wanted = match parts.headers.get("x-ketnap-role") {
+            None => None,
+            Some(h) => Some(h.to_str().ok().and_then(Role::from_code).ok_or_else(|| {
+                AppError::BadRequest(
+                    "X-Ketnap-Role không phải một vai trò (admin, org_staff, committee_member, cell_secretary, mentor, political_centre, mass_org, viewer).".into(),
+                )
+            })?),
+        };
         let role = match wanted {
             Some(r) if roles.contains(&r) => r,
             Some(_) => return Err(AppError::Forbidden.into()),

@@ -1,15 +1,12 @@
 //! Login (argon2id, rate-limited), logout, and the [`Auth`] extractor that yields the user's scope.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use askama::Template;
 use axum::Form;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use ketnap_store::{Role, Scope, users};
+use ketnap_store::{Role, Scope, throttle, users};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -20,40 +17,11 @@ use crate::session::{csrf_token, rotate_csrf};
 
 const USER_KEY: &str = "user_id";
 const ROLE_KEY: &str = "role";
-/// Failed attempts allowed per user name in [`WINDOW_SECS`].
-pub const MAX_FAILURES: u32 = 5;
-/// The window of the login rate limit.
-pub const WINDOW_SECS: i64 = 15 * 60;
-
-/// Failed logins per user name (lower-cased) within a window.
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, i64)>>,
-}
-
-impl LoginLimiter {
-    fn blocked(&self, name: &str, now: i64) -> bool {
-        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(name)
-            .is_some_and(|(n, since)| *n >= MAX_FAILURES && now - since < WINDOW_SECS)
-    }
-
-    fn fail(&self, name: &str, now: i64) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = map.entry(name.to_string()).or_insert((0, now));
-        if now - entry.1 >= WINDOW_SECS {
-            *entry = (0, now);
-        }
-        entry.0 += 1;
-    }
-
-    fn clear(&self, name: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(name);
-    }
-}
+const EPOCH_KEY: &str = "epoch";
+const LOGIN_AT_KEY: &str = "login_at";
+/// A session ends this long after its login however active it is (the idle limit is the
+/// session layer's, 8 hours).
+pub const ABSOLUTE_SECS: i64 = 12 * 60 * 60;
 
 /// templates/login.html
 #[derive(Template)]
@@ -109,9 +77,21 @@ fn verify(password: &str, hash: &str) -> bool {
     })
 }
 
-/// `POST /login`
+/// "30 giây", "5 phút".
+fn wait_words(secs: i64) -> String {
+    if secs < 60 {
+        format!("{secs} giây")
+    } else {
+        format!("{} phút", (secs + 59) / 60)
+    }
+}
+
+/// `POST /login`: the password checked off the async executor; failures counted per account and
+/// per address in the store, with a back-off that doubles after three failures and never locks
+/// an account for more than a few minutes ([`ketnap_store::throttle`]).
 pub async fn login(
     State(state): State<AppState>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
@@ -125,25 +105,39 @@ pub async fn login(
         };
         Ok((StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
     };
-    if state.limiter.blocked(&name, now) {
+    let mut keys = vec![throttle::account_key(&name)];
+    if let Some(axum::Extension(axum::extract::ConnectInfo(addr))) = peer {
+        keys.push(throttle::address_key(&addr.ip().to_canonical().to_string()));
+    }
+    let mut conn = state.store.read().await?;
+    let wait = throttle::wait_secs(&mut conn, &keys, now).await?;
+    if wait > 0 {
+        drop(conn);
         let csrf = csrf_token(&session).await?;
         return refuse(
-            "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.",
+            &format!(
+                "Đăng nhập sai nhiều lần. Vui lòng thử lại sau {}.",
+                wait_words(wait)
+            ),
             csrf,
         );
     }
-    let mut conn = state.store.read().await?;
     let user = users::by_username(&mut conn, &name).await?;
-    let ok = match &user {
-        Some(u) => !u.disabled && verify(&form.password, &u.password_hash),
-        None => {
-            // Same work as a real check, so timing does not tell which names exist.
-            let _ = verify(&form.password, dummy_hash());
-            false
-        }
+    drop(conn);
+    let hash = match &user {
+        Some(u) if !u.disabled => u.password_hash.clone(),
+        // Same work as a real check, so timing does not tell which names exist.
+        _ => dummy_hash().to_string(),
     };
+    let password = form.password.clone();
+    let verified = tokio::task::spawn_blocking(move || verify(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
+    let ok = verified && user.as_ref().is_some_and(|u| !u.disabled);
     let Some(user) = user.filter(|_| ok) else {
-        state.limiter.fail(&name, now);
+        let mut tx = state.store.begin().await?;
+        throttle::fail(&mut tx, &keys, now).await?;
+        tx.commit().await?;
         state
             .metrics
             .logins_failed
@@ -151,7 +145,9 @@ pub async fn login(
         let csrf = csrf_token(&session).await?;
         return refuse("Tên đăng nhập hoặc mật khẩu không đúng.", csrf);
     };
+    let mut conn = state.store.read().await?;
     let roles = roles_of(&mut conn, user.user_id).await?;
+    drop(conn);
     let Some(role) = roles.first() else {
         let csrf = csrf_token(&session).await?;
         return refuse(
@@ -159,15 +155,24 @@ pub async fn login(
             csrf,
         );
     };
-    state.limiter.clear(&name);
-    start_session(&session, user.user_id, *role).await?;
+    let mut tx = state.store.begin().await?;
+    throttle::clear(&mut tx, &throttle::account_key(&name)).await?;
+    tx.commit().await?;
+    start_session(&session, user.user_id, *role, user.session_epoch, now).await?;
     tracing::info!(user.id = user.user_id, role = role.code(), "login");
     Ok(Redirect::to("/").into_response())
 }
 
-/// Log `user_id` in acting in `role`: a new session id (no fixation), the user and role kept in
-/// it, a fresh CSRF token. The login form and the first-run page end here.
-pub async fn start_session(session: &Session, user_id: i64, role: Role) -> Result<(), AppError> {
+/// Log `user_id` in acting in `role`: a new session id (no fixation), the user, the role, the
+/// account's session epoch and the login time kept in it, a fresh CSRF token. The login form and
+/// the first-run page end here.
+pub async fn start_session(
+    session: &Session,
+    user_id: i64,
+    role: Role,
+    epoch: i64,
+    now: i64,
+) -> Result<(), AppError> {
     session.cycle_id().await.map_err(AppError::session)?;
     session
         .insert(USER_KEY, user_id)
@@ -175,6 +180,14 @@ pub async fn start_session(session: &Session, user_id: i64, role: Role) -> Resul
         .map_err(AppError::session)?;
     session
         .insert(ROLE_KEY, role.code())
+        .await
+        .map_err(AppError::session)?;
+    session
+        .insert(EPOCH_KEY, epoch)
+        .await
+        .map_err(AppError::session)?;
+    session
+        .insert(LOGIN_AT_KEY, now)
         .await
         .map_err(AppError::session)?;
     rotate_csrf(session).await?;
@@ -284,7 +297,15 @@ impl FromRequestParts<AppState> for Auth {
         let user = users::by_id(&mut conn, user_id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        if user.disabled {
+        // A disabled account, a password reset or a role change since the login (the epoch
+        // rose), or a login older than the absolute limit: the session ends here.
+        let epoch: Option<i64> = session.get(EPOCH_KEY).await.map_err(AppError::session)?;
+        let login_at: Option<i64> = session.get(LOGIN_AT_KEY).await.map_err(AppError::session)?;
+        let now = state.clock.now().as_second();
+        if user.disabled
+            || epoch != Some(user.session_epoch)
+            || login_at.is_none_or(|t| now - t > ABSOLUTE_SECS)
+        {
             session.flush().await.map_err(AppError::session)?;
             return Err(AppError::Unauthenticated);
         }

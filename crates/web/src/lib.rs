@@ -87,8 +87,6 @@ pub struct AppState {
     pub clock: Clock,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
-    /// Failed logins by user name, for rate limiting.
-    pub limiter: Arc<auth::LoginLimiter>,
     /// Whether the database is set up, and the one-time setup code while it is blank.
     pub first_run: Arc<pages::setup::FirstRun>,
     /// Uploaded import files awaiting their preview or commit.
@@ -104,7 +102,6 @@ impl AppState {
             book: Arc::new(book),
             clock,
             metrics: Arc::new(Metrics::default()),
-            limiter: Arc::new(auth::LoginLimiter::default()),
             first_run: Arc::new(pages::setup::FirstRun::default()),
             imports: Arc::new(pages::import::ImportJobs::default()),
         }

@@ -67,8 +67,19 @@ impl SessionStore for Backend {
     }
 }
 
+impl Backend {
+    /// Delete the expired sessions (those of anonymous visits too).
+    pub async fn purge_expired(&self) -> session_store::Result<()> {
+        use tower_sessions::ExpiredDeletion;
+        match self {
+            Backend::Sqlite(s) => s.delete_expired().await,
+            Backend::Postgres(s) => s.delete_expired().await,
+        }
+    }
+}
+
 /// The session layer: cookie `ketnap`, HttpOnly, SameSite=Lax, `Secure` when `secure` (served
-/// over HTTPS), expiring after 8 hours idle.
+/// over HTTPS), expiring after 8 hours idle. Expired sessions are deleted now and every hour.
 pub async fn layer(
     store: &Store,
     secure: bool,
@@ -85,6 +96,16 @@ pub async fn layer(
             Backend::Postgres(s)
         }
     };
+    let purger = backend.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = purger.purge_expired().await {
+                tracing::warn!(error = %e, "purging expired sessions");
+            }
+        }
+    });
     Ok(SessionManagerLayer::new(backend)
         .with_name("ketnap")
         .with_http_only(true)

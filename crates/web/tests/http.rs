@@ -28,36 +28,93 @@ async fn every_demo_role_logs_in_and_sees_its_dashboard_and_logs_out() {
 }
 
 #[tokio::test]
-async fn a_wrong_password_is_refused_in_vietnamese_and_repeated_failures_lock_the_name() {
+async fn a_wrong_password_is_refused_in_vietnamese_and_repeated_failures_back_off_until_unlocked() {
     let mut app = TestApp::spawn().await;
     let form = app.get("/login").await;
     let csrf = TestApp::csrf(&form);
-    for _ in 0..ketnap_web::auth::MAX_FAILURES {
-        let res = app
-            .post(
-                "/login",
-                &[
-                    ("_csrf", &csrf),
-                    ("username", "tochuc"),
-                    ("password", "sai"),
-                ],
-            )
-            .await;
+    let attempt = |password: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("username", "tochuc".to_string()),
+            ("password", password.to_string()),
+        ]
+    };
+    for _ in 0..ketnap_store::throttle::FREE_FAILURES {
+        let f = attempt("sai");
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = app.post("/login", &pairs).await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
         assert!(res.body.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
     }
-    let res = app
-        .post(
-            "/login",
-            &[
-                ("_csrf", &csrf),
-                ("username", "tochuc"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    // Now even the right password waits (the clock of the test stands still).
+    let f = attempt(PASSWORD);
+    let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.post("/login", &pairs).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
-    assert!(res.body.contains("Đăng nhập sai quá nhiều lần"));
+    assert!(
+        res.body.contains("Vui lòng thử lại sau 1 giây"),
+        "{}",
+        res.body
+    );
+    // `ketnap user unlock` clears it for the owner.
+    let mut tx = app.store.begin().await.unwrap();
+    ketnap_store::throttle::clear(&mut tx, &ketnap_store::throttle::account_key("tochuc"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let res = app.post("/login", &pairs).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+}
+
+#[tokio::test]
+async fn a_password_reset_or_disabling_ends_the_open_session_at_its_next_request() {
+    for change in ["reset", "disable", "grant"] {
+        let mut app = TestApp::spawn().await;
+        app.login("tochuc").await;
+        assert_eq!(app.get("/candidates").await.status, StatusCode::OK);
+        let mut conn = app.store.read().await.unwrap();
+        let user = ketnap_store::users::by_username(&mut conn, "tochuc")
+            .await
+            .unwrap()
+            .unwrap();
+        let (root,): (i64,) = ketnap_store::fetch_one!(
+            conn.ex(),
+            (i64,),
+            "SELECT org_id FROM org WHERE parent_id IS NULL"
+        )
+        .unwrap();
+        drop(conn);
+        let ctx = app.state.write_ctx(None);
+        let mut tx = app.store.begin().await.unwrap();
+        match change {
+            "reset" => ketnap_store::users::set_password_hash(
+                &mut tx,
+                &ctx,
+                user.user_id,
+                &ketnap_web::auth::hash_password("mat-khau-moi-2026").unwrap(),
+            )
+            .await
+            .unwrap(),
+            "disable" => ketnap_store::users::disable(&mut tx, &ctx, user.user_id)
+                .await
+                .unwrap(),
+            _ => assert!(
+                ketnap_store::users::grant(
+                    &mut tx,
+                    &ctx,
+                    user.user_id,
+                    ketnap_store::Role::Viewer,
+                    root
+                )
+                .await
+                .unwrap()
+            ),
+        }
+        tx.commit().await.unwrap();
+        let res = app.get("/candidates").await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{change}");
+        assert_eq!(res.location.as_deref(), Some("/login"), "{change}");
+    }
 }
 
 #[tokio::test]

@@ -319,7 +319,7 @@ async fn a_role_switch_without_the_csrf_token_is_refused() {
 }
 
 #[tokio::test]
-async fn a_chosen_role_taken_away_falls_back_to_the_default_role() {
+async fn a_role_taken_away_ends_the_session_and_the_next_login_starts_in_the_role_left() {
     let mut app = TestApp::spawn().await;
     let p = phutrach(&app.store).await;
     app.login("phutrach").await;
@@ -341,6 +341,12 @@ async fn a_chosen_role_taken_away_falls_back_to_the_default_role() {
     );
     tx.commit().await.unwrap();
 
+    // A role change ends the open session at once (issue 18): the next page asks to log in.
+    let res = app.get("/").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location.as_deref(), Some("/login"));
+    app.cookie = None;
+    app.login("phutrach").await;
     let home = app.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
     assert_eq!(role_shown(&home.body), "Đảng ủy viên phụ trách chi bộ");

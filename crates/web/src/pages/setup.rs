@@ -389,7 +389,20 @@ pub async fn submit(
         Err(e) => return Err(e.into()),
     };
     state.first_run.mark_done();
-    start_session(&session, done.admin_id, Role::Admin).await?;
+    let epoch = {
+        let mut conn = state.store.read().await?;
+        ketnap_store::users::by_id(&mut conn, done.admin_id)
+            .await?
+            .map_or(0, |u| u.session_epoch)
+    };
+    start_session(
+        &session,
+        done.admin_id,
+        Role::Admin,
+        epoch,
+        state.clock.now().as_second(),
+    )
+    .await?;
     tracing::info!(
         user.id = done.admin_id,
         org.ids = ?done.root_ids,
