@@ -10,6 +10,7 @@ pub mod dates;
 pub mod dossier;
 pub mod forecast;
 pub mod lifecycle;
+pub mod limits;
 pub mod numfmt;
 pub mod org;
 pub mod person;

@@ -1,6 +1,32 @@
 //! Numbers written the Vietnamese way: `.` between thousands, a decimal comma, exact rounding.
 //! One place for every count and percentage that pages, reports and messages print.
 
+/// A count typed the Vietnamese way: digits, optionally grouped by thousands with `.` (or a
+/// space) in groups of exactly three — `1500`, `1.500`, `12 000`. Anything else is refused
+/// rather than guessed: `1.5` and `1,5` are not counts, nor is `-3`. `None` when refused.
+pub fn parse_count_vi(s: &str) -> Option<u32> {
+    let s = s.trim();
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ' ')
+    {
+        return None;
+    }
+    let sep = if s.contains('.') { '.' } else { ' ' };
+    if s.contains('.') && s.contains(' ') {
+        return None;
+    }
+    let groups: Vec<&str> = s.split(sep).collect();
+    if groups.len() > 1 {
+        let first = groups[0];
+        if first.is_empty() || first.len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
+            return None;
+        }
+    }
+    groups.concat().parse().ok()
+}
+
 /// `num / den` rounded half up (`den > 0`): floor((2·num + den) / (2·den)).
 pub fn round_half_up(num: u128, den: u128) -> u128 {
     (2 * num + den) / (2 * den)
@@ -54,6 +80,31 @@ pub fn percent_vi(part: u32, whole: u32, max_decimals: u32) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_is_read_with_thousands_grouped_and_never_guessed() {
+        for (typed, want) in [
+            ("0", Some(0)),
+            ("15", Some(15)),
+            ("1500", Some(1500)),
+            ("1.500", Some(1500)),
+            ("12 000", Some(12_000)),
+            ("1.234.567", Some(1_234_567)),
+            (" 7 ", Some(7)),
+            ("1.5", None),
+            ("1,5", None),
+            ("15.", None),
+            (".500", None),
+            ("1.50", None),
+            ("1234.567", None),
+            ("-3", None),
+            ("3e2", None),
+            ("", None),
+            ("99999999999", None),
+        ] {
+            assert_eq!(parse_count_vi(typed), want, "{typed:?}");
+        }
+    }
 
     #[test]
     fn the_seeds_percentages_print_as_they_do() {

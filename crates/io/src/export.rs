@@ -209,14 +209,17 @@ impl Document {
             let fields: Vec<String> = cells.map(|c| csv_field(&c)).collect();
             format!("{}\r\n", fields.join(","))
         };
-        out.push_str(&line(&mut [self.heading.issuer.clone()].into_iter()));
+        // Every text (names come from users: an organisation may be called "=…") is neutralised
+        // so a spreadsheet never runs it; numbers stay numbers (a negative change is "-3").
+        let text = |t: &str| crate::sheet::neutralise(t).into_owned();
+        out.push_str(&line(&mut [text(&self.heading.issuer)].into_iter()));
         out.push_str(&line(
-            &mut [format!("{} — {}", self.title, self.subtitle)].into_iter(),
+            &mut [text(&format!("{} — {}", self.title, self.subtitle))].into_iter(),
         ));
         for s in &self.sections {
             out.push_str("\r\n");
-            out.push_str(&line(&mut [s.title.clone()].into_iter()));
-            out.push_str(&line(&mut s.columns.iter().cloned()));
+            out.push_str(&line(&mut [text(&s.title)].into_iter()));
+            out.push_str(&line(&mut s.columns.iter().map(|c| text(c))));
             for r in &s.rows {
                 out.push_str(&line(&mut r.iter().map(csv_value)));
             }
@@ -435,7 +438,7 @@ fn csv_value(cell: &Cell) -> String {
             ..
         } => plain_percent(text).unwrap_or_default(),
         Cell::Percent { value: None, .. } | Cell::Empty => String::new(),
-        Cell::Text { text } => text.clone(),
+        Cell::Text { text } => crate::sheet::neutralise(text).into_owned(),
     }
 }
 
@@ -553,6 +556,27 @@ mod tests {
             sample().file_stem("XÃ-HB/01", "2026-Q1"),
             "bao-cao-xa-hb-01-2026-q1"
         );
+    }
+
+    #[test]
+    fn a_csv_cell_a_spreadsheet_would_run_is_neutralised_and_numbers_stay_numbers() {
+        let mut s = Section::new("=Tiêu đề", &["Tổ chức", "Tăng giảm"]);
+        s.row(vec![
+            Cell::text("=HYPERLINK(\"http://x\")"),
+            Cell::count(-3),
+        ]);
+        s.row(vec![Cell::text("@SUM(A1)"), Cell::count(2)]);
+        let mut d = sample();
+        d.heading.issuer = "+ĐẢNG ỦY".into();
+        d.sections = vec![s];
+        let csv = d.to_csv();
+        assert!(csv.contains("'+ĐẢNG ỦY"), "{csv}");
+        assert!(csv.contains("'=Tiêu đề"), "{csv}");
+        assert!(
+            csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\",-3"),
+            "{csv}"
+        );
+        assert!(csv.contains("'@SUM(A1),2"), "{csv}");
     }
 
     #[test]

@@ -1535,6 +1535,9 @@ pub async fn add_mentor_note(
             "Nội dung nhận xét không được để trống.",
         ));
     }
+    ketnap_domain::limits::MENTOR_NOTE
+        .check(content.trim())
+        .map_err(|m| StoreError::invalid("mentor note too long", m))?;
     let taken: Option<(i64,)> = fetch_optional!(
         tx.ex(),
         (i64,),

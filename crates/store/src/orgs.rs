@@ -172,6 +172,10 @@ pub async fn create(tx: &mut Tx, ctx: &WriteCtx, new: &NewOrg) -> Result<i64> {
             "Mã và tên tổ chức không được để trống.",
         ));
     }
+    ketnap_domain::limits::ORG_NAME
+        .check(new.name.trim())
+        .and_then(|()| ketnap_domain::limits::ORG_CODE.check(new.code.trim()))
+        .map_err(|m| StoreError::invalid("org name or code too long", m))?;
     let taken: Option<(i64,)> = fetch_optional!(
         tx.ex(),
         (i64,),
@@ -287,6 +291,9 @@ pub async fn update(tx: &mut Tx, ctx: &WriteCtx, org_id: i64, edit: &OrgEdit) ->
             "Tên tổ chức không được để trống.",
         ));
     }
+    ketnap_domain::limits::ORG_NAME
+        .check(name)
+        .map_err(|m| StoreError::invalid("org name too long", m))?;
     let (pub_id, closed): (String, Option<jiff_sqlx::Date>) = fetch_optional!(
         tx.ex(),
         (String, Option<jiff_sqlx::Date>),

@@ -407,3 +407,51 @@ async fn an_org_update_changes_name_and_flags_with_an_audit_row_and_refuses_an_e
         );
     }
 }
+
+#[tokio::test]
+async fn an_organisation_name_longer_than_its_limit_is_refused_in_vietnamese_and_nothing_is_written()
+ {
+    for store in common::stores().await {
+        let (_, dist, xa, _, _) = tree(&store).await;
+        let ctx = common::ctx(None);
+        let long = "Đảng ủy xã ".to_string() + &"A".repeat(100_000);
+        let mut tx = store.begin().await.unwrap();
+        let e = orgs::create(
+            &mut tx,
+            &ctx,
+            &NewOrg::new(
+                "T.H.Z",
+                &long,
+                OrgKind::Grassroots(GrassrootsKind::Commune),
+                Some(dist),
+            ),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, StoreError::Invalid { .. }), "{e:?}");
+        assert!(e.message_vi().contains("Tên tổ chức"), "{}", e.message_vi());
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        let edit = orgs::OrgEdit {
+            name: long.clone(),
+            has_cell_committee: false,
+            youth_union_exists: true,
+            trade_union_instead: false,
+        };
+        let e = orgs::update(&mut tx, &ctx, xa, &edit).await.unwrap_err();
+        assert!(
+            e.message_vi().contains("dài quá 200 ký tự"),
+            "{}",
+            common::name(&store)
+        );
+        drop(tx);
+        let mut c = store.read().await.unwrap();
+        let (n,): (i64,) = ketnap_store::fetch_one!(
+            c.ex(),
+            (i64,),
+            "SELECT COUNT(*) FROM org WHERE LENGTH(name) > 200"
+        )
+        .unwrap();
+        assert_eq!(n, 0);
+    }
+}

@@ -152,11 +152,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 fn bad_body(e: &JsonRejection) -> ApiError {
-    AppError::BadRequest(format!(
-        "Dữ liệu gửi lên không hợp lệ (JSON, ngày theo dạng yyyy-mm-dd): {}",
-        e.body_text()
-    ))
-    .into()
+    let detail = e.body_text();
+    tracing::info!(error = %detail, "api body refused");
+    let message = match e {
+        JsonRejection::MissingJsonContentType(_) => {
+            "Cần gửi JSON (Content-Type: application/json). Không có gì được lưu.".to_string()
+        }
+        JsonRejection::JsonSyntaxError(_) => {
+            "Dữ liệu JSON gửi lên sai cú pháp. Không có gì được lưu.".to_string()
+        }
+        _ => format!(
+            "{} Ngày viết theo dạng yyyy-mm-dd.",
+            crate::extract::refusal_vi("Dữ liệu JSON gửi lên", &detail)
+        ),
+    };
+    AppError::BadRequest(message).into()
 }
 
 /// A query string whose rejection is answered as an API error (422 `invalid`).
@@ -174,9 +184,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn bad_query(e: &QueryRejection) -> ApiError {
+    let detail = e.body_text();
+    tracing::info!(error = %detail, "api query refused");
     AppError::BadRequest(format!(
-        "Tham số truy vấn không hợp lệ (ngày theo dạng yyyy-mm-dd): {}",
-        e.body_text()
+        "{} Ngày viết theo dạng yyyy-mm-dd.",
+        crate::extract::refusal_vi("Tham số truy vấn", &detail)
     ))
     .into()
 }

@@ -1,7 +1,7 @@
 //! Login (argon2id, rate-limited), logout, and the [`Auth`] extractor that yields the user's scope.
 
+use crate::extract::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;

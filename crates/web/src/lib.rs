@@ -21,6 +21,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod extract;
 pub mod jobs;
 pub mod layout;
 pub mod pages;

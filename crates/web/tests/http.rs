@@ -277,3 +277,24 @@ async fn personal_pages_are_not_cached_and_a_cross_site_post_is_refused() {
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_malformed_form_or_query_is_refused_in_vietnamese_on_the_apps_own_page() {
+    let mut app = TestApp::spawn().await;
+    let form = app.get("/login").await;
+    let csrf = TestApp::csrf(&form);
+    let res = app.post("/login", &[("_csrf", &csrf)]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("<html"), "the app's page: {}", res.body);
+    assert!(res.body.contains("thiếu trường «username»"), "{}", res.body);
+    assert!(!res.body.contains("Failed to deserialize"));
+    app.login("tochuc").await;
+    let res = app.get("/alerts?page=hai").await;
+    assert!(!res.body.contains("Failed to deserialize"), "{}", res.body);
+    assert!(
+        res.status == StatusCode::OK || res.body.contains("không hợp lệ"),
+        "{}: {}",
+        res.status,
+        res.body
+    );
+}

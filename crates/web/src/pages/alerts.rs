@@ -1,9 +1,10 @@
 //! `/alerts` — everything due, overdue or expiring in the scope, sortable and filterable, each
 //! row linking to its candidacy.
 
+use crate::extract::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use ketnap_domain::alerts::{Actor, AlertKind, AlertStatus};

@@ -1,9 +1,10 @@
 //! `/audit` — who did what in the user's subtree, newest first (administrators and cán bộ tổ chức
 //! only), filterable by action and date range, keyset-paged by seq.
 
+use crate::extract::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use ketnap_domain::dates::parse_vn;

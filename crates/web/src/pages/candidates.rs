@@ -2,12 +2,14 @@
 //! stage, the candidate page (profile, timeline, mentor notes, alerts and a form for each next
 //! allowed step) and the form that lists a new person as a source of a cell.
 
+use crate::extract::Form;
+use crate::extract::Query;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use jiff::civil::Date;
 use ketnap_domain::Violation;
 use ketnap_domain::alerts::{AlertStatus, alerts};
@@ -1432,9 +1434,8 @@ fn req_date(v: &Option<String>, label: &str) -> Result<Date, String> {
 }
 
 fn req_num(v: &Option<String>, label: &str) -> Result<u32, String> {
-    val(v)
-        .parse::<u32>()
-        .map_err(|_| format!("{label}: hãy nhập một số nguyên không âm."))
+    ketnap_domain::numfmt::parse_count_vi(&val(v))
+        .ok_or_else(|| format!("{label}: hãy nhập một số nguyên không âm."))
 }
 
 fn member_ref(v: &Option<String>) -> Result<MemberFacts, String> {

@@ -4,9 +4,10 @@
 //! roster, enrolment of the approved, results, and one batch of certificates. Every rule of who
 //! may do what is the store's (`ketnap_store::classes`).
 
+use crate::extract::{Form, Query};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::civil::Date;
@@ -322,13 +323,14 @@ async fn index_again(
 pub async fn open(
     State(state): State<AppState>,
     auth: Auth,
-    axum::Form(f): axum::Form<Fields>,
+    Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
     let result: Result<String, AppError> = async {
         let kind = kind_of(Some(field(&f, "kind")))?;
-        let capacity = field(&f, "capacity").trim().parse::<u32>().map_err(|_| {
-            AppError::BadRequest("Số học viên tối đa: hãy ghi một số, ví dụ 60.".into())
-        })?;
+        let capacity =
+            ketnap_domain::numfmt::parse_count_vi(field(&f, "capacity")).ok_or_else(|| {
+                AppError::BadRequest("Số học viên tối đa: hãy ghi một số, ví dụ 60.".into())
+            })?;
         let new = NewClass {
             kind,
             number: field(&f, "number").to_string(),
@@ -365,7 +367,7 @@ pub async fn open(
 pub async fn proposals(
     State(state): State<AppState>,
     auth: Auth,
-    axum::Form(f): axum::Form<Fields>,
+    Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
     let result: Result<(), AppError> = async {
         let ids = all_of(&f, "candidacy");
@@ -555,7 +557,7 @@ pub async fn enrol(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<Fields>,
+    Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
     class_step(&state, &auth, &id, async |tx, ctx| {
         let ids = all_of(&f, "candidacy");
@@ -576,7 +578,7 @@ pub async fn results(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<Fields>,
+    Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
     class_step(&state, &auth, &id, async |tx, ctx| {
         let mut list = Vec::new();
@@ -605,10 +607,10 @@ pub async fn certificates(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<Fields>,
+    Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
     class_step(&state, &auth, &id, async |tx, ctx| {
-        let first = field(&f, "first").trim().parse::<u32>().map_err(|_| {
+        let first = ketnap_domain::numfmt::parse_count_vi(field(&f, "first")).ok_or_else(|| {
             AppError::BadRequest("Số giấy chứng nhận đầu tiên: hãy ghi một số, ví dụ 125.".into())
         })?;
         let on = date_field(&f, "issued_on", "Ngày cấp")?;

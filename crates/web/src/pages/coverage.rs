@@ -4,9 +4,10 @@
 //! lists; and `/coverage/evaluation`, the development results of each child for the annual
 //! quality ranking. Both are [`Document`]s: a page, and XLSX or CSV with `?format=`.
 
+use crate::extract::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;

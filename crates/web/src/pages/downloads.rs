@@ -7,8 +7,9 @@
 //! cached. Only roles that see individuals download lists; a leader who reads aggregates gets
 //! 403, as for the lists themselves.
 
+use crate::extract::Query;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

@@ -1,10 +1,11 @@
 //! `/members` — a cell's roster (Vietnamese name order, keyset-paged, status filter) and, for
 //! staff, the roster changes: transfer to another cell, mark deceased or removed.
 
+use crate::extract::Form;
+use crate::extract::Query;
 use askama::Template;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use ketnap_domain::dates::{format_vn, parse_vn};

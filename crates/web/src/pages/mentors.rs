@@ -1,10 +1,11 @@
 //! `/mentors` — monthly mentor notes: for a mentor, the candidacies assigned to them with the
 //! months missing a note and a form to write one; for staff, the missing notes across the scope.
 
+use crate::extract::Form;
+use crate::extract::Query;
 use askama::Template;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use ketnap_domain::alerts::AlertKind;

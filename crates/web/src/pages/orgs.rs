@@ -2,8 +2,8 @@
 //! ancestors, children and (for a cell) its roster; for staff, forms to add a child, edit the name
 //! and flags, and move the subtree.
 
+use crate::extract::Form;
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};

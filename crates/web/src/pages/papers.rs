@@ -3,9 +3,10 @@
 //! with `?format=docx` as a DOCX to edit before signing. Who may print: the roles that keep
 //! dossiers ([`role_prints`]).
 
+use crate::extract::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;

@@ -10,9 +10,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::extract::{Form, Query};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use ketnap_domain::dates::format_vn;
@@ -362,9 +363,11 @@ impl PlanFields {
             if v.is_empty() {
                 return Ok(0);
             }
-            v.replace('.', "")
-                .parse::<u32>()
-                .map_err(|_| format!("{label}: «{v}» không phải là một số nguyên không âm."))
+            ketnap_domain::numfmt::parse_count_vi(v).ok_or_else(|| {
+                format!(
+                    "{label}: «{v}» không phải là một số nguyên không âm (ví dụ 15 hoặc 1.500)."
+                )
+            })
         };
         let mut plan = Plan::new(period);
         plan.sources = num(&self.sources, "Nguồn cảm tình Đảng")?;
@@ -808,7 +811,7 @@ fn typed_rate(text: &str) -> Result<Option<ketnap_domain::rules::PercentRange>, 
 pub async fn save_rates(
     State(state): State<AppState>,
     auth: Auth,
-    axum::Form(form): axum::Form<BTreeMap<String, String>>,
+    Form(form): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
     if !plans::role_writes_plans(auth.role) {
         return Err(AppError::Forbidden);
@@ -890,7 +893,7 @@ async fn refused_rates(
 pub async fn save(
     State(state): State<AppState>,
     auth: Auth,
-    axum::Form(form): axum::Form<BTreeMap<String, String>>,
+    Form(form): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
     if !plans::role_writes_plans(auth.role) {
         return Err(AppError::Forbidden);
@@ -953,7 +956,7 @@ pub async fn save(
 pub async fn assign_children(
     State(state): State<AppState>,
     auth: Auth,
-    axum::Form(form): axum::Form<BTreeMap<String, String>>,
+    Form(form): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
     if !plans::role_writes_plans(auth.role) {
         return Err(AppError::Forbidden);
@@ -980,9 +983,9 @@ pub async fn assign_children(
             if v.is_empty() {
                 return Ok(0);
             }
-            v.parse::<u32>().map_err(|_| {
+            ketnap_domain::numfmt::parse_count_vi(v).ok_or_else(|| {
                 AppError::BadRequest(format!(
-                    "{}: «{v}» không phải là một số nguyên không âm.",
+                    "{}: «{v}» không phải là một số nguyên không âm (ví dụ 15 hoặc 1.500).",
                     c.name
                 ))
             })

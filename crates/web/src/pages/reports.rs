@@ -10,9 +10,10 @@
 //! organisation and the period), the figures as numbered tables, "Nơi nhận" and the signature
 //! block; the charts follow, drawn for the period only.
 
+use crate::extract::{Form, Query};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -349,7 +350,7 @@ async fn render(
 pub async fn save_text(
     State(state): State<AppState>,
     auth: Auth,
-    axum::Form(form): axum::Form<TextForm>,
+    Form(form): Form<TextForm>,
 ) -> Result<Response, AppError> {
     if !report_texts::role_writes_reports(auth.role) {
         return Err(AppError::Forbidden);

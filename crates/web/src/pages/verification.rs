@@ -3,9 +3,10 @@
 //! the year's durations from sending to answer (median, 90th percentile) per organisation and
 //! per destination. Who may work the desk is the store's (`verification::role_works_desk`).
 
+use crate::extract::{Form, Query};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::civil::Date;
@@ -298,7 +299,7 @@ fn field<'a>(f: &'a Fields, key: &str) -> &'a str {
 pub async fn work(
     State(state): State<AppState>,
     auth: Auth,
-    axum::Form(f): axum::Form<Fields>,
+    Form(f): Form<Fields>,
 ) -> Result<Response, AppError> {
     let result: Result<(), AppError> = async {
         let picked: Vec<(String, i64)> = f
