@@ -140,9 +140,14 @@ fn refused(rule_id: &'static str, message_vi: impl Into<String>) -> Violation {
 /// subtrees, or (mentors) it is assigned to the scope's member. Placeholders `$n`‥`$n+3`; bind
 /// [`visible_binds`] in order.
 pub(crate) fn visible(n: usize) -> String {
+    // A mass organisation reaches only the candidacies one of its organisations proposed
+    // (issue 18), still within its subtrees.
     format!(
-        "({} OR c.mentor_member_id = ${})",
+        "(({} AND (${} <> 'mass_org' OR EXISTS (SELECT 1 FROM mass_org vmo \
+           WHERE vmo.mass_org_id = c.proposed_by AND {}))) OR c.mentor_member_id = ${})",
         Scope::org_filter("c.cell_id", n),
+        n + 2,
+        Scope::org_filter("vmo.org_id", n),
         n + 3
     )
 }
@@ -202,6 +207,15 @@ fn individuals(scope: &Scope) -> Result<()> {
         Ok(())
     } else {
         Err(StoreError::Forbidden("individual records"))
+    }
+}
+
+/// Refuse unless the scope's role reads `field` ([`Role::reads`]: the table of least privilege).
+pub(crate) fn require(scope: &Scope, field: crate::Field) -> Result<()> {
+    if scope.is_system() || scope.role.reads(field) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden("field not read by the role"))
     }
 }
 
@@ -1031,6 +1045,7 @@ pub struct StoredEvent {
 /// The history of a visible candidacy, oldest first.
 pub async fn history(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<Vec<StoredEvent>> {
     individuals(scope)?;
+    require(scope, crate::Field::History)?;
     let (all, user, role, mentor) = visible_binds(scope);
     let sql = format!(
         "SELECT e.seq, e.kind, o.pub_id, e.payload, e.actor_id, e.recorded_at FROM candidacy c \
@@ -1591,6 +1606,7 @@ pub async fn mentor_notes(
     candidacy_pub_id: &str,
 ) -> Result<Vec<MentorNote>> {
     individuals(scope)?;
+    require(scope, crate::Field::MentorNotes)?;
     let (all, user, role, mentor) = visible_binds(scope);
     let sql = format!(
         "SELECT n.pub_id, m.pub_id, n.year, n.month, n.written_on, n.content FROM candidacy c \
@@ -1766,6 +1782,7 @@ pub async fn documents(
     candidacy_pub_id: &str,
 ) -> Result<Vec<DocumentMeta>> {
     individuals(scope)?;
+    require(scope, crate::Field::DossierFiles)?;
     let (all, user, role, mentor) = visible_binds(scope);
     let sql = format!(
         "SELECT dc.pub_id, dc.form_code, dc.title, dc.mime, dc.sha256, b.size, dc.dated_on FROM candidacy c \
@@ -1793,6 +1810,7 @@ pub async fn document_content(
     document_pub_id: &str,
 ) -> Result<DocumentContent> {
     individuals(scope)?;
+    require(scope, crate::Field::DossierFiles)?;
     let (all, user, role, mentor) = visible_binds(scope);
     let sql = format!(
         "SELECT dc.pub_id, dc.form_code, dc.title, dc.mime, dc.sha256, b.size, dc.dated_on, b.content \

@@ -89,7 +89,7 @@ pub mod verification;
 
 pub use ids::PubId;
 pub use people::Page;
-pub use scope::{Role, Scope};
+pub use scope::{Field, Role, Scope};
 
 /// Errors of the store. [`StoreError::message_vi`] is what a user reads; `Display` is for logs
 /// and never carries personal data.

@@ -542,7 +542,7 @@ pub async fn list_by_cell(
     after: Option<(String, i64)>,
     limit: i64,
 ) -> Result<Page<RosterEntry>> {
-    if !scope.role.sees_individuals() {
+    if !scope.is_system() && !scope.role.reads(crate::Field::Roster) {
         return Ok(Page::empty());
     }
     let limit = page_size(limit);

@@ -74,15 +74,67 @@ impl Role {
         }
     }
 
-    /// May see names and sensitive fields of individuals (religion, ethnicity, ID numbers).
+    /// May see names of individuals at all (every role but the leaders, who read aggregates);
+    /// which of their fields is [`Role::reads`]'s table.
     pub fn sees_individuals(self) -> bool {
         !matches!(self, Role::Viewer)
+    }
+
+    /// What the role reads of the individuals it reaches: the one table of least privilege
+    /// (issue 18; SECURITY.md prints it). Every read of those fields in the store asks it.
+    pub fn reads(self, field: Field) -> bool {
+        use Field::*;
+        match self {
+            Role::Admin | Role::OrgStaff | Role::CommitteeMemberInCharge | Role::CellSecretary => {
+                true
+            }
+            // A mentor follows their own candidates: who they are, where the file stands, the
+            // notes they write. Not the sensitive fields, not the dossier, not the roster.
+            Role::Mentor => matches!(field, Identity | History | MentorNotes),
+            // The political centre runs courses: name, birth date, organisation, course results.
+            Role::PoliticalCentre => matches!(field, Identity | CourseResults),
+            // A mass organisation follows the candidates it proposed: who and at which step.
+            Role::MassOrg => matches!(field, Identity),
+            Role::Viewer => false,
+        }
     }
 
     /// May record lifecycle steps.
     pub fn writes(self) -> bool {
         !matches!(self, Role::Viewer)
     }
+}
+
+/// The kinds of fields of an individual a role may read ([`Role::reads`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// Name, birth date, organisation, stage.
+    Identity,
+    /// Ethnicity, religion, the profile's other details, the ID number.
+    Sensitive,
+    /// The recorded steps of a candidacy, with their numbers and dates.
+    History,
+    /// The mentor's monthly notes.
+    MentorNotes,
+    /// The dossier's attached files.
+    DossierFiles,
+    /// A cell's roster of members with their birth dates.
+    Roster,
+    /// Course classes, results and certificates.
+    CourseResults,
+}
+
+impl Field {
+    /// Every field, in the order SECURITY.md prints them.
+    pub const ALL: [Field; 7] = [
+        Field::Identity,
+        Field::Sensitive,
+        Field::History,
+        Field::MentorNotes,
+        Field::DossierFiles,
+        Field::Roster,
+        Field::CourseResults,
+    ];
 }
 
 /// What a user may reach.

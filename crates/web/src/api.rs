@@ -823,6 +823,23 @@ async fn create_candidate(
 async fn candidate(State(state): State<AppState>, auth: ApiAuth, Path(id): Path<String>) -> Answer {
     let mut conn = state.store.read().await?;
     let view = candidacies::get(&mut conn, &auth.scope, &id).await?;
+    // Least privilege (Role::reads): a role that does not follow the file reads who and where.
+    if !auth.role.reads(ketnap_store::Field::History) {
+        return Ok(Json(json!({ "candidacy": {
+            "pub_id": view.pub_id,
+            "full_name": view.full_name,
+            "cell_pub_id": view.cell_pub_id,
+            "cell_name": view.cell_name,
+            "stage": view.stage,
+        }})));
+    }
+    let mut shown = serde_json::to_value(&view).map_err(|e| AppError::Internal(e.to_string()))?;
+    if !auth.role.reads(ketnap_store::Field::Sensitive) {
+        if let Some(o) = shown.as_object_mut() {
+            o.remove("extras");
+            o.remove("source_category");
+        }
+    }
     let history = candidacies::history(&mut conn, &auth.scope, &id).await?;
     // What would refuse the next vote or decision if held today (issue 15, point 2).
     let today = state.clock.today();
@@ -839,7 +856,7 @@ async fn candidate(State(state): State<AppState>, auth: ApiAuth, Path(id): Path<
                 })
             });
     Ok(Json(
-        json!({ "candidacy": view, "history": history, "readiness": readiness }),
+        json!({ "candidacy": shown, "history": history, "readiness": readiness }),
     ))
 }
 

@@ -306,7 +306,8 @@ async fn roles_that_may_not_attach_documents_are_refused_and_nothing_is_stored()
     let id = first_candidate(&mut app, "").await;
     let page = app.get(&format!("/candidates/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("Hồ sơ cần có ở bước này"));
+    // Least privilege (issue 18): a mentor does not read the dossier at all.
+    assert!(!page.body.contains("Hồ sơ cần có ở bước này"));
     assert!(!page.body.contains("enctype=\"multipart/form-data\""));
     let res = upload(&mut app, &id, "1-KNĐ", "01/11/2026", &pdf_bytes()).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);

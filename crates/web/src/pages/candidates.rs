@@ -582,6 +582,32 @@ pub struct NoteItem {
     pub content: String,
 }
 
+/// The parts of a candidate's page a role reads ([`ketnap_store::Role::reads`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Reads {
+    /// Ethnicity, religion, education, source.
+    pub sensitive: bool,
+    /// The recorded steps.
+    pub history: bool,
+    /// The mentor's notes.
+    pub notes: bool,
+    /// The dossier checklist and files.
+    pub dossier: bool,
+}
+
+impl Reads {
+    /// For a role.
+    pub fn of(role: ketnap_store::Role) -> Reads {
+        use ketnap_store::Field;
+        Reads {
+            sensitive: role.reads(Field::Sensitive),
+            history: role.reads(Field::History),
+            notes: role.reads(Field::MentorNotes),
+            dossier: role.reads(Field::DossierFiles),
+        }
+    }
+}
+
 /// templates/candidates_show.html
 #[derive(Template)]
 #[template(path = "candidates_show.html")]
@@ -645,6 +671,8 @@ pub struct ShowPage {
     pub dossier: DossierSection,
     /// The documents printed from what is recorded: (name, print page link, DOCX link).
     pub papers: Vec<(String, String, String)>,
+    /// Which parts of the page the role reads (Role::reads).
+    pub reads: Reads,
     /// The cohorts this candidacy belongs to (one cell meeting, one ceremony): (label, link).
     pub cohorts: Vec<(String, String)>,
 }
@@ -1728,8 +1756,18 @@ pub(crate) async fn render_show(
     let person = people::get(&mut conn, &auth.scope, &c.person_pub_id)
         .await?
         .person;
-    let history = candidacies::history(&mut conn, &auth.scope, pub_id).await?;
-    let notes = candidacies::mentor_notes(&mut conn, &auth.scope, pub_id).await?;
+    // Each part of the page is read only when the role reads it (Role::reads, SECURITY.md).
+    let reads = |f: ketnap_store::Field| auth.role.reads(f);
+    let history = if reads(ketnap_store::Field::History) {
+        candidacies::history(&mut conn, &auth.scope, pub_id).await?
+    } else {
+        Vec::new()
+    };
+    let notes = if reads(ketnap_store::Field::MentorNotes) {
+        candidacies::mentor_notes(&mut conn, &auth.scope, pub_id).await?
+    } else {
+        Vec::new()
+    };
     let path = orgs::path(&mut conn, c.cell_id).await?;
     let context = candidate_context(&mut conn, &c, &person).await?;
     let today = state.clock.today();
@@ -1799,7 +1837,11 @@ pub(crate) async fn render_show(
             None,
         ),
     };
-    let documents = candidacies::documents(&mut conn, &auth.scope, pub_id).await?;
+    let documents = if reads(ketnap_store::Field::DossierFiles) {
+        candidacies::documents(&mut conn, &auth.scope, pub_id).await?
+    } else {
+        Vec::new()
+    };
     let events: Vec<ketnap_domain::lifecycle::Event> =
         history.iter().map(|e| e.event.clone()).collect();
     let mut dossier = DossierSection::build(
@@ -2005,6 +2047,7 @@ pub(crate) async fn render_show(
                 id_number: f.id_number,
             }
         }),
+        reads: Reads::of(auth.role),
         person_saved: outcome.person_saved,
         violations: outcome.violations,
         error: outcome.error,
