@@ -58,7 +58,11 @@ async fn each_role_reads_of_a_candidate_only_what_its_job_needs() {
             role.reads(Field::Sensitive),
             "{user}: sensitive"
         );
-        assert_eq!(s.history, role.reads(Field::History), "{user}: history");
+        assert_eq!(
+            s.history,
+            role.reads(Field::History) || role.reads(Field::CourseResults),
+            "{user}: history (the course steps for the centre)"
+        );
         assert_eq!(s.notes, role.reads(Field::MentorNotes), "{user}: notes");
         assert_eq!(
             s.dossier,
@@ -119,8 +123,20 @@ async fn the_store_refuses_the_fields_a_role_does_not_read() {
     assert!(candidacies::get(&mut conn, &centre, &id).await.is_ok());
     for (what, refused) in [
         (
-            "history",
-            candidacies::history(&mut conn, &centre, &id).await.is_err(),
+            "history beyond the course steps",
+            !candidacies::history(&mut conn, &centre, &id)
+                .await
+                .unwrap()
+                .iter()
+                .any(|e| {
+                    !matches!(
+                        e.kind.as_str(),
+                        "enrol_in_course"
+                            | "fail_course"
+                            | "record_certificate"
+                            | "complete_new_member_course"
+                    )
+                }),
         ),
         (
             "notes",
@@ -143,4 +159,21 @@ async fn the_store_refuses_the_fields_a_role_does_not_read() {
             .is_ok(),
         "the same history is there for those who read it"
     );
+}
+
+#[tokio::test]
+async fn the_political_centre_opens_a_candidate_no_mass_organisation_proposed() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.store.read().await.unwrap();
+    let (id, user): (String, i64) = ketnap_store::fetch_one!(
+        conn.ex(),
+        (String, i64),
+        "SELECT c.pub_id, u.user_id FROM candidacy c JOIN org_closure oc ON oc.descendant_id = c.cell_id \
+         JOIN user_scope us ON us.org_id = oc.ancestor_id JOIN app_user u ON u.user_id = us.user_id \
+         WHERE u.username = 'ttct' AND c.proposed_by IS NULL AND c.stage = 'sympathizer' LIMIT 1"
+    )
+    .unwrap();
+    let centre = Scope::user(user, Role::PoliticalCentre, None);
+    let got = candidacies::get(&mut conn, &centre, &id).await;
+    assert!(got.is_ok(), "{got:?}");
 }

@@ -601,7 +601,7 @@ impl Reads {
         use ketnap_store::Field;
         Reads {
             sensitive: role.reads(Field::Sensitive),
-            history: role.reads(Field::History),
+            history: role.reads(Field::History) || role.reads(Field::CourseResults),
             notes: role.reads(Field::MentorNotes),
             dossier: role.reads(Field::DossierFiles),
         }
@@ -1758,11 +1758,12 @@ pub(crate) async fn render_show(
         .person;
     // Each part of the page is read only when the role reads it (Role::reads, SECURITY.md).
     let reads = |f: ketnap_store::Field| auth.role.reads(f);
-    let history = if reads(ketnap_store::Field::History) {
-        candidacies::history(&mut conn, &auth.scope, pub_id).await?
-    } else {
-        Vec::new()
-    };
+    let history =
+        if reads(ketnap_store::Field::History) || reads(ketnap_store::Field::CourseResults) {
+            candidacies::history(&mut conn, &auth.scope, pub_id).await?
+        } else {
+            Vec::new()
+        };
     let notes = if reads(ketnap_store::Field::MentorNotes) {
         candidacies::mentor_notes(&mut conn, &auth.scope, pub_id).await?
     } else {
