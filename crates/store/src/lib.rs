@@ -347,12 +347,24 @@ impl Store {
         }
     }
 
-    /// SQLite with WAL, foreign keys on, a busy timeout and one writer connection.
+    /// SQLite with WAL, foreign keys on, a busy timeout and one writer connection. Commits are
+    /// `synchronous=FULL`: an acknowledged decision survives a power cut, not only a killed
+    /// process. `KETNAP_SQLITE_SYNCHRONOUS=normal` trades that for speed (WAL stays consistent;
+    /// the last commits before a power loss may be lost) — see SECURITY.md and BENCHMARKS.md.
     pub async fn connect_sqlite(opts: SqliteConnectOptions) -> Result<Store> {
+        let synchronous = match std::env::var("KETNAP_SQLITE_SYNCHRONOUS")
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "normal" => SqliteSynchronous::Normal,
+            _ => SqliteSynchronous::Full,
+        };
         let opts = opts
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         // The one writer gets a 64 MB page cache (SQLite's default is 2 MB): an import's inserts

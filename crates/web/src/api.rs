@@ -714,6 +714,8 @@ struct ListQuery {
     stage: Option<String>,
     q: Option<String>,
     limit: Option<i64>,
+    /// The `next` of the previous page (an opaque cursor).
+    after: Option<String>,
 }
 
 async fn list(
@@ -741,16 +743,31 @@ async fn list(
         query: query.q.clone(),
         ..ListFilter::default()
     };
+    let after = match query.after.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        Some(a) => Some(
+            crate::pages::candidates::decode_cursor(&state.cursors, a).ok_or_else(|| {
+                AppError::BadRequest(
+                    "Con trỏ trang («after») không hợp lệ hoặc đã hết hạn; hãy đọc lại từ trang đầu."
+                        .into(),
+                )
+            })?,
+        ),
+        None => None,
+    };
     let page = candidacies::list(
         &mut conn,
         &auth.scope,
         &filter,
-        None,
+        after,
         query.limit.unwrap_or(DEFAULT_LIMIT),
     )
     .await?;
+    let next = page
+        .next
+        .as_ref()
+        .map(|c| crate::pages::candidates::encode_cursor(&state.cursors, c));
     Ok(Json(
-        json!({ "items": page.items, "more": page.next.is_some() }),
+        json!({ "items": page.items, "more": next.is_some(), "next": next }),
     ))
 }
 
@@ -834,11 +851,11 @@ async fn candidate(State(state): State<AppState>, auth: ApiAuth, Path(id): Path<
         }})));
     }
     let mut shown = serde_json::to_value(&view).map_err(|e| AppError::Internal(e.to_string()))?;
-    if !auth.role.reads(ketnap_store::Field::Sensitive) {
-        if let Some(o) = shown.as_object_mut() {
-            o.remove("extras");
-            o.remove("source_category");
-        }
+    if !auth.role.reads(ketnap_store::Field::Sensitive)
+        && let Some(o) = shown.as_object_mut()
+    {
+        o.remove("extras");
+        o.remove("source_category");
     }
     let history = candidacies::history(&mut conn, &auth.scope, &id).await?;
     // What would refuse the next vote or decision if held today (issue 15, point 2).
@@ -996,8 +1013,8 @@ struct AuditParams {
     from: Option<Date>,
     /// To this day, inclusive.
     to: Option<Date>,
-    /// The previous page's `next`.
-    before: Option<i64>,
+    /// The previous page's `next` (an opaque cursor).
+    before: Option<String>,
     limit: Option<i64>,
 }
 
@@ -1017,12 +1034,27 @@ async fn audit_list(
         from: q.from.and_then(start_of),
         until: q.to.map(|d| d.tomorrow().unwrap_or(d)).and_then(start_of),
     };
+    let before = match q.before.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        Some(b) => Some(
+            state
+                .cursors
+                .open(b)
+                .and_then(|b| b.parse::<i64>().ok())
+                .ok_or_else(|| {
+                    AppError::BadRequest(
+                        "Con trỏ trang («before») không hợp lệ hoặc đã hết hạn; hãy đọc lại từ trang đầu."
+                            .into(),
+                    )
+                })?,
+        ),
+        None => None,
+    };
     let mut conn = state.store.read().await?;
     let page = audit::list(
         &mut conn,
         &auth.scope,
         &filter,
-        q.before,
+        before,
         q.limit.unwrap_or(DEFAULT_LIMIT),
     )
     .await?;
@@ -1046,7 +1078,8 @@ async fn audit_list(
             })
         })
         .collect();
-    Ok(Json(json!({ "items": items, "next": page.next })))
+    let next = page.next.map(|seq| state.cursors.seal(&seq.to_string()));
+    Ok(Json(json!({ "items": items, "next": next })))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1431,7 +1464,8 @@ pub fn openapi_document() -> Value {
                     query("stage", "only this stage", string()),
                     query("q", "name, with or without diacritics", string()),
                     limit.clone(),
-                ], None, (200, object(&["items", "more"], json!({ "items": { "type": "array", "items": schema("CandidacyRow") }, "more": boolean() }))), &[403, 404, 422]),
+                    query("after", "the previous page's `next` (opaque)", string()),
+                ], None, (200, object(&["items", "more"], json!({ "items": { "type": "array", "items": schema("CandidacyRow") }, "more": boolean(), "next": { "type": ["string", "null"], "description": "opaque cursor: pass as `after` for the next page" } }))), &[403, 404, 422]),
                 "post": operation("List a new person as a source of a cell (new candidacy)", vec![], Some(schema("NewCandidate")),
                     (201, object(&["candidacy", "event"], json!({ "candidacy": schema("Candidacy"), "event": schema("Event") }))), &[403, 422])
             },
@@ -1459,9 +1493,9 @@ pub fn openapi_document() -> Value {
                     query("action", "an action code (`org.move`) or prefix (`candidacy`)", string()),
                     query("from", "from this day (Vietnam time)", date()),
                     query("to", "to this day, inclusive", date()),
-                    query("before", "the previous page's `next`", json!({ "type": "integer" })),
+                    query("before", "the previous page's `next` (opaque)", string()),
                     limit,
-                ], None, (200, object(&["items", "next"], json!({ "items": { "type": "array", "items": schema("AuditLine") }, "next": { "type": ["integer", "null"] } }))), &[403, 422])
+                ], None, (200, object(&["items", "next"], json!({ "items": { "type": "array", "items": schema("AuditLine") }, "next": { "type": ["string", "null"] } }))), &[403, 422])
             }
         }
     });

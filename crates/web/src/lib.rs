@@ -20,6 +20,7 @@ use ketnap_store::{Scope, Store};
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod cursor;
 pub mod error;
 pub mod extract;
 pub mod jobs;
@@ -80,6 +81,8 @@ pub struct Security {
 pub struct AppState {
     /// Deployment settings: cookies, metrics.
     pub security: Arc<Security>,
+    /// Seals the cursors of list pages ([`cursor::Sealer`]).
+    pub cursors: Arc<cursor::Sealer>,
     /// The store.
     pub store: Store,
     /// The rules in force.
@@ -99,6 +102,7 @@ impl AppState {
     pub fn new(store: Store, book: RuleBook, clock: Clock) -> AppState {
         AppState {
             security: Arc::new(Security::default()),
+            cursors: Arc::new(cursor::Sealer::new()),
             store,
             book: Arc::new(book),
             clock,

@@ -1363,7 +1363,11 @@ async fn the_audit_is_for_administrators_and_org_staff_with_the_pages_filters() 
     assert!(at.ends_with('Z') && at.contains('T'), "{at}");
     // Keyset pages by seq: newest first, no row twice.
     let first = api.read("/api/v1/audit?limit=3", &staff).await;
-    let before = first["next"].as_i64().unwrap();
+    let before = first["next"].as_str().unwrap().to_string();
+    assert!(
+        before.parse::<i64>().is_err(),
+        "the cursor is opaque: {before}"
+    );
     let second = api
         .read(&format!("/api/v1/audit?limit=3&before={before}"), &staff)
         .await;

@@ -181,9 +181,9 @@ pub struct AuditQuery {
     /// To, inclusive (dd/mm/yyyy).
     #[serde(default)]
     pub to: Option<String>,
-    /// Keyset cursor: rows before this seq.
+    /// Keyset cursor (sealed): rows before a position of the chain.
     #[serde(default)]
-    pub before: Option<i64>,
+    pub before: Option<String>,
     /// `xlsx` or `csv`: every row of the filter as a file.
     #[serde(default)]
     pub format: Option<String>,
@@ -305,7 +305,12 @@ pub async fn index(
         .await?;
         return downloads::file(&table, format, "Nhật ký thao tác", None);
     }
-    let page = audit::list(&mut conn, &auth.scope, &filter, q.before, PAGE).await?;
+    let before = q
+        .before
+        .as_deref()
+        .and_then(|b| state.cursors.open(b))
+        .and_then(|b| b.parse::<i64>().ok());
+    let page = audit::list(&mut conn, &auth.scope, &filter, before, PAGE).await?;
     let objects: Vec<(String, String)> = page
         .items
         .iter()
@@ -345,10 +350,11 @@ pub async fn index(
         .collect();
     let next = page.next.map(|seq| {
         format!(
-            "/audit?action={}&from={}&to={}&before={seq}",
+            "/audit?action={}&from={}&to={}&before={}",
             query_part(&action),
             query_part(&from),
-            query_part(&to)
+            query_part(&to),
+            state.cursors.seal(&seq.to_string())
         )
     });
     let actions = ACTIONS

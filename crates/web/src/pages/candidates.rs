@@ -57,29 +57,15 @@ const PAGE: i64 = 50;
 /// Names per board column.
 const BOARD_NAMES: usize = 8;
 
-fn hex(s: &str) -> String {
-    ketnap_store::ids::hex(s.as_bytes())
+/// The cursor of the list (name key, internal id), sealed: the URL carries neither.
+pub(crate) fn encode_cursor(sealer: &crate::cursor::Sealer, c: &(String, i64)) -> String {
+    sealer.seal(&format!("{}\u{1f}{}", c.0, c.1))
 }
 
-fn unhex(s: &str) -> Option<String> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    let bytes: Option<Vec<u8>> = (0..s.len())
-        .step_by(2)
-        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect();
-    String::from_utf8(bytes?).ok()
-}
-
-/// The cursor in a URL: the name key in hex, a dash, the internal id.
-fn encode_cursor(c: &(String, i64)) -> String {
-    format!("{}-{}", hex(&c.0), c.1)
-}
-
-fn decode_cursor(s: &str) -> Option<(String, i64)> {
-    let (k, id) = s.rsplit_once('-')?;
-    Some((unhex(k)?, id.parse().ok()?))
+pub(crate) fn decode_cursor(sealer: &crate::cursor::Sealer, s: &str) -> Option<(String, i64)> {
+    let plain = sealer.open(s)?;
+    let (k, id) = plain.rsplit_once('\u{1f}')?;
+    Some((k.to_string(), id.parse().ok()?))
 }
 
 /// Percent-encode a query value.
@@ -266,7 +252,10 @@ pub async fn list(
         let code = org_row.as_ref().map(|o| o.code.as_str());
         return downloads::file(&table, format, "Danh sách quần chúng", code);
     }
-    let after = q.after.as_deref().and_then(decode_cursor);
+    let after = q
+        .after
+        .as_deref()
+        .and_then(|a| decode_cursor(&state.cursors, a));
     let (rows, next) = if individuals {
         let page = candidacies::list(&mut conn, &auth.scope, &filter, after.clone(), PAGE).await?;
         let rows = page
@@ -286,7 +275,10 @@ pub async fn list(
         let base = q.without_after();
         let next = page.next.map(|c| {
             let sep = if base.is_empty() { "" } else { "&" };
-            format!("/candidates?{base}{sep}after={}", encode_cursor(&c))
+            format!(
+                "/candidates?{base}{sep}after={}",
+                encode_cursor(&state.cursors, &c)
+            )
         });
         (rows, next)
     } else {

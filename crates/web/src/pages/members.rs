@@ -226,8 +226,11 @@ async fn roster_page(
     let after = q
         .after
         .as_deref()
-        .and_then(|a| a.split_once('.'))
-        .and_then(|(id, key)| Some((key.to_string(), id.parse().ok()?)));
+        .and_then(|a| state.cursors.open(a))
+        .and_then(|a| {
+            let (id, key) = a.split_once('.')?;
+            Some((key.to_string(), id.parse().ok()?))
+        });
     let list =
         members::list_by_cell(&mut conn, &auth.scope, org.org_id, filter, after, PAGE).await?;
     page.rows = list
@@ -248,7 +251,7 @@ async fn roster_page(
             "/members?org={}&status={}&after={}",
             org.pub_id,
             encode(&status_code),
-            encode(&format!("{id}.{key}"))
+            encode(&state.cursors.seal(&format!("{id}.{key}")))
         )
     });
     page.download = downloads::link(

@@ -1053,12 +1053,14 @@ pub struct AdmittedPage {
     next: Option<String>,
 }
 
-fn encode_cursor((on, id): &(jiff::civil::Date, i64)) -> String {
-    format!("{on}_{id}")
+/// The cursor (decision date, internal id), sealed.
+fn encode_cursor(sealer: &crate::cursor::Sealer, (on, id): &(jiff::civil::Date, i64)) -> String {
+    sealer.seal(&format!("{on}_{id}"))
 }
 
-fn decode_cursor(s: &str) -> Option<(jiff::civil::Date, i64)> {
-    let (on, id) = s.split_once('_')?;
+fn decode_cursor(sealer: &crate::cursor::Sealer, s: &str) -> Option<(jiff::civil::Date, i64)> {
+    let plain = sealer.open(s)?;
+    let (on, id) = plain.split_once('_')?;
     Some((on.parse().ok()?, id.parse().ok()?))
 }
 
@@ -1086,7 +1088,9 @@ pub async fn admitted(
         org.org_id,
         &period,
         &line,
-        q.after.as_deref().and_then(decode_cursor),
+        q.after
+            .as_deref()
+            .and_then(|a| decode_cursor(&state.cursors, a)),
         DRILL_PAGE,
     )
     .await?;
@@ -1118,7 +1122,7 @@ pub async fn admitted(
                 on: format_vn(r.decided_on),
             })
             .collect(),
-        next: page.next.map(|c| encode_cursor(&c)),
+        next: page.next.map(|c| encode_cursor(&state.cursors, &c)),
         line_code: line_code(&line),
     };
     Ok(Html(view.render()?).into_response())
