@@ -236,6 +236,125 @@ pub async fn insert(tx: &mut Tx, ctx: &WriteCtx, p: &Person, pub_id: Option<PubI
         .ok_or_else(|| StoreError::Corrupt("person insert returned nothing".into()))
 }
 
+/// Store a new person typed by a user acting in `scope`. An ID number another person already
+/// holds is answered within the scope only (issue 18): when the user can see that person, the
+/// write is refused ([`DUPLICATE_ID_NUMBER_VI`]); when they cannot, saying so would tell them the
+/// number exists elsewhere, so the new person is kept **without** the number and the pair is
+/// flagged (`id_conflict`, audit `person.id_conflict` without the number) to the staff who see
+/// both ([`id_conflicts`]). Returns the new person's key.
+pub async fn insert_scoped(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    scope: &Scope,
+    p: &Person,
+    pub_id: Option<PubId>,
+) -> Result<i64> {
+    let holder: Option<(i64,)> = match &p.id_number {
+        Some(id) => fetch_optional!(
+            tx.ex(),
+            (i64,),
+            "SELECT person_id FROM person WHERE id_number = $1",
+            id.reveal()
+        )?,
+        None => None,
+    };
+    let Some((other,)) = holder else {
+        return insert(tx, ctx, p, pub_id).await;
+    };
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT p.person_id FROM person p WHERE p.person_id = $1 AND {}",
+        person_visible("p.person_id", 2)
+    );
+    let visible: Option<(i64,)> = fetch_optional!(tx.ex(), (i64,), &sql, other, all, user, role)?;
+    if visible.is_some() || scope.is_system() {
+        return Err(duplicate_id_number());
+    }
+    let typed = p
+        .id_number
+        .as_ref()
+        .map(|i| i.reveal().to_string())
+        .unwrap_or_default();
+    let mut without = p.clone();
+    without.id_number = None;
+    let person_id = insert(tx, ctx, &without, pub_id).await?;
+    exec!(
+        tx.ex(),
+        "INSERT INTO id_conflict (person_id, other_person_id, id_number, found_at) VALUES ($1, $2, $3, $4)",
+        person_id,
+        other,
+        typed,
+        ts(ctx.now)
+    )?;
+    let (new_pub,): (String,) = fetch_one!(
+        tx.ex(),
+        (String,),
+        "SELECT pub_id FROM person WHERE person_id = $1",
+        person_id
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: "person.id_conflict",
+            object_kind: "person",
+            object_id: &new_pub,
+            org_id: None,
+            detail: json!({}),
+        },
+    )
+    .await?;
+    Ok(person_id)
+}
+
+/// An ID number flagged on a person: held by another person the reader also sees.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IdConflict {
+    /// The other person's name.
+    pub other_name: String,
+    /// The other person's public id.
+    pub other_pub_id: String,
+    /// When it was found.
+    pub found_at: jiff::Timestamp,
+}
+
+/// The open ID-number conflicts of `person_id` that the scope may see: only when it reaches
+/// both persons and reads sensitive fields.
+pub async fn id_conflicts(
+    conn: &mut Conn,
+    scope: &Scope,
+    person_id: i64,
+) -> Result<Vec<IdConflict>> {
+    if !scope.is_system() && !scope.role.reads(crate::Field::Sensitive) {
+        return Ok(Vec::new());
+    }
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT o.full_name, o.pub_id, k.found_at FROM id_conflict k \
+         JOIN person o ON o.person_id = k.other_person_id \
+         WHERE k.person_id = $1 AND k.resolved_at IS NULL AND {} AND {} ORDER BY k.conflict_id",
+        person_visible("k.person_id", 2),
+        person_visible("k.other_person_id", 2)
+    );
+    let rows: Vec<(String, String, jiff_sqlx::Timestamp)> = fetch_all!(
+        conn.ex(),
+        (String, String, jiff_sqlx::Timestamp),
+        &sql,
+        person_id,
+        all,
+        user,
+        role
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(other_name, other_pub_id, at)| IdConflict {
+            other_name,
+            other_pub_id,
+            found_at: at.to_jiff(),
+        })
+        .collect())
+}
+
 /// The personal identification numbers among `ids` that a person already has.
 pub async fn taken_id_numbers(tx: &mut Tx, ids: &[&str]) -> Result<HashSet<String>> {
     let keys: Vec<Val> = ids

@@ -1417,3 +1417,106 @@ async fn residential_units_show_coverage_and_mass_organisations_are_listed() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_duplicate_id_number_is_answered_only_within_the_scope_and_flagged_to_staff_who_see_both()
+{
+    for store in common::stores().await {
+        let engine = common::name(&store);
+        let t = tree(&store).await;
+        let ctx = common::ctx(None);
+        // A member of commune A holds the number.
+        let (holder, _) = add_member(
+            &store,
+            t.cell_a1,
+            "Lê Văn Giữ",
+            MemberStatus::Official,
+            date(2010, 5, 1),
+        )
+        .await;
+        let mut tx = store.begin().await.unwrap();
+        let with_id = |name: &str| {
+            PersonForm {
+                id_number: "066199009876".into(),
+                ..form(name)
+            }
+            .parse(TODAY)
+            .unwrap()
+        };
+        let held = Person {
+            id_number: with_id("Lê Văn Giữ").id_number,
+            ..person("Lê Văn Giữ")
+        };
+        people::update(&mut tx, &ctx, holder, &held, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        // Staff of commune A see the holder: told plainly, nothing written.
+        let staff_a = user_over(&store, "canbo.a", Role::OrgStaff, t.xa_a).await;
+        let mut tx = store.begin().await.unwrap();
+        let e = people::insert_scoped(&mut tx, &ctx, &staff_a, &with_id("Trần Văn Mới"), None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.message_vi(), DUPLICATE_ID_NUMBER_VI, "{engine}");
+        drop(tx);
+
+        // Staff of commune B do not: saved without the number, told nothing.
+        let staff_b = user_over(&store, "canbo.b", Role::OrgStaff, t.xa_b).await;
+        let mut tx = store.begin().await.unwrap();
+        let newcomer =
+            people::insert_scoped(&mut tx, &ctx, &staff_b, &with_id("Trần Văn Mới"), None)
+                .await
+                .unwrap();
+        members::insert(
+            &mut tx,
+            &ctx,
+            NewMember {
+                person_id: newcomer,
+                cell_id: t.cell_b1,
+                status: MemberStatus::Official,
+                admitted_on: Some(date(2012, 3, 1)),
+                official_on: Some(date(2013, 3, 1)),
+                party_age_from: Some(date(2012, 3, 1)),
+                candidacy_id: None,
+                pub_id: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let (stored,): (Option<String>,) = fetch_one!(
+            conn.ex(),
+            (Option<String>,),
+            "SELECT id_number FROM person WHERE person_id = $1",
+            newcomer
+        )
+        .unwrap();
+        assert_eq!(stored, None, "{engine}: kept without the number");
+        assert!(
+            people::id_conflicts(&mut conn, &staff_b, newcomer)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{engine}: commune B is not told about a person it cannot see"
+        );
+        // The province's staff see both: the flag names the holder.
+        let staff_p = user_over(&store, "canbo.p", Role::OrgStaff, t.prov).await;
+        let flags = people::id_conflicts(&mut conn, &staff_p, newcomer)
+            .await
+            .unwrap();
+        assert_eq!(flags.len(), 1, "{engine}");
+        assert_eq!(flags[0].other_name, "Lê Văn Giữ");
+        let (detail,): (String,) = fetch_one!(
+            conn.ex(),
+            (String,),
+            "SELECT detail FROM audit WHERE action = 'person.id_conflict'"
+        )
+        .unwrap();
+        assert!(
+            !detail.contains("066199009876"),
+            "the audit holds no number"
+        );
+    }
+}

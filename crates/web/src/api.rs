@@ -606,7 +606,7 @@ async fn create_member(
     let pub_id = PubId::generate();
     let mut tx = state.store.begin().await?;
     let ctx = state.write_ctx(Some(auth.user.user_id));
-    let person_id = people::insert(&mut tx, &ctx, &person, None).await?;
+    let person_id = people::insert_scoped(&mut tx, &ctx, &auth.scope, &person, None).await?;
     let new = NewMember {
         person_id,
         cell_id: cell.org_id,
@@ -812,7 +812,7 @@ async fn create_candidate(
     };
     let mut tx = state.store.begin().await?;
     let ctx = state.write_ctx(Some(auth.user.user_id));
-    let person_id = people::insert(&mut tx, &ctx, &person, None).await?;
+    let person_id = people::insert_scoped(&mut tx, &ctx, &auth.scope, &person, None).await?;
     let (_, pub_id, event) = candidacies::open(
         &mut tx,
         &ctx,

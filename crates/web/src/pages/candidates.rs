@@ -665,6 +665,9 @@ pub struct ShowPage {
     pub papers: Vec<(String, String, String)>,
     /// Which parts of the page the role reads (Role::reads).
     pub reads: Reads,
+    /// ID numbers typed for this person that another person holds, for staff who see both:
+    /// (the other's name, found on).
+    pub id_conflicts: Vec<(String, String)>,
     /// The cohorts this candidacy belongs to (one cell meeting, one ceremony): (label, link).
     pub cohorts: Vec<(String, String)>,
 }
@@ -2041,6 +2044,16 @@ pub(crate) async fn render_show(
             }
         }),
         reads: Reads::of(auth.role),
+        id_conflicts: people::id_conflicts(&mut conn, &auth.scope, c.person_id)
+            .await?
+            .into_iter()
+            .map(|k| {
+                (
+                    k.other_name,
+                    format_vn(jiff::tz::Offset::constant(7).to_datetime(k.found_at).date()),
+                )
+            })
+            .collect(),
         person_saved: outcome.person_saved,
         violations: outcome.violations,
         error: outcome.error,
@@ -2618,7 +2631,8 @@ pub async fn create(
         let mut tx = state.store.begin().await?;
         let ctx = state.write_ctx(Some(auth.user.user_id));
         let result = async {
-            let person_id = people::insert(&mut tx, &ctx, &person, None).await?;
+            let person_id =
+                people::insert_scoped(&mut tx, &ctx, &auth.scope, &person, None).await?;
             candidacies::open(
                 &mut tx,
                 &ctx,

@@ -609,7 +609,8 @@ pub async fn create(
         let result: Result<(), StoreError> = async {
             let mut tx = state.store.begin().await?;
             let ctx = state.write_ctx(Some(auth.user.user_id));
-            let person_id = people::insert(&mut tx, &ctx, &person, None).await?;
+            let person_id =
+                people::insert_scoped(&mut tx, &ctx, &auth.scope, &person, None).await?;
             let new = NewMember {
                 person_id,
                 cell_id: cell.org_id,
