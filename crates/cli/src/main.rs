@@ -599,18 +599,26 @@ async fn run_user(store: &Store, command: UserCommand) -> anyhow::Result<ExitCod
 async fn run_audit_verify(store: &Store) -> anyhow::Result<ExitCode> {
     let report = audit::verify(store).await.map_err(store_err)?;
     println!(
-        "Số dòng nhật ký đã kiểm tra / audit rows checked: {}",
-        report.rows
+        "Số dòng nhật ký đã kiểm tra / audit rows checked: {}; bước đã ghi / recorded steps: {}",
+        report.rows, report.events
     );
-    match report.first_broken {
-        None => {
-            println!("Chuỗi nhật ký toàn vẹn. / The audit chain verifies.");
+    match (report.first_broken, &report.event_broken) {
+        (None, None) => {
+            println!(
+                "Chuỗi nhật ký và các bước đã ghi toàn vẹn. / The audit chain and every recorded step verify."
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Some(seq) => {
+        (Some(seq), _) => {
             println!(
                 "Chuỗi nhật ký bị hỏng từ dòng {seq}. / The audit chain is broken at row {seq}: {}",
                 report.reason.as_deref().unwrap_or("")
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        (None, Some(what)) => {
+            println!(
+                "Một bước đã ghi bị sửa, xóa hoặc đảo thứ tự. / A recorded step was edited, deleted or reordered: {what}"
             );
             Ok(ExitCode::FAILURE)
         }
@@ -775,6 +783,14 @@ async fn run_restore(url: &str, from: &Path, force: bool) -> anyhow::Result<Exit
             "Chuỗi nhật ký của bản sao lưu bị hỏng từ dòng {seq}; chưa khôi phục. \
              / The backup's audit chain is broken at row {seq}: {}; nothing restored.",
             verify.reason.as_deref().unwrap_or("")
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    if let Some(what) = &verify.event_broken {
+        remove_with_wal(&staging);
+        println!(
+            "Một bước đã ghi trong bản sao lưu bị sửa hoặc xóa; chưa khôi phục. \
+             / A recorded step in the backup was tampered with: {what}; nothing restored."
         );
         return Ok(ExitCode::FAILURE);
     }

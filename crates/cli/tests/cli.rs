@@ -59,7 +59,7 @@ fn a_small_demo_rebuilds_without_difference_and_its_audit_chain_verifies() {
     let out = ketnap(&db, &["audit", "verify"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
-        text(&out).contains("The audit chain verifies"),
+        text(&out).contains("The audit chain and every recorded step verify"),
         "{}",
         text(&out)
     );

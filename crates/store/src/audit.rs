@@ -29,6 +29,95 @@ pub struct AuditEntry<'a> {
     pub detail: serde_json::Value,
 }
 
+/// The content of one recorded step, as its chain hashes it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EventRow {
+    /// The candidacy (internal key).
+    pub candidacy_id: i64,
+    /// Position in the candidacy's history.
+    pub seq: i64,
+    /// The cell it was recorded in.
+    pub cell_id: i64,
+    /// The step's date.
+    pub on_date: jiff_sqlx::Date,
+    /// Action code.
+    pub kind: String,
+    /// Stage after it.
+    pub stage: String,
+    /// The stored payload (JSON text).
+    pub payload: String,
+    /// Rules version.
+    pub rules_version: String,
+    /// The stored chain (`None` before it is sealed).
+    pub chain: Option<String>,
+}
+
+/// The chain value of an event: SHA-256 over the previous event's chain of the same candidacy
+/// (64 zeros for the first) and the row's content.
+pub fn chain_event(prev: &str, e: &EventRow) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        prev,
+        &e.candidacy_id.to_string(),
+        &e.seq.to_string(),
+        &e.cell_id.to_string(),
+        &e.on_date.to_jiff().to_string(),
+        &e.kind,
+        &e.stage,
+        &e.payload,
+        &e.rules_version,
+    ] {
+        h.update(part.as_bytes());
+        h.update(b"\n");
+    }
+    crate::ids::hex(&h.finalize())
+}
+
+/// The chain of event `seq - 1` of a candidacy (zeros before the first).
+pub(crate) async fn prev_chain(tx: &mut Tx, candidacy_id: i64, seq: i64) -> Result<String> {
+    if seq <= 1 {
+        return Ok("0".repeat(64));
+    }
+    let row: Option<(Option<String>,)> = fetch_optional!(
+        tx.ex(),
+        (Option<String>,),
+        "SELECT chain FROM candidacy_event WHERE candidacy_id = $1 AND seq = $2",
+        candidacy_id,
+        seq - 1
+    )?;
+    Ok(row.and_then(|(c,)| c).unwrap_or_else(|| "0".repeat(64)))
+}
+
+/// Seal the events recorded before the chain existed (a migration step; idempotent).
+pub async fn seal_events(store: &Store) -> Result<u64> {
+    let mut sealed = 0u64;
+    loop {
+        let mut tx = store.begin().await?;
+        let rows: Vec<EventRow> = fetch_all!(
+            tx.ex(),
+            EventRow,
+            "SELECT candidacy_id, seq, cell_id, on_date, kind, stage, payload, rules_version, chain \
+             FROM candidacy_event WHERE chain IS NULL ORDER BY candidacy_id, seq LIMIT 5000"
+        )?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let prev = prev_chain(&mut tx, r.candidacy_id, r.seq).await?;
+            exec!(
+                tx.ex(),
+                "UPDATE candidacy_event SET chain = $1 WHERE candidacy_id = $2 AND seq = $3",
+                chain_event(&prev, r),
+                r.candidacy_id,
+                r.seq
+            )?;
+            sealed += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sealed)
+}
+
 fn hash_row(
     prev: &str,
     seq: i64,
@@ -156,13 +245,125 @@ pub struct VerifyReport {
     pub first_broken: Option<i64>,
     /// Why it does not (English, for the operator).
     pub reason: Option<String>,
+    /// Recorded steps checked.
+    pub events: u64,
+    /// The first step row that does not verify: "candidacy <pub id>, step <seq>: why".
+    pub event_broken: Option<String>,
 }
 
 impl VerifyReport {
-    /// The chain verifies.
+    /// The chain verifies, and every recorded step with it.
     pub fn ok(&self) -> bool {
-        self.first_broken.is_none()
+        self.first_broken.is_none() && self.event_broken.is_none()
     }
+}
+
+/// Check the recorded steps: each candidacy's seq runs 1, 2, … without a gap, each row's chain
+/// is recomputed from its content and the previous row's chain, and every step's audit row
+/// (which carries the chain since version 9) finds its event with that chain. The first bad row
+/// is named.
+async fn verify_events(conn: &mut Conn) -> Result<(u64, Option<String>)> {
+    let mut checked = 0u64;
+    let (mut after_c, mut after_s) = (-1i64, 0i64);
+    let (mut cur, mut expect, mut prev) = (-1i64, 1i64, "0".repeat(64));
+    loop {
+        let page: Vec<EventRow> = fetch_all!(
+            conn.ex(),
+            EventRow,
+            "SELECT candidacy_id, seq, cell_id, on_date, kind, stage, payload, rules_version, chain \
+             FROM candidacy_event WHERE candidacy_id > $1 OR (candidacy_id = $1 AND seq > $2) \
+             ORDER BY candidacy_id, seq LIMIT 5000",
+            after_c,
+            after_s
+        )?;
+        if page.is_empty() {
+            break;
+        }
+        for r in &page {
+            if r.candidacy_id != cur {
+                cur = r.candidacy_id;
+                expect = 1;
+                prev = "0".repeat(64);
+            }
+            let bad = |why: &str| why.to_string();
+            let problem = if r.seq != expect {
+                Some(bad(&format!("step {expect} is missing or out of order")))
+            } else if r.chain.as_deref() != Some(chain_event(&prev, r).as_str()) {
+                Some(bad(
+                    "the row does not match its chain (edited, moved or reordered)",
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = problem {
+                let who: Option<(String,)> = fetch_optional!(
+                    conn.ex(),
+                    (String,),
+                    "SELECT pub_id FROM candidacy WHERE candidacy_id = $1",
+                    r.candidacy_id
+                )?;
+                let who = who.map_or_else(|| format!("#{}", r.candidacy_id), |(p,)| p);
+                return Ok((
+                    checked,
+                    Some(format!("candidacy {who}, step {}: {why}", r.seq)),
+                ));
+            }
+            prev = r.chain.clone().unwrap_or_default();
+            expect += 1;
+            checked += 1;
+            after_c = r.candidacy_id;
+            after_s = r.seq;
+        }
+    }
+    // Every step's audit row finds its event (a deleted last step, a replaced row).
+    let mut after = 0i64;
+    loop {
+        let rows: Vec<(i64, String, String)> = fetch_all!(
+            conn.ex(),
+            (i64, String, String),
+            "SELECT seq, object_id, detail FROM audit WHERE object_kind = 'candidacy' \
+             AND seq > $1 ORDER BY seq LIMIT 5000",
+            after
+        )?;
+        if rows.is_empty() {
+            break;
+        }
+        for (seq, object_id, detail) in &rows {
+            after = *seq;
+            let v: serde_json::Value = serde_json::from_str(detail).unwrap_or_default();
+            let (Some(chain), Some(step)) = (v["chain"].as_str(), v["seq"].as_i64()) else {
+                continue;
+            };
+            let found: Option<(Option<String>,)> = fetch_optional!(
+                conn.ex(),
+                (Option<String>,),
+                "SELECT e.chain FROM candidacy_event e JOIN candidacy c ON c.candidacy_id = e.candidacy_id \
+                 WHERE c.pub_id = $1 AND e.seq = $2",
+                object_id.as_str(),
+                step
+            )?;
+            match found {
+                Some((Some(c),)) if c == chain => {}
+                Some(_) => {
+                    return Ok((
+                        checked,
+                        Some(format!(
+                            "candidacy {object_id}, step {step}: not the step audit row {seq} recorded"
+                        )),
+                    ));
+                }
+                None => {
+                    return Ok((
+                        checked,
+                        Some(format!(
+                            "candidacy {object_id}, step {step}: recorded by audit row {seq} but missing"
+                        )),
+                    ));
+                }
+            }
+        }
+    }
+    Ok((checked, None))
 }
 
 /// Recompute the chain from the first row, in pages; name the first broken row.
@@ -187,12 +388,16 @@ pub async fn verify(store: &Store) -> Result<VerifyReport> {
                 rows,
                 first_broken: Some(r.seq),
                 reason: Some(reason),
+                events: 0,
+                event_broken: None,
             };
             if r.seq != expected_seq {
                 return Ok(VerifyReport {
                     rows,
                     first_broken: Some(expected_seq),
                     reason: Some(format!("row {expected_seq} is missing")),
+                    events: 0,
+                    event_broken: None,
                 });
             }
             if r.prev_hash != prev {
@@ -219,12 +424,17 @@ pub async fn verify(store: &Store) -> Result<VerifyReport> {
                 "the chain ends at {} but the head says {head_seq}",
                 expected_seq - 1
             )),
+            events: 0,
+            event_broken: None,
         });
     }
+    let (events, event_broken) = verify_events(&mut conn).await?;
     Ok(VerifyReport {
         rows,
         first_broken: None,
         reason: None,
+        events,
+        event_broken,
     })
 }
 

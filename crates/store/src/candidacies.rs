@@ -277,25 +277,40 @@ async fn insert_event(
     seq: i64,
     cell_id: i64,
     payload: &EventPayload,
-) -> Result<()> {
+) -> Result<String> {
     let text = serde_json::to_string(payload)?;
-    exec!(
-        tx.ex(),
-        "INSERT INTO candidacy_event (candidacy_id, seq, cell_id, on_date, kind, stage, payload, rules_version, \
-         actor_id, recorded_at, import_batch_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    // The step joins its candidacy's hash chain (and, through its audit row, the audit chain).
+    let row = audit::EventRow {
         candidacy_id,
         seq,
         cell_id,
-        d(payload.event.on),
-        action_code(&payload.event.action),
-        stage_code(payload.event.stage),
-        text,
-        payload.event.rules_version.as_str(),
+        on_date: d(payload.event.on),
+        kind: action_code(&payload.event.action).to_string(),
+        stage: stage_code(payload.event.stage).to_string(),
+        payload: text,
+        rules_version: payload.event.rules_version.as_str().to_string(),
+        chain: None,
+    };
+    let prev = audit::prev_chain(tx, candidacy_id, seq).await?;
+    let chain = audit::chain_event(&prev, &row);
+    exec!(
+        tx.ex(),
+        "INSERT INTO candidacy_event (candidacy_id, seq, cell_id, on_date, kind, stage, payload, rules_version, \
+         actor_id, recorded_at, import_batch_id, chain) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        candidacy_id,
+        seq,
+        cell_id,
+        row.on_date,
+        row.kind.as_str(),
+        row.stage.as_str(),
+        row.payload.as_str(),
+        row.rules_version.as_str(),
         ctx.actor_id,
         ts(ctx.now),
-        ctx.import_batch
+        ctx.import_batch,
+        chain.as_str()
     )?;
-    Ok(())
+    Ok(chain)
 }
 
 /// The internal key of a mass organisation by public id, with its party organisation.
@@ -485,7 +500,7 @@ pub async fn open(
         event: event.clone(),
         tags,
     };
-    insert_event(tx, ctx, candidacy_id, 1, cell_id, &payload).await?;
+    let chain = insert_event(tx, ctx, candidacy_id, 1, cell_id, &payload).await?;
     counters::apply(tx, &counters::deltas(&event, None, &payload.tags, cell_id)).await?;
     exec!(
         tx.ex(),
@@ -504,6 +519,7 @@ pub async fn open(
             org_id: Some(cell_id),
             detail: json!({
                 "seq": 1,
+                "chain": chain,
                 "stage": stage_code(event.stage),
                 "person_id": person_id,
                 "cell_id": cell_id,
@@ -764,7 +780,7 @@ pub async fn execute(
         event: event.clone(),
         tags,
     };
-    insert_event(tx, ctx, row.candidacy_id, version, row.cell_id, &payload).await?;
+    let chain = insert_event(tx, ctx, row.candidacy_id, version, row.cell_id, &payload).await?;
     counters::apply(
         tx,
         &counters::deltas(&event, before, &payload.tags, row.cell_id),
@@ -789,6 +805,7 @@ pub async fn execute(
             org_id: Some(row.cell_id),
             detail: json!({
                 "seq": version,
+                "chain": chain,
                 "stage": stage_code(event.stage),
                 "passed": event.passed,
                 "cell_id": row.cell_id,

@@ -409,6 +409,8 @@ impl Store {
             Store::Sqlite { write, .. } => SQLITE_MIGRATOR.run(write).await?,
             Store::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
         }
+        // Steps recorded before version 9 join their chain once (nothing to do afterwards).
+        audit::seal_events(self).await?;
         Ok(())
     }
 
