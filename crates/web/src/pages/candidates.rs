@@ -1768,7 +1768,15 @@ pub(crate) async fn render_show(
     let context = candidate_context(&mut conn, &c, &person).await?;
     let today = state.clock.today();
     let months: Vec<(i16, i8)> = notes.iter().map(|n| (n.year, n.month)).collect();
-    let mut raised = alerts(&c.state, &state.book, &months, today);
+    // Deadlines and the readiness check are the file's: shown to the roles that follow it (the
+    // mentor-note deadline needs the notes; without them it would count every month as missing).
+    let follows_file =
+        reads(ketnap_store::Field::History) && reads(ketnap_store::Field::MentorNotes);
+    let mut raised = if follows_file {
+        alerts(&c.state, &state.book, &months, today)
+    } else {
+        Vec::new()
+    };
     raised.sort_by_key(|a| (a.status, a.due));
     let alert_items = raised
         .iter()
@@ -1820,6 +1828,11 @@ pub(crate) async fn render_show(
                     act: action_label_vi(&act),
                     problems: broken,
                 });
+            let ready = if reads(ketnap_store::Field::History) {
+                ready
+            } else {
+                None
+            };
             (next, competent, facts, ready)
         }
         None => (
