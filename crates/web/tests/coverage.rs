@@ -5,27 +5,12 @@
 mod common;
 use common::*;
 
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use calamine::{Data, Reader, Xlsx};
-use tower::ServiceExt;
 
 async fn bytes_of(app: &TestApp, path: &str) -> (StatusCode, Vec<u8>) {
-    let mut req = Request::get(path);
-    if let Some(c) = &app.cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = app
-        .router
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    (
-        status,
-        to_bytes(res.into_body(), 20 << 20).await.unwrap().to_vec(),
-    )
+    let (status, _, bytes) = get_raw(app, path).await;
+    (status, bytes)
 }
 
 #[tokio::test]

@@ -6,11 +6,10 @@
 mod common;
 use common::*;
 
-use axum::body::{Body, to_bytes};
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use ketnap_store::candidacies::{self, MAX_DOCUMENT_BYTES};
 use ketnap_store::{Scope, Store};
-use tower::ServiceExt;
 
 const BOUNDARY: &str = "----ketnap-test-7d1f0c";
 
@@ -75,24 +74,6 @@ async fn upload(app: &mut TestApp, id: &str, code: &str, date: &str, file: &[u8]
         ],
     )
     .await
-}
-
-/// A GET whose body is kept as bytes, with its headers.
-async fn get_raw(app: &TestApp, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
-    let mut req = Request::get(path);
-    if let Some(c) = &app.cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = app
-        .router
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = to_bytes(res.into_body(), 64 << 20).await.unwrap().to_vec();
-    (status, headers, body)
 }
 
 /// The public ids of the candidates a list page links to, in order.

@@ -7,35 +7,16 @@
 mod common;
 use common::*;
 
-use axum::body::{Body, to_bytes};
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use calamine::{Data, Reader, Xlsx};
 use ketnap_domain::org::{CellKind, OrgKind};
 use ketnap_io::import::{Kind, columns};
 use ketnap_store::orgs::{self, NewOrg};
 use ketnap_store::{WriteCtx, fetch_one};
-use tower::ServiceExt;
-
-async fn download(app: &TestApp, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
-    let mut req = Request::get(path);
-    if let Some(c) = &app.cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = app
-        .router
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = to_bytes(res.into_body(), 50 << 20).await.unwrap().to_vec();
-    (status, headers, bytes)
-}
 
 /// The rows of the XLSX at `path` (the heading row first), every cell as text.
 async fn xlsx(app: &TestApp, path: &str) -> Vec<Vec<String>> {
-    let (status, headers, bytes) = download(app, path).await;
+    let (status, headers, bytes) = get_raw(app, path).await;
     assert_eq!(
         status,
         StatusCode::OK,
@@ -176,7 +157,7 @@ async fn a_cell_secretarys_roster_xlsx_is_their_cells_roster() {
             .iter()
             .all(|s| s == "Chính thức" || s == "Dự bị")
     );
-    let (status, headers, bytes) = download(&app, &link.replace("xlsx", "csv")).await;
+    let (status, headers, bytes) = get_raw(&app, &link.replace("xlsx", "csv")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         headers[header::CONTENT_TYPE]
@@ -325,7 +306,7 @@ async fn a_leader_who_reads_aggregates_downloads_no_list() {
         format!("/orgs/{org}/download?format=xlsx"),
         format!("/coverage/lists?org={org}&year=2026&format=xlsx"),
     ] {
-        let (status, _, _) = download(&app, &path).await;
+        let (status, _, _) = get_raw(&app, &path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
     }
 }
@@ -361,7 +342,7 @@ async fn a_name_that_looks_like_a_formula_comes_out_neutralised() {
 
     app.login("tochuc").await;
     let (status, _, bytes) =
-        download(&app, &format!("/orgs/{parent_pub}/download?format=csv")).await;
+        get_raw(&app, &format!("/orgs/{parent_pub}/download?format=csv")).await;
     assert_eq!(status, StatusCode::OK);
     let text = String::from_utf8(bytes).unwrap();
     let line = text

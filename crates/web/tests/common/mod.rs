@@ -220,8 +220,8 @@ pub fn options_of(body: &str, id: &str) -> Vec<String> {
         .collect()
 }
 
-/// GET `path` with the app's cookie: status, content type and the body's bytes (for files).
-pub async fn download(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
+/// GET `path` with the app's cookie, the body kept as bytes: status, headers, body (files).
+pub async fn get_raw(app: &TestApp, path: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let mut req = Request::get(path);
     if let Some(c) = &app.cookie {
         req = req.header(header::COOKIE, c);
@@ -233,12 +233,18 @@ pub async fn download(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>
         .await
         .unwrap();
     let status = res.status();
-    let ct = res
-        .headers()
+    let headers = res.headers().clone();
+    let bytes = to_bytes(res.into_body(), 64 << 20).await.unwrap().to_vec();
+    (status, headers, bytes)
+}
+
+/// [`get_raw`] with the content type only.
+pub async fn download(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let (status, headers, bytes) = get_raw(app, path).await;
+    let ct = headers
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
-    let bytes = to_bytes(res.into_body(), 20 << 20).await.unwrap().to_vec();
     (status, ct, bytes)
 }
 
