@@ -315,35 +315,34 @@ async fn verify_events(conn: &mut Conn) -> Result<(u64, Option<String>)> {
             after_s = r.seq;
         }
     }
-    // Every step's audit row finds its event (a deleted last step, a replaced row).
+    // Every step's audit row finds its event (a deleted last step, a replaced row): one joined
+    // query per page of audit rows, the step number read from the row's JSON by the engine.
+    let step = crate::dialect::json_int(conn.engine(), "a.detail", "seq");
+    let sql = format!(
+        "SELECT a.seq, a.object_id, a.detail, e.chain FROM audit a \
+         LEFT JOIN candidacy c ON c.pub_id = a.object_id \
+         LEFT JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id AND e.seq = {step} \
+         WHERE a.object_kind = 'candidacy' AND a.seq > $1 ORDER BY a.seq LIMIT 5000"
+    );
     let mut after = 0i64;
     loop {
-        let rows: Vec<(i64, String, String)> = fetch_all!(
+        let rows: Vec<(i64, String, String, Option<String>)> = fetch_all!(
             conn.ex(),
-            (i64, String, String),
-            "SELECT seq, object_id, detail FROM audit WHERE object_kind = 'candidacy' \
-             AND seq > $1 ORDER BY seq LIMIT 5000",
+            (i64, String, String, Option<String>),
+            &sql,
             after
         )?;
         if rows.is_empty() {
             break;
         }
-        for (seq, object_id, detail) in &rows {
+        for (seq, object_id, detail, found) in &rows {
             after = *seq;
             let v: serde_json::Value = serde_json::from_str(detail).unwrap_or_default();
             let (Some(chain), Some(step)) = (v["chain"].as_str(), v["seq"].as_i64()) else {
                 continue;
             };
-            let found: Option<(Option<String>,)> = fetch_optional!(
-                conn.ex(),
-                (Option<String>,),
-                "SELECT e.chain FROM candidacy_event e JOIN candidacy c ON c.candidacy_id = e.candidacy_id \
-                 WHERE c.pub_id = $1 AND e.seq = $2",
-                object_id.as_str(),
-                step
-            )?;
             match found {
-                Some((Some(c),)) if c == chain => {}
+                Some(c) if c == chain => {}
                 Some(_) => {
                     return Ok((
                         checked,

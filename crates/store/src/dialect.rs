@@ -48,3 +48,11 @@ pub fn run_placeholder(engine: Engine, n: usize, out: &mut String) {
         }
     }
 }
+
+/// An integer member of a JSON text column (`json_extract` on SQLite, `->>` on PostgreSQL).
+pub fn json_int(engine: Engine, col: &str, key: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("CAST(json_extract({col}, '$.{key}') AS INTEGER)"),
+        Engine::Postgres => format!("CAST(({col})::jsonb ->> '{key}' AS BIGINT)"),
+    }
+}

@@ -637,7 +637,7 @@ pub async fn list(
              SELECT 1 FROM user_scope x WHERE x.user_id = u.user_id AND {} ) \
            ORDER BY u.username LIMIT $5) \
          SELECT u.user_id, u.pub_id, u.username, u.display_name, u.member_id, u.disabled, \
-                g.role, o.pub_id, o.name \
+                u.session_epoch, g.role, o.pub_id, o.name \
          FROM page JOIN app_user u ON u.user_id = page.user_id \
          JOIN user_scope g ON g.user_id = u.user_id JOIN org o ON o.org_id = g.org_id \
          WHERE {} \
@@ -652,6 +652,7 @@ pub async fn list(
         String,
         Option<i64>,
         bool,
+        i64,
         String,
         String,
         String,
@@ -667,8 +668,18 @@ pub async fn list(
         i64::from(limit)
     )?;
     let mut out: Vec<UserWithScopes> = Vec::new();
-    for (user_id, pub_id, username, display_name, member_id, disabled, role, org_pub, org_name) in
-        rows
+    for (
+        user_id,
+        pub_id,
+        username,
+        display_name,
+        member_id,
+        disabled,
+        session_epoch,
+        role,
+        org_pub,
+        org_name,
+    ) in rows
     {
         let s = UserScope {
             role: role_of(&role)?,
@@ -685,7 +696,7 @@ pub async fn list(
                     display_name,
                     member_id,
                     disabled,
-                    session_epoch: 0,
+                    session_epoch,
                 },
                 scopes: vec![s],
             }),
