@@ -1003,7 +1003,7 @@ async fn run_report(
     let org = ketnap_store::orgs::by_code(&mut conn, org)
         .await
         .map_err(|e| anyhow::anyhow!("{} / organisation {org}: {e}", e.message_vi()))?;
-    let report = ketnap_io::report::build(&mut conn, &scope, org.org_id, period, today)
+    let report = ketnap_io::report::build(&mut conn, &scope, org.org_id, period, today, 0)
         .await
         .map_err(store_err)?;
     drop(conn);

@@ -48,6 +48,14 @@ pub enum Format {
 }
 
 impl Format {
+    /// The code [`Format::from_code`] reads.
+    pub fn code(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
+        }
+    }
+
     /// The format named in a URL or on the command line (`xlsx`, `csv`).
     pub fn from_code(code: &str) -> Option<Format> {
         match code.trim().to_ascii_lowercase().as_str() {

@@ -202,12 +202,18 @@ pub fn period_trend(
 }
 
 /// Build the report of the subtree of `org_id` for `period` as of `today`.
+///
+/// `small_below`: for readers of aggregates only (leaders), every breakdown row of the
+/// composition tables counting 1 to `small_below − 1` people prints as "dưới N" with no share,
+/// so that a small organisation's one believer or one minority member cannot be singled out
+/// (Decree 13/2023/NĐ-CP); totals stay exact. 0 suppresses nothing.
 pub async fn build(
     conn: &mut Conn,
     scope: &Scope,
     org_id: i64,
     period: Period,
     today: Date,
+    small_below: u32,
 ) -> Result<Report> {
     let periodic = reports::periodic(conn, scope, org_id, &period, today).await?;
     let pva = reports::plan_vs_actual(conn, scope, org_id, &period).await?;
@@ -220,7 +226,7 @@ pub async fn build(
         number: number_or_blank(&text.number, &format!("BC/{}", issuer_symbol(issuer_kind))),
         place_date: place_date(&periodic.org.name, text.dated_on),
     };
-    let document = layout(&periodic, &pva, heading);
+    let document = layout(&periodic, &pva, heading, small_below);
     Ok(Report {
         periodic,
         plan_vs_actual: pva,
@@ -338,7 +344,12 @@ impl Report {
     }
 }
 
-fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Document {
+fn layout(
+    r: &PeriodicReport,
+    pva: &PlanVsActualReport,
+    heading: Heading,
+    small_below: u32,
+) -> Document {
     let cur = &r.current;
     let prev = r.year_earlier.as_ref();
     let mut sections = Vec::new();
@@ -467,6 +478,7 @@ fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Doc
         "IV. Cơ cấu đảng viên mới kết nạp trong kỳ",
         &cur.admitted,
         prev.map(|p| &p.admitted),
+        small_below,
     );
     s.note = Some(format!(
         "Tổng số bằng dòng \"Kết nạp đảng viên\" ở mục I và II (theo ngày quyết định, trừ quyết định bị hủy); tuổi tính đến ngày quyết định. {}",
@@ -480,6 +492,7 @@ fn layout(r: &PeriodicReport, pva: &PlanVsActualReport, heading: Heading) -> Doc
         ),
         &cur.membership,
         prev.map(|p| &p.membership),
+        small_below,
     ));
 
     // VI. Introductions by mass organisations.
@@ -597,21 +610,45 @@ pub fn period_phrase(p: &Period) -> String {
     }
 }
 
-fn composition(title: &str, c: &Composition, before: Option<&Composition>) -> Section {
+fn composition(
+    title: &str,
+    c: &Composition,
+    before: Option<&Composition>,
+    small_below: u32,
+) -> Section {
     let mut s = Section::new(
         title,
         &["Tiêu chí", "Số người", "Tỷ lệ", "Cùng kỳ năm trước"],
     );
     let total = c.total();
+    let small = |v: u32| v > 0 && v < small_below;
+    let count = |v: u32| {
+        if small(v) {
+            Cell::text(format!("dưới {small_below}"))
+        } else {
+            u(v)
+        }
+    };
+    s.row(vec![
+        Cell::text("Tổng số"),
+        u(total),
+        share(total, total),
+        before.map_or(Cell::Empty, |b| u(b.total())),
+    ]);
+    let mut suppressed = false;
     let mut row = |label: String, part: u32, prev: Option<u32>| {
+        suppressed |= small(part) || prev.is_some_and(small);
         s.row(vec![
             Cell::text(label),
-            u(part),
-            share(part, total),
-            prev.map_or(Cell::Empty, u),
+            count(part),
+            if small(part) {
+                Cell::Empty
+            } else {
+                share(part, total)
+            },
+            prev.map_or(Cell::Empty, count),
         ]);
     };
-    row("Tổng số".into(), total, before.map(Composition::total));
     row("Nữ".into(), c.women(), before.map(Composition::women));
     row(
         "Trong độ tuổi đoàn viên (16–30)".into(),
@@ -692,6 +729,12 @@ fn composition(title: &str, c: &Composition, before: Option<&Composition>) -> Se
             before.map(|b| b.religion(*rel)),
         );
     }
-    s.note = Some("Tỷ lệ tính trên tổng số của bảng.".into());
+    s.note = Some(if suppressed {
+        format!(
+            "Tỷ lệ tính trên tổng số của bảng. Các dòng dưới {small_below} người không ghi số cụ thể để không lộ thông tin cá nhân."
+        )
+    } else {
+        "Tỷ lệ tính trên tổng số của bảng.".into()
+    });
     s
 }

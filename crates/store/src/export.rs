@@ -113,7 +113,7 @@ pub struct PersonFields {
     pub theory_level: TheoryLevel,
     /// Đối tượng.
     pub source_category: SourceCategory,
-    /// Số định danh cá nhân (sensitive: `None` when unknown or for roles that see aggregates only).
+    /// Số định danh cá nhân (`None` when unknown or for roles without `Field::FullIdNumber`).
     #[serde(skip)]
     pub id_number: Option<String>,
     /// Đoàn viên.
@@ -157,7 +157,8 @@ fn find<T: Copy>(all: &[T], code: fn(T) -> &'static str, stored: &str) -> Option
 }
 
 impl PersonRow {
-    fn into_fields(self, sensitive: bool) -> Result<PersonFields> {
+    fn into_fields(self, role: crate::Role) -> Result<PersonFields> {
+        let sensitive = role.reads(crate::Field::Sensitive);
         let gender = find(&Gender::ALL, Gender::code, &self.gender)
             .ok_or_else(|| corrupt("gender", &self.gender))?;
         let ethnicity = (self.ethnicity.len() == 2)
@@ -194,7 +195,9 @@ impl PersonRow {
             qualification,
             theory_level,
             source_category,
-            id_number: self.id_number.filter(|_| sensitive),
+            // In full for the roles that read it (a list goes back in through the importer); left
+            // out for the others rather than masked, which the importer would refuse.
+            id_number: self.id_number.filter(|_| role.reads(crate::Field::FullIdNumber)),
             youth_union_member: self.youth_union_member,
             trade_union_member: self.trade_union_member,
             unit_name: self.unit_name,
@@ -532,13 +535,12 @@ pub async fn roster(
     )?;
     let people: Vec<i64> = rows.iter().map(|r| r.person.person_id).collect();
     let mut posts = posts_of(conn, &people).await?;
-    let sensitive = scope.role.sees_individuals();
     let lines = rows
         .into_iter()
         .map(|r| {
             let status =
                 MemberStatus::from_code(&r.status).ok_or_else(|| corrupt("status", &r.status))?;
-            let mut person = r.person.into_fields(sensitive)?;
+            let mut person = r.person.into_fields(scope.role)?;
             person.posts = posts.remove(&person.person_id).unwrap_or_default();
             Ok(MemberLine {
                 member_id: r.member_id,
@@ -600,7 +602,6 @@ pub async fn post_holders(
         Scope::org_filter("u.org_id", 2)
     );
     let rows = fetch_all!(conn.ex(), Row, &sql, root, all, user, role)?;
-    let sensitive = scope.role.sees_individuals();
     let mut out: Vec<PostHolderLine> = Vec::new();
     let mut index: HashMap<i64, usize> = HashMap::new();
     for r in rows {
@@ -610,7 +611,7 @@ pub async fn post_holders(
             Some(&i) => out[i].person.posts.push(post),
             None => {
                 index.insert(r.person.person_id, out.len());
-                let mut person = r.person.into_fields(sensitive)?;
+                let mut person = r.person.into_fields(scope.role)?;
                 person.posts.push(post);
                 out.push(PostHolderLine {
                     person,
@@ -913,7 +914,6 @@ pub async fn candidacies_page(
     let cards = cards_of(conn, &mut named).await?;
     let mut details: HashMap<i64, CandidacyDetailRow> =
         rows.into_iter().map(|r| (r.candidacy_id, r)).collect();
-    let sensitive = scope.role.sees_individuals();
     let mut items = Vec::with_capacity(ids.len());
     for list_row in page.items {
         let Some(d) = details.remove(&list_row.candidacy_id) else {
@@ -943,7 +943,7 @@ pub async fn candidacies_page(
         items.push(CandidacyLine {
             candidacy_id,
             pub_id: list_row.pub_id,
-            person: d.person.into_fields(sensitive)?,
+            person: d.person.into_fields(scope.role)?,
             cell_code: d.cell_code,
             stage,
             extras,

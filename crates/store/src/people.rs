@@ -192,24 +192,6 @@ async fn unit_id(tx: &mut Tx, unit: Option<&UnitRef>) -> Result<Option<i64>> {
     })
 }
 
-/// Refuse an ID number another person already has (`except`: the person being updated).
-async fn check_id_number_free(tx: &mut Tx, p: &Person, except: i64) -> Result<()> {
-    let Some(id) = &p.id_number else {
-        return Ok(());
-    };
-    let taken: Option<(i64,)> = fetch_optional!(
-        tx.ex(),
-        (i64,),
-        "SELECT person_id FROM person WHERE id_number = $1 AND person_id <> $2",
-        id.reveal(),
-        except
-    )?;
-    if taken.is_some() {
-        return Err(duplicate_id_number());
-    }
-    Ok(())
-}
-
 fn duplicate_id_number() -> StoreError {
     StoreError::invalid("duplicate id number", DUPLICATE_ID_NUMBER_VI)
 }
@@ -249,35 +231,74 @@ pub async fn insert_scoped(
     p: &Person,
     pub_id: Option<PubId>,
 ) -> Result<i64> {
-    let holder: Option<(i64,)> = match &p.id_number {
-        Some(id) => fetch_optional!(
-            tx.ex(),
-            (i64,),
-            "SELECT person_id FROM person WHERE id_number = $1",
-            id.reveal()
-        )?,
-        None => None,
+    match id_held(tx, scope, p, 0).await? {
+        IdHeld::Free => insert(tx, ctx, p, pub_id).await,
+        IdHeld::InScope => Err(duplicate_id_number()),
+        IdHeld::Elsewhere(other) => {
+            let mut without = p.clone();
+            without.id_number = None;
+            let person_id = insert(tx, ctx, &without, pub_id).await?;
+            flag_id_conflict(tx, ctx, person_id, other, p).await?;
+            Ok(person_id)
+        }
+    }
+}
+
+/// Whether the ID number of `p` is already held by another person (`except`: the person being
+/// corrected), as a user acting in `scope` may be told.
+enum IdHeld {
+    /// Nobody else holds it.
+    Free,
+    /// A person the scope reaches holds it (the system scope reaches everyone).
+    InScope,
+    /// A person outside the scope holds it (their key).
+    Elsewhere(i64),
+}
+
+async fn id_held(tx: &mut Tx, scope: &Scope, p: &Person, except: i64) -> Result<IdHeld> {
+    let Some(id) = &p.id_number else {
+        return Ok(IdHeld::Free);
     };
+    let holder: Option<(i64,)> = fetch_optional!(
+        tx.ex(),
+        (i64,),
+        "SELECT person_id FROM person WHERE id_number = $1 AND person_id <> $2",
+        id.reveal(),
+        except
+    )?;
     let Some((other,)) = holder else {
-        return insert(tx, ctx, p, pub_id).await;
+        return Ok(IdHeld::Free);
     };
+    if scope.is_system() {
+        return Ok(IdHeld::InScope);
+    }
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT p.person_id FROM person p WHERE p.person_id = $1 AND {}",
         person_visible("p.person_id", 2)
     );
     let visible: Option<(i64,)> = fetch_optional!(tx.ex(), (i64,), &sql, other, all, user, role)?;
-    if visible.is_some() || scope.is_system() {
-        return Err(duplicate_id_number());
-    }
-    let typed = p
+    Ok(if visible.is_some() {
+        IdHeld::InScope
+    } else {
+        IdHeld::Elsewhere(other)
+    })
+}
+
+/// Flag that `person_id` was given the ID number of `typed` that `other` already holds
+/// (`id_conflict`, audit `person.id_conflict` without the number), for the staff who see both.
+pub async fn flag_id_conflict(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    person_id: i64,
+    other: i64,
+    typed: &Person,
+) -> Result<()> {
+    let typed = typed
         .id_number
         .as_ref()
         .map(|i| i.reveal().to_string())
         .unwrap_or_default();
-    let mut without = p.clone();
-    without.id_number = None;
-    let person_id = insert(tx, ctx, &without, pub_id).await?;
     exec!(
         tx.ex(),
         "INSERT INTO id_conflict (person_id, other_person_id, id_number, found_at) VALUES ($1, $2, $3, $4)",
@@ -304,7 +325,7 @@ pub async fn insert_scoped(
         },
     )
     .await?;
-    Ok(person_id)
+    Ok(())
 }
 
 /// An ID number flagged on a person: held by another person the reader also sees.
@@ -369,6 +390,59 @@ pub async fn taken_id_numbers(tx: &mut Tx, ids: &[&str]) -> Result<HashSet<Strin
     )
     .await?;
     Ok(rows.into_iter().map(|(i,)| i).collect())
+}
+
+/// The holders of the ID numbers among `ids`, as a user acting in `scope` may be told: the numbers
+/// held by a person the scope reaches (an importer names those rows), and the numbers held only
+/// outside it, with the holder's key (the row is kept without the number and the pair flagged with
+/// [`flag_id_conflict`], as [`insert_scoped`] does).
+pub async fn id_holders(
+    tx: &mut Tx,
+    scope: &Scope,
+    ids: &[&str],
+) -> Result<(HashSet<String>, HashMap<String, i64>)> {
+    let keys: Vec<Val> = ids
+        .iter()
+        .map(|i| Val::Text(Some((*i).to_string())))
+        .collect();
+    let held: Vec<(i64, String)> = bulk::select_in(
+        tx,
+        "SELECT person_id, id_number FROM person WHERE id_number IN",
+        &[],
+        &keys,
+    )
+    .await?;
+    if held.is_empty() || scope.is_system() {
+        return Ok((held.into_iter().map(|(_, i)| i).collect(), HashMap::new()));
+    }
+    let (all, user, role) = scope.binds();
+    let select = format!(
+        "SELECT p.person_id FROM person p WHERE {} AND p.person_id IN",
+        person_visible("p.person_id", 1)
+    );
+    let keys: Vec<Val> = held.iter().map(|(p, _)| Val::Int(Some(*p))).collect();
+    let seen: Vec<(i64,)> = bulk::select_in(
+        tx,
+        &select,
+        &[
+            Val::Bool(all),
+            Val::Int(Some(user)),
+            Val::Text(Some(role.to_string())),
+        ],
+        &keys,
+    )
+    .await?;
+    let seen: HashSet<i64> = seen.into_iter().map(|(p,)| p).collect();
+    let mut inside = HashSet::new();
+    let mut outside = HashMap::new();
+    for (person, id) in held {
+        if seen.contains(&person) {
+            inside.insert(id);
+        } else {
+            outside.insert(id, person);
+        }
+    }
+    Ok((inside, outside))
 }
 
 /// Store many new persons at once (an import): the same rows and audit rows as [`insert`] one
@@ -474,12 +548,15 @@ pub async fn insert_many(
 }
 
 /// Replace a person's profile (every field; the folded search text and name key follow the name).
-/// The same ID-number rule as [`insert`]. Audit row `person.update` with the public id only, in
-/// the subtree of `org_id` (the cell of the candidacy or roster row the correction was made from,
-/// so that the staff who see that cell see the row).
+/// The same ID-number rule as [`insert_scoped`], answered within `scope`: a number another person
+/// of the scope holds is refused; one held outside it is not saved (the person keeps the number
+/// they had) and the pair is flagged to the staff who see both. Audit row `person.update` with the
+/// public id only, in the subtree of `org_id` (the cell of the candidacy or roster row the
+/// correction was made from, so that the staff who see that cell see the row).
 pub async fn update(
     tx: &mut Tx,
     ctx: &WriteCtx,
+    scope: &Scope,
     person_id: i64,
     p: &Person,
     org_id: Option<i64>,
@@ -491,7 +568,18 @@ pub async fn update(
         person_id
     )?
     .ok_or(StoreError::NotFound("person"))?;
-    check_id_number_free(tx, p, person_id).await?;
+    let kept;
+    let p = match id_held(tx, scope, p, person_id).await? {
+        IdHeld::Free => p,
+        IdHeld::InScope => return Err(duplicate_id_number()),
+        IdHeld::Elsewhere(other) => {
+            flag_id_conflict(tx, ctx, person_id, other, p).await?;
+            let mut q = p.clone();
+            q.id_number = load(tx.ex(), person_id).await?.id_number;
+            kept = q;
+            &kept
+        }
+    };
     let unit = unit_id(tx, p.residential_unit.as_ref()).await?;
     let name = p.full_name.as_str();
     exec!(

@@ -85,9 +85,10 @@ impl Role {
     pub fn reads(self, field: Field) -> bool {
         use Field::*;
         match self {
-            Role::Admin | Role::OrgStaff | Role::CommitteeMemberInCharge | Role::CellSecretary => {
-                true
-            }
+            Role::Admin | Role::OrgStaff | Role::CellSecretary => true,
+            // The committee member in charge follows the cells' files; the ID number shows masked
+            // (the staff and the cell's secretary fill the forms that carry it).
+            Role::CommitteeMemberInCharge => !matches!(field, FullIdNumber),
             // A mentor follows their own candidates: who they are, where the file stands, the
             // notes they write. Not the sensitive fields, not the dossier, not the roster.
             Role::Mentor => matches!(field, Identity | History | MentorNotes),
@@ -122,11 +123,14 @@ pub enum Field {
     Roster,
     /// Course classes, results and certificates.
     CourseResults,
+    /// The ID number in full, one audited reveal at a time (`person.reveal_id`); whoever reads
+    /// [`Field::Sensitive`] without this sees it masked (`********1234`).
+    FullIdNumber,
 }
 
 impl Field {
     /// Every field, in the order SECURITY.md prints them.
-    pub const ALL: [Field; 7] = [
+    pub const ALL: [Field; 8] = [
         Field::Identity,
         Field::Sensitive,
         Field::History,
@@ -134,6 +138,7 @@ impl Field {
         Field::DossierFiles,
         Field::Roster,
         Field::CourseResults,
+        Field::FullIdNumber,
     ];
 }
 

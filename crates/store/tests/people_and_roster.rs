@@ -684,7 +684,7 @@ async fn a_person_round_trips_with_codes_and_a_duplicate_id_number_is_refused_in
             full_name: ketnap_domain::person::FullName::parse("H'Hen Niê Ksor").unwrap(),
             ..p.clone()
         };
-        people::update(&mut tx, &ctx, person_id, &renamed, None)
+        people::update(&mut tx, &ctx, &Scope::system(), person_id, &renamed, None)
             .await
             .unwrap();
         let other = people::insert(&mut tx, &ctx, &person("Trần Văn Khác"), None)
@@ -694,7 +694,7 @@ async fn a_person_round_trips_with_codes_and_a_duplicate_id_number_is_refused_in
             id_number: p.id_number.clone(),
             ..person("Trần Văn Khác")
         };
-        let err = people::update(&mut tx, &ctx, other, &stolen, None)
+        let err = people::update(&mut tx, &ctx, &Scope::system(), other, &stolen, None)
             .await
             .unwrap_err();
         assert_eq!(err.message_vi(), DUPLICATE_ID_NUMBER_VI, "{engine}");
@@ -1447,7 +1447,7 @@ async fn a_duplicate_id_number_is_answered_only_within_the_scope_and_flagged_to_
             id_number: with_id("Lê Văn Giữ").id_number,
             ..person("Lê Văn Giữ")
         };
-        people::update(&mut tx, &ctx, holder, &held, None)
+        people::update(&mut tx, &ctx, &Scope::system(), holder, &held, None)
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -1518,5 +1518,50 @@ async fn a_duplicate_id_number_is_answered_only_within_the_scope_and_flagged_to_
             !detail.contains("066199009876"),
             "the audit holds no number"
         );
+        drop(conn);
+        // A correction by commune B typing the same number again: answered the same way (kept
+        // without it, flagged again), not refused.
+        let mut tx = store.begin().await.unwrap();
+        people::update(
+            &mut tx,
+            &ctx,
+            &staff_b,
+            newcomer,
+            &with_id("Trần Văn Mới"),
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let (stored,): (Option<String>,) = fetch_one!(
+            conn.ex(),
+            (Option<String>,),
+            "SELECT id_number FROM person WHERE person_id = $1",
+            newcomer
+        )
+        .unwrap();
+        assert_eq!(stored, None, "{engine}: the correction keeps no number");
+        assert_eq!(
+            people::id_conflicts(&mut conn, &staff_p, newcomer)
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "{engine}"
+        );
+        // Commune A correcting its own holder's twin would be told (it sees the holder).
+        drop(conn);
+        let mut tx = store.begin().await.unwrap();
+        let e = people::update(
+            &mut tx,
+            &ctx,
+            &staff_a,
+            holder,
+            &with_id("Lê Văn Giữ"),
+            None,
+        )
+        .await;
+        assert!(e.is_ok(), "{engine}: its own number is no conflict");
     }
 }

@@ -67,13 +67,37 @@ pub struct Metrics {
 }
 
 /// Settings that depend on how the server is deployed (SECURITY.md).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Security {
     /// Mark the session cookie `Secure`: set it when users reach ketnap over HTTPS (through a
     /// proxy that terminates TLS), so the cookie never travels in clear.
     pub secure_cookies: bool,
     /// The bearer token `/metrics` asks for; without one, `/metrics` answers only on loopback.
     pub metrics_token: Option<String>,
+    /// Readers of aggregates only (leaders) see the composition tables' rows of fewer people than
+    /// this as "dưới N" (`ketnap_io::report::build`); 0 shows every count.
+    pub small_counts_below: u32,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Security {
+            secure_cookies: false,
+            metrics_token: None,
+            small_counts_below: 5,
+        }
+    }
+}
+
+impl Security {
+    /// The small-count threshold for a role: readers of individuals see every count.
+    pub fn small_below(&self, role: ketnap_store::Role) -> u32 {
+        if role.reads(ketnap_store::Field::Identity) {
+            0
+        } else {
+            self.small_counts_below
+        }
+    }
 }
 
 /// What every handler shares.
@@ -322,6 +346,8 @@ pub struct ServeConfig {
     pub secure_cookies: bool,
     /// The bearer token for `/metrics` (empty: `/metrics` on loopback only).
     pub metrics_token: String,
+    /// Leaders see composition rows of fewer people than this as "dưới N" (0: every count).
+    pub small_counts_below: u32,
 }
 
 impl ServeConfig {
@@ -330,6 +356,7 @@ impl ServeConfig {
         Security {
             secure_cookies: self.secure_cookies,
             metrics_token: Some(self.metrics_token.trim().to_string()).filter(|t| !t.is_empty()),
+            small_counts_below: self.small_counts_below,
         }
     }
 }
@@ -347,6 +374,7 @@ impl ServeConfig {
                 "demo_password": "ketnap-demo",
                 "secure_cookies": false,
                 "metrics_token": "",
+                "small_counts_below": 5,
             })))
             .merge(Toml::file("ketnap.toml"))
             .merge(Env::prefixed("KETNAP_").only(&[
@@ -354,6 +382,7 @@ impl ServeConfig {
                 "demo_password",
                 "secure_cookies",
                 "metrics_token",
+                "small_counts_below",
             ]))
             .extract()
             .map_err(Box::new)

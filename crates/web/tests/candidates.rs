@@ -760,6 +760,107 @@ async fn staff_correct_a_candidates_details_without_touching_the_candidacy() {
     );
 }
 
+/// Issue 18, point 1: the ID number shows masked (`********2345`) to the roles that read sensitive
+/// fields; staff reveal it in full one time at a time, each reveal an audit row without the
+/// number; the committee member in charge sees it masked with no reveal (refused if forged); a
+/// blank correction field keeps the number, the box clears it.
+#[tokio::test]
+async fn the_id_number_shows_masked_and_each_full_reveal_is_audited() {
+    const ID: &str = "001092012345";
+    let mut app = TestApp::spawn().await;
+    // A cell the committee member in charge follows.
+    app.login("phutrach").await;
+    let list = app.get("/candidates").await;
+    let theirs = list
+        .body
+        .split("<td><a href=\"/candidates/")
+        .nth(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .expect("phutrach follows some candidate");
+    let their_page = app.get(&format!("/candidates/{theirs}")).await;
+    let cell = their_page.body.split("<dt>Chi bộ</dt><dd><a href=\"/orgs/").nth(1).unwrap();
+    let cell = cell[..cell.find('"').unwrap()].to_string();
+    app.login("tochuc").await;
+    let form = app.get("/candidates/new").await;
+    let csrf = TestApp::csrf(&form);
+    let res = app
+        .post(
+            "/candidates",
+            &[
+                ("_csrf", &csrf),
+                ("cell", &cell),
+                ("listed_on", "06/01/2025"),
+                ("full_name", "Đỗ Văn Kín"),
+                ("birth_date", "03/03/1992"),
+                ("gender", "Nam"),
+                ("ethnicity", "Kinh"),
+                ("religion", "Không"),
+                ("education", "12/12"),
+                ("qualification", "Đại học"),
+                ("theory_level", "Sơ cấp"),
+                ("source_category", "Giáo viên"),
+                ("id_number", ID),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let id = candidate_id(res.location.as_deref().unwrap());
+    let page = app.get(&format!("/candidates/{id}")).await;
+    assert!(page.body.contains("********2345"), "masked");
+    assert!(!page.body.contains(ID), "never in full on the page or in the form");
+    assert!(page.body.contains("Xem đầy đủ"));
+    let csrf = TestApp::csrf(&page);
+    let shown = app
+        .post(&format!("/candidates/{id}/reveal-id"), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains(ID), "revealed once");
+    assert!(shown.body.contains("đã được ghi vào nhật ký"));
+    let audit = app.get("/audit?action=person.reveal_id").await;
+    assert!(audit.body.contains("Đỗ Văn Kín"), "the reveal is audited");
+    assert!(!audit.body.contains(ID), "the audit holds no number");
+    assert!(!app.get(&format!("/candidates/{id}")).await.body.contains(ID), "once");
+    // A correction with the field blank keeps the number.
+    let page = app.get(&format!("/candidates/{id}")).await;
+    let csrf = TestApp::csrf(&page);
+    let mut fields = vec![
+        ("_csrf", csrf.as_str()),
+        ("full_name", "Đỗ Văn Kín"),
+        ("birth_date", "13/03/1992"),
+        ("gender", "male"),
+        ("ethnicity", "Kinh"),
+        ("religion", "none"),
+        ("education", "12/12"),
+        ("id_number", ""),
+    ];
+    let res = app.post(&format!("/candidates/{id}/person"), &fields).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(app.get(&format!("/candidates/{id}")).await.body.contains("********2345"));
+    // The committee member in charge: masked, no reveal, a forged one refused.
+    app.login("phutrach").await;
+    let page = app.get(&format!("/candidates/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("********2345"));
+    assert!(!page.body.contains("Xem đầy đủ"));
+    let csrf = TestApp::csrf(&page);
+    let forged = app
+        .post(&format!("/candidates/{id}/reveal-id"), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(!forged.body.contains(ID));
+    // The box clears it.
+    app.login("tochuc").await;
+    let page = app.get(&format!("/candidates/{id}")).await;
+    let csrf = TestApp::csrf(&page);
+    fields[0] = ("_csrf", csrf.as_str());
+    fields.push(("clear_id", "1"));
+    let res = app.post(&format!("/candidates/{id}/person"), &fields).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = app.get(&format!("/candidates/{id}")).await;
+    assert!(!page.body.contains("********2345"));
+    assert!(page.body.contains("chưa ghi"));
+}
+
 /// age.over_max_authority (QĐ 232-QĐ/TW §1.1.2; HD 01-HD/TW (2021) §1.1): the consent of the
 /// standing committee is a step of its own with its number and the conditions, offered only to
 /// those it can concern.

@@ -526,3 +526,29 @@ async fn every_output_shows_the_same_counts_and_the_sections_agree_for_a_year_an
         assert_eq!(by_child, admitted, "{period}: VII and II");
     }
 }
+
+/// Issue 18, point 1: a leader (aggregates only) reads the composition tables with the rows of
+/// fewer than 5 people (the default setting) written "dưới 5" and a note saying why; totals and
+/// everything else stay exact. Staff read every count.
+#[tokio::test]
+async fn a_leader_reads_small_counts_of_the_composition_suppressed() {
+    let mut app = TestApp::spawn().await;
+    app.login("lanhdao").await;
+    let org = options_of(&app.get("/reports").await.body, "r-org")[0].clone();
+    let leader = app.get(&format!("/reports?org={org}&period=2026")).await;
+    assert_eq!(leader.status, StatusCode::OK);
+    assert!(leader.body.contains("dưới 5"), "some row is small");
+    assert!(leader.body.contains("không ghi số cụ thể để không lộ thông tin cá nhân"));
+    app.cookie = None;
+    app.login("tochuc").await;
+    let staff = app.get(&format!("/reports?org={org}&period=2026")).await;
+    assert_eq!(staff.status, StatusCode::OK);
+    assert!(!staff.body.contains("dưới 5"), "staff read every count");
+    // The admission total (section IV's first row) is the same for both.
+    let total = |body: &str| {
+        let iv = &body[body.find("IV. Cơ cấu đảng viên mới kết nạp").unwrap()..];
+        let row = &iv[iv.find("Tổng số").unwrap()..];
+        row[..row.find("</tr>").unwrap()].to_string()
+    };
+    assert_eq!(total(&leader.body), total(&staff.body));
+}

@@ -261,7 +261,7 @@ pub(crate) async fn insert_person(
     person: &Person,
     p: &mut Problems,
 ) -> Result<Option<i64>> {
-    match people::insert(tx, w.ctx, person, None).await {
+    match people::insert_scoped(tx, w.ctx, w.scope, person, None).await {
         Ok(id) => Ok(Some(id)),
         Err(e) if user_error(&e) => {
             p.store(r.line, Some("id_number"), &e);
@@ -466,6 +466,9 @@ struct Pending {
     card: Option<String>,
     /// The unit and the posts the row names.
     posts: Option<(i64, Vec<KeyPositionKind>)>,
+    /// The ID number as typed, when a person outside the importer's scope holds it (the key of
+    /// that person): the row lands without it and the pair is flagged (issue 18).
+    conflict: Option<(i64, Person)>,
 }
 
 pub(crate) async fn write_members(
@@ -588,27 +591,30 @@ pub(crate) async fn write_members(
             },
             card: (!card.is_empty()).then_some(card),
             posts,
+            conflict: None,
         });
     }
-    // An ID number someone already has is named on its row, as a single insert would refuse it.
+    // An ID number someone in the scope already has is named on its row, as a single insert would
+    // refuse it; one held only outside the scope is not told: the row lands without it, flagged.
     let ids: Vec<&str> = pending
         .iter()
         .filter_map(|x| x.person.id_number.as_ref().map(|i| i.reveal()))
         .collect();
-    let taken = people::taken_id_numbers(tx, &ids).await?;
-    if !taken.is_empty() {
-        for x in &pending {
-            if x.person
-                .id_number
-                .as_ref()
-                .is_some_and(|i| taken.contains(i.reveal()))
-            {
-                p.at(
-                    rows[x.row].line,
-                    "id_number",
-                    people::DUPLICATE_ID_NUMBER_VI,
-                );
-            }
+    let (inside, outside) = people::id_holders(tx, w.scope, &ids).await?;
+    for x in &mut pending {
+        let Some(id) = x.person.id_number.as_ref().map(|i| i.reveal().to_string()) else {
+            continue;
+        };
+        if inside.contains(&id) {
+            p.at(
+                rows[x.row].line,
+                "id_number",
+                people::DUPLICATE_ID_NUMBER_VI,
+            );
+        } else if let Some(other) = outside.get(&id) {
+            let typed = x.person.clone();
+            x.person.id_number = None;
+            x.conflict = Some((*other, typed));
         }
     }
     // A card number a member in the scope already holds, likewise.
@@ -678,6 +684,11 @@ pub(crate) async fn write_members(
                 break;
             }
             Err(e) => return Err(e),
+        }
+        for (x, person_id) in chunk.iter().zip(&person_ids) {
+            if let Some((other, typed)) = &x.conflict {
+                people::flag_id_conflict(tx, w.ctx, *person_id, *other, typed).await?;
+            }
         }
         let mut posts = Vec::new();
         for (x, person_id) in chunk.iter_mut().zip(person_ids) {

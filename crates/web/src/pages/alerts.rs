@@ -268,8 +268,8 @@ pub async fn index(
     let kind = q.kind.as_deref().filter(|s| !s.is_empty());
     let sort = q.sort.as_deref().unwrap_or("queue");
     let format = downloads::requested(q.format.as_deref())?;
-    if format.is_some() {
-        downloads::allowed(&auth)?;
+    if let Some(format) = format {
+        downloads::allowed(&state, &auth, "Danh sách cảnh báo", format).await?;
     }
     let actor = q.actor.as_deref().filter(|s| !s.is_empty());
     let org_asked = q.org.as_deref().map(str::trim).filter(|s| !s.is_empty());

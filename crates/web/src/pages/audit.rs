@@ -26,7 +26,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Actions with a Vietnamese name (others are shown as their code).
-pub const ACTIONS: [(&str, &str); 31] = [
+pub const ACTIONS: [(&str, &str); 47] = [
     ("org.create", "Tạo tổ chức"),
     ("org.update", "Sửa thông tin tổ chức"),
     ("org.move", "Chuyển tổ chức"),
@@ -64,6 +64,22 @@ pub const ACTIONS: [(&str, &str); 31] = [
     ("user.enable", "Mở lại tài khoản"),
     ("user.api_token_set", "Cấp khóa truy cập API"),
     ("user.api_token_clear", "Thu hồi khóa truy cập API"),
+    ("user.api_token_issue", "Cấp khóa truy cập API có thời hạn"),
+    ("user.api_token_revoke", "Thu hồi khóa truy cập API có thời hạn"),
+    ("class.open", "Mở lớp bồi dưỡng"),
+    ("class.propose", "Đề nghị cử đi học"),
+    ("class.approve", "Duyệt danh sách cử đi học"),
+    ("class.enrol", "Ghi danh học viên"),
+    ("class.results", "Ghi kết quả học tập"),
+    ("class.certificates", "Cấp giấy chứng nhận"),
+    ("verification.remind", "Nhắc trả lời thẩm tra"),
+    ("org.congress", "Ghi nhiệm kỳ đại hội"),
+    ("org.student_thresholds", "Ghi ngưỡng học sinh, sinh viên"),
+    ("plan.rates", "Ghi tỷ lệ kế hoạch"),
+    ("report_text.save", "Ghi phần lời báo cáo"),
+    ("person.id_conflict", "Số định danh trùng cần đối chiếu"),
+    ("person.reveal_id", "Xem đầy đủ số định danh"),
+    ("list.download", "Tải danh sách về máy"),
 ];
 
 /// Lifecycle steps (`candidacy.<code>`) with their Vietnamese name (`lifecycle::action_label_vi`).
@@ -165,6 +181,7 @@ fn object_label(kind: &str) -> &str {
         "introduction" => "Giới thiệu của đoàn thể",
         "import" => "Tệp nhập",
         "membership" => "Đảng số",
+        "list" => "Tệp tải về",
         _ => "Đối tượng khác",
     }
 }
@@ -295,7 +312,7 @@ pub async fn index(
     };
     let mut conn = state.store.read().await?;
     if let Some(format) = downloads::requested(q.format.as_deref())? {
-        downloads::allowed(&auth)?;
+        downloads::allowed(&state, &auth, "Nhật ký thao tác", format).await?;
         if let Some(e) = error {
             return Err(AppError::BadRequest(e));
         }
@@ -323,7 +340,9 @@ pub async fn index(
         .map(|r| AuditLineView {
             object_name: names
                 .get(&(r.object_kind.clone(), r.object_id.clone()))
-                .cloned(),
+                .cloned()
+                // A downloaded list is named by its title.
+                .or_else(|| (r.object_kind == "list").then(|| r.object_id.clone())),
             object_href: match r.object_kind.as_str() {
                 "candidacy" => Some(format!("/candidates/{}", r.object_id)),
                 "org" => Some(format!("/orgs/{}", r.object_id)),

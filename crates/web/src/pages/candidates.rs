@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/candidates/{pub_id}", get(show))
         .route("/candidates/{pub_id}/step", post(step))
         .route("/candidates/{pub_id}/person", post(correct_person))
+        .route("/candidates/{pub_id}/reveal-id", post(reveal_id))
 }
 
 /// Rows per list page.
@@ -237,7 +238,7 @@ pub async fn list(
         query: Some(g(&q.q).to_string()).filter(|s| !s.is_empty()),
     };
     if let Some(format) = downloads::requested(q.format.as_deref())? {
-        downloads::allowed(&auth)?;
+        downloads::allowed(&state, &auth, "Danh sách quần chúng", format).await?;
         let filter = ketnap_io::lists::ListFilter {
             candidates: filter,
             ..Default::default()
@@ -504,8 +505,8 @@ pub struct CorrectPerson {
     pub religions: Vec<Opt>,
     /// Education, "12/12".
     pub education: String,
-    /// ID number (staff see it in full, as on the new-candidate form).
-    pub id_number: String,
+    /// Whether an ID number is recorded (the field is then left blank to keep it).
+    pub has_id: bool,
 }
 
 /// A group of step forms of one weight, behind the one the process expects now.
@@ -653,6 +654,11 @@ pub struct ShowPage {
     pub correct: Option<CorrectPerson>,
     /// The personal details were just corrected.
     pub person_saved: bool,
+    /// The ID number for a role reading sensitive fields: masked, or in full just after an
+    /// audited reveal (`true`).
+    pub id_shown: Option<(String, bool)>,
+    /// The role may reveal the full number.
+    pub reveals_id: bool,
     /// The violations of a refused step.
     pub violations: Vec<Violation>,
     /// A message for a bad form or a conflict.
@@ -1703,6 +1709,8 @@ pub(crate) struct Outcome {
     pub(crate) saved: bool,
     /// The personal details were just corrected.
     pub(crate) person_saved: bool,
+    /// The full ID number was asked for (and the reveal audited): show it once.
+    pub(crate) reveal_id: bool,
 }
 
 /// The facts the rules judge a candidacy's next step by: the candidate's (from the person and the
@@ -2053,7 +2061,7 @@ pub(crate) async fn render_show(
                 birth_date: f.birth_date,
                 ethnicity: person.ethnicity.name().to_string(),
                 education: f.education,
-                id_number: f.id_number,
+                has_id: person.id_number.is_some(),
             }
         }),
         reads: Reads::of(auth.role),
@@ -2068,6 +2076,18 @@ pub(crate) async fn render_show(
             })
             .collect(),
         person_saved: outcome.person_saved,
+        id_shown: if reads(ketnap_store::Field::Sensitive) {
+            person.id_number.as_ref().map(|i| {
+                if outcome.reveal_id && reads(ketnap_store::Field::FullIdNumber) {
+                    (i.reveal().to_string(), true)
+                } else {
+                    (i.to_string(), false)
+                }
+            })
+        } else {
+            None
+        },
+        reveals_id: reads(ketnap_store::Field::FullIdNumber),
         violations: outcome.violations,
         error: outcome.error,
         today: format_vn(today),
@@ -2232,6 +2252,45 @@ pub async fn step(
     }
 }
 
+/// `POST /candidates/{pub_id}/reveal-id`: show the candidate's ID number in full, once, to a role
+/// that reads it ([`ketnap_store::Field::FullIdNumber`]); every reveal is an audit row
+/// (`person.reveal_id`, the person's public id, never the number).
+pub async fn reveal_id(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(pub_id): Path<String>,
+) -> Result<Response, AppError> {
+    if !auth.role.reads(ketnap_store::Field::FullIdNumber) {
+        return Err(AppError::Forbidden);
+    }
+    let c = candidacies::get(&mut state.store.read().await?, &auth.scope, &pub_id).await?;
+    let mut tx = state.store.begin().await?;
+    ketnap_store::audit::append(
+        &mut tx,
+        &state.write_ctx(Some(auth.user.user_id)),
+        &ketnap_store::audit::AuditEntry {
+            action: "person.reveal_id",
+            object_kind: "person",
+            object_id: &c.person_pub_id,
+            org_id: Some(c.cell_id),
+            detail: serde_json::json!({ "candidacy": c.pub_id }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let page = render_show(
+        &state,
+        &auth,
+        &pub_id,
+        Outcome {
+            reveal_id: true,
+            ..Outcome::default()
+        },
+    )
+    .await?;
+    Ok(Html(page.render()?).into_response())
+}
+
 /// The correction of a candidate's personal details as posted.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct CorrectInput {
@@ -2249,6 +2308,9 @@ pub struct CorrectInput {
     education: String,
     #[serde(default)]
     id_number: String,
+    /// Remove the recorded ID number (a blank field keeps it).
+    #[serde(default)]
+    clear_id: Option<String>,
 }
 
 /// `POST /candidates/{pub_id}/person`: correct the person's details (name, birth date, gender,
@@ -2278,7 +2340,12 @@ pub async fn correct_person(
     form.ethnicity = input.ethnicity;
     form.religion = input.religion;
     form.education = input.education;
-    form.id_number = input.id_number;
+    // The recorded number is never sent to the form (it shows masked): a blank field keeps it.
+    if input.clear_id.is_some() {
+        form.id_number = String::new();
+    } else if !input.id_number.trim().is_empty() {
+        form.id_number = input.id_number;
+    }
     let refused = |message: String| {
         let state = state.clone();
         let auth = auth.clone();
@@ -2309,6 +2376,7 @@ pub async fn correct_person(
     match people::update(
         &mut tx,
         &state.write_ctx(Some(auth.user.user_id)),
+        &auth.scope,
         record.person_id,
         &person,
         Some(cell_id),

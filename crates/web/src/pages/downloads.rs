@@ -48,20 +48,47 @@ pub fn requested(format: Option<&str>) -> Result<Option<Format>, AppError> {
     }
 }
 
-/// Lists of individuals are downloaded only by roles that see them.
-pub fn allowed(auth: &Auth) -> Result<(), AppError> {
-    if auth.role.sees_individuals() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
+/// Who downloads lists of individuals: the roles that read a cell's roster
+/// ([`ketnap_store::Field::Roster`]: staff, the committee member in charge, the cell's secretary).
+/// A mentor, the political centre and a mass organisation read their few candidates on the pages;
+/// a list of the subtree in a file is not their job (SECURITY.md, issue 18).
+fn may_download(auth: &Auth) -> bool {
+    auth.role.reads(ketnap_store::Field::Roster)
+}
+
+/// Lists of individuals are downloaded only by [`may_download`] roles, and each download is an
+/// audit row (`list.download`: which list, which format; never its rows).
+pub async fn allowed(
+    state: &AppState,
+    auth: &Auth,
+    list: &str,
+    format: Format,
+) -> Result<(), AppError> {
+    if !may_download(auth) {
+        return Err(AppError::Forbidden);
     }
+    let mut tx = state.store.begin().await?;
+    ketnap_store::audit::append(
+        &mut tx,
+        &state.write_ctx(Some(auth.user.user_id)),
+        &ketnap_store::audit::AuditEntry {
+            action: "list.download",
+            object_kind: "list",
+            object_id: list,
+            org_id: None,
+            detail: serde_json::json!({ "format": format.code() }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The link prefix a page's "Tải về" links append `format=…` to: the page's path and query
 /// (without `format` and the page cursor), ending in `?` or `&`. `None` for roles that do not
 /// download lists.
 pub fn link(auth: &Auth, path: &str, query: &str) -> Option<String> {
-    auth.role.sees_individuals().then(|| {
+    may_download(auth).then(|| {
         if query.is_empty() {
             format!("{path}?")
         } else {
@@ -118,8 +145,8 @@ pub async fn org_tree(
     Path(pub_id): Path<String>,
     Query(q): Query<FormatQuery>,
 ) -> Result<Response, AppError> {
-    allowed(&auth)?;
     let format = requested(q.format.as_deref())?.unwrap_or(Format::Xlsx);
+    allowed(&state, &auth, "Danh sách tổ chức", format).await?;
     let mut conn = state.store.read().await?;
     let org = orgs::get(&mut conn, &auth.scope, &pub_id).await?;
     let filter = ListFilter {
@@ -151,8 +178,8 @@ pub async fn coverage_lists(
     auth: Auth,
     Query(q): Query<CoverageListsQuery>,
 ) -> Result<Response, AppError> {
-    allowed(&auth)?;
     let format = requested(q.format.as_deref())?.unwrap_or(Format::Xlsx);
+    allowed(&state, &auth, "Danh sách phủ kín thôn, tổ", format).await?;
     let today = state.clock.today();
     let year = parse_year(q.year.as_deref(), today)?;
     let mut conn = state.store.read().await?;

@@ -287,7 +287,7 @@ async fn roster_file(
     q: &RosterQuery,
     format: ketnap_io::lists::Format,
 ) -> Result<Response, AppError> {
-    downloads::allowed(auth)?;
+    downloads::allowed(state, auth, "Danh sách đảng viên", format).await?;
     let mut conn = state.store.read().await?;
     let org = match q.org.as_deref().filter(|s| !s.is_empty()) {
         Some(p) => orgs::get(&mut conn, &auth.scope, p).await?,

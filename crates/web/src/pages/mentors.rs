@@ -181,7 +181,7 @@ pub async fn index(
     Query(q): Query<downloads::FormatQuery>,
 ) -> Result<Response, AppError> {
     if let Some(format) = downloads::requested(q.format.as_deref())? {
-        downloads::allowed(&auth)?;
+        downloads::allowed(&state, &auth, "Danh sách đảng viên giúp đỡ", format).await?;
         let mut conn = state.store.read().await?;
         let alerts = candidacies::alerts_in_scope(
             &mut conn,

@@ -757,7 +757,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let period = parse_period(q.period.as_deref(), state.clock.today())?;
     if let Some(format) = downloads::requested(q.format.as_deref())? {
-        downloads::allowed(&auth)?;
+        downloads::allowed(&state, &auth, "Danh sách người được kết nạp", format).await?;
         let mut conn = state.store.read().await?;
         let (org, _) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
         // The page's plans: the organisation's and its children's, for the period.
