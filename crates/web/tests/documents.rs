@@ -62,6 +62,18 @@ async fn post_multipart(app: &mut TestApp, path: &str, parts: &[Part<'_>]) -> Pa
 
 /// Upload a file to a candidate with the session's CSRF token.
 async fn upload(app: &mut TestApp, id: &str, code: &str, date: &str, file: &[u8]) -> Page {
+    upload_named(app, id, code, date, "don-xin-vao-dang.pdf", file).await
+}
+
+/// [`upload`] under a file name of the test's choosing.
+async fn upload_named(
+    app: &mut TestApp,
+    id: &str,
+    code: &str,
+    date: &str,
+    name: &str,
+    file: &[u8],
+) -> Page {
     let csrf = TestApp::csrf(&app.get("/candidates").await);
     post_multipart(
         app,
@@ -70,7 +82,7 @@ async fn upload(app: &mut TestApp, id: &str, code: &str, date: &str, file: &[u8]
             ("_csrf", None, csrf.as_bytes()),
             ("form_code", None, code.as_bytes()),
             ("dated_on", None, date.as_bytes()),
-            ("file", Some("don-xin-vao-dang.pdf"), file),
+            ("file", Some(name), file),
         ],
     )
     .await
@@ -386,7 +398,7 @@ async fn refused_uploads_show_the_page_again_with_the_reason_and_save_nothing() 
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.body
-            .contains("Chỉ nhận tệp PDF, JPG, PNG, DOC hoặc DOCX")
+            .contains("Nội dung tệp không đúng với đuôi tên tệp")
     );
     // No file, a bad date, a date in the future.
     let res = upload(&mut app, &id, "1-KNĐ", "01/11/2026", b"").await;
@@ -403,4 +415,84 @@ async fn refused_uploads_show_the_page_again_with_the_reason_and_save_nothing() 
     let res = upload(&mut app, &id, "2-KNĐ", "01/11/2026", &huge).await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(stored(&app.store, &id).await, 0);
+}
+
+/// A ZIP of the named parts (stored, not compressed).
+fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut out);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, bytes) in parts {
+            w.start_file(*name, opts).unwrap();
+            w.write_all(bytes).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+/// Issue 18, point 3: the type comes from the content and the extension agreeing; PDF, JPEG, PNG
+/// and DOCX only; archives refused (a ZIP under any name, a ZIP named .docx that is no Word
+/// document, a DOCX with macros or an archive inside); each refusal says why, nothing is stored.
+#[tokio::test]
+async fn uploads_are_what_their_name_says_and_never_archives() {
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let id = first_candidate(&mut app, "?stage=dossier").await;
+    let png: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0];
+    let word = |extra: &[(&str, &[u8])]| {
+        let mut parts: Vec<(&str, &[u8])> = vec![
+            ("[Content_Types].xml", b"<Types/>"),
+            ("word/document.xml", b"<w:document/>"),
+        ];
+        parts.extend_from_slice(extra);
+        zip_of(&parts)
+    };
+    let refusals: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("anh.pdf", png.to_vec(), "Nội dung tệp không đúng với đuôi tên tệp"),
+        ("don.pdf.exe", pdf_bytes(), "Chỉ nhận tệp PDF, JPG, PNG hoặc DOCX"),
+        (
+            "don.doc",
+            vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0],
+            "Chỉ nhận tệp PDF, JPG, PNG hoặc DOCX",
+        ),
+        ("ho-so.zip", zip_of(&[("a.pdf", b"%PDF-1.4")]), "Không nhận tệp nén"),
+        ("ho-so.pdf", zip_of(&[("a.pdf", b"%PDF-1.4")]), "Không nhận tệp nén"),
+        ("ho-so.pdf", vec![0x1F, 0x8B, 8, 0, 0, 0], "Không nhận tệp nén"),
+        (
+            "ho-so.docx",
+            zip_of(&[("a.pdf", b"%PDF-1.4")]),
+            "không phải văn bản Word đọc được",
+        ),
+        (
+            "don.docx",
+            word(&[("word/vbaProject.bin", b"macro")]),
+            "có macro hoặc chứa tệp nén",
+        ),
+        (
+            "don.docx",
+            word(&[("word/embeddings/x.zip", b"PK")]),
+            "có macro hoặc chứa tệp nén",
+        ),
+    ];
+    for (name, bytes, why) in refusals {
+        let res = upload_named(&mut app, &id, "1-KNĐ", "01/11/2026", name, &bytes).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert!(res.body.contains(why), "{name}: {why}");
+        assert!(res.body.contains("Không có gì được lưu."), "{name}");
+    }
+    assert_eq!(stored(&app.store, &id).await, 0);
+    // What agrees is kept: a Word document, a JPEG named .jpeg, a PNG.
+    for (name, bytes) in [
+        ("don.docx", word(&[])),
+        ("anh.JPEG", vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0]),
+        ("anh.png", png.to_vec()),
+    ] {
+        let res = upload_named(&mut app, &id, "1-KNĐ", "01/11/2026", name, &bytes).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{name}: {}", res.body);
+    }
+    assert_eq!(stored(&app.store, &id).await, 3);
 }

@@ -37,8 +37,9 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/{pub_id}", get(download))
 }
 
-/// The file types accepted: media type, extension, magic bytes.
-const TYPES: [(&str, &str, &[u8]); 5] = [
+/// The file types accepted: media type, extension, magic bytes. PDF, JPEG, PNG and DOCX only
+/// (issue 18): no legacy DOC (macros), no archive.
+const TYPES: [(&str, &str, &[u8]); 4] = [
     ("application/pdf", "pdf", b"%PDF-"),
     ("image/jpeg", "jpg", &[0xFF, 0xD8, 0xFF]),
     (
@@ -47,27 +48,91 @@ const TYPES: [(&str, &str, &[u8]); 5] = [
         &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A],
     ),
     (
-        "application/msword",
-        "doc",
-        &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1],
-    ),
-    (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "docx",
         b"PK\x03\x04",
     ),
 ];
 
-/// The media type of an accepted file, from its first bytes (a DOCX is a ZIP: its name must also
-/// end in `.docx`).
-fn sniff(bytes: &[u8], file_name: &str) -> Option<&'static str> {
-    let (mime, ext, _) = TYPES
-        .iter()
-        .find(|(_, _, magic)| bytes.starts_with(magic))?;
-    if *ext == "docx" && !file_name.to_ascii_lowercase().ends_with(".docx") {
-        return None;
+/// The first bytes of the archive formats refused (a ZIP that is not a DOCX among them).
+const ARCHIVES: [&[u8]; 7] = [
+    b"PK\x03\x04",
+    b"PK\x05\x06",
+    b"Rar!\x1A\x07",
+    &[b'7', b'z', 0xBC, 0xAF, 0x27, 0x1C],
+    &[0x1F, 0x8B],
+    b"BZh",
+    &[0xFD, b'7', b'z', b'X', b'Z', 0x00],
+];
+
+/// The largest a DOCX may grow to when unpacked (its parts' declared sizes added up), and the
+/// most parts it may have: a "ZIP bomb" named `.docx` is refused without being unpacked.
+const DOCX_MAX_UNPACKED: u64 = 100 * 1024 * 1024;
+const DOCX_MAX_PARTS: usize = 2_000;
+
+/// The media type of an accepted file: its extension names one of [`TYPES`] and its content
+/// agrees (the first bytes; for a DOCX, the parts of a Word document and no macros, no nested
+/// archive). The refusal in Vietnamese otherwise.
+fn sniff(bytes: &[u8], file_name: &str) -> Result<&'static str, &'static str> {
+    let name = file_name.trim().to_lowercase();
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    let ext = if ext == "jpeg" { "jpg" } else { ext };
+    let Some((mime, ext, magic)) = TYPES.iter().find(|(_, e, _)| *e == ext) else {
+        return Err(if ARCHIVES.iter().any(|m| bytes.starts_with(m)) {
+            ARCHIVE_VI
+        } else {
+            "Chỉ nhận tệp PDF, JPG, PNG hoặc DOCX (tên tệp phải có đuôi .pdf, .jpg, .png hoặc .docx). Không có gì được lưu."
+        });
+    };
+    if !bytes.starts_with(magic) {
+        return Err(if ARCHIVES.iter().any(|m| bytes.starts_with(m)) {
+            ARCHIVE_VI
+        } else {
+            "Nội dung tệp không đúng với đuôi tên tệp (ví dụ một ảnh được đổi tên thành .pdf): hãy lưu lại đúng định dạng rồi đính kèm. Không có gì được lưu."
+        });
     }
-    Some(mime)
+    if *ext == "docx" {
+        docx_parts_ok(bytes)?;
+    }
+    Ok(mime)
+}
+
+const ARCHIVE_VI: &str = "Không nhận tệp nén (ZIP, RAR, 7z…): hãy đính kèm từng giấy tờ dạng PDF, JPG, PNG hoặc DOCX. Không có gì được lưu.";
+
+/// A DOCX is a ZIP: read its directory (nothing is unpacked) and ask for the parts of a Word
+/// document, no macro project, no archive or program inside, and a bounded unpacked size.
+fn docx_parts_ok(bytes: &[u8]) -> Result<(), &'static str> {
+    const NOT_WORD: &str = "Tệp có đuôi .docx nhưng không phải văn bản Word đọc được: hãy mở bằng Word, lưu lại dạng .docx hoặc .pdf rồi đính kèm. Không có gì được lưu.";
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| NOT_WORD)?;
+    if zip.len() > DOCX_MAX_PARTS {
+        return Err(NOT_WORD);
+    }
+    let names: Vec<String> = zip.file_names().map(str::to_lowercase).collect();
+    if !names.iter().any(|n| n == "[content_types].xml")
+        || !names.iter().any(|n| n == "word/document.xml")
+    {
+        return Err(NOT_WORD);
+    }
+    const INSIDE: [&str; 10] = [
+        ".zip", ".rar", ".7z", ".gz", ".exe", ".dll", ".js", ".vbs", ".bat", ".cmd",
+    ];
+    if names
+        .iter()
+        .any(|n| n.ends_with("vbaproject.bin") || INSIDE.iter().any(|x| n.ends_with(x)))
+    {
+        return Err(
+            "Tệp Word này có macro hoặc chứa tệp nén, chương trình bên trong: hãy lưu lại dạng .docx thường hoặc .pdf rồi đính kèm. Không có gì được lưu.",
+        );
+    }
+    let mut unpacked: u64 = 0;
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(|_| NOT_WORD)?;
+        unpacked = unpacked.saturating_add(part.size());
+    }
+    if unpacked > DOCX_MAX_UNPACKED {
+        return Err(NOT_WORD);
+    }
+    Ok(())
 }
 
 /// The media type and extension of a stored type; a type not accepted here (stored by another
@@ -342,9 +407,7 @@ fn check(
     if posted.bytes.is_empty() {
         return Err("Chọn tệp cần đính kèm (tệp không được rỗng). Không có gì được lưu.".into());
     }
-    let mime = sniff(&posted.bytes, &posted.file_name).ok_or_else(|| {
-        "Chỉ nhận tệp PDF, JPG, PNG, DOC hoặc DOCX. Không có gì được lưu.".to_string()
-    })?;
+    let mime = sniff(&posted.bytes, &posted.file_name).map_err(str::to_string)?;
     Ok((form.title.as_str(), dated_on, mime))
 }
 
