@@ -543,17 +543,17 @@ fn a_real_office_starts_from_an_empty_database_and_its_lists_say_what_the_files_
     let file_total: usize = cands.by_stage.values().sum();
     assert!(total as usize <= file_total, "{by_stage:?}");
     assert_eq!(
-        by_stage.get("AwaitingDecision").copied(),
+        by_stage.get("awaiting_decision").copied(),
         Some(cands.by_stage[&7] as i64),
         "{by_stage:?}"
     );
     assert_eq!(
-        by_stage.get("Source").copied(),
+        by_stage.get("source").copied(),
         Some(cands.by_stage[&0] as i64),
         "{by_stage:?}"
     );
     assert_eq!(
-        by_stage.get("Verification").copied(),
+        by_stage.get("verification").copied(),
         Some(cands.by_stage[&4] as i64),
         "{by_stage:?}"
     );

@@ -131,18 +131,38 @@ impl AlertKind {
     }
 }
 
-/// How urgent.
+/// How urgent. Serialised as its [`AlertStatus::code`], the code the alert list filters by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AlertStatus {
     /// Past the deadline, or expired.
+    #[serde(alias = "Overdue")]
     Overdue,
     /// Within [`DUE_SOON_DAYS`] (deadlines) or [`EXPIRING_DAYS`] (validities).
+    #[serde(alias = "DueSoon")]
     DueSoon,
     /// Further away.
+    #[serde(alias = "Upcoming")]
     Upcoming,
 }
 
 impl AlertStatus {
+    /// Every status, most urgent first.
+    pub const ALL: [AlertStatus; 3] = [
+        AlertStatus::Overdue,
+        AlertStatus::DueSoon,
+        AlertStatus::Upcoming,
+    ];
+
+    /// The code: `overdue`, `due_soon`, `upcoming`.
+    pub fn code(self) -> &'static str {
+        match self {
+            AlertStatus::Overdue => "overdue",
+            AlertStatus::DueSoon => "due_soon",
+            AlertStatus::Upcoming => "upcoming",
+        }
+    }
+
     /// The Vietnamese label.
     pub fn label_vi(self) -> &'static str {
         match self {
@@ -153,22 +173,38 @@ impl AlertStatus {
     }
 }
 
-/// Who must act.
+/// Who must act. Serialised as its [`Actor::code`], the code the alert list filters by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Actor {
     /// The cell (its secretary).
+    #[serde(rename = "cell", alias = "Cell")]
     Cell,
     /// The assigned mentor.
+    #[serde(rename = "mentor", alias = "Mentor")]
     Mentor,
     /// The partial or grassroots committee.
+    #[serde(rename = "grassroots", alias = "GrassrootsCommittee")]
     GrassrootsCommittee,
     /// The committee competent to decide.
+    #[serde(rename = "competent", alias = "CompetentCommittee")]
     CompetentCommittee,
     /// The candidate or new member.
+    #[serde(rename = "candidate", alias = "Candidate")]
     Candidate,
 }
 
 impl Actor {
+    /// The code: `cell`, `mentor`, `grassroots`, `competent`, `candidate`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Actor::Cell => "cell",
+            Actor::Mentor => "mentor",
+            Actor::GrassrootsCommittee => "grassroots",
+            Actor::CompetentCommittee => "competent",
+            Actor::Candidate => "candidate",
+        }
+    }
+
     /// The Vietnamese label.
     pub fn label_vi(self) -> &'static str {
         match self {

@@ -25,43 +25,66 @@ use crate::rules::{RuleBook, RuleSet, Violation};
 mod tests;
 
 /// Where a candidacy stands.
+///
+/// Written as its snake_case code (`cell_vote`) wherever it is serialised: the API's answers and
+/// filters and the stored projections use one code for each value (issue 18). The names of
+/// earlier versions (`CellVote`) are still read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Nguồn: listed as a source.
+    #[serde(alias = "Source")]
     Source,
     /// Cảm tình Đảng: on the sympathizer list, a mentor assigned.
+    #[serde(alias = "Sympathizer")]
     Sympathizer,
     /// Enrolled in the awareness course.
+    #[serde(alias = "Course")]
     Course,
     /// Certificate in hand; preparing the dossier.
+    #[serde(alias = "Dossier")]
     Dossier,
     /// Background verification under way.
+    #[serde(alias = "Verification")]
     Verification,
     /// Background certified; waiting for the cell's vote.
+    #[serde(alias = "CellVote")]
     CellVote,
     /// Cell proposed admission; partial and grassroots committee review.
+    #[serde(alias = "GrassrootsVote")]
     GrassrootsVote,
     /// Waiting for the competent committee's decision.
+    #[serde(alias = "AwaitingDecision")]
     AwaitingDecision,
     /// Decision received; ceremony to hold.
+    #[serde(alias = "AwaitingCeremony")]
     AwaitingCeremony,
     /// Probationary member (đảng viên dự bị).
+    #[serde(alias = "Probationary")]
     Probationary,
     /// The cell voted for recognition; committees to approve.
+    #[serde(alias = "RecognitionVote")]
     RecognitionVote,
     /// Official member (đảng viên chính thức).
+    #[serde(alias = "Official")]
     Official,
     /// Withdrew.
+    #[serde(alias = "Withdrawn")]
     Withdrawn,
     /// Not admitted.
+    #[serde(alias = "Rejected")]
     Rejected,
     /// Removed from the probationary list (xóa tên).
+    #[serde(alias = "Removed")]
     Removed,
     /// Moved to another organisation (chuyển sinh hoạt).
+    #[serde(alias = "TransferredOut")]
     TransferredOut,
     /// Died.
+    #[serde(alias = "Deceased")]
     Deceased,
     /// The admission was annulled as irregular.
+    #[serde(alias = "Annulled")]
     Annulled,
 }
 

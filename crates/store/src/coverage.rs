@@ -316,7 +316,7 @@ pub async fn unit_key_positions(
             Ok(KeyPosition {
                 kind: key_kind(&kind)?,
                 holder_pub_id,
-                holder_name: scope.role.sees_individuals().then_some(name),
+                holder_name: scope.role.reads(crate::Field::Roster).then_some(name),
                 holder_is_member: member == 1,
             })
         })
@@ -809,7 +809,7 @@ pub async fn key_positions_held_by_non_members(
         after_kind,
         limit + 1
     )?;
-    let individuals = scope.role.sees_individuals();
+    let individuals = scope.role.reads(crate::Field::Roster);
     let items = rows
         .into_iter()
         .map(|r| {

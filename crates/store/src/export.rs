@@ -197,7 +197,9 @@ impl PersonRow {
             source_category,
             // In full for the roles that read it (a list goes back in through the importer); left
             // out for the others rather than masked, which the importer would refuse.
-            id_number: self.id_number.filter(|_| role.reads(crate::Field::FullIdNumber)),
+            id_number: self
+                .id_number
+                .filter(|_| role.reads(crate::Field::FullIdNumber)),
             youth_union_member: self.youth_union_member,
             trade_union_member: self.trade_union_member,
             unit_name: self.unit_name,

@@ -972,21 +972,55 @@ async fn add_mentor_note(
     created(json!({ "note": note }))
 }
 
-async fn alerts(State(state): State<AppState>, auth: ApiAuth) -> Answer {
+/// Query of `GET /api/v1/alerts`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertParams {
+    limit: Option<i64>,
+    /// The previous page's `next` (an opaque cursor).
+    after: Option<String>,
+}
+
+/// The most alerts the API pages through (the most urgent first, as the page lists them).
+const MAX_API_ALERTS: usize = 5_000;
+
+async fn alerts(
+    State(state): State<AppState>,
+    auth: ApiAuth,
+    ApiQuery(q): ApiQuery<AlertParams>,
+) -> Answer {
     if !auth.role.sees_individuals() {
         return Err(AppError::Forbidden.into());
     }
+    let limit = usize::try_from(q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, 500)).unwrap_or(50);
+    // The cursor is the position in the queue, sealed: it names no row.
+    let from = match q.after.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        Some(a) => state
+            .cursors
+            .open(a)
+            .and_then(|p| p.strip_prefix("alerts:").and_then(|n| n.parse::<usize>().ok()))
+            .ok_or_else(|| {
+                AppError::BadRequest(
+                    "Con trỏ trang («after») không hợp lệ hoặc đã hết hạn; hãy đọc lại từ trang đầu."
+                        .into(),
+                )
+            })?,
+        None => 0,
+    };
     let mut conn = state.store.read().await?;
-    let items = candidacies::alerts_in_scope(
+    let all = candidacies::alerts_in_scope(
         &mut conn,
         &auth.scope,
         &state.book,
         state.clock.today(),
-        500,
+        (from + limit + 1).min(MAX_API_ALERTS),
     )
     .await?;
-    let items: Vec<Value> = items
+    let more = all.len() > from + limit;
+    let items: Vec<Value> = all
         .into_iter()
+        .skip(from)
+        .take(limit)
         .map(|a| {
             json!({
                 "candidacy": a.candidacy_pub_id,
@@ -996,7 +1030,8 @@ async fn alerts(State(state): State<AppState>, auth: ApiAuth) -> Answer {
             })
         })
         .collect();
-    Ok(Json(json!({ "items": items })))
+    let next = more.then(|| state.cursors.seal(&format!("alerts:{}", from + limit)));
+    Ok(Json(json!({ "items": items, "more": more, "next": next })))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1249,19 +1284,38 @@ fn boolean() -> Value {
     json!({ "type": "boolean" })
 }
 
+/// An object with exactly these properties (an answer naming another field fails the suite's
+/// check against this document).
 fn object(required: &[&str], properties: Value) -> Value {
-    json!({ "type": "object", "required": required, "properties": properties })
+    json!({ "type": "object", "required": required, "properties": properties, "additionalProperties": false })
+}
+
+/// A stage, by its code (the same codes as the `stage` filter).
+fn stage() -> Value {
+    let codes: Vec<&str> = ketnap_domain::lifecycle::Stage::ALL
+        .into_iter()
+        .map(ketnap_store::counters::stage_code)
+        .collect();
+    json!({ "type": "string", "enum": codes })
 }
 
 fn input(required: &[&str], properties: Value) -> Value {
-    let mut v = object(required, properties);
-    v["additionalProperties"] = json!(false);
-    v
+    object(required, properties)
 }
 
 fn components() -> Value {
     let pub_id = json!({ "type": "string", "description": "opaque public id" });
     let org_ref = object(&["pub_id"], json!({ "pub_id": pub_id, "name": string() }));
+    let alert = object(
+        &["kind", "rule_id", "due", "status", "actor", "message_vi"],
+        json!({
+            "kind": { "type": "object", "required": ["kind"], "description": "what is due (`kind`: a snake_case code) and its particulars" },
+            "rule_id": string(), "due": date(),
+            "status": { "type": "string", "enum": ketnap_domain::alerts::AlertStatus::ALL.map(|s| s.code()) },
+            "actor": { "type": "string", "enum": ["cell", "mentor", "grassroots", "competent", "candidate"] },
+            "message_vi": string()
+        }),
+    );
     json!({
         "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
         "schemas": {
@@ -1346,25 +1400,36 @@ fn components() -> Value {
                 "on": date(),
                 "action": { "type": "object", "required": ["type"], "properties": { "type": { "type": "string", "description": "snake_case step: open, list_as_sympathizer, enrol_in_course, record_certificate, submit_application, declare_background, add_introducer, record_union_introduction, record_comments, stamp_background, send_verification, answer_verification, certify_background, cell_vote, partial_appraisal, grassroots_vote, return_dossier, extend_deadline, admission_decision, hold_ceremony, declare_member_background, complete_new_member_course, submit_self_review, recognition_cell_vote, recognition_grassroots_vote, recognition_decision, superior_ruling, remove, withdraw, reject, transfer_out, transfer_in, record_death, annul" } }, "additionalProperties": true }
             })),
-            "CandidacyRow": object(&["pub_id", "person_pub_id", "full_name", "cell_pub_id", "stage", "version"], json!({
+            "CandidacyRow": object(&["pub_id", "person_pub_id", "full_name", "gender", "cell_pub_id", "cell_name", "cell_parent", "stage", "version", "source_category", "opened_on", "last_on"], json!({
                 "pub_id": pub_id, "person_pub_id": pub_id, "full_name": string(),
                 "gender": { "type": "string", "enum": ["male", "female"] },
-                "cell_pub_id": pub_id, "cell_name": string(), "stage": string(), "version": { "type": "integer" },
+                "cell_pub_id": pub_id, "cell_name": string(),
+                "cell_parent": { "type": "string", "description": "the organisation directly above the cell (tells apart cells of one name)" },
+                "stage": stage(), "version": { "type": "integer" },
                 "source_category": string(), "opened_on": date(), "last_on": date()
             })),
-            "Candidacy": object(&["pub_id", "person_pub_id", "full_name", "cell_pub_id", "stage", "version"], json!({
+            "Candidacy": object(&["pub_id", "full_name", "cell_pub_id", "cell_name", "stage"], json!({
                 "pub_id": pub_id, "person_pub_id": pub_id, "full_name": string(),
-                "cell_pub_id": pub_id, "cell_name": string(), "stage": string(),
+                "cell_pub_id": pub_id, "cell_name": string(), "stage": stage(),
                 "version": { "type": "integer", "description": "pass as `version` with the next step" },
                 "state": { "type": "object", "description": "the projection of the events" },
-                "source_category": string(),
+                "source_category": { "type": "string", "description": "absent for roles that do not read sensitive fields" },
                 "mentor_pub_id": { "type": ["string", "null"] }, "proposed_by_pub_id": { "type": ["string", "null"] },
-                "extras": { "type": "object" }
+                "extras": { "type": "object", "description": "absent for roles that do not read sensitive fields" }
+            })),
+            "Readiness": object(&["on", "act", "act_vi", "ready", "problems"], json!({
+                "on": date(),
+                "act": { "type": "string", "description": "the vote or decision the check is for (a step's `type`)" },
+                "act_vi": string(), "ready": boolean(),
+                "problems": { "type": "array", "items": schema("Violation") }
             })),
             "Event": object(&["on", "action", "stage", "rules_version"], json!({
-                "on": date(), "action": { "type": "object" }, "stage": string(),
+                "on": date(), "action": { "type": "object" }, "stage": stage(),
                 "passed": { "type": ["boolean", "null"] }, "rules_version": string(),
-                "warnings": { "type": "array", "items": schema("Violation") }
+                "warnings": { "type": "array", "items": schema("Violation") },
+                "fixed": object(&[], json!({
+                    "probation_end": date(), "official_from": date(), "party_age_from": date()
+                }))
             })),
             "StoredEvent": object(&["seq", "kind", "cell_pub_id", "event", "recorded_at"], json!({
                 "seq": { "type": "integer" }, "kind": string(), "cell_pub_id": pub_id,
@@ -1375,7 +1440,7 @@ fn components() -> Value {
                 "written_on": date(), "content": string()
             })),
             "Alert": object(&["candidacy", "cell", "stage", "alert"], json!({
-                "candidacy": pub_id, "cell": pub_id, "stage": string(), "alert": { "type": "object" }
+                "candidacy": pub_id, "cell": pub_id, "stage": stage(), "alert": alert
             })),
             "AuditLine": object(&["seq", "at", "action", "object_kind", "object_id"], json!({
                 "seq": { "type": "integer", "description": "position in the audit chain" },
@@ -1461,7 +1526,7 @@ pub fn openapi_document() -> Value {
             "/candidates": {
                 "get": operation("Candidacies in scope, Vietnamese name order", vec![
                     query("org", "only this organisation's subtree (public id)", string()),
-                    query("stage", "only this stage", string()),
+                    query("stage", "only this stage (its code, as the answers write it)", stage()),
                     query("q", "name, with or without diacritics", string()),
                     limit.clone(),
                     query("after", "the previous page's `next` (opaque)", string()),
@@ -1470,8 +1535,8 @@ pub fn openapi_document() -> Value {
                     (201, object(&["candidacy", "event"], json!({ "candidacy": schema("Candidacy"), "event": schema("Event") }))), &[403, 422])
             },
             "/candidates/{id}": {
-                "get": operation("A candidacy and its history", vec![id.clone()], None,
-                    (200, object(&["candidacy", "history"], json!({ "candidacy": schema("Candidacy"), "history": { "type": "array", "items": schema("StoredEvent") } }))), &[403, 404])
+                "get": operation("A candidacy and its history (who and where only, for roles that do not follow the file: no history, no readiness)", vec![id.clone()], None,
+                    (200, object(&["candidacy"], json!({ "candidacy": schema("Candidacy"), "history": { "type": "array", "items": schema("StoredEvent") }, "readiness": { "oneOf": [schema("Readiness"), { "type": "null" }] } }))), &[403, 404])
             },
             "/candidates/{id}/history": {
                 "get": operation("The recorded steps of a candidacy, oldest first", vec![id.clone()], None, (200, list_of("StoredEvent")), &[403, 404])
@@ -1486,7 +1551,10 @@ pub fn openapi_document() -> Value {
                     (201, with("note", schema("MentorNote"))), &[403, 404, 422])
             },
             "/alerts": {
-                "get": operation("Due, overdue and expiring items in scope", vec![], None, (200, list_of("Alert")), &[403])
+                "get": operation("Due, overdue and expiring items in scope, the most urgent first (at most 5,000)", vec![
+                    limit.clone(),
+                    query("after", "the previous page's `next` (opaque)", string()),
+                ], None, (200, object(&["items", "more", "next"], json!({ "items": { "type": "array", "items": schema("Alert") }, "more": boolean(), "next": { "type": ["string", "null"], "description": "opaque cursor: pass as `after` for the next page" } }))), &[403, 422])
             },
             "/audit": {
                 "get": operation("Who did what in the scope, newest first (admin, org staff)", vec![

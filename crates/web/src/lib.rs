@@ -26,6 +26,7 @@ pub mod extract;
 pub mod jobs;
 pub mod layout;
 pub mod pages;
+pub mod routes;
 pub mod session;
 
 pub use error::AppError;
@@ -275,12 +276,8 @@ pub async fn app(state: AppState) -> Result<Router, ketnap_store::StoreError> {
     pages::setup::prepare(&state).await?;
     jobs::start_of_year(&state).await;
     let sessions = session::layer(&state.store, state.security.secure_cookies).await?;
-    let pages = Router::new()
-        .route("/", get(pages::dashboard::show))
-        .route("/login", get(auth::login_form).post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/role", post(auth::switch_role))
-        .merge(pages::routes())
+    let pages = page_routes()
+        .into_router()
         .fallback(error::not_found)
         .layer(middleware::from_fn(session::csrf))
         .layer(sessions)
@@ -288,15 +285,39 @@ pub async fn app(state: AppState) -> Result<Router, ketnap_store::StoreError> {
             state.clone(),
             pages::setup::first_run,
         ));
-    Ok(Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .route("/static/{file}", get(assets::serve))
+    Ok(open_routes()
+        .into_router()
         .merge(api::routes())
         .merge(pages)
         .layer(middleware::from_fn(same_origin))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state))
+}
+
+/// The routes of the pages (behind the session, the CSRF check and the first-run page).
+fn page_routes() -> routes::Routes {
+    routes::Routes::new()
+        .route("/", get(pages::dashboard::show))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/role", post(auth::switch_role))
+        .merge(pages::routes())
+}
+
+/// The routes outside the session: health, metrics, static files.
+fn open_routes() -> routes::Routes {
+    routes::Routes::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/static/{file}", get(assets::serve))
+}
+
+/// Every path the app serves outside `/api/v1` ([`api::route_list`] lists those): the pages and
+/// the open routes, read from the routers themselves.
+pub fn page_route_list() -> Vec<&'static str> {
+    let mut all = open_routes().paths().to_vec();
+    all.extend_from_slice(page_routes().paths());
+    all
 }
 
 /// The scope of the system, for the CLI and jobs. Never built from a request.

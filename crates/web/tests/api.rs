@@ -120,10 +120,9 @@ impl Api {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let bytes = to_bytes(res.into_body(), 10 << 20).await.unwrap();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        conforms(method, path, status, &body);
+        (status, body)
     }
 
     async fn call(
@@ -177,6 +176,53 @@ impl Api {
             .await;
         ids(&body["items"])
     }
+}
+
+/// Every answer the suite receives is checked against the OpenAPI document (issue 18, point 6):
+/// the operation of the method and path, the schema of the status it answered (an undocumented
+/// status is a failure), with the required fields and no field the document does not name.
+fn conforms(method: &str, path: &str, status: StatusCode, body: &Value) {
+    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    let doc = DOC.get_or_init(api::openapi_document);
+    let path = path.split('?').next().unwrap();
+    let Some(rel) = path.strip_prefix("/api/v1") else {
+        return;
+    };
+    let (template, _) = api::route_list()
+        .into_iter()
+        .map(|(_, p)| (p, ()))
+        .find(|(p, _)| {
+            let a: Vec<&str> = p.split('/').collect();
+            let b: Vec<&str> = rel.split('/').collect();
+            a.len() == b.len()
+                && a.iter()
+                    .zip(&b)
+                    .all(|(x, y)| x == y || (x.starts_with('{') && !y.is_empty()))
+        })
+        .unwrap_or_else(|| panic!("{method} {path}: no route of the document"));
+    let op = &doc["paths"][template][method.to_ascii_lowercase()];
+    assert!(op.is_object(), "{method} {template}: not in the document");
+    let answer = &op["responses"][status.as_str()];
+    assert!(
+        answer.is_object(),
+        "{method} {template} answered {status}, which the document does not list: {body}"
+    );
+    let Some(schema) = answer["content"]["application/json"]["schema"].as_object() else {
+        return;
+    };
+    let root = json!({ "components": doc["components"], "allOf": [schema] });
+    let validator = jsonschema::validator_for(&root).unwrap();
+    let errors: std::collections::BTreeSet<String> = validator
+        .iter_errors(body)
+        .map(|e| format!("{e}"))
+        .collect();
+    let errors: Vec<String> = errors.into_iter().collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {template} {status}: the answer does not match the document:\n{}\n{body}",
+        errors.join("\n"),
+        body = &body.to_string()[..body.to_string().len().min(1500)]
+    );
 }
 
 fn ids(items: &Value) -> Vec<String> {
@@ -366,7 +412,7 @@ async fn a_cell_secretary_reaches_only_its_cell_and_a_refused_step_changes_nothi
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["stage"] == "Source")
+        .find(|c| c["stage"] == "source")
         .expect("a source");
     let id = source["pub_id"].as_str().unwrap();
     let (_, before) = api
@@ -431,7 +477,7 @@ async fn a_cell_secretary_reaches_only_its_cell_and_a_refused_step_changes_nothi
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert_eq!(body["event"]["stage"], "Withdrawn");
+    assert_eq!(body["event"]["stage"], "withdrawn");
 }
 
 #[tokio::test]
@@ -1056,7 +1102,7 @@ async fn staff_list_a_new_candidate_and_its_history_starts_with_the_opening() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let id = body["candidacy"]["pub_id"].as_str().unwrap().to_string();
-    assert_eq!(body["candidacy"]["stage"], "Source");
+    assert_eq!(body["candidacy"]["stage"], "source");
     assert_eq!(body["candidacy"]["cell_pub_id"], cell.as_str());
     assert_eq!(body["candidacy"]["source_category"], "teacher");
     assert_eq!(body["event"]["on"], "2026-11-02");
@@ -1211,13 +1257,13 @@ async fn a_mentor_writes_the_months_note_once_and_others_may_not() {
     .pub_id;
     drop(conn);
     let terminal = [
-        "Official",
-        "Withdrawn",
-        "Rejected",
-        "Removed",
-        "TransferredOut",
-        "Deceased",
-        "Annulled",
+        "official",
+        "withdrawn",
+        "rejected",
+        "removed",
+        "transferred_out",
+        "deceased",
+        "annulled",
     ];
     let mut mine = None;
     let mut not_mine = None;
@@ -1429,4 +1475,46 @@ async fn a_user_with_two_roles_chooses_one_with_the_role_header() {
         .send("GET", "/api/v1/orgs", Some(&staff), Some("admin"), None)
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// Issue 18, point 5: the alerts list pages with an opaque cursor (no row id, no name in it), in
+/// the same order as one long page; a forged cursor is refused in Vietnamese.
+#[tokio::test]
+async fn the_alerts_page_with_an_opaque_cursor() {
+    let api = Api::spawn().await;
+    let staff = api.token("tochuc").await;
+    let whole = api.read("/api/v1/alerts?limit=500", &staff).await;
+    let whole: Vec<Value> = whole["items"].as_array().unwrap().clone();
+    assert!(whole.len() > 7, "the demo has alerts");
+    let mut paged: Vec<Value> = Vec::new();
+    let mut path = "/api/v1/alerts?limit=7".to_string();
+    loop {
+        let page = api.read(&path, &staff).await;
+        paged.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => {
+                assert_eq!(page["more"], true);
+                assert!(!next.contains(':'), "opaque");
+                path = format!("/api/v1/alerts?limit=7&after={next}");
+            }
+            None => {
+                assert_eq!(page["more"], false);
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        paged,
+        whole.into_iter().take(paged.len()).collect::<Vec<_>>()
+    );
+    let (status, body) = api
+        .call("GET", "/api/v1/alerts?after=alerts:7", Some(&staff), None)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["message_vi"]
+            .as_str()
+            .unwrap()
+            .contains("Con trỏ trang")
+    );
 }

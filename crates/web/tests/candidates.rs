@@ -778,7 +778,11 @@ async fn the_id_number_shows_masked_and_each_full_reveal_is_audited() {
         .map(|s| s[..s.find('"').unwrap()].to_string())
         .expect("phutrach follows some candidate");
     let their_page = app.get(&format!("/candidates/{theirs}")).await;
-    let cell = their_page.body.split("<dt>Chi bộ</dt><dd><a href=\"/orgs/").nth(1).unwrap();
+    let cell = their_page
+        .body
+        .split("<dt>Chi bộ</dt><dd><a href=\"/orgs/")
+        .nth(1)
+        .unwrap();
     let cell = cell[..cell.find('"').unwrap()].to_string();
     app.login("tochuc").await;
     let form = app.get("/candidates/new").await;
@@ -807,7 +811,10 @@ async fn the_id_number_shows_masked_and_each_full_reveal_is_audited() {
     let id = candidate_id(res.location.as_deref().unwrap());
     let page = app.get(&format!("/candidates/{id}")).await;
     assert!(page.body.contains("********2345"), "masked");
-    assert!(!page.body.contains(ID), "never in full on the page or in the form");
+    assert!(
+        !page.body.contains(ID),
+        "never in full on the page or in the form"
+    );
     assert!(page.body.contains("Xem đầy đủ"));
     let csrf = TestApp::csrf(&page);
     let shown = app
@@ -819,7 +826,13 @@ async fn the_id_number_shows_masked_and_each_full_reveal_is_audited() {
     let audit = app.get("/audit?action=person.reveal_id").await;
     assert!(audit.body.contains("Đỗ Văn Kín"), "the reveal is audited");
     assert!(!audit.body.contains(ID), "the audit holds no number");
-    assert!(!app.get(&format!("/candidates/{id}")).await.body.contains(ID), "once");
+    assert!(
+        !app.get(&format!("/candidates/{id}"))
+            .await
+            .body
+            .contains(ID),
+        "once"
+    );
     // A correction with the field blank keeps the number.
     let page = app.get(&format!("/candidates/{id}")).await;
     let csrf = TestApp::csrf(&page);
@@ -835,7 +848,12 @@ async fn the_id_number_shows_masked_and_each_full_reveal_is_audited() {
     ];
     let res = app.post(&format!("/candidates/{id}/person"), &fields).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    assert!(app.get(&format!("/candidates/{id}")).await.body.contains("********2345"));
+    assert!(
+        app.get(&format!("/candidates/{id}"))
+            .await
+            .body
+            .contains("********2345")
+    );
     // The committee member in charge: masked, no reveal, a forged one refused.
     app.login("phutrach").await;
     let page = app.get(&format!("/candidates/{id}")).await;

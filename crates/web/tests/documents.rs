@@ -452,16 +452,36 @@ async fn uploads_are_what_their_name_says_and_never_archives() {
         zip_of(&parts)
     };
     let refusals: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("anh.pdf", png.to_vec(), "Nội dung tệp không đúng với đuôi tên tệp"),
-        ("don.pdf.exe", pdf_bytes(), "Chỉ nhận tệp PDF, JPG, PNG hoặc DOCX"),
+        (
+            "anh.pdf",
+            png.to_vec(),
+            "Nội dung tệp không đúng với đuôi tên tệp",
+        ),
+        (
+            "don.pdf.exe",
+            pdf_bytes(),
+            "Chỉ nhận tệp PDF, JPG, PNG hoặc DOCX",
+        ),
         (
             "don.doc",
             vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0],
             "Chỉ nhận tệp PDF, JPG, PNG hoặc DOCX",
         ),
-        ("ho-so.zip", zip_of(&[("a.pdf", b"%PDF-1.4")]), "Không nhận tệp nén"),
-        ("ho-so.pdf", zip_of(&[("a.pdf", b"%PDF-1.4")]), "Không nhận tệp nén"),
-        ("ho-so.pdf", vec![0x1F, 0x8B, 8, 0, 0, 0], "Không nhận tệp nén"),
+        (
+            "ho-so.zip",
+            zip_of(&[("a.pdf", b"%PDF-1.4")]),
+            "Không nhận tệp nén",
+        ),
+        (
+            "ho-so.pdf",
+            zip_of(&[("a.pdf", b"%PDF-1.4")]),
+            "Không nhận tệp nén",
+        ),
+        (
+            "ho-so.pdf",
+            vec![0x1F, 0x8B, 8, 0, 0, 0],
+            "Không nhận tệp nén",
+        ),
         (
             "ho-so.docx",
             zip_of(&[("a.pdf", b"%PDF-1.4")]),

@@ -538,7 +538,11 @@ async fn a_leader_reads_small_counts_of_the_composition_suppressed() {
     let leader = app.get(&format!("/reports?org={org}&period=2026")).await;
     assert_eq!(leader.status, StatusCode::OK);
     assert!(leader.body.contains("dưới 5"), "some row is small");
-    assert!(leader.body.contains("không ghi số cụ thể để không lộ thông tin cá nhân"));
+    assert!(
+        leader
+            .body
+            .contains("không ghi số cụ thể để không lộ thông tin cá nhân")
+    );
     app.cookie = None;
     app.login("tochuc").await;
     let staff = app.get(&format!("/reports?org={org}&period=2026")).await;

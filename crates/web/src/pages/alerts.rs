@@ -3,7 +3,6 @@
 
 use crate::extract::Query;
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -23,8 +22,8 @@ use crate::pages::downloads;
 const MAX_ALERTS: usize = 1000;
 
 /// The routes of the area.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/alerts", get(index))
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new().route("/alerts", get(index))
 }
 
 /// A stable code of an alert kind, for the filter.
@@ -74,16 +73,6 @@ const ACTORS: [(&str, &str); 5] = [
     ("candidate", "Quần chúng / đảng viên mới"),
 ];
 
-fn actor_code(a: Actor) -> &'static str {
-    match a {
-        Actor::Cell => "cell",
-        Actor::Mentor => "mentor",
-        Actor::GrassrootsCommittee => "grassroots",
-        Actor::CompetentCommittee => "competent",
-        Actor::Candidate => "candidate",
-    }
-}
-
 /// The Vietnamese label of a kind.
 pub fn kind_label(kind: &AlertKind) -> &'static str {
     let code = kind_code(kind);
@@ -93,7 +82,8 @@ pub fn kind_label(kind: &AlertKind) -> &'static str {
         .map_or("", |(_, l)| l)
 }
 
-fn status_code(s: AlertStatus) -> &'static str {
+/// The badge's CSS class of a status.
+fn status_class(s: AlertStatus) -> &'static str {
     match s {
         AlertStatus::Overdue => "overdue",
         AlertStatus::DueSoon => "due-soon",
@@ -241,7 +231,7 @@ fn alert_line(a: candidacies::CandidacyAlert) -> AlertLine {
         cell: a.cell_name,
         cell_parent: a.cell_parent,
         status: a.alert.badge_vi(),
-        class: status_code(a.alert.status),
+        class: status_class(a.alert.status),
         kind: kind_label(&a.alert.kind),
         due: format_vn(a.alert.due),
         actor: match who {
@@ -331,9 +321,9 @@ pub async fn index(
         })
         .collect();
     alerts.retain(|a| {
-        status.is_none_or(|s| s == status_code(a.alert.status))
+        status.is_none_or(|s| s == a.alert.status.code())
             && kind.is_none_or(|k| k == kind_code(&a.alert.kind))
-            && actor.is_none_or(|x| x == actor_code(a.alert.actor))
+            && actor.is_none_or(|x| x == a.alert.actor.code())
     });
     match sort {
         "due" => alerts.sort_by_key(|a| (a.alert.due, a.alert.status)),
@@ -427,9 +417,9 @@ pub async fn index(
     ]
     .into_iter()
     .map(|s| Choice {
-        code: status_code(s),
+        code: s.code(),
         label: s.label_vi(),
-        selected: status == Some(status_code(s)),
+        selected: status == Some(s.code()),
     })
     .collect();
     let kinds = KINDS

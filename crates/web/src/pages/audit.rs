@@ -3,7 +3,6 @@
 
 use crate::extract::Query;
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -21,8 +20,8 @@ use crate::pages::downloads;
 const PAGE: i64 = 50;
 
 /// The routes of the area.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/audit", get(index))
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new().route("/audit", get(index))
 }
 
 /// Actions with a Vietnamese name (others are shown as their code).
@@ -65,7 +64,10 @@ pub const ACTIONS: [(&str, &str); 47] = [
     ("user.api_token_set", "Cấp khóa truy cập API"),
     ("user.api_token_clear", "Thu hồi khóa truy cập API"),
     ("user.api_token_issue", "Cấp khóa truy cập API có thời hạn"),
-    ("user.api_token_revoke", "Thu hồi khóa truy cập API có thời hạn"),
+    (
+        "user.api_token_revoke",
+        "Thu hồi khóa truy cập API có thời hạn",
+    ),
     ("class.open", "Mở lớp bồi dưỡng"),
     ("class.propose", "Đề nghị cử đi học"),
     ("class.approve", "Duyệt danh sách cử đi học"),

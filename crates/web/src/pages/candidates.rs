@@ -5,7 +5,6 @@
 use crate::extract::Form;
 use crate::extract::Query;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -41,8 +40,8 @@ use crate::pages::person_input::PersonInput;
 use crate::pages::picker::{self, Opt, opt};
 
 /// The routes of this area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/candidates", get(list).post(create))
         .route("/candidates/board", get(board))
         .route("/candidates/new", get(new_form))

@@ -6,7 +6,6 @@
 
 use crate::extract::{Form, Query};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -23,8 +22,8 @@ use crate::layout::Layout;
 use crate::pages::picker::{Opt, opt, parse_year, pick_org};
 
 /// The routes of the area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/classes", get(index).post(open))
         .route("/classes/proposals", post(proposals))
         .route("/classes/{id}", get(show))

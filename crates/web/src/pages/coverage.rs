@@ -6,7 +6,6 @@
 
 use crate::extract::Query;
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
@@ -26,8 +25,8 @@ use crate::report;
 const LIST_ROWS: i64 = 200;
 
 /// The routes of the area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/coverage", get(show))
         .route("/coverage/evaluation", get(evaluation))
 }

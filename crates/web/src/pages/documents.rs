@@ -9,7 +9,6 @@
 //! document's public id (never the uploaded name), and is not cached.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -28,8 +27,8 @@ use crate::pages::candidates::{Outcome, render_show};
 use crate::session::MAX_UPLOAD;
 
 /// `POST /candidates/{pub_id}/documents` (upload) and `GET /documents/{pub_id}` (download).
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route(
             "/candidates/{pub_id}/documents",
             post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD)),

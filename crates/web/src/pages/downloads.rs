@@ -8,7 +8,6 @@
 //! 403, as for the lists themselves.
 
 use crate::extract::Query;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -24,8 +23,8 @@ use crate::error::AppError;
 use crate::pages::picker::{parse_year, pick_org};
 
 /// The routes of the downloads that have no page of their own.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/orgs/{pub_id}/download", get(org_tree))
         .route("/coverage/lists", get(coverage_lists))
 }

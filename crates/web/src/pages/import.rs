@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use crate::extract::Query;
 use askama::Template;
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -48,8 +47,8 @@ pub fn may_import(role: Role) -> bool {
 }
 
 /// `/import`, the templates, the upload, the job status and the commit.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route(
             "/import",
             get(index)

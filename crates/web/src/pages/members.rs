@@ -4,7 +4,6 @@
 use crate::extract::Form;
 use crate::extract::Query;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -28,8 +27,8 @@ use crate::pages::person_input::PersonInput;
 const PAGE: i64 = 50;
 
 /// The routes of the area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/members", get(index))
         .route("/members/new", get(new_form).post(create))
         .route("/members/{pub_id}/move", post(move_to_cell))

@@ -4,7 +4,6 @@
 use crate::extract::Form;
 use crate::extract::Query;
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -24,8 +23,8 @@ const MAX_ALERTS: usize = 1000;
 const ASSIGNED: i64 = 100;
 
 /// The routes of the area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/mentors", get(index))
         .route("/mentors/notes", post(add_note))
 }

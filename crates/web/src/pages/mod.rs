@@ -1,9 +1,5 @@
 //! One module per area: handlers and their routes together.
 
-use axum::Router;
-
-use crate::AppState;
-
 pub mod alerts;
 pub mod audit;
 pub mod candidates;
@@ -25,8 +21,8 @@ pub mod setup;
 pub mod verification;
 
 /// The routes of every page area (the dashboard at `/` is mounted by the app).
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .merge(candidates::routes())
         .merge(classes::routes())
         .merge(documents::routes())

@@ -4,7 +4,6 @@
 
 use crate::extract::Form;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -27,8 +26,8 @@ const MAX_CHILDREN: usize = 200;
 const CELL_ROSTER: i64 = 50;
 
 /// The routes of the area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/orgs", get(index))
         .route("/orgs/{pub_id}", get(show))
         .route("/orgs/{pub_id}/children", post(create_child))
@@ -241,7 +240,8 @@ async fn show_page(
         let c = counts.get(&child.org_id).copied().unwrap_or_default();
         children.push(line_with(child, c));
     }
-    let individuals = auth.role.sees_individuals();
+    // The roster and the mentors of a cell are for the roles that read rosters (SECURITY.md).
+    let individuals = auth.role.reads(ketnap_store::Field::Roster);
     let (members, more_members) = if is_cell && individuals {
         let page = members::list_by_cell(
             &mut conn,

@@ -5,7 +5,6 @@
 
 use crate::extract::Query;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -19,8 +18,8 @@ use crate::auth::Auth;
 use crate::error::AppError;
 
 /// The routes of the area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/candidates/{pub_id}/paper/{code}", get(show))
         .route("/cohort", get(cohort))
         .route("/papers/sympathizers", get(sympathizers))

@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 
 use crate::extract::{Form, Query};
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -40,8 +39,8 @@ const FORECAST_YEARS: i64 = 3;
 const DRILL_PAGE: i64 = 100;
 
 /// The routes of the area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/plans", get(show).post(save))
         .route("/plans/children", post(assign_children))
         .route("/plans/rates", post(save_rates))
@@ -671,7 +670,7 @@ async fn render(
         org_options,
         period_options: period_options(today, &period, false),
         can_write: plans::role_writes_plans(auth.role),
-        individuals: auth.role.sees_individuals(),
+        individuals: auth.role.reads(ketnap_store::Field::Roster),
         error: match &typed {
             Some(Typed::Plan(_, e)) => Some(e.clone()),
             _ => None,
@@ -1064,13 +1063,14 @@ fn decode_cursor(sealer: &crate::cursor::Sealer, s: &str) -> Option<(jiff::civil
     Some((on.parse().ok()?, id.parse().ok()?))
 }
 
-/// `GET /plans/admitted`: the people admitted behind a plan-vs-actual number.
+/// `GET /plans/admitted`: the people admitted behind a plan-vs-actual number; for the roles that
+/// read rosters (a mentor, the political centre, a mass organisation read the figure only).
 pub async fn admitted(
     State(state): State<AppState>,
     auth: Auth,
     Query(q): Query<AdmittedQuery>,
 ) -> Result<Response, AppError> {
-    if !auth.role.sees_individuals() {
+    if !auth.role.reads(ketnap_store::Field::Roster) {
         return Err(AppError::NotFound);
     }
     let period = parse_period(q.period.as_deref(), state.clock.today())?;

@@ -12,7 +12,6 @@
 
 use crate::extract::{Form, Query};
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -33,8 +32,8 @@ use crate::pages::picker::{Opt, parse_period, period_options, pick_org};
 use crate::report;
 
 /// The routes of the area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/reports", get(show))
         .route("/reports/download", get(download))
         .route("/reports/text", post(save_text))

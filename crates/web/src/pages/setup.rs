@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::extract::Form;
 use askama::Template;
-use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -141,8 +140,8 @@ pub async fn first_run(State(state): State<AppState>, req: Request, next: Next) 
 }
 
 /// `GET|POST /setup`.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/setup", get(form).post(submit))
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new().route("/setup", get(form).post(submit))
 }
 
 /// Where the request comes from: the server itself (a loopback peer, not relayed by a proxy),

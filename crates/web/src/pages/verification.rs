@@ -5,7 +5,6 @@
 
 use crate::extract::{Form, Query};
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -29,8 +28,8 @@ const QUEUE_PAGE: i64 = 100;
 const HELD_PAGE: i64 = 50;
 
 /// The routes of the area.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/verification", get(index))
         .route("/verification/work", post(work))
         .route("/verification/letter", get(letter))
