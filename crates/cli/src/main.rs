@@ -228,6 +228,15 @@ enum UserCommand {
         /// Login name.
         username: String,
     },
+    /// Turn on the second factor (a 6-digit code from an authenticator app at each login) for an
+    /// administrator or organisation staff account, printing its secret once; `--off` turns it off.
+    Totp {
+        /// Login name.
+        username: String,
+        /// Turn it off.
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -572,6 +581,35 @@ async fn run_user(store: &Store, command: UserCommand) -> anyhow::Result<ExitCod
                 .map_err(store_err)?;
             tx.commit().await.map_err(store_err)?;
             println!("Đã mở lại tài khoản {username}. / Account enabled.");
+        }
+        UserCommand::Totp { username, off } => {
+            let user = find(username.clone()).await?;
+            let roles = ketnap_store::users::scopes_of(&mut store.read().await.map_err(store_err)?, user.user_id)
+                .await
+                .map_err(store_err)?;
+            if !off && !roles.iter().any(|(r, _, _)| ketnap_web::second_factor::offered_to(*r)) {
+                bail!(
+                    "Mã xác thực chỉ bật cho tài khoản quản trị và cán bộ tổ chức. / The second factor is for administrator and organisation staff accounts."
+                );
+            }
+            let secret = (!off).then(ketnap_web::second_factor::new_secret);
+            let mut tx = store.begin().await.map_err(store_err)?;
+            ketnap_store::users::set_totp(&mut tx, &ctx, user.user_id, secret.as_deref())
+                .await
+                .map_err(store_err)?;
+            tx.commit().await.map_err(store_err)?;
+            match secret {
+                Some(secret) => {
+                    println!(
+                        "Đã bật mã xác thực cho {username}; các phiên đang mở đã chấm dứt. Nhập khóa sau vào ứng dụng xác thực (Google Authenticator, Microsoft Authenticator, FreeOTP…), chỉ hiện một lần: / Second factor on; sessions ended. The secret, shown once:"
+                    );
+                    println!("{secret}");
+                    println!("{}", ketnap_web::second_factor::otpauth_uri(&username, &secret));
+                }
+                None => println!(
+                    "Đã tắt mã xác thực của {username}. / Second factor off."
+                ),
+            }
         }
         UserCommand::Unlock { username } => {
             let mut tx = store.begin().await.map_err(store_err)?;

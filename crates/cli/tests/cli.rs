@@ -276,3 +276,31 @@ async fn report_writes_the_same_admissions_as_xlsx_csv_and_json() {
     assert!(!out.status.success());
     assert!(text(&out).contains("--out"), "{}", text(&out));
 }
+
+/// Issue 18, point 2: `ketnap user totp` turns the second factor on for administrators and
+/// organisation staff only, printing the secret and its otpauth address once (never stored in the
+/// audit), and `--off` turns it off.
+#[test]
+fn the_second_factor_is_turned_on_for_staff_only_and_off_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("totp.db");
+    demo(&db);
+    let out = ketnap(&db, &["user", "totp", "lanhdao"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("chỉ bật cho tài khoản quản trị và cán bộ tổ chức"));
+    let out = ketnap(&db, &["user", "totp", "tochuc"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    let secret = printed
+        .lines()
+        .find(|l| l.len() == 32 && l.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)))
+        .expect("the base32 secret")
+        .to_string();
+    assert!(printed.contains(&format!("otpauth://totp/ketnap:tochuc?secret={secret}&issuer=ketnap")));
+    let dump = std::fs::read(&db).unwrap();
+    let audit_has_it = String::from_utf8_lossy(&dump).matches(&secret).count();
+    assert!(audit_has_it <= 1, "the secret is stored once (the account), not in the audit");
+    let out = ketnap(&db, &["user", "totp", "tochuc", "--off"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Đã tắt mã xác thực"));
+}

@@ -55,6 +55,8 @@ pub struct LoginUser {
     pub session_epoch: i64,
     /// The stored password hash (PHC string), to verify against.
     pub password_hash: String,
+    /// The base32 secret of the account's one-time codes, when it has a second factor.
+    pub totp_secret: Option<String>,
 }
 
 impl std::fmt::Debug for LoginUser {
@@ -346,6 +348,56 @@ pub async fn set_password_hash(
     Ok(())
 }
 
+/// Give `user_id` a second factor (the base32 `secret` of its one-time codes) or take it away
+/// (`None`). Sessions end either way; audited as `user.totp_set` / `user.totp_clear` (never the
+/// secret).
+pub async fn set_totp(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    user_id: i64,
+    secret: Option<&str>,
+) -> Result<()> {
+    let pub_id = pub_id_of(tx, user_id).await?;
+    exec!(
+        tx.ex(),
+        "UPDATE app_user SET totp_secret = $1, totp_last_step = NULL WHERE user_id = $2",
+        secret,
+        user_id
+    )?;
+    end_sessions(tx, ctx, user_id, false).await?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEntry {
+            action: if secret.is_some() {
+                "user.totp_set"
+            } else {
+                "user.totp_clear"
+            },
+            object_kind: "user",
+            object_id: &pub_id,
+            org_id: None,
+            detail: json!({ "user_id": user_id }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Spend the one-time code of 30-second `step` for `user_id`: `true` once, `false` when a code of
+/// this step or a later one was already accepted (a code is never used twice). Atomic: two logins
+/// racing with one code, one wins.
+pub async fn spend_totp_step(tx: &mut Tx, user_id: i64, step: i64) -> Result<bool> {
+    let n = exec!(
+        tx.ex(),
+        "UPDATE app_user SET totp_last_step = $1 \
+         WHERE user_id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        step,
+        user_id
+    )?;
+    Ok(n == 1)
+}
+
 /// End every session of `user_id` at its next request (the session epoch rises) and, with
 /// `tokens`, revoke every API token too: a password reset and a disabled account end both; a
 /// role granted or taken away ends the sessions (tokens choose their role per request and are
@@ -566,7 +618,7 @@ pub async fn by_username(conn: &mut Conn, name: &str) -> Result<Option<LoginUser
         conn.ex(),
         LoginUser,
         "SELECT user_id, pub_id, username, display_name, member_id, disabled, session_epoch, \
-         password_hash FROM app_user WHERE username = $1",
+         password_hash, totp_secret FROM app_user WHERE username = $1",
         name
     )?)
 }

@@ -19,6 +19,10 @@ const USER_KEY: &str = "user_id";
 const ROLE_KEY: &str = "role";
 const EPOCH_KEY: &str = "epoch";
 const LOGIN_AT_KEY: &str = "login_at";
+/// The account whose password was right and whose one-time code is awaited, with the time.
+const PENDING_KEY: &str = "second_factor";
+/// How long the code is awaited after the password.
+const PENDING_SECS: i64 = 5 * 60;
 /// A session ends this long after its login however active it is (the idle limit is the
 /// session layer's, 8 hours).
 pub const ABSOLUTE_SECS: i64 = 12 * 60 * 60;
@@ -33,6 +37,8 @@ pub struct LoginPage {
     pub username: String,
     /// What went wrong.
     pub error: Option<String>,
+    /// The password was right: ask for the one-time code (second step).
+    pub code_step: bool,
 }
 
 /// `GET /login`
@@ -42,6 +48,7 @@ pub async fn login_form(session: Session) -> Result<Response, AppError> {
         layout: Layout::new("Đăng nhập", None, csrf, ""),
         username: String::new(),
         error: None,
+        code_step: false,
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -51,6 +58,9 @@ pub async fn login_form(session: Session) -> Result<Response, AppError> {
 pub struct LoginForm {
     username: String,
     password: String,
+    /// The one-time code (second step, accounts with a second factor).
+    #[serde(default)]
+    code: String,
 }
 
 /// Hash a password with argon2id (default parameters).
@@ -95,13 +105,22 @@ pub async fn login(
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let name = form.username.trim().to_ascii_lowercase();
     let now = state.clock.now().as_second();
+    // The second step: the code of the account whose password was right a moment ago.
+    let pending: Option<(i64, String, i64)> = session
+        .get(PENDING_KEY)
+        .await
+        .map_err(|e| AppError::Internal(format!("session read: {e}")))?;
+    if !form.code.trim().is_empty() || (form.password.is_empty() && pending.is_some()) {
+        return second_step(&state, &session, pending, &form.code, now).await;
+    }
+    let name = form.username.trim().to_ascii_lowercase();
     let refuse = |message: &str, csrf: String| -> Result<Response, AppError> {
         let page = LoginPage {
             layout: Layout::new("Đăng nhập", None, csrf, ""),
             username: form.username.trim().to_string(),
             error: Some(message.to_string()),
+            code_step: false,
         };
         Ok((StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
     };
@@ -155,11 +174,109 @@ pub async fn login(
             csrf,
         );
     };
+    if user.totp_secret.is_some() {
+        // The password was right; the code comes next, on its own page.
+        rotate_csrf(&session).await?;
+        session
+            .insert(PENDING_KEY, (user.user_id, name, now))
+            .await
+            .map_err(|e| AppError::Internal(format!("session write: {e}")))?;
+        let csrf = csrf_token(&session).await?;
+        let page = LoginPage {
+            layout: Layout::new("Đăng nhập", None, csrf, ""),
+            username: String::new(),
+            error: None,
+            code_step: true,
+        };
+        return Ok(Html(page.render()?).into_response());
+    }
     let mut tx = state.store.begin().await?;
     throttle::clear(&mut tx, &throttle::account_key(&name)).await?;
     tx.commit().await?;
     start_session(&session, user.user_id, *role, user.session_epoch, now).await?;
     tracing::info!(user.id = user.user_id, role = role.code(), "login");
+    Ok(Redirect::to("/").into_response())
+}
+
+/// The second step of a login with a second factor: the one-time code of the account `pending`
+/// names (its password was right less than [`PENDING_SECS`] ago). A wrong code counts as a failed
+/// login for the account's back-off; a right one is spent (never accepted twice) and the session
+/// starts.
+async fn second_step(
+    state: &AppState,
+    session: &Session,
+    pending: Option<(i64, String, i64)>,
+    code: &str,
+    now: i64,
+) -> Result<Response, AppError> {
+    let page = |error: &str, csrf: String, code_step: bool| -> Result<Response, AppError> {
+        let page = LoginPage {
+            layout: Layout::new("Đăng nhập", None, csrf, ""),
+            username: String::new(),
+            error: Some(error.to_string()),
+            code_step,
+        };
+        Ok((StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
+    };
+    let Some((user_id, name, at)) = pending.filter(|(_, _, at)| now - at <= PENDING_SECS) else {
+        let _ = session.remove::<(i64, String, i64)>(PENDING_KEY).await;
+        let csrf = csrf_token(session).await?;
+        return page(
+            "Phiên đăng nhập đã hết hạn. Vui lòng nhập lại tên đăng nhập và mật khẩu.",
+            csrf,
+            false,
+        );
+    };
+    let _ = at;
+    let keys = [throttle::account_key(&name)];
+    let mut conn = state.store.read().await?;
+    let wait = throttle::wait_secs(&mut conn, &keys, now).await?;
+    let user = users::by_username(&mut conn, &name).await?;
+    let roles = roles_of(&mut conn, user_id).await?;
+    drop(conn);
+    if wait > 0 {
+        let csrf = csrf_token(session).await?;
+        return page(
+            &format!(
+                "Đăng nhập sai nhiều lần. Vui lòng thử lại sau {}.",
+                wait_words(wait)
+            ),
+            csrf,
+            true,
+        );
+    }
+    let step = user
+        .as_ref()
+        .filter(|u| u.user_id == user_id && !u.disabled)
+        .and_then(|u| u.totp_secret.as_deref())
+        .and_then(|secret| crate::second_factor::step_of(secret, code, now));
+    let mut tx = state.store.begin().await?;
+    let spent = match step {
+        Some(s) => users::spend_totp_step(&mut tx, user_id, s).await?,
+        None => false,
+    };
+    if !spent {
+        throttle::fail(&mut tx, &keys, now).await?;
+        tx.commit().await?;
+        state
+            .metrics
+            .logins_failed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let csrf = csrf_token(session).await?;
+        return page(
+            "Mã xác thực không đúng hoặc đã dùng. Nhập mã 6 chữ số đang hiện trên ứng dụng xác thực.",
+            csrf,
+            true,
+        );
+    }
+    throttle::clear(&mut tx, &keys[0]).await?;
+    tx.commit().await?;
+    let (Some(user), Some(role)) = (user, roles.first()) else {
+        return Err(AppError::Forbidden);
+    };
+    let _ = session.remove::<(i64, String, i64)>(PENDING_KEY).await;
+    start_session(session, user.user_id, *role, user.session_epoch, now).await?;
+    tracing::info!(user.id = user.user_id, role = role.code(), "login with second factor");
     Ok(Redirect::to("/").into_response())
 }
 

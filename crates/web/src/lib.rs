@@ -27,6 +27,7 @@ pub mod jobs;
 pub mod layout;
 pub mod pages;
 pub mod routes;
+pub mod second_factor;
 pub mod session;
 
 pub use error::AppError;

@@ -298,3 +298,64 @@ async fn a_malformed_form_or_query_is_refused_in_vietnamese_on_the_apps_own_page
         res.body
     );
 }
+
+/// Issue 18, point 2: an account with a second factor (`ketnap user totp`) is not opened by its
+/// password alone: the code page comes next; a wrong code is refused in Vietnamese and counts for
+/// the back-off; the right code (RFC 6238, computed here by the same library) opens the session;
+/// the same code never opens a second one.
+#[tokio::test]
+async fn an_account_with_a_second_factor_needs_its_code_after_the_password() {
+    use ketnap_web::second_factor;
+    let mut app = TestApp::spawn().await;
+    let secret = second_factor::new_secret();
+    let user = ketnap_store::users::by_username(&mut app.store.read().await.unwrap(), "tochuc")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = app.store.begin().await.unwrap();
+    ketnap_store::users::set_totp(
+        &mut tx,
+        &ketnap_store::WriteCtx::new(None, "2026-11-23T03:00:00Z".parse().unwrap()),
+        user.user_id,
+        Some(&secret),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let page = app.login("tochuc").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Mã xác thực"), "the code page");
+    assert!(!page.body.contains("id=\"password\""));
+    let home = app.get("/").await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER, "not logged in yet");
+    let now = app.state.clock.now().as_second();
+    let right = second_factor::code_at(&secret, now).unwrap();
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    let csrf = TestApp::csrf(&page);
+    let res = app.post("/login", &[("_csrf", &csrf), ("username", ""), ("password", ""), ("code", wrong)]).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert!(res.body.contains("Mã xác thực không đúng hoặc đã dùng"));
+    assert_eq!(app.get("/").await.status, StatusCode::SEE_OTHER);
+    let csrf = TestApp::csrf(&res);
+    let res = app.post("/login", &[("_csrf", &csrf), ("username", ""), ("password", ""), ("code", &right)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(app.get("/").await.status, StatusCode::OK, "logged in");
+    // The same code, from another browser with the right password: refused.
+    app.cookie = None;
+    let page = app.login("tochuc").await;
+    let csrf = TestApp::csrf(&page);
+    let res = app.post("/login", &[("_csrf", &csrf), ("username", ""), ("password", ""), ("code", &right)]).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "a code is used once");
+    // A code without a password first opens nothing.
+    app.cookie = None;
+    let form = app.get("/login").await;
+    let csrf = TestApp::csrf(&form);
+    let res = app.post("/login", &[("_csrf", &csrf), ("username", ""), ("password", ""), ("code", &right)]).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert!(res.body.contains("nhập lại tên đăng nhập và mật khẩu"));
+    // Accounts without it log in as before.
+    app.cookie = None;
+    let res = app.login("bithu").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+}
