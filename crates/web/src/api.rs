@@ -144,10 +144,34 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(e) => Err(bad_body(&e)),
+        // Every string of the body against its property's limit first (the pages' table).
+        let Json(value) = Json::<Value>::from_request(req, state)
+            .await
+            .map_err(|e| bad_body(&e))?;
+        let mut strings = Vec::new();
+        strings_of("", &value, &mut strings);
+        if let Some(message) = crate::extract::too_long(strings) {
+            return Err(AppError::BadRequest(message).into());
         }
+        serde_json::from_value::<T>(value).map(ApiJson).map_err(|e| {
+            let detail = e.to_string();
+            tracing::info!(error = %detail, "api body refused");
+            AppError::BadRequest(format!(
+                "{} Ngày viết theo dạng yyyy-mm-dd.",
+                crate::extract::refusal_vi("Dữ liệu JSON gửi lên", &detail)
+            ))
+            .into()
+        })
+    }
+}
+
+/// Every string of a JSON value with the name of the property holding it.
+fn strings_of<'a>(name: &'a str, v: &'a Value, out: &mut Vec<(&'a str, &'a str)>) {
+    match v {
+        Value::String(s) => out.push((name, s)),
+        Value::Array(items) => items.iter().for_each(|i| strings_of(name, i, out)),
+        Value::Object(map) => map.iter().for_each(|(k, i)| strings_of(k, i, out)),
+        _ => {}
     }
 }
 
@@ -176,6 +200,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        if let Some(message) =
+            crate::extract::too_long(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        {
+            return Err(AppError::BadRequest(message).into());
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
             Err(e) => Err(bad_query(&e)),

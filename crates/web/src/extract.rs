@@ -35,13 +35,45 @@ pub fn refusal_vi(what: &str, detail: &str) -> String {
     format!("{what} không hợp lệ: {reason}. Không có gì được lưu.")
 }
 
-/// A form body (`application/x-www-form-urlencoded`) refused in Vietnamese.
+/// The first value of `pairs` longer than its field's limit ([`ketnap_domain::limits::of_field`]),
+/// as the Vietnamese refusal.
+pub fn too_long<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<String> {
+    pairs.into_iter().find_map(|(name, value)| {
+        ketnap_domain::limits::of_field(name)
+            .check(value)
+            .err()
+            .map(|e| format!("{e} Không có gì được lưu."))
+    })
+}
+
+/// A form body (`application/x-www-form-urlencoded`) refused in Vietnamese; every field is
+/// checked against its length limit first.
 pub struct Form<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        // Read within the body limit (axum's `DefaultBodyLimit`, as the form extractor would).
+        let bytes = axum::body::Bytes::from_request(
+            Request::from_parts(parts.clone(), body),
+            state,
+        )
+        .await
+        .map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge
+            } else {
+                AppError::BadRequest(refusal_vi("Biểu mẫu gửi lên", &e.body_text()))
+            }
+        })?;
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(&bytes).into_owned().collect();
+        if let Some(message) = too_long(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+            tracing::info!("form refused: a field over its length limit");
+            return Err(AppError::BadRequest(message));
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(v)) => Ok(Form(v)),
             Err(e) => Err(form_refused(&e)),
@@ -62,6 +94,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        if let Some(message) = too_long(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+            return Err(AppError::BadRequest(message));
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Query(v)),
             Err(e) => Err(query_refused(&e)),

@@ -359,3 +359,36 @@ async fn an_account_with_a_second_factor_needs_its_code_after_the_password() {
     let res = app.login("bithu").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
 }
+
+/// Issue 18, point 3: every field of every form and query string is checked against its length
+/// limit from one table (`limits::of_field`) before anything reads it; the refusal names the
+/// field in Vietnamese and nothing is saved.
+#[tokio::test]
+async fn every_form_field_and_query_parameter_has_a_length_limit() {
+    let mut app = TestApp::spawn().await;
+    let form = app.get("/login").await;
+    let csrf = TestApp::csrf(&form);
+    let long = "x".repeat(201);
+    let res = app
+        .post(
+            "/login",
+            &[("_csrf", &csrf), ("username", "tochuc"), ("password", &long)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("«Mật khẩu» dài quá 200 ký tự"), "{}", res.body);
+    app.login("tochuc").await;
+    let page = app.get("/candidates/new").await;
+    let csrf = TestApp::csrf(&page);
+    let name = "Nguyễn ".repeat(20);
+    let res = app
+        .post(
+            "/candidates",
+            &[("_csrf", &csrf), ("full_name", name.trim()), ("birth_date", "01/01/2000")],
+        )
+        .await;
+    assert!(res.body.contains("«Họ và tên» dài quá 100 ký tự"), "{}", res.body);
+    let res = app.get(&format!("/candidates?q={}", "a".repeat(1_001))).await;
+    assert!(res.body.contains("dài quá 1000 ký tự"), "{}", res.body);
+    assert!(!res.body.contains("Failed"));
+}
