@@ -124,6 +124,12 @@ blank_url="http://127.0.0.1:$blank_port"
 say "starting ketnap serve on an empty database on $blank_url"
 start blank "$blank_url" --bind "127.0.0.1:$blank_port"
 
+say "an organisation staff account with a second factor (ketnap user totp)"
+"$bin" --db "sqlite:$tmp/e2e.db" user add hai.buoc --name "Cán bộ hai bước" --role org_staff \
+  --org TG.HL --password "${KETNAP_DEMO_PASSWORD:-ketnap-demo}" >/dev/null
+totp_secret=$("$bin" --db "sqlite:$tmp/e2e.db" user totp hai.buoc | grep -E '^[A-Z2-7]{32}$')
+
 say "browser journeys"
 mkdir -p target/screenshots
-KETNAP_BLANK_URL="$blank_url" KETNAP_SCREENSHOTS="$repo/target/screenshots" node tests/e2e/run.mjs "$url"
+KETNAP_BLANK_URL="$blank_url" KETNAP_TOTP_USER=hai.buoc KETNAP_TOTP_SECRET="$totp_secret" \
+  KETNAP_SCREENSHOTS="$repo/target/screenshots" node tests/e2e/run.mjs "$url"

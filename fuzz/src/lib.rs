@@ -100,9 +100,12 @@ pub fn importers(data: &[u8]) {
 
 async fn counts(store: &ketnap_store::Store) -> (i64, i64, i64) {
     let mut conn = store.read().await.unwrap();
-    let (p,): (i64,) = ketnap_store::fetch_one!(conn.ex(), (i64,), "SELECT COUNT(*) FROM person").unwrap();
-    let (c,): (i64,) = ketnap_store::fetch_one!(conn.ex(), (i64,), "SELECT COUNT(*) FROM candidacy").unwrap();
-    let (o,): (i64,) = ketnap_store::fetch_one!(conn.ex(), (i64,), "SELECT COUNT(*) FROM org").unwrap();
+    let (p,): (i64,) =
+        ketnap_store::fetch_one!(conn.ex(), (i64,), "SELECT COUNT(*) FROM person").unwrap();
+    let (c,): (i64,) =
+        ketnap_store::fetch_one!(conn.ex(), (i64,), "SELECT COUNT(*) FROM candidacy").unwrap();
+    let (o,): (i64,) =
+        ketnap_store::fetch_one!(conn.ex(), (i64,), "SELECT COUNT(*) FROM org").unwrap();
     (p, c, o)
 }
 
@@ -187,7 +190,9 @@ pub fn dates_numbers(data: &[u8]) {
     }
     if let Some(n) = ketnap_domain::numfmt::parse_count_vi(&s) {
         assert_eq!(
-            ketnap_domain::numfmt::parse_count_vi(&ketnap_domain::numfmt::group_thousands(u128::from(n))),
+            ketnap_domain::numfmt::parse_count_vi(&ketnap_domain::numfmt::group_thousands(
+                u128::from(n)
+            )),
             Some(n)
         );
     }
@@ -197,7 +202,11 @@ pub fn dates_numbers(data: &[u8]) {
 /// the sort key and the comparison never panic and the comparison is antisymmetric.
 pub fn folding(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
-    let (a, b) = s.split_at(s.char_indices().nth(s.chars().count() / 2).map_or(0, |(i, _)| i));
+    let (a, b) = s.split_at(
+        s.char_indices()
+            .nth(s.chars().count() / 2)
+            .map_or(0, |(i, _)| i),
+    );
     let f = ketnap_domain::text::fold(&s);
     assert_eq!(ketnap_domain::text::fold(&f), f);
     let _ = ketnap_domain::text::name_sort_key(&s);

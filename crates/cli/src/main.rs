@@ -584,10 +584,17 @@ async fn run_user(store: &Store, command: UserCommand) -> anyhow::Result<ExitCod
         }
         UserCommand::Totp { username, off } => {
             let user = find(username.clone()).await?;
-            let roles = ketnap_store::users::scopes_of(&mut store.read().await.map_err(store_err)?, user.user_id)
-                .await
-                .map_err(store_err)?;
-            if !off && !roles.iter().any(|(r, _, _)| ketnap_web::second_factor::offered_to(*r)) {
+            let roles = ketnap_store::users::scopes_of(
+                &mut store.read().await.map_err(store_err)?,
+                user.user_id,
+            )
+            .await
+            .map_err(store_err)?;
+            if !off
+                && !roles
+                    .iter()
+                    .any(|(r, _, _)| ketnap_web::second_factor::offered_to(*r))
+            {
                 bail!(
                     "Mã xác thực chỉ bật cho tài khoản quản trị và cán bộ tổ chức. / The second factor is for administrator and organisation staff accounts."
                 );
@@ -604,11 +611,12 @@ async fn run_user(store: &Store, command: UserCommand) -> anyhow::Result<ExitCod
                         "Đã bật mã xác thực cho {username}; các phiên đang mở đã chấm dứt. Nhập khóa sau vào ứng dụng xác thực (Google Authenticator, Microsoft Authenticator, FreeOTP…), chỉ hiện một lần: / Second factor on; sessions ended. The secret, shown once:"
                     );
                     println!("{secret}");
-                    println!("{}", ketnap_web::second_factor::otpauth_uri(&username, &secret));
+                    println!(
+                        "{}",
+                        ketnap_web::second_factor::otpauth_uri(&username, &secret)
+                    );
                 }
-                None => println!(
-                    "Đã tắt mã xác thực của {username}. / Second factor off."
-                ),
+                None => println!("Đã tắt mã xác thực của {username}. / Second factor off."),
             }
         }
         UserCommand::Unlock { username } => {

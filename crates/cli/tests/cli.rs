@@ -293,13 +293,22 @@ fn the_second_factor_is_turned_on_for_staff_only_and_off_again() {
     let printed = String::from_utf8_lossy(&out.stdout).to_string();
     let secret = printed
         .lines()
-        .find(|l| l.len() == 32 && l.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)))
+        .find(|l| {
+            l.len() == 32
+                && l.chars()
+                    .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
+        })
         .expect("the base32 secret")
         .to_string();
-    assert!(printed.contains(&format!("otpauth://totp/ketnap:tochuc?secret={secret}&issuer=ketnap")));
+    assert!(printed.contains(&format!(
+        "otpauth://totp/ketnap:tochuc?secret={secret}&issuer=ketnap"
+    )));
     let dump = std::fs::read(&db).unwrap();
     let audit_has_it = String::from_utf8_lossy(&dump).matches(&secret).count();
-    assert!(audit_has_it <= 1, "the secret is stored once (the account), not in the audit");
+    assert!(
+        audit_has_it <= 1,
+        "the secret is stored once (the account), not in the audit"
+    );
     let out = ketnap(&db, &["user", "totp", "tochuc", "--off"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("Đã tắt mã xác thực"));

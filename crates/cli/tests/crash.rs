@@ -56,8 +56,10 @@ impl Gen {
     }
 }
 
+/// The server, answering `/healthz`; the caller kills it and waits for it.
+#[allow(clippy::zombie_processes)]
 fn start(db: &str, port: u16) -> Child {
-    let child = Command::new(BIN)
+    let mut child = Command::new(BIN)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("KETNAP_DB", db)
         .env_remove("KETNAP_RULES")
@@ -73,7 +75,11 @@ fn start(db: &str, port: u16) -> Child {
         {
             return child;
         }
-        assert!(Instant::now() < deadline, "the server did not start");
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server did not start");
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -137,7 +143,8 @@ const IMPORT_ROWS: usize = 150;
 const ROUND_DAYS: usize = 160;
 
 fn import_csv(r: usize, cell_code: &str) -> String {
-    let mut s = String::from("STT,Họ và tên,Ngày sinh,Giới tính,Chi bộ,Ngày vào Đảng,Ngày chính thức\n");
+    let mut s =
+        String::from("STT,Họ và tên,Ngày sinh,Giới tính,Chi bộ,Ngày vào Đảng,Ngày chính thức\n");
     for i in 0..IMPORT_ROWS {
         let born = jiff::civil::date(1940, 1, 1)
             .checked_add(jiff::Span::new().days(i64::try_from(r * ROUND_DAYS + i).unwrap()))
@@ -174,12 +181,27 @@ async fn imported(store: &ketnap_store::Store, r: usize) -> i64 {
 
 fn crash_rounds(db: &str, engine: &str) {
     let out = ketnap(db, &["demo", "--scale", "0.03", "--seed", "5"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = ketnap(db, &["user", "token", "admin", "--name", "crash", "--days", "2"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = ketnap(
+        db,
+        &["user", "token", "admin", "--name", "crash", "--days", "2"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let token = String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
-        .find(|w| w.len() >= 32 && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .find(|w| {
+            w.len() >= 32
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
         .expect("the token printed")
         .to_string();
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -294,11 +316,7 @@ fn crash_rounds(db: &str, engine: &str) {
             w.join().unwrap();
         }
         importer.join().unwrap();
-        let acked = Arc::try_unwrap(acked)
-            .ok()
-            .unwrap()
-            .into_inner()
-            .unwrap();
+        let acked = Arc::try_unwrap(acked).ok().unwrap().into_inner().unwrap();
         let import_done = import_acked.load(Ordering::SeqCst);
         rt.block_on(async {
             let store = open(db).await;
@@ -320,7 +338,10 @@ fn crash_rounds(db: &str, engine: &str) {
                 "{engine} round {r}: the import half landed ({n} of {IMPORT_ROWS})"
             );
             if import_done {
-                assert_eq!(n, IMPORT_ROWS as i64, "{engine} round {r}: acknowledged import");
+                assert_eq!(
+                    n, IMPORT_ROWS as i64,
+                    "{engine} round {r}: acknowledged import"
+                );
             }
             store.close().await;
         });

@@ -29,8 +29,22 @@ impl Gen {
 
 /// Pieces that matter to these parsers.
 const TOKENS: [&[u8]; 16] = [
-    b"\x1f", b",", b";", b"\n", b"\r\n", b"\"", b"=", b"/", b"-", b".", b"0", b"99999999999",
-    "Đ".as_bytes(), "ệ".as_bytes(), b"{\"type\":", b"\xff\xfe",
+    b"\x1f",
+    b",",
+    b";",
+    b"\n",
+    b"\r\n",
+    b"\"",
+    b"=",
+    b"/",
+    b"-",
+    b".",
+    b"0",
+    b"99999999999",
+    "Đ".as_bytes(),
+    "ệ".as_bytes(),
+    b"{\"type\":",
+    b"\xff\xfe",
 ];
 
 fn mutate(g: &mut Gen, seed: &[u8], other: &[u8]) -> Vec<u8> {

@@ -153,15 +153,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         if let Some(message) = crate::extract::too_long(strings) {
             return Err(AppError::BadRequest(message).into());
         }
-        serde_json::from_value::<T>(value).map(ApiJson).map_err(|e| {
-            let detail = e.to_string();
-            tracing::info!(error = %detail, "api body refused");
-            AppError::BadRequest(format!(
-                "{} Ngày viết theo dạng yyyy-mm-dd.",
-                crate::extract::refusal_vi("Dữ liệu JSON gửi lên", &detail)
-            ))
-            .into()
-        })
+        serde_json::from_value::<T>(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                let detail = e.to_string();
+                tracing::info!(error = %detail, "api body refused");
+                AppError::BadRequest(format!(
+                    "{} Ngày viết theo dạng yyyy-mm-dd.",
+                    crate::extract::refusal_vi("Dữ liệu JSON gửi lên", &detail)
+                ))
+                .into()
+            })
     }
 }
 

@@ -276,7 +276,11 @@ async fn second_step(
     };
     let _ = session.remove::<(i64, String, i64)>(PENDING_KEY).await;
     start_session(session, user.user_id, *role, user.session_epoch, now).await?;
-    tracing::info!(user.id = user.user_id, role = role.code(), "login with second factor");
+    tracing::info!(
+        user.id = user.user_id,
+        role = role.code(),
+        "login with second factor"
+    );
     Ok(Redirect::to("/").into_response())
 }
 

@@ -56,18 +56,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
         // Read within the body limit (axum's `DefaultBodyLimit`, as the form extractor would).
-        let bytes = axum::body::Bytes::from_request(
-            Request::from_parts(parts.clone(), body),
-            state,
-        )
-        .await
-        .map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::TooLarge
-            } else {
-                AppError::BadRequest(refusal_vi("Biểu mẫu gửi lên", &e.body_text()))
-            }
-        })?;
+        let bytes =
+            axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+                .await
+                .map_err(|e| {
+                    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                        AppError::TooLarge
+                    } else {
+                        AppError::BadRequest(refusal_vi("Biểu mẫu gửi lên", &e.body_text()))
+                    }
+                })?;
         let pairs: Vec<(String, String)> = form_urlencoded::parse(&bytes).into_owned().collect();
         if let Some(message) = too_long(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
             tracing::info!("form refused: a field over its length limit");

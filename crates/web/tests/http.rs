@@ -331,27 +331,71 @@ async fn an_account_with_a_second_factor_needs_its_code_after_the_password() {
     assert_eq!(home.status, StatusCode::SEE_OTHER, "not logged in yet");
     let now = app.state.clock.now().as_second();
     let right = second_factor::code_at(&secret, now).unwrap();
-    let wrong = if right == "000000" { "111111" } else { "000000" };
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
     let csrf = TestApp::csrf(&page);
-    let res = app.post("/login", &[("_csrf", &csrf), ("username", ""), ("password", ""), ("code", wrong)]).await;
+    let res = app
+        .post(
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("username", ""),
+                ("password", ""),
+                ("code", wrong),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     assert!(res.body.contains("Mã xác thực không đúng hoặc đã dùng"));
     assert_eq!(app.get("/").await.status, StatusCode::SEE_OTHER);
     let csrf = TestApp::csrf(&res);
-    let res = app.post("/login", &[("_csrf", &csrf), ("username", ""), ("password", ""), ("code", &right)]).await;
+    let res = app
+        .post(
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("username", ""),
+                ("password", ""),
+                ("code", &right),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(app.get("/").await.status, StatusCode::OK, "logged in");
     // The same code, from another browser with the right password: refused.
     app.cookie = None;
     let page = app.login("tochuc").await;
     let csrf = TestApp::csrf(&page);
-    let res = app.post("/login", &[("_csrf", &csrf), ("username", ""), ("password", ""), ("code", &right)]).await;
+    let res = app
+        .post(
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("username", ""),
+                ("password", ""),
+                ("code", &right),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED, "a code is used once");
     // A code without a password first opens nothing.
     app.cookie = None;
     let form = app.get("/login").await;
     let csrf = TestApp::csrf(&form);
-    let res = app.post("/login", &[("_csrf", &csrf), ("username", ""), ("password", ""), ("code", &right)]).await;
+    let res = app
+        .post(
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("username", ""),
+                ("password", ""),
+                ("code", &right),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     assert!(res.body.contains("nhập lại tên đăng nhập và mật khẩu"));
     // Accounts without it log in as before.
@@ -372,11 +416,19 @@ async fn every_form_field_and_query_parameter_has_a_length_limit() {
     let res = app
         .post(
             "/login",
-            &[("_csrf", &csrf), ("username", "tochuc"), ("password", &long)],
+            &[
+                ("_csrf", &csrf),
+                ("username", "tochuc"),
+                ("password", &long),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-    assert!(res.body.contains("«Mật khẩu» dài quá 200 ký tự"), "{}", res.body);
+    assert!(
+        res.body.contains("«Mật khẩu» dài quá 200 ký tự"),
+        "{}",
+        res.body
+    );
     app.login("tochuc").await;
     let page = app.get("/candidates/new").await;
     let csrf = TestApp::csrf(&page);
@@ -384,11 +436,21 @@ async fn every_form_field_and_query_parameter_has_a_length_limit() {
     let res = app
         .post(
             "/candidates",
-            &[("_csrf", &csrf), ("full_name", name.trim()), ("birth_date", "01/01/2000")],
+            &[
+                ("_csrf", &csrf),
+                ("full_name", name.trim()),
+                ("birth_date", "01/01/2000"),
+            ],
         )
         .await;
-    assert!(res.body.contains("«Họ và tên» dài quá 100 ký tự"), "{}", res.body);
-    let res = app.get(&format!("/candidates?q={}", "a".repeat(1_001))).await;
+    assert!(
+        res.body.contains("«Họ và tên» dài quá 100 ký tự"),
+        "{}",
+        res.body
+    );
+    let res = app
+        .get(&format!("/candidates?q={}", "a".repeat(1_001)))
+        .await;
     assert!(res.body.contains("dài quá 1000 ký tự"), "{}", res.body);
     assert!(!res.body.contains("Failed"));
 }
