@@ -195,6 +195,41 @@ where
     Ok(out)
 }
 
+/// The rows of `sql` with `vals` bound in order as `$1…$n`: for a query built for the filters
+/// actually given (no catch-all `($n OR col = $m)` binds), whose binds vary with them.
+pub async fn fetch_vals<T>(ex: crate::Ex<'_>, sql: &str, vals: &[Val]) -> Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    Ok(match ex {
+        crate::Ex::Sqlite(c) => {
+            bind_vals!(sqlx::query_as::<_, T>(sql), vals)
+                .fetch_all(&mut *c)
+                .await?
+        }
+        crate::Ex::Postgres(c) => {
+            bind_vals!(sqlx::query_as::<_, T>(sql), vals)
+                .fetch_all(&mut *c)
+                .await?
+        }
+    })
+}
+
+/// Binds collected while a query is written: [`Binds::push`] gives the placeholder.
+#[derive(Default)]
+pub struct Binds(pub Vec<Val>);
+
+impl Binds {
+    /// Bind `v`; its placeholder (`$n`).
+    pub fn push(&mut self, v: Val) -> String {
+        self.0.push(v);
+        format!("${}", self.0.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::groups;

@@ -28,6 +28,7 @@
 //! records introductions; cell secretaries, organisation staff, committee members in charge and
 //! administrators record every step in their scope.
 
+use crate::bulk::Val;
 use std::collections::BTreeMap;
 
 use jiff::civil::Date;
@@ -1246,68 +1247,97 @@ pub async fn list(
     individuals(scope)?;
     let limit = page_size(limit);
     let words = people::query_words(filter.query.as_deref().unwrap_or(""));
-    let mut patterns: Vec<String> = words.iter().map(|w| contains_pattern(w)).collect();
-    patterns.resize(MAX_QUERY_WORDS, "%".to_string());
-    let [p0, p1, p2, p3, p4, p5, p6, p7]: [String; MAX_QUERY_WORDS] = patterns
-        .try_into()
-        .map_err(|_| StoreError::Corrupt("query patterns".into()))?;
-    let like: Vec<String> = (17..17 + MAX_QUERY_WORDS)
-        .map(|n| format!("p.search_text LIKE ${n}{LIKE_ESCAPE}"))
-        .collect();
-    let k = 17 + MAX_QUERY_WORDS;
-    let sql = format!(
-        "SELECT c.candidacy_id, c.pub_id, p.pub_id AS person_pub_id, p.full_name, p.gender, \
-         o.pub_id AS cell_pub_id, o.name AS cell_name, COALESCE(par.name, '') AS cell_parent, c.stage, \
-         c.version, c.source_category, c.opened_on, c.last_on, p.name_key, c.state \
-         FROM candidacy c JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
-         LEFT JOIN org par ON par.org_id = o.parent_id \
-         WHERE {} \
-         AND ($5 OR EXISTS (SELECT 1 FROM org_closure f WHERE f.ancestor_id = $6 AND f.descendant_id = c.cell_id)) \
-         AND ($7 OR c.stage = $8) AND ($9 OR c.source_category = $10) AND ($11 OR p.gender = $12) \
-         AND ($13 OR p.ethnicity = $14) AND ($15 OR p.religion = $16) AND {} \
-         AND (p.name_key, c.candidacy_id) > (${k}, ${}) \
-         ORDER BY p.name_key, c.candidacy_id LIMIT ${}",
-        visible(1),
-        like.join(" AND "),
-        k + 1,
-        k + 2
-    );
-    let (all, user, role, mentor) = visible_binds(scope);
     let mut cursor = after.unwrap_or_default();
     let mut out: Vec<CandidacyRow> = Vec::new();
     loop {
-        let rows = fetch_all!(
-            conn.ex(),
-            ListRow,
-            &sql,
-            all,
-            user,
-            role,
-            mentor,
-            filter.org.is_none(),
-            filter.org.unwrap_or(-1),
-            filter.stage.is_none(),
-            filter.stage.map_or("", stage_code),
-            filter.source_category.is_none(),
-            filter.source_category.clone().unwrap_or_default(),
-            filter.gender.is_none(),
-            filter.gender.map_or("", Gender::code),
-            filter.ethnicity.is_none(),
-            filter.ethnicity.map(ethnicity_code).unwrap_or_default(),
-            filter.religion.is_none(),
-            filter.religion.map_or("", Religion::code),
-            p0.as_str(),
-            p1.as_str(),
-            p2.as_str(),
-            p3.as_str(),
-            p4.as_str(),
-            p5.as_str(),
-            p6.as_str(),
-            p7.as_str(),
-            cursor.0.as_str(),
-            cursor.1,
-            limit + 1
-        )?;
+        // The query is written for the filters given (issue 19): the scope and the organisation
+        // as lists of cells the candidacies are searched in (`candidacy (cell_id, stage)`), never
+        // a correlated check of every candidacy, and no catch-all binds.
+        let mut b = crate::bulk::Binds::default();
+        let mut wh: Vec<String> = Vec::new();
+        if scope.role == Role::Mentor && !scope.is_system() {
+            wh.push(format!(
+                "c.mentor_member_id = {}",
+                b.push(Val::Int(Some(scope.member_id.unwrap_or(-1))))
+            ));
+        } else if !scope.is_system() {
+            let (_, user, role) = scope.binds();
+            let (u, r) = (
+                b.push(Val::Int(Some(user))),
+                b.push(Val::Text(Some(role.to_string()))),
+            );
+            wh.push(format!(
+                "c.cell_id IN (SELECT sc.descendant_id FROM user_scope su \
+                 JOIN org_closure sc ON sc.ancestor_id = su.org_id \
+                 WHERE su.user_id = {u} AND su.role = {r})"
+            ));
+            if scope.role == Role::MassOrg {
+                wh.push(format!(
+                    "c.proposed_by IN (SELECT vmo.mass_org_id FROM mass_org vmo \
+                     JOIN org_closure mc ON mc.descendant_id = vmo.org_id \
+                     JOIN user_scope mu ON mu.org_id = mc.ancestor_id \
+                     WHERE mu.user_id = {u} AND mu.role = {r})"
+                ));
+            }
+        }
+        if let Some(org) = filter.org {
+            wh.push(format!(
+                "c.cell_id IN (SELECT f.descendant_id FROM org_closure f WHERE f.ancestor_id = {})",
+                b.push(Val::Int(Some(org)))
+            ));
+        }
+        if let Some(stage) = filter.stage {
+            wh.push(format!(
+                "c.stage = {}",
+                b.push(Val::Text(Some(stage_code(stage).to_string())))
+            ));
+        }
+        if let Some(source) = &filter.source_category {
+            wh.push(format!(
+                "c.source_category = {}",
+                b.push(Val::Text(Some(source.clone())))
+            ));
+        }
+        if let Some(g) = filter.gender {
+            wh.push(format!(
+                "p.gender = {}",
+                b.push(Val::Text(Some(g.code().to_string())))
+            ));
+        }
+        if let Some(e) = filter.ethnicity {
+            wh.push(format!(
+                "p.ethnicity = {}",
+                b.push(Val::Text(Some(ethnicity_code(e))))
+            ));
+        }
+        if let Some(r) = filter.religion {
+            wh.push(format!(
+                "p.religion = {}",
+                b.push(Val::Text(Some(r.code().to_string())))
+            ));
+        }
+        for w in words.iter().take(MAX_QUERY_WORDS) {
+            wh.push(format!(
+                "p.search_text LIKE {}{LIKE_ESCAPE}",
+                b.push(Val::Text(Some(contains_pattern(w))))
+            ));
+        }
+        let (key, id) = (
+            b.push(Val::Text(Some(cursor.0.clone()))),
+            b.push(Val::Int(Some(cursor.1))),
+        );
+        wh.push(format!("(p.name_key, c.candidacy_id) > ({key}, {id})"));
+        let lim = b.push(Val::Int(Some(limit + 1)));
+        let sql = format!(
+            "SELECT c.candidacy_id, c.pub_id, p.pub_id AS person_pub_id, p.full_name, p.gender, \
+             o.pub_id AS cell_pub_id, o.name AS cell_name, COALESCE(par.name, '') AS cell_parent, c.stage, \
+             c.version, c.source_category, c.opened_on, c.last_on, p.name_key, c.state \
+             FROM candidacy c JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
+             LEFT JOIN org par ON par.org_id = o.parent_id \
+             WHERE {} ORDER BY p.name_key, c.candidacy_id LIMIT {lim}",
+            wh.join(" AND ")
+        );
+        let rows: Vec<ListRow> = crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await?;
         let fetched = rows.len();
         if let Some(last) = rows.last() {
             cursor = (last.name_key.clone(), last.candidacy_id);
