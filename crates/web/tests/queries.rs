@@ -40,6 +40,23 @@ async fn queries_of(app: &mut TestApp, path: &str) -> usize {
     least
 }
 
+/// [`queries_of`] for an API route, with a bearer token.
+async fn api_queries_of(app: &TestApp, path: &str, token: &str) -> usize {
+    use tower::ServiceExt;
+    let mut least = usize::MAX;
+    for _ in 0..3 {
+        let before = QUERIES.load(Ordering::SeqCst);
+        let req = axum::http::Request::get(path)
+            .header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = app.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        least = least.min(QUERIES.load(Ordering::SeqCst) - before);
+    }
+    least
+}
+
 /// Open a candidacy in `cell` through the form and list them as a sympathizer with `mentor`.
 async fn candidate_with_mentor(app: &mut TestApp, cell: &str, name: &str, mentor_at: usize) {
     let form = app.get("/candidates/new").await;
@@ -140,4 +157,153 @@ async fn main_pages_take_as_many_queries_with_more_candidates_and_mentors_in_the
     }
     // The counter really counts: a page takes some queries.
     assert!(before.iter().all(|n| *n > 0), "{before:?}");
+}
+
+/// The path of a route with its parameters filled for the demo: the cell and the candidate made
+/// by the test; `None` for a parameter this test does not fill.
+fn filled(route: &str, cell: &str, candidate: &str) -> Option<String> {
+    let mut out = Vec::new();
+    let segments: Vec<&str> = route.split('/').collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let before = if i > 0 { segments[i - 1] } else { "" };
+        out.push(match (*seg, before) {
+            ("{pub_id}" | "{id}", "candidates") => candidate.to_string(),
+            ("{pub_id}" | "{id}", "orgs") => cell.to_string(),
+            (s, _) if s.starts_with('{') => return None,
+            (s, _) => s.to_string(),
+        });
+    }
+    let path = out.join("/");
+    // Pages that ask which organisation in their query.
+    Some(match route {
+        "/members/new" => format!("{path}?cell={cell}"),
+        _ => path,
+    })
+}
+
+/// The routes whose GET does not answer a page from the path alone (each needs a file, a form's
+/// answer or parameters of its own) — listed, so that a new route is counted or added here
+/// knowingly.
+const NOT_A_PAGE: [&str; 10] = [
+    "/login",
+    "/healthz",
+    "/metrics",
+    "/orgs/{pub_id}/download",
+    "/coverage/lists",
+    "/static/{file}",
+    "/setup",
+    "/reports/download",
+    "/verification/letter",
+    "/cohort",
+];
+
+/// Issue 19, the bar: every GET route of the pages and of the API, read from the routers
+/// (`page_route_list`, `api::route_list`), takes as many queries after four more candidates with
+/// mentors in the cell as before.
+#[tokio::test]
+async fn every_get_route_takes_as_many_queries_with_more_candidates() {
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(CountQueries))
+        .unwrap();
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let form = app.get("/candidates/new").await;
+    let cell = options_of(&form.body, "cell")[0].clone();
+    candidate_with_mentor(&mut app, &cell, "Lê Thị Hoa", 0).await;
+    let list = app.get(&format!("/candidates?org={cell}")).await;
+    let at =
+        list.body.find("<td><a href=\"/candidates/").unwrap() + "<td><a href=\"/candidates/".len();
+    let candidate = list.body[at..at + list.body[at..].find('"').unwrap()].to_string();
+    let mut paths = Vec::new();
+    let mut skipped = Vec::new();
+    let mut unfilled = Vec::new();
+    for route in ketnap_web::page_route_list() {
+        if NOT_A_PAGE.contains(&route) {
+            continue;
+        }
+        let Some(path) = filled(route, &cell, &candidate) else {
+            skipped.push(route);
+            continue;
+        };
+        let page = app.get(&path).await;
+        match page.status {
+            StatusCode::OK => paths.push(path),
+            StatusCode::METHOD_NOT_ALLOWED => {}
+            s => unfilled.push(format!("GET {path} ({route}) answered {s}")),
+        }
+    }
+    assert!(
+        unfilled.is_empty(),
+        "fill these here or list them in NOT_A_PAGE:\n{}",
+        unfilled.join("\n")
+    );
+    assert!(paths.len() >= 20, "{paths:?}");
+    // The API's GET routes, with a token of the same account.
+    let token = ketnap_web::api::new_token();
+    {
+        let user = ketnap_store::users::by_username(&mut app.store.read().await.unwrap(), "tochuc")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        ketnap_store::users::set_api_token_hash(
+            &mut tx,
+            &ketnap_store::WriteCtx::new(None, "2026-11-23T03:00:00Z".parse().unwrap()),
+            user.user_id,
+            Some(&ketnap_web::api::token_hash(&token)),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let mut apis = Vec::new();
+    for (verb, route) in ketnap_web::api::route_list() {
+        if !matches!(verb, ketnap_web::api::Verb::Get) || route.contains("{kind}") {
+            continue; // writes; the import template is a file
+        }
+        let path = filled(route, &cell, &candidate).expect("API parameters are filled");
+        apis.push(format!("/api/v1{path}"));
+    }
+    let mut before = Vec::new();
+    for p in &paths {
+        before.push(queries_of(&mut app, p).await);
+    }
+    let mut api_before = Vec::new();
+    for p in &apis {
+        api_before.push(api_queries_of(&app, p, &token).await);
+    }
+    for (i, name) in [
+        "Trần Văn Bình",
+        "Phạm Thị Cúc",
+        "Hoàng Văn Dũng",
+        "Vũ Thị Én",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        candidate_with_mentor(&mut app, &cell, name, i + 1).await;
+    }
+    let mut grew = Vec::new();
+    for (p, b) in paths.iter().zip(&before) {
+        let after = queries_of(&mut app, p).await;
+        if after != *b {
+            grew.push(format!("{p}: {b} → {after}"));
+        }
+    }
+    for (p, b) in apis.iter().zip(&api_before) {
+        let after = api_queries_of(&app, p, &token).await;
+        if after != *b {
+            grew.push(format!("{p}: {b} → {after}"));
+        }
+    }
+    assert!(apis.len() >= 8, "{apis:?}");
+    assert!(
+        grew.is_empty(),
+        "queries grew with the rows shown:\n{}",
+        grew.join("\n")
+    );
+    eprintln!(
+        "{} page routes and {} API routes counted; not filled here: {skipped:?}",
+        paths.len(),
+        apis.len()
+    );
 }
