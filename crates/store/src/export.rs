@@ -4,8 +4,9 @@
 //! Each read takes a [`Scope`] and filters by it as the list pages do ([`Scope::org_filter`] on
 //! the organisation a row hangs from); a root outside the scope is [`StoreError::NotFound`]. Lists
 //! of individuals (roster, people holding posts, candidacies) are refused with
-//! [`StoreError::Forbidden`] to roles that see aggregates only, and their sensitive fields
-//! (ethnicity, religion, ID number) are filled only for roles that see individuals.
+//! [`StoreError::Forbidden`] to roles that see aggregates only, and the sensitive fields
+//! (ethnicity, religion) only for the roles that read them, the ID number only for those with
+//! `Field::FullIdNumber` (`Role::reads`).
 //!
 //! No query per row: the roster is keyset-paged in large pages (two queries a page: the members,
 //! then the posts they hold); candidacies are read through the page's own
@@ -99,10 +100,10 @@ pub struct PersonFields {
     pub birth_date: Date,
     /// Giới tính.
     pub gender: Gender,
-    /// Dân tộc (sensitive: `None` for roles that see aggregates only).
+    /// Dân tộc (`None` for roles without `Field::Sensitive`).
     #[serde(skip)]
     pub ethnicity: Option<Ethnicity>,
-    /// Tôn giáo (sensitive: `None` for roles that see aggregates only).
+    /// Tôn giáo (`None` for roles without `Field::Sensitive`).
     #[serde(skip)]
     pub religion: Option<Religion>,
     /// Giáo dục phổ thông.

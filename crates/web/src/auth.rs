@@ -218,7 +218,7 @@ async fn second_step(
         };
         Ok((StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
     };
-    let Some((user_id, name, at)) = pending.filter(|(_, _, at)| now - at <= PENDING_SECS) else {
+    let Some((user_id, name, _)) = pending.filter(|(_, _, at)| now - at <= PENDING_SECS) else {
         let _ = session.remove::<(i64, String, i64)>(PENDING_KEY).await;
         let csrf = csrf_token(session).await?;
         return page(
@@ -227,7 +227,6 @@ async fn second_step(
             false,
         );
     };
-    let _ = at;
     let keys = [throttle::account_key(&name)];
     let mut conn = state.store.read().await?;
     let wait = throttle::wait_secs(&mut conn, &keys, now).await?;
