@@ -113,6 +113,23 @@ enum Command {
         #[arg(long)]
         today: Option<jiff::civil::Date>,
     },
+    /// Fill an empty database with fictional data at a benchmark scale (migrates first): the demo
+    /// district repeated — `district` (1 province × 1 district), `province` (1 × 25), `national`
+    /// (34 × 25: ~290,000 organisations, ~5 million members, ~1 million candidacies).
+    Gen {
+        /// district, province or national.
+        #[arg(long, value_enum)]
+        scale: GenScale,
+        /// Seed of the generator: the same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Password of the demo accounts.
+        #[arg(long, env = "KETNAP_DEMO_PASSWORD", default_value = "ketnap-demo")]
+        password: String,
+        /// Generate "as of" this date (YYYY-MM-DD); default: today in Vietnam.
+        #[arg(long)]
+        today: Option<jiff::civil::Date>,
+    },
     /// Recompute projections, counters and the closure table from the history and report every
     /// difference from the stored ones (exit status 1 when there is any).
     Rebuild,
@@ -372,6 +389,57 @@ async fn run_demo(
     )
     .await
     .map_err(store_err)?;
+    println!("{report}");
+    println!("({:.1} s)", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The scales of `ketnap gen`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum GenScale {
+    /// One district (the demo).
+    District,
+    /// One province of 25 districts.
+    Province,
+    /// 34 provinces of 25 districts.
+    National,
+}
+
+async fn run_gen(
+    store: &Store,
+    book: &RuleBook,
+    scale: GenScale,
+    seed: u64,
+    password: &str,
+    today: jiff::civil::Date,
+) -> anyhow::Result<()> {
+    store.migrate().await.map_err(store_err)?;
+    if !ops::is_empty(store).await.map_err(store_err)? {
+        bail!(
+            "Cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ được tạo trên cơ sở dữ liệu trống. \
+             / The database is not empty; gen only fills an empty database."
+        );
+    }
+    let users = demo::DemoUsers {
+        password_hash: hash_password(password)?,
+    };
+    let scale = match scale {
+        GenScale::District => demo::Scale::District,
+        GenScale::Province => demo::Scale::Province,
+        GenScale::National => demo::Scale::National,
+    };
+    let started = std::time::Instant::now();
+    let progress = move |done: u32, total: u32| {
+        if total > 1 {
+            eprintln!(
+                "  {done}/{total} huyện / districts ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    };
+    let report = demo::generate_scale(store, book, scale, seed, today, &users, &progress)
+        .await
+        .map_err(store_err)?;
     println!("{report}");
     println!("({:.1} s)", started.elapsed().as_secs_f64());
     Ok(())
@@ -954,6 +1022,26 @@ async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
                 &book,
                 seed,
                 scale,
+                &password,
+                today.unwrap_or_else(today_vn),
+            )
+            .await;
+            store.close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Gen {
+            seed,
+            scale,
+            password,
+            today,
+        } => {
+            let book = load_rules(cli.rules.as_ref())?;
+            let store = connect(&db).await?;
+            let result = run_gen(
+                &store,
+                &book,
+                scale,
+                seed,
                 &password,
                 today.unwrap_or_else(today_vn),
             )

@@ -826,12 +826,14 @@ const COMMUNE_OTHER_CELLS: &[(&str, CellKind)] = &[
 
 fn plan_grassroots(
     g: &mut Gen,
+    district: &DistrictPlace,
     index: usize,
     sector: Sector,
     cells: u32,
     places: &mut BTreeSet<String>,
 ) -> GrassrootsPlan {
-    let code = format!("TG.HL.{:03}", index + 1);
+    let code = format!("{}.{:03}", district.code, index + 1);
+    let district_name = district.name.as_str();
     let place = place_name(g, places);
     let (name, kind) = match sector {
         Sector::Commune { .. } => (
@@ -851,23 +853,23 @@ fn plan_grassroots(
             OrgKind::Grassroots(GrassrootsKind::Enterprise),
         ),
         Sector::Police => (
-            format!("Đảng ủy Công an huyện {DISTRICT}"),
+            format!("Đảng ủy Công an huyện {district_name}"),
             OrgKind::Grassroots(GrassrootsKind::Police),
         ),
         Sector::Military => (
-            format!("Đảng ủy Quân sự huyện {DISTRICT}"),
+            format!("Đảng ủy Quân sự huyện {district_name}"),
             OrgKind::Grassroots(GrassrootsKind::Military),
         ),
         Sector::Health => (
-            format!("Đảng ủy Trung tâm Y tế huyện {DISTRICT}"),
+            format!("Đảng ủy Trung tâm Y tế huyện {district_name}"),
             OrgKind::Grassroots(GrassrootsKind::Health),
         ),
         Sector::Agencies => (
-            format!("Đảng ủy Cơ quan Ủy ban nhân dân huyện {DISTRICT}"),
+            format!("Đảng ủy Cơ quan Ủy ban nhân dân huyện {district_name}"),
             OrgKind::Grassroots(GrassrootsKind::Agency),
         ),
         Sector::Front => (
-            format!("Đảng ủy Cơ quan Mặt trận Tổ quốc và các đoàn thể huyện {DISTRICT}"),
+            format!("Đảng ủy Cơ quan Mặt trận Tổ quốc và các đoàn thể huyện {district_name}"),
             OrgKind::Grassroots(GrassrootsKind::Agency),
         ),
         Sector::Bricks => (
@@ -2560,6 +2562,101 @@ pub async fn generate(
     today: Date,
     accounts: &DemoUsers,
 ) -> Result<DemoReport> {
+    let shape = Shape {
+        provinces: 1,
+        districts: 1,
+        size,
+    };
+    generate_shape(store, book, shape, seed, today, accounts).await
+}
+
+/// How many trees and districts [`generate_scale`] writes, each district of `size`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Shape {
+    provinces: u32,
+    districts: u32,
+    size: DemoSize,
+}
+
+/// The named scales of `ketnap gen` (the benchmarks' data sets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Scale {
+    /// One province with one standard district (the demo): ~340 organisations, ~6,000 members,
+    /// 1,200 candidacies.
+    District,
+    /// One province of 25 standard districts: ~8,500 organisations, ~150,000 members, 30,000
+    /// candidacies.
+    Province,
+    /// 34 provinces of 25 standard districts: ~290,000 organisations, ~5.1 million members,
+    /// ~1 million candidacies, ~10 million events.
+    National,
+}
+
+impl Scale {
+    fn shape(self) -> Shape {
+        let (provinces, districts) = match self {
+            Scale::District => (1, 1),
+            Scale::Province => (1, 25),
+            Scale::National => (34, 25),
+        };
+        Shape {
+            provinces,
+            districts,
+            size: DemoSize::STANDARD,
+        }
+    }
+}
+
+/// Generate a named scale: the demo district (with the demo accounts, in its first district)
+/// repeated over `provinces × districts`, every district planned and written as the demo's,
+/// one grassroots organisation per transaction, then the start-of-year counts, the plans and the
+/// key positions over the whole tree. Deterministic for a seed.
+pub async fn generate_scale(
+    store: &Store,
+    book: &RuleBook,
+    scale: Scale,
+    seed: u64,
+    today: Date,
+    accounts: &DemoUsers,
+    progress: &(dyn Fn(u32, u32) + Sync),
+) -> Result<DemoReport> {
+    generate_shape_with(store, book, scale.shape(), seed, today, accounts, progress).await
+}
+
+async fn generate_shape(
+    store: &Store,
+    book: &RuleBook,
+    shape: Shape,
+    seed: u64,
+    today: Date,
+    accounts: &DemoUsers,
+) -> Result<DemoReport> {
+    generate_shape_with(store, book, shape, seed, today, accounts, &|_, _| {}).await
+}
+
+/// Where a district sits and what it is called.
+#[derive(Clone, Debug)]
+struct DistrictPlace {
+    code: String,
+    name: String,
+}
+
+/// What one written district leaves for the accounts.
+struct DistrictWritten {
+    district: i64,
+    plans: Vec<GrassrootsPlan>,
+    written: Vec<Written>,
+}
+
+async fn generate_shape_with(
+    store: &Store,
+    book: &RuleBook,
+    shape: Shape,
+    seed: u64,
+    today: Date,
+    accounts: &DemoUsers,
+    progress: &(dyn Fn(u32, u32) + Sync),
+) -> Result<DemoReport> {
     if !ops::is_empty(store).await? {
         return Err(StoreError::invalid(
             "demo on a non-empty database",
@@ -2576,10 +2673,128 @@ pub async fn generate(
         today: Some(today),
         ..DemoReport::default()
     };
+    // Province and district names: the demo's first, then drawn (unique in the data set).
+    let mut names = BTreeSet::new();
+    names.insert(PROVINCE.to_string());
+    names.insert(DISTRICT.to_string());
+    let mut counter = 0u32;
+    let mut first: Option<DistrictWritten> = None;
+    let mut roots: Vec<(i64, String)> = Vec::new();
+    let total = shape.provinces * shape.districts;
+    let mut done = 0u32;
+    for pi in 0..shape.provinces {
+        let (pcode, pname) = if pi == 0 {
+            ("TG".to_string(), PROVINCE.to_string())
+        } else {
+            (format!("P{:02}", pi + 1), place_name(&mut g, &mut names))
+        };
+        let mut tx = store.begin().await?;
+        let province = orgs::create(
+            &mut tx,
+            &ctx,
+            &NewOrg {
+                pub_id: Some(g.pub_id()),
+                ..NewOrg::new(
+                    pcode.clone(),
+                    format!("Tỉnh ủy {pname}"),
+                    OrgKind::Provincial,
+                    None,
+                )
+            },
+        )
+        .await?;
+        report.orgs += 1;
+        tx.commit().await?;
+        roots.push((province, format!("Tỉnh ủy {pname}")));
+        for di in 0..shape.districts {
+            let place = if pi == 0 && di == 0 {
+                DistrictPlace {
+                    code: "TG.HL".to_string(),
+                    name: DISTRICT.to_string(),
+                }
+            } else {
+                DistrictPlace {
+                    code: format!("{pcode}.D{:02}", di + 1),
+                    name: place_name(&mut g, &mut names),
+                }
+            };
+            let d = write_district(
+                store,
+                &ctx,
+                book,
+                &mut g,
+                shape.size,
+                province,
+                &place,
+                today,
+                &mut counter,
+                &mut report,
+            )
+            .await?;
+            if first.is_none() {
+                first = Some(d);
+            }
+            done += 1;
+            progress(done, total);
+        }
+    }
+    let Some(first) = first else {
+        return Err(StoreError::invalid(
+            "gen with no district",
+            "Không có huyện nào để tạo dữ liệu.",
+        ));
+    };
 
-    // The shape, planned in memory before anything is written.
+    // Start-of-year membership: this year and last.
+    let mut tx = store.begin().await?;
+    for year in [today.year() - 1, today.year()] {
+        let jan1 = Date::new(year, 1, 1).unwrap_or(today);
+        members::snapshot_start_of_year(&mut tx, &ctx, year, jan1).await?;
+    }
+    tx.commit().await?;
+
+    // Plans for this year and the 2025–2030 term, suggested from the start-of-year membership.
+    write_plans(store, &ctx, book, &mut g, today, &mut report).await?;
+
+    // One account per role.
+    write_accounts(
+        store,
+        &ctx,
+        &mut g,
+        accounts,
+        &roots,
+        first.district,
+        &first.plans,
+        &first.written,
+        &mut report,
+    )
+    .await?;
+
+    write_key_positions(store, &ctx, &mut g).await?;
+    fill_counts(store, &mut report).await?;
+    Ok(report)
+}
+
+/// Plan one district of `size` in memory, then write it under `province`: the district
+/// committee, then each grassroots organisation in its own transaction (tree, roster,
+/// candidacies with their histories, notes, introductions).
+#[allow(clippy::too_many_arguments)]
+async fn write_district(
+    store: &Store,
+    ctx: &WriteCtx,
+    book: &RuleBook,
+    g: &mut Gen,
+    size: DemoSize,
+    province: i64,
+    place: &DistrictPlace,
+    today: Date,
+    counter: &mut u32,
+    report: &mut DemoReport,
+) -> Result<DistrictWritten> {
+    let ctx = ctx.clone();
     let mut places = BTreeSet::new();
-    places.insert(DISTRICT.to_string());
+    places.insert(place.name.clone());
+    // The shape, planned in memory before anything is written.
     let n = size.grassroots.max(1) as usize;
     let sectors: Vec<(Sector, u32)> = (0..n).map(|i| ROTATION[i % ROTATION.len()]).collect();
     let cell_weights: Vec<f64> = sectors.iter().map(|(_, w)| f64::from(*w)).collect();
@@ -2595,7 +2810,7 @@ pub async fn generate(
         } else {
             (*cells).max(1)
         };
-        plans_g.push(plan_grassroots(&mut g, i, *sector, cells, &mut places));
+        plans_g.push(plan_grassroots(g, place, i, *sector, cells, &mut places));
     }
     // Members over every cell by weight, at least six each.
     let all_weights: Vec<f64> = plans_g
@@ -2611,7 +2826,7 @@ pub async fn generate(
         }
     }
     // Candidacies: goals dealt over the cells by weight (bigger cells, more candidates).
-    let goals = deal_goals(&mut g, size.candidacies);
+    let goals = deal_goals(g, size.candidacies);
     let cell_index: Vec<(usize, usize, f64, bool)> = plans_g
         .iter()
         .enumerate()
@@ -2649,59 +2864,43 @@ pub async fn generate(
         }
     }
 
-    // The top of the tree.
     let mut tx = store.begin().await?;
-    let province = orgs::create(
-        &mut tx,
-        &ctx,
-        &NewOrg {
-            pub_id: Some(g.pub_id()),
-            ..NewOrg::new(
-                "TG",
-                format!("Tỉnh ủy {PROVINCE}"),
-                OrgKind::Provincial,
-                None,
-            )
-        },
-    )
-    .await?;
     let district = orgs::create(
         &mut tx,
         &ctx,
         &NewOrg {
             pub_id: Some(g.pub_id()),
             ..NewOrg::new(
-                "TG.HL",
-                format!("Huyện ủy {DISTRICT}"),
+                place.code.clone(),
+                format!("Huyện ủy {}", place.name),
                 OrgKind::District,
                 Some(province),
             )
         },
     )
     .await?;
-    report.orgs += 2;
+    report.orgs += 1;
     tx.commit().await?;
 
     // Each grassroots organisation in its own transaction: tree, roster, candidacies, notes.
     let mut written_all: Vec<Written> = Vec::with_capacity(n);
-    let mut counter = 0u32;
     for (gi, gp) in plans_g.iter().enumerate() {
         let mut tx = store.begin().await?;
         let written =
-            write_grassroots(&mut tx, &ctx, &mut g, district, gp, today, &mut report).await?;
+            write_grassroots(&mut tx, &ctx, g, district, gp, today, report).await?;
         for job in &jobs[gi] {
-            counter += 1;
+            *counter += 1;
             write_candidacy(
                 &mut tx,
                 &ctx,
-                &mut g,
+                g,
                 book,
                 gp,
                 &written,
                 job,
-                counter,
+                *counter,
                 today,
-                &mut report,
+                report,
             )
             .await?;
         }
@@ -2730,7 +2929,7 @@ pub async fn generate(
                     trade_union: false,
                     unit: cell.unit.clone(),
                 };
-                let person = build_person(&mut g, &spec, today)?;
+                let person = build_person(g, &spec, today)?;
                 let person_id = people::insert(&mut tx, &ctx, &person, Some(g.pub_id())).await?;
                 report.people += 1;
                 let on = add_days(today, -g.range(3, 40));
@@ -2751,34 +2950,11 @@ pub async fn generate(
         written_all.push(written);
     }
 
-    // Start-of-year membership: this year and last.
-    let mut tx = store.begin().await?;
-    for year in [today.year() - 1, today.year()] {
-        let jan1 = Date::new(year, 1, 1).unwrap_or(today);
-        members::snapshot_start_of_year(&mut tx, &ctx, year, jan1).await?;
-    }
-    tx.commit().await?;
-
-    // Plans for this year and the 2025–2030 term, suggested from the start-of-year membership.
-    write_plans(store, &ctx, book, &mut g, today, &mut report).await?;
-
-    // One account per role.
-    write_accounts(
-        store,
-        &ctx,
-        &mut g,
-        accounts,
-        province,
+    Ok(DistrictWritten {
         district,
-        &plans_g,
-        &written_all,
-        &mut report,
-    )
-    .await?;
-
-    write_key_positions(store, &ctx, &mut g).await?;
-    fill_counts(store, &mut report).await?;
-    Ok(report)
+        plans: plans_g,
+        written: written_all,
+    })
 }
 
 async fn write_plans(
@@ -2861,7 +3037,7 @@ async fn write_accounts(
     ctx: &WriteCtx,
     g: &mut Gen,
     accounts: &DemoUsers,
-    province: i64,
+    roots: &[(i64, String)],
     district: i64,
     plans_g: &[GrassrootsPlan],
     written: &[Written],
@@ -2878,7 +3054,6 @@ async fn write_accounts(
     let first_cell = w.cells.first();
     let hash = accounts.password_hash.as_str();
     let mut tx = store.begin().await?;
-    let province_name = format!("Tỉnh ủy {PROVINCE}");
     let district_name = format!("Huyện ủy {DISTRICT}");
     let name = |g: &mut Gen, female: bool| {
         full_name(g, if female { Gender::Female } else { Gender::Male }, 1)
@@ -2894,7 +3069,7 @@ async fn write_accounts(
         &n,
         None,
         Role::Admin,
-        &[(province, province_name)],
+        roots,
     )
     .await?;
     let n = name(g, true);
