@@ -473,6 +473,9 @@ async fn run_serve(
     }
     let mut state = ketnap_web::AppState::new(store, book, ketnap_web::Clock::System);
     state.security = std::sync::Arc::new(config.security());
+    // The alert queue's daily pass runs beside the server (not in the tests' apps, whose
+    // clock is fixed: their views compute the alerts, as a server does before its first pass).
+    ketnap_web::jobs::alert_queue(&state).await;
     let router = ketnap_web::app(state).await.map_err(store_err)?;
     let listener = tokio::net::TcpListener::bind(&bind)
         .await

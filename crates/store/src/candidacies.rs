@@ -503,6 +503,7 @@ pub async fn open(
     };
     let chain = insert_event(tx, ctx, candidacy_id, 1, cell_id, &payload).await?;
     counters::apply(tx, &counters::deltas(&event, None, &payload.tags, cell_id)).await?;
+    crate::alert_queue::write(tx, book, candidacy_id, cell_id, &state, ctx.today()).await?;
     exec!(
         tx.ex(),
         "UPDATE introduction SET candidacy_id = $1 WHERE person_id = $2 AND cell_id = $3 AND candidacy_id IS NULL",
@@ -788,6 +789,7 @@ pub async fn execute(
     )
     .await?;
     update_roster(tx, ctx, &row, &next, before, &event, new_cell).await?;
+    crate::alert_queue::write(tx, book, row.candidacy_id, new_cell, &next, ctx.today()).await?;
     if matches!(
         event.action,
         Action::SendVerification { .. } | Action::AnswerVerification { .. }
@@ -1207,7 +1209,7 @@ struct ListRow {
 }
 
 /// The (year, month) of the mentor notes of some candidacies, in one query.
-async fn notes_of(conn: &mut Conn, ids: &[i64]) -> Result<BTreeMap<i64, Vec<(i16, i8)>>> {
+pub(crate) async fn notes_of(conn: &mut Conn, ids: &[i64]) -> Result<BTreeMap<i64, Vec<(i16, i8)>>> {
     let mut out: BTreeMap<i64, Vec<(i16, i8)>> = BTreeMap::new();
     if ids.is_empty() {
         return Ok(out);
@@ -1432,8 +1434,26 @@ pub async fn alerts_in_scope(
 }
 
 /// [`alerts_in_scope`] for the cells under one organisation (`under`, its internal key; the
-/// caller has checked it is in the scope), or all of the scope with `None`.
+/// caller has checked it is in the scope), or all of the scope with `None`. Read from the alert
+/// queue when it is of today ([`crate::alert_queue`]); otherwise computed here.
 pub async fn alerts_under(
+    conn: &mut Conn,
+    scope: &Scope,
+    book: &RuleBook,
+    today: Date,
+    limit: usize,
+    under: Option<i64>,
+) -> Result<Vec<CandidacyAlert>> {
+    individuals(scope)?;
+    if crate::alert_queue::fresh(conn, book, today).await? {
+        return crate::alert_queue::top(conn, scope, book, today, limit, under, None).await;
+    }
+    alerts_computed(conn, scope, book, today, limit, under).await
+}
+
+/// [`alerts_under`] computed from every open candidacy of the scope (what a view does before the
+/// day's pass of the alert queue, and what the queue's tests compare it with).
+pub async fn alerts_computed(
     conn: &mut Conn,
     scope: &Scope,
     book: &RuleBook,
@@ -1573,6 +1593,7 @@ pub struct MentorNote {
 pub async fn add_mentor_note(
     tx: &mut Tx,
     ctx: &WriteCtx,
+    book: &RuleBook,
     scope: &Scope,
     candidacy_pub_id: &str,
     year: i16,
@@ -1641,6 +1662,7 @@ pub async fn add_mentor_note(
         content.trim(),
         ts(ctx.now)
     )?;
+    crate::alert_queue::write_stored(tx, book, row.candidacy_id, ctx.today()).await?;
     audit::append(
         tx,
         ctx,

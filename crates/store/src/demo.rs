@@ -2516,6 +2516,7 @@ async fn write_candidacy(
                 candidacies::add_mentor_note(
                     tx,
                     ctx,
+                    book,
                     &sys,
                     &pub_id,
                     month.year(),

@@ -61,6 +61,7 @@ macro_rules! fetch_optional {
     };
 }
 
+pub mod alert_queue;
 pub mod audit;
 pub mod bulk;
 pub mod candidacies;

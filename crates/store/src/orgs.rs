@@ -450,6 +450,12 @@ pub async fn merge(
             into,
             from
         )?;
+        exec!(
+            tx.ex(),
+            "UPDATE alert_due SET cell_id = $1 WHERE cell_id = $2",
+            into,
+            from
+        )?;
     }
     let old_parent: (Option<i64>, String) = fetch_one!(
         tx.ex(),

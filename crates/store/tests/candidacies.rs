@@ -732,6 +732,7 @@ async fn mentor_notes_documents_alerts_and_introductions() {
         candidacies::add_mentor_note(
             &mut tx,
             &ctx(),
+            &w.book,
             &w.mentor_scope,
             &r.pub_id,
             2025,
@@ -744,6 +745,7 @@ async fn mentor_notes_documents_alerts_and_introductions() {
         candidacies::add_mentor_note(
             &mut tx,
             &ctx(),
+            &w.book,
             &w.secretary_cb1,
             &r.pub_id,
             2025,
@@ -756,6 +758,7 @@ async fn mentor_notes_documents_alerts_and_introductions() {
         let dup = candidacies::add_mentor_note(
             &mut tx,
             &ctx(),
+            &w.book,
             &w.mentor_scope,
             &r.pub_id,
             2025,
@@ -768,6 +771,7 @@ async fn mentor_notes_documents_alerts_and_introductions() {
         let stranger = candidacies::add_mentor_note(
             &mut tx,
             &ctx(),
+            &w.book,
             &w.secretary_cb3,
             &r.pub_id,
             2025,

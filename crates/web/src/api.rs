@@ -990,6 +990,7 @@ async fn add_mentor_note(
     let note = candidacies::add_mentor_note(
         &mut tx,
         &state.write_ctx(Some(auth.user.user_id)),
+        &state.book,
         &auth.scope,
         &id,
         body.year,

@@ -27,22 +27,7 @@ pub fn routes() -> crate::routes::Routes {
 }
 
 /// A stable code of an alert kind, for the filter.
-pub fn kind_code(kind: &AlertKind) -> &'static str {
-    match kind {
-        AlertKind::DecisionWindow => "decision",
-        AlertKind::GrassrootsReview => "grassroots_review",
-        AlertKind::CeremonyWindow => "ceremony",
-        AlertKind::MemberBackground => "member_background",
-        AlertKind::ProbationEnding => "probation_ending",
-        AlertKind::RecognitionWindow => "recognition",
-        AlertKind::RecognitionDecisionWindow => "recognition_decision",
-        AlertKind::MentorNoteMissing { .. } => "mentor_note",
-        AlertKind::VerificationStalled { .. } => "verification",
-        AlertKind::CertificateExpiring => "certificate",
-        AlertKind::BackgroundExpiring => "background",
-        AlertKind::CommentsExpiring => "comments",
-    }
-}
+pub use ketnap_store::alert_queue::kind_code;
 
 /// The kinds of the filter: code and Vietnamese label, in the work queue's order
 /// ([`AlertKind::rank`]).

@@ -10,7 +10,7 @@ use ketnap_domain::forecast;
 use ketnap_domain::lifecycle::Stage;
 use ketnap_domain::numfmt::group_thousands;
 use ketnap_domain::plan::{Achievement, Period};
-use ketnap_store::{candidacies, counters, history, members, orgs, reports};
+use ketnap_store::{counters, history, members, orgs, reports};
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -122,8 +122,6 @@ pub struct DashboardPage {
     pub events: Vec<EventRow>,
 }
 
-/// Alerts read for the dashboard (the week's items and the backlog's count).
-const DASHBOARD_ALERTS: usize = 1000;
 
 const FUNNEL: [Stage; 11] = [
     Stage::Source,
@@ -239,26 +237,18 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
         let week = today
             .checked_add(jiff::Span::new().days(7))
             .unwrap_or(today);
-        for a in candidacies::alerts_in_scope(
+        let found = ketnap_store::alert_queue::for_dashboard(
             &mut conn,
             &auth.scope,
             &state.book,
             today,
-            DASHBOARD_ALERTS,
+            week,
+            50,
         )
-        .await?
-        {
-            if a.alert.status == AlertStatus::Overdue {
-                overdue += 1;
-                // Decisions, votes, the ceremony and the verification (AlertKind::rank).
-                if a.alert.kind.rank() <= 5 {
-                    overdue_acts += 1;
-                }
-                continue;
-            }
-            if a.alert.due > week || alerts.len() >= 50 {
-                continue;
-            }
+        .await?;
+        overdue = u128::from(found.overdue);
+        overdue_acts = u128::from(found.overdue_acts);
+        for a in found.soon {
             alerts.push(AlertRow {
                 candidacy: a.candidacy_pub_id,
                 name: a.full_name,

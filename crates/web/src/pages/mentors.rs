@@ -233,6 +233,7 @@ pub async fn add_note(
         candidacies::add_mentor_note(
             &mut tx,
             &state.write_ctx(Some(auth.user.user_id)),
+            &state.book,
             &auth.scope,
             &form.candidacy,
             year,

@@ -1,0 +1,452 @@
+//! The alert queue (issue 19): every open candidacy's alerts as of a day, kept as rows
+//! (`alert_due`: kind, rank, status, due date, who acts) so that a view reads the most urgent
+//! alerts of its scope through the `(cell_id, status, rank, due)` index instead of parsing every
+//! candidacy of the scope.
+//!
+//! Alerts depend on the day (a deadline turns overdue, a validity starts to lapse, a month ends
+//! without a mentor note), so the rows are "as of" a day, recorded in `alert_pass` with the
+//! fingerprint of the rule book that computed them:
+//! - a step, an opening and a mentor note rewrite their candidacy's rows in their own transaction
+//!   ([`write`], as of the write's day);
+//! - the daily pass ([`daily_pass`]: the server runs it at start and when the day changes)
+//!   rewrites every open candidacy's rows, then records the day;
+//! - a read uses the rows only when they are of today and of the same rule book ([`fresh`]);
+//!   otherwise it computes the alerts as before (`candidacies::alerts_under`), so an answer is
+//!   never stale — only slower until the pass has run.
+//!
+//! The messages are not stored: the page's candidacies are read again and their alerts computed
+//! ([`ketnap_domain::alerts::alerts`]), so a message is always the domain's own words.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use ketnap_domain::alerts::{Alert, AlertKind, AlertStatus, alerts};
+use ketnap_domain::lifecycle::Candidacy;
+use ketnap_domain::rules::RuleBook;
+use sha2::{Digest, Sha256};
+
+use crate::candidacies::{CandidacyAlert, visible, visible_binds};
+use crate::{Conn, Engine, Result, Scope, Store, StoreError, Tx, d};
+
+/// The fingerprint of a rule book (its versions and calendar), stored with the pass: rows
+/// computed under other rules are not used.
+pub fn book_fingerprint(book: &RuleBook) -> String {
+    let digest = Sha256::digest(format!("{book:?}").as_bytes());
+    digest
+        .iter()
+        .take(12)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The code of an alert's kind and its key among the candidacy's alerts (a month's missing note
+/// and a verification request are one alert each).
+pub fn kind_key(kind: &AlertKind) -> (&'static str, String) {
+    let code = kind_code(kind);
+    let key = match kind {
+        AlertKind::MentorNoteMissing { year, month } => format!("{code}:{year}-{month:02}"),
+        AlertKind::VerificationStalled { request_no } => format!("{code}:{request_no}"),
+        _ => code.to_string(),
+    };
+    (code, key)
+}
+
+/// The code of an alert's kind, the one the alert list filters by.
+pub fn kind_code(kind: &AlertKind) -> &'static str {
+    match kind {
+        AlertKind::DecisionWindow => "decision",
+        AlertKind::GrassrootsReview => "grassroots_review",
+        AlertKind::CeremonyWindow => "ceremony",
+        AlertKind::MemberBackground => "member_background",
+        AlertKind::ProbationEnding => "probation_ending",
+        AlertKind::RecognitionWindow => "recognition",
+        AlertKind::RecognitionDecisionWindow => "recognition_decision",
+        AlertKind::MentorNoteMissing { .. } => "mentor_note",
+        AlertKind::VerificationStalled { .. } => "verification",
+        AlertKind::CertificateExpiring => "certificate",
+        AlertKind::BackgroundExpiring => "background",
+        AlertKind::CommentsExpiring => "comments",
+    }
+}
+
+fn status_no(s: AlertStatus) -> i64 {
+    match s {
+        AlertStatus::Overdue => 0,
+        AlertStatus::DueSoon => 1,
+        AlertStatus::Upcoming => 2,
+    }
+}
+
+/// The (year, month) of a candidacy's mentor notes.
+async fn notes_in_tx(tx: &mut Tx, candidacy_id: i64) -> Result<Vec<(i16, i8)>> {
+    let rows: Vec<(i64, i64)> = fetch_all!(
+        tx.ex(),
+        (i64, i64),
+        "SELECT year, month FROM mentor_note WHERE candidacy_id = $1 ORDER BY year, month",
+        candidacy_id
+    )?;
+    rows.into_iter()
+        .map(|(y, m)| match (i16::try_from(y), i8::try_from(m)) {
+            (Ok(y), Ok(m)) => Ok((y, m)),
+            _ => Err(StoreError::Corrupt("mentor note month".into())),
+        })
+        .collect()
+}
+
+/// Replace the rows of one candidacy with `found` (its alerts as of the day).
+async fn replace(tx: &mut Tx, candidacy_id: i64, cell_id: i64, found: &[Alert]) -> Result<()> {
+    exec!(
+        tx.ex(),
+        "DELETE FROM alert_due WHERE candidacy_id = $1",
+        candidacy_id
+    )?;
+    if found.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Vec<crate::bulk::Val>> = found
+        .iter()
+        .map(|a| {
+            let (code, key) = kind_key(&a.kind);
+            vec![
+                crate::bulk::Val::Int(Some(candidacy_id)),
+                crate::bulk::Val::Int(Some(cell_id)),
+                crate::bulk::Val::Text(Some(key)),
+                crate::bulk::Val::Text(Some(code.to_string())),
+                crate::bulk::Val::Int(Some(i64::from(a.kind.rank()))),
+                crate::bulk::Val::Int(Some(status_no(a.status))),
+                crate::bulk::Val::Date(Some(d(a.due))),
+                crate::bulk::Val::Text(Some(a.actor.code().to_string())),
+            ]
+        })
+        .collect();
+    // A candidacy's alerts with the same key (never, by construction): keep the first.
+    let mut seen = std::collections::BTreeSet::new();
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|r| match &r[2] {
+            crate::bulk::Val::Text(Some(k)) => seen.insert(k.clone()),
+            _ => true,
+        })
+        .collect();
+    crate::bulk::insert(
+        tx,
+        "INSERT INTO alert_due (candidacy_id, cell_id, kind_key, kind, rank, status, due, actor)",
+        8,
+        &rows,
+    )
+    .await
+}
+
+/// Rewrite a candidacy's rows after a write (a step, an opening, a mentor note), as of the
+/// write's day, in its transaction. `state` is the candidacy as the write left it.
+pub(crate) async fn write(
+    tx: &mut Tx,
+    book: &RuleBook,
+    candidacy_id: i64,
+    cell_id: i64,
+    state: &Candidacy,
+    today: Date,
+) -> Result<()> {
+    let notes = notes_in_tx(tx, candidacy_id).await?;
+    let found = alerts(state, book, &notes, today);
+    replace(tx, candidacy_id, cell_id, &found).await
+}
+
+/// Rewrite a candidacy's rows from its stored state (after a mentor note).
+pub(crate) async fn write_stored(
+    tx: &mut Tx,
+    book: &RuleBook,
+    candidacy_id: i64,
+    today: Date,
+) -> Result<()> {
+    let (cell_id, state): (i64, String) = fetch_one!(
+        tx.ex(),
+        (i64, String),
+        "SELECT cell_id, state FROM candidacy WHERE candidacy_id = $1",
+        candidacy_id
+    )?;
+    let c: Candidacy = serde_json::from_str(&state)
+        .map_err(|e| StoreError::Corrupt(format!("candidacy state: {e}")))?;
+    write(tx, book, candidacy_id, cell_id, &c, today).await
+}
+
+/// Candidacies rewritten per transaction by the daily pass.
+const PASS_BATCH: i64 = 500;
+
+/// The daily pass: every candidacy's rows rewritten as of `today` under `book`, a batch of
+/// [`PASS_BATCH`] per transaction (on PostgreSQL the batch's candidacies are locked first, so a
+/// step recorded meanwhile cannot be overwritten by rows computed from the state before it), then
+/// the day and the book's fingerprint recorded. Returns the candidacies read.
+pub async fn daily_pass(store: &Store, book: &RuleBook, today: Date) -> Result<u64> {
+    let mut after = i64::MIN;
+    let mut seen = 0u64;
+    loop {
+        let mut tx = store.begin().await?;
+        let lock = if tx.engine() == Engine::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT candidacy_id, cell_id, state FROM candidacy WHERE candidacy_id > $1 \
+             ORDER BY candidacy_id LIMIT $2{lock}"
+        );
+        let rows: Vec<(i64, i64, String)> =
+            fetch_all!(tx.ex(), (i64, i64, String), &sql, after, PASS_BATCH)?;
+        let Some(last) = rows.last() else {
+            tx.commit().await?;
+            break;
+        };
+        after = last.0;
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let list = ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let notes_sql = format!(
+            "SELECT candidacy_id, year, month FROM mentor_note WHERE candidacy_id IN ({list}) \
+             ORDER BY candidacy_id, year, month"
+        );
+        let note_rows: Vec<(i64, i64, i64)> =
+            fetch_all!(tx.ex(), (i64, i64, i64), &notes_sql)?;
+        let mut notes: BTreeMap<i64, Vec<(i16, i8)>> = BTreeMap::new();
+        for (id, y, m) in note_rows {
+            let (Ok(y), Ok(m)) = (i16::try_from(y), i8::try_from(m)) else {
+                return Err(StoreError::Corrupt("mentor note month".into()));
+            };
+            notes.entry(id).or_default().push((y, m));
+        }
+        exec!(
+            tx.ex(),
+            &format!("DELETE FROM alert_due WHERE candidacy_id IN ({list})")
+        )?;
+        let full = i64::try_from(rows.len()).unwrap_or(0) == PASS_BATCH;
+        for (id, cell_id, state) in rows {
+            let c: Candidacy = serde_json::from_str(&state)
+                .map_err(|e| StoreError::Corrupt(format!("candidacy state: {e}")))?;
+            let n = notes.get(&id).map_or(&[][..], Vec::as_slice);
+            let found = alerts(&c, book, n, today);
+            replace(&mut tx, id, cell_id, &found).await?;
+            seen += 1;
+        }
+        tx.commit().await?;
+        if !full {
+            break;
+        }
+    }
+    let mut tx = store.begin().await?;
+    exec!(tx.ex(), "DELETE FROM alert_pass")?;
+    exec!(
+        tx.ex(),
+        "INSERT INTO alert_pass (pass_id, computed_on, book) VALUES (1, $1, $2)",
+        d(today),
+        book_fingerprint(book)
+    )?;
+    tx.commit().await?;
+    Ok(seen)
+}
+
+/// Are the rows of `today` and of this rule book?
+pub async fn fresh(conn: &mut Conn, book: &RuleBook, today: Date) -> Result<bool> {
+    let row: Option<(jiff_sqlx::Date, String)> = fetch_optional!(
+        conn.ex(),
+        (jiff_sqlx::Date, String),
+        "SELECT computed_on, book FROM alert_pass WHERE pass_id = 1"
+    )?;
+    Ok(row.is_some_and(|(on, fp)| on.to_jiff() == today && fp == book_fingerprint(book)))
+}
+
+/// Alerts in the scope by urgency, as numbers: kind code × status → count. `under` limits them
+/// to one organisation's subtree (its internal key; the caller has checked it is in the scope).
+/// Reads the stored rows; the caller has checked [`fresh`].
+pub async fn counts(
+    conn: &mut Conn,
+    scope: &Scope,
+    under: Option<i64>,
+) -> Result<BTreeMap<(String, AlertStatus), u64>> {
+    let sql = format!(
+        "SELECT a.kind, a.status, COUNT(*) FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id \
+         WHERE {} {} GROUP BY a.kind, a.status",
+        visible(1),
+        under_filter(under)
+    );
+    let (all, user, role, mentor) = visible_binds(scope);
+    let rows: Vec<(String, i64, i64)> = fetch_all!(
+        conn.ex(),
+        (String, i64, i64),
+        &sql,
+        all,
+        user,
+        role,
+        mentor
+    )?;
+    let mut out = BTreeMap::new();
+    for (kind, status, n) in rows {
+        let status = match status {
+            0 => AlertStatus::Overdue,
+            1 => AlertStatus::DueSoon,
+            _ => AlertStatus::Upcoming,
+        };
+        out.insert((kind, status), u64::try_from(n).unwrap_or(0));
+    }
+    Ok(out)
+}
+
+fn under_filter(under: Option<i64>) -> String {
+    // An internal integer key read from the database: safe to inline.
+    under.map_or(String::new(), |u| {
+        format!(
+            "AND a.cell_id IN (SELECT u.descendant_id FROM org_closure u WHERE u.ancestor_id = {u})"
+        )
+    })
+}
+
+/// The most urgent `limit` alerts of the scope (overdue first, then by kind rank, due date and
+/// candidacy), from the stored rows; `due_by` keeps the ones not overdue yet that are due by a
+/// day. The caller has checked [`fresh`]. The candidacies of the rows are read again and their alerts computed for the words.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn top(
+    conn: &mut Conn,
+    scope: &Scope,
+    book: &RuleBook,
+    today: Date,
+    limit: usize,
+    under: Option<i64>,
+    due_by: Option<Date>,
+) -> Result<Vec<CandidacyAlert>> {
+    let sql = format!(
+        "SELECT a.candidacy_id, a.kind_key, c.pub_id, p.full_name, o.pub_id, o.name, c.stage, c.state, \
+         COALESCE(par.name, ''), mp.full_name \
+         FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id \
+         JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
+         LEFT JOIN org par ON par.org_id = o.parent_id \
+         LEFT JOIN member mm ON mm.member_id = c.mentor_member_id \
+         LEFT JOIN person mp ON mp.person_id = mm.person_id \
+         WHERE {} {} {} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT $5",
+        visible(1),
+        under_filter(under),
+        due_by.map_or(String::new(), |_| "AND a.status <> 0 AND a.due <= $6".to_string()),
+    );
+    let (all, user, role, mentor) = visible_binds(scope);
+    let cap = i64::try_from(limit).unwrap_or(i64::MAX);
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+    );
+    let rows: Vec<Row> = match due_by {
+        Some(by) => fetch_all!(
+            conn.ex(),
+            Row,
+            &sql,
+            all,
+            user,
+            role,
+            mentor,
+            cap,
+            d(by)
+        )?,
+        None => fetch_all!(conn.ex(), Row, &sql, all, user, role, mentor, cap)?,
+    };
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let notes = crate::candidacies::notes_of(conn, &ids).await?;
+    let mut computed: BTreeMap<i64, Vec<Alert>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, key, pub_id, full_name, cell_pub_id, cell_name, stage, state, cell_parent, mentor) in
+        rows
+    {
+        if !computed.contains_key(&id) {
+            let c: Candidacy = serde_json::from_str(&state)
+                .map_err(|e| StoreError::Corrupt(format!("candidacy state: {e}")))?;
+            let n = notes.get(&id).map_or(&[][..], Vec::as_slice);
+            computed.insert(id, alerts(&c, book, n, today));
+        }
+        let Some(alert) = computed
+            .get(&id)
+            .and_then(|found| found.iter().find(|a| kind_key(&a.kind).1 == key))
+        else {
+            // Written under another state than the one read now (a step between the two
+            // reads): left out of this answer; the step rewrote the rows.
+            continue;
+        };
+        out.push(CandidacyAlert {
+            candidacy_pub_id: pub_id,
+            full_name,
+            cell_pub_id,
+            cell_name,
+            cell_parent,
+            mentor_name: mentor,
+            stage: crate::counters::stage_from_code(&stage)
+                .ok_or_else(|| StoreError::Corrupt(format!("stage {stage}")))?,
+            alert: alert.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// What the dashboard shows of the alerts: how many are overdue (and how many of them are
+/// decisions, votes, the ceremony or the verification: [`AlertKind::rank`] ≤ 5), and the first
+/// `cap` of those not overdue that are due by `week_by`, in the order of the work queue.
+#[derive(Clone, Debug, Default)]
+pub struct DashboardAlerts {
+    /// Overdue alerts.
+    pub overdue: u64,
+    /// Of which decisions, votes, the ceremony and the verification.
+    pub overdue_acts: u64,
+    /// Due by `week_by`, not overdue.
+    pub soon: Vec<CandidacyAlert>,
+}
+
+/// The number of queue entries the dashboard looks at when the queue is not of today.
+const DASHBOARD_FALLBACK: usize = 1000;
+
+/// [`DashboardAlerts`] for the scope: from the queue when it is of today (two index reads), else
+/// computed from the candidacies (the most urgent 1,000 alerts).
+pub async fn for_dashboard(
+    conn: &mut Conn,
+    scope: &Scope,
+    book: &RuleBook,
+    today: Date,
+    week_by: Date,
+    cap: usize,
+) -> Result<DashboardAlerts> {
+    let mut out = DashboardAlerts::default();
+    if fresh(conn, book, today).await? {
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN a.rank <= 5 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id WHERE a.status = 0 AND {}",
+            visible(1)
+        );
+        let (all, user, role, mentor) = visible_binds(scope);
+        let (n, acts): (i64, i64) =
+            fetch_one!(conn.ex(), (i64, i64), &sql, all, user, role, mentor)?;
+        out.overdue = u64::try_from(n).unwrap_or(0);
+        out.overdue_acts = u64::try_from(acts).unwrap_or(0);
+        out.soon = top(conn, scope, book, today, cap, None, Some(week_by)).await?;
+        return Ok(out);
+    }
+    let all = crate::candidacies::alerts_under(conn, scope, book, today, DASHBOARD_FALLBACK, None)
+        .await?;
+    for a in all {
+        if a.alert.status == AlertStatus::Overdue {
+            out.overdue += 1;
+            if a.alert.kind.rank() <= 5 {
+                out.overdue_acts += 1;
+            }
+            continue;
+        }
+        if a.alert.due > week_by || out.soon.len() >= cap {
+            continue;
+        }
+        out.soon.push(a);
+    }
+    Ok(out)
+}

@@ -1,0 +1,216 @@
+//! The alert queue (issue 19) answers exactly what computing every candidacy's alerts answers:
+//! after the daily pass, for the whole database, under organisations and for scoped users; after
+//! writes made in the day (a mentor note, steps); and it is not used on another day or under
+//! another rule book. Both engines.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use jiff::civil::{Date, date};
+use ketnap_domain::RuleBook;
+use ketnap_domain::alerts::{AlertKind, AlertStatus};
+use ketnap_store::demo::{self, DemoSize, DemoUsers};
+use ketnap_store::{Role, Scope, Store, alert_queue, candidacies, fetch_all};
+
+const TODAY: Date = date(2026, 11, 23);
+
+fn accounts() -> DemoUsers {
+    DemoUsers {
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_string(),
+    }
+}
+
+/// Every alert as a comparable line (the order kept).
+fn lines(found: &[candidacies::CandidacyAlert]) -> Vec<String> {
+    found
+        .iter()
+        .map(|a| {
+            format!(
+                "{}|{}|{}|{}|{:?}|{:?}|{}|{}|{}|{}",
+                a.candidacy_pub_id,
+                a.full_name,
+                a.cell_pub_id,
+                a.cell_parent,
+                a.stage,
+                a.alert.kind,
+                a.alert.due,
+                a.alert.status.code(),
+                a.alert.message_vi,
+                a.mentor_name.clone().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+async fn queue_rows(store: &Store) -> Vec<String> {
+    let mut conn = store.read().await.unwrap();
+    let rows: Vec<(i64, i64, String, String, i64, i64, String)> = fetch_all!(
+        conn.ex(),
+        (i64, i64, String, String, i64, i64, String),
+        "SELECT candidacy_id, cell_id, kind_key, kind, CAST(rank AS BIGINT), CAST(status AS BIGINT), actor \
+         FROM alert_due ORDER BY candidacy_id, kind_key"
+    )
+    .unwrap();
+    rows.into_iter().map(|r| format!("{r:?}")).collect()
+}
+
+async fn same_answers(store: &Store, book: &RuleBook, scopes: &[Scope], unders: &[i64]) {
+    let mut conn = store.read().await.unwrap();
+    assert!(alert_queue::fresh(&mut conn, book, TODAY).await.unwrap());
+    for scope in scopes {
+        for limit in [10_000, 7] {
+            let stored = candidacies::alerts_under(&mut conn, scope, book, TODAY, limit, None)
+                .await
+                .unwrap();
+            let computed =
+                candidacies::alerts_computed(&mut conn, scope, book, TODAY, limit, None)
+                    .await
+                    .unwrap();
+            assert_eq!(
+                lines(&stored),
+                lines(&computed),
+                "{} {:?} limit {limit}",
+                common::name(store),
+                scope.role
+            );
+        }
+        for &u in unders {
+            let stored = candidacies::alerts_under(&mut conn, scope, book, TODAY, 500, Some(u))
+                .await
+                .unwrap();
+            let computed =
+                candidacies::alerts_computed(&mut conn, scope, book, TODAY, 500, Some(u))
+                    .await
+                    .unwrap();
+            assert_eq!(lines(&stored), lines(&computed), "under {u}");
+        }
+        // The dashboard's figures: from the queue, and as the computed list gives them.
+        let week = date(2026, 11, 30);
+        let dash = alert_queue::for_dashboard(&mut conn, scope, book, TODAY, week, 50)
+            .await
+            .unwrap();
+        let all = candidacies::alerts_computed(&mut conn, scope, book, TODAY, 100_000, None)
+            .await
+            .unwrap();
+        let overdue: Vec<_> = all
+            .iter()
+            .filter(|a| a.alert.status == AlertStatus::Overdue)
+            .collect();
+        assert_eq!(dash.overdue, overdue.len() as u64);
+        assert_eq!(
+            dash.overdue_acts,
+            overdue.iter().filter(|a| a.alert.kind.rank() <= 5).count() as u64
+        );
+        let soon: Vec<_> = all
+            .iter()
+            .filter(|a| a.alert.status != AlertStatus::Overdue && a.alert.due <= week)
+            .take(50)
+            .cloned()
+            .collect();
+        assert_eq!(lines(&dash.soon), lines(&soon));
+    }
+}
+
+#[tokio::test]
+async fn the_queue_answers_what_computing_every_candidacy_answers() {
+    let book = RuleBook::spec_default();
+    for store in common::stores().await {
+        demo::generate(
+            &store,
+            &book,
+            DemoSize::scaled(0.05),
+            7,
+            TODAY,
+            &accounts(),
+        )
+        .await
+        .unwrap();
+        {
+            let mut conn = store.read().await.unwrap();
+            assert!(!alert_queue::fresh(&mut conn, &book, TODAY).await.unwrap());
+        }
+        // The steps, openings and notes of the demo (all written "today") left the rows the pass
+        // writes: the write path keeps the queue without the pass.
+        let before = queue_rows(&store).await;
+        assert!(before.len() >= 20, "{}", before.len());
+        let n = alert_queue::daily_pass(&store, &book, TODAY).await.unwrap();
+        assert!(n >= 60, "{n}");
+        assert_eq!(before, queue_rows(&store).await, "{}", common::name(&store));
+        // Scopes: everything, and every demo account that sees individuals.
+        let mut scopes = vec![Scope::system()];
+        let mut conn = store.read().await.unwrap();
+        let users: Vec<(i64, String, Option<i64>)> = fetch_all!(
+            conn.ex(),
+            (i64, String, Option<i64>),
+            "SELECT DISTINCT us.user_id, us.role, u.member_id FROM user_scope us JOIN app_user u ON u.user_id = us.user_id \
+             ORDER BY us.user_id, us.role"
+        )
+        .unwrap();
+        for (user, role, member) in users {
+            let role = Role::from_code(&role).unwrap();
+            if role.sees_individuals() {
+                scopes.push(Scope::user(user, role, member));
+            }
+        }
+        assert!(scopes.len() >= 5, "{}", scopes.len());
+        let unders: Vec<(i64,)> = fetch_all!(
+            conn.ex(),
+            (i64,),
+            "SELECT org_id FROM org WHERE kind LIKE 'grassroots:%' ORDER BY org_id"
+        )
+        .unwrap();
+        drop(conn);
+        let unders: Vec<i64> = unders.into_iter().map(|(u,)| u).collect();
+        same_answers(&store, &book, &scopes, &unders).await;
+
+        // Writes in the day keep the queue exact: a month's mentor note for every candidacy that
+        // misses one.
+        let mut conn = store.read().await.unwrap();
+        let all =
+            candidacies::alerts_computed(&mut conn, &Scope::system(), &book, TODAY, 100_000, None)
+                .await
+                .unwrap();
+        drop(conn);
+        let missing: Vec<(String, i16, i8)> = all
+            .iter()
+            .filter_map(|a| match a.alert.kind {
+                AlertKind::MentorNoteMissing { year, month } => {
+                    Some((a.candidacy_pub_id.clone(), year, month))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(!missing.is_empty());
+        let ctx = common::ctx(None);
+        assert_eq!(ctx.today(), TODAY);
+        let mut tx = store.begin().await.unwrap();
+        for (pub_id, year, month) in &missing {
+            candidacies::add_mentor_note(
+                &mut tx,
+                &ctx,
+                &book,
+                &Scope::system(),
+                pub_id,
+                *year,
+                *month,
+                TODAY,
+                "Quần chúng tích cực.",
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        same_answers(&store, &book, &scopes, &unders).await;
+
+        // Another day, or another rule book: the rows are not used.
+        let mut conn = store.read().await.unwrap();
+        assert!(
+            !alert_queue::fresh(&mut conn, &book, TODAY.tomorrow().unwrap())
+                .await
+                .unwrap()
+        );
+        let mut other = book.clone();
+        other.calendar = ketnap_domain::calendar::WorkCalendar::statutory();
+        assert!(!alert_queue::fresh(&mut conn, &other, TODAY).await.unwrap());
+    }
+}
