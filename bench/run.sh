@@ -90,6 +90,7 @@ run_engine() {
       tail -1 "$data/$scale.postgres.gen.txt" >&2
     fi
   fi
+  "$bin" --db "$url" alert-pass >&2
   local port=18561 bport=18562
   KETNAP_DB="$url" "$bin" serve --bind "127.0.0.1:$port" >"$work/serve-$engine_now.log" 2>&1 &
   local kpid=$!; pids+=("$kpid")

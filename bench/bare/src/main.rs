@@ -7,7 +7,8 @@
 //! - `/candidacy/{pub_id}` — one candidacy (`candidacies::get`);
 //! - `/alerts?org=` — the work queue under an organisation (`candidacies::alerts_under`);
 //! - `/dashboard?org=&year=` — the dashboard's reads for one organisation (gauges, roster
-//!   counts, plan against actual, monthly admissions, alerts, latest steps);
+//!   counts, plan against actual, monthly admissions, the alert queue's counts and the week's
+//!   alerts, latest steps);
 //! - `/report?org=&year=` — the year report's figures (`reports::periodic`);
 //! - `/rollup?year=` — plan against actual at every root (`reports::plan_vs_actual`).
 
@@ -115,15 +116,17 @@ async fn dashboard(State(b): State<Bare>, Query(q): Query<Q>) -> Result<Response
     let roster = members::counts(&mut conn, &sys, org).await?;
     let pva = reports::plan_vs_actual(&mut conn, &sys, org, &Period::Year(year)).await?;
     let months = history::monthly_admissions(&mut conn, &sys, org, year).await?;
-    let alerts =
-        candidacies::alerts_under(&mut conn, &sys, &b.book, b.today, 500, Some(org)).await?;
+    let week = b.today.saturating_add(jiff::Span::new().days(7));
+    let alerts = ketnap_store::alert_queue::for_dashboard(&mut conn, &sys, &b.book, b.today, week, 50)
+        .await?;
     let latest = history::latest_events(&mut conn, &sys, 10).await?;
     Ok(Json(json!({
         "gauges": gauges.len(),
         "official": roster.official,
         "plan_vs_actual": pva,
         "months": months,
-        "alerts": alerts.len(),
+        "overdue": alerts.overdue,
+        "soon": alerts.soon.len(),
         "latest": latest.len(),
     }))
     .into_response())

@@ -139,6 +139,9 @@ enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// Rewrite the alert queue as of today (the pass the server runs each day on its own; for a
+    /// database loaded while no server ran, or from cron).
+    AlertPass,
     /// The audit chain.
     Audit {
         #[command(subcommand)]
@@ -1080,6 +1083,21 @@ async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         },
+        Command::AlertPass => {
+            let book = load_rules(cli.rules.as_ref())?;
+            let store = connect(&db).await?;
+            store.migrate().await.map_err(store_err)?;
+            let started = std::time::Instant::now();
+            let result =
+                ketnap_store::alert_queue::daily_pass(&store, &book, today_vn()).await;
+            store.close().await;
+            let n = result.map_err(store_err)?;
+            println!(
+                "Đã tính lại cảnh báo của {n} hồ sơ ({:.1} s). / Alert queue rewritten for {n} candidacies.",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

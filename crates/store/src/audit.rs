@@ -595,3 +595,14 @@ pub async fn object_names(
     }
     Ok(out)
 }
+
+/// The key of the latest audit row (0 when there is none): every audited write moves it, so a
+/// cache of what writes can change (the organisation pickers) is current while it stays put.
+pub async fn head_id(conn: &mut crate::Conn) -> Result<i64> {
+    let (id,): (i64,) = fetch_one!(
+        conn.ex(),
+        (i64,),
+        "SELECT CAST(COALESCE(MAX(audit_id), 0) AS BIGINT) FROM audit"
+    )?;
+    Ok(id)
+}

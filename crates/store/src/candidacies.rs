@@ -311,6 +311,23 @@ async fn insert_event(
         ctx.import_batch,
         chain.as_str()
     )?;
+    // The stage spell the forecast reads (issue 19): a new one when the step enters a stage.
+    let last: Option<(String,)> = fetch_optional!(
+        tx.ex(),
+        (String,),
+        "SELECT stage FROM stage_spell WHERE candidacy_id = $1 ORDER BY seq DESC LIMIT 1",
+        candidacy_id
+    )?;
+    if last.is_none_or(|(s,)| s != row.stage) {
+        exec!(
+            tx.ex(),
+            "INSERT INTO stage_spell (candidacy_id, seq, stage, entered_on) VALUES ($1, $2, $3, $4)",
+            candidacy_id,
+            seq,
+            row.stage.as_str(),
+            row.on_date
+        )?;
+    }
     Ok(chain)
 }
 

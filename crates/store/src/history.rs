@@ -10,7 +10,9 @@ use crate::counters::stage_from_code;
 use crate::{Conn, Result, Scope, StoreError, d};
 
 /// The histories of the candidacies now in a cell of the subtree of `org_id` that are still
-/// candidates or had an event on or after `since`, in one query ordered by candidacy and event.
+/// candidates or had an event on or after `since`, in one query ordered by candidacy and event:
+/// their stage spells (`stage_spell`, one row per stage entered, written with the step) rather
+/// than every event.
 pub async fn forecast_history(
     conn: &mut Conn,
     scope: &Scope,
@@ -24,9 +26,9 @@ pub async fn forecast_history(
         .map(|s| format!("'{}'", crate::counters::stage_code(s)))
         .collect();
     let sql = format!(
-        "SELECT c.pub_id, e.on_date, e.stage FROM org_closure oc \
+        "SELECT c.pub_id, e.entered_on, e.stage FROM org_closure oc \
          JOIN candidacy c ON c.cell_id = oc.descendant_id \
-         JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id \
+         JOIN stage_spell e ON e.candidacy_id = c.candidacy_id \
          WHERE oc.ancestor_id = $1 AND (c.stage IN ({}) OR c.last_on >= $2) \
          ORDER BY c.candidacy_id, e.seq",
         open.join(", ")

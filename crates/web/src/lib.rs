@@ -121,6 +121,8 @@ pub struct AppState {
     pub first_run: Arc<pages::setup::FirstRun>,
     /// Uploaded import files awaiting their preview or commit.
     pub imports: Arc<pages::import::ImportJobs>,
+    /// The organisation pickers' outlines ([`pages::picker::OutlineCache`]).
+    pub outlines: Arc<pages::picker::OutlineCache>,
 }
 
 impl AppState {
@@ -135,6 +137,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             first_run: Arc::new(pages::setup::FirstRun::default()),
             imports: Arc::new(pages::import::ImportJobs::default()),
+            outlines: Arc::new(pages::picker::OutlineCache::default()),
         }
     }
 

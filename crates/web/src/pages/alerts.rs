@@ -265,7 +265,7 @@ pub async fn index(
             None => None,
         };
         let orgs =
-            crate::pages::picker::org_options(&mut conn, &auth.scope, org_asked.unwrap_or(""))
+            crate::pages::picker::org_options(&state, &mut conn, &auth.scope, org_asked.unwrap_or(""))
                 .await?;
         (
             candidacies::alerts_under(

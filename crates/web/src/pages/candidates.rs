@@ -187,12 +187,13 @@ pub struct ListPage {
 /// The organisations a filter offers: the scope's roots and their descendants, down to 3 levels
 /// (one query).
 async fn org_options(
+    state: &AppState,
     conn: &mut ketnap_store::Conn,
     auth: &Auth,
     current: &str,
 ) -> Result<Vec<Opt>, AppError> {
     let mut out = vec![opt("", "Tất cả", current)];
-    out.extend(picker::org_options(conn, &auth.scope, current).await?);
+    out.extend(picker::org_options(state, conn, &auth.scope, current).await?);
     Ok(out)
 }
 
@@ -317,7 +318,7 @@ pub async fn list(
                     .map(|s| opt(stage_code(*s), s.label_vi(), g(&q.stage))),
             )
             .collect(),
-        orgs: org_options(&mut conn, &auth, g(&q.org)).await?,
+        orgs: org_options(&state, &mut conn, &auth, g(&q.org)).await?,
         sources: std::iter::once(opt("", "Tất cả", g(&q.source)))
             .chain(
                 SourceCategory::ALL

@@ -335,7 +335,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let year = parse_year(q.year.as_deref(), state.clock.today())?;
     let mut conn = state.store.read().await?;
-    let (org, org_options) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
+    let (org, org_options) = pick_org(&state, &mut conn, &auth.scope, q.org.as_deref()).await?;
     let rows = if q.format.is_some() {
         100_000
     } else {
@@ -375,7 +375,7 @@ pub async fn evaluation(
 ) -> Result<Response, AppError> {
     let year = parse_year(q.year.as_deref(), state.clock.today())?;
     let mut conn = state.store.read().await?;
-    let (org, org_options) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
+    let (org, org_options) = pick_org(&state, &mut conn, &auth.scope, q.org.as_deref()).await?;
     let doc = evaluation_doc(&mut conn, &auth.scope, &org, year, &state).await?;
     if let Some(f) = q.format.as_deref() {
         return file(

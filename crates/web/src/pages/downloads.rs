@@ -182,7 +182,7 @@ pub async fn coverage_lists(
     let today = state.clock.today();
     let year = parse_year(q.year.as_deref(), today)?;
     let mut conn = state.store.read().await?;
-    let (org, _) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
+    let (org, _) = pick_org(&state, &mut conn, &auth.scope, q.org.as_deref()).await?;
     let rules = state.book.in_force(today);
     let table = lists::coverage(&mut conn, &auth.scope, org.org_id, year, rules).await?;
     file(

@@ -4,7 +4,12 @@
 
 use jiff::civil::Date;
 use ketnap_domain::plan::Period;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use ketnap_store::{Conn, Scope, orgs};
+
+use crate::AppState;
 
 use crate::error::AppError;
 
@@ -33,19 +38,60 @@ pub fn opt(value: impl Into<String>, label: impl Into<String>, current: &str) ->
     }
 }
 
+/// The outlines of the pickers, per user and role, kept while the database's audit head stays
+/// where it was: every write that can change a picker (an organisation created, renamed, moved,
+/// merged or closed, a user's subtrees granted or taken) appends an audit row, so a new head is a
+/// new outline. A page then pays one index read (`MAX(audit_id)`) instead of the outline's query
+/// and its Vietnamese sort.
+#[derive(Default)]
+pub struct OutlineCache {
+    by_user: Mutex<HashMap<(Option<i64>, &'static str), (i64, Arc<Vec<(orgs::Org, usize)>>)>>,
+}
+
+/// Users whose outlines are kept at once (beyond, the cache starts again).
+const OUTLINE_USERS: usize = 10_000;
+
+impl OutlineCache {
+    async fn outline(
+        &self,
+        conn: &mut Conn,
+        scope: &Scope,
+    ) -> Result<Arc<Vec<(orgs::Org, usize)>>, AppError> {
+        let head = ketnap_store::audit::head_id(conn).await?;
+        let key = (scope.user_id, scope.role.code());
+        if let Ok(map) = self.by_user.lock()
+            && let Some((at, outline)) = map.get(&key)
+            && *at == head
+        {
+            return Ok(outline.clone());
+        }
+        let outline = Arc::new(orgs::outline(conn, scope, 3, MAX_PICKER).await?);
+        if let Ok(mut map) = self.by_user.lock() {
+            if map.len() >= OUTLINE_USERS {
+                map.clear();
+            }
+            map.insert(key, (head, outline.clone()));
+        }
+        Ok(outline)
+    }
+}
+
 /// The organisations of the scope as an indented outline (roots and three levels below).
 pub async fn org_options(
+    state: &AppState,
     conn: &mut Conn,
     scope: &Scope,
     current: &str,
 ) -> Result<Vec<Opt>, AppError> {
-    Ok(orgs::outline(conn, scope, 3, MAX_PICKER)
+    Ok(state
+        .outlines
+        .outline(conn, scope)
         .await?
-        .into_iter()
+        .iter()
         .map(|(o, depth)| {
             opt(
-                o.pub_id,
-                format!("{}{}", "— ".repeat(depth), o.name),
+                o.pub_id.clone(),
+                format!("{}{}", "— ".repeat(*depth), o.name),
                 current,
             )
         })
@@ -55,6 +101,7 @@ pub async fn org_options(
 /// The organisation asked for (`None` or empty: the first root of the scope) and the picker's
 /// options with it selected. Outside the scope: not found.
 pub async fn pick_org(
+    state: &AppState,
     conn: &mut Conn,
     scope: &Scope,
     asked: Option<&str>,
@@ -64,7 +111,7 @@ pub async fn pick_org(
         None => None,
     };
     let current = org.as_ref().map(|o| o.pub_id.clone()).unwrap_or_default();
-    let mut options = org_options(conn, scope, &current).await?;
+    let mut options = org_options(state, conn, scope, &current).await?;
     let org = match org {
         Some(o) => o,
         None => {

@@ -436,7 +436,7 @@ async fn render(
 ) -> Result<Response, AppError> {
     let today = state.clock.today();
     let mut conn = state.store.read().await?;
-    let (org, org_options) = pick_org(&mut conn, &auth.scope, org_key).await?;
+    let (org, org_options) = pick_org(&state, &mut conn, &auth.scope, org_key).await?;
     let report: PlanVsActualReport =
         reports::plan_vs_actual(&mut conn, &auth.scope, org.org_id, &period).await?;
     let plan = report.plan.clone();
@@ -758,7 +758,7 @@ pub async fn show(
     if let Some(format) = downloads::requested(q.format.as_deref())? {
         downloads::allowed(&state, &auth, "Danh sách người được kết nạp", format).await?;
         let mut conn = state.store.read().await?;
-        let (org, _) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
+        let (org, _) = pick_org(&state, &mut conn, &auth.scope, q.org.as_deref()).await?;
         // The page's plans: the organisation's and its children's, for the period.
         let filter = ketnap_io::lists::ListFilter {
             org: Some(org.org_id),
@@ -1081,7 +1081,7 @@ pub async fn admitted(
         }
     };
     let mut conn = state.store.read().await?;
-    let (org, _) = pick_org(&mut conn, &auth.scope, q.org.as_deref()).await?;
+    let (org, _) = pick_org(&state, &mut conn, &auth.scope, q.org.as_deref()).await?;
     let page = reports::admitted_in(
         &mut conn,
         &auth.scope,

@@ -1,0 +1,83 @@
+//! The stage spells the forecast reads (issue 19) are written with each step exactly as the
+//! events give them: one row per stage entered, an event that keeps the stage adding none (what
+//! `CandidacyHistory::from_events` keeps). Both engines, over a small demo district.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use jiff::civil::{Date, date};
+use ketnap_domain::RuleBook;
+use ketnap_domain::forecast::CandidacyHistory;
+use ketnap_store::demo::{self, DemoSize, DemoUsers};
+use ketnap_store::{counters, fetch_all};
+
+const TODAY: Date = date(2026, 11, 23);
+
+#[tokio::test]
+async fn the_spells_written_by_the_steps_are_the_events_stage_entries() {
+    for store in common::stores().await {
+        demo::generate(
+            &store,
+            &RuleBook::spec_default(),
+            DemoSize::scaled(0.05),
+            11,
+            TODAY,
+            &DemoUsers {
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_string(),
+            },
+        )
+        .await
+        .unwrap();
+        let mut conn = store.read().await.unwrap();
+        let events: Vec<(i64, jiff_sqlx::Date, String)> = fetch_all!(
+            conn.ex(),
+            (i64, jiff_sqlx::Date, String),
+            "SELECT candidacy_id, on_date, stage FROM candidacy_event ORDER BY candidacy_id, seq"
+        )
+        .unwrap();
+        let spells: Vec<(i64, jiff_sqlx::Date, String)> = fetch_all!(
+            conn.ex(),
+            (i64, jiff_sqlx::Date, String),
+            "SELECT candidacy_id, entered_on, stage FROM stage_spell ORDER BY candidacy_id, seq"
+        )
+        .unwrap();
+        // The events folded as the forecast folds them.
+        let mut expected: Vec<(i64, Date, String)> = Vec::new();
+        let mut i = 0;
+        while i < events.len() {
+            let id = events[i].0;
+            let run: Vec<(Date, ketnap_domain::lifecycle::Stage)> = events[i..]
+                .iter()
+                .take_while(|e| e.0 == id)
+                .map(|e| (e.1.to_jiff(), counters::stage_from_code(&e.2).unwrap()))
+                .collect();
+            i += run.len();
+            for p in CandidacyHistory::from_events(id.to_string(), run).passages {
+                expected.push((id, p.on, counters::stage_code(p.stage).to_string()));
+            }
+        }
+        let got: Vec<(i64, Date, String)> = spells
+            .into_iter()
+            .map(|(id, on, stage)| (id, on.to_jiff(), stage))
+            .collect();
+        assert!(got.len() > 100, "{}", got.len());
+        assert!(got.len() < events.len(), "some events keep their stage");
+        assert_eq!(got, expected, "{}", common::name(&store));
+        // The migration's fill of the spells already recorded (version 13) gives the same rows.
+        let filled: Vec<(i64, jiff_sqlx::Date, String)> = fetch_all!(
+            conn.ex(),
+            (i64, jiff_sqlx::Date, String),
+            "SELECT candidacy_id, on_date, stage FROM ( \
+               SELECT e.candidacy_id, e.seq, e.stage, e.on_date, \
+                      LAG(e.stage) OVER (PARTITION BY e.candidacy_id ORDER BY e.seq) AS prev \
+               FROM candidacy_event e) x \
+             WHERE prev IS NULL OR prev <> stage ORDER BY candidacy_id, seq"
+        )
+        .unwrap();
+        let filled: Vec<(i64, Date, String)> = filled
+            .into_iter()
+            .map(|(id, on, stage)| (id, on.to_jiff(), stage))
+            .collect();
+        assert_eq!(filled, expected);
+    }
+}
