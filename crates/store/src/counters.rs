@@ -272,6 +272,17 @@ pub async fn apply(tx: &mut Tx, deltas: &[CounterDelta]) -> Result<()> {
             "INSERT INTO counter (org_id, period, metric, value) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter.value + excluded.value",
             org_id,
+            period.as_str(),
+            metric.as_str(),
+            delta
+        )?;
+        // The same delta on the organisation and every one above it (issue 19).
+        exec!(
+            tx.ex(),
+            "INSERT INTO counter_sum (org_id, period, metric, value) \
+             SELECT oc.ancestor_id, $2, $3, $4 FROM org_closure oc WHERE oc.descendant_id = $1 \
+             ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter_sum.value + excluded.value",
+            org_id,
             period,
             metric,
             delta
@@ -323,9 +334,8 @@ pub async fn subtree_totals(
     let rows: Vec<(String, i64)> = fetch_all!(
         conn.ex(),
         (String, i64),
-        "SELECT k.metric, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM org_closure oc \
-         JOIN counter k ON k.org_id = oc.descendant_id \
-         WHERE oc.ancestor_id = $1 AND k.period >= $2 AND k.period <= $3 AND k.period <> '*' \
+        "SELECT k.metric, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM counter_sum k \
+         WHERE k.org_id = $1 AND k.period >= $2 AND k.period <= $3 AND k.period <> '*' \
          GROUP BY k.metric ORDER BY k.metric",
         org_id,
         from_period,
@@ -341,9 +351,8 @@ pub async fn gauges(conn: &mut Conn, scope: &Scope, org_id: i64) -> Result<BTree
     let rows: Vec<(String, i64)> = fetch_all!(
         conn.ex(),
         (String, i64),
-        "SELECT k.metric, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM org_closure oc \
-         JOIN counter k ON k.org_id = oc.descendant_id \
-         WHERE oc.ancestor_id = $1 AND k.period = '*' GROUP BY k.metric",
+        "SELECT k.metric, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM counter_sum k \
+         WHERE k.org_id = $1 AND k.period = '*' GROUP BY k.metric",
         org_id
     )?;
     let mut out = BTreeMap::new();

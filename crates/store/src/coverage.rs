@@ -1214,7 +1214,7 @@ pub async fn evaluation(
         conn.ex(),
         (i64, String, i64),
         "SELECT ch.org_id, k.metric, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM org ch \
-         JOIN org_closure cc ON cc.ancestor_id = ch.org_id JOIN counter k ON k.org_id = cc.descendant_id \
+         JOIN counter_sum k ON k.org_id = ch.org_id \
          WHERE ch.parent_id = $1 AND ch.closed_on IS NULL AND k.period <> '*' \
          AND k.period >= $2 AND k.period <= $3 GROUP BY ch.org_id, k.metric",
         parent,

@@ -75,9 +75,8 @@ pub async fn monthly_admissions(
     let rows: Vec<(String, i64)> = fetch_all!(
         conn.ex(),
         (String, i64),
-        "SELECT k.period, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM org_closure oc \
-         JOIN counter k ON k.org_id = oc.descendant_id \
-         WHERE oc.ancestor_id = $1 AND k.metric = 'admission' AND k.period >= $2 AND k.period <= $3 \
+        "SELECT k.period, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM counter_sum k \
+         WHERE k.org_id = $1 AND k.metric = 'admission' AND k.period >= $2 AND k.period <= $3 \
          GROUP BY k.period",
         org_id,
         format!("{year:04}-01"),

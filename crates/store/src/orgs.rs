@@ -234,6 +234,16 @@ pub async fn create(tx: &mut Tx, ctx: &WriteCtx, new: &NewOrg) -> Result<i64> {
 }
 
 async fn relink(tx: &mut Tx, org_id: i64, new_parent: i64) -> Result<()> {
+    // The subtree's counters leave the sums of its old ancestors (issue 19: `counter_sum`)…
+    exec!(
+        tx.ex(),
+        "UPDATE counter_sum SET value = value - (SELECT s.value FROM counter_sum s \
+           WHERE s.org_id = $1 AND s.period = counter_sum.period AND s.metric = counter_sum.metric) \
+         WHERE org_id IN (SELECT ancestor_id FROM org_closure WHERE descendant_id = $1 AND depth > 0) \
+         AND EXISTS (SELECT 1 FROM counter_sum s WHERE s.org_id = $1 AND s.period = counter_sum.period \
+           AND s.metric = counter_sum.metric)",
+        org_id
+    )?;
     // Cut the subtree from its old ancestors, then join it under the new parent's ancestors.
     exec!(
         tx.ex(),
@@ -246,6 +256,16 @@ async fn relink(tx: &mut Tx, org_id: i64, new_parent: i64) -> Result<()> {
         "INSERT INTO org_closure (ancestor_id, descendant_id, depth) \
          SELECT a.ancestor_id, s.descendant_id, a.depth + s.depth + 1 \
          FROM org_closure a JOIN org_closure s ON s.ancestor_id = $1 WHERE a.descendant_id = $2",
+        org_id,
+        new_parent
+    )?;
+    // …and join those of the new parent and every one above it.
+    exec!(
+        tx.ex(),
+        "INSERT INTO counter_sum (org_id, period, metric, value) \
+         SELECT a.ancestor_id, s.period, s.metric, s.value FROM org_closure a \
+         JOIN counter_sum s ON s.org_id = $1 WHERE a.descendant_id = $2 \
+         ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter_sum.value + excluded.value",
         org_id,
         new_parent
     )?;

@@ -160,9 +160,8 @@ async fn monthly(
     Ok(fetch_all!(
         conn.ex(),
         (String, String, i64),
-        "SELECT k.period, k.metric, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM org_closure oc \
-         JOIN counter k ON k.org_id = oc.descendant_id \
-         WHERE oc.ancestor_id = $1 AND k.period >= $2 AND k.period <= $3 AND k.period <> '*' \
+        "SELECT k.period, k.metric, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM counter_sum k \
+         WHERE k.org_id = $1 AND k.period >= $2 AND k.period <= $3 AND k.period <> '*' \
          GROUP BY k.period, k.metric",
         org_id,
         from,
@@ -606,8 +605,7 @@ pub async fn plan_vs_actual(
             conn.ex(),
             (i64, String, i64),
             "SELECT ch.org_id, k.metric, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM org ch \
-             JOIN org_closure oc ON oc.ancestor_id = ch.org_id \
-             JOIN counter k ON k.org_id = oc.descendant_id \
+             JOIN counter_sum k ON k.org_id = ch.org_id \
              WHERE ch.parent_id = $1 AND ch.closed_on IS NULL \
              AND k.period >= $2 AND k.period <= $3 AND k.period <> '*' \
              GROUP BY ch.org_id, k.metric",
