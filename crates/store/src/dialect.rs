@@ -56,3 +56,12 @@ pub fn json_int(engine: Engine, col: &str, key: &str) -> String {
         Engine::Postgres => format!("CAST(({col})::jsonb ->> '{key}' AS BIGINT)"),
     }
 }
+
+/// The values of `expr` in a group joined by `sep` in the order of `order_by` (SQLite's
+/// `group_concat`, PostgreSQL's `string_agg`; both take the ORDER BY inside). `expr` must be text.
+pub fn string_agg(engine: Engine, expr: &str, sep: &str, order_by: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("group_concat({expr}, '{sep}' ORDER BY {order_by})"),
+        Engine::Postgres => format!("string_agg({expr}, '{sep}' ORDER BY {order_by})"),
+    }
+}

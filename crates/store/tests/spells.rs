@@ -9,7 +9,7 @@ use jiff::civil::{Date, date};
 use ketnap_domain::RuleBook;
 use ketnap_domain::forecast::CandidacyHistory;
 use ketnap_store::demo::{self, DemoSize, DemoUsers};
-use ketnap_store::{counters, fetch_all};
+use ketnap_store::{Scope, counters, fetch_all};
 
 const TODAY: Date = date(2026, 11, 23);
 
@@ -79,5 +79,45 @@ async fn the_spells_written_by_the_steps_are_the_events_stage_entries() {
             .map(|(id, on, stage)| (id, on.to_jiff(), stage))
             .collect();
         assert_eq!(filled, expected);
+
+        // The forecast's histories of the district, read from the spells, are those its events
+        // give (the query it read before the spells).
+        let (root,): (i64,) = ketnap_store::fetch_one!(
+            conn.ex(),
+            (i64,),
+            "SELECT org_id FROM org WHERE code = 'TG.HL'"
+        )
+        .unwrap();
+        let since = date(2025, 1, 1);
+        let got = ketnap_store::history::forecast_history(&mut conn, &Scope::system(), root, since)
+            .await
+            .unwrap();
+        let rows: Vec<(String, jiff_sqlx::Date, String)> = fetch_all!(
+            conn.ex(),
+            (String, jiff_sqlx::Date, String),
+            "SELECT c.pub_id, e.on_date, e.stage FROM org_closure oc \
+             JOIN candidacy c ON c.cell_id = oc.descendant_id \
+             JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id \
+             WHERE oc.ancestor_id = $1 AND (c.stage IN ('source', 'sympathizer', 'course', 'dossier', \
+               'verification', 'cell_vote', 'grassroots_vote', 'awaiting_decision') OR c.last_on >= $2) \
+             ORDER BY c.candidacy_id, e.seq",
+            root,
+            ketnap_store::d(since)
+        )
+        .unwrap();
+        let mut want: Vec<CandidacyHistory> = Vec::new();
+        let mut i = 0;
+        while i < rows.len() {
+            let id = rows[i].0.clone();
+            let run: Vec<(Date, ketnap_domain::lifecycle::Stage)> = rows[i..]
+                .iter()
+                .take_while(|r| r.0 == id)
+                .map(|r| (r.1.to_jiff(), counters::stage_from_code(&r.2).unwrap()))
+                .collect();
+            i += run.len();
+            want.push(CandidacyHistory::from_events(id, run));
+        }
+        assert!(want.len() > 20, "{}", want.len());
+        assert_eq!(got, want, "{}", common::name(&store));
     }
 }
