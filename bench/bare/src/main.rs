@@ -96,9 +96,8 @@ async fn alerts(State(b): State<Bare>, Query(q): Query<Q>) -> Result<Response, F
         Some(p) => Some(org_id(&mut conn, Some(p)).await?),
         None => None,
     };
-    let all =
-        candidacies::alerts_under(&mut conn, &Scope::system(), &b.book, b.today, 5000, under)
-            .await?;
+    let all = candidacies::alerts_under(&mut conn, &Scope::system(), &b.book, b.today, 5000, under)
+        .await?;
     let rows: Vec<_> = all
         .iter()
         .take(50)
@@ -117,8 +116,9 @@ async fn dashboard(State(b): State<Bare>, Query(q): Query<Q>) -> Result<Response
     let pva = reports::plan_vs_actual(&mut conn, &sys, org, &Period::Year(year)).await?;
     let months = history::monthly_admissions(&mut conn, &sys, org, year).await?;
     let week = b.today.saturating_add(jiff::Span::new().days(7));
-    let alerts = ketnap_store::alert_queue::for_dashboard(&mut conn, &sys, &b.book, b.today, week, 50)
-        .await?;
+    let alerts =
+        ketnap_store::alert_queue::for_dashboard(&mut conn, &sys, &b.book, b.today, week, 50)
+            .await?;
     let latest = history::latest_events(&mut conn, &sys, 10).await?;
     Ok(Json(json!({
         "gauges": gauges.len(),
@@ -136,8 +136,14 @@ async fn report(State(b): State<Bare>, Query(q): Query<Q>) -> Result<Response, F
     let mut conn = b.store.read().await?;
     let org = org_id(&mut conn, q.org.as_deref()).await?;
     let year = q.year.unwrap_or(b.today.year());
-    let r = reports::periodic(&mut conn, &Scope::system(), org, &Period::Year(year), b.today)
-        .await?;
+    let r = reports::periodic(
+        &mut conn,
+        &Scope::system(),
+        org,
+        &Period::Year(year),
+        b.today,
+    )
+    .await?;
     Ok(Json(r).into_response())
 }
 
@@ -183,7 +189,10 @@ async fn ids(State(b): State<Bare>) -> Result<Response, Fail> {
         .max_by_key(|(_, n)| **n)
         .map(|(s, _)| s.clone())
         .unwrap_or_default();
-    let first = page.items.first().ok_or(Fail(StoreError::NotFound("bench sample")))?;
+    let first = page
+        .items
+        .first()
+        .ok_or(Fail(StoreError::NotFound("bench sample")))?;
     let word = ketnap_domain::text::fold(first.full_name.split(' ').next().unwrap_or(""));
     Ok(Json(json!({
         "province": province.pub_id,

@@ -1088,8 +1088,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
             let store = connect(&db).await?;
             store.migrate().await.map_err(store_err)?;
             let started = std::time::Instant::now();
-            let result =
-                ketnap_store::alert_queue::daily_pass(&store, &book, today_vn()).await;
+            let result = ketnap_store::alert_queue::daily_pass(&store, &book, today_vn()).await;
             store.close().await;
             let n = result.map_err(store_err)?;
             println!(

@@ -32,11 +32,7 @@ use crate::{Conn, Engine, Result, Scope, Store, StoreError, Tx, d};
 /// computed under other rules are not used.
 pub fn book_fingerprint(book: &RuleBook) -> String {
     let digest = Sha256::digest(format!("{book:?}").as_bytes());
-    digest
-        .iter()
-        .take(12)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
 /// The code of an alert's kind and its key among the candidacy's alerts (a month's missing note
@@ -208,8 +204,7 @@ pub async fn daily_pass(store: &Store, book: &RuleBook, today: Date) -> Result<u
             "SELECT candidacy_id, year, month FROM mentor_note WHERE candidacy_id IN ({list}) \
              ORDER BY candidacy_id, year, month"
         );
-        let note_rows: Vec<(i64, i64, i64)> =
-            fetch_all!(tx.ex(), (i64, i64, i64), &notes_sql)?;
+        let note_rows: Vec<(i64, i64, i64)> = fetch_all!(tx.ex(), (i64, i64, i64), &notes_sql)?;
         let mut notes: BTreeMap<i64, Vec<(i16, i8)>> = BTreeMap::new();
         for (id, y, m) in note_rows {
             let (Ok(y), Ok(m)) = (i16::try_from(y), i8::try_from(m)) else {
@@ -272,15 +267,8 @@ pub async fn counts(
         under_filter(under)
     );
     let (all, user, role, mentor) = visible_binds(scope);
-    let rows: Vec<(String, i64, i64)> = fetch_all!(
-        conn.ex(),
-        (String, i64, i64),
-        &sql,
-        all,
-        user,
-        role,
-        mentor
-    )?;
+    let rows: Vec<(String, i64, i64)> =
+        fetch_all!(conn.ex(), (String, i64, i64), &sql, all, user, role, mentor)?;
     let mut out = BTreeMap::new();
     for (kind, status, n) in rows {
         let status = match status {
@@ -326,7 +314,8 @@ pub(crate) async fn top(
          WHERE {} {} {} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT $5",
         visible(1),
         under_filter(under),
-        due_by.map_or(String::new(), |_| "AND a.status <> 0 AND a.due <= $6".to_string()),
+        due_by.map_or(String::new(), |_| "AND a.status <> 0 AND a.due <= $6"
+            .to_string()),
     );
     let (all, user, role, mentor) = visible_binds(scope);
     let cap = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -343,17 +332,7 @@ pub(crate) async fn top(
         Option<String>,
     );
     let rows: Vec<Row> = match due_by {
-        Some(by) => fetch_all!(
-            conn.ex(),
-            Row,
-            &sql,
-            all,
-            user,
-            role,
-            mentor,
-            cap,
-            d(by)
-        )?,
+        Some(by) => fetch_all!(conn.ex(), Row, &sql, all, user, role, mentor, cap, d(by))?,
         None => fetch_all!(conn.ex(), Row, &sql, all, user, role, mentor, cap)?,
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
@@ -363,11 +342,11 @@ pub(crate) async fn top(
     for (id, key, pub_id, full_name, cell_pub_id, cell_name, stage, state, cell_parent, mentor) in
         rows
     {
-        if !computed.contains_key(&id) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = computed.entry(id) {
             let c: Candidacy = serde_json::from_str(&state)
                 .map_err(|e| StoreError::Corrupt(format!("candidacy state: {e}")))?;
             let n = notes.get(&id).map_or(&[][..], Vec::as_slice);
-            computed.insert(id, alerts(&c, book, n, today));
+            slot.insert(alerts(&c, book, n, today));
         }
         let Some(alert) = computed
             .get(&id)

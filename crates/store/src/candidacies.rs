@@ -1226,7 +1226,10 @@ struct ListRow {
 }
 
 /// The (year, month) of the mentor notes of some candidacies, in one query.
-pub(crate) async fn notes_of(conn: &mut Conn, ids: &[i64]) -> Result<BTreeMap<i64, Vec<(i16, i8)>>> {
+pub(crate) async fn notes_of(
+    conn: &mut Conn,
+    ids: &[i64],
+) -> Result<BTreeMap<i64, Vec<(i16, i8)>>> {
     let mut out: BTreeMap<i64, Vec<(i16, i8)>> = BTreeMap::new();
     if ids.is_empty() {
         return Ok(out);

@@ -2792,7 +2792,7 @@ async fn write_district(
     counter: &mut u32,
     report: &mut DemoReport,
 ) -> Result<DistrictWritten> {
-    let ctx = ctx.clone();
+    let ctx = *ctx;
     let mut places = BTreeSet::new();
     places.insert(place.name.clone());
     // The shape, planned in memory before anything is written.
@@ -2887,21 +2887,11 @@ async fn write_district(
     let mut written_all: Vec<Written> = Vec::with_capacity(n);
     for (gi, gp) in plans_g.iter().enumerate() {
         let mut tx = store.begin().await?;
-        let written =
-            write_grassroots(&mut tx, &ctx, g, district, gp, today, report).await?;
+        let written = write_grassroots(&mut tx, &ctx, g, district, gp, today, report).await?;
         for job in &jobs[gi] {
             *counter += 1;
             write_candidacy(
-                &mut tx,
-                &ctx,
-                g,
-                book,
-                gp,
-                &written,
-                job,
-                *counter,
-                today,
-                report,
+                &mut tx, &ctx, g, book, gp, &written, job, *counter, today, report,
             )
             .await?;
         }

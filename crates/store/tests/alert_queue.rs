@@ -62,10 +62,9 @@ async fn same_answers(store: &Store, book: &RuleBook, scopes: &[Scope], unders: 
             let stored = candidacies::alerts_under(&mut conn, scope, book, TODAY, limit, None)
                 .await
                 .unwrap();
-            let computed =
-                candidacies::alerts_computed(&mut conn, scope, book, TODAY, limit, None)
-                    .await
-                    .unwrap();
+            let computed = candidacies::alerts_computed(&mut conn, scope, book, TODAY, limit, None)
+                .await
+                .unwrap();
             assert_eq!(
                 lines(&stored),
                 lines(&computed),
@@ -115,16 +114,9 @@ async fn same_answers(store: &Store, book: &RuleBook, scopes: &[Scope], unders: 
 async fn the_queue_answers_what_computing_every_candidacy_answers() {
     let book = RuleBook::spec_default();
     for store in common::stores().await {
-        demo::generate(
-            &store,
-            &book,
-            DemoSize::scaled(0.05),
-            7,
-            TODAY,
-            &accounts(),
-        )
-        .await
-        .unwrap();
+        demo::generate(&store, &book, DemoSize::scaled(0.05), 7, TODAY, &accounts())
+            .await
+            .unwrap();
         {
             let mut conn = store.read().await.unwrap();
             assert!(!alert_queue::fresh(&mut conn, &book, TODAY).await.unwrap());

@@ -12,7 +12,12 @@ use ketnap_store::{Store, fetch_all, orgs};
 
 const TODAY: Date = date(2026, 11, 23);
 
-async fn sums(store: &Store) -> (Vec<(i64, String, String, i64)>, Vec<(i64, String, String, i64)>) {
+async fn sums(
+    store: &Store,
+) -> (
+    Vec<(i64, String, String, i64)>,
+    Vec<(i64, String, String, i64)>,
+) {
     let mut conn = store.read().await.unwrap();
     let kept: Vec<(i64, String, String, i64)> = fetch_all!(
         conn.ex(),

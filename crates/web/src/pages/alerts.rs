@@ -264,9 +264,13 @@ pub async fn index(
             ),
             None => None,
         };
-        let orgs =
-            crate::pages::picker::org_options(&state, &mut conn, &auth.scope, org_asked.unwrap_or(""))
-                .await?;
+        let orgs = crate::pages::picker::org_options(
+            &state,
+            &mut conn,
+            &auth.scope,
+            org_asked.unwrap_or(""),
+        )
+        .await?;
         (
             candidacies::alerts_under(
                 &mut conn,

@@ -177,7 +177,7 @@ async fn index_page(
     let year = parse_year(q.year.as_deref(), today)?;
     let kind = kind_of(q.kind.as_deref())?;
     let mut conn = state.store.read().await?;
-    let (org, org_options) = pick_org(&state, &mut conn, &auth.scope, q.org.as_deref()).await?;
+    let (org, org_options) = pick_org(state, &mut conn, &auth.scope, q.org.as_deref()).await?;
     let first = Date::new(year, 1, 1).map_err(|_| AppError::NotFound)?;
     let last = Date::new(year, 12, 31).map_err(|_| AppError::NotFound)?;
     let state_code = q

@@ -122,7 +122,6 @@ pub struct DashboardPage {
     pub events: Vec<EventRow>,
 }
 
-
 const FUNNEL: [Stage; 11] = [
     Stage::Source,
     Stage::Sympathizer,

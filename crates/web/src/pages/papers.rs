@@ -46,7 +46,8 @@ pub async fn sympathizers(
     }
     let today = state.clock.today();
     let mut conn = state.store.read().await?;
-    let (org, _) = crate::pages::picker::pick_org(&state, &mut conn, &auth.scope, q.org.as_deref()).await?;
+    let (org, _) =
+        crate::pages::picker::pick_org(&state, &mut conn, &auth.scope, q.org.as_deref()).await?;
     let listed =
         ketnap_store::classes::sympathizer_list(&mut conn, &auth.scope, org.org_id).await?;
     let path = orgs::path(&mut conn, org.org_id).await?;
@@ -81,7 +82,8 @@ pub async fn course_proposals(
         .unwrap_or(ketnap_store::classes::ClassKind::Awareness);
     let today = state.clock.today();
     let mut conn = state.store.read().await?;
-    let (org, _) = crate::pages::picker::pick_org(&state, &mut conn, &auth.scope, q.org.as_deref()).await?;
+    let (org, _) =
+        crate::pages::picker::pick_org(&state, &mut conn, &auth.scope, q.org.as_deref()).await?;
     let proposed: Vec<ketnap_store::classes::Waiting> =
         ketnap_store::classes::waiting(&mut conn, &auth.scope, org.org_id, kind)
             .await?

@@ -45,18 +45,20 @@ pub fn opt(value: impl Into<String>, label: impl Into<String>, current: &str) ->
 /// and its Vietnamese sort.
 #[derive(Default)]
 pub struct OutlineCache {
-    by_user: Mutex<HashMap<(Option<i64>, &'static str), (i64, Arc<Vec<(orgs::Org, usize)>>)>>,
+    by_user: Mutex<HashMap<OutlineKey, (i64, Outline)>>,
 }
+
+/// Whose outline: the user (none for the system) and the role's code.
+type OutlineKey = (Option<i64>, &'static str);
+
+/// An outline: organisations with their depth, in picker order.
+type Outline = Arc<Vec<(orgs::Org, usize)>>;
 
 /// Users whose outlines are kept at once (beyond, the cache starts again).
 const OUTLINE_USERS: usize = 10_000;
 
 impl OutlineCache {
-    async fn outline(
-        &self,
-        conn: &mut Conn,
-        scope: &Scope,
-    ) -> Result<Arc<Vec<(orgs::Org, usize)>>, AppError> {
+    async fn outline(&self, conn: &mut Conn, scope: &Scope) -> Result<Outline, AppError> {
         let head = ketnap_store::audit::head_id(conn).await?;
         let key = (scope.user_id, scope.role.code());
         if let Ok(map) = self.by_user.lock()

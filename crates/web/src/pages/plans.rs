@@ -436,7 +436,7 @@ async fn render(
 ) -> Result<Response, AppError> {
     let today = state.clock.today();
     let mut conn = state.store.read().await?;
-    let (org, org_options) = pick_org(&state, &mut conn, &auth.scope, org_key).await?;
+    let (org, org_options) = pick_org(state, &mut conn, &auth.scope, org_key).await?;
     let report: PlanVsActualReport =
         reports::plan_vs_actual(&mut conn, &auth.scope, org.org_id, &period).await?;
     let plan = report.plan.clone();

@@ -233,7 +233,7 @@ async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, 
     };
     let period = parse_period(typed.as_deref().or(q.period.as_deref()), today)?;
     let mut conn = state.store.read().await?;
-    let (org, org_options) = pick_org(&state, &mut conn, &auth.scope, q.org.as_deref()).await?;
+    let (org, org_options) = pick_org(state, &mut conn, &auth.scope, q.org.as_deref()).await?;
     let report = report::build(
         &mut conn,
         &auth.scope,

@@ -146,7 +146,7 @@ async fn page(
     };
     let stall_days = state.book.in_force(today).verification_stall.value.0;
     let mut conn = state.store.read().await?;
-    let (org, org_options) = pick_org(&state, &mut conn, &auth.scope, q.org.as_deref()).await?;
+    let (org, org_options) = pick_org(state, &mut conn, &auth.scope, q.org.as_deref()).await?;
     let reads_queue = verification::role_reads_desk(auth.role);
     let stalled_before = today
         .checked_sub(jiff::Span::new().days(i64::from(stall_days)))
