@@ -2635,6 +2635,13 @@ async fn generate_shape(
     generate_shape_with(store, book, shape, seed, today, accounts, &|_, _| {}).await
 }
 
+/// A province: created with its first district, right after that district is planned.
+struct ProvinceSlot {
+    id: Option<i64>,
+    code: String,
+    name: String,
+}
+
 /// Where a district sits and what it is called.
 #[derive(Clone, Debug)]
 struct DistrictPlace {
@@ -2689,24 +2696,12 @@ async fn generate_shape_with(
         } else {
             (format!("P{:02}", pi + 1), place_name(&mut g, &mut names))
         };
-        let mut tx = store.begin().await?;
-        let province = orgs::create(
-            &mut tx,
-            &ctx,
-            &NewOrg {
-                pub_id: Some(g.pub_id()),
-                ..NewOrg::new(
-                    pcode.clone(),
-                    format!("Tỉnh ủy {pname}"),
-                    OrgKind::Provincial,
-                    None,
-                )
-            },
-        )
-        .await?;
-        report.orgs += 1;
-        tx.commit().await?;
-        roots.push((province, format!("Tỉnh ủy {pname}")));
+        // Created by the first district after it is planned (the demo's draws, in its order).
+        let mut province = ProvinceSlot {
+            id: None,
+            code: pcode.clone(),
+            name: format!("Tỉnh ủy {pname}"),
+        };
         for di in 0..shape.districts {
             let place = if pi == 0 && di == 0 {
                 DistrictPlace {
@@ -2725,13 +2720,18 @@ async fn generate_shape_with(
                 book,
                 &mut g,
                 shape.size,
-                province,
+                &mut province,
                 &place,
                 today,
                 &mut counter,
                 &mut report,
             )
             .await?;
+            if di == 0
+                && let Some(id) = province.id
+            {
+                roots.push((id, province.name.clone()));
+            }
             if first.is_none() {
                 first = Some(d);
             }
@@ -2786,7 +2786,7 @@ async fn write_district(
     book: &RuleBook,
     g: &mut Gen,
     size: DemoSize,
-    province: i64,
+    province: &mut ProvinceSlot,
     place: &DistrictPlace,
     today: Date,
     counter: &mut u32,
@@ -2866,6 +2866,28 @@ async fn write_district(
     }
 
     let mut tx = store.begin().await?;
+    let province_id = match province.id {
+        Some(id) => id,
+        None => {
+            let id = orgs::create(
+                &mut tx,
+                &ctx,
+                &NewOrg {
+                    pub_id: Some(g.pub_id()),
+                    ..NewOrg::new(
+                        province.code.clone(),
+                        province.name.clone(),
+                        OrgKind::Provincial,
+                        None,
+                    )
+                },
+            )
+            .await?;
+            report.orgs += 1;
+            province.id = Some(id);
+            id
+        }
+    };
     let district = orgs::create(
         &mut tx,
         &ctx,
@@ -2875,7 +2897,7 @@ async fn write_district(
                 place.code.clone(),
                 format!("Huyện ủy {}", place.name),
                 OrgKind::District,
-                Some(province),
+                Some(province_id),
             )
         },
     )
