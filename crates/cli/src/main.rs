@@ -765,18 +765,32 @@ async fn run_rebuild(store: &Store, book: &RuleBook) -> anyhow::Result<ExitCode>
             "  bảng bao đóng / closure ({a}, {d}): lưu / stored {stored:?}, đúng / expected {expected:?}"
         );
     }
+    for (org, period, metric) in report.counter_sum_differences.iter().take(shown) {
+        println!(
+            "  tổng theo cây / subtree sum org {org} {period} {metric}: khác bộ đếm / differs"
+        );
+    }
+    for id in report.spell_differences.iter().take(shown) {
+        println!(
+            "  giai đoạn / stage spells of candidacy #{id}: khác các bước / differ from the events"
+        );
+    }
     let total = report.projection_differences.len()
         + report.counter_differences.len()
-        + report.closure_differences.len();
+        + report.closure_differences.len()
+        + report.counter_sum_differences.len()
+        + report.spell_differences.len();
     if report.is_clean() {
         println!("Không có sai lệch. / No differences.");
         Ok(ExitCode::SUCCESS)
     } else {
         println!(
-            "{total} sai lệch ({} hồ sơ, {} bộ đếm, {} bảng bao đóng). / {total} differences.",
+            "{total} sai lệch ({} hồ sơ, {} bộ đếm, {} bảng bao đóng, {} tổng theo cây, {} giai đoạn). / {total} differences.",
             report.projection_differences.len(),
             report.counter_differences.len(),
-            report.closure_differences.len()
+            report.closure_differences.len(),
+            report.counter_sum_differences.len(),
+            report.spell_differences.len()
         );
         Ok(ExitCode::FAILURE)
     }

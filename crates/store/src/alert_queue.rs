@@ -25,6 +25,7 @@ use ketnap_domain::lifecycle::Candidacy;
 use ketnap_domain::rules::RuleBook;
 use sha2::{Digest, Sha256};
 
+use crate::bulk::Val;
 use crate::candidacies::{CandidacyAlert, visible, visible_binds};
 use crate::{Conn, Engine, Result, Scope, Store, StoreError, Tx, d};
 
@@ -73,64 +74,46 @@ fn status_no(s: AlertStatus) -> i64 {
     }
 }
 
-/// The (year, month) of a candidacy's mentor notes.
-async fn notes_in_tx(tx: &mut Tx, candidacy_id: i64) -> Result<Vec<(i16, i8)>> {
-    let rows: Vec<(i64, i64)> = fetch_all!(
-        tx.ex(),
-        (i64, i64),
-        "SELECT year, month FROM mentor_note WHERE candidacy_id = $1 ORDER BY year, month",
-        candidacy_id
-    )?;
-    rows.into_iter()
-        .map(|(y, m)| match (i16::try_from(y), i8::try_from(m)) {
-            (Ok(y), Ok(m)) => Ok((y, m)),
-            _ => Err(StoreError::Corrupt("mentor note month".into())),
-        })
-        .collect()
+/// The rows of one candidacy's alerts (`found`, as of the day), one per kind key.
+fn rows_of(candidacy_id: i64, cell_id: i64, found: &[Alert], out: &mut Vec<Vec<Val>>) {
+    let mut keys = std::collections::BTreeSet::new();
+    for a in found {
+        let (code, key) = kind_key(&a.kind);
+        // A candidacy's alerts with the same key (never, by construction): keep the first.
+        if !keys.insert(key.clone()) {
+            continue;
+        }
+        out.push(vec![
+            Val::Int(Some(candidacy_id)),
+            Val::Int(Some(cell_id)),
+            Val::Text(Some(key)),
+            Val::Text(Some(code.to_string())),
+            Val::Int(Some(i64::from(a.kind.rank()))),
+            Val::Int(Some(status_no(a.status))),
+            Val::Date(Some(d(a.due))),
+            Val::Text(Some(a.actor.code().to_string())),
+        ]);
+    }
 }
 
-/// Replace the rows of one candidacy with `found` (its alerts as of the day).
-async fn replace(tx: &mut Tx, candidacy_id: i64, cell_id: i64, found: &[Alert]) -> Result<()> {
-    exec!(
-        tx.ex(),
-        "DELETE FROM alert_due WHERE candidacy_id = $1",
-        candidacy_id
-    )?;
-    if found.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<Vec<crate::bulk::Val>> = found
-        .iter()
-        .map(|a| {
-            let (code, key) = kind_key(&a.kind);
-            vec![
-                crate::bulk::Val::Int(Some(candidacy_id)),
-                crate::bulk::Val::Int(Some(cell_id)),
-                crate::bulk::Val::Text(Some(key)),
-                crate::bulk::Val::Text(Some(code.to_string())),
-                crate::bulk::Val::Int(Some(i64::from(a.kind.rank()))),
-                crate::bulk::Val::Int(Some(status_no(a.status))),
-                crate::bulk::Val::Date(Some(d(a.due))),
-                crate::bulk::Val::Text(Some(a.actor.code().to_string())),
-            ]
-        })
-        .collect();
-    // A candidacy's alerts with the same key (never, by construction): keep the first.
-    let mut seen = std::collections::BTreeSet::new();
-    let rows: Vec<_> = rows
-        .into_iter()
-        .filter(|r| match &r[2] {
-            crate::bulk::Val::Text(Some(k)) => seen.insert(k.clone()),
-            _ => true,
-        })
-        .collect();
+/// Insert alert rows, many per statement.
+async fn insert_rows(tx: &mut Tx, rows: &[Vec<Val>]) -> Result<()> {
     crate::bulk::insert(
         tx,
         "INSERT INTO alert_due (candidacy_id, cell_id, kind_key, kind, rank, status, due, actor)",
         8,
-        &rows,
+        rows,
     )
     .await
+}
+
+/// A candidacy's alerts as of `today`: none once it has left the pipeline for good (a
+/// terminal stage, as the computed path reads only open candidacies).
+fn alerts_of(state: &Candidacy, book: &RuleBook, notes: &[(i16, i8)], today: Date) -> Vec<Alert> {
+    if state.stage.is_none_or(|s| s.is_terminal()) {
+        return Vec::new();
+    }
+    alerts(state, book, notes, today)
 }
 
 /// Rewrite a candidacy's rows after a write (a step, an opening, a mentor note), as of the
@@ -143,9 +126,21 @@ pub(crate) async fn write(
     state: &Candidacy,
     today: Date,
 ) -> Result<()> {
-    let notes = notes_in_tx(tx, candidacy_id).await?;
-    let found = alerts(state, book, &notes, today);
-    replace(tx, candidacy_id, cell_id, &found).await
+    let notes = crate::candidacies::notes_of(tx.ex(), &[candidacy_id]).await?;
+    let n = notes.get(&candidacy_id).map_or(&[][..], Vec::as_slice);
+    exec!(
+        tx.ex(),
+        "DELETE FROM alert_due WHERE candidacy_id = $1",
+        candidacy_id
+    )?;
+    let mut rows = Vec::new();
+    rows_of(
+        candidacy_id,
+        cell_id,
+        &alerts_of(state, book, n, today),
+        &mut rows,
+    );
+    insert_rows(tx, &rows).await
 }
 
 /// Rewrite a candidacy's rows from its stored state (after a mentor note).
@@ -172,7 +167,7 @@ const PASS_BATCH: i64 = 500;
 /// The daily pass: every candidacy's rows rewritten as of `today` under `book`, a batch of
 /// [`PASS_BATCH`] per transaction (on PostgreSQL the batch's candidacies are locked first, so a
 /// step recorded meanwhile cannot be overwritten by rows computed from the state before it), then
-/// the day and the book's fingerprint recorded. Returns the candidacies read.
+/// the day and the book's fingerprint recorded. Returns the open candidacies read.
 pub async fn daily_pass(store: &Store, book: &RuleBook, today: Date) -> Result<u64> {
     let mut after = i64::MIN;
     let mut seen = 0u64;
@@ -183,9 +178,12 @@ pub async fn daily_pass(store: &Store, book: &RuleBook, today: Date) -> Result<u
         } else {
             ""
         };
+        // Candidacies still in the pipeline: the step that closed one removed its rows.
+        let closed = crate::counters::stage_codes(|s| s.is_terminal());
         let sql = format!(
             "SELECT candidacy_id, cell_id, state FROM candidacy WHERE candidacy_id > $1 \
-             ORDER BY candidacy_id LIMIT $2{lock}"
+             AND stage NOT IN ({}) ORDER BY candidacy_id LIMIT $2{lock}",
+            closed
         );
         let rows: Vec<(i64, i64, String)> =
             fetch_all!(tx.ex(), (i64, i64, String), &sql, after, PASS_BATCH)?;
@@ -195,36 +193,27 @@ pub async fn daily_pass(store: &Store, book: &RuleBook, today: Date) -> Result<u
         };
         after = last.0;
         let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let notes = crate::candidacies::notes_of(tx.ex(), &ids).await?;
+        // Internal integer keys read from the database: safe to inline.
         let list = ids
             .iter()
             .map(i64::to_string)
             .collect::<Vec<_>>()
             .join(", ");
-        let notes_sql = format!(
-            "SELECT candidacy_id, year, month FROM mentor_note WHERE candidacy_id IN ({list}) \
-             ORDER BY candidacy_id, year, month"
-        );
-        let note_rows: Vec<(i64, i64, i64)> = fetch_all!(tx.ex(), (i64, i64, i64), &notes_sql)?;
-        let mut notes: BTreeMap<i64, Vec<(i16, i8)>> = BTreeMap::new();
-        for (id, y, m) in note_rows {
-            let (Ok(y), Ok(m)) = (i16::try_from(y), i8::try_from(m)) else {
-                return Err(StoreError::Corrupt("mentor note month".into()));
-            };
-            notes.entry(id).or_default().push((y, m));
-        }
         exec!(
             tx.ex(),
             &format!("DELETE FROM alert_due WHERE candidacy_id IN ({list})")
         )?;
         let full = i64::try_from(rows.len()).unwrap_or(0) == PASS_BATCH;
+        let mut out = Vec::new();
         for (id, cell_id, state) in rows {
             let c: Candidacy = serde_json::from_str(&state)
                 .map_err(|e| StoreError::Corrupt(format!("candidacy state: {e}")))?;
             let n = notes.get(&id).map_or(&[][..], Vec::as_slice);
-            let found = alerts(&c, book, n, today);
-            replace(&mut tx, id, cell_id, &found).await?;
+            rows_of(id, cell_id, &alerts_of(&c, book, n, today), &mut out);
             seen += 1;
         }
+        insert_rows(&mut tx, &out).await?;
         tx.commit().await?;
         if !full {
             break;
@@ -336,7 +325,7 @@ pub(crate) async fn top(
         None => fetch_all!(conn.ex(), Row, &sql, all, user, role, mentor, cap)?,
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let notes = crate::candidacies::notes_of(conn, &ids).await?;
+    let notes = crate::candidacies::notes_of(conn.ex(), &ids).await?;
     let mut computed: BTreeMap<i64, Vec<Alert>> = BTreeMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for (id, key, pub_id, full_name, cell_pub_id, cell_name, stage, state, cell_parent, mentor) in

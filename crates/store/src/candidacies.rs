@@ -1225,9 +1225,10 @@ struct ListRow {
     state: String,
 }
 
-/// The (year, month) of the mentor notes of some candidacies, in one query.
+/// The (year, month) of the mentor notes of some candidacies, in one query (on a read
+/// connection or in a transaction).
 pub(crate) async fn notes_of(
-    conn: &mut Conn,
+    ex: crate::Ex<'_>,
     ids: &[i64],
 ) -> Result<BTreeMap<i64, Vec<(i16, i8)>>> {
     let mut out: BTreeMap<i64, Vec<(i16, i8)>> = BTreeMap::new();
@@ -1244,7 +1245,7 @@ pub(crate) async fn notes_of(
         "SELECT candidacy_id, year, month FROM mentor_note WHERE candidacy_id IN ({list}) \
          ORDER BY candidacy_id, year, month"
     );
-    let rows: Vec<(i64, i64, i64)> = fetch_all!(conn.ex(), (i64, i64, i64), &sql)?;
+    let rows: Vec<(i64, i64, i64)> = fetch_all!(ex, (i64, i64, i64), &sql)?;
     for (id, y, m) in rows {
         let (Ok(y), Ok(m)) = (i16::try_from(y), i8::try_from(m)) else {
             return Err(StoreError::Corrupt("mentor note month".into()));
@@ -1367,7 +1368,7 @@ pub async fn list(
         let notes = match filter.overdue {
             Some(_) => {
                 let ids: Vec<i64> = rows.iter().map(|r| r.candidacy_id).collect();
-                notes_of(conn, &ids).await?
+                notes_of(conn.ex(), &ids).await?
             }
             None => BTreeMap::new(),
         };
@@ -1482,11 +1483,7 @@ pub async fn alerts_computed(
     under: Option<i64>,
 ) -> Result<Vec<CandidacyAlert>> {
     individuals(scope)?;
-    let closed: Vec<String> = Stage::ALL
-        .into_iter()
-        .filter(|s| s.is_terminal())
-        .map(|s| format!("'{}'", stage_code(s)))
-        .collect();
+    let closed = crate::counters::stage_codes(|s| s.is_terminal());
     let sql = format!(
         "SELECT c.candidacy_id, c.pub_id, p.full_name, o.pub_id, o.name, c.stage, c.state, \
          COALESCE(par.name, ''), mp.full_name \
@@ -1496,7 +1493,7 @@ pub async fn alerts_computed(
          LEFT JOIN person mp ON mp.person_id = mm.person_id \
          WHERE {} AND c.stage NOT IN ({}) AND c.candidacy_id > $5 {} ORDER BY c.candidacy_id LIMIT $6",
         visible(1),
-        closed.join(", "),
+        closed,
         // An internal integer key the caller read from the database: safe to inline, and it keeps
         // one list of binds (no catch-all filter for "no organisation").
         under.map_or(String::new(), |u| format!(
@@ -1532,7 +1529,7 @@ pub async fn alerts_computed(
         let Some(last) = rows.last() else { break };
         after = last.0;
         let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-        let notes = notes_of(conn, &ids).await?;
+        let notes = notes_of(conn.ex(), &ids).await?;
         let full = i64::try_from(rows.len()).unwrap_or(0) == ALERT_PAGE;
         for (
             id,

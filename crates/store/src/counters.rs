@@ -109,6 +109,17 @@ pub struct CounterDelta {
     pub delta: i64,
 }
 
+/// The codes of the stages `pick` keeps, quoted and comma-separated for an SQL `IN (…)` (fixed
+/// codes, never user input).
+pub fn stage_codes(pick: impl Fn(Stage) -> bool) -> String {
+    Stage::ALL
+        .into_iter()
+        .filter(|s| pick(*s))
+        .map(|s| format!("'{}'", stage_code(s)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The stable code of a stage (`stage` columns, gauge names, URLs).
 pub fn stage_code(s: Stage) -> &'static str {
     match s {

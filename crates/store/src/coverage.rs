@@ -380,12 +380,10 @@ fn cell_needs_committee(o: &str, flag: usize, threshold: usize) -> String {
 
 /// The stage codes before the admission decision: a candidacy there is a source of its cell.
 fn candidate_stages() -> String {
-    let codes: Vec<String> = Stage::ALL
-        .into_iter()
-        .filter(|s| s.is_candidate() && !s.is_terminal())
-        .map(|s| format!("'{}'", stage_code(s)))
-        .collect();
-    format!("({})", codes.join(", "))
+    format!(
+        "({})",
+        crate::counters::stage_codes(|s| s.is_candidate() && !s.is_terminal())
+    )
 }
 
 /// Open cell `{o}` has no `source.opened` / `sympathizer.listed` counter in the months
@@ -1099,17 +1097,13 @@ async fn overdue_by_child(
     book: &RuleBook,
     today: Date,
 ) -> Result<BTreeMap<i64, (u32, u32)>> {
-    let closed: Vec<String> = Stage::ALL
-        .into_iter()
-        .filter(|s| s.is_terminal())
-        .map(|s| format!("'{}'", stage_code(s)))
-        .collect();
+    let closed = crate::counters::stage_codes(|s| s.is_terminal());
     let sql = format!(
         "SELECT ch.org_id, c.candidacy_id, c.state FROM candidacy c \
          JOIN org_closure cc ON cc.descendant_id = c.cell_id JOIN org ch ON ch.org_id = cc.ancestor_id \
          WHERE ch.parent_id = $1 AND ch.closed_on IS NULL AND c.stage NOT IN ({}) AND c.candidacy_id > $2 \
          ORDER BY c.candidacy_id LIMIT $3",
-        closed.join(", ")
+        closed
     );
     let mut out: BTreeMap<i64, (u32, u32)> = BTreeMap::new();
     let mut after = 0i64;

@@ -20,11 +20,7 @@ pub async fn forecast_history(
     since: Date,
 ) -> Result<Vec<CandidacyHistory>> {
     crate::reports::org_head(conn, scope, org_id).await?;
-    let open: Vec<String> = ketnap_domain::lifecycle::Stage::ALL
-        .into_iter()
-        .filter(|s| s.is_candidate())
-        .map(|s| format!("'{}'", crate::counters::stage_code(s)))
-        .collect();
+    let open = crate::counters::stage_codes(|s| s.is_candidate());
     // One row per candidacy, its spells joined in order (`stage@YYYY-MM-DD;…`): a few
     // thousand rows instead of every spell through the driver.
     let spells = crate::dialect::string_agg(
@@ -39,7 +35,7 @@ pub async fn forecast_history(
          JOIN stage_spell e ON e.candidacy_id = c.candidacy_id \
          WHERE oc.ancestor_id = $1 AND (c.stage IN ({}) OR c.last_on >= $2) \
          GROUP BY c.candidacy_id, c.pub_id ORDER BY c.candidacy_id",
-        open.join(", ")
+        open
     );
     let rows: Vec<(String, String)> =
         fetch_all!(conn.ex(), (String, String), &sql, org_id, d(since))?;

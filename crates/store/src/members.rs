@@ -881,11 +881,7 @@ pub async fn cell_mentors(conn: &mut Conn, scope: &Scope, cell_id: i64) -> Resul
     if !scope.role.sees_individuals() {
         return Err(StoreError::NotFound("org"));
     }
-    let closed: Vec<String> = ketnap_domain::lifecycle::Stage::ALL
-        .into_iter()
-        .filter(|s| s.is_terminal())
-        .map(|s| format!("'{}'", crate::counters::stage_code(s)))
-        .collect();
+    let closed = crate::counters::stage_codes(|s| s.is_terminal());
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT mm.pub_id, mp.full_name, CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT), p.full_name \
@@ -895,7 +891,7 @@ pub async fn cell_mentors(conn: &mut Conn, scope: &Scope, cell_id: i64) -> Resul
          WHERE c.cell_id = $1 AND {} AND c.stage NOT IN ({}) ORDER BY mm.member_id",
         Scope::org_filter("mm.cell_id", 2),
         Scope::org_filter("c.cell_id", 2),
-        closed.join(", ")
+        closed
     );
     let rows: Vec<(String, String, i64, String)> = fetch_all!(
         conn.ex(),

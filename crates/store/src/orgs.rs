@@ -476,6 +476,13 @@ pub async fn merge(
             into,
             from
         )?;
+        // The verification desk follows its candidacies (it lists requests by cell).
+        exec!(
+            tx.ex(),
+            "UPDATE verification_request SET cell_id = $1 WHERE cell_id = $2",
+            into,
+            from
+        )?;
     }
     let old_parent: (Option<i64>, String) = fetch_one!(
         tx.ex(),

@@ -10,6 +10,8 @@
 //! - The verification desk's rows are compared with the requests of the replayed history
 //!   ([`crate::verification::expected_rows`]).
 //! - The closure table is compared with the parent links ([`orgs::closure_differences`]).
+//! - The counters summed per subtree (`counter_sum`) are compared with the counters summed over
+//!   the closure, and the stage spells (`stage_spell`) with the stages the events entered.
 //!
 //! Candidacies are read page by page (keyset), each page's events in one query. The recomputed
 //! counters are held in memory (one entry per organisation, month and metric). The report is
@@ -41,6 +43,11 @@ pub struct RebuildReport {
     pub counter_differences: Vec<(i64, String, String, i64, i64)>,
     /// (ancestor, descendant, stored depth, expected depth).
     pub closure_differences: Vec<(i64, i64, Option<i64>, Option<i64>)>,
+    /// (org id, period, metric) whose subtree sum (`counter_sum`) is not the counters of its
+    /// subtree summed.
+    pub counter_sum_differences: Vec<(i64, String, String)>,
+    /// Candidacies whose stage spells (`stage_spell`) are not the stages their events entered.
+    pub spell_differences: Vec<i64>,
 }
 
 impl RebuildReport {
@@ -49,6 +56,8 @@ impl RebuildReport {
         self.projection_differences.is_empty()
             && self.counter_differences.is_empty()
             && self.closure_differences.is_empty()
+            && self.counter_sum_differences.is_empty()
+            && self.spell_differences.is_empty()
     }
 }
 
@@ -222,5 +231,33 @@ pub async fn rebuild(store: &Store, book: &RuleBook) -> Result<RebuildReport> {
     }
     report.counter_differences.sort();
     report.closure_differences = orgs::closure_differences(&mut conn).await?;
+    // The subtree sums and the stage spells, each against its source, in the database (the
+    // same derivations as migrations 14 and 13), both ways.
+    let sums_kept = "SELECT org_id, period, metric, value FROM counter_sum WHERE value <> 0";
+    let sums_derived = "SELECT oc.ancestor_id AS org_id, k.period, k.metric, SUM(k.value) AS value FROM org_closure oc \
+        JOIN counter k ON k.org_id = oc.descendant_id GROUP BY oc.ancestor_id, k.period, k.metric \
+        HAVING SUM(k.value) <> 0";
+    let sql = format!(
+        "SELECT DISTINCT x.org_id, x.period, x.metric FROM ( \
+           SELECT * FROM ({sums_kept} EXCEPT {sums_derived}) a \
+           UNION ALL SELECT * FROM ({sums_derived} EXCEPT {sums_kept}) b) x \
+         ORDER BY x.org_id, x.period, x.metric LIMIT 1000"
+    );
+    report.counter_sum_differences = fetch_all!(conn.ex(), (i64, String, String), &sql)?;
+    let spells_kept = "SELECT candidacy_id, seq, stage, entered_on FROM stage_spell";
+    let spells_derived = "SELECT candidacy_id, seq, stage, on_date AS entered_on FROM ( \
+        SELECT e.candidacy_id, e.seq, e.stage, e.on_date, \
+        LAG(e.stage) OVER (PARTITION BY e.candidacy_id ORDER BY e.seq) AS prev \
+        FROM candidacy_event e) d WHERE prev IS NULL OR prev <> stage";
+    let sql = format!(
+        "SELECT DISTINCT x.candidacy_id FROM ( \
+           SELECT * FROM ({spells_kept} EXCEPT {spells_derived}) a \
+           UNION ALL SELECT * FROM ({spells_derived} EXCEPT {spells_kept}) b) x \
+         ORDER BY x.candidacy_id LIMIT 1000"
+    );
+    report.spell_differences = fetch_all!(conn.ex(), (i64,), &sql)?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect();
     Ok(report)
 }

@@ -38,7 +38,7 @@ use ketnap_domain::stats::{Composition, ProfileFacts};
 use serde::Serialize;
 
 use crate::candidacies::{self, EventPayload, IntroductionCount};
-use crate::counters::{admission_metrics, period_of, stage_code, stage_from_code};
+use crate::counters::{admission_metrics, period_of, stage_from_code};
 use crate::people::{Page, into_page, page_size};
 use crate::{Conn, Result, Scope, StoreError, counters, d, orgs, plans};
 
@@ -919,12 +919,7 @@ pub async fn pipeline(
 }
 
 async fn pipeline_of(conn: &mut Conn, org_id: i64, today: Date) -> Result<Pipeline> {
-    let ended = Stage::ALL
-        .into_iter()
-        .filter(|s| s.is_terminal())
-        .map(|s| format!("'{}'", stage_code(s)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let ended = crate::counters::stage_codes(Stage::is_terminal);
     let sql = format!(
         "SELECT x.stage, CAST(COUNT(*) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN x.since > $2 THEN 1 ELSE 0 END), 0) AS BIGINT), \

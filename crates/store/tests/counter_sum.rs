@@ -96,5 +96,25 @@ async fn the_subtree_sums_follow_the_steps_a_move_and_a_merge() {
         tx.commit().await.unwrap();
         let (kept, derived) = sums(&store).await;
         assert_eq!(kept, derived, "{} after the merge", common::name(&store));
+        // `ketnap rebuild` finds the same: nothing differs, sums and spells included.
+        let report = ketnap_store::rebuild::rebuild(&store, &RuleBook::spec_default())
+            .await
+            .unwrap();
+        assert!(report.is_clean(), "{report:?}");
+
+        // A sum edited behind the store's back is reported.
+        let mut tx = store.begin().await.unwrap();
+        ketnap_store::exec!(
+            tx.ex(),
+            "UPDATE counter_sum SET value = value + 1 WHERE org_id = $1 AND period = '*'",
+            parent
+        )
+        .unwrap();
+        tx.commit().await.unwrap();
+        let report = ketnap_store::rebuild::rebuild(&store, &RuleBook::spec_default())
+            .await
+            .unwrap();
+        assert!(!report.counter_sum_differences.is_empty());
+        assert!(report.counter_sum_differences.iter().all(|d| d.0 == parent));
     }
 }
