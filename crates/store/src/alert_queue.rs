@@ -126,7 +126,12 @@ pub(crate) async fn write(
     state: &Candidacy,
     today: Date,
 ) -> Result<()> {
-    let notes = crate::candidacies::notes_of(tx.ex(), &[candidacy_id]).await?;
+    // Notes matter only to a candidacy with a mentor (the missing-note alert).
+    let notes = if state.mentor.is_some() {
+        crate::candidacies::notes_of(tx.ex(), &[candidacy_id]).await?
+    } else {
+        BTreeMap::new()
+    };
     let n = notes.get(&candidacy_id).map_or(&[][..], Vec::as_slice);
     exec!(
         tx.ex(),

@@ -278,6 +278,7 @@ async fn insert_event(
     seq: i64,
     cell_id: i64,
     payload: &EventPayload,
+    stage_before: Option<Stage>,
 ) -> Result<String> {
     let text = serde_json::to_string(payload)?;
     // The step joins its candidacy's hash chain (and, through its audit row, the audit chain).
@@ -312,13 +313,7 @@ async fn insert_event(
         chain.as_str()
     )?;
     // The stage spell the forecast reads (issue 19): a new one when the step enters a stage.
-    let last: Option<(String,)> = fetch_optional!(
-        tx.ex(),
-        (String,),
-        "SELECT stage FROM stage_spell WHERE candidacy_id = $1 ORDER BY seq DESC LIMIT 1",
-        candidacy_id
-    )?;
-    if last.is_none_or(|(s,)| s != row.stage) {
+    if stage_before != Some(payload.event.stage) {
         exec!(
             tx.ex(),
             "INSERT INTO stage_spell (candidacy_id, seq, stage, entered_on) VALUES ($1, $2, $3, $4)",
@@ -518,7 +513,7 @@ pub async fn open(
         event: event.clone(),
         tags,
     };
-    let chain = insert_event(tx, ctx, candidacy_id, 1, cell_id, &payload).await?;
+    let chain = insert_event(tx, ctx, candidacy_id, 1, cell_id, &payload, None).await?;
     counters::apply(tx, &counters::deltas(&event, None, &payload.tags, cell_id)).await?;
     crate::alert_queue::write(tx, book, candidacy_id, cell_id, &state, ctx.today()).await?;
     exec!(
@@ -799,7 +794,16 @@ pub async fn execute(
         event: event.clone(),
         tags,
     };
-    let chain = insert_event(tx, ctx, row.candidacy_id, version, row.cell_id, &payload).await?;
+    let chain = insert_event(
+        tx,
+        ctx,
+        row.candidacy_id,
+        version,
+        row.cell_id,
+        &payload,
+        before,
+    )
+    .await?;
     counters::apply(
         tx,
         &counters::deltas(&event, before, &payload.tags, row.cell_id),
