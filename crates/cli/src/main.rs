@@ -358,15 +358,26 @@ fn hash_password(password: &str) -> anyhow::Result<String> {
     Ok(hash.to_string())
 }
 
-async fn run_demo(
+/// What `demo` and `gen` fill an empty database with.
+enum Fill {
+    /// The demo district times a scale.
+    Demo(f64),
+    /// A benchmark scale.
+    Scale(GenScale),
+}
+
+/// `demo` and `gen`: migrate, refuse a database with data, then generate and print the report.
+async fn run_fill(
     store: &Store,
     book: &RuleBook,
     seed: u64,
-    scale: f64,
+    fill: Fill,
     password: &str,
     today: jiff::civil::Date,
 ) -> anyhow::Result<()> {
-    if !(scale.is_finite() && scale > 0.0 && scale <= 1000.0) {
+    if let Fill::Demo(scale) = fill
+        && !(scale.is_finite() && scale > 0.0 && scale <= 1000.0)
+    {
         bail!(
             "--scale phải là một số dương (ví dụ 0.1 hoặc 1) / --scale must be a positive number"
         );
@@ -375,22 +386,42 @@ async fn run_demo(
     if !ops::is_empty(store).await.map_err(store_err)? {
         bail!(
             "Cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ được tạo trên cơ sở dữ liệu trống. \
-             / The database is not empty; the demo only fills an empty database."
+             / The database is not empty; demo and gen only fill an empty database."
         );
     }
     let users = demo::DemoUsers {
         password_hash: hash_password(password)?,
     };
     let started = std::time::Instant::now();
-    let report = demo::generate(
-        store,
-        book,
-        demo::DemoSize::scaled(scale),
-        seed,
-        today,
-        &users,
-    )
-    .await
+    let report = match fill {
+        Fill::Demo(scale) => {
+            demo::generate(
+                store,
+                book,
+                demo::DemoSize::scaled(scale),
+                seed,
+                today,
+                &users,
+            )
+            .await
+        }
+        Fill::Scale(scale) => {
+            let scale = match scale {
+                GenScale::District => demo::Scale::District,
+                GenScale::Province => demo::Scale::Province,
+                GenScale::National => demo::Scale::National,
+            };
+            let progress = move |done: u32, total: u32| {
+                if total > 1 {
+                    eprintln!(
+                        "  {done}/{total} huyện / districts ({:.0} s)",
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            };
+            demo::generate_scale(store, book, scale, seed, today, &users, &progress).await
+        }
+    }
     .map_err(store_err)?;
     println!("{report}");
     println!("({:.1} s)", started.elapsed().as_secs_f64());
@@ -408,46 +439,6 @@ enum GenScale {
     National,
 }
 
-async fn run_gen(
-    store: &Store,
-    book: &RuleBook,
-    scale: GenScale,
-    seed: u64,
-    password: &str,
-    today: jiff::civil::Date,
-) -> anyhow::Result<()> {
-    store.migrate().await.map_err(store_err)?;
-    if !ops::is_empty(store).await.map_err(store_err)? {
-        bail!(
-            "Cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ được tạo trên cơ sở dữ liệu trống. \
-             / The database is not empty; gen only fills an empty database."
-        );
-    }
-    let users = demo::DemoUsers {
-        password_hash: hash_password(password)?,
-    };
-    let scale = match scale {
-        GenScale::District => demo::Scale::District,
-        GenScale::Province => demo::Scale::Province,
-        GenScale::National => demo::Scale::National,
-    };
-    let started = std::time::Instant::now();
-    let progress = move |done: u32, total: u32| {
-        if total > 1 {
-            eprintln!(
-                "  {done}/{total} huyện / districts ({:.0} s)",
-                started.elapsed().as_secs_f64()
-            );
-        }
-    };
-    let report = demo::generate_scale(store, book, scale, seed, today, &users, &progress)
-        .await
-        .map_err(store_err)?;
-    println!("{report}");
-    println!("({:.1} s)", started.elapsed().as_secs_f64());
-    Ok(())
-}
-
 async fn run_serve(
     url: &str,
     book: RuleBook,
@@ -461,7 +452,15 @@ async fn run_serve(
     store.migrate().await.map_err(store_err)?;
     if demo && ops::is_empty(&store).await.map_err(store_err)? {
         println!("Đang tạo dữ liệu mẫu (một huyện hư cấu)… / generating the demo district…");
-        run_demo(&store, &book, 2026, 1.0, &config.demo_password, today_vn()).await?;
+        run_fill(
+            &store,
+            &book,
+            2026,
+            Fill::Demo(1.0),
+            &config.demo_password,
+            today_vn(),
+        )
+        .await?;
         println!(
             "Mật khẩu của các tài khoản mẫu / demo password: {}",
             config.demo_password
@@ -1037,11 +1036,11 @@ async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let book = load_rules(cli.rules.as_ref())?;
             let store = connect(&db).await?;
-            let result = run_demo(
+            let result = run_fill(
                 &store,
                 &book,
                 seed,
-                scale,
+                Fill::Demo(scale),
                 &password,
                 today.unwrap_or_else(today_vn),
             )
@@ -1057,11 +1056,11 @@ async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let book = load_rules(cli.rules.as_ref())?;
             let store = connect(&db).await?;
-            let result = run_gen(
+            let result = run_fill(
                 &store,
                 &book,
-                scale,
                 seed,
+                Fill::Scale(scale),
                 &password,
                 today.unwrap_or_else(today_vn),
             )
