@@ -308,12 +308,12 @@ fn spells(history: &[CandidacyHistory], today: Date) -> Vec<Spell> {
     out
 }
 
-/// Count (comparable, admitted in the window) among `spells` in `stage`, for a wait of `waited`
-/// days and a window of `horizon` more days; `waited = 0` gives the pooled count.
-fn count(spells: &[Spell], stage: Stage, waited: i64, horizon: i64) -> (u32, u32) {
+/// Count (comparable, admitted in the window) among `spells` (all in one stage), for a wait of
+/// `waited` days and a window of `horizon` more days; `waited = 0` gives the pooled count.
+fn count(spells: &[&Spell], waited: i64, horizon: i64) -> (u32, u32) {
     let end = waited + horizon;
     let (mut n, mut k) = (0u32, 0u32);
-    for s in spells.iter().filter(|s| s.stage == stage) {
+    for s in spells {
         // The window [waited, end] must lie wholly before today, and the spell must still have
         // been in the stage after `waited` days.
         if s.observed > end && s.stayed >= waited {
@@ -372,6 +372,11 @@ pub fn forecast(input: &ForecastInput) -> Forecast {
     let today = input.today;
     let horizon = days(today, today.last_of_year()).max(0);
     let spells = spells(&input.candidacies, today);
+    let mut by_stage: std::collections::BTreeMap<Stage, Vec<&Spell>> = Default::default();
+    for sp in &spells {
+        by_stage.entry(sp.stage).or_default().push(sp);
+    }
+    let mut counts: std::collections::HashMap<(Stage, i64), (u32, u32)> = Default::default();
     let mut open = Vec::new();
     for c in &input.candidacies {
         let Some(cur) = c.current() else { continue };
@@ -379,11 +384,20 @@ pub fn forecast(input: &ForecastInput) -> Forecast {
             continue;
         }
         let waited = days(cur.on, today).max(0);
-        let (n1, k1) = count(&spells, cur.stage, waited, horizon);
+        // Candidacies in one stage that have waited as long share their count: computed once
+        // per (stage, wait) over that stage's spells only (a province's forecast counted every
+        // spell for every open candidacy).
+        let of_stage = by_stage.get(&cur.stage).map_or(&[][..], Vec::as_slice);
+        let mut counted = |w: i64| {
+            *counts
+                .entry((cur.stage, w))
+                .or_insert_with(|| count(of_stage, w, horizon))
+        };
+        let (n1, k1) = counted(waited);
         let (basis, n, k) = if n1 >= MIN_SAMPLE {
             (Basis::SameStageAndWait, n1, k1)
         } else {
-            let (n2, k2) = count(&spells, cur.stage, 0, horizon);
+            let (n2, k2) = counted(0);
             if n2 > 0 {
                 (Basis::SameStagePooled, n2, k2)
             } else {
