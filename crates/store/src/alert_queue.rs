@@ -26,7 +26,7 @@ use ketnap_domain::rules::RuleBook;
 use sha2::{Digest, Sha256};
 
 use crate::bulk::Val;
-use crate::candidacies::{CandidacyAlert, visible, visible_binds};
+use crate::candidacies::CandidacyAlert;
 use crate::{Conn, Engine, Result, Scope, Store, StoreError, Tx, d};
 
 /// The fingerprint of a rule book (its versions and calendar), stored with the pass: rows
@@ -246,42 +246,28 @@ pub async fn fresh(conn: &mut Conn, book: &RuleBook, today: Date) -> Result<bool
     Ok(row.is_some_and(|(on, fp)| on.to_jiff() == today && fp == book_fingerprint(book)))
 }
 
-/// Alerts in the scope by urgency, as numbers: kind code × status → count. `under` limits them
-/// to one organisation's subtree (its internal key; the caller has checked it is in the scope).
-/// Reads the stored rows; the caller has checked [`fresh`].
-pub async fn counts(
-    conn: &mut Conn,
+/// `WHERE …` for the alert rows of the scope's candidacies (written for the scope given:
+/// [`crate::candidacies::visible_where`]), under one organisation when asked (its internal key;
+/// the caller has checked it is in the scope), and `more` conditions.
+fn rows_where(
     scope: &Scope,
     under: Option<i64>,
-) -> Result<BTreeMap<(String, AlertStatus), u64>> {
-    let sql = format!(
-        "SELECT a.kind, a.status, COUNT(*) FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id \
-         WHERE {} {} GROUP BY a.kind, a.status",
-        visible(1),
-        under_filter(under)
-    );
-    let (all, user, role, mentor) = visible_binds(scope);
-    let rows: Vec<(String, i64, i64)> =
-        fetch_all!(conn.ex(), (String, i64, i64), &sql, all, user, role, mentor)?;
-    let mut out = BTreeMap::new();
-    for (kind, status, n) in rows {
-        let status = match status {
-            0 => AlertStatus::Overdue,
-            1 => AlertStatus::DueSoon,
-            _ => AlertStatus::Upcoming,
-        };
-        out.insert((kind, status), u64::try_from(n).unwrap_or(0));
+    more: &[&str],
+    b: &mut crate::bulk::Binds,
+) -> String {
+    let mut wh = crate::candidacies::visible_where(scope, b);
+    if let Some(u) = under {
+        wh.push(format!(
+            "a.cell_id IN (SELECT u.descendant_id FROM org_closure u WHERE u.ancestor_id = {})",
+            b.push(Val::Int(Some(u)))
+        ));
     }
-    Ok(out)
-}
-
-fn under_filter(under: Option<i64>) -> String {
-    // An internal integer key read from the database: safe to inline.
-    under.map_or(String::new(), |u| {
-        format!(
-            "AND a.cell_id IN (SELECT u.descendant_id FROM org_closure u WHERE u.ancestor_id = {u})"
-        )
-    })
+    wh.extend(more.iter().map(|m| m.to_string()));
+    if wh.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", wh.join(" AND "))
+    }
 }
 
 /// The most urgent `limit` alerts of the scope (overdue first, then by kind rank, due date and
@@ -297,6 +283,16 @@ pub(crate) async fn top(
     under: Option<i64>,
     due_by: Option<Date>,
 ) -> Result<Vec<CandidacyAlert>> {
+    let mut b = crate::bulk::Binds::default();
+    let due = due_by.map(|by| {
+        format!(
+            "a.status <> 0 AND a.due <= {}",
+            b.push(Val::Date(Some(d(by))))
+        )
+    });
+    let more: Vec<&str> = due.as_deref().into_iter().collect();
+    let wh = rows_where(scope, under, &more, &mut b);
+    let cap = b.push(Val::Int(Some(i64::try_from(limit).unwrap_or(i64::MAX))));
     let sql = format!(
         "SELECT a.candidacy_id, a.kind_key, c.pub_id, p.full_name, o.pub_id, o.name, c.stage, c.state, \
          COALESCE(par.name, ''), mp.full_name \
@@ -305,14 +301,8 @@ pub(crate) async fn top(
          LEFT JOIN org par ON par.org_id = o.parent_id \
          LEFT JOIN member mm ON mm.member_id = c.mentor_member_id \
          LEFT JOIN person mp ON mp.person_id = mm.person_id \
-         WHERE {} {} {} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT $5",
-        visible(1),
-        under_filter(under),
-        due_by.map_or(String::new(), |_| "AND a.status <> 0 AND a.due <= $6"
-            .to_string()),
+         {wh} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT {cap}"
     );
-    let (all, user, role, mentor) = visible_binds(scope);
-    let cap = i64::try_from(limit).unwrap_or(i64::MAX);
     type Row = (
         i64,
         String,
@@ -325,10 +315,7 @@ pub(crate) async fn top(
         String,
         Option<String>,
     );
-    let rows: Vec<Row> = match due_by {
-        Some(by) => fetch_all!(conn.ex(), Row, &sql, all, user, role, mentor, cap, d(by))?,
-        None => fetch_all!(conn.ex(), Row, &sql, all, user, role, mentor, cap)?,
-    };
+    let rows: Vec<Row> = crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let notes = crate::candidacies::notes_of(conn.ex(), &ids).await?;
     let mut computed: BTreeMap<i64, Vec<Alert>> = BTreeMap::new();
@@ -393,14 +380,14 @@ pub async fn for_dashboard(
 ) -> Result<DashboardAlerts> {
     let mut out = DashboardAlerts::default();
     if fresh(conn, book, today).await? {
+        let mut b = crate::bulk::Binds::default();
+        let wh = rows_where(scope, None, &["a.status = 0"], &mut b);
         let sql = format!(
             "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN a.rank <= 5 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-             FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id WHERE a.status = 0 AND {}",
-            visible(1)
+             FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id {wh}"
         );
-        let (all, user, role, mentor) = visible_binds(scope);
-        let (n, acts): (i64, i64) =
-            fetch_one!(conn.ex(), (i64, i64), &sql, all, user, role, mentor)?;
+        let counted: Vec<(i64, i64)> = crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await?;
+        let (n, acts) = counted.first().copied().unwrap_or((0, 0));
         out.overdue = u64::try_from(n).unwrap_or(0);
         out.overdue_acts = u64::try_from(acts).unwrap_or(0);
         out.soon = top(conn, scope, book, today, cap, None, Some(week_by)).await?;

@@ -163,6 +163,40 @@ pub(crate) fn visible_binds(scope: &Scope) -> (bool, i64, &'static str, i64) {
     }
 }
 
+/// The conditions "candidacy `c` is visible to the scope" written for the scope given (issue 19):
+/// a mentor's assigned candidacies, or the scope's cells as a list the candidacies are searched
+/// in (`candidacy (cell_id, …)`), and for a mass organisation the ones it proposed; nothing for the
+/// system. No catch-all binds, no check per candidacy. The values are pushed on `b`.
+pub(crate) fn visible_where(scope: &Scope, b: &mut crate::bulk::Binds) -> Vec<String> {
+    let mut wh = Vec::new();
+    if scope.role == Role::Mentor && !scope.is_system() {
+        wh.push(format!(
+            "c.mentor_member_id = {}",
+            b.push(Val::Int(Some(scope.member_id.unwrap_or(-1))))
+        ));
+    } else if !scope.is_system() {
+        let (_, user, role) = scope.binds();
+        let (u, r) = (
+            b.push(Val::Int(Some(user))),
+            b.push(Val::Text(Some(role.to_string()))),
+        );
+        wh.push(format!(
+            "c.cell_id IN (SELECT sc.descendant_id FROM user_scope su \
+             JOIN org_closure sc ON sc.ancestor_id = su.org_id \
+             WHERE su.user_id = {u} AND su.role = {r})"
+        ));
+        if scope.role == Role::MassOrg {
+            wh.push(format!(
+                "c.proposed_by IN (SELECT vmo.mass_org_id FROM mass_org vmo \
+                 JOIN org_closure mc ON mc.descendant_id = vmo.org_id \
+                 JOIN user_scope mu ON mu.org_id = mc.ancestor_id \
+                 WHERE mu.user_id = {u} AND mu.role = {r})"
+            ));
+        }
+    }
+    wh
+}
+
 /// Roles that record every step in their scope.
 fn is_staff(role: Role) -> bool {
     matches!(
@@ -1281,32 +1315,7 @@ pub async fn list(
         // as lists of cells the candidacies are searched in (`candidacy (cell_id, stage)`), never
         // a correlated check of every candidacy, and no catch-all binds.
         let mut b = crate::bulk::Binds::default();
-        let mut wh: Vec<String> = Vec::new();
-        if scope.role == Role::Mentor && !scope.is_system() {
-            wh.push(format!(
-                "c.mentor_member_id = {}",
-                b.push(Val::Int(Some(scope.member_id.unwrap_or(-1))))
-            ));
-        } else if !scope.is_system() {
-            let (_, user, role) = scope.binds();
-            let (u, r) = (
-                b.push(Val::Int(Some(user))),
-                b.push(Val::Text(Some(role.to_string()))),
-            );
-            wh.push(format!(
-                "c.cell_id IN (SELECT sc.descendant_id FROM user_scope su \
-                 JOIN org_closure sc ON sc.ancestor_id = su.org_id \
-                 WHERE su.user_id = {u} AND su.role = {r})"
-            ));
-            if scope.role == Role::MassOrg {
-                wh.push(format!(
-                    "c.proposed_by IN (SELECT vmo.mass_org_id FROM mass_org vmo \
-                     JOIN org_closure mc ON mc.descendant_id = vmo.org_id \
-                     JOIN user_scope mu ON mu.org_id = mc.ancestor_id \
-                     WHERE mu.user_id = {u} AND mu.role = {r})"
-                ));
-            }
-        }
+        let mut wh: Vec<String> = visible_where(scope, &mut b);
         if let Some(org) = filter.org {
             wh.push(format!(
                 "c.cell_id IN (SELECT f.descendant_id FROM org_closure f WHERE f.ancestor_id = {})",

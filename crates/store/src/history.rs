@@ -111,23 +111,23 @@ pub async fn latest_events(conn: &mut Conn, scope: &Scope, limit: i64) -> Result
     if !scope.role.sees_individuals() {
         return Err(StoreError::Forbidden("individual records"));
     }
-    let (all, user, role, mentor) = crate::candidacies::visible_binds(scope);
+    // Written for the scope given (issue 19): the scope's candidacies, then their latest events,
+    // rather than every event of the database walked newest first until ten are visible.
+    let mut b = crate::bulk::Binds::default();
+    let wh = crate::candidacies::visible_where(scope, &mut b);
+    let limit = b.push(crate::bulk::Val::Int(Some(limit.clamp(1, 100))));
     let sql = format!(
-        "SELECT e.on_date, e.payload, c.pub_id, p.full_name, o.name FROM candidacy_event e \
-         JOIN candidacy c ON c.candidacy_id = e.candidacy_id JOIN person p ON p.person_id = c.person_id \
-         JOIN org o ON o.org_id = c.cell_id WHERE {} ORDER BY e.event_id DESC LIMIT $5",
-        crate::candidacies::visible(1)
+        "SELECT e.on_date, e.payload, c.pub_id, p.full_name, o.name FROM candidacy c \
+         JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id JOIN person p ON p.person_id = c.person_id \
+         JOIN org o ON o.org_id = c.cell_id {} ORDER BY e.event_id DESC LIMIT {limit}",
+        if wh.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", wh.join(" AND "))
+        }
     );
-    let rows: Vec<(jiff_sqlx::Date, String, String, String, String)> = fetch_all!(
-        conn.ex(),
-        (jiff_sqlx::Date, String, String, String, String),
-        &sql,
-        all,
-        user,
-        role,
-        mentor,
-        limit.clamp(1, 100)
-    )?;
+    let rows: Vec<(jiff_sqlx::Date, String, String, String, String)> =
+        crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await?;
     rows.into_iter()
         .map(|(on, payload, candidacy_pub_id, full_name, cell_name)| {
             Ok(RecentEvent {
