@@ -116,10 +116,15 @@ pub async fn latest_events(conn: &mut Conn, scope: &Scope, limit: i64) -> Result
     let mut b = crate::bulk::Binds::default();
     let wh = crate::candidacies::visible_where(scope, &mut b);
     let limit = b.push(crate::bulk::Val::Int(Some(limit.clamp(1, 100))));
+    // The ten event keys first (an integer sort over the scope's steps, covered by the index),
+    // then the names and payloads of those ten only.
     let sql = format!(
-        "SELECT e.on_date, e.payload, c.pub_id, p.full_name, o.name FROM candidacy c \
-         JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id JOIN person p ON p.person_id = c.person_id \
-         JOIN org o ON o.org_id = c.cell_id {} ORDER BY e.event_id DESC LIMIT {limit}",
+        "SELECT e.on_date, e.payload, c.pub_id, p.full_name, o.name FROM ( \
+           SELECT e.event_id FROM candidacy c JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id \
+           {} ORDER BY e.event_id DESC LIMIT {limit}) x \
+         JOIN candidacy_event e ON e.event_id = x.event_id JOIN candidacy c ON c.candidacy_id = e.candidacy_id \
+         JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
+         ORDER BY x.event_id DESC",
         if wh.is_empty() {
             String::new()
         } else {
