@@ -105,22 +105,36 @@ pub struct RecentEvent {
     pub cell_name: String,
 }
 
-/// The latest `limit` steps recorded on the candidacies the scope sees (most recent first), one
-/// query. Names: for roles that see individuals only.
-pub async fn latest_events(conn: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<RecentEvent>> {
-    if !scope.role.sees_individuals() {
-        return Err(StoreError::Forbidden("individual records"));
-    }
-    // Written for the scope given (issue 19): the scope's candidacies, then their latest events,
-    // rather than every event of the database walked newest first until ten are visible.
+/// The steps of the database that the recent try of [`latest_events`] walks.
+const RECENT_STEPS: i64 = 2_000;
+
+/// [`latest_events`]' rows: among the latest [`RECENT_STEPS`] steps (`recent`), or all.
+async fn latest_rows(
+    conn: &mut Conn,
+    scope: &Scope,
+    limit: i64,
+    recent: bool,
+) -> Result<Vec<(jiff_sqlx::Date, String, String, String, String)>> {
     let mut b = crate::bulk::Binds::default();
-    let wh = crate::candidacies::visible_where(scope, &mut b);
-    let limit = b.push(crate::bulk::Val::Int(Some(limit.clamp(1, 100))));
-    // The ten event keys first (an integer sort over the scope's steps, covered by the index),
-    // then the names and payloads of those ten only.
+    let mut wh = crate::candidacies::visible_where(scope, &mut b);
+    if recent {
+        wh.push(format!(
+            "e.event_id > (SELECT COALESCE(MAX(event_id), 0) FROM candidacy_event) - {}",
+            b.push(crate::bulk::Val::Int(Some(RECENT_STEPS)))
+        ));
+    }
+    let limit = b.push(crate::bulk::Val::Int(Some(limit)));
+    // The recent try walks the steps by key, newest first (`CROSS JOIN` keeps SQLite from
+    // starting at the scope's candidacies); the other starts at the scope's candidacies.
+    let from = if recent {
+        wh.insert(0, "c.candidacy_id = e.candidacy_id".to_string());
+        "candidacy_event e CROSS JOIN candidacy c"
+    } else {
+        "candidacy c JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id"
+    };
     let sql = format!(
         "SELECT e.on_date, e.payload, c.pub_id, p.full_name, o.name FROM ( \
-           SELECT e.event_id FROM candidacy c JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id \
+           SELECT e.event_id FROM {from} \
            {} ORDER BY e.event_id DESC LIMIT {limit}) x \
          JOIN candidacy_event e ON e.event_id = x.event_id JOIN candidacy c ON c.candidacy_id = e.candidacy_id \
          JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
@@ -131,8 +145,24 @@ pub async fn latest_events(conn: &mut Conn, scope: &Scope, limit: i64) -> Result
             format!("WHERE {}", wh.join(" AND "))
         }
     );
-    let rows: Vec<(jiff_sqlx::Date, String, String, String, String)> =
-        crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await?;
+    crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await
+}
+
+/// The latest `limit` steps recorded on the candidacies the scope sees (most recent first). Names: for roles that see individuals only.
+pub async fn latest_events(conn: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<RecentEvent>> {
+    if !scope.role.sees_individuals() {
+        return Err(StoreError::Forbidden("individual records"));
+    }
+    // Written for the scope given (issue 19), in two tries: the database's latest
+    // `RECENT_STEPS` steps walked newest first (a busy scope finds its ten there, at a cost that
+    // does not grow), else the scope's own steps sorted — never every step of the database
+    // walked until ten are visible. Either way the event keys first (covered by an index), then
+    // the names and payloads of those ten only.
+    let limit = limit.clamp(1, 100);
+    let mut rows = latest_rows(conn, scope, limit, true).await?;
+    if i64::try_from(rows.len()).unwrap_or(0) < limit {
+        rows = latest_rows(conn, scope, limit, false).await?;
+    }
     rows.into_iter()
         .map(|(on, payload, candidacy_pub_id, full_name, cell_name)| {
             Ok(RecentEvent {
