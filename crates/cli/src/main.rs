@@ -774,22 +774,29 @@ async fn run_rebuild(store: &Store, book: &RuleBook) -> anyhow::Result<ExitCode>
             "  giai đoạn / stage spells of candidacy #{id}: khác các bước / differ from the events"
         );
     }
+    for (org, facet) in report.member_facet_differences.iter().take(shown) {
+        println!(
+            "  thành phần đảng viên / membership composition org {org} {facet}: khác danh sách / differs from the roster"
+        );
+    }
     let total = report.projection_differences.len()
         + report.counter_differences.len()
         + report.closure_differences.len()
         + report.counter_sum_differences.len()
-        + report.spell_differences.len();
+        + report.spell_differences.len()
+        + report.member_facet_differences.len();
     if report.is_clean() {
         println!("Không có sai lệch. / No differences.");
         Ok(ExitCode::SUCCESS)
     } else {
         println!(
-            "{total} sai lệch ({} hồ sơ, {} bộ đếm, {} bảng bao đóng, {} tổng theo cây, {} giai đoạn). / {total} differences.",
+            "{total} sai lệch ({} hồ sơ, {} bộ đếm, {} bảng bao đóng, {} tổng theo cây, {} giai đoạn, {} thành phần đảng viên). / {total} differences.",
             report.projection_differences.len(),
             report.counter_differences.len(),
             report.closure_differences.len(),
             report.counter_sum_differences.len(),
-            report.spell_differences.len()
+            report.spell_differences.len(),
+            report.member_facet_differences.len()
         );
         Ok(ExitCode::FAILURE)
     }

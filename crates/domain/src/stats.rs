@@ -79,6 +79,67 @@ impl ProfileFacts {
     }
 }
 
+/// One fact about a person that a [`Composition`] counts: every person has exactly one of each
+/// kind (a person is one [`Facet::Person`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Facet {
+    /// The person (the total).
+    Person,
+    /// Giới tính.
+    Gender(Gender),
+    /// Full years of age on the "as of" date.
+    Age(u32),
+    /// Dân tộc.
+    Ethnicity(Ethnicity),
+    /// Tôn giáo.
+    Religion(Religion),
+    /// Giáo dục phổ thông.
+    Education(Education),
+    /// Trình độ chuyên môn.
+    Qualification(Qualification),
+    /// Lý luận chính trị.
+    TheoryLevel(TheoryLevel),
+    /// Đối tượng nguồn.
+    Source(SourceCategory),
+    /// Đoàn viên Đoàn TNCS Hồ Chí Minh.
+    YouthUnion(bool),
+    /// Đoàn viên công đoàn.
+    TradeUnion(bool),
+    /// The sector of the cell the person is counted in.
+    Sector(Option<crate::org::Sector>),
+}
+
+impl ProfileFacts {
+    /// The person's facts, one of each kind.
+    pub fn facets(&self) -> [Facet; 12] {
+        [
+            Facet::Person,
+            Facet::Gender(self.gender),
+            Facet::Age(self.age_years),
+            Facet::Ethnicity(self.ethnicity),
+            Facet::Religion(self.religion),
+            Facet::Education(self.education),
+            Facet::Qualification(self.qualification),
+            Facet::TheoryLevel(self.theory_level),
+            Facet::Source(self.source_category),
+            Facet::YouthUnion(self.youth_union_member),
+            Facet::TradeUnion(self.trade_union_member),
+            Facet::Sector(self.sector),
+        ]
+    }
+}
+
+/// The ages at which a composition's age counts change (its age band or youth age): ages in
+/// one stretch between two of them count alike, so counting people "at least this old" at each
+/// of these ages gives every age count a composition needs.
+pub fn age_steps() -> Vec<u32> {
+    (0..=150u32)
+        .filter(|&a| {
+            a == 0 || AgeBand::of(a) != AgeBand::of(a - 1) || is_youth_age(a) != is_youth_age(a - 1)
+        })
+        .collect()
+}
+
 /// The youngest age of the youth age group (Youth Union age), in full years.
 pub const YOUTH_AGE_MIN: u32 = 16;
 /// The oldest age of the youth age group, in full years.
@@ -221,35 +282,48 @@ impl Composition {
 
     /// Count one more person.
     pub fn add(&mut self, f: &ProfileFacts) {
-        let flag = |b: bool| u32::from(b);
-        bump(&mut self.total, 1);
-        bump(&mut self.women, flag(f.gender == Gender::Female));
-        bump_key(&mut self.age_bands, AgeBand::of(f.age_years), 1);
-        bump(&mut self.youth_age, flag(is_youth_age(f.age_years)));
-        bump(&mut self.minority, flag(f.ethnicity.is_minority()));
-        bump_key(&mut self.by_ethnicity, f.ethnicity, 1);
-        bump(&mut self.believers, flag(f.religion.is_believer()));
-        bump_key(&mut self.by_religion, f.religion, 1);
-        bump(&mut self.primary, flag(f.education.primary_done()));
-        bump(
-            &mut self.lower_secondary,
-            flag(f.education.lower_secondary_done()),
-        );
-        bump(
-            &mut self.upper_secondary,
-            flag(f.education.upper_secondary_done()),
-        );
-        bump(
-            &mut self.college_or_higher,
-            flag(f.qualification.is_college_or_higher()),
-        );
-        bump_key(&mut self.by_qualification, f.qualification, 1);
-        bump_key(&mut self.by_theory_level, f.theory_level, 1);
-        bump_key(&mut self.by_source, f.source_category, 1);
-        bump(&mut self.youth_union_members, flag(f.youth_union_member));
-        bump(&mut self.trade_union_members, flag(f.trade_union_member));
-        if let Some(sector) = f.sector {
-            bump_key(&mut self.by_sector, sector, 1);
+        for facet in f.facets() {
+            self.add_count(facet, 1);
+        }
+    }
+
+    /// Count `n` people with one fact: the composition kept as counters per fact (the report's
+    /// membership from per-organisation counters) is rebuilt fact by fact, and [`add`] is the
+    /// same for the facts of one person ([`ProfileFacts::facets`]).
+    ///
+    /// [`add`]: Composition::add
+    pub fn add_count(&mut self, facet: Facet, n: u32) {
+        let flag = |b: bool| if b { n } else { 0 };
+        match facet {
+            Facet::Person => bump(&mut self.total, n),
+            Facet::Gender(g) => bump(&mut self.women, flag(g == Gender::Female)),
+            Facet::Age(age) => {
+                bump_key(&mut self.age_bands, AgeBand::of(age), n);
+                bump(&mut self.youth_age, flag(is_youth_age(age)));
+            }
+            Facet::Ethnicity(e) => {
+                bump(&mut self.minority, flag(e.is_minority()));
+                bump_key(&mut self.by_ethnicity, e, n);
+            }
+            Facet::Religion(r) => {
+                bump(&mut self.believers, flag(r.is_believer()));
+                bump_key(&mut self.by_religion, r, n);
+            }
+            Facet::Education(e) => {
+                bump(&mut self.primary, flag(e.primary_done()));
+                bump(&mut self.lower_secondary, flag(e.lower_secondary_done()));
+                bump(&mut self.upper_secondary, flag(e.upper_secondary_done()));
+            }
+            Facet::Qualification(q) => {
+                bump(&mut self.college_or_higher, flag(q.is_college_or_higher()));
+                bump_key(&mut self.by_qualification, q, n);
+            }
+            Facet::TheoryLevel(t) => bump_key(&mut self.by_theory_level, t, n),
+            Facet::Source(s) => bump_key(&mut self.by_source, s, n),
+            Facet::YouthUnion(b) => bump(&mut self.youth_union_members, flag(b)),
+            Facet::TradeUnion(b) => bump(&mut self.trade_union_members, flag(b)),
+            Facet::Sector(Some(s)) => bump_key(&mut self.by_sector, s, n),
+            Facet::Sector(None) => {}
         }
     }
 
@@ -568,6 +642,28 @@ mod tests {
     use proptest::prelude::*;
 
     const AS_OF: Date = date(2026, 6, 30);
+
+    /// The ages where a count changes: the bands (≤ 30, 31–40, 41–50, 51–60, > 60) and youth
+    /// age (16–30), plan-and-reports.md (Reports).
+    #[test]
+    fn age_steps_are_where_a_band_or_youth_age_changes() {
+        assert_eq!(age_steps(), vec![0, 16, 31, 41, 51, 61]);
+    }
+
+    /// Counting `n` people with one age gives what adding them one by one gives.
+    #[test]
+    fn an_age_counted_n_times_is_n_people_of_that_age() {
+        for age in [0, 15, 16, 30, 31, 45, 60, 61, 90] {
+            let mut by_count = Composition::new();
+            by_count.add_count(Facet::Age(age), 3);
+            let mut one_by_one = Composition::new();
+            for _ in 0..3 {
+                one_by_one.add_count(Facet::Age(age), 1);
+            }
+            assert_eq!(by_count, one_by_one, "{age}");
+            assert_eq!(by_count.youth_age, if (16..=30).contains(&age) { 3 } else { 0 });
+        }
+    }
 
     fn person(name: &str, birth: &str, gender: &str, ethnicity: &str, religion: &str) -> Person {
         PersonForm {

@@ -61,6 +61,37 @@ macro_rules! fetch_optional {
     };
 }
 
+/// Runs `$body` on each row as `$T` while the rows stream in (no `Vec` of all of them, no
+/// keyset pages re-sorting the set); `$body` is a block over `$row` yielding `Result<()>`; the
+/// whole yields `Result<()>` (a `StoreError`).
+#[macro_export]
+macro_rules! for_each_row {
+    ($ex:expr, $T:ty, $sql:expr, |$row:ident| $body:block $(, $arg:expr)* $(,)?) => {{
+        use futures_util::TryStreamExt as _;
+        let mut each = |$row: $T| -> $crate::Result<()> { $body };
+        match $ex {
+            $crate::Ex::Sqlite(c) => {
+                let mut rows = sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.fetch(&mut *c);
+                let mut out: $crate::Result<()> = Ok(());
+                while let Some(r) = rows.try_next().await? {
+                    out = each(r);
+                    if out.is_err() { break; }
+                }
+                out
+            }
+            $crate::Ex::Postgres(c) => {
+                let mut rows = sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.fetch(&mut *c);
+                let mut out: $crate::Result<()> = Ok(());
+                while let Some(r) = rows.try_next().await? {
+                    out = each(r);
+                    if out.is_err() { break; }
+                }
+                out
+            }
+        }
+    }};
+}
+
 pub mod alert_queue;
 pub mod audit;
 pub mod bulk;
@@ -73,6 +104,7 @@ pub mod dialect;
 pub mod export;
 pub mod history;
 pub mod ids;
+pub mod member_facets;
 pub mod members;
 pub mod ops;
 pub mod orgs;

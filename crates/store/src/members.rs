@@ -274,6 +274,8 @@ pub async fn insert_many(
     )
     .await
     ?;
+    // The new members' facts join the composition counters of their cells and above.
+    crate::member_facets::shift(tx, &ids, 1).await?;
     let entries: Vec<AuditEntry<'_>> = rows
         .iter()
         .zip(&pub_ids)
@@ -333,6 +335,12 @@ pub async fn set_status(
             ),
         ));
     }
+    // Leaving takes the member's facts out of the composition counters (official and
+    // probationary both count: becoming official changes none).
+    let leaving = !status.is_active();
+    if leaving {
+        crate::member_facets::shift(tx, &[member_id], -1).await?;
+    }
     if status == MemberStatus::Official {
         exec!(
             tx.ex(),
@@ -387,12 +395,14 @@ pub async fn move_to_cell(
         ));
     }
     require_open_cell(tx, cell_id).await?;
+    crate::member_facets::shift(tx, &[member_id], -1).await?;
     exec!(
         tx.ex(),
         "UPDATE member SET cell_id = $1 WHERE member_id = $2",
         cell_id,
         member_id
     )?;
+    crate::member_facets::shift(tx, &[member_id], 1).await?;
     audit::append(
         tx,
         ctx,

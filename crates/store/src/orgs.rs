@@ -244,6 +244,7 @@ async fn relink(tx: &mut Tx, org_id: i64, new_parent: i64) -> Result<()> {
            AND s.metric = counter_sum.metric)",
         org_id
     )?;
+    crate::member_facets::leave_ancestors(tx, org_id).await?;
     // Cut the subtree from its old ancestors, then join it under the new parent's ancestors.
     exec!(
         tx.ex(),
@@ -269,6 +270,7 @@ async fn relink(tx: &mut Tx, org_id: i64, new_parent: i64) -> Result<()> {
         org_id,
         new_parent
     )?;
+    crate::member_facets::join_ancestors(tx, org_id, new_parent).await?;
     exec!(
         tx.ex(),
         "UPDATE org SET parent_id = $1 WHERE org_id = $2",
@@ -458,12 +460,16 @@ pub async fn merge(
         record_move(tx, ctx, *child, Some(from), Some(into), on, reason).await?;
     }
     if from_kind.is_cell() {
+        // The members' cell (its kind) changes: out of the composition counters and back in.
+        let members = crate::member_facets::ids_where(tx, "m.cell_id = $1", from).await?;
+        crate::member_facets::shift(tx, &members, -1).await?;
         exec!(
             tx.ex(),
             "UPDATE member SET cell_id = $1 WHERE cell_id = $2",
             into,
             from
         )?;
+        crate::member_facets::shift(tx, &members, 1).await?;
         exec!(
             tx.ex(),
             "UPDATE candidacy SET cell_id = $1 WHERE cell_id = $2",

@@ -582,6 +582,10 @@ pub async fn update(
     };
     let unit = unit_id(tx, p.residential_unit.as_ref()).await?;
     let name = p.full_name.as_str();
+    // A member's facts change with the person's: out of the composition counters before, back
+    // in after.
+    let members = crate::member_facets::ids_where(tx, "m.person_id = $1", person_id).await?;
+    crate::member_facets::shift(tx, &members, -1).await?;
     exec!(
         tx.ex(),
         "UPDATE person SET full_name = $1, search_text = $2, name_key = $3, birth_date = $4, gender = $5, \
@@ -606,6 +610,7 @@ pub async fn update(
         person_id
     )
     .map_err(map_unique)?;
+    crate::member_facets::shift(tx, &members, 1).await?;
     audit::append(
         tx,
         ctx,

@@ -12,6 +12,8 @@
 //! - The closure table is compared with the parent links ([`orgs::closure_differences`]).
 //! - The counters summed per subtree (`counter_sum`) are compared with the counters summed over
 //!   the closure, and the stage spells (`stage_spell`) with the stages the events entered.
+//! - The membership composition counters (`member_facet`) are compared with the members of each
+//!   subtree counted again ([`crate::member_facets`]).
 //!
 //! Candidacies are read page by page (keyset), each page's events in one query. The recomputed
 //! counters are held in memory (one entry per organisation, month and metric). The report is
@@ -48,6 +50,9 @@ pub struct RebuildReport {
     pub counter_sum_differences: Vec<(i64, String, String)>,
     /// Candidacies whose stage spells (`stage_spell`) are not the stages their events entered.
     pub spell_differences: Vec<i64>,
+    /// (org id, fact) whose membership composition counters (`member_facet`) are not the
+    /// members of its subtree counted (the fact's name only: the values are sensitive).
+    pub member_facet_differences: Vec<(i64, String)>,
 }
 
 impl RebuildReport {
@@ -58,6 +63,7 @@ impl RebuildReport {
             && self.closure_differences.is_empty()
             && self.counter_sum_differences.is_empty()
             && self.spell_differences.is_empty()
+            && self.member_facet_differences.is_empty()
     }
 }
 
@@ -259,5 +265,14 @@ pub async fn rebuild(store: &Store, book: &RuleBook) -> Result<RebuildReport> {
         .into_iter()
         .map(|(id,)| id)
         .collect();
+    let facets_kept = "SELECT org_id, facet, value, n FROM member_facet WHERE n <> 0";
+    let facets_derived = crate::member_facets::derived_sql();
+    let sql = format!(
+        "SELECT DISTINCT x.org_id, x.facet FROM ( \
+           SELECT * FROM ({facets_kept} EXCEPT {facets_derived}) a \
+           UNION ALL SELECT * FROM ({facets_derived} EXCEPT {facets_kept}) b) x \
+         ORDER BY x.org_id, x.facet LIMIT 1000"
+    );
+    report.member_facet_differences = fetch_all!(conn.ex(), (i64, String), &sql)?;
     Ok(report)
 }

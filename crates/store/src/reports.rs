@@ -18,8 +18,8 @@
 //! written from, with the same rules, so a drill-down lists exactly as many people as the number.
 //!
 //! **Composition** (of the admitted, of the membership) and the **pipeline ageing** read people
-//! and candidacies in batches: grouped queries or keyset pages of [`BATCH`] rows, never a query per
-//! person. Names are read only by [`admitted_in`], for roles that see individuals; everything
+//! and candidacies as grouped queries or one streamed pass over the rows (never a query per
+//! person, never the whole set in memory). Names are read only by [`admitted_in`], for roles that see individuals; everything
 //! else is an aggregate that every role may read for an organisation in its scope. An
 //! organisation outside the scope is [`StoreError::NotFound`].
 
@@ -34,16 +34,13 @@ use ketnap_domain::person::{
     BirthDate, Education, Ethnicity, Gender, Qualification, Religion, SourceCategory, TheoryLevel,
 };
 use ketnap_domain::plan::{Actuals, Gap, Line, Period, Plan, PlanVsActual, SubGroup, children_gap};
-use ketnap_domain::stats::{Composition, ProfileFacts};
+use ketnap_domain::stats::{Composition, Facet, ProfileFacts};
 use serde::Serialize;
 
 use crate::candidacies::{self, EventPayload, IntroductionCount};
 use crate::counters::{admission_metrics, period_of, stage_from_code};
 use crate::people::{Page, into_page, page_size};
-use crate::{Conn, Result, Scope, StoreError, counters, d, orgs, plans};
-
-/// Rows read per round trip when people are read in batches (composition).
-pub const BATCH: i64 = 2_000;
+use crate::{Conn, Result, Scope, StoreError, counters, d, member_facets, orgs, plans};
 
 /// The counter behind the plan's **sources** line: people put on the sympathizer list
 /// (`sympathizer.listed`).
@@ -969,8 +966,7 @@ async fn pipeline_of(conn: &mut Conn, org_id: i64, today: Date) -> Result<Pipeli
 // ---------------------------------------------------------------------------------------------
 
 #[derive(sqlx::FromRow)]
-struct FactsRow {
-    key: i64,
+pub(crate) struct FactsRow {
     as_of: Option<jiff_sqlx::Date>,
     birth_date: jiff_sqlx::Date,
     gender: String,
@@ -985,6 +981,11 @@ struct FactsRow {
     trade_union_member: bool,
     /// The kind of the cell the person is counted in (its sector).
     cell_kind: String,
+    /// The member's admission and leaving dates (membership reads only).
+    #[sqlx(default)]
+    pub(crate) admitted_on: Option<jiff_sqlx::Date>,
+    #[sqlx(default)]
+    pub(crate) left_on: Option<jiff_sqlx::Date>,
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -992,52 +993,89 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("person {what} code"))
 }
 
+fn gender_of(code: &str) -> Result<Gender> {
+    Gender::ALL
+        .into_iter()
+        .find(|g| g.code() == code)
+        .ok_or_else(|| corrupt("gender"))
+}
+
+fn ethnicity_of(code: &str) -> Result<Ethnicity> {
+    (code.len() == 2)
+        .then(|| code.parse::<u8>().ok())
+        .flatten()
+        .and_then(Ethnicity::from_code)
+        .ok_or_else(|| corrupt("ethnicity"))
+}
+
+fn religion_of(code: &str) -> Result<Religion> {
+    Religion::ALL
+        .into_iter()
+        .find(|r| r.code() == code)
+        .ok_or_else(|| corrupt("religion"))
+}
+
+fn qualification_of(code: &str) -> Result<Qualification> {
+    Qualification::ALL
+        .into_iter()
+        .find(|q| q.code() == code)
+        .ok_or_else(|| corrupt("qualification"))
+}
+
+fn theory_level_of(code: &str) -> Result<TheoryLevel> {
+    TheoryLevel::ALL
+        .into_iter()
+        .find(|t| t.code() == code)
+        .ok_or_else(|| corrupt("theory level"))
+}
+
+fn source_of(code: &str) -> Option<SourceCategory> {
+    SourceCategory::ALL.into_iter().find(|s| s.code() == code)
+}
+
+fn sector_of(cell_kind: &str) -> Option<Sector> {
+    OrgKind::from_code(cell_kind).as_ref().and_then(Sector::of)
+}
+
+/// The fact a `member_facet` row counts (`crate::member_facets`); ages are read apart.
+pub(crate) fn facet_of(facet: &str, value: &str) -> Result<Facet> {
+    Ok(match facet {
+        "person" => Facet::Person,
+        "gender" => Facet::Gender(gender_of(value)?),
+        "ethnicity" => Facet::Ethnicity(ethnicity_of(value)?),
+        "religion" => Facet::Religion(religion_of(value)?),
+        "education" => Facet::Education(Education::parse(value).map_err(|_| corrupt("education"))?),
+        "qualification" => Facet::Qualification(qualification_of(value)?),
+        "theory_level" => Facet::TheoryLevel(theory_level_of(value)?),
+        "source" => Facet::Source(source_of(value).ok_or_else(|| corrupt("source category"))?),
+        "youth_union" => Facet::YouthUnion(value == "1"),
+        "trade_union" => Facet::TradeUnion(value == "1"),
+        "cell_kind" => Facet::Sector(sector_of(value)),
+        _ => return Err(corrupt("member fact")),
+    })
+}
+
 impl FactsRow {
-    fn facts(&self, as_of: Date) -> Result<ProfileFacts> {
+    pub(crate) fn facts(&self, as_of: Date) -> Result<ProfileFacts> {
         let birth =
             BirthDate::try_from(self.birth_date.to_jiff()).map_err(|_| corrupt("birth date"))?;
-        let gender = Gender::ALL
-            .into_iter()
-            .find(|g| g.code() == self.gender)
-            .ok_or_else(|| corrupt("gender"))?;
-        let ethnicity = (self.ethnicity.len() == 2)
-            .then(|| self.ethnicity.parse::<u8>().ok())
-            .flatten()
-            .and_then(Ethnicity::from_code)
-            .ok_or_else(|| corrupt("ethnicity"))?;
-        let religion = Religion::ALL
-            .into_iter()
-            .find(|r| r.code() == self.religion)
-            .ok_or_else(|| corrupt("religion"))?;
-        let education = Education::parse(&self.education).map_err(|_| corrupt("education"))?;
-        let qualification = Qualification::ALL
-            .into_iter()
-            .find(|q| q.code() == self.qualification)
-            .ok_or_else(|| corrupt("qualification"))?;
-        let theory_level = TheoryLevel::ALL
-            .into_iter()
-            .find(|t| t.code() == self.theory_level)
-            .ok_or_else(|| corrupt("theory level"))?;
         // The candidacy's category (what the counters count), else the person's: a candidacy
         // opened without a category stores an empty one.
-        let category = |code: &str| SourceCategory::ALL.into_iter().find(|s| s.code() == code);
-        let source_category = category(&self.source_category)
-            .or_else(|| category(&self.person_source_category))
+        let source_category = source_of(&self.source_category)
+            .or_else(|| source_of(&self.person_source_category))
             .ok_or_else(|| corrupt("source category"))?;
         Ok(ProfileFacts {
-            gender,
+            gender: gender_of(&self.gender)?,
             age_years: birth.age_in_full_years(as_of),
-            ethnicity,
-            religion,
-            education,
-            qualification,
-            theory_level,
+            ethnicity: ethnicity_of(&self.ethnicity)?,
+            religion: religion_of(&self.religion)?,
+            education: Education::parse(&self.education).map_err(|_| corrupt("education"))?,
+            qualification: qualification_of(&self.qualification)?,
+            theory_level: theory_level_of(&self.theory_level)?,
             source_category,
             youth_union_member: self.youth_union_member,
             trade_union_member: self.trade_union_member,
-            sector: OrgKind::from_code(&self.cell_kind)
-                .as_ref()
-                .and_then(Sector::of),
+            sector: sector_of(&self.cell_kind),
         })
     }
 }
@@ -1046,11 +1084,17 @@ const FACT_COLS: &str = "p.birth_date, p.gender, p.ethnicity, p.religion, p.educ
     p.qualification, p.theory_level, p.source_category AS person_source_category, \
     p.youth_union_member, p.trade_union_member";
 
+/// A member's facts as [`FactsRow`] reads them (over `member m`, `person p` and the cell
+/// `org co`): the person's own source category, the member's cell.
+pub(crate) const MEMBER_FACT_COLS: &str = "CAST(NULL AS DATE) AS as_of, p.birth_date, p.gender, \
+    p.ethnicity, p.religion, p.education, p.qualification, p.theory_level, \
+    p.source_category AS person_source_category, p.youth_union_member, p.trade_union_member, \
+    p.source_category, co.kind AS cell_kind";
+
 /// The composition of the people admitted in the subtree of `org_id` between `from` and
 /// `through` (approved and not annulled decisions, as [`admitted_in`] lists them), each as of the
 /// decision's date; the source category is the candidacy's (what the counters count; the
-/// person's when the candidacy has none). Read in
-/// keyset pages of [`BATCH`].
+/// person's when the candidacy has none). Read in one pass as the rows stream in.
 pub async fn admitted_composition(
     conn: &mut Conn,
     scope: &Scope,
@@ -1069,43 +1113,35 @@ async fn admitted_of(
     through: Date,
 ) -> Result<Composition> {
     let sql = format!(
-        "SELECT e.event_id AS key, e.on_date AS as_of, {FACT_COLS}, c.source_category, \
+        "SELECT e.on_date AS as_of, {FACT_COLS}, c.source_category, \
          co.kind AS cell_kind \
          FROM org_closure oc JOIN candidacy_event e ON e.cell_id = oc.descendant_id \
          JOIN org co ON co.org_id = e.cell_id \
          JOIN candidacy c ON c.candidacy_id = e.candidacy_id \
          JOIN person p ON p.person_id = c.person_id \
-         WHERE oc.ancestor_id = $1 AND e.on_date >= $2 AND e.on_date <= $3 AND {ADMITTED} \
-         AND e.event_id > $4 ORDER BY e.event_id LIMIT $5"
+         WHERE oc.ancestor_id = $1 AND e.on_date >= $2 AND e.on_date <= $3 AND {ADMITTED}"
     );
     let mut comp = Composition::new();
-    let mut after = i64::MIN;
-    loop {
-        let rows = fetch_all!(
-            conn.ex(),
-            FactsRow,
-            &sql,
-            org_id,
-            d(from),
-            d(through),
-            after,
-            BATCH
-        )?;
-        for r in &rows {
+    crate::for_each_row!(
+        conn.ex(),
+        FactsRow,
+        &sql,
+        |r| {
             let on = r.as_of.map_or(through, |x| x.to_jiff());
             comp.add(&r.facts(on)?);
-            after = r.key;
-        }
-        if i64::try_from(rows.len()).unwrap_or(0) < BATCH {
-            return Ok(comp);
-        }
-    }
+            Ok(())
+        },
+        org_id,
+        d(from),
+        d(through)
+    )?;
+    Ok(comp)
 }
 
 /// The composition of the membership (official and probationary members) of the subtree of
 /// `org_id` as it stood on `as_of`: admitted by then and not yet left (a leaving status without
 /// a date counts as left, as in the start-of-year snapshot), ages on `as_of`. Members are counted
-/// in the cell their roster row names now. Read in keyset pages of [`BATCH`].
+/// in the cell their roster row names now. Read in one pass as the rows stream in.
 pub async fn membership_composition(
     conn: &mut Conn,
     scope: &Scope,
@@ -1113,33 +1149,50 @@ pub async fn membership_composition(
     as_of: Date,
 ) -> Result<Composition> {
     org_head(conn, scope, org_id).await?;
-    membership_of(conn, org_id, as_of).await
+    let [comp] = memberships_of(conn, org_id, [as_of]).await?;
+    Ok(comp)
 }
 
-async fn membership_of(conn: &mut Conn, org_id: i64, as_of: Date) -> Result<Composition> {
+/// The membership compositions of the subtree of `org_id` on each of `dates`, from one pass over
+/// the members who were in on any of them (a report's period end and the same day a year
+/// earlier read the subtree's members once, not twice).
+async fn memberships_of<const N: usize>(
+    conn: &mut Conn,
+    org_id: i64,
+    dates: [Date; N],
+) -> Result<[Composition; N]> {
+    let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
+        return Ok(std::array::from_fn(|_| Composition::new()));
+    };
     let sql = format!(
-        "SELECT m.member_id AS key, CAST(NULL AS DATE) AS as_of, {FACT_COLS}, p.source_category, \
-         co.kind AS cell_kind \
+        "SELECT {MEMBER_FACT_COLS}, m.admitted_on, m.left_on \
          FROM org_closure oc JOIN member m ON m.cell_id = oc.descendant_id \
          JOIN org co ON co.org_id = m.cell_id \
          JOIN person p ON p.person_id = m.person_id \
          WHERE oc.ancestor_id = $1 AND (m.admitted_on IS NULL OR m.admitted_on <= $2) \
-         AND (m.left_on IS NULL OR m.left_on > $2) \
-         AND (m.left_on IS NOT NULL OR m.status IN ('official', 'probationary')) \
-         AND m.member_id > $3 ORDER BY m.member_id LIMIT $4"
+         AND (m.left_on IS NULL OR m.left_on > $3) \
+         AND (m.left_on IS NOT NULL OR m.status IN ('official', 'probationary'))"
     );
-    let mut comp = Composition::new();
-    let mut after = i64::MIN;
-    loop {
-        let rows = fetch_all!(conn.ex(), FactsRow, &sql, org_id, d(as_of), after, BATCH)?;
-        for r in &rows {
-            comp.add(&r.facts(as_of)?);
-            after = r.key;
-        }
-        if i64::try_from(rows.len()).unwrap_or(0) < BATCH {
-            return Ok(comp);
-        }
-    }
+    let mut comps: [Composition; N] = std::array::from_fn(|_| Composition::new());
+    crate::for_each_row!(
+        conn.ex(),
+        FactsRow,
+        &sql,
+        |r| {
+            let admitted = r.admitted_on.map(|x| x.to_jiff());
+            let left = r.left_on.map(|x| x.to_jiff());
+            for (comp, on) in comps.iter_mut().zip(dates) {
+                if admitted.is_none_or(|a| a <= on) && left.is_none_or(|l| l > on) {
+                    comp.add(&r.facts(on)?);
+                }
+            }
+            Ok(())
+        },
+        org_id,
+        d(*last),
+        d(*first)
+    )?;
+    Ok(comps)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1279,6 +1332,7 @@ async fn figures(
     period: Period,
     from: Date,
     through: Date,
+    membership: Composition,
 ) -> Result<PeriodFigures> {
     let m = period_metrics(conn, org_id, from, through).await?;
     Ok(PeriodFigures {
@@ -1288,7 +1342,7 @@ async fn figures(
         flows: Flows::from_metrics(&m),
         actuals: actuals_from_metrics(&m),
         admitted: admitted_of(conn, org_id, from, through).await?,
-        membership: membership_of(conn, org_id, through).await?,
+        membership,
         introductions: candidacies::introductions_by_mass_org(conn, scope, org_id, from, through)
             .await?,
         awareness_course: crate::classes::figures(
@@ -1326,16 +1380,30 @@ pub async fn periodic(
     let org = org_head(conn, scope, org_id).await?;
     let span = span_of(conn, org_id, period).await?;
     let through = span.through.min(today);
-    let current = figures(conn, scope, org_id, *period, span.from, through).await?;
-    let year_earlier = match year_earlier(period) {
-        Some(p) => {
-            let through = through
-                .saturating_sub(1.year())
-                .min(p.last_day())
-                .max(p.first_day());
-            Some(figures(conn, scope, org_id, p, p.first_day(), through).await?)
+    // The same period a year earlier, ending as many days in as this one has run.
+    let earlier = year_earlier(period).map(|p| {
+        let through = through
+            .saturating_sub(1.year())
+            .min(p.last_day())
+            .max(p.first_day());
+        (p, through)
+    });
+    let (membership, earlier_membership) = match earlier {
+        Some((_, on)) => {
+            let [now, then] = member_facets::memberships(conn, org_id, [through, on]).await?;
+            (now, Some(then))
         }
-        None => None,
+        None => {
+            let [now] = member_facets::memberships(conn, org_id, [through]).await?;
+            (now, None)
+        }
+    };
+    let current = figures(conn, scope, org_id, *period, span.from, through, membership).await?;
+    let year_earlier = match (earlier, earlier_membership) {
+        (Some((p, on)), Some(m)) => {
+            Some(figures(conn, scope, org_id, p, p.first_day(), on, m).await?)
+        }
+        _ => None,
     };
     let pipeline = pipeline_of(conn, org_id, today).await?;
     Ok(PeriodicReport {

@@ -1,0 +1,281 @@
+//! The membership composition kept as counters (issue 19): for every organisation, how many
+//! members of its subtree (official and probationary, not left) have each fact — gender, birth
+//! date, ethnicity, religion, education, qualification, theory level, source category, Youth
+//! Union and trade-union membership, the kind of their cell — in `member_facet` (migration 15),
+//! kept in the writing transaction by [`shift`] and moved with a subtree by [`relink`].
+//!
+//! A report reads its organisation's rows ([`memberships`]) instead of every member of the
+//! subtree: ages on a date come from the birth-date rows summed below the birthdays that make
+//! each age step ([`age_steps`]); the membership on a past date is the current one corrected by
+//! the few members who joined or left since (read through `member (cell_id, admitted_on)` and
+//! `(cell_id, left_on)`). [`crate::reports::membership_composition`] computes the same from
+//! every member (the test compares the two), and `ketnap rebuild` compares the rows with the
+//! members counted again.
+//!
+//! The writes that change a counted fact call [`shift`] with −1 before and +1 after: adding
+//! members, a status change, a move to another cell, a person's details edited, a cell's kind
+//! changed, two cells merged.
+
+use std::collections::HashMap;
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use ketnap_domain::dates::full_months;
+use ketnap_domain::stats::{Composition, Facet, age_steps};
+
+use crate::{Conn, Result, StoreError, Tx, d};
+
+/// The facts of the counted members matching `cond` (over `member m`), one row per member and
+/// fact: `(cell_id, facet, value)`. The same derivation fills the table (migration 15) and checks
+/// it (`ketnap rebuild`).
+pub(crate) fn facts_sql(cond: &str) -> String {
+    format!(
+        "SELECT m.cell_id AS cell_id, f.facet AS facet, CASE f.facet \
+           WHEN 'person' THEN '' \
+           WHEN 'gender' THEN p.gender \
+           WHEN 'birth' THEN CAST(p.birth_date AS TEXT) \
+           WHEN 'ethnicity' THEN p.ethnicity \
+           WHEN 'religion' THEN p.religion \
+           WHEN 'education' THEN p.education \
+           WHEN 'qualification' THEN p.qualification \
+           WHEN 'theory_level' THEN p.theory_level \
+           WHEN 'source' THEN p.source_category \
+           WHEN 'youth_union' THEN CASE WHEN p.youth_union_member THEN '1' ELSE '0' END \
+           WHEN 'trade_union' THEN CASE WHEN p.trade_union_member THEN '1' ELSE '0' END \
+           ELSE co.kind END AS value \
+         FROM member m JOIN person p ON p.person_id = m.person_id \
+         JOIN org co ON co.org_id = m.cell_id \
+         CROSS JOIN (SELECT 'person' AS facet UNION ALL SELECT 'gender' UNION ALL SELECT 'birth' \
+           UNION ALL SELECT 'ethnicity' UNION ALL SELECT 'religion' UNION ALL SELECT 'education' \
+           UNION ALL SELECT 'qualification' UNION ALL SELECT 'theory_level' \
+           UNION ALL SELECT 'source' UNION ALL SELECT 'youth_union' \
+           UNION ALL SELECT 'trade_union' UNION ALL SELECT 'cell_kind') f \
+         WHERE m.left_on IS NULL AND m.status IN ('official', 'probationary') AND ({cond})"
+    )
+}
+
+/// The rows the table should hold, derived from the members: `(org_id, facet, value, n)`.
+pub(crate) fn derived_sql() -> String {
+    format!(
+        "SELECT oc.ancestor_id AS org_id, x.facet, x.value, CAST(COUNT(*) AS BIGINT) AS n \
+         FROM ({}) x JOIN org_closure oc ON oc.descendant_id = x.cell_id \
+         GROUP BY oc.ancestor_id, x.facet, x.value",
+        facts_sql("1 = 1")
+    )
+}
+
+/// Add `sign` (+1 or −1) times the facts of the members `member_ids` (those counted: official
+/// or probationary, not left) to their cell and every organisation above it. Called with −1
+/// before a write that changes a counted fact and +1 after it, in the write's transaction.
+pub async fn shift(tx: &mut Tx, member_ids: &[i64], sign: i64) -> Result<()> {
+    for chunk in member_ids.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO member_facet (org_id, facet, value, n) \
+             SELECT oc.ancestor_id, x.facet, x.value, CAST(COUNT(*) * $1 AS BIGINT) \
+             FROM ({}) x JOIN org_closure oc ON oc.descendant_id = x.cell_id WHERE 1 = 1 \
+             GROUP BY oc.ancestor_id, x.facet, x.value \
+             ON CONFLICT (org_id, facet, value) DO UPDATE SET n = member_facet.n + excluded.n",
+            facts_sql(&format!("m.member_id IN ({list})"))
+        );
+        exec!(tx.ex(), &sql, sign)?;
+    }
+    Ok(())
+}
+
+/// The members whose facts `shift` counts that match `cond` with one integer bind (a cell, a
+/// person): their ids, for a −1 before and a +1 after a write.
+pub async fn ids_where(tx: &mut Tx, cond: &str, id: i64) -> Result<Vec<i64>> {
+    let sql = format!(
+        "SELECT m.member_id FROM member m WHERE {cond} AND m.left_on IS NULL \
+         AND m.status IN ('official', 'probationary')"
+    );
+    Ok(fetch_all!(tx.ex(), (i64,), &sql, id)?
+        .into_iter()
+        .map(|(i,)| i)
+        .collect())
+}
+
+/// A subtree rooted at `org_id` leaves the rows of its ancestors (before the closure is cut).
+pub(crate) async fn leave_ancestors(tx: &mut Tx, org_id: i64) -> Result<()> {
+    exec!(
+        tx.ex(),
+        "UPDATE member_facet SET n = n - (SELECT s.n FROM member_facet s \
+           WHERE s.org_id = $1 AND s.facet = member_facet.facet AND s.value = member_facet.value) \
+         WHERE org_id IN (SELECT ancestor_id FROM org_closure WHERE descendant_id = $1 AND depth > 0) \
+         AND EXISTS (SELECT 1 FROM member_facet s WHERE s.org_id = $1 AND s.facet = member_facet.facet \
+           AND s.value = member_facet.value)",
+        org_id
+    )?;
+    Ok(())
+}
+
+/// A subtree rooted at `org_id` joins the rows of `new_parent` and every one above it.
+pub(crate) async fn join_ancestors(tx: &mut Tx, org_id: i64, new_parent: i64) -> Result<()> {
+    exec!(
+        tx.ex(),
+        "INSERT INTO member_facet (org_id, facet, value, n) \
+         SELECT a.ancestor_id, s.facet, s.value, s.n FROM org_closure a \
+         JOIN member_facet s ON s.org_id = $1 WHERE a.descendant_id = $2 \
+         ON CONFLICT (org_id, facet, value) DO UPDATE SET n = member_facet.n + excluded.n",
+        org_id,
+        new_parent
+    )?;
+    Ok(())
+}
+
+/// The latest birth date of someone at least `years` full years old on `on`.
+fn born_by(on: Date, years: u32) -> Date {
+    let need = years * 12;
+    let mut b = on.saturating_sub(i64::from(years).years());
+    while full_months(b, on) < need {
+        b = b.yesterday().unwrap_or(b);
+    }
+    while let Ok(next) = b.tomorrow() {
+        if full_months(next, on) >= need {
+            b = next;
+        } else {
+            break;
+        }
+    }
+    b
+}
+
+/// The membership compositions of the subtree of `org_id` on each of `dates` from the counters:
+/// the counted facts of the current membership, ages from the birth-date rows, then the members
+/// who joined or left after a date taken out or put back for that date.
+pub(crate) async fn memberships<const N: usize>(
+    conn: &mut Conn,
+    org_id: i64,
+    dates: [Date; N],
+) -> Result<[Composition; N]> {
+    let mut counts: [HashMap<Facet, i64>; N] = std::array::from_fn(|_| HashMap::new());
+    let Some(first) = dates.iter().min().copied() else {
+        return Ok(std::array::from_fn(|_| Composition::new()));
+    };
+    // The facts other than ages, the same on every date.
+    let rows: Vec<(String, String, i64)> = fetch_all!(
+        conn.ex(),
+        (String, String, i64),
+        "SELECT facet, value, n FROM member_facet WHERE org_id = $1 AND facet <> 'birth' AND n <> 0",
+        org_id
+    )?;
+    for (facet, value, n) in rows {
+        let f = crate::reports::facet_of(&facet, &value)?;
+        for c in &mut counts {
+            *c.entry(f).or_default() += n;
+        }
+    }
+    // Ages: how many were born by the last birthday of each age step, on each date.
+    let steps = age_steps();
+    let mut sums = Vec::new();
+    let mut binds = Vec::new();
+    for on in dates {
+        for &k in &steps {
+            if k == 0 {
+                sums.push("CAST(COALESCE(SUM(n), 0) AS BIGINT)".to_string());
+            } else {
+                binds.push(born_by(on, k).to_string());
+                sums.push(format!(
+                    "CAST(COALESCE(SUM(CASE WHEN value <= ${} THEN n ELSE 0 END), 0) AS BIGINT)",
+                    binds.len() + 1
+                ));
+            }
+        }
+    }
+    let sql = format!(
+        "SELECT {} FROM member_facet WHERE org_id = $1 AND facet = 'birth' AND n <> 0",
+        sums.join(", ")
+    );
+    let at_least = ages_at_least(conn, &sql, org_id, &binds).await?;
+    for (i, c) in counts.iter_mut().enumerate() {
+        let of_date = &at_least[i * steps.len()..(i + 1) * steps.len()];
+        for (j, &k) in steps.iter().enumerate() {
+            let older = of_date.get(j + 1).copied().unwrap_or(0);
+            *c.entry(Facet::Age(k)).or_default() += of_date[j] - older;
+        }
+    }
+    // Who joined after the earliest date while counted now, or left after it: each counted on a
+    // date as the report's scan counts them, less as they are counted now.
+    let sql = format!(
+        "SELECT {cols}, m.admitted_on, m.left_on FROM org_closure oc \
+         JOIN member m ON m.cell_id = oc.descendant_id \
+         JOIN org co ON co.org_id = m.cell_id JOIN person p ON p.person_id = m.person_id \
+         WHERE oc.ancestor_id = $1 AND m.left_on IS NULL AND m.status IN ('official', 'probationary') \
+         AND m.admitted_on > $2 \
+         UNION ALL SELECT {cols}, m.admitted_on, m.left_on FROM org_closure oc \
+         JOIN member m ON m.cell_id = oc.descendant_id \
+         JOIN org co ON co.org_id = m.cell_id JOIN person p ON p.person_id = m.person_id \
+         WHERE oc.ancestor_id = $1 AND m.left_on > $2",
+        cols = crate::reports::MEMBER_FACT_COLS
+    );
+    let since: Vec<crate::reports::FactsRow> =
+        fetch_all!(conn.ex(), crate::reports::FactsRow, &sql, org_id, d(first))?;
+    for r in &since {
+        let admitted = r.admitted_on.map(|x| x.to_jiff());
+        let left = r.left_on.map(|x| x.to_jiff());
+        for (c, on) in counts.iter_mut().zip(dates) {
+            let then = admitted.is_none_or(|a| a <= on) && left.is_none_or(|l| l > on);
+            let delta = i64::from(then) - i64::from(left.is_none());
+            if delta != 0 {
+                for f in r.facts(on)?.facets() {
+                    let f = match f {
+                        Facet::Age(a) => {
+                            Facet::Age(steps.iter().rev().find(|&&k| k <= a).copied().unwrap_or(0))
+                        }
+                        other => other,
+                    };
+                    *c.entry(f).or_default() += delta;
+                }
+            }
+        }
+    }
+    let mut out: [Composition; N] = std::array::from_fn(|_| Composition::new());
+    for (comp, c) in out.iter_mut().zip(counts) {
+        for (f, n) in c {
+            let n = u32::try_from(n).map_err(|_| {
+                StoreError::Corrupt("member_facet count below zero (run ketnap rebuild)".into())
+            })?;
+            if n > 0 {
+                comp.add_count(f, n);
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn ages_at_least(
+    conn: &mut Conn,
+    sql: &str,
+    org_id: i64,
+    binds: &[String],
+) -> Result<Vec<i64>> {
+    use sqlx::Row;
+    let row = match conn.ex() {
+        crate::Ex::Sqlite(c) => {
+            let mut q = sqlx::query(sql).bind(org_id);
+            for b in binds {
+                q = q.bind(b);
+            }
+            let r = q.fetch_one(&mut *c).await?;
+            (0..r.len())
+                .map(|i| r.try_get::<i64, _>(i))
+                .collect::<std::result::Result<Vec<_>, _>>()?
+        }
+        crate::Ex::Postgres(c) => {
+            let mut q = sqlx::query(sql).bind(org_id);
+            for b in binds {
+                q = q.bind(b);
+            }
+            let r = q.fetch_one(&mut *c).await?;
+            (0..r.len())
+                .map(|i| r.try_get::<i64, _>(i))
+                .collect::<std::result::Result<Vec<_>, _>>()?
+        }
+    };
+    Ok(row)
+}
