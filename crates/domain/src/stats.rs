@@ -661,7 +661,10 @@ mod tests {
                 one_by_one.add_count(Facet::Age(age), 1);
             }
             assert_eq!(by_count, one_by_one, "{age}");
-            assert_eq!(by_count.youth_age, if (16..=30).contains(&age) { 3 } else { 0 });
+            assert_eq!(
+                by_count.youth_age,
+                if (16..=30).contains(&age) { 3 } else { 0 }
+            );
         }
     }
 

@@ -901,10 +901,10 @@ impl Pipeline {
 
 /// The pipeline of the subtree of `org_id` by stage, with ageing as of `today`, in ONE grouped
 /// query. A candidacy's time in its stage runs from its *stage-since* date: the date of the
-/// first event of the current run of its stage (the projection keeps no such column, so it is
-/// read from the event log in the same query: the earliest event after the last one that left
-/// the candidacy in another stage). Steps that keep the stage (a mentor assigned, a document)
-/// do not reset it.
+/// first event of the current run of its stage: the date its latest stage spell was entered
+/// (`stage_spell`, written with the step; steps are dated in order, so it is the earliest event
+/// after the last one that left the candidacy in another stage). Steps that keep the stage (a
+/// mentor assigned, a document) do not reset it.
 pub async fn pipeline(
     conn: &mut Conn,
     scope: &Scope,
@@ -924,9 +924,8 @@ async fn pipeline_of(conn: &mut Conn, org_id: i64, today: Date) -> Result<Pipeli
          CAST(COALESCE(SUM(CASE WHEN x.since <= $3 AND x.since > $4 THEN 1 ELSE 0 END), 0) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN x.since <= $4 THEN 1 ELSE 0 END), 0) AS BIGINT) \
          FROM (SELECT c.stage, \
-           (SELECT MIN(e.on_date) FROM candidacy_event e WHERE e.candidacy_id = c.candidacy_id \
-            AND e.seq > COALESCE((SELECT MAX(b.seq) FROM candidacy_event b \
-              WHERE b.candidacy_id = c.candidacy_id AND b.stage <> c.stage), 0)) AS since \
+           (SELECT s.entered_on FROM stage_spell s WHERE s.candidacy_id = c.candidacy_id \
+            ORDER BY s.seq DESC LIMIT 1) AS since \
            FROM org_closure oc JOIN candidacy c ON c.cell_id = oc.descendant_id \
            WHERE oc.ancestor_id = $1 AND c.stage NOT IN ({ended})) x \
          GROUP BY x.stage"

@@ -1,6 +1,7 @@
 //! The stage spells the forecast reads (issue 19) are written with each step exactly as the
 //! events give them: one row per stage entered, an event that keeps the stage adding none (what
-//! `CandidacyHistory::from_events` keeps). Both engines, over a small demo district.
+//! `CandidacyHistory::from_events` keeps); the pipeline's stage-since date from them is the one the
+//! events give. Both engines, over a small demo district.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -119,5 +120,31 @@ async fn the_spells_written_by_the_steps_are_the_events_stage_entries() {
         }
         assert!(want.len() > 20, "{}", want.len());
         assert_eq!(got, want, "{}", common::name(&store));
+
+        // The pipeline's stage-since date from the latest spell is the earliest event after the
+        // last one that left the candidacy in another stage (what it read before the spells).
+        let from_events: Vec<(i64, Option<jiff_sqlx::Date>)> = fetch_all!(
+            conn.ex(),
+            (i64, Option<jiff_sqlx::Date>),
+            "SELECT c.candidacy_id, (SELECT MIN(e.on_date) FROM candidacy_event e \
+               WHERE e.candidacy_id = c.candidacy_id AND e.seq > COALESCE((SELECT MAX(b.seq) \
+               FROM candidacy_event b WHERE b.candidacy_id = c.candidacy_id AND b.stage <> c.stage), 0)) \
+             FROM candidacy c ORDER BY c.candidacy_id"
+        )
+        .unwrap();
+        let from_spells: Vec<(i64, Option<jiff_sqlx::Date>)> = fetch_all!(
+            conn.ex(),
+            (i64, Option<jiff_sqlx::Date>),
+            "SELECT c.candidacy_id, (SELECT s.entered_on FROM stage_spell s \
+               WHERE s.candidacy_id = c.candidacy_id ORDER BY s.seq DESC LIMIT 1) \
+             FROM candidacy c ORDER BY c.candidacy_id"
+        )
+        .unwrap();
+        assert!(from_events.len() > 20);
+        assert_eq!(from_spells, from_events, "{}", common::name(&store));
+        let pipeline = ketnap_store::reports::pipeline(&mut conn, &Scope::system(), root, TODAY)
+            .await
+            .unwrap();
+        assert!(pipeline.total() > 20, "{}", pipeline.total());
     }
 }

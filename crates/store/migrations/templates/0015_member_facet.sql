@@ -40,3 +40,6 @@ GROUP BY oc.ancestor_id, x.facet, x.value;
 -- The members who joined or left after a date, per cell (a report's membership on a past date).
 CREATE INDEX member_cell_admitted ON member (cell_id, admitted_on);
 CREATE INDEX member_cell_left ON member (cell_id, left_on);
+-- A report's admitted people: the admission decisions of each cell in the period, without
+-- reading the cell's other steps.
+CREATE INDEX candidacy_event_cell_kind ON candidacy_event (cell_id, kind, on_date);
