@@ -10,8 +10,10 @@
 # to 30 s) — ketnap logged in as
 # the role that reads it, then the bare endpoint (the same store queries, no login, scope or
 # template) — and prints one line per view: requests/s, p50, p99, the ratio to the bare
-# endpoint, the target and whether it is met. Ends with the servers' RSS. Nothing here fails
-# the build: the figures go to BENCHMARKS.md.
+# endpoint, the target and whether it is met; then the servers' RSS (B6) and, on a copy of the
+# data, B4: lifecycle steps per second through the full write path (bench/bare's ketnap-steps,
+# 16 writers) beside the bare write of the same rows. Nothing here fails the build: the figures
+# go to BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=district engine=sqlite duration=10 only=""
@@ -29,6 +31,7 @@ cargo build --release -p ketnap -p ketnap-bench-bare >/dev/null 2>&1 \
   || cargo build --release -p ketnap -p ketnap-bench-bare
 bin=target/release/ketnap
 bare=target/release/ketnap-bare
+steps=target/release/ketnap-steps
 data=target/bench-data
 mkdir -p "$data"
 work="$(mktemp -d)"
@@ -148,6 +151,32 @@ run_engine() {
   echo "| $engine_now | $scale | B6 server RSS after the runs (peak) | $rss MB ($hwm MB) | — | — | ≤ 150 MB (national, SQLite) | $([ "$hwm" -le 150 ] && echo met || echo MISSED) |"
   kill "$kpid" "$bpid" 2>/dev/null || true
   wait "$kpid" "$bpid" 2>/dev/null || true
+  if want B4; then
+    # Steps write: on a copy of the data (a file copy; a database made from the template).
+    local copy
+    if [ "$engine_now" = sqlite ]; then
+      cp "$data/$scale.db" "$work/steps.db"; copy="sqlite:$work/steps.db"
+    else
+      PGPASSWORD=ketnap psql -h 127.0.0.1 -U ketnap -d postgres -qc "DROP DATABASE IF EXISTS ketnap_bench_steps" >/dev/null
+      PGPASSWORD=ketnap psql -h 127.0.0.1 -U ketnap -d postgres -qc \
+        "CREATE DATABASE ketnap_bench_steps TEMPLATE ketnap_bench_$scale" >/dev/null
+      copy="${url%/*}/ketnap_bench_steps"
+    fi
+    local ks bs
+    ks="$("$steps" --db "$copy" --duration "$duration")"
+    bs="$("$steps" --db "$copy" --duration "$duration" --bare)"
+    field() { printf '%s' "$1" | grep -o "\"$2\":[0-9.]*" | cut -d: -f2 | awk '{printf "%.1f", $1}'; }
+    local kr br
+    kr="$(field "$ks" per_second)"; br="$(field "$bs" per_second)"
+    printf "| %s | %s | B4 lifecycle steps (assign a mentor), 16 writers | %.0f steps/s, p50 %s ms, p99 %s ms | %.0f steps/s, p50 %s ms, p99 %s ms | %s | ≥ 2,000 steps/s | %s |\n" \
+      "$engine_now" "$scale" "$kr" "$(field "$ks" p50_ms)" "$(field "$ks" p99_ms)" \
+      "$br" "$(field "$bs" p50_ms)" "$(field "$bs" p99_ms)" \
+      "$(awk -v a="$kr" -v b="$br" 'BEGIN { printf "%.0f %%", 100 * a / b }')" \
+      "$(awk -v a="$kr" 'BEGIN { print (a >= 2000) ? "met" : "MISSED" }')"
+    if [ "$engine_now" = postgres ]; then
+      PGPASSWORD=ketnap psql -h 127.0.0.1 -U ketnap -d postgres -qc "DROP DATABASE IF EXISTS ketnap_bench_steps" >/dev/null
+    fi
+  fi
 }
 
 echo "bench/run.sh --scale $scale --engine $engine --duration $duration, $(date -u +%F), $(nproc) CPU, $(uname -r)"

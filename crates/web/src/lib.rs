@@ -20,6 +20,7 @@ use ketnap_store::{Scope, Store};
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod cache;
 pub mod cursor;
 pub mod error;
 pub mod extract;
@@ -123,6 +124,8 @@ pub struct AppState {
     pub imports: Arc<pages::import::ImportJobs>,
     /// The organisation pickers' outlines ([`pages::picker::OutlineCache`]).
     pub outlines: Arc<pages::picker::OutlineCache>,
+    /// The plans page's forecasts ([`pages::plans::ForecastCache`]).
+    pub forecasts: Arc<pages::plans::ForecastCache>,
 }
 
 impl AppState {
@@ -138,6 +141,7 @@ impl AppState {
             first_run: Arc::new(pages::setup::FirstRun::default()),
             imports: Arc::new(pages::import::ImportJobs::default()),
             outlines: Arc::new(pages::picker::OutlineCache::default()),
+            forecasts: Arc::new(pages::plans::ForecastCache::new(1_000)),
         }
     }
 

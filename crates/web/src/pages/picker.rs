@@ -4,12 +4,12 @@
 
 use jiff::civil::Date;
 use ketnap_domain::plan::Period;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use ketnap_store::{Conn, Scope, orgs};
 
 use crate::AppState;
+use crate::cache::HeadCache;
 
 use crate::error::AppError;
 
@@ -43,9 +43,16 @@ pub fn opt(value: impl Into<String>, label: impl Into<String>, current: &str) ->
 /// merged or closed, a user's subtrees granted or taken) appends an audit row, so a new head is a
 /// new outline. A page then pays one index read (`MAX(audit_id)`) instead of the outline's query
 /// and its Vietnamese sort.
-#[derive(Default)]
 pub struct OutlineCache {
-    by_user: Mutex<HashMap<OutlineKey, (i64, Outline)>>,
+    by_user: HeadCache<OutlineKey, Outline>,
+}
+
+impl Default for OutlineCache {
+    fn default() -> Self {
+        OutlineCache {
+            by_user: HeadCache::new(OUTLINE_USERS),
+        }
+    }
 }
 
 /// Whose outline: the user (none for the system) and the role's code.
@@ -61,19 +68,11 @@ impl OutlineCache {
     async fn outline(&self, conn: &mut Conn, scope: &Scope) -> Result<Outline, AppError> {
         let head = ketnap_store::audit::head_id(conn).await?;
         let key = (scope.user_id, scope.role.code());
-        if let Ok(map) = self.by_user.lock()
-            && let Some((at, outline)) = map.get(&key)
-            && *at == head
-        {
-            return Ok(outline.clone());
+        if let Some(outline) = self.by_user.get(&key, head) {
+            return Ok(outline);
         }
         let outline = Arc::new(orgs::outline(conn, scope, 3, MAX_PICKER).await?);
-        if let Ok(mut map) = self.by_user.lock() {
-            if map.len() >= OUTLINE_USERS {
-                map.clear();
-            }
-            map.insert(key, (head, outline.clone()));
-        }
+        self.by_user.put(key, head, outline.clone());
         Ok(outline)
     }
 }

@@ -9,6 +9,9 @@
 //! for roles that see individuals.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jiff::civil::Date;
 
 use crate::extract::{Form, Query};
 use askama::Template;
@@ -171,6 +174,11 @@ pub struct SuggestionView {
     /// The suggested plan as form values.
     pub fields: PlanFields,
 }
+
+/// The plans page's forecasts per (organisation, day, admitted so far, quota), kept while the
+/// audit head stays put ([`crate::cache::HeadCache`]). The forecast reads the organisation's
+/// subtree whole once the organisation is in the reader's scope, so readers share it.
+pub type ForecastCache = crate::cache::HeadCache<(i64, Date, u32, u32), Arc<Forecast>>;
 
 /// The forecast box.
 pub struct ForecastView {
@@ -629,18 +637,34 @@ async fn render(
         .unwrap_or_default();
     let forecast = match (period, &plan) {
         (Period::Year(y), Some(p)) if y == today.year() => {
-            let since = today.saturating_sub(jiff::Span::new().years(FORECAST_YEARS));
-            let candidacies =
-                ketnap_store::history::forecast_history(&mut conn, &auth.scope, org.org_id, since)
+            // Kept while nothing is written (the audit head): its exact distribution costs the
+            // square of the open candidacies (a province's: ~0.5 s).
+            let head = ketnap_store::audit::head_id(&mut conn).await?;
+            let key = (org.org_id, today, report.actuals.admissions, p.admissions);
+            let computed = match state.forecasts.get(&key, head) {
+                Some(f) => f,
+                None => {
+                    let since = today.saturating_sub(jiff::Span::new().years(FORECAST_YEARS));
+                    let candidacies = ketnap_store::history::forecast_history(
+                        &mut conn,
+                        &auth.scope,
+                        org.org_id,
+                        since,
+                    )
                     .await?;
-            let input = forecast::ForecastInput {
-                today,
-                history_since: since,
-                admitted_so_far: report.actuals.admissions,
-                quota: Some(p.admissions),
-                candidacies,
+                    let input = forecast::ForecastInput {
+                        today,
+                        history_since: since,
+                        admitted_so_far: report.actuals.admissions,
+                        quota: Some(p.admissions),
+                        candidacies,
+                    };
+                    let f = Arc::new(forecast::forecast(&input));
+                    state.forecasts.put(key, head, Arc::clone(&f));
+                    f
+                }
             };
-            Some(forecast_view(&forecast::forecast(&input)))
+            Some(forecast_view(&computed))
         }
         _ => None,
     };
