@@ -1,7 +1,8 @@
 //! The audit trail: a hash chain written in the same transaction as the change it records.
 //!
-//! Each row's hash is SHA-256 over the previous row's hash and the row's own fields; `audit_head`
-//! holds the last seq and hash. Appending first updates `audit_head` (`UPDATE … RETURNING`), which
+//! Each row's hash is SHA-256 over the previous row's hash in its chain and the row's own fields;
+//! the trail is 64 chains (issue 19, [`append_many`]) and `audit_chain` holds each chain's last
+//! seq and hash. Appending first updates the chain's head (`UPDATE … RETURNING`), which
 //! takes the row lock on PostgreSQL and is the single writer on SQLite: two writers can never fork
 //! the chain. [`verify`] recomputes the chain and names the first broken row.
 //!
@@ -176,24 +177,68 @@ pub async fn append(tx: &mut Tx, ctx: &WriteCtx, e: &AuditEntry<'_>) -> Result<i
     append_many(tx, ctx, std::slice::from_ref(e)).await
 }
 
-/// Append rows to the chain inside `tx`, in order, in three statements whatever their number
-/// (the head moved once, the rows written in chunks, the head's hash set once); returns the seq of
-/// the last (the head's when `entries` is empty). Each row is hashed over the one before it
-/// exactly as if appended one at a time.
+/// The number of audit chains (migration 16): a transaction's rows go to the chain of the
+/// organisation of its first row (`org_id mod CHAINS`), chain 0 without an organisation.
+pub const CHAINS: i64 = 64;
+
+/// The chain of an audit row naming `org_id`.
+fn chain_of(org_id: Option<i64>) -> i64 {
+    org_id.map_or(0, |o| o.rem_euclid(CHAINS))
+}
+
+/// Append rows inside `tx`, in order, in a few statements whatever their number (the chain's
+/// head taken once, the seqs drawn, the rows written in chunks, the head set once); returns the
+/// seq of the last (the chain head's when `entries` is empty). Each row is hashed over the one
+/// before it in its chain exactly as if appended one at a time.
+///
+/// All rows of one transaction go to one chain, fixed by its first row's organisation
+/// ([`Tx::audit_chain`](crate::Tx)): taking the chain's head row (`UPDATE … RETURNING`) locks
+/// it until the transaction ends, so two writers never fork a chain, a transaction never waits
+/// on two chains, and writers in organisations of different chains do not wait on each other.
+/// The seqs are unique over the trail and increase along each chain (drawn after the head is
+/// taken: the identity's sequence on PostgreSQL, the largest seq + 1 under SQLite's single
+/// writer).
 pub async fn append_many(tx: &mut Tx, ctx: &WriteCtx, entries: &[AuditEntry<'_>]) -> Result<i64> {
+    let chain = *tx
+        .audit_chain
+        .get_or_insert_with(|| chain_of(entries.first().and_then(|e| e.org_id)));
     let n = entries.len() as i64;
-    let (last, mut prev): (i64, String) = fetch_one!(
+    let (head, mut prev): (i64, String) = fetch_one!(
         tx.ex(),
         (i64, String),
-        "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
-        n
+        "UPDATE audit_chain SET seq = seq WHERE chain_id = $1 RETURNING seq, hash",
+        chain
     )?;
     if entries.is_empty() {
-        return Ok(last);
+        return Ok(head);
     }
+    let seqs: Vec<i64> = match tx.engine() {
+        crate::Engine::Postgres => {
+            let mut drawn: Vec<i64> = fetch_all!(
+                tx.ex(),
+                (i64,),
+                "SELECT nextval(pg_get_serial_sequence('audit', 'audit_id')) FROM generate_series(1, $1)",
+                n
+            )?
+            .into_iter()
+            .map(|(s,)| s)
+            .collect();
+            drawn.sort_unstable();
+            drawn
+        }
+        crate::Engine::Sqlite => {
+            let (top,): (i64,) = fetch_one!(
+                tx.ex(),
+                (i64,),
+                "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit"
+            )?;
+            (1..=n).map(|i| top + i).collect()
+        }
+    };
+    // PostgreSQL's key is the drawn value itself; SQLite numbers the row.
+    let explicit_id = tx.engine() == crate::Engine::Postgres;
     let mut rows = Vec::with_capacity(entries.len());
-    for (i, e) in entries.iter().enumerate() {
-        let seq = last - n + 1 + i as i64;
+    for (e, &seq) in entries.iter().zip(&seqs) {
         let mut row = AuditRow {
             seq,
             at: ts(ctx.now),
@@ -209,7 +254,9 @@ pub async fn append_many(tx: &mut Tx, ctx: &WriteCtx, entries: &[AuditEntry<'_>]
         row.hash = hash_row(&prev, seq, &ctx.now, ctx.actor_id, &row);
         prev.clone_from(&row.hash);
         rows.push(vec![
+            Val::Int(explicit_id.then_some(row.seq)),
             Val::Int(Some(row.seq)),
+            Val::Int(Some(chain)),
             Val::Ts(row.at),
             Val::Int(row.actor_id),
             Val::Text(Some(row.action)),
@@ -223,15 +270,19 @@ pub async fn append_many(tx: &mut Tx, ctx: &WriteCtx, entries: &[AuditEntry<'_>]
     }
     bulk::insert(
         tx,
-        "INSERT INTO audit (seq, at, actor_id, action, object_kind, object_id, org_id, detail, prev_hash, hash)",
-        10,
+        "INSERT INTO audit (audit_id, seq, chain_id, at, actor_id, action, object_kind, object_id, org_id, \
+         detail, prev_hash, hash)",
+        12,
         &rows,
     )
     .await?;
+    let last = seqs.last().copied().unwrap_or(head);
     exec!(
         tx.ex(),
-        "UPDATE audit_head SET hash = $1 WHERE id = 1",
-        prev
+        "UPDATE audit_chain SET seq = $1, hash = $2 WHERE chain_id = $3",
+        last,
+        prev,
+        chain
     )?;
     Ok(last)
 }
@@ -365,64 +416,95 @@ async fn verify_events(conn: &mut Conn) -> Result<(u64, Option<String>)> {
     Ok((checked, None))
 }
 
-/// Recompute the chain from the first row, in pages; name the first broken row.
+/// Recompute every chain from its first row, in pages; name the first broken row (the smallest
+/// seq among each chain's first problem: a row whose link or hash does not match, or a chain
+/// whose rows end before its head — a cut tail, named by the first seq after the chain's last
+/// row, where the missing rows begin at the earliest).
 pub async fn verify(store: &Store) -> Result<VerifyReport> {
     let mut conn = store.read().await?;
-    let mut prev = "0".repeat(64);
-    let mut expected_seq = 1i64;
+    let zeros = "0".repeat(64);
+    let heads: Vec<(i64, i64, String)> = fetch_all!(
+        conn.ex(),
+        (i64, i64, String),
+        "SELECT chain_id, seq, hash FROM audit_chain ORDER BY chain_id"
+    )?;
+    let mut problems: Vec<(i64, String)> = Vec::new();
     let mut rows = 0u64;
+    // The chain being walked: its id, the last row's seq and hash, and whether it broke.
+    let mut walk: Option<(i64, i64, String, bool)> = None;
+    let end_of = |walk: &Option<(i64, i64, String, bool)>, problems: &mut Vec<(i64, String)>| {
+        if let Some((chain, last, hash, broken)) = walk
+            && !broken
+        {
+            match heads.iter().find(|h| h.0 == *chain) {
+                Some((_, seq, head_hash)) if seq == last && head_hash == hash => {}
+                Some((_, seq, _)) => problems.push((
+                    last + 1,
+                    format!(
+                        "chain {chain} ends at {last} but its head says {seq}: rows after {last} are missing"
+                    ),
+                )),
+                None => problems.push((*last, format!("chain {chain} has no head"))),
+            }
+        }
+    };
+    let mut after = (i64::MIN, i64::MIN);
     loop {
         let page = fetch_all!(
             conn.ex(),
-            AuditRow,
-            "SELECT seq, at, actor_id, action, object_kind, object_id, org_id, detail, prev_hash, hash \
-             FROM audit WHERE seq >= $1 ORDER BY seq LIMIT 5000",
-            expected_seq
+            ChainRow,
+            "SELECT chain_id, seq, at, actor_id, action, object_kind, object_id, org_id, detail, \
+             prev_hash, hash FROM audit WHERE (chain_id, seq) > ($1, $2) \
+             ORDER BY chain_id, seq LIMIT 5000",
+            after.0,
+            after.1
         )?;
         if page.is_empty() {
             break;
         }
-        for r in &page {
-            let broken = |reason: String| VerifyReport {
-                rows,
-                first_broken: Some(r.seq),
-                reason: Some(reason),
-                events: 0,
-                event_broken: None,
+        for c in &page {
+            let r = &c.row;
+            if walk.as_ref().is_none_or(|w| w.0 != c.chain_id) {
+                end_of(&walk, &mut problems);
+                walk = Some((c.chain_id, 0, zeros.clone(), false));
+            }
+            let Some((_, last, prev, broken)) = walk.as_mut() else {
+                continue;
             };
-            if r.seq != expected_seq {
-                return Ok(VerifyReport {
-                    rows,
-                    first_broken: Some(expected_seq),
-                    reason: Some(format!("row {expected_seq} is missing")),
-                    events: 0,
-                    event_broken: None,
-                });
+            if !*broken {
+                if r.prev_hash != *prev {
+                    problems.push((
+                        r.seq,
+                        "prev_hash does not match the previous row of its chain".into(),
+                    ));
+                    *broken = true;
+                } else if hash_row(prev, r.seq, &r.at.to_jiff(), r.actor_id, r) != r.hash {
+                    problems.push((r.seq, "hash does not match the row's content".into()));
+                    *broken = true;
+                } else {
+                    rows += 1;
+                }
             }
-            if r.prev_hash != prev {
-                return Ok(broken("prev_hash does not match the previous row".into()));
-            }
-            if hash_row(&prev, r.seq, &r.at.to_jiff(), r.actor_id, r) != r.hash {
-                return Ok(broken("hash does not match the row's content".into()));
-            }
+            *last = r.seq;
             prev.clone_from(&r.hash);
-            expected_seq += 1;
-            rows += 1;
+            after = (c.chain_id, r.seq);
         }
     }
-    let (head_seq, head_hash): (i64, String) = fetch_one!(
-        conn.ex(),
-        (i64, String),
-        "SELECT seq, hash FROM audit_head WHERE id = 1"
-    )?;
-    if head_seq != expected_seq - 1 || head_hash != prev {
+    end_of(&walk, &mut problems);
+    // Chains with a head past zero and no rows at all: every row cut.
+    for (chain, seq, _) in &heads {
+        if *seq > 0 && !has_rows(&mut conn, *chain).await? {
+            problems.push((
+                1,
+                format!("chain {chain} has no rows but its head says {seq}"),
+            ));
+        }
+    }
+    if let Some((seq, reason)) = problems.into_iter().min_by_key(|p| p.0) {
         return Ok(VerifyReport {
             rows,
-            first_broken: Some(expected_seq),
-            reason: Some(format!(
-                "the chain ends at {} but the head says {head_seq}",
-                expected_seq - 1
-            )),
+            first_broken: Some(seq),
+            reason: Some(reason),
             events: 0,
             event_broken: None,
         });
@@ -435,6 +517,24 @@ pub async fn verify(store: &Store) -> Result<VerifyReport> {
         events,
         event_broken,
     })
+}
+
+async fn has_rows(conn: &mut Conn, chain: i64) -> Result<bool> {
+    Ok(fetch_optional!(
+        conn.ex(),
+        (i64,),
+        "SELECT seq FROM audit WHERE chain_id = $1 LIMIT 1",
+        chain
+    )?
+    .is_some())
+}
+
+/// An audit row with its chain, as [`verify`] walks them.
+#[derive(sqlx::FromRow)]
+struct ChainRow {
+    chain_id: i64,
+    #[sqlx(flatten)]
+    row: AuditRow,
 }
 
 /// Which audit rows [`list`] shows (every field optional).
@@ -596,13 +696,16 @@ pub async fn object_names(
     Ok(out)
 }
 
-/// The key of the latest audit row (0 when there is none): every audited write moves it, so a
-/// cache of what writes can change (the organisation pickers) is current while it stays put.
+/// The audit trail's version: the sum of the chains' last seqs (64 rows). Every committed
+/// audited write raises it (a chain's seqs increase along the chain), and it cannot stay put
+/// while a write commits, whichever chain it took — unlike the largest key, which a write
+/// drawn earlier but committed later would not move. A cache of what writes can change (the
+/// organisation pickers, the forecast) is current while it stays put.
 pub async fn head_id(conn: &mut crate::Conn) -> Result<i64> {
     let (id,): (i64,) = fetch_one!(
         conn.ex(),
         (i64,),
-        "SELECT CAST(COALESCE(MAX(audit_id), 0) AS BIGINT) FROM audit"
+        "SELECT CAST(COALESCE(SUM(seq), 0) AS BIGINT) FROM audit_chain"
     )?;
     Ok(id)
 }

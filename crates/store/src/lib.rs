@@ -286,7 +286,15 @@ pub enum Ex<'a> {
 }
 
 /// A transaction of either engine.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    /// The audit chain this transaction appends to, fixed by its first audit row
+    /// ([`audit::append_many`]): one chain per transaction, so two transactions never wait on
+    /// each other's chains in opposite orders.
+    pub(crate) audit_chain: Option<i64>,
+}
+
+enum TxInner {
     /// SQLite (on the single writer connection).
     Sqlite(sqlx::Transaction<'static, Sqlite>),
     /// PostgreSQL.
@@ -294,28 +302,35 @@ pub enum Tx {
 }
 
 impl Tx {
+    fn new(inner: TxInner) -> Tx {
+        Tx {
+            inner,
+            audit_chain: None,
+        }
+    }
+
     /// The connection inside, for the query macros.
     pub fn ex(&mut self) -> Ex<'_> {
-        match self {
-            Tx::Sqlite(t) => Ex::Sqlite(&mut *t),
-            Tx::Postgres(t) => Ex::Postgres(&mut *t),
+        match &mut self.inner {
+            TxInner::Sqlite(t) => Ex::Sqlite(&mut *t),
+            TxInner::Postgres(t) => Ex::Postgres(&mut *t),
         }
     }
 
     /// Commit.
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }
 
     /// The engine.
     pub fn engine(&self) -> Engine {
-        match self {
-            Tx::Sqlite(_) => Engine::Sqlite,
-            Tx::Postgres(_) => Engine::Postgres,
+        match self.inner {
+            TxInner::Sqlite(_) => Engine::Sqlite,
+            TxInner::Postgres(_) => Engine::Postgres,
         }
     }
 }
@@ -458,8 +473,8 @@ impl Store {
     /// Begin a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Store::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
-            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Store::Sqlite { write, .. } => Tx::new(TxInner::Sqlite(write.begin().await?)),
+            Store::Postgres(pool) => Tx::new(TxInner::Postgres(pool.begin().await?)),
         })
     }
 

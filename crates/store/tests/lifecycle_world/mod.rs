@@ -309,7 +309,7 @@ impl World {
         )
         .unwrap();
         let (audit,): (i64,) =
-            fetch_one!(c.ex(), (i64,), "SELECT seq FROM audit_head WHERE id = 1").unwrap();
+            fetch_one!(c.ex(), (i64,), "SELECT CAST(COUNT(*) AS BIGINT) FROM audit").unwrap();
         let versions: Vec<(String, i64)> = fetch_all!(
             c.ex(),
             (String, i64),
