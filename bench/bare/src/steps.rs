@@ -45,6 +45,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seconds: u64 = arg("--duration").map_or(Ok(10), |s| s.parse())?;
     let tasks: usize = arg("--tasks").map_or(Ok(16), |s| s.parse())?;
     let bare = std::env::args().any(|a| a == "--bare");
+    // RUST_LOG=sqlx::query=debug shows each statement a step runs.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let store = Store::connect(&db).await?;
     let book = Arc::new(RuleBook::spec_default());
     let today = jiff::tz::Offset::constant(7)
