@@ -934,12 +934,14 @@ async fn update_roster(
             _,
         ) => {
             if let Some(m) = member_of(tx, row.candidacy_id).await? {
+                crate::member_facets::shift(tx, &[m], -1).await?;
                 exec!(
                     tx.ex(),
                     "UPDATE member SET status = 'probationary', official_on = NULL \
                      WHERE member_id = $1 AND status = 'official'",
                     m
                 )?;
+                crate::member_facets::shift(tx, &[m], 1).await?;
             }
         }
         (_, Stage::Official) if before != Some(Stage::Official) => {

@@ -1,7 +1,9 @@
 //! The membership composition kept as counters (issue 19): for every organisation, how many
 //! members of its subtree (official and probationary, not left) have each fact — gender, birth
 //! date, ethnicity, religion, education, qualification, theory level, source category, Youth
-//! Union and trade-union membership, the kind of their cell — in `member_facet` (migration 15),
+//! Union and trade-union membership, the kind of their cell, and their status (official or
+//! probationary: the roster counts, [`crate::members::counts`]) — in `member_facet` (migrations
+//! 15 and 17),
 //! kept in the writing transaction by [`shift`] and moved with a subtree by [`relink`].
 //!
 //! A report reads its organisation's rows ([`memberships`]) instead of every member of the
@@ -13,8 +15,8 @@
 //! members counted again.
 //!
 //! The writes that change a counted fact call [`shift`] with −1 before and +1 after: adding
-//! members, a status change, a move to another cell, a person's details edited, a cell's kind
-//! changed, two cells merged.
+//! members, a status change (becoming official, a recognition annulled, leaving), a move to
+//! another cell, a person's details edited, two cells merged.
 
 use std::collections::HashMap;
 
@@ -42,6 +44,7 @@ pub(crate) fn facts_sql(cond: &str) -> String {
            WHEN 'source' THEN p.source_category \
            WHEN 'youth_union' THEN CASE WHEN p.youth_union_member THEN '1' ELSE '0' END \
            WHEN 'trade_union' THEN CASE WHEN p.trade_union_member THEN '1' ELSE '0' END \
+           WHEN 'status' THEN m.status \
            ELSE co.kind END AS value \
          FROM member m JOIN person p ON p.person_id = m.person_id \
          JOIN org co ON co.org_id = m.cell_id \
@@ -49,7 +52,7 @@ pub(crate) fn facts_sql(cond: &str) -> String {
            UNION ALL SELECT 'ethnicity' UNION ALL SELECT 'religion' UNION ALL SELECT 'education' \
            UNION ALL SELECT 'qualification' UNION ALL SELECT 'theory_level' \
            UNION ALL SELECT 'source' UNION ALL SELECT 'youth_union' \
-           UNION ALL SELECT 'trade_union' UNION ALL SELECT 'cell_kind') f \
+           UNION ALL SELECT 'trade_union' UNION ALL SELECT 'cell_kind' UNION ALL SELECT 'status') f \
          WHERE m.left_on IS NULL AND m.status IN ('official', 'probationary') AND ({cond})"
     )
 }
@@ -161,7 +164,8 @@ pub(crate) async fn memberships<const N: usize>(
     let rows: Vec<(String, String, i64)> = fetch_all!(
         conn.ex(),
         (String, String, i64),
-        "SELECT facet, value, n FROM member_facet WHERE org_id = $1 AND facet <> 'birth' AND n <> 0",
+        "SELECT facet, value, n FROM member_facet WHERE org_id = $1 AND facet <> 'birth' \
+         AND facet <> 'status' AND n <> 0",
         org_id
     )?;
     for (facet, value, n) in rows {

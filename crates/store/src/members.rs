@@ -335,12 +335,9 @@ pub async fn set_status(
             ),
         ));
     }
-    // Leaving takes the member's facts out of the composition counters (official and
-    // probationary both count: becoming official changes none).
-    let leaving = !status.is_active();
-    if leaving {
-        crate::member_facets::shift(tx, &[member_id], -1).await?;
-    }
+    // The member's facts leave the counters with the old status and come back with the new
+    // one (none when leaving).
+    crate::member_facets::shift(tx, &[member_id], -1).await?;
     if status == MemberStatus::Official {
         exec!(
             tx.ex(),
@@ -358,6 +355,7 @@ pub async fn set_status(
             member_id
         )?;
     }
+    crate::member_facets::shift(tx, &[member_id], 1).await?;
     audit::append(
         tx,
         ctx,
@@ -640,10 +638,12 @@ impl RosterCounts {
     }
 }
 
+/// The official and probationary members summed over an organisation's subtree, from the
+/// composition counters (`member_facet`, facet `status`): one row each, whatever the subtree.
 const COUNT_OFFICIAL: &str =
-    "CAST(COALESCE(SUM(CASE WHEN m.status = 'official' THEN 1 ELSE 0 END), 0) AS BIGINT)";
+    "CAST(COALESCE(SUM(CASE WHEN f.value = 'official' THEN f.n ELSE 0 END), 0) AS BIGINT)";
 const COUNT_PROBATIONARY: &str =
-    "CAST(COALESCE(SUM(CASE WHEN m.status = 'probationary' THEN 1 ELSE 0 END), 0) AS BIGINT)";
+    "CAST(COALESCE(SUM(CASE WHEN f.value = 'probationary' THEN f.n ELSE 0 END), 0) AS BIGINT)";
 
 /// [`counts`] for every open child of `parent_id` in the scope, in ONE query (a page listing
 /// children must not count them one by one).
@@ -655,8 +655,7 @@ pub async fn counts_of_children(
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT o.org_id, {COUNT_OFFICIAL}, {COUNT_PROBATIONARY} FROM org o \
-         JOIN org_closure c ON c.ancestor_id = o.org_id \
-         LEFT JOIN member m ON m.cell_id = c.descendant_id \
+         LEFT JOIN member_facet f ON f.org_id = o.org_id AND f.facet = 'status' \
          WHERE o.parent_id = $1 AND o.closed_on IS NULL AND {} GROUP BY o.org_id",
         Scope::org_filter("o.org_id", 2)
     );
@@ -676,14 +675,14 @@ pub async fn counts_of_children(
         .collect())
 }
 
-/// Active members in the whole subtree of `org_id` (one join over `org_closure`), when the
-/// organisation is in the scope. Aggregates: every role may read them.
+/// Active members (official and probationary, not left) in the whole subtree of `org_id`, when
+/// the organisation is in the scope, from the composition counters. Aggregates: every role may
+/// read them.
 pub async fn counts(conn: &mut Conn, scope: &Scope, org_id: i64) -> Result<RosterCounts> {
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT {COUNT_OFFICIAL}, {COUNT_PROBATIONARY} FROM org o \
-         JOIN org_closure c ON c.ancestor_id = o.org_id \
-         LEFT JOIN member m ON m.cell_id = c.descendant_id \
+         LEFT JOIN member_facet f ON f.org_id = o.org_id AND f.facet = 'status' \
          WHERE o.org_id = $1 AND {} GROUP BY o.org_id",
         Scope::org_filter("o.org_id", 2)
     );
@@ -831,7 +830,7 @@ pub async fn cells_needing_committee(
     let sql = format!(
         "SELECT o.org_id, o.pub_id, o.code, o.name, o.has_cell_committee, {COUNT_OFFICIAL} \
          FROM org_closure c JOIN org o ON o.org_id = c.descendant_id \
-         LEFT JOIN member m ON m.cell_id = o.org_id \
+         LEFT JOIN member_facet f ON f.org_id = o.org_id AND f.facet = 'status' \
          WHERE c.ancestor_id = $1 AND o.closed_on IS NULL AND o.has_cell_committee = $5 \
          AND (o.kind LIKE 'cell:%' OR o.kind LIKE 'grassroots_cell:%') AND {} \
          GROUP BY o.org_id, o.pub_id, o.code, o.name, o.has_cell_committee \

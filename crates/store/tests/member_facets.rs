@@ -1,7 +1,8 @@
 //! The membership composition from counters (`member_facet`, issue 19) equals the composition
 //! counted member by member ([`reports::membership_composition`]) for every organisation, on the
 //! report's date and on the same day a year earlier (members who joined or left in between taken
-//! out or put back), after the demo's members, a member leaving, a member moving, a person's
+//! out or put back), and the roster counts from the same counters are the members counted,
+//! after the demo's members, a member leaving, one becoming official, a member moving, a person's
 //! details edited, a cell moving to another commune and two cells merged; `ketnap rebuild`
 //! agrees (also with the rows the migration fills) and finds an edited counter. Both engines.
 #![allow(clippy::unwrap_used)]
@@ -64,6 +65,26 @@ async fn check(store: &Store, when: &str) {
         }
     }
     assert!(seen > 1000, "{seen}");
+    // The roster counts from the same counters are the members counted.
+    for (org,) in &orgs {
+        let counts = members::counts(&mut conn, &scope, *org).await.unwrap();
+        let (official, probationary): (i64, i64) = ketnap_store::fetch_one!(
+            conn.ex(),
+            (i64, i64),
+            "SELECT CAST(COALESCE(SUM(CASE WHEN m.status = 'official' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+               CAST(COALESCE(SUM(CASE WHEN m.status = 'probationary' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM org_closure oc JOIN member m ON m.cell_id = oc.descendant_id \
+             WHERE oc.ancestor_id = $1 AND m.left_on IS NULL",
+            *org
+        )
+        .unwrap();
+        assert_eq!(
+            (counts.official, counts.probationary),
+            (official, probationary),
+            "{} {when}: roster counts of org {org}",
+            common::name(store)
+        );
+    }
 }
 
 #[tokio::test]
@@ -110,6 +131,16 @@ async fn the_membership_from_counters_is_the_membership_counted_member_by_member
         let (leaver, _, _) = active[0];
         let (mover, _, from_cell) = active[1];
         let (_, edited, _) = active[2];
+        let probationary: Vec<(i64,)> = {
+            let mut conn = store.read().await.unwrap();
+            fetch_all!(
+                conn.ex(),
+                (i64,),
+                "SELECT member_id FROM member WHERE status = 'probationary' AND left_on IS NULL \
+                 ORDER BY member_id"
+            )
+            .unwrap()
+        };
         let to_cell = cells
             .iter()
             .find(|c| c.0 != from_cell)
@@ -141,6 +172,16 @@ async fn the_membership_from_counters_is_the_membership_counted_member_by_member
         people::update(&mut tx, &ctx, &Scope::system(), edited, &p, None)
             .await
             .unwrap();
+        // …and a probationary member becomes official.
+        members::set_status(
+            &mut tx,
+            &ctx,
+            probationary[0].0,
+            MemberStatus::Official,
+            date(2026, 5, 4),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         check(&store, "after a leave, a move and an edit").await;
 
@@ -180,11 +221,19 @@ async fn the_membership_from_counters_is_the_membership_counted_member_by_member
             env!("CARGO_MANIFEST_DIR")
         ))
         .unwrap();
-        let at = migration.find("INSERT INTO member_facet").unwrap();
-        let fill = &migration[at..at + migration[at..].find(';').unwrap()];
+        let status = std::fs::read_to_string(format!(
+            "{}/migrations/{engine}/0017_member_status_facet.sql",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let fill = |m: &str| {
+            let at = m.find("INSERT INTO member_facet").unwrap();
+            m[at..at + m[at..].find(';').unwrap()].to_string()
+        };
         let mut tx = store.begin().await.unwrap();
         ketnap_store::exec!(tx.ex(), "DELETE FROM member_facet").unwrap();
-        ketnap_store::exec!(tx.ex(), fill).unwrap();
+        ketnap_store::exec!(tx.ex(), &fill(&migration)).unwrap();
+        ketnap_store::exec!(tx.ex(), &fill(&status)).unwrap();
         tx.commit().await.unwrap();
         let report = ketnap_store::rebuild::rebuild(&store, &RuleBook::spec_default())
             .await
