@@ -293,15 +293,20 @@ pub(crate) async fn top(
     let more: Vec<&str> = due.as_deref().into_iter().collect();
     let wh = rows_where(scope, under, &more, &mut b);
     let cap = b.push(Val::Int(Some(i64::try_from(limit).unwrap_or(i64::MAX))));
+    // The `limit` most urgent rows are picked on the queue's own columns (small rows through
+    // the sort), then their candidacies' names and states are read for those only.
     let sql = format!(
-        "SELECT a.candidacy_id, a.kind_key, c.pub_id, p.full_name, o.pub_id, o.name, c.stage, c.state, \
+        "SELECT k.candidacy_id, k.kind_key, k.pub_id, p.full_name, o.pub_id, o.name, c.stage, c.state, \
          COALESCE(par.name, ''), mp.full_name \
-         FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id \
+         FROM (SELECT a.candidacy_id, a.kind_key, a.status, a.rank, a.due, c.pub_id \
+           FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id \
+           {wh} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT {cap}) k \
+         JOIN candidacy c ON c.candidacy_id = k.candidacy_id \
          JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
          LEFT JOIN org par ON par.org_id = o.parent_id \
          LEFT JOIN member mm ON mm.member_id = c.mentor_member_id \
          LEFT JOIN person mp ON mp.person_id = mm.person_id \
-         {wh} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT {cap}"
+         ORDER BY k.status, k.rank, k.due, k.pub_id, k.kind_key"
     );
     type Row = (
         i64,
