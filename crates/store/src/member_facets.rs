@@ -164,8 +164,9 @@ pub(crate) async fn memberships<const N: usize>(
     let rows: Vec<(String, String, i64)> = fetch_all!(
         conn.ex(),
         (String, String, i64),
-        "SELECT facet, value, n FROM member_facet WHERE org_id = $1 AND facet <> 'birth' \
-         AND facet <> 'status' AND n <> 0",
+        "SELECT facet, value, n FROM member_facet WHERE org_id = $1 AND facet IN ('person', \
+         'gender', 'ethnicity', 'religion', 'education', 'qualification', 'theory_level', 'source', \
+         'youth_union', 'trade_union', 'cell_kind') AND n <> 0",
         org_id
     )?;
     for (facet, value, n) in rows {
