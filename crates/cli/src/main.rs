@@ -423,6 +423,8 @@ async fn run_fill(
         }
     }
     .map_err(store_err)?;
+    // The planners' statistics of the data just written.
+    store.analyze().await.map_err(store_err)?;
     println!("{report}");
     println!("({:.1} s)", started.elapsed().as_secs_f64());
     Ok(())

@@ -132,10 +132,18 @@ async fn latest_rows(
     } else {
         "candidacy c JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id"
     };
+    // The scope's own steps are sorted by an expression (`+ 0`): ordered by the key itself,
+    // PostgreSQL's planner (with statistics) walks every step of the database newest first
+    // checking each against the scope — 2.5 s for a district inside a province, 17 ms sorted.
+    let order = if recent {
+        "e.event_id"
+    } else {
+        "e.event_id + 0"
+    };
     let sql = format!(
         "SELECT e.on_date, e.payload, c.pub_id, p.full_name, o.name FROM ( \
            SELECT e.event_id FROM {from} \
-           {} ORDER BY e.event_id DESC LIMIT {limit}) x \
+           {} ORDER BY {order} DESC LIMIT {limit}) x \
          JOIN candidacy_event e ON e.event_id = x.event_id JOIN candidacy c ON c.candidacy_id = e.candidacy_id \
          JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
          ORDER BY x.event_id DESC",

@@ -486,6 +486,31 @@ impl Store {
         })
     }
 
+    /// Refresh PostgreSQL's planner statistics of ketnap's tables (`ANALYZE`): after a bulk load
+    /// (the demo, `ketnap gen`) its planner otherwise judges the tables by their empty state
+    /// until autovacuum comes by — a province's dashboard read its latest steps in 366 ms
+    /// instead of 0.7 ms. Nothing on SQLite: its queries are written for its planner without
+    /// statistics (`sqlite_stat1` turned the same latest steps from ~1 ms to 46–104 ms).
+    pub async fn analyze(&self) -> Result<()> {
+        match self {
+            Store::Sqlite { .. } => {}
+            Store::Postgres(pool) => {
+                let tables: Vec<(String,)> = sqlx::query_as(
+                    "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()",
+                )
+                .fetch_all(pool)
+                .await?;
+                if !tables.is_empty() {
+                    let list: Vec<String> = tables.into_iter().map(|(t,)| t).collect();
+                    sqlx::query(&format!("ANALYZE {}", list.join(", ")))
+                        .execute(pool)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Close the pools.
     pub async fn close(&self) {
         match self {
