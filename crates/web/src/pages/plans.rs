@@ -178,7 +178,34 @@ pub struct SuggestionView {
 /// The plans page's forecasts per (organisation, day, admitted so far, quota), kept while the
 /// audit head stays put ([`crate::cache::HeadCache`]). The forecast reads the organisation's
 /// subtree whole once the organisation is in the reader's scope, so readers share it.
-pub type ForecastCache = crate::cache::HeadCache<(i64, Date, u32, u32), Arc<Forecast>>;
+///
+/// One computation per organisation at a time: requests that miss together wait for the first
+/// (a lock per stripe of organisations) and then find its result, instead of all computing the
+/// same quadratic distribution at once (a province's: 0.5 s each).
+pub struct ForecastCache {
+    kept: crate::cache::HeadCache<ForecastKey, Arc<Forecast>>,
+    computing: [tokio::sync::Mutex<()>; FORECAST_STRIPES],
+}
+
+type ForecastKey = (i64, Date, u32, u32);
+
+const FORECAST_STRIPES: usize = 16;
+
+impl ForecastCache {
+    /// At most `cap` forecasts kept.
+    pub fn new(cap: usize) -> Self {
+        ForecastCache {
+            kept: crate::cache::HeadCache::new(cap),
+            computing: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
+        }
+    }
+
+    /// The stripe lock of an organisation's computations.
+    fn stripe(&self, org_id: i64) -> &tokio::sync::Mutex<()> {
+        let i = usize::try_from(org_id.rem_euclid(FORECAST_STRIPES as i64)).unwrap_or(0);
+        &self.computing[i]
+    }
+}
 
 /// The forecast box.
 pub struct ForecastView {
@@ -641,7 +668,14 @@ async fn render(
             // square of the open candidacies (a province's: ~0.5 s).
             let head = ketnap_store::audit::head_id(&mut conn).await?;
             let key = (org.org_id, today, report.actuals.admissions, p.admissions);
-            let computed = match state.forecasts.get(&key, head) {
+            let kept = state.forecasts.kept.get(&key, head);
+            let _computing = match kept {
+                Some(_) => None,
+                None => Some(state.forecasts.stripe(org.org_id).lock().await),
+            };
+            // Another request may have computed it while this one waited.
+            let kept = kept.or_else(|| state.forecasts.kept.get(&key, head));
+            let computed = match kept {
                 Some(f) => f,
                 None => {
                     let since = today.saturating_sub(jiff::Span::new().years(FORECAST_YEARS));
@@ -660,7 +694,7 @@ async fn render(
                         candidacies,
                     };
                     let f = Arc::new(forecast::forecast(&input));
-                    state.forecasts.put(key, head, Arc::clone(&f));
+                    state.forecasts.kept.put(key, head, Arc::clone(&f));
                     f
                 }
             };
