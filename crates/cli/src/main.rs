@@ -846,13 +846,28 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// `PRAGMA integrity_check` and `audit verify` on a copy.
+/// `PRAGMA integrity_check` and `audit verify` on a copy; a sound copy is first brought to this
+/// version's schema (a backup taken before an upgrade keeps its audit rows in the layout of its
+/// time: migration 16 made them chain 0).
 async fn check_copy(copy: &Path) -> anyhow::Result<(Vec<String>, audit::VerifyReport)> {
     let store = connect(&format!("sqlite:{}", copy.display())).await?;
-    let problems = ops::integrity_check(&store).await.map_err(store_err);
-    let verify = audit::verify(&store).await.map_err(store_err);
+    let problems = match ops::integrity_check(&store).await.map_err(store_err) {
+        Ok(p) => p,
+        Err(e) => {
+            store.close().await;
+            return Err(e);
+        }
+    };
+    if !problems.is_empty() {
+        store.close().await;
+        return Ok((problems, audit::VerifyReport::default()));
+    }
+    let verify = match store.migrate().await.map_err(store_err) {
+        Ok(()) => audit::verify(&store).await.map_err(store_err),
+        Err(e) => Err(e),
+    };
     store.close().await;
-    Ok((problems?, verify?))
+    Ok((problems, verify?))
 }
 
 /// Remove a database file with its WAL and shared-memory files (best effort: cleanup only).
@@ -1123,6 +1138,8 @@ async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
             command: AuditCommand::Verify,
         } => {
             let store = connect(&db).await?;
+            // The chains are checked in this version's layout (migration 16).
+            store.migrate().await.map_err(store_err)?;
             let code = run_audit_verify(&store).await;
             store.close().await;
             code
