@@ -12,6 +12,9 @@
 //! - `/report?org=&year=` — the year report's figures (`reports::periodic`);
 //! - `/rollup?year=` — plan against actual at every root (`reports::plan_vs_actual`).
 
+mod args;
+use args::arg;
+
 use std::net::SocketAddr;
 
 use axum::Json;
@@ -203,16 +206,6 @@ async fn ids(State(b): State<Bare>) -> Result<Response, Fail> {
         "candidacy": first.pub_id,
     }))
     .into_response())
-}
-
-fn arg(name: &str) -> Option<String> {
-    let mut args = std::env::args();
-    while let Some(a) = args.next() {
-        if a == name {
-            return args.next();
-        }
-    }
-    None
 }
 
 #[tokio::main]

@@ -14,22 +14,15 @@
 //! Prints one line of JSON: `{"steps": n, "seconds": s, "per_second": r, "p50_ms": …, "p99_ms": …}`.
 //! Run it on a copy of the data: it writes steps.
 
+mod args;
+use args::arg;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ketnap_domain::lifecycle::{Action, Command, MemberFacts};
 use ketnap_domain::rules::RuleBook;
 use ketnap_store::{Scope, Store, WriteCtx, candidacies, exec, fetch_all};
-
-fn arg(name: &str) -> Option<String> {
-    let mut args = std::env::args();
-    while let Some(a) = args.next() {
-        if a == name {
-            return args.next();
-        }
-    }
-    None
-}
 
 /// One candidacy a task writes: its ids, version and the two mentors it alternates.
 struct Target {

@@ -27,6 +27,22 @@ use ketnap_domain::stats::{Composition, Facet, age_steps};
 
 use crate::{Conn, Result, StoreError, Tx, d};
 
+/// The facts a composition counts as they are (`reports::facet_of` reads each); `birth` (ages
+/// are counted on a date) and `status` (the roster counts) are kept beside them.
+const FACETS: [&str; 11] = [
+    "person",
+    "gender",
+    "ethnicity",
+    "religion",
+    "education",
+    "qualification",
+    "theory_level",
+    "source",
+    "youth_union",
+    "trade_union",
+    "cell_kind",
+];
+
 /// The facts of the counted members matching `cond` (over `member m`), one row per member and
 /// fact: `(cell_id, facet, value)`. The same derivation fills the table (migration 15) and checks
 /// it (`ketnap rebuild`).
@@ -48,12 +64,14 @@ pub(crate) fn facts_sql(cond: &str) -> String {
            ELSE co.kind END AS value \
          FROM member m JOIN person p ON p.person_id = m.person_id \
          JOIN org co ON co.org_id = m.cell_id \
-         CROSS JOIN (SELECT 'person' AS facet UNION ALL SELECT 'gender' UNION ALL SELECT 'birth' \
-           UNION ALL SELECT 'ethnicity' UNION ALL SELECT 'religion' UNION ALL SELECT 'education' \
-           UNION ALL SELECT 'qualification' UNION ALL SELECT 'theory_level' \
-           UNION ALL SELECT 'source' UNION ALL SELECT 'youth_union' \
-           UNION ALL SELECT 'trade_union' UNION ALL SELECT 'cell_kind' UNION ALL SELECT 'status') f \
-         WHERE m.left_on IS NULL AND m.status IN ('official', 'probationary') AND ({cond})"
+         CROSS JOIN ({facets}) f \
+         WHERE m.left_on IS NULL AND m.status IN ('official', 'probationary') AND ({cond})",
+        facets = FACETS
+            .iter()
+            .chain(&["birth", "status"])
+            .map(|f| format!("SELECT '{f}' AS facet"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ")
     )
 }
 
@@ -164,9 +182,14 @@ pub(crate) async fn memberships<const N: usize>(
     let rows: Vec<(String, String, i64)> = fetch_all!(
         conn.ex(),
         (String, String, i64),
-        "SELECT facet, value, n FROM member_facet WHERE org_id = $1 AND facet IN ('person', \
-         'gender', 'ethnicity', 'religion', 'education', 'qualification', 'theory_level', 'source', \
-         'youth_union', 'trade_union', 'cell_kind') AND n <> 0",
+        &format!(
+            "SELECT facet, value, n FROM member_facet WHERE org_id = $1 AND facet IN ({}) AND n <> 0",
+            FACETS
+                .iter()
+                .map(|f| format!("'{f}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         org_id
     )?;
     for (facet, value, n) in rows {
@@ -175,28 +198,40 @@ pub(crate) async fn memberships<const N: usize>(
             *c.entry(f).or_default() += n;
         }
     }
-    // Ages: how many were born by the last birthday of each age step, on each date.
+    // Ages: how many were born by the last birthday of each age step, on each date — one pass
+    // over the birth-date rows, one sum per (date, step), as rows `(i, count)`.
     let steps = age_steps();
-    let mut sums = Vec::new();
-    let mut binds = Vec::new();
+    let mut b = crate::bulk::Binds::default();
+    let org = b.push(crate::bulk::Val::Int(Some(org_id)));
+    let mut bounds = Vec::new();
     for on in dates {
         for &k in &steps {
-            if k == 0 {
-                sums.push("CAST(COALESCE(SUM(n), 0) AS BIGINT)".to_string());
+            // Everyone is at least 0 (someone born after the date counts as 0 years old).
+            let by = if k == 0 {
+                "9999-12-31".to_string()
             } else {
-                binds.push(born_by(on, k).to_string());
-                sums.push(format!(
-                    "CAST(COALESCE(SUM(CASE WHEN value <= ${} THEN n ELSE 0 END), 0) AS BIGINT)",
-                    binds.len() + 1
-                ));
-            }
+                born_by(on, k).to_string()
+            };
+            bounds.push(format!(
+                "SELECT CAST({} AS BIGINT) AS i, CAST({} AS TEXT) AS by_day",
+                bounds.len(),
+                b.push(crate::bulk::Val::Text(Some(by)))
+            ));
         }
     }
     let sql = format!(
-        "SELECT {} FROM member_facet WHERE org_id = $1 AND facet = 'birth' AND n <> 0",
-        sums.join(", ")
+        "SELECT t.i, CAST(COALESCE(SUM(CASE WHEN f.value <= t.by_day THEN f.n ELSE 0 END), 0) AS BIGINT) \
+         FROM member_facet f CROSS JOIN ({}) t \
+         WHERE f.org_id = {org} AND f.facet = 'birth' AND f.n <> 0 GROUP BY t.i",
+        bounds.join(" UNION ALL ")
     );
-    let at_least = ages_at_least(conn, &sql, org_id, &binds).await?;
+    let rows: Vec<(i64, i64)> = crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await?;
+    let mut at_least = vec![0i64; bounds.len()];
+    for (i, n) in rows {
+        if let Some(slot) = usize::try_from(i).ok().and_then(|i| at_least.get_mut(i)) {
+            *slot = n;
+        }
+    }
     for (i, c) in counts.iter_mut().enumerate() {
         let of_date = &at_least[i * steps.len()..(i + 1) * steps.len()];
         for (j, &k) in steps.iter().enumerate() {
@@ -251,36 +286,4 @@ pub(crate) async fn memberships<const N: usize>(
         }
     }
     Ok(out)
-}
-
-async fn ages_at_least(
-    conn: &mut Conn,
-    sql: &str,
-    org_id: i64,
-    binds: &[String],
-) -> Result<Vec<i64>> {
-    use sqlx::Row;
-    let row = match conn.ex() {
-        crate::Ex::Sqlite(c) => {
-            let mut q = sqlx::query(sql).bind(org_id);
-            for b in binds {
-                q = q.bind(b);
-            }
-            let r = q.fetch_one(&mut *c).await?;
-            (0..r.len())
-                .map(|i| r.try_get::<i64, _>(i))
-                .collect::<std::result::Result<Vec<_>, _>>()?
-        }
-        crate::Ex::Postgres(c) => {
-            let mut q = sqlx::query(sql).bind(org_id);
-            for b in binds {
-                q = q.bind(b);
-            }
-            let r = q.fetch_one(&mut *c).await?;
-            (0..r.len())
-                .map(|i| r.try_get::<i64, _>(i))
-                .collect::<std::result::Result<Vec<_>, _>>()?
-        }
-    };
-    Ok(row)
 }
