@@ -4,7 +4,8 @@
 //! Union and trade-union membership, the kind of their cell, and their status (official or
 //! probationary: the roster counts, [`crate::members::counts`]) — in `member_facet` (migrations
 //! 15 and 17),
-//! kept in the writing transaction by [`shift`] and moved with a subtree by [`relink`].
+//! kept in the writing transaction by [`shift`] and moved with a subtree by `orgs::relink` (as
+//! `counter_sum` is).
 //!
 //! A report reads its organisation's rows ([`memberships`]) instead of every member of the
 //! subtree: ages on a date come from the birth-date rows summed below the birthdays that make
@@ -119,34 +120,6 @@ pub async fn ids_where(tx: &mut Tx, cond: &str, id: i64) -> Result<Vec<i64>> {
         .into_iter()
         .map(|(i,)| i)
         .collect())
-}
-
-/// A subtree rooted at `org_id` leaves the rows of its ancestors (before the closure is cut).
-pub(crate) async fn leave_ancestors(tx: &mut Tx, org_id: i64) -> Result<()> {
-    exec!(
-        tx.ex(),
-        "UPDATE member_facet SET n = n - (SELECT s.n FROM member_facet s \
-           WHERE s.org_id = $1 AND s.facet = member_facet.facet AND s.value = member_facet.value) \
-         WHERE org_id IN (SELECT ancestor_id FROM org_closure WHERE descendant_id = $1 AND depth > 0) \
-         AND EXISTS (SELECT 1 FROM member_facet s WHERE s.org_id = $1 AND s.facet = member_facet.facet \
-           AND s.value = member_facet.value)",
-        org_id
-    )?;
-    Ok(())
-}
-
-/// A subtree rooted at `org_id` joins the rows of `new_parent` and every one above it.
-pub(crate) async fn join_ancestors(tx: &mut Tx, org_id: i64, new_parent: i64) -> Result<()> {
-    exec!(
-        tx.ex(),
-        "INSERT INTO member_facet (org_id, facet, value, n) \
-         SELECT a.ancestor_id, s.facet, s.value, s.n FROM org_closure a \
-         JOIN member_facet s ON s.org_id = $1 WHERE a.descendant_id = $2 \
-         ON CONFLICT (org_id, facet, value) DO UPDATE SET n = member_facet.n + excluded.n",
-        org_id,
-        new_parent
-    )?;
-    Ok(())
 }
 
 /// The latest birth date of someone at least `years` full years old on `on`.

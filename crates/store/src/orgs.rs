@@ -233,18 +233,66 @@ pub async fn create(tx: &mut Tx, ctx: &WriteCtx, new: &NewOrg) -> Result<i64> {
     Ok(org_id)
 }
 
+/// A table of sums kept per subtree (each organisation's row sums its subtree): its name, the
+/// columns that key a sum beside `org_id`, and the summed column. A moved subtree's rows leave
+/// its old ancestors' sums and join its new ones'.
+struct SubtreeSums {
+    table: &'static str,
+    keys: &'static [&'static str],
+    sum: &'static str,
+}
+
+/// The per-subtree sums: the counters (`counters::apply`) and the membership composition
+/// (`member_facets::shift`).
+const SUBTREE_SUMS: [SubtreeSums; 2] = [
+    SubtreeSums {
+        table: "counter_sum",
+        keys: &["period", "metric"],
+        sum: "value",
+    },
+    SubtreeSums {
+        table: "member_facet",
+        keys: &["facet", "value"],
+        sum: "n",
+    },
+];
+
+impl SubtreeSums {
+    /// `$1`'s rows taken from every ancestor above it (before the closure is cut).
+    fn leave_sql(&self) -> String {
+        let SubtreeSums { table, sum, .. } = self;
+        let same: String = self
+            .keys
+            .iter()
+            .map(|k| format!(" AND s.{k} = {table}.{k}"))
+            .collect();
+        format!(
+            "UPDATE {table} SET {sum} = {sum} - (SELECT s.{sum} FROM {table} s WHERE s.org_id = $1{same}) \
+             WHERE org_id IN (SELECT ancestor_id FROM org_closure WHERE descendant_id = $1 AND depth > 0) \
+             AND EXISTS (SELECT 1 FROM {table} s WHERE s.org_id = $1{same})"
+        )
+    }
+
+    /// `$1`'s rows added to `$2` and every organisation above it.
+    fn join_sql(&self) -> String {
+        let SubtreeSums { table, sum, .. } = self;
+        let keys = self.keys.join(", ");
+        let picked: String = self.keys.iter().map(|k| format!("s.{k}, ")).collect();
+        format!(
+            "INSERT INTO {table} (org_id, {keys}, {sum}) \
+             SELECT a.ancestor_id, {picked}s.{sum} FROM org_closure a \
+             JOIN {table} s ON s.org_id = $1 WHERE a.descendant_id = $2 \
+             ON CONFLICT (org_id, {keys}) DO UPDATE SET {sum} = {table}.{sum} + excluded.{sum}"
+        )
+    }
+}
+
 async fn relink(tx: &mut Tx, org_id: i64, new_parent: i64) -> Result<()> {
-    // The subtree's counters leave the sums of its old ancestors (issue 19: `counter_sum`)…
-    exec!(
-        tx.ex(),
-        "UPDATE counter_sum SET value = value - (SELECT s.value FROM counter_sum s \
-           WHERE s.org_id = $1 AND s.period = counter_sum.period AND s.metric = counter_sum.metric) \
-         WHERE org_id IN (SELECT ancestor_id FROM org_closure WHERE descendant_id = $1 AND depth > 0) \
-         AND EXISTS (SELECT 1 FROM counter_sum s WHERE s.org_id = $1 AND s.period = counter_sum.period \
-           AND s.metric = counter_sum.metric)",
-        org_id
-    )?;
-    crate::member_facets::leave_ancestors(tx, org_id).await?;
+    // The subtree's sums leave those of its old ancestors (issue 19: `counter_sum`,
+    // `member_facet`)…
+    for t in &SUBTREE_SUMS {
+        exec!(tx.ex(), &t.leave_sql(), org_id)?;
+    }
     // Cut the subtree from its old ancestors, then join it under the new parent's ancestors.
     exec!(
         tx.ex(),
@@ -261,16 +309,9 @@ async fn relink(tx: &mut Tx, org_id: i64, new_parent: i64) -> Result<()> {
         new_parent
     )?;
     // …and join those of the new parent and every one above it.
-    exec!(
-        tx.ex(),
-        "INSERT INTO counter_sum (org_id, period, metric, value) \
-         SELECT a.ancestor_id, s.period, s.metric, s.value FROM org_closure a \
-         JOIN counter_sum s ON s.org_id = $1 WHERE a.descendant_id = $2 \
-         ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter_sum.value + excluded.value",
-        org_id,
-        new_parent
-    )?;
-    crate::member_facets::join_ancestors(tx, org_id, new_parent).await?;
+    for t in &SUBTREE_SUMS {
+        exec!(tx.ex(), &t.join_sql(), org_id, new_parent)?;
+    }
     exec!(
         tx.ex(),
         "UPDATE org SET parent_id = $1 WHERE org_id = $2",
