@@ -7,7 +7,7 @@
 //! kept in the writing transaction by [`shift`] and moved with a subtree by `orgs::relink` (as
 //! `counter_sum` is).
 //!
-//! A report reads its organisation's rows ([`memberships`]) instead of every member of the
+//! A report reads its organisation's rows (`memberships`) instead of every member of the
 //! subtree: ages on a date come from the birth-date rows summed below the birthdays that make
 //! each age step ([`age_steps`]); the membership on a past date is the current one corrected by
 //! the few members who joined or left since (read through `member (cell_id, admitted_on)` and
