@@ -116,8 +116,17 @@ fn alerts_of(state: &Candidacy, book: &RuleBook, notes: &[(i16, i8)], today: Dat
     alerts(state, book, notes, today)
 }
 
+/// A candidacy's state waiting for its alert rows ([`flush`]).
+pub(crate) struct PendingAlerts {
+    cell_id: i64,
+    state: Candidacy,
+    today: Date,
+}
+
 /// Rewrite a candidacy's rows after a write (a step, an opening, a mentor note), as of the
-/// write's day, in its transaction. `state` is the candidacy as the write left it.
+/// write's day, in its transaction. `state` is the candidacy as the write left it. The rows are
+/// written when the transaction commits ([`flush`]), from the last state written for the
+/// candidacy in it.
 pub(crate) async fn write(
     tx: &mut Tx,
     book: &RuleBook,
@@ -126,44 +135,61 @@ pub(crate) async fn write(
     state: &Candidacy,
     today: Date,
 ) -> Result<()> {
-    // Notes matter only to a candidacy with a mentor (the missing-note alert).
-    let notes = if state.mentor.is_some() {
-        crate::candidacies::notes_of(tx.ex(), &[candidacy_id]).await?
-    } else {
-        BTreeMap::new()
-    };
-    let n = notes.get(&candidacy_id).map_or(&[][..], Vec::as_slice);
-    exec!(
-        tx.ex(),
-        "DELETE FROM alert_due WHERE candidacy_id = $1",
-        candidacy_id
-    )?;
-    let mut rows = Vec::new();
-    rows_of(
+    if tx.pending.book.is_none() {
+        tx.pending.book = Some(book.clone());
+    }
+    tx.pending.alerts.insert(
         candidacy_id,
-        cell_id,
-        &alerts_of(state, book, n, today),
-        &mut rows,
+        PendingAlerts {
+            cell_id,
+            state: state.clone(),
+            today,
+        },
     );
-    insert_rows(tx, &rows).await
+    Ok(())
 }
 
-/// Rewrite a candidacy's rows from its stored state (after a mentor note).
-pub(crate) async fn write_stored(
-    tx: &mut Tx,
-    book: &RuleBook,
-    candidacy_id: i64,
-    today: Date,
-) -> Result<()> {
-    let (cell_id, state): (i64, String) = fetch_one!(
-        tx.ex(),
-        (i64, String),
-        "SELECT cell_id, state FROM candidacy WHERE candidacy_id = $1",
-        candidacy_id
-    )?;
-    let c: Candidacy = serde_json::from_str(&state)
-        .map_err(|e| StoreError::Corrupt(format!("candidacy state: {e}")))?;
-    write(tx, book, candidacy_id, cell_id, &c, today).await
+/// Write the rows of the candidacies the transaction wrote: their mentor notes read in one
+/// statement (notes matter only to a candidacy with a mentor: the missing-note alert), their old
+/// rows deleted and the new ones inserted, many per statement.
+pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
+    let pending = std::mem::take(&mut tx.pending.alerts);
+    let Some(book) = tx.pending.book.take() else {
+        return Ok(());
+    };
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let mentored: Vec<i64> = pending
+        .iter()
+        .filter(|(_, p)| p.state.mentor.is_some())
+        .map(|(id, _)| *id)
+        .collect();
+    let notes = crate::candidacies::notes_of(tx.ex(), &mentored).await?;
+    let ids: Vec<i64> = pending.keys().copied().collect();
+    for chunk in ids.chunks(PASS_BATCH as usize) {
+        // Internal integer keys: safe to inline.
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        exec!(
+            tx.ex(),
+            &format!("DELETE FROM alert_due WHERE candidacy_id IN ({list})")
+        )?;
+    }
+    let mut rows = Vec::new();
+    for (id, p) in &pending {
+        let n = notes.get(id).map_or(&[][..], Vec::as_slice);
+        rows_of(
+            *id,
+            p.cell_id,
+            &alerts_of(&p.state, &book, n, p.today),
+            &mut rows,
+        );
+    }
+    insert_rows(tx, &rows).await
 }
 
 /// Candidacies rewritten per transaction by the daily pass.

@@ -172,9 +172,20 @@ pub struct AuditRow {
     pub hash: String,
 }
 
-/// Append one row to the chain inside `tx`; returns its seq.
-pub async fn append(tx: &mut Tx, ctx: &WriteCtx, e: &AuditEntry<'_>) -> Result<i64> {
+/// Append one row to the chain inside `tx` (written when the transaction commits: [`append_many`]).
+pub async fn append(tx: &mut Tx, ctx: &WriteCtx, e: &AuditEntry<'_>) -> Result<()> {
     append_many(tx, ctx, std::slice::from_ref(e)).await
+}
+
+/// An audit row waiting for its transaction's commit ([`flush`]).
+pub(crate) struct PendingRow {
+    at: jiff::Timestamp,
+    actor_id: Option<i64>,
+    action: String,
+    object_kind: String,
+    object_id: String,
+    org_id: Option<i64>,
+    detail: String,
 }
 
 /// The number of audit chains (migration 16): a transaction's rows go to the chain of the
@@ -186,19 +197,39 @@ fn chain_of(org_id: Option<i64>) -> i64 {
     org_id.map_or(0, |o| o.rem_euclid(CHAINS))
 }
 
-/// Append rows inside `tx`, in order, in a few statements whatever their number (the chain's
-/// head taken once, the seqs drawn, the rows written in chunks, the head set once); returns the
-/// seq of the last (the chain head's when `entries` is empty). Each row is hashed over the one
-/// before it in its chain exactly as if appended one at a time.
+/// Append rows inside `tx`, in order: they are written when the transaction commits
+/// ([`crate::Tx::flush`]), with every other row it appended, in a few statements whatever their
+/// number (the chain's head taken once, the seqs drawn, the rows written in chunks, the head set
+/// once). Each row is hashed over the one before it in its chain exactly as if appended one at a
+/// time.
 ///
 /// All rows of one transaction go to one chain, fixed by its first row's organisation
 /// ([`Tx::audit_chain`](crate::Tx)): taking the chain's head row (`UPDATE … RETURNING`) locks
 /// it until the transaction ends, so two writers never fork a chain, a transaction never waits
-/// on two chains, and writers in organisations of different chains do not wait on each other.
+/// on two chains, and writers in organisations of different chains do not wait on each other;
+/// taken at the commit, the lock is held only while the rows are written.
 /// The seqs are unique over the trail and increase along each chain (drawn after the head is
 /// taken: the identity's sequence on PostgreSQL, the largest seq + 1 under SQLite's single
 /// writer).
-pub async fn append_many(tx: &mut Tx, ctx: &WriteCtx, entries: &[AuditEntry<'_>]) -> Result<i64> {
+pub async fn append_many(tx: &mut Tx, ctx: &WriteCtx, entries: &[AuditEntry<'_>]) -> Result<()> {
+    tx.pending.audit.extend(entries.iter().map(|e| PendingRow {
+        at: ctx.now,
+        actor_id: ctx.actor_id,
+        action: e.action.to_string(),
+        object_kind: e.object_kind.to_string(),
+        object_id: e.object_id.to_string(),
+        org_id: e.org_id,
+        detail: e.detail.to_string(),
+    }));
+    Ok(())
+}
+
+/// Write the transaction's audit rows (see [`append_many`]).
+pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
+    let entries = std::mem::take(&mut tx.pending.audit);
+    if entries.is_empty() {
+        return Ok(());
+    }
     let chain = *tx
         .audit_chain
         .get_or_insert_with(|| chain_of(entries.first().and_then(|e| e.org_id)));
@@ -209,9 +240,6 @@ pub async fn append_many(tx: &mut Tx, ctx: &WriteCtx, entries: &[AuditEntry<'_>]
         "UPDATE audit_chain SET seq = seq WHERE chain_id = $1 RETURNING seq, hash",
         chain
     )?;
-    if entries.is_empty() {
-        return Ok(head);
-    }
     let seqs: Vec<i64> = match tx.engine() {
         crate::Engine::Postgres => {
             let mut drawn: Vec<i64> = fetch_all!(
@@ -238,20 +266,20 @@ pub async fn append_many(tx: &mut Tx, ctx: &WriteCtx, entries: &[AuditEntry<'_>]
     // PostgreSQL's key is the drawn value itself; SQLite numbers the row.
     let explicit_id = tx.engine() == crate::Engine::Postgres;
     let mut rows = Vec::with_capacity(entries.len());
-    for (e, &seq) in entries.iter().zip(&seqs) {
+    for (e, &seq) in entries.into_iter().zip(&seqs) {
         let mut row = AuditRow {
             seq,
-            at: ts(ctx.now),
-            actor_id: ctx.actor_id,
-            action: e.action.to_string(),
-            object_kind: e.object_kind.to_string(),
-            object_id: e.object_id.to_string(),
+            at: ts(e.at),
+            actor_id: e.actor_id,
+            action: e.action,
+            object_kind: e.object_kind,
+            object_id: e.object_id,
             org_id: e.org_id,
-            detail: e.detail.to_string(),
+            detail: e.detail,
             prev_hash: prev.clone(),
             hash: String::new(),
         };
-        row.hash = hash_row(&prev, seq, &ctx.now, ctx.actor_id, &row);
+        row.hash = hash_row(&prev, seq, &e.at, row.actor_id, &row);
         prev.clone_from(&row.hash);
         rows.push(vec![
             Val::Int(explicit_id.then_some(row.seq)),
@@ -284,7 +312,7 @@ pub async fn append_many(tx: &mut Tx, ctx: &WriteCtx, entries: &[AuditEntry<'_>]
         prev,
         chain
     )?;
-    Ok(last)
+    Ok(())
 }
 
 /// The outcome of [`verify`].

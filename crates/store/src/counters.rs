@@ -37,6 +37,7 @@ use ketnap_domain::person::{Gender, Person};
 use ketnap_domain::stats::is_youth_age;
 use serde::{Deserialize, Serialize};
 
+use crate::bulk::Val;
 use crate::{Conn, Result, Scope, StoreError, Tx};
 
 /// The period of gauges.
@@ -275,31 +276,77 @@ pub fn merge(deltas: &[CounterDelta]) -> BTreeMap<(i64, String, String), i64> {
     m
 }
 
-/// Apply deltas inside the event's transaction (upserts).
+/// Add deltas to the transaction's counters: written when it commits ([`flush`]), added up by
+/// counter over all its writes.
 pub async fn apply(tx: &mut Tx, deltas: &[CounterDelta]) -> Result<()> {
-    for ((org_id, period, metric), delta) in merge(deltas) {
-        exec!(
-            tx.ex(),
-            "INSERT INTO counter (org_id, period, metric, value) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter.value + excluded.value",
-            org_id,
-            period.as_str(),
-            metric.as_str(),
-            delta
-        )?;
-        // The same delta on the organisation and every one above it (issue 19).
-        exec!(
-            tx.ex(),
-            "INSERT INTO counter_sum (org_id, period, metric, value) \
-             SELECT oc.ancestor_id, $2, $3, $4 FROM org_closure oc WHERE oc.descendant_id = $1 \
-             ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter_sum.value + excluded.value",
-            org_id,
-            period,
-            metric,
-            delta
-        )?;
+    for d in deltas {
+        *tx.pending
+            .counters
+            .entry((d.org_id, d.period.clone(), d.metric.clone()))
+            .or_default() += d.delta;
     }
     Ok(())
+}
+
+/// Write the transaction's counter deltas: each organisation's counters, and the same delta on
+/// the organisation and every one above it (`counter_sum`, issue 19), as multi-row upserts in key
+/// order (so two writers lock shared rows in the same order).
+pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
+    let mut own = std::mem::take(&mut tx.pending.counters);
+    own.retain(|_, v| *v != 0);
+    if own.is_empty() {
+        return Ok(());
+    }
+    let orgs: std::collections::BTreeSet<i64> = own.keys().map(|(o, _, _)| *o).collect();
+    let keys: Vec<Val> = orgs.iter().map(|o| Val::Int(Some(*o))).collect();
+    let above: Vec<(i64, i64)> = crate::bulk::select_in(
+        tx,
+        "SELECT descendant_id, ancestor_id FROM org_closure WHERE descendant_id IN",
+        &[],
+        &keys,
+    )
+    .await?;
+    let mut ancestors: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (d, a) in above {
+        ancestors.entry(d).or_default().push(a);
+    }
+    let mut sums: BTreeMap<(i64, String, String), i64> = BTreeMap::new();
+    for ((org, period, metric), v) in &own {
+        for a in ancestors.get(org).map_or(&[][..], Vec::as_slice) {
+            *sums
+                .entry((*a, period.clone(), metric.clone()))
+                .or_default() += v;
+        }
+    }
+    sums.retain(|_, v| *v != 0);
+    let rows = |m: &BTreeMap<(i64, String, String), i64>| -> Vec<Vec<Val>> {
+        m.iter()
+            .map(|((o, p, k), v)| {
+                vec![
+                    Val::Int(Some(*o)),
+                    Val::Text(Some(p.clone())),
+                    Val::Text(Some(k.clone())),
+                    Val::Int(Some(*v)),
+                ]
+            })
+            .collect()
+    };
+    crate::bulk::insert_tail(
+        tx,
+        "INSERT INTO counter (org_id, period, metric, value)",
+        4,
+        &rows(&own),
+        "ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter.value + excluded.value",
+    )
+    .await?;
+    crate::bulk::insert_tail(
+        tx,
+        "INSERT INTO counter_sum (org_id, period, metric, value)",
+        4,
+        &rows(&sums),
+        "ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter_sum.value + excluded.value",
+    )
+    .await
 }
 
 async fn check_in_scope(conn: &mut Conn, scope: &Scope, org_id: i64) -> Result<()> {

@@ -248,15 +248,23 @@ impl fmt::Display for DemoReport {
 // The seeded generator
 // ---------------------------------------------------------------------------------------------
 
-struct Gen(ChaCha8Rng);
+struct Gen {
+    rng: ChaCha8Rng,
+    /// Record each candidacy's history one `execute` at a time instead of with `execute_many`
+    /// ([`generate_step_by_step`]).
+    step_by_step: bool,
+}
 
 impl Gen {
     fn new(seed: u64) -> Gen {
-        Gen(ChaCha8Rng::seed_from_u64(seed))
+        Gen {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            step_by_step: false,
+        }
     }
 
     fn u64(&mut self) -> u64 {
-        self.0.next_u64()
+        self.rng.next_u64()
     }
 
     /// Uniform in `0..n` (0 when `n` is 0).
@@ -2022,29 +2030,13 @@ async fn write_grassroots(
             sector: gp.sector,
             cell_kind,
         };
-        let mut officials = Vec::new();
+        // The cell's roster: drawn member by member, written in a few statements.
+        let mut drawn = Vec::with_capacity(cp.members as usize);
         for i in 0..cp.members {
             let (spec, admitted) = member_spec(g, profile, unit.as_deref(), today);
             let person = build_person(g, &spec, today)?;
-            let person_id = people::insert(tx, ctx, &person, Some(g.pub_id())).await?;
-            report.people += 1;
-            let official_on = add_months(admitted, 12);
+            let person_pub = g.pub_id();
             let member_pub = g.pub_id();
-            let member_id = members::insert(
-                tx,
-                ctx,
-                NewMember {
-                    person_id,
-                    cell_id,
-                    status: MemberStatus::Official,
-                    admitted_on: Some(admitted),
-                    official_on: Some(official_on),
-                    party_age_from: Some(admitted),
-                    candidacy_id: None,
-                    pub_id: Some(member_pub.clone()),
-                },
-            )
-            .await?;
             // A few members left this year: the oldest died, some moved away.
             let age = days_between(spec.birth, today) / 365;
             let leave = if i >= 3 && age >= 78 && g.chance(0.04) {
@@ -2054,10 +2046,41 @@ async fn write_grassroots(
             } else {
                 None
             };
+            let leave = leave.map(|status| {
+                let on = add_days(today, -g.range(5, 300)).max(first_of_year(today));
+                (status, on)
+            });
+            drawn.push((person, person_pub, member_pub, admitted, leave));
+        }
+        let persons: Vec<(&Person, Option<PubId>)> = drawn
+            .iter()
+            .map(|(p, pub_id, ..)| (p, Some(pub_id.clone())))
+            .collect();
+        let person_ids = people::insert_many(tx, ctx, &persons).await?;
+        report.people += drawn.len() as u64;
+        let new_members: Vec<(NewMember, Option<String>)> = drawn
+            .iter()
+            .zip(&person_ids)
+            .map(|((_, _, member_pub, admitted, _), person_id)| {
+                let member = NewMember {
+                    person_id: *person_id,
+                    cell_id,
+                    status: MemberStatus::Official,
+                    admitted_on: Some(*admitted),
+                    official_on: Some(add_months(*admitted, 12)),
+                    party_age_from: Some(*admitted),
+                    candidacy_id: None,
+                    pub_id: Some(member_pub.clone()),
+                };
+                (member, None)
+            })
+            .collect();
+        let member_ids = members::insert_many(tx, ctx, &new_members).await?;
+        let mut officials = Vec::new();
+        for ((_, _, member_pub, _, leave), member_id) in drawn.iter().zip(member_ids) {
             match leave {
-                Some(status) => {
-                    let on = add_days(today, -g.range(5, 300)).max(first_of_year(today));
-                    members::set_status(tx, ctx, member_id, status, on).await?;
+                Some((status, on)) => {
+                    members::set_status(tx, ctx, member_id, *status, *on).await?;
                 }
                 None => officials.push((member_id, member_pub.as_str().to_string())),
             }
@@ -2444,11 +2467,11 @@ async fn write_candidacy(
         report.introductions += 1;
     }
 
-    // Drive the candidacy through the real write path.
+    // Drive the candidacy through the real write path: opened, then its history recorded as
+    // `execute` would step by step (`execute_many`: judged one by one, written together).
     let mut pub_id = String::new();
-    let mut version = 0i64;
+    let mut commands = Vec::new();
     let mut mentor_since: Option<Date> = None;
-    let mut end: Option<Date> = None;
     for step in steps {
         let on = add_days(open_on, step.day);
         if on > today {
@@ -2465,7 +2488,7 @@ async fn write_candidacy(
             *tally = to_roster(*tally, n);
         }
         let command = Command { on, action };
-        if version == 0 {
+        if pub_id.is_empty() {
             let (_, id, _) = candidacies::open(
                 tx,
                 ctx,
@@ -2478,24 +2501,30 @@ async fn write_candidacy(
             )
             .await?;
             pub_id = id.as_str().to_string();
-            version = 1;
         } else {
-            let is_mentor = matches!(
-                command.action,
-                Action::ListAsSympathizer { .. } | Action::AssignMentor { .. }
-            );
-            let event =
-                candidacies::execute(tx, ctx, book, &sys, &pub_id, version, command).await?;
-            version += 1;
-            if is_mentor && mentor_since.is_none() {
+            if mentor_since.is_none()
+                && matches!(
+                    command.action,
+                    Action::ListAsSympathizer { .. } | Action::AssignMentor { .. }
+                )
+            {
                 mentor_since = Some(on);
             }
-            if event.stage.is_terminal() {
-                end = Some(on);
-            }
+            commands.push(command);
         }
         report.events += 1;
     }
+    let events = if g.step_by_step {
+        let mut events = Vec::with_capacity(commands.len());
+        for (version, command) in (1i64..).zip(commands) {
+            events
+                .push(candidacies::execute(tx, ctx, book, &sys, &pub_id, version, command).await?);
+        }
+        events
+    } else {
+        candidacies::execute_many(tx, ctx, book, &sys, &pub_id, 1, commands).await?
+    };
+    let end = events.iter().find(|e| e.stage.is_terminal()).map(|e| e.on);
 
     // Monthly notes of the mentor, a few months missing, the latest ones more often.
     if let Some(since) = mentor_since {
@@ -2505,31 +2534,41 @@ async fn write_candidacy(
             1,
         );
         let last_month_missing = g.chance(0.25);
-        let mut written = 0u32;
-        while month <= until && written < 18 {
+        let mut notes = Vec::new();
+        while month <= until && notes.len() < 18 {
             let next = add_months(month, 1);
             let on = add_days(month, g.range(19, 27));
             let recent = next > add_days(today, -40);
             let skip = g.chance(0.1) || (recent && last_month_missing);
             if on <= today && on <= until && !skip {
-                let content = *g.pick(NOTES);
+                notes.push(candidacies::NewMentorNote {
+                    year: month.year(),
+                    month: month.month(),
+                    written_on: on,
+                    content: *g.pick(NOTES),
+                });
+            }
+            month = next;
+        }
+        if g.step_by_step {
+            for n in &notes {
                 candidacies::add_mentor_note(
                     tx,
                     ctx,
                     book,
                     &sys,
                     &pub_id,
-                    month.year(),
-                    month.month(),
-                    on,
-                    content,
+                    n.year,
+                    n.month,
+                    n.written_on,
+                    n.content,
                 )
                 .await?;
-                report.mentor_notes += 1;
-                written += 1;
             }
-            month = next;
+        } else {
+            candidacies::add_mentor_notes(tx, ctx, book, &sys, &pub_id, &notes).await?;
         }
+        report.mentor_notes += notes.len() as u64;
     }
     Ok(())
 }
@@ -2568,7 +2607,26 @@ pub async fn generate(
         districts: 1,
         size,
     };
-    generate_shape(store, book, shape, seed, today, accounts).await
+    generate_shape(store, book, shape, seed, today, accounts, false).await
+}
+
+/// [`generate`], each candidacy's history recorded one [`candidacies::execute`] at a time (the
+/// path a clerk's step takes) instead of with [`candidacies::execute_many`]: the same data, more
+/// slowly. The bulk path is checked against it.
+pub async fn generate_step_by_step(
+    store: &Store,
+    book: &RuleBook,
+    size: DemoSize,
+    seed: u64,
+    today: Date,
+    accounts: &DemoUsers,
+) -> Result<DemoReport> {
+    let shape = Shape {
+        provinces: 1,
+        districts: 1,
+        size,
+    };
+    generate_shape(store, book, shape, seed, today, accounts, true).await
 }
 
 /// How many trees and districts [`generate_scale`] writes, each district of `size`.
@@ -2621,7 +2679,17 @@ pub async fn generate_scale(
     accounts: &DemoUsers,
     progress: &(dyn Fn(u32, u32) + Sync),
 ) -> Result<DemoReport> {
-    generate_shape_with(store, book, scale.shape(), seed, today, accounts, progress).await
+    generate_shape_with(
+        store,
+        book,
+        scale.shape(),
+        seed,
+        today,
+        accounts,
+        progress,
+        false,
+    )
+    .await
 }
 
 async fn generate_shape(
@@ -2631,8 +2699,19 @@ async fn generate_shape(
     seed: u64,
     today: Date,
     accounts: &DemoUsers,
+    step_by_step: bool,
 ) -> Result<DemoReport> {
-    generate_shape_with(store, book, shape, seed, today, accounts, &|_, _| {}).await
+    generate_shape_with(
+        store,
+        book,
+        shape,
+        seed,
+        today,
+        accounts,
+        &|_, _| {},
+        step_by_step,
+    )
+    .await
 }
 
 /// A province: created with its first district, right after that district is planned.
@@ -2664,6 +2743,7 @@ async fn generate_shape_with(
     today: Date,
     accounts: &DemoUsers,
     progress: &(dyn Fn(u32, u32) + Sync),
+    step_by_step: bool,
 ) -> Result<DemoReport> {
     if !ops::is_empty(store).await? {
         return Err(StoreError::invalid(
@@ -2676,6 +2756,7 @@ async fn generate_shape_with(
         .map_err(|e| StoreError::invalid(format!("demo date: {e}"), "Ngày không hợp lệ."))?;
     let ctx = WriteCtx::new(None, now).with_id_seed(seed);
     let mut g = Gen::new(seed);
+    g.step_by_step = step_by_step;
     let mut report = DemoReport {
         seed,
         today: Some(today),

@@ -292,6 +292,26 @@ pub struct Tx {
     /// ([`audit::append_many`]): one chain per transaction, so two transactions never wait on
     /// each other's chains in opposite orders.
     pub(crate) audit_chain: Option<i64>,
+    /// Derived rows the transaction writes when it commits ([`Tx::flush`]).
+    pub(crate) pending: Pending,
+}
+
+/// Rows derived from a transaction's writes that nothing reads before it commits: its audit rows,
+/// its counter deltas and its candidacies' alert rows. Written by [`Tx::flush`] (which
+/// [`Tx::commit`] calls) in a few multi-row statements whatever the number of writes (issue 19: a
+/// step wrote each of them as it went, 8–10 statements of its 17; a generated district made
+/// 162,000 statements for its audit rows alone).
+#[derive(Default)]
+pub(crate) struct Pending {
+    /// Audit rows, in the order appended ([`audit::append_many`]).
+    pub(crate) audit: Vec<audit::PendingRow>,
+    /// Counter deltas added up by (organisation, period, metric) ([`counters::apply`]).
+    pub(crate) counters: std::collections::BTreeMap<(i64, String, String), i64>,
+    /// Each candidacy's state as the transaction left it, for its alert rows
+    /// ([`alert_queue::write`]): the last write of a candidacy wins.
+    pub(crate) alerts: std::collections::BTreeMap<i64, alert_queue::PendingAlerts>,
+    /// The rule book the alerts are computed with (the transaction's writes share one).
+    pub(crate) book: Option<ketnap_domain::rules::RuleBook>,
 }
 
 enum TxInner {
@@ -306,7 +326,17 @@ impl Tx {
         Tx {
             inner,
             audit_chain: None,
+            pending: Pending::default(),
         }
+    }
+
+    /// Write the derived rows waiting for the commit (alert rows, counters, audit rows; see
+    /// [`Pending`]). [`Tx::commit`] calls it; call it before reading those tables inside the
+    /// transaction.
+    pub async fn flush(&mut self) -> Result<()> {
+        alert_queue::flush(self).await?;
+        counters::flush(self).await?;
+        audit::flush(self).await
     }
 
     /// The connection inside, for the query macros.
@@ -317,8 +347,9 @@ impl Tx {
         }
     }
 
-    /// Commit.
-    pub async fn commit(self) -> Result<()> {
+    /// Write what is pending ([`Tx::flush`]), then commit.
+    pub async fn commit(mut self) -> Result<()> {
+        self.flush().await?;
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Postgres(t) => t.commit().await?,

@@ -288,6 +288,8 @@ impl SubtreeSums {
 }
 
 async fn relink(tx: &mut Tx, org_id: i64, new_parent: i64) -> Result<()> {
+    // Counters the transaction added so far land under the old ancestors and move with the rest.
+    tx.flush().await?;
     // The subtree's sums leave those of its old ancestors (issue 19: `counter_sum`,
     // `member_facet`)…
     for t in &SUBTREE_SUMS {
