@@ -234,33 +234,39 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
         .audit_chain
         .get_or_insert_with(|| chain_of(entries.first().and_then(|e| e.org_id)));
     let n = entries.len() as i64;
-    let (head, mut prev): (i64, String) = fetch_one!(
-        tx.ex(),
-        (i64, String),
-        "UPDATE audit_chain SET seq = seq WHERE chain_id = $1 RETURNING seq, hash",
-        chain
-    )?;
-    let seqs: Vec<i64> = match tx.engine() {
+    // The chain's head and the new rows' seqs in one statement.
+    let (head, mut prev, seqs): (i64, String, Vec<i64>) = match tx.engine() {
         crate::Engine::Postgres => {
-            let mut drawn: Vec<i64> = fetch_all!(
+            // The head row locked first (the CTE's rows feed the draws), then the seqs drawn
+            // from the identity's sequence: a later writer of the chain draws larger ones.
+            let drawn: Vec<(i64, String, i64)> = fetch_all!(
                 tx.ex(),
-                (i64,),
-                "SELECT nextval(pg_get_serial_sequence('audit', 'audit_id')) FROM generate_series(1, $1)",
+                (i64, String, i64),
+                "WITH h AS (UPDATE audit_chain SET seq = seq WHERE chain_id = $1 RETURNING seq, hash) \
+                 SELECT h.seq, h.hash, nextval(pg_get_serial_sequence('audit', 'audit_id')) \
+                 FROM h, generate_series(1, $2)",
+                chain,
                 n
-            )?
-            .into_iter()
-            .map(|(s,)| s)
-            .collect();
-            drawn.sort_unstable();
-            drawn
+            )?;
+            let Some((head, hash, _)) = drawn.first().cloned() else {
+                return Err(crate::StoreError::Corrupt(format!(
+                    "audit chain {chain} missing"
+                )));
+            };
+            let mut seqs: Vec<i64> = drawn.into_iter().map(|(_, _, s)| s).collect();
+            seqs.sort_unstable();
+            (head, hash, seqs)
         }
         crate::Engine::Sqlite => {
-            let (top,): (i64,) = fetch_one!(
+            // The single writer holds the database: no row to lock.
+            let (head, hash, top): (i64, String, i64) = fetch_one!(
                 tx.ex(),
-                (i64,),
-                "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM audit"
+                (i64, String, i64),
+                "SELECT c.seq, c.hash, (SELECT CAST(COALESCE(MAX(a.seq), 0) AS BIGINT) FROM audit a) \
+                 FROM audit_chain c WHERE c.chain_id = $1",
+                chain
             )?;
-            (1..=n).map(|i| top + i).collect()
+            (head, hash, (1..=n).map(|i| top + i).collect())
         }
     };
     // PostgreSQL's key is the drawn value itself; SQLite numbers the row.

@@ -272,17 +272,41 @@ async fn org_in_scope(tx: &mut Tx, scope: &Scope, org_id: i64) -> Result<bool> {
     Ok(row.is_some())
 }
 
-async fn cell_facts(tx: &mut Tx, cell: &Org) -> Result<ketnap_domain::lifecycle::CellFacts> {
-    let partial: Option<(i64,)> = fetch_optional!(
-        tx.ex(),
-        (i64,),
-        "SELECT o.org_id FROM org o JOIN org_closure c ON c.ancestor_id = o.org_id \
-         WHERE c.descendant_id = $1 AND c.depth > 0 AND o.kind = 'partial'",
-        cell.org_id
-    )?;
-    let mut f = cell.cell_facts(partial.is_some())?;
-    f.student_thresholds = crate::orgs::student_thresholds(tx.ex(), cell.org_id).await?;
-    Ok(f)
+/// An organisation with what the lifecycle needs to know of it as a cell, read at once
+/// ([`cell_in_tx`]).
+#[derive(sqlx::FromRow)]
+struct CellRead {
+    #[sqlx(flatten)]
+    org: Org,
+    /// A partial committee above it.
+    has_partial: bool,
+    /// The nearest student thresholds above it ([`crate::orgs::thresholds_text_sql`]).
+    thresholds: Option<String>,
+}
+
+impl CellRead {
+    /// The cell's facts (an open cell's: [`require_open_cell`] first).
+    fn facts(&self) -> Result<ketnap_domain::lifecycle::CellFacts> {
+        let mut f = self.org.cell_facts(self.has_partial)?;
+        f.student_thresholds = self
+            .thresholds
+            .as_deref()
+            .map(crate::orgs::thresholds_from_text)
+            .transpose()?;
+        Ok(f)
+    }
+}
+
+/// The organisation, whether a partial committee is above it and its student thresholds: one
+/// read.
+async fn cell_in_tx(tx: &mut Tx, org_id: i64) -> Result<CellRead> {
+    let sql = format!(
+        "SELECT {ORG_COLS}, EXISTS (SELECT 1 FROM org p JOIN org_closure pc ON pc.ancestor_id = p.org_id \
+         WHERE pc.descendant_id = o.org_id AND pc.depth > 0 AND p.kind = 'partial') AS has_partial, \
+         {} AS thresholds FROM org o WHERE o.org_id = $1",
+        crate::orgs::thresholds_text_sql("o.org_id")
+    );
+    fetch_optional!(tx.ex(), CellRead, &sql, org_id)?.ok_or(StoreError::NotFound("org"))
 }
 
 fn require_open_cell(cell: &Org) -> Result<()> {
@@ -458,8 +482,8 @@ pub async fn open(
     if !org_in_scope(tx, scope, cell_id).await? {
         return Err(StoreError::NotFound("org"));
     }
-    let cell = org_in_tx(tx, cell_id).await?;
-    require_open_cell(&cell)?;
+    let read = cell_in_tx(tx, cell_id).await?;
+    require_open_cell(&read.org)?;
     let mut store_violations = Vec::new();
     let category = match SourceCategory::parse(&source_category) {
         Ok(c) => c.code().to_string(),
@@ -532,7 +556,7 @@ pub async fn open(
     facts.is_current_member = active.is_some();
     let context = Context {
         candidate: facts,
-        cell: cell_facts(tx, &cell).await?,
+        cell: read.facts()?,
     };
     let command = Command {
         on,
@@ -650,16 +674,9 @@ async fn resolve_member(
         )
     };
     let pub_id = PubId::parse(member_pub_id).ok_or_else(unknown)?;
-    let (member_id,): (i64,) = fetch_optional!(
-        tx.ex(),
-        (i64,),
-        "SELECT member_id FROM member WHERE pub_id = $1",
-        pub_id.as_str()
-    )?
-    .ok_or_else(unknown)?;
-    let mut facts = members::facts(tx.ex(), member_id, cell_id).await?;
-    facts.member_id = pub_id.as_str().to_string();
-    Ok((member_id, facts))
+    members::facts_by_pub_id(tx.ex(), pub_id.as_str(), cell_id)
+        .await?
+        .ok_or_else(unknown)
 }
 
 /// The newest active roster row that came from this candidacy.
@@ -819,8 +836,7 @@ pub async fn execute_many(
     let extras: CandidateExtras =
         serde_json::from_str(&row.context).map_err(corrupt("candidacy context"))?;
     let person = people::load(tx.ex(), row.person_id).await?;
-    let mut cell = org_in_tx(tx, row.cell_id).await?;
-    let mut cell_now = cell_facts(tx, &cell).await?;
+    let mut cell_now = cell_in_tx(tx, row.cell_id).await?.facts()?;
     // The newest step's cell and chain: the next is recorded after it.
     let (mut last_cell, prev): (i64, Option<String>) = fetch_one!(
         tx.ex(),
@@ -929,8 +945,7 @@ pub async fn execute_many(
         c = next;
         if new_cell != cell_id {
             cell_id = new_cell;
-            cell = org_in_tx(tx, cell_id).await?;
-            cell_now = cell_facts(tx, &cell).await?;
+            cell_now = cell_in_tx(tx, cell_id).await?.facts()?;
         }
     }
     let Some(last) = judged.last() else {

@@ -419,6 +419,25 @@ pub async fn move_to_cell(
 /// What the lifecycle needs to know about a member acting for a candidate of `cell_id` (mentor,
 /// introducer): official? in the same cell?
 pub async fn facts(ex: Ex<'_>, member_id: i64, cell_id: i64) -> Result<MemberFacts> {
+    let sql = facts_sql("m.member_id");
+    let row: Option<FactsRead> = fetch_optional!(ex, FactsRead, &sql, member_id, cell_id)?;
+    Ok(row.ok_or(StoreError::NotFound("member"))?.facts(cell_id).1)
+}
+
+/// [`facts`] of the member with public id `pub_id`, with their internal key (`None`: no such
+/// member): one read.
+pub async fn facts_by_pub_id(
+    ex: Ex<'_>,
+    pub_id: &str,
+    cell_id: i64,
+) -> Result<Option<(i64, MemberFacts)>> {
+    let sql = facts_sql("m.pub_id");
+    let row: Option<FactsRead> = fetch_optional!(ex, FactsRead, &sql, pub_id, cell_id)?;
+    Ok(row.map(|r| r.facts(cell_id)))
+}
+
+/// A member's standing as [`facts`] reads it: `$1` the member (by `key`), `$2` the cell.
+fn facts_sql(key: &str) -> String {
     // With the nearest grassroots organisation (or grassroots cell) above each of the two cells.
     let grassroots = |cell: &str| {
         format!(
@@ -428,31 +447,35 @@ pub async fn facts(ex: Ex<'_>, member_id: i64, cell_id: i64) -> Result<MemberFac
              ORDER BY c.depth LIMIT 1)"
         )
     };
-    let sql = format!(
-        "SELECT m.pub_id, m.cell_id, m.status, {}, {} FROM member m WHERE m.member_id = $1",
+    format!(
+        "SELECT m.member_id, m.pub_id, m.cell_id, m.status, {} AS theirs, {} AS ours \
+         FROM member m WHERE {key} = $1",
         grassroots("m.cell_id"),
         grassroots("$2")
-    );
-    let (pub_id, member_cell, status, theirs, ours): (
-        String,
-        i64,
-        String,
-        Option<i64>,
-        Option<i64>,
-    ) = fetch_optional!(
-        ex,
-        (String, i64, String, Option<i64>, Option<i64>),
-        &sql,
-        member_id,
-        cell_id
-    )?
-    .ok_or(StoreError::NotFound("member"))?;
-    Ok(MemberFacts {
-        member_id: pub_id,
-        official: status == MemberStatus::Official.code(),
-        same_cell: member_cell == cell_id,
-        same_grassroots: member_cell == cell_id || (theirs.is_some() && theirs == ours),
-    })
+    )
+}
+
+#[derive(sqlx::FromRow)]
+struct FactsRead {
+    member_id: i64,
+    pub_id: String,
+    cell_id: i64,
+    status: String,
+    theirs: Option<i64>,
+    ours: Option<i64>,
+}
+
+impl FactsRead {
+    fn facts(self, cell_id: i64) -> (i64, MemberFacts) {
+        let facts = MemberFacts {
+            member_id: self.pub_id,
+            official: self.status == MemberStatus::Official.code(),
+            same_cell: self.cell_id == cell_id,
+            same_grassroots: self.cell_id == cell_id
+                || (self.theirs.is_some() && self.theirs == self.ours),
+        };
+        (self.member_id, facts)
+    }
 }
 
 /// Which members a roster list shows.

@@ -1019,16 +1019,38 @@ pub async fn student_thresholds(
          WHERE oc.descendant_id = $1 ORDER BY oc.depth LIMIT 1",
         org_id
     )?;
-    row.map(|(g, c, source)| {
-        Ok(StudentThresholds {
-            min_grade: Standing::from_code(&g)
-                .ok_or_else(|| StoreError::Corrupt(format!("standing {g}")))?,
-            min_conduct: Standing::from_code(&c)
-                .ok_or_else(|| StoreError::Corrupt(format!("standing {c}")))?,
-            source,
-        })
+    row.map(|(g, c, source)| thresholds_from(&g, &c, source))
+        .transpose()
+}
+
+/// The nearest thresholds above `org` (`org` itself included) as one text
+/// (`grade|conduct|source`), for a read that takes them with other columns
+/// ([`thresholds_from_text`]).
+pub(crate) fn thresholds_text_sql(org: &str) -> String {
+    format!(
+        "(SELECT t.min_grade || '|' || t.min_conduct || '|' || t.source FROM org_closure oc \
+         JOIN student_threshold t ON t.org_id = oc.ancestor_id \
+         WHERE oc.descendant_id = {org} ORDER BY oc.depth LIMIT 1)"
+    )
+}
+
+/// The thresholds read by [`thresholds_text_sql`].
+pub(crate) fn thresholds_from_text(text: &str) -> Result<StudentThresholds> {
+    let mut parts = text.splitn(3, '|');
+    let (Some(g), Some(c), Some(source)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(StoreError::Corrupt("student thresholds".into()));
+    };
+    thresholds_from(g, c, source.to_string())
+}
+
+fn thresholds_from(g: &str, c: &str, source: String) -> Result<StudentThresholds> {
+    Ok(StudentThresholds {
+        min_grade: Standing::from_code(g)
+            .ok_or_else(|| StoreError::Corrupt(format!("standing {g}")))?,
+        min_conduct: Standing::from_code(c)
+            .ok_or_else(|| StoreError::Corrupt(format!("standing {c}")))?,
+        source,
     })
-    .transpose()
 }
 
 /// The public id of `org_id`, inside a write (for its audit row).
