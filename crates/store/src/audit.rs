@@ -2,9 +2,9 @@
 //!
 //! Each row's hash is SHA-256 over the previous row's hash in its chain and the row's own fields;
 //! the trail is 64 chains (issue 19, [`append_many`]) and `audit_chain` holds each chain's last
-//! seq and hash. Appending first updates the chain's head (`UPDATE … RETURNING`), which
-//! takes the row lock on PostgreSQL and is the single writer on SQLite: two writers can never fork
-//! the chain. [`verify`] recomputes the chain and names the first broken row.
+//! seq and hash. A transaction's rows are appended when it commits (`Tx::flush`): first the
+//! chain's head is taken (`UPDATE … RETURNING`, the row lock, on PostgreSQL; SQLite has one
+//! writer), so two writers can never fork the chain. [`verify`] recomputes the chain and names the first broken row.
 //!
 //! Details carry ids and codes, never personal data (names, ID numbers, religion, ethnicity).
 

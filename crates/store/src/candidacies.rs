@@ -8,9 +8,17 @@
 //! client are never trusted), asks [`decide`] on `ctx.today()`, then writes in this order:
 //! the projection under an optimistic version check (`UPDATE … WHERE version = expected`: two
 //! clerks acting on one dossier cannot both win; the loser gets [`StoreError::Conflict`] before
-//! anything else is written), the event (`seq = version`), the counters ([`counters::deltas`]),
-//! the roster (ceremony → probationary member, recognition → official, removal, death, transfer,
-//! annulment), and the audit row `candidacy.<action>` (ids and codes only).
+//! anything else is written), the event (`seq = version`) and its stage spell, the roster
+//! (ceremony → probationary member, recognition → official, removal, death, transfer,
+//! annulment), the verification requests; the counters ([`counters::deltas`]), the alert rows and
+//! the audit row `candidacy.<action>` (ids and codes only) are written when the transaction
+//! commits ([`crate::Tx::flush`]), with every other such row of the transaction, in a few
+//! multi-row statements.
+//!
+//! [`execute_many`] records a candidacy's history (several steps) the same way: each step judged
+//! against the state the one before left, the rows written together (the projection once, the
+//! events and spells many per statement). It leaves exactly the rows the steps one by one leave
+//! (`tests/bulk_steps.rs`); `ketnap gen` writes its histories with it.
 //!
 //! **Transfers.** A transfer keeps one history: the candidacy row moves to the receiving cell
 //! while its events keep the cell they were recorded in. `TransferOut { to }` names the receiving
@@ -807,6 +815,68 @@ pub async fn execute_many(
     expected_version: i64,
     commands: Vec<Command>,
 ) -> Result<Vec<Event>> {
+    let mut at = None;
+    record_steps(
+        tx,
+        ctx,
+        book,
+        scope,
+        candidacy_pub_id,
+        expected_version,
+        commands,
+        &mut at,
+    )
+    .await
+}
+
+/// [`execute_many`] telling which step was refused: `Ok(Err((i, error)))` when the `i`-th
+/// command (from 0) is refused or names what cannot be found (nothing written then), `Err` for
+/// what concerns the whole (the candidacy not found, a conflict, the roster's refusal of the
+/// result, the database). For an importer's row-by-row report.
+#[allow(clippy::too_many_arguments)]
+pub async fn execute_history(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    book: &RuleBook,
+    scope: &Scope,
+    candidacy_pub_id: &str,
+    expected_version: i64,
+    commands: Vec<Command>,
+) -> Result<std::result::Result<Vec<Event>, (usize, StoreError)>> {
+    let mut at = None;
+    match record_steps(
+        tx,
+        ctx,
+        book,
+        scope,
+        candidacy_pub_id,
+        expected_version,
+        commands,
+        &mut at,
+    )
+    .await
+    {
+        Ok(events) => Ok(Ok(events)),
+        Err(e) => match at {
+            Some(i) => Ok(Err((i, e))),
+            None => Err(e),
+        },
+    }
+}
+
+/// [`execute_many`]; `at` is the step being judged while the steps are judged (`None` before and
+/// after).
+#[allow(clippy::too_many_arguments)]
+async fn record_steps(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    book: &RuleBook,
+    scope: &Scope,
+    candidacy_pub_id: &str,
+    expected_version: i64,
+    commands: Vec<Command>,
+    at: &mut Option<usize>,
+) -> Result<Vec<Event>> {
     if !scope.role.writes() {
         return Err(StoreError::Forbidden("viewers record nothing"));
     }
@@ -851,7 +921,8 @@ pub async fn execute_many(
     let mut judged: Vec<Judged> = Vec::with_capacity(commands.len());
     let mut new_events = Vec::with_capacity(commands.len());
     let mut version = expected_version;
-    for command in commands {
+    for (i, command) in commands.into_iter().enumerate() {
+        *at = Some(i);
         let mut context = Context {
             candidate: extras.facts(&person),
             cell: cell_now.clone(),
@@ -948,6 +1019,7 @@ pub async fn execute_many(
             cell_now = cell_in_tx(tx, cell_id).await?.facts()?;
         }
     }
+    *at = None;
     let Some(last) = judged.last() else {
         return Ok(Vec::new());
     };

@@ -1,6 +1,7 @@
 //! Per-organisation, per-month counters: what the reports read.
 //!
-//! Every lifecycle event feeds the counters in its own transaction. [`deltas`] is the one pure
+//! Every lifecycle event feeds the counters in its own transaction (added up per counter and
+//! written when it commits: [`apply`], [`flush`]). [`deltas`] is the one pure
 //! function that says what an event adds or takes away; the write path ([`crate::candidacies`])
 //! and `ketnap rebuild` ([`crate::rebuild`]) both call it, so a recount from the stored events
 //! equals the stored counters.

@@ -333,36 +333,31 @@ pub(crate) async fn write_candidates(
             }
             Err(e) => return Err(e),
         };
-        let mut version = 1i64;
-        let mut stage = Stage::Source;
-        let mut failed = false;
-        for step in steps {
-            match candidacies::execute(
-                tx,
-                w.ctx,
-                w.book,
-                w.scope,
-                pub_id.as_str(),
-                version,
-                step.command,
-            )
-            .await
-            {
-                Ok(event) => {
-                    version += 1;
-                    stage = event.stage;
-                }
-                Err(e) if user_error(&e) => {
-                    p.store(r.line, Some(step.key), &e);
-                    failed = true;
-                    break;
-                }
-                Err(e) => return Err(e),
+        // The row's history judged step by step and written together (the bulk path).
+        let keys: Vec<&'static str> = steps.iter().map(|s| s.key).collect();
+        let commands = steps.into_iter().map(|s| s.command).collect();
+        let recorded = candidacies::execute_history(
+            tx,
+            w.ctx,
+            w.book,
+            w.scope,
+            pub_id.as_str(),
+            1,
+            commands,
+        )
+        .await;
+        let stage = match recorded {
+            Ok(Ok(events)) => events.last().map_or(Stage::Source, |e| e.stage),
+            Ok(Err((i, e))) if user_error(&e) => {
+                p.store(r.line, keys.get(i).copied(), &e);
+                continue;
             }
-        }
-        if failed {
-            continue;
-        }
+            Err(e) if user_error(&e) => {
+                p.store(r.line, keys.last().copied(), &e);
+                continue;
+            }
+            Ok(Err((_, e))) | Err(e) => return Err(e),
+        };
         if let Some(want) = wanted
             && want != stage
         {
