@@ -168,16 +168,7 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
     let notes = crate::candidacies::notes_of(tx.ex(), &mentored).await?;
     let ids: Vec<i64> = pending.keys().copied().collect();
     for chunk in ids.chunks(PASS_BATCH as usize) {
-        // Internal integer keys: safe to inline.
-        let list = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        exec!(
-            tx.ex(),
-            &format!("DELETE FROM alert_due WHERE candidacy_id IN ({list})")
-        )?;
+        delete_rows(tx, chunk).await?;
     }
     let mut rows = Vec::new();
     for (id, p) in &pending {
@@ -190,6 +181,20 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
         );
     }
     insert_rows(tx, &rows).await
+}
+
+/// Delete the rows of candidacies `ids` (internal keys read from the database: inlined).
+async fn delete_rows(tx: &mut Tx, ids: &[i64]) -> Result<()> {
+    let list = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    exec!(
+        tx.ex(),
+        &format!("DELETE FROM alert_due WHERE candidacy_id IN ({list})")
+    )?;
+    Ok(())
 }
 
 /// Candidacies rewritten per transaction by the daily pass.
@@ -225,16 +230,7 @@ pub async fn daily_pass(store: &Store, book: &RuleBook, today: Date) -> Result<u
         after = last.0;
         let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
         let notes = crate::candidacies::notes_of(tx.ex(), &ids).await?;
-        // Internal integer keys read from the database: safe to inline.
-        let list = ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        exec!(
-            tx.ex(),
-            &format!("DELETE FROM alert_due WHERE candidacy_id IN ({list})")
-        )?;
+        delete_rows(&mut tx, &ids).await?;
         let full = i64::try_from(rows.len()).unwrap_or(0) == PASS_BATCH;
         let mut out = Vec::new();
         for (id, cell_id, state) in rows {

@@ -815,8 +815,7 @@ pub async fn execute_many(
     expected_version: i64,
     commands: Vec<Command>,
 ) -> Result<Vec<Event>> {
-    let mut at = None;
-    record_steps(
+    execute_history(
         tx,
         ctx,
         book,
@@ -824,9 +823,9 @@ pub async fn execute_many(
         candidacy_pub_id,
         expected_version,
         commands,
-        &mut at,
     )
-    .await
+    .await?
+    .map_err(|(_, e)| e)
 }
 
 /// [`execute_many`] telling which step was refused: `Ok(Err((i, error)))` when the `i`-th

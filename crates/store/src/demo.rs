@@ -2541,11 +2541,12 @@ async fn write_candidacy(
             let recent = next > add_days(today, -40);
             let skip = g.chance(0.1) || (recent && last_month_missing);
             if on <= today && on <= until && !skip {
+                let content = *g.pick(NOTES);
                 notes.push(candidacies::NewMentorNote {
                     year: month.year(),
                     month: month.month(),
                     written_on: on,
-                    content: *g.pick(NOTES),
+                    content,
                 });
             }
             month = next;
@@ -2602,12 +2603,7 @@ pub async fn generate(
     today: Date,
     accounts: &DemoUsers,
 ) -> Result<DemoReport> {
-    let shape = Shape {
-        provinces: 1,
-        districts: 1,
-        size,
-    };
-    generate_shape(store, book, shape, seed, today, accounts, false).await
+    generate_district(store, book, size, seed, today, accounts, false).await
 }
 
 /// [`generate`], each candidacy's history recorded one [`candidacies::execute`] at a time (the
@@ -2621,12 +2617,7 @@ pub async fn generate_step_by_step(
     today: Date,
     accounts: &DemoUsers,
 ) -> Result<DemoReport> {
-    let shape = Shape {
-        provinces: 1,
-        districts: 1,
-        size,
-    };
-    generate_shape(store, book, shape, seed, today, accounts, true).await
+    generate_district(store, book, size, seed, today, accounts, true).await
 }
 
 /// How many trees and districts [`generate_scale`] writes, each district of `size`.
@@ -2692,15 +2683,21 @@ pub async fn generate_scale(
     .await
 }
 
-async fn generate_shape(
+/// One province of one district of `size`.
+async fn generate_district(
     store: &Store,
     book: &RuleBook,
-    shape: Shape,
+    size: DemoSize,
     seed: u64,
     today: Date,
     accounts: &DemoUsers,
     step_by_step: bool,
 ) -> Result<DemoReport> {
+    let shape = Shape {
+        provinces: 1,
+        districts: 1,
+        size,
+    };
     generate_shape_with(
         store,
         book,
@@ -2735,6 +2732,7 @@ struct DistrictWritten {
     written: Vec<Written>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn generate_shape_with(
     store: &Store,
     book: &RuleBook,

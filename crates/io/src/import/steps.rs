@@ -336,16 +336,9 @@ pub(crate) async fn write_candidates(
         // The row's history judged step by step and written together (the bulk path).
         let keys: Vec<&'static str> = steps.iter().map(|s| s.key).collect();
         let commands = steps.into_iter().map(|s| s.command).collect();
-        let recorded = candidacies::execute_history(
-            tx,
-            w.ctx,
-            w.book,
-            w.scope,
-            pub_id.as_str(),
-            1,
-            commands,
-        )
-        .await;
+        let recorded =
+            candidacies::execute_history(tx, w.ctx, w.book, w.scope, pub_id.as_str(), 1, commands)
+                .await;
         let stage = match recorded {
             Ok(Ok(events)) => events.last().map_or(Stage::Source, |e| e.stage),
             Ok(Err((i, e))) if user_error(&e) => {
