@@ -646,7 +646,7 @@ pub async fn open(
 }
 
 /// The projection row as a write reads it.
-#[derive(Clone, sqlx::FromRow)]
+#[derive(sqlx::FromRow)]
 struct WriteRow {
     candidacy_id: i64,
     pub_id: String,
@@ -1058,11 +1058,10 @@ async fn record_steps(
             &counters::deltas(&j.event, j.before, &j.payload.tags, j.cell_id),
         )
         .await?;
-        let at = WriteRow {
-            cell_id: j.cell_id,
-            ..row.clone()
-        };
-        update_roster(tx, ctx, &at, &j.next, j.before, &j.event, j.new_cell).await?;
+        update_roster(
+            tx, ctx, &row, j.cell_id, &j.next, j.before, &j.event, j.new_cell,
+        )
+        .await?;
         requests |= matches!(
             j.event.action,
             Action::SendVerification { .. } | Action::AnswerVerification { .. }
@@ -1101,10 +1100,12 @@ async fn record_steps(
 /// roster; recognition makes them official from the end of probation; removal, death, a transfer
 /// out or an annulled admission take them off; a transfer in puts them on the receiving cell's
 /// roster; an annulled recognition makes them probationary again.
+#[allow(clippy::too_many_arguments)]
 async fn update_roster(
     tx: &mut Tx,
     ctx: &WriteCtx,
     row: &WriteRow,
+    recorded_in: i64,
     next: &Candidacy,
     before: Option<Stage>,
     event: &Event,
@@ -1118,7 +1119,7 @@ async fn update_roster(
                 ctx,
                 NewMember {
                     person_id: row.person_id,
-                    cell_id: row.cell_id,
+                    cell_id: recorded_in,
                     status: MemberStatus::Probationary,
                     admitted_on: Some(on),
                     official_on: None,
