@@ -591,8 +591,8 @@ pub async fn open(
         tx.ex(),
         (i64,),
         "INSERT INTO candidacy (pub_id, person_id, cell_id, stage, version, state, opened_on, last_on, \
-         mentor_member_id, proposed_by, source_category, context, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12) RETURNING candidacy_id",
+         mentor_member_id, proposed_by, source_category, context, updated_at, stage_since) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12, $7) RETURNING candidacy_id",
         pub_id.as_str(),
         person_id,
         cell_id,
@@ -613,7 +613,11 @@ pub async fn open(
     let first = new_event(candidacy_id, 1, cell_id, &payload, None, &"0".repeat(64))?;
     write_events(tx, ctx, std::slice::from_ref(&first)).await?;
     let chain = first.row.chain.unwrap_or_default();
-    counters::apply(tx, &counters::deltas(&event, None, &payload.tags, cell_id)).await?;
+    counters::apply(
+        tx,
+        &counters::deltas(&event, None, None, &payload.tags, cell_id),
+    )
+    .await?;
     crate::alert_queue::write(tx, book, candidacy_id, cell_id, &state, ctx.today()).await?;
     exec!(
         tx.ex(),
@@ -656,13 +660,15 @@ struct WriteRow {
     state: String,
     context: String,
     mentor_member_id: Option<i64>,
+    /// The day the current stage was entered.
+    stage_since: Option<jiff_sqlx::Date>,
 }
 
 async fn load_for_write(tx: &mut Tx, scope: &Scope, pub_id: &str) -> Result<WriteRow> {
     let (all, user, role, mentor) = visible_binds(scope);
     let sql = format!(
-        "SELECT c.candidacy_id, c.pub_id, c.person_id, c.cell_id, c.version, c.state, c.context, c.mentor_member_id \
-         FROM candidacy c WHERE c.pub_id = $1 AND {}",
+        "SELECT c.candidacy_id, c.pub_id, c.person_id, c.cell_id, c.version, c.state, c.context, c.mentor_member_id, \
+         c.stage_since FROM candidacy c WHERE c.pub_id = $1 AND {}",
         visible(2)
     );
     fetch_optional!(tx.ex(), WriteRow, &sql, pub_id, all, user, role, mentor)?
@@ -772,6 +778,8 @@ pub async fn execute(
 struct Judged {
     event: Event,
     before: Option<Stage>,
+    /// The day the stage before was entered.
+    before_since: Option<Date>,
     next: Candidacy,
     payload: EventPayload,
     /// The cell it is recorded in, and the cell after it (another after a transfer).
@@ -917,6 +925,7 @@ async fn record_steps(
     let mut prev = prev.unwrap_or_else(|| "0".repeat(64));
     let mut mentor = row.mentor_member_id;
     let mut cell_id = row.cell_id;
+    let mut since = row.stage_since.map(|x| x.to_jiff());
     let mut judged: Vec<Judged> = Vec::with_capacity(commands.len());
     let mut new_events = Vec::with_capacity(commands.len());
     let mut version = expected_version;
@@ -1002,9 +1011,14 @@ async fn record_steps(
         prev = e.row.chain.clone().unwrap_or_default();
         new_events.push(e);
         last_cell = cell_id;
+        let before_since = since;
+        if before != Some(event.stage) {
+            since = Some(event.on);
+        }
         judged.push(Judged {
             event,
             before,
+            before_since,
             next: next.clone(),
             payload,
             cell_id,
@@ -1026,7 +1040,7 @@ async fn record_steps(
     let updated = exec!(
         tx.ex(),
         "UPDATE candidacy SET stage = $1, version = $2, state = $3, last_on = $4, updated_at = $5, \
-         cell_id = $6, mentor_member_id = $7 WHERE candidacy_id = $8 AND version = $9",
+         cell_id = $6, mentor_member_id = $7, stage_since = $10 WHERE candidacy_id = $8 AND version = $9",
         stage_code(last.event.stage),
         version,
         serde_json::to_string(&c)?,
@@ -1035,7 +1049,8 @@ async fn record_steps(
         cell_id,
         mentor,
         row.candidacy_id,
-        expected_version
+        expected_version,
+        since.map(d)
     )?;
     if updated == 0 {
         let found: Option<(i64,)> = fetch_optional!(
@@ -1055,7 +1070,13 @@ async fn record_steps(
     for (j, e) in judged.iter().zip(&new_events) {
         counters::apply(
             tx,
-            &counters::deltas(&j.event, j.before, &j.payload.tags, j.cell_id),
+            &counters::deltas(
+                &j.event,
+                j.before,
+                j.before_since,
+                &j.payload.tags,
+                j.cell_id,
+            ),
         )
         .await?;
         update_roster(

@@ -29,6 +29,10 @@
 //! Gauges (period `*`): `stage.<stage code>`, +1 entering a stage, −1 leaving it (the −1 goes to
 //! the cell where the previous stage was counted, [`Tags::before_cell_id`], so a transfer or a
 //! merge never leaves a stray count behind).
+//!
+//! The same gauges by the day the stage was entered, for the stages under way (period
+//! [`SINCE_PERIOD`], metric `<stage code>:<YYYYMMDD>`, [`since_metric`]): what the pipeline's
+//! ageing reads (`reports::pipeline`), a row per stage and day however many candidacies.
 
 use std::collections::BTreeMap;
 
@@ -43,6 +47,21 @@ use crate::{Conn, Result, Scope, StoreError, Tx};
 
 /// The period of gauges.
 pub const GAUGE_PERIOD: &str = "*";
+
+/// The period of the gauges by the day the stage was entered.
+pub const SINCE_PERIOD: &str = "since";
+
+/// The metric counting the candidacies standing in `stage` since `since` (period
+/// [`SINCE_PERIOD`]): the date in fixed width, so that it compares as text in any collation.
+pub fn since_metric(stage: Stage, since: Date) -> String {
+    format!(
+        "{}:{:04}{:02}{:02}",
+        stage_code(stage),
+        since.year(),
+        since.month(),
+        since.day()
+    )
+}
 
 /// What the counters need to know about the candidate on an event's date, stored in the event's
 /// payload so a rebuild counts with the same values the write path used.
@@ -179,9 +198,11 @@ pub fn admission_metrics(tags: &Tags) -> Vec<String> {
 /// What `event` does to the counters: `before` is the stage before it (`None` for the first
 /// event), `tags` what was stored with it, `cell_id` the cell it was recorded in. Pure: the write
 /// path and the rebuild call it with the same arguments and get the same deltas.
+/// `before` is the stage before the event and `before_since` the day it was entered.
 pub fn deltas(
     event: &Event,
     before: Option<Stage>,
+    before_since: Option<Date>,
     tags: &Tags,
     cell_id: i64,
 ) -> Vec<CounterDelta> {
@@ -248,13 +269,22 @@ pub fn deltas(
         }));
     }
     if before != Some(event.stage) {
+        let before_cell = tags.before_cell_id.unwrap_or(cell_id);
         if let Some(b) = before {
             out.push(CounterDelta {
-                org_id: tags.before_cell_id.unwrap_or(cell_id),
+                org_id: before_cell,
                 period: GAUGE_PERIOD.to_string(),
                 metric: format!("stage.{}", stage_code(b)),
                 delta: -1,
             });
+            if let (false, Some(since)) = (b.is_terminal(), before_since) {
+                out.push(CounterDelta {
+                    org_id: before_cell,
+                    period: SINCE_PERIOD.to_string(),
+                    metric: since_metric(b, since),
+                    delta: -1,
+                });
+            }
         }
         out.push(CounterDelta {
             org_id: cell_id,
@@ -262,6 +292,14 @@ pub fn deltas(
             metric: format!("stage.{}", stage_code(event.stage)),
             delta: 1,
         });
+        if !event.stage.is_terminal() {
+            out.push(CounterDelta {
+                org_id: cell_id,
+                period: SINCE_PERIOD.to_string(),
+                metric: since_metric(event.stage, event.on),
+                delta: 1,
+            });
+        }
     }
     out
 }
@@ -488,7 +526,13 @@ mod tests {
             },
             Stage::AwaitingCeremony,
         );
-        let m = merge(&deltas(&e, Some(Stage::AwaitingDecision), &tags(), 7));
+        let m = merge(&deltas(
+            &e,
+            Some(Stage::AwaitingDecision),
+            Some(date(2025, 5, 30)),
+            &tags(),
+            7,
+        ));
         let month = |metric: &str| {
             m.get(&(7, "2025-06".to_string(), metric.to_string()))
                 .copied()
@@ -504,6 +548,16 @@ mod tests {
         );
         assert_eq!(
             m.get(&(7, "*".into(), "stage.awaiting_ceremony".into())),
+            Some(&1)
+        );
+        // The gauges by the day entered: out of the day the decision was awaited from, into the
+        // decision's day.
+        assert_eq!(
+            m.get(&(7, "since".into(), "awaiting_decision:20250530".into())),
+            Some(&-1)
+        );
+        assert_eq!(
+            m.get(&(7, "since".into(), "awaiting_ceremony:20250616".into())),
             Some(&1)
         );
     }
@@ -526,7 +580,13 @@ mod tests {
             },
             Stage::Annulled,
         );
-        let m = merge(&deltas(&e, Some(Stage::Probationary), &t, 9));
+        let m = merge(&deltas(
+            &e,
+            Some(Stage::Probationary),
+            Some(date(2025, 7, 1)),
+            &t,
+            9,
+        ));
         assert_eq!(m.get(&(7, "2025-06".into(), "admission".into())), Some(&-1));
         assert_eq!(
             m.get(&(7, "2025-06".into(), "admission.women".into())),
@@ -538,12 +598,18 @@ mod tests {
             Some(&-1)
         );
         assert_eq!(m.get(&(9, "*".into(), "stage.annulled".into())), Some(&1));
+        // An ending is not under way: no count by day entered for it.
+        assert_eq!(
+            m.get(&(9, "since".into(), "probationary:20250701".into())),
+            Some(&-1)
+        );
+        assert!(!m.keys().any(|k| k.2.starts_with("annulled:")));
     }
 
     #[test]
     fn a_step_that_keeps_the_stage_moves_no_gauge() {
         let e = ev(date(2025, 3, 10), Action::SubmitApplication, Stage::Dossier);
-        assert!(deltas(&e, Some(Stage::Dossier), &tags(), 1).is_empty());
+        assert!(deltas(&e, Some(Stage::Dossier), Some(date(2025, 1, 2)), &tags(), 1).is_empty());
     }
 
     #[test]

@@ -53,6 +53,7 @@ pub(crate) fn facts_sql(cond: &str) -> String {
            WHEN 'person' THEN '' \
            WHEN 'gender' THEN p.gender \
            WHEN 'birth' THEN CAST(p.birth_date AS TEXT) \
+           WHEN 'birth_month' THEN SUBSTR(CAST(p.birth_date AS TEXT), 1, 7) \
            WHEN 'ethnicity' THEN p.ethnicity \
            WHEN 'religion' THEN p.religion \
            WHEN 'education' THEN p.education \
@@ -69,7 +70,7 @@ pub(crate) fn facts_sql(cond: &str) -> String {
          WHERE m.left_on IS NULL AND m.status IN ('official', 'probationary') AND ({cond})",
         facets = FACETS
             .iter()
-            .chain(&["birth", "status"])
+            .chain(&["birth", "birth_month", "status"])
             .map(|f| format!("SELECT '{f}' AS facet"))
             .collect::<Vec<_>>()
             .join(" UNION ALL ")
@@ -171,8 +172,10 @@ pub(crate) async fn memberships<const N: usize>(
             *c.entry(f).or_default() += n;
         }
     }
-    // Ages: how many were born by the last birthday of each age step, on each date — one pass
-    // over the birth-date rows, one sum per (date, step), as rows `(i, count)`.
+    // Ages: how many were born by the last birthday of each age step, on each date, as rows
+    // `(i, count)`: for each (date, step), the birth months before that birthday's month
+    // (`birth_month`, at most a row a month) and the birth days of its month up to it (`birth`) —
+    // a few hundred rows a sum however large the subtree.
     let steps = age_steps();
     let mut b = crate::bulk::Binds::default();
     let org = b.push(crate::bulk::Val::Int(Some(org_id)));
@@ -185,17 +188,25 @@ pub(crate) async fn memberships<const N: usize>(
             } else {
                 born_by(on, k).to_string()
             };
+            let month = by[..7].to_string();
+            let first = format!("{month}-01");
             bounds.push(format!(
-                "SELECT CAST({} AS BIGINT) AS i, CAST({} AS TEXT) AS by_day",
+                "SELECT CAST({} AS BIGINT) AS i, CAST({} AS TEXT) AS by_day, \
+                 CAST({} AS TEXT) AS month, CAST({} AS TEXT) AS first_day",
                 bounds.len(),
-                b.push(crate::bulk::Val::Text(Some(by)))
+                b.push(crate::bulk::Val::Text(Some(by))),
+                b.push(crate::bulk::Val::Text(Some(month))),
+                b.push(crate::bulk::Val::Text(Some(first)))
             ));
         }
     }
     let sql = format!(
-        "SELECT t.i, CAST(COALESCE(SUM(CASE WHEN f.value <= t.by_day THEN f.n ELSE 0 END), 0) AS BIGINT) \
-         FROM member_facet f CROSS JOIN ({}) t \
-         WHERE f.org_id = {org} AND f.facet = 'birth' AND f.n <> 0 GROUP BY t.i",
+        "SELECT t.i, \
+         CAST((SELECT COALESCE(SUM(f.n), 0) FROM member_facet f WHERE f.org_id = {org} \
+           AND f.facet = 'birth_month' AND f.value < t.month) AS BIGINT) \
+         + CAST((SELECT COALESCE(SUM(f.n), 0) FROM member_facet f WHERE f.org_id = {org} \
+           AND f.facet = 'birth' AND f.value >= t.first_day AND f.value <= t.by_day) AS BIGINT) \
+         FROM ({}) t",
         bounds.join(" UNION ALL ")
     );
     let rows: Vec<(i64, i64)> = crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await?;

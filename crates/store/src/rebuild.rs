@@ -78,6 +78,7 @@ struct Row {
     stage: String,
     version: i64,
     state: String,
+    stage_since: Option<jiff_sqlx::Date>,
 }
 
 /// Check one candidacy's history against its projection; add its counters to `totals`.
@@ -97,6 +98,7 @@ fn check_one(
     let known: Vec<&str> = book.versions().iter().map(|r| r.version.as_ref()).collect();
     let mut events: Vec<Event> = Vec::with_capacity(history.len());
     let mut before = None;
+    let mut before_since = None;
     let mut before_cell = None;
     for (i, (seq, cell_id, payload)) in history.iter().enumerate() {
         if usize::try_from(*seq).ok() != Some(i + 1) {
@@ -121,8 +123,11 @@ fn check_one(
                 p.tags.before_cell_id, before_cell
             ));
         }
-        for d in counters::deltas(&p.event, before, &p.tags, *cell_id) {
+        for d in counters::deltas(&p.event, before, before_since, &p.tags, *cell_id) {
             *totals.entry((d.org_id, d.period, d.metric)).or_default() += d.delta;
+        }
+        if before != Some(p.event.stage) {
+            before_since = Some(p.event.on);
         }
         before = Some(p.event.stage);
         before_cell = Some(*cell_id);
@@ -153,6 +158,12 @@ fn check_one(
     if row.stage != stage {
         diff(format!("stage {} stored, {stage} replayed", row.stage));
     }
+    let since = row.stage_since.map(|x| x.to_jiff());
+    if since != before_since {
+        diff(format!(
+            "stage entered on {since:?} stored, {before_since:?} in the history"
+        ));
+    }
     if row.version != events.len() as i64 {
         diff(format!(
             "version {} stored, {} events",
@@ -172,7 +183,7 @@ pub async fn rebuild(store: &Store, book: &RuleBook) -> Result<RebuildReport> {
         let rows: Vec<Row> = fetch_all!(
             conn.ex(),
             Row,
-            "SELECT candidacy_id, pub_id, cell_id, stage, version, state FROM candidacy \
+            "SELECT candidacy_id, pub_id, cell_id, stage, version, state, stage_since FROM candidacy \
              WHERE candidacy_id > $1 ORDER BY candidacy_id LIMIT $2",
             after,
             PAGE

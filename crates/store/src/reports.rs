@@ -192,10 +192,10 @@ async fn period_metrics(
         Some((a, b)) => totals(&monthly(conn, org_id, &a, &b).await?),
         None => BTreeMap::new(),
     };
-    for (a, b) in edges {
+    for (a, b, sign) in edges {
         for (_, metrics) in event_metrics(conn, Subtree::Of(org_id), a, b).await? {
             for (metric, v) in metrics {
-                add_to(&mut m, &metric, v);
+                add_to(&mut m, &metric, sign * v);
             }
         }
     }
@@ -209,20 +209,31 @@ type MonthSpan = (String, String);
 /// payload, the stage before it, its cell, and the payload of a later annulment, if any.
 type EventRow = (i64, String, Option<String>, i64, Option<String>);
 
-/// The days `from ..= through` as the counter months they cover whole (`YYYY-MM`, inclusive;
-/// `None` when none) and the one or two stretches of a month they cut.
-fn split_days(from: Date, through: Date) -> (Option<MonthSpan>, Vec<(Date, Date)>) {
+/// The days `from ..= through` as counter months (`YYYY-MM`, inclusive; `None` when none) and
+/// the stretches of a month they cut, each with its sign: `+1` counted from its events, `-1` taken
+/// away from a whole month counted. A last month cut short is counted from its first days, or —
+/// when fewer days follow `through` in it — as the whole month less the days after `through`
+/// (a period running to today: nothing is dated after today, so nothing is read).
+fn split_days(from: Date, through: Date) -> (Option<MonthSpan>, Vec<(Date, Date, i64)>) {
     if from > through {
         return (None, Vec::new());
     }
     let first_of = |d: Date| d.first_of_month();
+    let last = through.last_of_month();
     let full_from = if from == first_of(from) {
         Some(from)
     } else {
         from.last_of_month().tomorrow().ok()
     };
-    let full_through = if through == through.last_of_month() {
-        Some(through)
+    let trailing_cut =
+        through != last && (first_of(through) != first_of(from) || from == first_of(from));
+    let after = trailing_cut
+        .then(|| through.tomorrow().ok())
+        .flatten()
+        .filter(|_| last.day() - through.day() < through.day())
+        .filter(|_| full_from.is_some_and(|a| a <= first_of(through)));
+    let full_through = if through == last || after.is_some() {
+        Some(last)
     } else {
         first_of(through).yesterday().ok()
     };
@@ -230,14 +241,15 @@ fn split_days(from: Date, through: Date) -> (Option<MonthSpan>, Vec<(Date, Date)
         (Some(a), Some(b)) if a <= b => Some(month_range(a, b)),
         _ => None,
     };
-    let mut edges: Vec<(Date, Date)> = Vec::new();
+    let mut edges: Vec<(Date, Date, i64)> = Vec::new();
     if from != first_of(from) {
-        edges.push((from, through.min(from.last_of_month())));
+        edges.push((from, through.min(from.last_of_month()), 1));
     }
-    if through != through.last_of_month()
-        && (first_of(through) != first_of(from) || from == first_of(from))
-    {
-        edges.push((from.max(first_of(through)), through));
+    if trailing_cut {
+        match after {
+            Some(next) => edges.push((next, last, -1)),
+            None => edges.push((from.max(first_of(through)), through, 1)),
+        }
     }
     (full, edges)
 }
@@ -284,7 +296,8 @@ async fn event_metrics(
         let before = before.as_deref().and_then(counters::stage_from_code);
         let own = counters::period_of(p.event.on);
         // The event's own flows (an annulment's reversal is counted on the annulled act's day).
-        let flows: Vec<String> = counters::deltas(&p.event, before, &p.tags, cell_id)
+        // Flows only: the gauges (and the day a stage was entered) are not a period's.
+        let flows: Vec<String> = counters::deltas(&p.event, before, None, &p.tags, cell_id)
             .into_iter()
             .filter(|x| x.delta > 0 && x.period == own)
             .map(|x| x.metric)
@@ -614,10 +627,10 @@ pub async fn plan_vs_actual(
             add_to(by_child.entry(child).or_default(), &metric, v);
         }
     }
-    for (a, b) in edges {
+    for (a, b, sign) in edges {
         for (child, metrics) in event_metrics(conn, Subtree::ChildrenOf(org_id), a, b).await? {
             for (metric, v) in metrics {
-                add_to(by_child.entry(child).or_default(), &metric, v);
+                add_to(by_child.entry(child).or_default(), &metric, sign * v);
             }
         }
     }
@@ -916,29 +929,27 @@ pub async fn pipeline(
 }
 
 async fn pipeline_of(conn: &mut Conn, org_id: i64, today: Date) -> Result<Pipeline> {
-    let ended = crate::counters::stage_codes(Stage::is_terminal);
-    let sql = format!(
-        "SELECT x.stage, CAST(COUNT(*) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN x.since > $2 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN x.since <= $2 AND x.since > $3 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN x.since <= $3 AND x.since > $4 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN x.since <= $4 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-         FROM (SELECT c.stage, \
-           (SELECT s.entered_on FROM stage_spell s WHERE s.candidacy_id = c.candidacy_id \
-            ORDER BY s.seq DESC LIMIT 1) AS since \
-           FROM org_closure oc JOIN candidacy c ON c.cell_id = oc.descendant_id \
-           WHERE oc.ancestor_id = $1 AND c.stage NOT IN ({ended})) x \
-         GROUP BY x.stage"
-    );
+    // The subtree's counts by stage and day entered (`counters::since_metric`: the stage's code,
+    // ':', the day as YYYYMMDD): one row per stage and day, however many candidacies.
+    let sql = "SELECT x.stage, CAST(SUM(x.n) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN x.since > $2 THEN x.n ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN x.since <= $2 AND x.since > $3 THEN x.n ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN x.since <= $3 AND x.since > $4 THEN x.n ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN x.since <= $4 THEN x.n ELSE 0 END), 0) AS BIGINT) \
+         FROM (SELECT substr(k.metric, 1, length(k.metric) - 9) AS stage, \
+           substr(k.metric, length(k.metric) - 7) AS since, k.value AS n \
+           FROM counter_sum k WHERE k.org_id = $1 AND k.period = 'since' AND k.value <> 0) x \
+         GROUP BY x.stage HAVING SUM(x.n) <> 0";
+    let day = |on: Date| format!("{:04}{:02}{:02}", on.year(), on.month(), on.day());
     let [c3, c6, c12] = cutoffs(today);
     let rows: Vec<(String, i64, i64, i64, i64, i64)> = fetch_all!(
         conn.ex(),
         (String, i64, i64, i64, i64, i64),
-        &sql,
+        sql,
         org_id,
-        d(c3),
-        d(c6),
-        d(c12)
+        day(c3),
+        day(c6),
+        day(c12)
     )?;
     let mut out = Vec::with_capacity(rows.len());
     for (stage, total, a, b, c, e) in rows {
@@ -1451,6 +1462,50 @@ mod tests {
         assert_eq!(g(SubGroup::EthnicMinority), 0);
         assert!(!a.sub_groups.contains_key(&SubGroup::EthnicMinority));
         assert!(sub_group_metrics(&SubGroup::Other("dân quân".into())).is_empty());
+    }
+
+    #[test]
+    fn a_last_month_cut_short_is_read_from_its_shorter_side() {
+        // A year running to 7 December: January–November whole, 1–7 December from its events.
+        assert_eq!(
+            split_days(date(2025, 1, 1), date(2025, 12, 7)),
+            (
+                Some(("2025-01".into(), "2025-11".into())),
+                vec![(date(2025, 12, 1), date(2025, 12, 7), 1)]
+            )
+        );
+        // Running to 20 December: the whole of December less 21–31 December.
+        assert_eq!(
+            split_days(date(2026, 1, 1), date(2026, 12, 20)),
+            (
+                Some(("2026-01".into(), "2026-12".into())),
+                vec![(date(2026, 12, 21), date(2026, 12, 31), -1)]
+            )
+        );
+        // A month period to its 16th of 30 days: 1–16 read (14 days follow, fewer than 16).
+        assert_eq!(
+            split_days(date(2026, 11, 1), date(2026, 11, 16)),
+            (
+                Some(("2026-11".into(), "2026-11".into())),
+                vec![(date(2026, 11, 17), date(2026, 11, 30), -1)]
+            )
+        );
+        // A term from a congress on the 15th: its first month cut from the front, as before.
+        assert_eq!(
+            split_days(date(2025, 10, 15), date(2026, 2, 27)),
+            (
+                Some(("2025-11".into(), "2026-02".into())),
+                vec![
+                    (date(2025, 10, 15), date(2025, 10, 31), 1),
+                    (date(2026, 2, 28), date(2026, 2, 28), -1)
+                ]
+            )
+        );
+        // Inside one month from a cut day: its days, from its events.
+        assert_eq!(
+            split_days(date(2026, 3, 10), date(2026, 3, 30)),
+            (None, vec![(date(2026, 3, 10), date(2026, 3, 30), 1)])
+        );
     }
 
     #[test]

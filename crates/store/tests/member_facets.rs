@@ -226,6 +226,11 @@ async fn the_membership_from_counters_is_the_membership_counted_member_by_member
             env!("CARGO_MANIFEST_DIR")
         ))
         .unwrap();
+        let months = std::fs::read_to_string(format!(
+            "{}/migrations/{engine}/0020_birth_month.sql",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
         let fill = |m: &str| {
             let at = m.find("INSERT INTO member_facet").unwrap();
             m[at..at + m[at..].find(';').unwrap()].to_string()
@@ -234,6 +239,7 @@ async fn the_membership_from_counters_is_the_membership_counted_member_by_member
         ketnap_store::exec!(tx.ex(), "DELETE FROM member_facet").unwrap();
         ketnap_store::exec!(tx.ex(), &fill(&migration)).unwrap();
         ketnap_store::exec!(tx.ex(), &fill(&status)).unwrap();
+        ketnap_store::exec!(tx.ex(), &fill(&months)).unwrap();
         tx.commit().await.unwrap();
         let report = ketnap_store::rebuild::rebuild(&store, &RuleBook::spec_default())
             .await

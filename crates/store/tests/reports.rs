@@ -1032,7 +1032,7 @@ async fn record(store: &Store, tree: &Tree, facts: &[Fact]) -> Vec<(usize, Entry
         let cell = tree.orgs[leaf].0;
         counters::apply(
             &mut tx,
-            &counters::deltas(&event, Some(before), &tags, cell),
+            &counters::deltas(&event, Some(before), None, &tags, cell),
         )
         .await
         .unwrap();

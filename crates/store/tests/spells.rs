@@ -1,7 +1,9 @@
 //! The stage spells the forecast reads (issue 19) are written with each step exactly as the
 //! events give them: one row per stage entered, an event that keeps the stage adding none (what
 //! `CandidacyHistory::from_events` keeps); the pipeline's stage-since date from them is the one the
-//! events give. Both engines, over a small demo district.
+//! events give, kept as `candidacy.stage_since`; the pipeline read from the counters by day entered
+//! (migration 19) is the one counted candidacy by candidacy, for every organisation, also with the
+//! rows the migration fills. Both engines, over a small demo district.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -142,9 +144,106 @@ async fn the_spells_written_by_the_steps_are_the_events_stage_entries() {
         .unwrap();
         assert!(from_events.len() > 20);
         assert_eq!(from_spells, from_events, "{}", common::name(&store));
+        let kept: Vec<(i64, Option<jiff_sqlx::Date>)> = fetch_all!(
+            conn.ex(),
+            (i64, Option<jiff_sqlx::Date>),
+            "SELECT candidacy_id, stage_since FROM candidacy ORDER BY candidacy_id"
+        )
+        .unwrap();
+        assert_eq!(kept, from_events, "{}", common::name(&store));
         let pipeline = ketnap_store::reports::pipeline(&mut conn, &Scope::system(), root, TODAY)
             .await
             .unwrap();
         assert!(pipeline.total() > 20, "{}", pipeline.total());
+        drop(conn);
+        pipelines_are_counted(&store, "after the demo").await;
+
+        // The migration's fill (an existing database's candidacies) gives the same rows.
+        let engine = match store.engine() {
+            ketnap_store::Engine::Sqlite => "sqlite",
+            ketnap_store::Engine::Postgres => "postgres",
+        };
+        let migration = std::fs::read_to_string(format!(
+            "{}/migrations/{engine}/0019_stage_since.sql",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let mut tx = store.begin().await.unwrap();
+        ketnap_store::exec!(tx.ex(), "UPDATE candidacy SET stage_since = NULL").unwrap();
+        ketnap_store::exec!(tx.ex(), "DELETE FROM counter WHERE period = 'since'").unwrap();
+        ketnap_store::exec!(tx.ex(), "DELETE FROM counter_sum WHERE period = 'since'").unwrap();
+        let at = migration.find("UPDATE candidacy").unwrap();
+        for statement in migration[at..].split(';').filter(|s| !s.trim().is_empty()) {
+            ketnap_store::exec!(tx.ex(), statement).unwrap();
+        }
+        tx.commit().await.unwrap();
+        pipelines_are_counted(&store, "the migration's fill").await;
+        let report = ketnap_store::rebuild::rebuild(&store, &RuleBook::spec_default())
+            .await
+            .unwrap();
+        assert!(report.is_clean(), "the migration's fill: {report:?}");
+    }
+}
+
+/// Every open organisation's pipeline (read from the counters by day entered) is the pipeline
+/// counted candidacy by candidacy from their latest stage spell, on days that move candidacies
+/// between the age buckets.
+async fn pipelines_are_counted(store: &ketnap_store::Store, when: &str) {
+    let mut conn = store.read().await.unwrap();
+    let orgs: Vec<(i64,)> = fetch_all!(
+        conn.ex(),
+        (i64,),
+        "SELECT org_id FROM org WHERE closed_on IS NULL ORDER BY org_id"
+    )
+    .unwrap();
+    for today in [TODAY, date(2026, 2, 28), date(2027, 5, 31)] {
+        let cut = |m: i64| ketnap_store::d(today.saturating_sub(jiff::Span::new().months(m)));
+        for &(org,) in &orgs {
+            let got = ketnap_store::reports::pipeline(&mut conn, &Scope::system(), org, today)
+                .await
+                .unwrap();
+            let want: Vec<(String, i64, i64, i64, i64, i64)> = fetch_all!(
+                conn.ex(),
+                (String, i64, i64, i64, i64, i64),
+                "SELECT x.stage, CAST(COUNT(*) AS BIGINT), \
+                 CAST(SUM(CASE WHEN x.since > $2 THEN 1 ELSE 0 END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN x.since <= $2 AND x.since > $3 THEN 1 ELSE 0 END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN x.since <= $3 AND x.since > $4 THEN 1 ELSE 0 END) AS BIGINT), \
+                 CAST(SUM(CASE WHEN x.since <= $4 THEN 1 ELSE 0 END) AS BIGINT) \
+                 FROM (SELECT c.stage, (SELECT s.entered_on FROM stage_spell s \
+                   WHERE s.candidacy_id = c.candidacy_id ORDER BY s.seq DESC LIMIT 1) AS since \
+                   FROM org_closure oc JOIN candidacy c ON c.cell_id = oc.descendant_id \
+                   WHERE oc.ancestor_id = $1 AND c.stage NOT IN ('official', 'withdrawn', \
+                   'rejected', 'removed', 'transferred_out', 'deceased', 'annulled')) x \
+                 GROUP BY x.stage",
+                org,
+                cut(3),
+                cut(6),
+                cut(12)
+            )
+            .unwrap();
+            let mut want: Vec<(String, i64, i64, i64, i64, i64)> = want;
+            want.sort_by_key(|r| counters::stage_from_code(&r.0).unwrap());
+            let got: Vec<(String, i64, i64, i64, i64, i64)> = got
+                .rows
+                .iter()
+                .map(|r| {
+                    (
+                        counters::stage_code(r.stage).to_string(),
+                        r.total,
+                        r.under_3_months,
+                        r.from_3_to_6_months,
+                        r.from_6_to_12_months,
+                        r.from_12_months,
+                    )
+                })
+                .collect();
+            assert_eq!(
+                got,
+                want,
+                "{when}: org {org} on {today}, {}",
+                common::name(store)
+            );
+        }
     }
 }
