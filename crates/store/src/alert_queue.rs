@@ -16,6 +16,12 @@
 //!
 //! The messages are not stored: the page's candidacies are read again and their alerts computed
 //! ([`ketnap_domain::alerts::alerts`]), so a message is always the domain's own words.
+//!
+//! The overdue rows are also counted, per cell and summed per subtree, as counters (period
+//! [`ALERT_PERIOD`], metrics `overdue` and `overdue_acts`: [`overdue_deltas`]), moved by every
+//! write of the rows (the deleted rows taken away, the inserted added) in the same transaction:
+//! the dashboard's overdue figures for a scope of any size are a few rows
+//! ([`for_dashboard`]); `ketnap rebuild` compares them with the rows counted.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +33,7 @@ use sha2::{Digest, Sha256};
 
 use crate::bulk::Val;
 use crate::candidacies::CandidacyAlert;
-use crate::{Conn, Engine, Result, Scope, Store, StoreError, Tx, d};
+use crate::{Conn, Engine, Result, Role, Scope, Store, StoreError, Tx, d};
 
 /// The fingerprint of a rule book (its versions and calendar), stored with the pass: rows
 /// computed under other rules are not used.
@@ -66,6 +72,37 @@ pub fn kind_code(kind: &AlertKind) -> &'static str {
     }
 }
 
+/// The counters' period of the overdue alert rows ([`overdue_deltas`]).
+pub const ALERT_PERIOD: &str = "alert";
+
+/// The counter deltas of alert rows of `cell_id` with `status` and `rank` added (`sign` +1) or
+/// removed (−1): an overdue row counts in `overdue`, and in `overdue_acts` when it is a decision,
+/// a vote, the ceremony or the verification ([`AlertKind::rank`] ≤ 5).
+pub(crate) fn overdue_deltas(
+    cell_id: i64,
+    status: i64,
+    rank: i64,
+    sign: i64,
+) -> Vec<crate::counters::CounterDelta> {
+    if status != 0 {
+        return Vec::new();
+    }
+    let metrics: &[&str] = if rank <= 5 {
+        &["overdue", "overdue_acts"]
+    } else {
+        &["overdue"]
+    };
+    metrics
+        .iter()
+        .map(|m| crate::counters::CounterDelta {
+            org_id: cell_id,
+            period: ALERT_PERIOD.to_string(),
+            metric: (*m).to_string(),
+            delta: sign,
+        })
+        .collect()
+}
+
 fn status_no(s: AlertStatus) -> i64 {
     match s {
         AlertStatus::Overdue => 0,
@@ -96,8 +133,20 @@ fn rows_of(candidacy_id: i64, cell_id: i64, found: &[Alert], out: &mut Vec<Vec<V
     }
 }
 
-/// Insert alert rows, many per statement.
+/// Insert alert rows, many per statement, counting the overdue ones.
 async fn insert_rows(tx: &mut Tx, rows: &[Vec<Val>]) -> Result<()> {
+    let mut deltas = Vec::new();
+    for r in rows {
+        if let (
+            Some(Val::Int(Some(cell))),
+            Some(Val::Int(Some(rank))),
+            Some(Val::Int(Some(status))),
+        ) = (r.get(1), r.get(4), r.get(5))
+        {
+            deltas.extend(overdue_deltas(*cell, *status, *rank, 1));
+        }
+    }
+    crate::counters::apply(tx, &deltas).await?;
     crate::bulk::insert(
         tx,
         "INSERT INTO alert_due (candidacy_id, cell_id, kind_key, kind, rank, status, due, actor)",
@@ -190,11 +239,19 @@ async fn delete_rows(tx: &mut Tx, ids: &[i64]) -> Result<()> {
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(", ");
-    exec!(
+    let gone: Vec<(i64, i64, i64)> = fetch_all!(
         tx.ex(),
-        &format!("DELETE FROM alert_due WHERE candidacy_id IN ({list})")
+        (i64, i64, i64),
+        &format!(
+            "DELETE FROM alert_due WHERE candidacy_id IN ({list}) \
+             RETURNING cell_id, CAST(status AS BIGINT), CAST(rank AS BIGINT)"
+        )
     )?;
-    Ok(())
+    let deltas: Vec<_> = gone
+        .into_iter()
+        .flat_map(|(cell, status, rank)| overdue_deltas(cell, status, rank, -1))
+        .collect();
+    crate::counters::apply(tx, &deltas).await
 }
 
 /// Candidacies rewritten per transaction by the daily pass.
@@ -305,44 +362,19 @@ pub(crate) async fn top(
     under: Option<i64>,
     due_by: Option<Date>,
 ) -> Result<Vec<CandidacyAlert>> {
-    let mut b = crate::bulk::Binds::default();
-    let due = due_by.map(|by| {
-        format!(
-            "a.status <> 0 AND a.due <= {}",
-            b.push(Val::Date(Some(d(by))))
-        )
-    });
-    let more: Vec<&str> = due.as_deref().into_iter().collect();
-    let wh = rows_where(scope, under, &more, &mut b);
-    let cap = b.push(Val::Int(Some(i64::try_from(limit).unwrap_or(i64::MAX))));
-    // The `limit` most urgent rows are picked on the queue's own columns (small rows through
-    // the sort), then their candidacies' names and states are read for those only.
-    let sql = format!(
-        "SELECT k.candidacy_id, k.kind_key, k.pub_id, p.full_name, o.pub_id, o.name, c.stage, c.state, \
-         COALESCE(par.name, ''), mp.full_name \
-         FROM (SELECT a.candidacy_id, a.kind_key, a.status, a.rank, a.due, c.pub_id \
-           FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id \
-           {wh} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT {cap}) k \
-         JOIN candidacy c ON c.candidacy_id = k.candidacy_id \
-         JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
-         LEFT JOIN org par ON par.org_id = o.parent_id \
-         LEFT JOIN member mm ON mm.member_id = c.mentor_member_id \
-         LEFT JOIN person mp ON mp.person_id = mm.person_id \
-         ORDER BY k.status, k.rank, k.due, k.pub_id, k.kind_key"
-    );
-    type Row = (
-        i64,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-    );
-    let rows: Vec<Row> = crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await?;
+    // A scope holding a large share of the queue (a province's staff, the country's admin)
+    // first walks the whole queue in its order through `alert_due_order` and keeps the scope's
+    // rows among the first [`BROAD_WALK`]; when that gives `limit` rows they are the scope's
+    // most urgent. Otherwise (or for a narrow scope) the scope's cells are read through
+    // `alert_due_cell` and their rows sorted.
+    let broad = under.is_none() && is_broad(conn, scope, limit).await?;
+    let mut rows = Vec::new();
+    if broad {
+        rows = top_rows(conn, scope, limit, None, due_by, true).await?;
+    }
+    if rows.len() < limit {
+        rows = top_rows(conn, scope, limit, under, due_by, false).await?;
+    }
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let notes = crate::candidacies::notes_of(conn.ex(), &ids).await?;
     let mut computed: BTreeMap<i64, Vec<Alert>> = BTreeMap::new();
@@ -379,6 +411,103 @@ pub(crate) async fn top(
     Ok(out)
 }
 
+/// One alert row picked with its candidacy's names and state.
+type TopRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+/// Rows a broad scope's first try reads in the whole queue's order ([`top`]).
+const BROAD_WALK: usize = 2000;
+
+/// Does the scope hold so large a share of the queue (judged by its share of the overdue rows,
+/// from the counters) that its `limit` most urgent rows are expected among the queue's first
+/// [`BROAD_WALK`]?
+async fn is_broad(conn: &mut Conn, scope: &Scope, limit: usize) -> Result<bool> {
+    if scope.is_system() {
+        return Ok(false);
+    }
+    let Some((mine, _)) = overdue_of_subtrees(conn, scope).await? else {
+        return Ok(false);
+    };
+    let Some((all, _)) = overdue_of_subtrees(conn, &Scope::system()).await? else {
+        return Ok(false);
+    };
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let walk = i64::try_from(BROAD_WALK).unwrap_or(i64::MAX);
+    Ok(mine > 0 && limit.saturating_mul(all) <= walk.saturating_mul(mine))
+}
+
+/// The `limit` most urgent rows of the scope (under an organisation when asked; due by a day
+/// when asked, not overdue), with their candidacies' names and states: picked on the queue's
+/// own columns (small rows through the sort), then the names and states read for those only.
+/// `walk`: from the first [`BROAD_WALK`] rows of the whole queue, in its order (a broad scope).
+async fn top_rows(
+    conn: &mut Conn,
+    scope: &Scope,
+    limit: usize,
+    under: Option<i64>,
+    due_by: Option<Date>,
+    walk: bool,
+) -> Result<Vec<TopRow>> {
+    let mut b = crate::bulk::Binds::default();
+    // Statuses are 0 (overdue), 1 and 2: `>= 1` keeps the queue's index in order.
+    let due = due_by.map(|by| {
+        format!(
+            "a.status >= 1 AND a.due <= {}",
+            b.push(Val::Date(Some(d(by))))
+        )
+    });
+    let more: Vec<&str> = due.as_deref().into_iter().collect();
+    let cap = i64::try_from(limit).unwrap_or(i64::MAX);
+    let picked = if walk {
+        let wh = rows_where(&Scope::system(), None, &more, &mut b);
+        let (_, user, role) = scope.binds();
+        let (u, r) = (
+            b.push(Val::Int(Some(user))),
+            b.push(Val::Text(Some(role.to_string()))),
+        );
+        let n = b.push(Val::Int(Some(i64::try_from(BROAD_WALK).unwrap_or(0))));
+        let cap = b.push(Val::Int(Some(cap)));
+        format!(
+            "SELECT w.* FROM (SELECT a.candidacy_id, a.cell_id, a.kind_key, a.status, a.rank, a.due, c.pub_id \
+               FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id \
+               {wh} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT {n}) w \
+             WHERE EXISTS (SELECT 1 FROM org_closure sc JOIN user_scope su ON su.org_id = sc.ancestor_id \
+               WHERE sc.descendant_id = w.cell_id AND su.user_id = {u} AND su.role = {r}) \
+             ORDER BY w.status, w.rank, w.due, w.pub_id, w.kind_key LIMIT {cap}"
+        )
+    } else {
+        let wh = rows_where(scope, under, &more, &mut b);
+        let cap = b.push(Val::Int(Some(cap)));
+        format!(
+            "SELECT a.candidacy_id, a.cell_id, a.kind_key, a.status, a.rank, a.due, c.pub_id \
+             FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id \
+             {wh} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT {cap}"
+        )
+    };
+    let sql = format!(
+        "SELECT k.candidacy_id, k.kind_key, k.pub_id, p.full_name, o.pub_id, o.name, c.stage, c.state, \
+         COALESCE(par.name, ''), mp.full_name \
+         FROM ({picked}) k \
+         JOIN candidacy c ON c.candidacy_id = k.candidacy_id \
+         JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
+         LEFT JOIN org par ON par.org_id = o.parent_id \
+         LEFT JOIN member mm ON mm.member_id = c.mentor_member_id \
+         LEFT JOIN person mp ON mp.person_id = mm.person_id \
+         ORDER BY k.status, k.rank, k.due, k.pub_id, k.kind_key"
+    );
+    crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await
+}
+
 /// What the dashboard shows of the alerts: how many are overdue (and how many of them are
 /// decisions, votes, the ceremony or the verification: [`AlertKind::rank`] ≤ 5), and the first
 /// `cap` of those not overdue that are due by `week_by`, in the order of the work queue.
@@ -390,6 +519,49 @@ pub struct DashboardAlerts {
     pub overdue_acts: u64,
     /// Due by `week_by`, not overdue.
     pub soon: Vec<CandidacyAlert>,
+}
+
+/// The overdue rows of the scope and how many of them are acts (rank ≤ 5), from the counters
+/// summed per subtree: the scope's roots' rows (roots inside another root of the scope left out;
+/// the system's: the top organisations). `None` for the scopes that are not whole subtrees (a
+/// mentor's candidates, a mass organisation's introductions): [`overdue_of_rows`].
+async fn overdue_of_subtrees(conn: &mut Conn, scope: &Scope) -> Result<Option<(i64, i64)>> {
+    let per_candidacy = !scope.is_system() && matches!(scope.role, Role::Mentor | Role::MassOrg);
+    if per_candidacy {
+        return Ok(None);
+    }
+    let (_, user, role) = scope.binds();
+    let roots = if scope.is_system() {
+        "SELECT o.org_id FROM org o WHERE o.parent_id IS NULL"
+    } else {
+        "SELECT su.org_id FROM user_scope su WHERE su.user_id = $1 AND su.role = $2 \
+         AND NOT EXISTS (SELECT 1 FROM user_scope s2 JOIN org_closure oc ON oc.ancestor_id = s2.org_id \
+           WHERE s2.user_id = $1 AND s2.role = $2 AND oc.descendant_id = su.org_id AND oc.depth > 0)"
+    };
+    let sql = format!(
+        "SELECT k.metric, CAST(COALESCE(SUM(k.value), 0) AS BIGINT) FROM counter_sum k \
+         WHERE k.org_id IN ({roots}) AND k.period = '{ALERT_PERIOD}' \
+         AND k.metric IN ('overdue', 'overdue_acts') GROUP BY k.metric"
+    );
+    let rows: Vec<(String, i64)> = if scope.is_system() {
+        fetch_all!(conn.ex(), (String, i64), &sql)?
+    } else {
+        fetch_all!(conn.ex(), (String, i64), &sql, user, role)?
+    };
+    let get = |m: &str| rows.iter().find(|r| r.0 == m).map_or(0, |r| r.1);
+    Ok(Some((get("overdue"), get("overdue_acts"))))
+}
+
+/// The overdue rows of the scope and how many of them are acts, counted row by row.
+async fn overdue_of_rows(conn: &mut Conn, scope: &Scope) -> Result<(i64, i64)> {
+    let mut b = crate::bulk::Binds::default();
+    let wh = rows_where(scope, None, &["a.status = 0"], &mut b);
+    let sql = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN a.rank <= 5 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id {wh}"
+    );
+    let counted: Vec<(i64, i64)> = crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await?;
+    Ok(counted.first().copied().unwrap_or((0, 0)))
 }
 
 /// The number of queue entries the dashboard looks at when the queue is not of today.
@@ -407,14 +579,10 @@ pub async fn for_dashboard(
 ) -> Result<DashboardAlerts> {
     let mut out = DashboardAlerts::default();
     if fresh(conn, book, today).await? {
-        let mut b = crate::bulk::Binds::default();
-        let wh = rows_where(scope, None, &["a.status = 0"], &mut b);
-        let sql = format!(
-            "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN a.rank <= 5 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-             FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id {wh}"
-        );
-        let counted: Vec<(i64, i64)> = crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await?;
-        let (n, acts) = counted.first().copied().unwrap_or((0, 0));
+        let (n, acts) = match overdue_of_subtrees(conn, scope).await? {
+            Some(counted) => counted,
+            None => overdue_of_rows(conn, scope).await?,
+        };
         out.overdue = u64::try_from(n).unwrap_or(0);
         out.overdue_acts = u64::try_from(acts).unwrap_or(0);
         out.soon = top(conn, scope, book, today, cap, None, Some(week_by)).await?;

@@ -519,6 +519,20 @@ pub async fn merge(
             into,
             from
         )?;
+        // The overdue counts follow the alert rows to their new cell.
+        let overdue: Vec<(i64, i64)> = fetch_all!(
+            tx.ex(),
+            (i64, i64),
+            "SELECT CAST(status AS BIGINT), CAST(rank AS BIGINT) FROM alert_due \
+             WHERE cell_id = $1 AND status = 0",
+            from
+        )?;
+        let mut moved = Vec::new();
+        for (status, rank) in overdue {
+            moved.extend(crate::alert_queue::overdue_deltas(from, status, rank, -1));
+            moved.extend(crate::alert_queue::overdue_deltas(into, status, rank, 1));
+        }
+        crate::counters::apply(tx, &moved).await?;
         exec!(
             tx.ex(),
             "UPDATE alert_due SET cell_id = $1 WHERE cell_id = $2",

@@ -6,7 +6,8 @@
 //!   by a rules version the book knows, and each event's tags must name the cell the previous
 //!   event was recorded in.
 //! - Every counter is recomputed with [`counters::deltas`] from the stored events and the tags
-//!   stored with them, and compared with the `counter` table (a stored zero equals no row).
+//!   stored with them, and compared with the `counter` table (a stored zero equals no row); the
+//!   overdue alert counts (period `alert`) with the alert rows counted again.
 //! - The verification desk's rows are compared with the requests of the replayed history
 //!   ([`crate::verification::expected_rows`]).
 //! - The closure table is compared with the parent links ([`orgs::closure_differences`]).
@@ -222,6 +223,18 @@ pub async fn rebuild(store: &Store, book: &RuleBook) -> Result<RebuildReport> {
         }
         if (rows.len() as i64) < PAGE {
             break;
+        }
+    }
+    // The overdue alert rows' counts: the rows counted again.
+    let overdue: Vec<(i64, i64, i64, i64)> = fetch_all!(
+        conn.ex(),
+        (i64, i64, i64, i64),
+        "SELECT cell_id, CAST(status AS BIGINT), CAST(rank AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+         FROM alert_due WHERE status = 0 GROUP BY cell_id, status, rank"
+    )?;
+    for (cell, status, rank, n) in overdue {
+        for d in crate::alert_queue::overdue_deltas(cell, status, rank, n) {
+            *totals.entry((d.org_id, d.period, d.metric)).or_default() += d.delta;
         }
     }
     let mut cursor: Option<CounterKey> = None;

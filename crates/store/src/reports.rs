@@ -186,8 +186,9 @@ async fn period_metrics(
     org_id: i64,
     from: Date,
     through: Date,
+    today: Option<Date>,
 ) -> Result<BTreeMap<String, i64>> {
-    let (full, edges) = split_days(from, through);
+    let (full, edges) = split_days(from, through, today);
     let mut m = match full {
         Some((a, b)) => totals(&monthly(conn, org_id, &a, &b).await?),
         None => BTreeMap::new(),
@@ -212,9 +213,13 @@ type EventRow = (i64, String, Option<String>, i64, Option<String>);
 /// The days `from ..= through` as counter months (`YYYY-MM`, inclusive; `None` when none) and
 /// the stretches of a month they cut, each with its sign: `+1` counted from its events, `-1` taken
 /// away from a whole month counted. A last month cut short is counted from its first days, or —
-/// when fewer days follow `through` in it — as the whole month less the days after `through`
-/// (a period running to today: nothing is dated after today, so nothing is read).
-fn split_days(from: Date, through: Date) -> (Option<MonthSpan>, Vec<(Date, Date, i64)>) {
+/// when fewer days follow `through` in it, or `through` is `today` (nothing is dated after today,
+/// so nothing is read) — as the whole month less the days after `through`.
+fn split_days(
+    from: Date,
+    through: Date,
+    today: Option<Date>,
+) -> (Option<MonthSpan>, Vec<(Date, Date, i64)>) {
     if from > through {
         return (None, Vec::new());
     }
@@ -230,7 +235,9 @@ fn split_days(from: Date, through: Date) -> (Option<MonthSpan>, Vec<(Date, Date,
     let after = trailing_cut
         .then(|| through.tomorrow().ok())
         .flatten()
-        .filter(|_| last.day() - through.day() < through.day())
+        .filter(|_| {
+            today.is_some_and(|t| through >= t) || last.day() - through.day() < through.day()
+        })
         .filter(|_| full_from.is_some_and(|a| a <= first_of(through)));
     let full_through = if through == last || after.is_some() {
         Some(last)
@@ -408,7 +415,7 @@ pub async fn actuals(
 ) -> Result<Actuals> {
     org_head(conn, scope, org_id).await?;
     let span = span_of(conn, org_id, period).await?;
-    let m = period_metrics(conn, org_id, span.from, span.through).await?;
+    let m = period_metrics(conn, org_id, span.from, span.through, None).await?;
     Ok(actuals_from_metrics(&m))
 }
 
@@ -453,6 +460,7 @@ async fn quarters_of(conn: &mut Conn, org_id: i64, period: &Period) -> Result<Ve
                 org_id,
                 q.first_day().max(span.from),
                 q.last_day().min(span.through),
+                None,
             )
             .await?;
             for (metric, v) in &m {
@@ -608,7 +616,7 @@ pub async fn plan_vs_actual(
     let span = span_of(conn, org_id, period).await?;
     // The children's actuals over the same days as the whole: the whole months from the
     // counters in one grouped query, a month cut by a congress or a range from its events.
-    let (full, edges) = split_days(span.from, span.through);
+    let (full, edges) = split_days(span.from, span.through, None);
     let mut by_child: BTreeMap<i64, BTreeMap<String, i64>> = BTreeMap::new();
     if let Some((from, to)) = full {
         let rows: Vec<(i64, String, i64)> = fetch_all!(
@@ -634,7 +642,7 @@ pub async fn plan_vs_actual(
             }
         }
     }
-    let mut rest = period_metrics(conn, org_id, span.from, span.through).await?;
+    let mut rest = period_metrics(conn, org_id, span.from, span.through, None).await?;
     let mut children = Vec::with_capacity(kids.len());
     for k in kids {
         let m = by_child.remove(&k.org_id).unwrap_or_default();
@@ -1335,6 +1343,8 @@ fn year_earlier(p: &Period) -> Option<Period> {
     })
 }
 
+/// The figures of `period` over the days `from ..= through` (`today`: the report's date).
+#[allow(clippy::too_many_arguments)]
 async fn figures(
     conn: &mut Conn,
     scope: &Scope,
@@ -1342,9 +1352,10 @@ async fn figures(
     period: Period,
     from: Date,
     through: Date,
+    today: Date,
     membership: Composition,
 ) -> Result<PeriodFigures> {
-    let m = period_metrics(conn, org_id, from, through).await?;
+    let m = period_metrics(conn, org_id, from, through, Some(today)).await?;
     Ok(PeriodFigures {
         period,
         from,
@@ -1408,10 +1419,13 @@ pub async fn periodic(
             (now, None)
         }
     };
-    let current = figures(conn, scope, org_id, *period, span.from, through, membership).await?;
+    let current = figures(
+        conn, scope, org_id, *period, span.from, through, today, membership,
+    )
+    .await?;
     let year_earlier = match (earlier, earlier_membership) {
         (Some((p, on)), Some(m)) => {
-            Some(figures(conn, scope, org_id, p, p.first_day(), on, m).await?)
+            Some(figures(conn, scope, org_id, p, p.first_day(), on, today, m).await?)
         }
         _ => None,
     };
@@ -1468,7 +1482,7 @@ mod tests {
     fn a_last_month_cut_short_is_read_from_its_shorter_side() {
         // A year running to 7 December: January–November whole, 1–7 December from its events.
         assert_eq!(
-            split_days(date(2025, 1, 1), date(2025, 12, 7)),
+            split_days(date(2025, 1, 1), date(2025, 12, 7), None),
             (
                 Some(("2025-01".into(), "2025-11".into())),
                 vec![(date(2025, 12, 1), date(2025, 12, 7), 1)]
@@ -1476,7 +1490,7 @@ mod tests {
         );
         // Running to 20 December: the whole of December less 21–31 December.
         assert_eq!(
-            split_days(date(2026, 1, 1), date(2026, 12, 20)),
+            split_days(date(2026, 1, 1), date(2026, 12, 20), None),
             (
                 Some(("2026-01".into(), "2026-12".into())),
                 vec![(date(2026, 12, 21), date(2026, 12, 31), -1)]
@@ -1484,7 +1498,7 @@ mod tests {
         );
         // A month period to its 16th of 30 days: 1–16 read (14 days follow, fewer than 16).
         assert_eq!(
-            split_days(date(2026, 11, 1), date(2026, 11, 16)),
+            split_days(date(2026, 11, 1), date(2026, 11, 16), None),
             (
                 Some(("2026-11".into(), "2026-11".into())),
                 vec![(date(2026, 11, 17), date(2026, 11, 30), -1)]
@@ -1492,7 +1506,7 @@ mod tests {
         );
         // A term from a congress on the 15th: its first month cut from the front, as before.
         assert_eq!(
-            split_days(date(2025, 10, 15), date(2026, 2, 27)),
+            split_days(date(2025, 10, 15), date(2026, 2, 27), None),
             (
                 Some(("2025-11".into(), "2026-02".into())),
                 vec![
@@ -1503,8 +1517,30 @@ mod tests {
         );
         // Inside one month from a cut day: its days, from its events.
         assert_eq!(
-            split_days(date(2026, 3, 10), date(2026, 3, 30)),
+            split_days(date(2026, 3, 10), date(2026, 3, 30), None),
             (None, vec![(date(2026, 3, 10), date(2026, 3, 30), 1)])
+        );
+    }
+
+    #[test]
+    fn a_period_running_to_today_reads_no_days_of_its_last_month() {
+        // To 7 December, today: the whole of December less 8–31 December (nothing dated after
+        // today).
+        let today = date(2026, 12, 7);
+        assert_eq!(
+            split_days(date(2026, 1, 1), today, Some(today)),
+            (
+                Some(("2026-01".into(), "2026-12".into())),
+                vec![(date(2026, 12, 8), date(2026, 12, 31), -1)]
+            )
+        );
+        // The same days a year earlier are not today: read from their events.
+        assert_eq!(
+            split_days(date(2025, 1, 1), date(2025, 12, 7), Some(today)),
+            (
+                Some(("2025-01".into(), "2025-11".into())),
+                vec![(date(2025, 12, 1), date(2025, 12, 7), 1)]
+            )
         );
     }
 
