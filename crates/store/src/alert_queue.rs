@@ -470,20 +470,19 @@ async fn top_rows(
     let cap = i64::try_from(limit).unwrap_or(i64::MAX);
     let picked = if walk {
         let wh = rows_where(&Scope::system(), None, &more, &mut b);
-        let (_, user, role) = scope.binds();
-        let (u, r) = (
-            b.push(Val::Int(Some(user))),
-            b.push(Val::Text(Some(role.to_string()))),
-        );
         let n = b.push(Val::Int(Some(i64::try_from(BROAD_WALK).unwrap_or(0))));
+        let seen = crate::candidacies::visible_where_per_row(scope, &mut b, "w.cell_id");
+        let seen = if seen.is_empty() {
+            "1 = 1".to_string()
+        } else {
+            seen.join(" AND ")
+        };
         let cap = b.push(Val::Int(Some(cap)));
         format!(
             "SELECT w.* FROM (SELECT a.candidacy_id, a.cell_id, a.kind_key, a.status, a.rank, a.due, c.pub_id \
                FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id \
                {wh} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT {n}) w \
-             WHERE EXISTS (SELECT 1 FROM org_closure sc JOIN user_scope su ON su.org_id = sc.ancestor_id \
-               WHERE sc.descendant_id = w.cell_id AND su.user_id = {u} AND su.role = {r}) \
-             ORDER BY w.status, w.rank, w.due, w.pub_id, w.kind_key LIMIT {cap}"
+             WHERE {seen} ORDER BY w.status, w.rank, w.due, w.pub_id, w.kind_key LIMIT {cap}"
         )
     } else {
         let wh = rows_where(scope, under, &more, &mut b);

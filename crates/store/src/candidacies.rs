@@ -176,6 +176,26 @@ pub(crate) fn visible_binds(scope: &Scope) -> (bool, i64, &'static str, i64) {
 /// in (`candidacy (cell_id, …)`), and for a mass organisation the ones it proposed; nothing for the
 /// system. No catch-all binds, no check per candidacy. The values are pushed on `b`.
 pub(crate) fn visible_where(scope: &Scope, b: &mut crate::bulk::Binds) -> Vec<String> {
+    visible_where_as(scope, b, None)
+}
+
+/// [`visible_where`] for a walk of a bounded number of rows in another order (the latest steps,
+/// the queue's first rows): the subtree check is made per row on `cell_col` through
+/// `org_closure (descendant_id, …)` instead of listing the scope's cells, which for a scope of a
+/// province or the country is hundreds of thousands of cells listed before the first row.
+pub(crate) fn visible_where_per_row(
+    scope: &Scope,
+    b: &mut crate::bulk::Binds,
+    cell_col: &str,
+) -> Vec<String> {
+    visible_where_as(scope, b, Some(cell_col))
+}
+
+fn visible_where_as(
+    scope: &Scope,
+    b: &mut crate::bulk::Binds,
+    per_row: Option<&str>,
+) -> Vec<String> {
     let mut wh = Vec::new();
     if scope.role == Role::Mentor && !scope.is_system() {
         wh.push(format!(
@@ -188,11 +208,17 @@ pub(crate) fn visible_where(scope: &Scope, b: &mut crate::bulk::Binds) -> Vec<St
             b.push(Val::Int(Some(user))),
             b.push(Val::Text(Some(role.to_string()))),
         );
-        wh.push(format!(
-            "c.cell_id IN (SELECT sc.descendant_id FROM user_scope su \
-             JOIN org_closure sc ON sc.ancestor_id = su.org_id \
-             WHERE su.user_id = {u} AND su.role = {r})"
-        ));
+        wh.push(match per_row {
+            None => format!(
+                "c.cell_id IN (SELECT sc.descendant_id FROM user_scope su \
+                 JOIN org_closure sc ON sc.ancestor_id = su.org_id \
+                 WHERE su.user_id = {u} AND su.role = {r})"
+            ),
+            Some(cell) => format!(
+                "EXISTS (SELECT 1 FROM org_closure sc JOIN user_scope su ON su.org_id = sc.ancestor_id \
+                 WHERE sc.descendant_id = {cell} AND su.user_id = {u} AND su.role = {r})"
+            ),
+        });
         if scope.role == Role::MassOrg {
             wh.push(format!(
                 "c.proposed_by IN (SELECT vmo.mass_org_id FROM mass_org vmo \
@@ -1065,7 +1091,21 @@ async fn record_steps(
             found: found.map_or(-1, |(v,)| v),
         });
     }
+    // An admission decision or an annulment changes the admitted's composition: the
+    // candidacy's decisions out of its counters before the steps, back in after.
+    let admits = judged.iter().any(|j| {
+        matches!(
+            j.event.action,
+            Action::AdmissionDecision { .. } | Action::Annul { .. }
+        )
+    });
+    if admits {
+        crate::admitted_facets::shift(tx, "c.candidacy_id = $1", row.candidacy_id, -1).await?;
+    }
     write_events(tx, ctx, &new_events).await?;
+    if admits {
+        crate::admitted_facets::shift(tx, "c.candidacy_id = $1", row.candidacy_id, 1).await?;
+    }
     let mut requests = false;
     for (j, e) in judged.iter().zip(&new_events) {
         counters::apply(

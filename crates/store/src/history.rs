@@ -116,7 +116,11 @@ async fn latest_rows(
     recent: bool,
 ) -> Result<Vec<(jiff_sqlx::Date, String, String, String, String)>> {
     let mut b = crate::bulk::Binds::default();
-    let mut wh = crate::candidacies::visible_where(scope, &mut b);
+    let mut wh = if recent {
+        crate::candidacies::visible_where_per_row(scope, &mut b, "c.cell_id")
+    } else {
+        crate::candidacies::visible_where(scope, &mut b)
+    };
     if recent {
         wh.push(format!(
             "e.event_id > (SELECT COALESCE(MAX(event_id), 0) FROM candidacy_event) - {}",

@@ -92,6 +92,7 @@ macro_rules! for_each_row {
     }};
 }
 
+pub mod admitted_facets;
 pub mod alert_queue;
 pub mod audit;
 pub mod bulk;

@@ -586,6 +586,8 @@ pub async fn update(
     // in after.
     let members = crate::member_facets::ids_where(tx, "m.person_id = $1", person_id).await?;
     crate::member_facets::shift(tx, &members, -1).await?;
+    // So do the facts of their admission decisions (the admitted's composition).
+    crate::admitted_facets::shift(tx, "c.person_id = $1", person_id, -1).await?;
     exec!(
         tx.ex(),
         "UPDATE person SET full_name = $1, search_text = $2, name_key = $3, birth_date = $4, gender = $5, \
@@ -611,6 +613,7 @@ pub async fn update(
     )
     .map_err(map_unique)?;
     crate::member_facets::shift(tx, &members, 1).await?;
+    crate::admitted_facets::shift(tx, "c.person_id = $1", person_id, 1).await?;
     audit::append(
         tx,
         ctx,

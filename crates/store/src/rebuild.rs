@@ -7,7 +7,8 @@
 //!   event was recorded in.
 //! - Every counter is recomputed with [`counters::deltas`] from the stored events and the tags
 //!   stored with them, and compared with the `counter` table (a stored zero equals no row); the
-//!   overdue alert counts (period `alert`) with the alert rows counted again.
+//!   overdue alert counts (period `alert`) with the alert rows counted again, and the admitted's
+//!   composition (periods `adm:…`) with the decisions and their people counted again.
 //! - The verification desk's rows are compared with the requests of the replayed history
 //!   ([`crate::verification::expected_rows`]).
 //! - The closure table is compared with the parent links ([`orgs::closure_differences`]).
@@ -236,6 +237,10 @@ pub async fn rebuild(store: &Store, book: &RuleBook) -> Result<RebuildReport> {
         for d in crate::alert_queue::overdue_deltas(cell, status, rank, n) {
             *totals.entry((d.org_id, d.period, d.metric)).or_default() += d.delta;
         }
+    }
+    // The admitted's composition: the decisions and their people counted again.
+    for (key, n) in crate::admitted_facets::expected(&mut conn).await? {
+        *totals.entry(key).or_default() += n;
     }
     let mut cursor: Option<CounterKey> = None;
     loop {

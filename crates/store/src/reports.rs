@@ -23,7 +23,7 @@
 //! else is an aggregate that every role may read for an organisation in its scope. An
 //! organisation outside the scope is [`StoreError::NotFound`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -719,7 +719,7 @@ struct DrillRow {
 /// The events an approved, not annulled admission decision leaves (what `admission` counts): the
 /// decision moved the candidacy to `awaiting_ceremony`, and no later annulment of the admission
 /// (which ends in `annulled`) followed it.
-const ADMITTED: &str = "e.kind = 'admission_decision' AND e.stage = 'awaiting_ceremony' \
+pub(crate) const ADMITTED: &str = "e.kind = 'admission_decision' AND e.stage = 'awaiting_ceremony' \
     AND NOT EXISTS (SELECT 1 FROM candidacy_event an WHERE an.candidacy_id = e.candidacy_id \
     AND an.seq > e.seq AND an.kind = 'annul' AND an.stage = 'annulled')";
 
@@ -985,20 +985,23 @@ async fn pipeline_of(conn: &mut Conn, org_id: i64, today: Date) -> Result<Pipeli
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct FactsRow {
-    as_of: Option<jiff_sqlx::Date>,
+    pub(crate) as_of: Option<jiff_sqlx::Date>,
     birth_date: jiff_sqlx::Date,
-    gender: String,
-    ethnicity: String,
-    religion: String,
-    education: String,
-    qualification: String,
-    theory_level: String,
-    source_category: String,
-    person_source_category: String,
-    youth_union_member: bool,
-    trade_union_member: bool,
+    pub(crate) gender: String,
+    pub(crate) ethnicity: String,
+    pub(crate) religion: String,
+    pub(crate) education: String,
+    pub(crate) qualification: String,
+    pub(crate) theory_level: String,
+    pub(crate) source_category: String,
+    pub(crate) person_source_category: String,
+    pub(crate) youth_union_member: bool,
+    pub(crate) trade_union_member: bool,
     /// The kind of the cell the person is counted in (its sector).
-    cell_kind: String,
+    pub(crate) cell_kind: String,
+    /// The cell an admission decision was recorded in (`crate::admitted_facets` reads only).
+    #[sqlx(default)]
+    pub(crate) admitted_in: Option<i64>,
     /// The member's admission and leaving dates (membership reads only).
     #[sqlx(default)]
     pub(crate) admitted_on: Option<jiff_sqlx::Date>,
@@ -1098,7 +1101,7 @@ impl FactsRow {
     }
 }
 
-const FACT_COLS: &str = "p.birth_date, p.gender, p.ethnicity, p.religion, p.education, \
+pub(crate) const FACT_COLS: &str = "p.birth_date, p.gender, p.ethnicity, p.religion, p.education, \
     p.qualification, p.theory_level, p.source_category AS person_source_category, \
     p.youth_union_member, p.trade_union_member";
 
@@ -1112,7 +1115,8 @@ pub(crate) const MEMBER_FACT_COLS: &str = "CAST(NULL AS DATE) AS as_of, p.birth_
 /// The composition of the people admitted in the subtree of `org_id` between `from` and
 /// `through` (approved and not annulled decisions, as [`admitted_in`] lists them), each as of the
 /// decision's date; the source category is the candidacy's (what the counters count; the
-/// person's when the candidacy has none). Read in one pass as the rows stream in.
+/// person's when the candidacy has none). Read from the counters kept per subtree and month
+/// (`crate::admitted_facets`), a month cut by the period corrected from its days' decisions.
 pub async fn admitted_composition(
     conn: &mut Conn,
     scope: &Scope,
@@ -1121,15 +1125,34 @@ pub async fn admitted_composition(
     through: Date,
 ) -> Result<Composition> {
     org_head(conn, scope, org_id).await?;
-    admitted_of(conn, org_id, from, through).await
+    admitted_of(conn, org_id, from, through, None).await
 }
 
-async fn admitted_of(
+/// [`admitted_composition`] read decision by decision (every decision of the subtree and its
+/// person): what the counters must give (the tests compare the two).
+pub async fn admitted_composition_scanned(
     conn: &mut Conn,
+    scope: &Scope,
     org_id: i64,
     from: Date,
     through: Date,
 ) -> Result<Composition> {
+    org_head(conn, scope, org_id).await?;
+    let mut counts = HashMap::new();
+    admitted_days(conn, org_id, from, through, 1, &mut counts).await?;
+    composition_of(counts)
+}
+
+/// Add `sign` times the facts of the decisions of the days `from ..= through` in the subtree to
+/// `counts` (ages as age steps, as the counters keep them).
+async fn admitted_days(
+    conn: &mut Conn,
+    org_id: i64,
+    from: Date,
+    through: Date,
+    sign: i64,
+    counts: &mut HashMap<Facet, i64>,
+) -> Result<()> {
     let sql = format!(
         "SELECT e.on_date AS as_of, {FACT_COLS}, c.source_category, \
          co.kind AS cell_kind \
@@ -1139,21 +1162,70 @@ async fn admitted_of(
          JOIN person p ON p.person_id = c.person_id \
          WHERE oc.ancestor_id = $1 AND e.on_date >= $2 AND e.on_date <= $3 AND {ADMITTED}"
     );
-    let mut comp = Composition::new();
     crate::for_each_row!(
         conn.ex(),
         FactsRow,
         &sql,
         |r| {
             let on = r.as_of.map_or(through, |x| x.to_jiff());
-            comp.add(&r.facts(on)?);
+            for f in r.facts(on)?.facets() {
+                let f = match f {
+                    Facet::Age(a) => Facet::Age(crate::admitted_facets::age_step(a)),
+                    other => other,
+                };
+                *counts.entry(f).or_default() += sign;
+            }
             Ok(())
         },
         org_id,
         d(from),
         d(through)
-    )?;
+    )
+}
+
+/// A composition from counts by fact (ages as age steps).
+fn composition_of(counts: HashMap<Facet, i64>) -> Result<Composition> {
+    let mut comp = Composition::new();
+    for (f, n) in counts {
+        let n = u32::try_from(n).map_err(|_| {
+            StoreError::Corrupt("admitted count below zero (run ketnap rebuild)".into())
+        })?;
+        if n > 0 {
+            comp.add_count(f, n);
+        }
+    }
     Ok(comp)
+}
+
+async fn admitted_of(
+    conn: &mut Conn,
+    org_id: i64,
+    from: Date,
+    through: Date,
+    today: Option<Date>,
+) -> Result<Composition> {
+    let (full, edges) = split_days(from, through, today);
+    let mut counts: HashMap<Facet, i64> = HashMap::new();
+    if let Some((a, b)) = full {
+        let rows: Vec<(String, i64)> = fetch_all!(
+            conn.ex(),
+            (String, i64),
+            "SELECT metric, CAST(SUM(value) AS BIGINT) FROM counter_sum \
+             WHERE org_id = $1 AND period >= $2 AND period <= $3 GROUP BY metric",
+            org_id,
+            format!("{}{a}", crate::admitted_facets::PERIOD_PREFIX),
+            format!("{}{b}", crate::admitted_facets::PERIOD_PREFIX)
+        )?;
+        for (metric, n) in rows {
+            *counts
+                .entry(crate::admitted_facets::facet_of_metric(&metric)?)
+                .or_default() += n;
+        }
+    }
+    for (a, b, sign) in edges {
+        admitted_days(conn, org_id, a, b, sign, &mut counts).await?;
+    }
+    composition_of(counts)
 }
 
 /// The composition of the membership (official and probationary members) of the subtree of
@@ -1362,7 +1434,7 @@ async fn figures(
         through,
         flows: Flows::from_metrics(&m),
         actuals: actuals_from_metrics(&m),
-        admitted: admitted_of(conn, org_id, from, through).await?,
+        admitted: admitted_of(conn, org_id, from, through, Some(today)).await?,
         membership,
         introductions: candidacies::introductions_by_mass_org(conn, scope, org_id, from, through)
             .await?,
