@@ -509,14 +509,19 @@ fn layout(
     s.note = Some(
         "Tính theo ngày giới thiệu trong kỳ; \"đã vào danh sách nguồn\": trong số người được giới thiệu, người đã có tên trong danh sách nguồn (đến ngày báo cáo). Số lập danh sách cảm tình Đảng ở mục II tính mọi nguồn, theo ngày lập danh sách.".into(),
     );
+    // A year earlier's counts by organisation (a province lists thousands of them).
+    let earlier: std::collections::HashMap<&str, i64> = prev
+        .map(|p| {
+            p.introductions
+                .iter()
+                .map(|x| (x.mass_org_pub_id.as_str(), x.introduced))
+                .collect()
+        })
+        .unwrap_or_default();
     for i in &cur.introductions {
-        let before = prev
-            .and_then(|p| {
-                p.introductions
-                    .iter()
-                    .find(|x| x.mass_org_pub_id == i.mass_org_pub_id)
-            })
-            .map_or(Cell::Empty, |x| n(x.introduced));
+        let before = earlier
+            .get(i.mass_org_pub_id.as_str())
+            .map_or(Cell::Empty, |x| n(*x));
         s.row(vec![
             Cell::text(&i.name),
             n(i.introduced),
