@@ -94,6 +94,12 @@ run_engine() {
       tail -1 "$data/$scale.postgres.gen.txt" >&2
     fi
   fi
+  # B5 beyond a district reads as the province's staff (at national scale the admin's scope is
+  # all 34 provinces): the account is added once (an existing one is left as it is).
+  if [ "$scale" != district ]; then
+    "$bin" --db "$url" user add tinh --name "Cán bộ tổ chức tỉnh" --role org_staff --org TG \
+      --password bench-demo >/dev/null 2>&1 || true
+  fi
   "$bin" --db "$url" alert-pass >&2
   # Each engine its own ports: the previous server may still be finishing its last requests.
   local port=18561 bport=18562
@@ -139,7 +145,7 @@ run_engine() {
   fi
   if want B5; then
     local who="$staff" org="$district" t="p50 ≤ 10 ms" c="p50 <= 10"
-    if [ "$scale" != district ]; then who="$admin"; org="$province"; t="p50 ≤ 100 ms"; c="p50 <= 100"; fi
+    if [ "$scale" != district ]; then who="$(login tinh)"; org="$province"; t="p50 ≤ 100 ms"; c="p50 <= 100"; fi
     report_line "B5 dashboard ($([ "$scale" = district ] && echo district || echo province))" "$t" "$c" \
       "$(measure b5dk "$K" "$who" "/")" "$(measure b5db "$B" "" "/dashboard?org=$org")"
     report_line "B5 year report ($([ "$scale" = district ] && echo district || echo province))" "$t" "$c" \

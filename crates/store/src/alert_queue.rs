@@ -367,13 +367,17 @@ pub(crate) async fn top(
     // rows among the first [`BROAD_WALK`]; when that gives `limit` rows they are the scope's
     // most urgent. Otherwise (or for a narrow scope) the scope's cells are read through
     // `alert_due_cell` and their rows sorted.
+    // The walk is complete when it gave `limit` rows or read the whole (filtered) queue.
     let broad = under.is_none() && is_broad(conn, scope, limit).await?;
     let mut rows = Vec::new();
+    let mut complete = false;
     if broad {
-        rows = top_rows(conn, scope, limit, None, due_by, true).await?;
+        let (walked, read) = top_rows(conn, scope, limit, None, due_by, true).await?;
+        complete = walked.len() >= limit || (!walked.is_empty() && read < BROAD_WALK);
+        rows = walked;
     }
-    if rows.len() < limit {
-        rows = top_rows(conn, scope, limit, under, due_by, false).await?;
+    if !complete {
+        rows = top_rows(conn, scope, limit, under, due_by, false).await?.0;
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let notes = crate::candidacies::notes_of(conn.ex(), &ids).await?;
@@ -449,7 +453,8 @@ async fn is_broad(conn: &mut Conn, scope: &Scope, limit: usize) -> Result<bool> 
 /// The `limit` most urgent rows of the scope (under an organisation when asked; due by a day
 /// when asked, not overdue), with their candidacies' names and states: picked on the queue's
 /// own columns (small rows through the sort), then the names and states read for those only.
-/// `walk`: from the first [`BROAD_WALK`] rows of the whole queue, in its order (a broad scope).
+/// `walk`: from the first [`BROAD_WALK`] rows of the whole queue, in its order (a broad scope);
+/// then also how many rows of the queue the walk read (known when it kept a row).
 async fn top_rows(
     conn: &mut Conn,
     scope: &Scope,
@@ -457,7 +462,7 @@ async fn top_rows(
     under: Option<i64>,
     due_by: Option<Date>,
     walk: bool,
-) -> Result<Vec<TopRow>> {
+) -> Result<(Vec<TopRow>, usize)> {
     let mut b = crate::bulk::Binds::default();
     // Statuses are 0 (overdue), 1 and 2: `>= 1` keeps the queue's index in order.
     let due = due_by.map(|by| {
@@ -478,24 +483,26 @@ async fn top_rows(
             seen.join(" AND ")
         };
         let cap = b.push(Val::Int(Some(cap)));
+        // `walked`: how many rows of the queue the walk read (all of it when fewer than asked).
         format!(
-            "SELECT w.* FROM (SELECT a.candidacy_id, a.cell_id, a.kind_key, a.status, a.rank, a.due, c.pub_id \
+            "SELECT w.* FROM (SELECT q.*, COUNT(*) OVER () AS walked FROM ( \
+               SELECT a.candidacy_id, a.cell_id, a.kind_key, a.status, a.rank, a.due, c.pub_id \
                FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id \
-               {wh} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT {n}) w \
+               {wh} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT {n}) q) w \
              WHERE {seen} ORDER BY w.status, w.rank, w.due, w.pub_id, w.kind_key LIMIT {cap}"
         )
     } else {
         let wh = rows_where(scope, under, &more, &mut b);
         let cap = b.push(Val::Int(Some(cap)));
         format!(
-            "SELECT a.candidacy_id, a.cell_id, a.kind_key, a.status, a.rank, a.due, c.pub_id \
-             FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id \
+            "SELECT a.candidacy_id, a.cell_id, a.kind_key, a.status, a.rank, a.due, c.pub_id, \
+             0 AS walked FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id \
              {wh} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT {cap}"
         )
     };
     let sql = format!(
         "SELECT k.candidacy_id, k.kind_key, k.pub_id, p.full_name, o.pub_id, o.name, c.stage, c.state, \
-         COALESCE(par.name, ''), mp.full_name \
+         COALESCE(par.name, ''), mp.full_name, CAST(k.walked AS BIGINT) \
          FROM ({picked}) k \
          JOIN candidacy c ON c.candidacy_id = k.candidacy_id \
          JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
@@ -504,7 +511,29 @@ async fn top_rows(
          LEFT JOIN person mp ON mp.person_id = mm.person_id \
          ORDER BY k.status, k.rank, k.due, k.pub_id, k.kind_key"
     );
-    crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await
+    type Walked = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        i64,
+    );
+    let rows: Vec<Walked> = crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await?;
+    let read = rows
+        .first()
+        .map_or(0, |r| usize::try_from(r.10).unwrap_or(0));
+    Ok((
+        rows.into_iter()
+            .map(|r| (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9))
+            .collect(),
+        read,
+    ))
 }
 
 /// What the dashboard shows of the alerts: how many are overdue (and how many of them are

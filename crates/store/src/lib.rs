@@ -510,6 +510,18 @@ impl Store {
         })
     }
 
+    /// Give back the memory the SQLite writer's page cache holds (`PRAGMA shrink_memory`): after
+    /// a large write (the daily alert pass rewrites every open candidacy's rows; an import) its
+    /// cache of up to 64 MB otherwise stays filled while the server only reads. Nothing on
+    /// PostgreSQL.
+    pub async fn release_memory(&self) -> Result<()> {
+        if let Store::Sqlite { write, .. } = self {
+            let mut c = write.acquire().await?;
+            sqlx::query("PRAGMA shrink_memory").execute(&mut *c).await?;
+        }
+        Ok(())
+    }
+
     /// A connection for reads.
     pub async fn read(&self) -> Result<Conn> {
         Ok(match self {

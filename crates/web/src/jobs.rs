@@ -63,11 +63,16 @@ async fn run_alert_pass(state: &AppState) {
         Ok(false) => {
             let started = std::time::Instant::now();
             match ketnap_store::alert_queue::daily_pass(&state.store, &state.book, today).await {
-                Ok(n) => tracing::info!(
-                    candidacies = n,
-                    ms = started.elapsed().as_millis() as u64,
-                    "alert queue rewritten for the day"
-                ),
+                Ok(n) => {
+                    tracing::info!(
+                        candidacies = n,
+                        ms = started.elapsed().as_millis() as u64,
+                        "alert queue rewritten for the day"
+                    );
+                    if let Err(e) = state.store.release_memory().await {
+                        tracing::warn!(error = %e, "could not release the writer's cache");
+                    }
+                }
                 Err(e) => tracing::error!(error = %e, "alert queue pass failed"),
             }
         }
