@@ -194,6 +194,9 @@ async fn period_metrics(
         None => BTreeMap::new(),
     };
     for (a, b, sign) in edges {
+        if sign < 0 && nothing_dated_from(conn, a).await? {
+            continue;
+        }
         for (_, metrics) in event_metrics(conn, Subtree::Of(org_id), a, b).await? {
             for (metric, v) in metrics {
                 add_to(&mut m, &metric, sign * v);
@@ -259,6 +262,18 @@ fn split_days(
         }
     }
     (full, edges)
+}
+
+/// Is no step of the database dated on or after `from`? The latest step's date is the latest
+/// `candidacy.last_on` (a candidacy's steps are dated in order), one read of
+/// `candidacy_last_on`: the days after a period running to today are then not walked for.
+async fn nothing_dated_from(conn: &mut Conn, from: Date) -> Result<bool> {
+    let (latest,): (Option<jiff_sqlx::Date>,) = fetch_one!(
+        conn.ex(),
+        (Option<jiff_sqlx::Date>,),
+        "SELECT MAX(last_on) FROM candidacy"
+    )?;
+    Ok(latest.is_none_or(|l| l.to_jiff() < from))
 }
 
 /// Whose events [`event_metrics`] counts: one subtree, or each open child of an organisation.
@@ -636,6 +651,9 @@ pub async fn plan_vs_actual(
         }
     }
     for (a, b, sign) in edges {
+        if sign < 0 && nothing_dated_from(conn, a).await? {
+            continue;
+        }
         for (child, metrics) in event_metrics(conn, Subtree::ChildrenOf(org_id), a, b).await? {
             for (metric, v) in metrics {
                 add_to(by_child.entry(child).or_default(), &metric, sign * v);
@@ -1223,6 +1241,9 @@ async fn admitted_of(
         }
     }
     for (a, b, sign) in edges {
+        if sign < 0 && nothing_dated_from(conn, a).await? {
+            continue;
+        }
         admitted_days(conn, org_id, a, b, sign, &mut counts).await?;
     }
     composition_of(counts)
