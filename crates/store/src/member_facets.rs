@@ -26,7 +26,7 @@ use jiff::civil::Date;
 use ketnap_domain::dates::full_months;
 use ketnap_domain::stats::{Composition, Facet, age_steps};
 
-use crate::{Conn, Result, StoreError, Tx, d};
+use crate::{Conn, Result, Tx, d};
 
 /// The facts a composition counts as they are (`reports::facet_of` reads each); `birth` (ages
 /// are counted on a date) and `status` (the roster counts) are kept beside them.
@@ -260,14 +260,7 @@ pub(crate) async fn memberships<const N: usize>(
     }
     let mut out: [Composition; N] = std::array::from_fn(|_| Composition::new());
     for (comp, c) in out.iter_mut().zip(counts) {
-        for (f, n) in c {
-            let n = u32::try_from(n).map_err(|_| {
-                StoreError::Corrupt("member_facet count below zero (run ketnap rebuild)".into())
-            })?;
-            if n > 0 {
-                comp.add_count(f, n);
-            }
-        }
+        *comp = crate::reports::composition_of(c)?;
     }
     Ok(out)
 }

@@ -1201,12 +1201,13 @@ async fn admitted_days(
     )
 }
 
-/// A composition from counts by fact (ages as age steps).
-fn composition_of(counts: HashMap<Facet, i64>) -> Result<Composition> {
+/// A composition from counts by fact (ages as age steps), read from kept counters: a count
+/// below zero means the counters disagree with what they count.
+pub(crate) fn composition_of(counts: HashMap<Facet, i64>) -> Result<Composition> {
     let mut comp = Composition::new();
     for (f, n) in counts {
         let n = u32::try_from(n).map_err(|_| {
-            StoreError::Corrupt("admitted count below zero (run ketnap rebuild)".into())
+            StoreError::Corrupt("composition count below zero (run ketnap rebuild)".into())
         })?;
         if n > 0 {
             comp.add_count(f, n);

@@ -238,23 +238,16 @@ async fn the_queue_answers_what_computing_every_candidacy_answers() {
         };
         let report = ketnap_store::rebuild::rebuild(&store, &book).await.unwrap();
         assert!(clean(&report), "{report:?}");
-        let engine = match store.engine() {
-            ketnap_store::Engine::Sqlite => "sqlite",
-            ketnap_store::Engine::Postgres => "postgres",
-        };
-        let migration = std::fs::read_to_string(format!(
-            "{}/migrations/{engine}/0021_overdue_counts.sql",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        let mut tx = store.begin().await.unwrap();
-        ketnap_store::exec!(tx.ex(), "DELETE FROM counter WHERE period = 'alert'").unwrap();
-        ketnap_store::exec!(tx.ex(), "DELETE FROM counter_sum WHERE period = 'alert'").unwrap();
-        let at = migration.find("INSERT INTO").unwrap();
-        for statement in migration[at..].split(';').filter(|s| !s.trim().is_empty()) {
-            ketnap_store::exec!(tx.ex(), statement).unwrap();
-        }
-        tx.commit().await.unwrap();
+        common::refill(
+            &store,
+            "0021_overdue_counts.sql",
+            "INSERT INTO",
+            &[
+                "DELETE FROM counter WHERE period = 'alert'",
+                "DELETE FROM counter_sum WHERE period = 'alert'",
+            ],
+        )
+        .await;
         let report = ketnap_store::rebuild::rebuild(&store, &book).await.unwrap();
         assert!(clean(&report), "the migration's fill: {report:?}");
         same_answers(&store, &book, &scopes, &unders).await;

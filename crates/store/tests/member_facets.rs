@@ -296,21 +296,17 @@ async fn the_membership_from_counters_is_the_membership_counted_member_by_member
             let at = m.find("INSERT INTO member_facet").unwrap();
             m[at..at + m[at..].find(';').unwrap()].to_string()
         };
-        let admitted_fill = std::fs::read_to_string(format!(
-            "{}/migrations/{engine}/0022_admitted_facets.sql",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
+        common::refill(
+            &store,
+            "0022_admitted_facets.sql",
+            "INSERT INTO",
+            &[
+                "DELETE FROM counter WHERE period LIKE 'adm:%'",
+                "DELETE FROM counter_sum WHERE period LIKE 'adm:%'",
+            ],
+        )
+        .await;
         let mut tx = store.begin().await.unwrap();
-        ketnap_store::exec!(tx.ex(), "DELETE FROM counter WHERE period LIKE 'adm:%'").unwrap();
-        ketnap_store::exec!(tx.ex(), "DELETE FROM counter_sum WHERE period LIKE 'adm:%'").unwrap();
-        let at = admitted_fill.find("INSERT INTO").unwrap();
-        for statement in admitted_fill[at..]
-            .split(';')
-            .filter(|s| !s.trim().is_empty())
-        {
-            ketnap_store::exec!(tx.ex(), statement).unwrap();
-        }
         ketnap_store::exec!(tx.ex(), "DELETE FROM member_facet").unwrap();
         ketnap_store::exec!(tx.ex(), &fill(&migration)).unwrap();
         ketnap_store::exec!(tx.ex(), &fill(&status)).unwrap();

@@ -159,24 +159,17 @@ async fn the_spells_written_by_the_steps_are_the_events_stage_entries() {
         pipelines_are_counted(&store, "after the demo").await;
 
         // The migration's fill (an existing database's candidacies) gives the same rows.
-        let engine = match store.engine() {
-            ketnap_store::Engine::Sqlite => "sqlite",
-            ketnap_store::Engine::Postgres => "postgres",
-        };
-        let migration = std::fs::read_to_string(format!(
-            "{}/migrations/{engine}/0019_stage_since.sql",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        let mut tx = store.begin().await.unwrap();
-        ketnap_store::exec!(tx.ex(), "UPDATE candidacy SET stage_since = NULL").unwrap();
-        ketnap_store::exec!(tx.ex(), "DELETE FROM counter WHERE period = 'since'").unwrap();
-        ketnap_store::exec!(tx.ex(), "DELETE FROM counter_sum WHERE period = 'since'").unwrap();
-        let at = migration.find("UPDATE candidacy").unwrap();
-        for statement in migration[at..].split(';').filter(|s| !s.trim().is_empty()) {
-            ketnap_store::exec!(tx.ex(), statement).unwrap();
-        }
-        tx.commit().await.unwrap();
+        common::refill(
+            &store,
+            "0019_stage_since.sql",
+            "UPDATE candidacy",
+            &[
+                "UPDATE candidacy SET stage_since = NULL",
+                "DELETE FROM counter WHERE period = 'since'",
+                "DELETE FROM counter_sum WHERE period = 'since'",
+            ],
+        )
+        .await;
         pipelines_are_counted(&store, "the migration's fill").await;
         let report = ketnap_store::rebuild::rebuild(&store, &RuleBook::spec_default())
             .await

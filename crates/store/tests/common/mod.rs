@@ -76,3 +76,27 @@ pub fn name(s: &Store) -> &'static str {
         Engine::Postgres => "postgres",
     }
 }
+
+/// Run again, in one transaction, the fill of migration `file` (its statements from the first
+/// `from` on, e.g. `INSERT INTO`) after `clear` emptied what it fills: the rows an existing
+/// database gets, for a test to compare with the write path's.
+pub async fn refill(store: &Store, file: &str, from: &str, clear: &[&str]) {
+    let engine = match store.engine() {
+        Engine::Sqlite => "sqlite",
+        Engine::Postgres => "postgres",
+    };
+    let migration = std::fs::read_to_string(format!(
+        "{}/migrations/{engine}/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    for statement in clear {
+        ketnap_store::exec!(tx.ex(), statement).unwrap();
+    }
+    let at = migration.find(from).unwrap();
+    for statement in migration[at..].split(';').filter(|s| !s.trim().is_empty()) {
+        ketnap_store::exec!(tx.ex(), statement).unwrap();
+    }
+    tx.commit().await.unwrap();
+}
