@@ -77,14 +77,56 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("ketnap: no such user").unwrap_or_default())
 }
 
+/// Argon2's working memory for a password check (19 MiB with the default parameters), kept
+/// for the next check: a check that allocated its own left it with the allocator of the thread
+/// that ran it, one per thread (issue 19: the largest part of the server's memory above its
+/// start). At most [`KEPT_MEMORY`] are kept; a check beyond them allocates and frees its own.
+static ARGON2_MEMORY: std::sync::Mutex<Vec<Vec<argon2::Block>>> = std::sync::Mutex::new(Vec::new());
+
+/// How many working memories are kept (checks run on the blocking pool, a few at a time).
+const KEPT_MEMORY: usize = 2;
+
+/// Check a password against its PHC string: the same computation as argon2's
+/// `PasswordVerifier` (algorithm, version, parameters and salt from the string; the outputs
+/// compared in constant time), in a kept working memory.
 fn verify(password: &str, hash: &str) -> bool {
-    use argon2::password_hash::PasswordVerifier;
-    use argon2::password_hash::phc::PasswordHash;
-    PasswordHash::new(hash).is_ok_and(|h| {
-        argon2::Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    use argon2::password_hash::phc::{Output, PasswordHash};
+    let Ok(h) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&h.salt, &h.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        argon2::Algorithm::try_from(h.algorithm.as_str()),
+        argon2::Params::try_from(&h),
+    ) else {
+        return false;
+    };
+    let version = match h.version.map(argon2::Version::try_from) {
+        None => argon2::Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let kept = || ARGON2_MEMORY.lock().unwrap_or_else(|p| p.into_inner());
+    let mut memory = kept().pop().unwrap_or_default();
+    memory.resize(params.block_count(), argon2::Block::default());
+    let mut out = vec![0u8; expected.len()];
+    let computed = argon2::Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            salt.as_ref(),
+            &mut out,
+            &mut memory[..],
+        )
+        .is_ok();
+    {
+        let mut k = kept();
+        if k.len() < KEPT_MEMORY {
+            k.push(memory);
+        }
+    }
+    computed && Output::new(&out).is_ok_and(|o| &o == expected)
 }
 
 /// "30 giây", "5 phút".
@@ -455,5 +497,38 @@ impl FromRequestParts<AppState> for Auth {
             scope,
             csrf,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_checks_against_its_hash_in_the_kept_memory_and_nothing_else_does() {
+        let hash = hash_password("mật khẩu đúng 2026").unwrap_or_default();
+        // Twice: the second check runs in the memory the first one kept.
+        assert!(verify("mật khẩu đúng 2026", &hash));
+        assert!(verify("mật khẩu đúng 2026", &hash));
+        assert!(!verify("mật khẩu sai 2026", &hash));
+        assert!(!verify("mật khẩu đúng 2026", "not a hash"));
+        assert!(!verify("", ""));
+        // A hash made with other parameters (and another variant) checks with its own.
+        use argon2::password_hash::PasswordHasher;
+        let other = argon2::Argon2::new(
+            argon2::Algorithm::Argon2i,
+            argon2::Version::V0x13,
+            argon2::Params::new(8192, 3, 1, None).unwrap_or_default(),
+        )
+        .hash_password(b"tham so khac")
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+        assert!(
+            other.starts_with("$argon2i$v=19$m=8192,t=3,p=1$"),
+            "{other}"
+        );
+        assert!(verify("tham so khac", &other));
+        assert!(!verify("tham so khac!", &other));
+        assert!(ARGON2_MEMORY.lock().map(|k| k.len()).unwrap_or(0) <= KEPT_MEMORY);
     }
 }
