@@ -83,8 +83,12 @@ fn dummy_hash() -> &'static str {
 /// start). At most [`KEPT_MEMORY`] are kept; a check beyond them allocates and frees its own.
 static ARGON2_MEMORY: std::sync::Mutex<Vec<Vec<argon2::Block>>> = std::sync::Mutex::new(Vec::new());
 
-/// How many working memories are kept (checks run on the blocking pool, a few at a time).
+/// How many working memories are kept, and how many password checks run at once (they are
+/// CPU-bound: more at once would share the same cores).
 const KEPT_MEMORY: usize = 2;
+
+/// The turns of the password checks ([`KEPT_MEMORY`] at once).
+static PASSWORD_CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(KEPT_MEMORY);
 
 /// Check a password against its PHC string: the same computation as argon2's
 /// `PasswordVerifier` (algorithm, version, parameters and salt from the string; the outputs
@@ -191,6 +195,12 @@ pub async fn login(
         _ => dummy_hash().to_string(),
     };
     let password = form.password.clone();
+    // At most [`KEPT_MEMORY`] checks at once, each in a kept working memory: more would only
+    // share the same cores, each with 19 MiB of its own.
+    let _turn = PASSWORD_CHECKS
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
     let verified = tokio::task::spawn_blocking(move || verify(&password, &hash))
         .await
         .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
