@@ -464,10 +464,11 @@ async fn top_rows(
     walk: bool,
 ) -> Result<(Vec<TopRow>, usize)> {
     let mut b = crate::bulk::Binds::default();
-    // Statuses are 0 (overdue), 1 and 2: `>= 1` keeps the queue's index in order.
+    // Statuses are 0 (overdue), 1 and 2: the two not overdue, each read by due date
+    // (`alert_due_soon`), the few rows due by the day then sorted.
     let due = due_by.map(|by| {
         format!(
-            "a.status >= 1 AND a.due <= {}",
+            "a.status IN (1, 2) AND a.due <= {}",
             b.push(Val::Date(Some(d(by))))
         )
     });
