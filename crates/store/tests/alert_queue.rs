@@ -4,7 +4,7 @@
 //! another rule book. Both engines.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use jiff::civil::{Date, date};
 use ketnap_domain::RuleBook;

@@ -4,7 +4,7 @@
 //! chain's tail cut in any chain is named by `audit::verify`. Both engines.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use ketnap_store::audit::{self, AuditEntry, CHAINS};
 use ketnap_store::{Store, exec, fetch_all, fetch_one};

@@ -6,7 +6,7 @@
 //! both engines, and both audit trails verify.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use jiff::civil::{Date, date};
 use ketnap_domain::RuleBook;

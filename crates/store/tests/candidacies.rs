@@ -3,8 +3,8 @@
 //! documents and mass-organisation introductions — on SQLite and PostgreSQL alike.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-mod lifecycle_world;
+use crate::common;
+use crate::lifecycle_world;
 
 use std::collections::BTreeMap;
 

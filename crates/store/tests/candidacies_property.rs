@@ -5,8 +5,8 @@
 //! stages. Each case runs on a fresh SQLite store and, when configured, a fresh PostgreSQL schema.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-mod lifecycle_world;
+use crate::common;
+use crate::lifecycle_world;
 
 use jiff::ToSpan;
 use jiff::civil::{Date, date};

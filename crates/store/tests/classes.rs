@@ -3,8 +3,8 @@
 //! after (cert.validity); the waiting list; the figures of a period; who may do what.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-mod lifecycle_world;
+use crate::common;
+use crate::lifecycle_world;
 
 use jiff::civil::{Date, date};
 use ketnap_domain::lifecycle::{Action, CertIssuer, Relation, Stage, VerificationOutcome};

@@ -3,7 +3,7 @@
 //! grassroots committee and after two cells merge. Both engines.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use jiff::civil::{Date, date};
 use ketnap_domain::RuleBook;

@@ -4,8 +4,8 @@
 //! every function against a scope that does not reach the organisation. All names are fictional.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-mod lifecycle_world;
+use crate::common;
+use crate::lifecycle_world;
 
 use std::collections::BTreeSet;
 

@@ -2,7 +2,7 @@
 //! clean, verifies, and the same seed gives the same data on either engine.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -3,7 +3,7 @@
 //! no list of individuals, and the steps read from the events are in the order of the process.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use jiff::civil::{Date, date};
 use ketnap_domain::RuleBook;

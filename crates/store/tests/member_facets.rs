@@ -10,7 +10,7 @@
 //! writes and an admission annulled. Both engines.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use jiff::civil::{Date, date};
 use ketnap_domain::RuleBook;

@@ -1,7 +1,7 @@
 //! Conformance: organisations, the closure table, moves and merges, scopes, the audit chain.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use jiff::civil::date;
 use ketnap_domain::org::{CellKind, GrassrootsKind, OrgKind};

@@ -3,7 +3,7 @@
 //! units and mass organisations. Every name and number here is fictional.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use jiff::civil::{Date, date};
 use ketnap_domain::RuleBook;

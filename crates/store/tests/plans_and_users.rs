@@ -1,7 +1,7 @@
 //! Conformance: plans per organisation and period, users and their scopes.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use ketnap_domain::RuleBook;
 use ketnap_domain::org::{CellKind, GrassrootsKind, OrgKind};

@@ -8,8 +8,8 @@
 //! "a subtree total is one join" over the closure table, and every read takes the scope.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-mod lifecycle_world;
+use crate::common;
+use crate::lifecycle_world;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -6,7 +6,7 @@
 //! rows the migration fills. Both engines, over a small demo district.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use jiff::civil::{Date, date};
 use ketnap_domain::RuleBook;

@@ -3,8 +3,8 @@
 //! `audit::verify`, which names the candidacy and the step; the untouched database verifies.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-mod lifecycle_world;
+use crate::common;
+use crate::lifecycle_world;
 
 use jiff::civil::date;
 use ketnap_store::{Store, audit, exec, fetch_one};

@@ -3,8 +3,8 @@
 //! durations per organisation and per destination; `rebuild` holds the rows to the histories.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-mod lifecycle_world;
+use crate::common;
+use crate::lifecycle_world;
 
 use jiff::civil::date;
 use ketnap_domain::lifecycle::{Action, Relation, Stage, VerificationOutcome};

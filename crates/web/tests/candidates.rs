@@ -3,7 +3,7 @@
 //! form, scopes and CSRF.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use axum::http::StatusCode;

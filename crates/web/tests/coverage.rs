@@ -2,7 +2,7 @@
 //! counts table agrees with the lists, the files open with calamine, outside the scope is 404.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use axum::http::StatusCode;

@@ -3,7 +3,7 @@
 //! the refusals that save nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use axum::body::Body;

@@ -4,7 +4,7 @@
 //! looks like a formula comes out neutralised.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use axum::http::{StatusCode, header};

@@ -3,7 +3,7 @@
 //! or with the one-time setup code, and then is gone.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 

@@ -2,7 +2,7 @@
 //! roles, scopes, CSRF. Each test builds its own app.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use axum::http::StatusCode;

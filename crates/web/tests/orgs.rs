@@ -2,7 +2,7 @@
 //! for every demo role, scopes (nothing outside the scope carries data), CSRF, refused steps.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use axum::http::StatusCode;

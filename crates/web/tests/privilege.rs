@@ -5,7 +5,7 @@
 //! refusals, below it.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use axum::http::StatusCode;

@@ -4,7 +4,7 @@
 //! the session and used while the user still holds it; the scope follows the role.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use axum::http::StatusCode;

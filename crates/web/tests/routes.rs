@@ -15,7 +15,7 @@
 //! (`KETNAP_ROUTE_SEED`, default fixed; the seed is printed on failure).
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use std::collections::HashSet;

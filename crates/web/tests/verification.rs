@@ -3,7 +3,7 @@
 //! in Vietnamese and changes nothing; roles that do not follow dossiers read only the durations.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use axum::http::StatusCode;

@@ -3,7 +3,7 @@
 //! no internal English term and no rule key in parentheses in the text a person reads.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use std::collections::{BTreeSet, VecDeque};
