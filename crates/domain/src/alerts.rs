@@ -194,6 +194,15 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// Every actor.
+    pub const ALL: [Actor; 5] = [
+        Actor::Cell,
+        Actor::Mentor,
+        Actor::GrassrootsCommittee,
+        Actor::CompetentCommittee,
+        Actor::Candidate,
+    ];
+
     /// The code: `cell`, `mentor`, `grassroots`, `competent`, `candidate`.
     pub fn code(self) -> &'static str {
         match self {

@@ -100,7 +100,7 @@ pub struct CalendarDay {
 }
 
 /// One year: its weekdays off and its weekend days worked.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct YearPlan {
     status: YearStatus,
     source: Cow<'static, str>,
@@ -139,7 +139,7 @@ impl YearPlan {
 ///
 /// Build it with [`WorkCalendar::vietnam`]; a deployment replaces or adds years with
 /// [`WorkCalendar::apply_toml`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct WorkCalendar {
     years: BTreeMap<i16, YearPlan>,
 }

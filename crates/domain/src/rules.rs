@@ -606,7 +606,7 @@ rule_set! {
 }
 
 /// The versions of the RuleSet by effective date, and the working-day calendar.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RuleBook {
     versions: Vec<RuleSet>,
     /// The working-day calendar used for every "N working days" deadline.

@@ -36,6 +36,7 @@
 //! records introductions; cell secretaries, organisation staff, committee members in charge and
 //! administrators record every step in their scope.
 
+use crate::alert_queue::Words;
 use crate::bulk::Val;
 use std::collections::BTreeMap;
 
@@ -1762,9 +1763,25 @@ pub async fn alerts_under(
     limit: usize,
     under: Option<i64>,
 ) -> Result<Vec<CandidacyAlert>> {
+    alerts_worded(conn, scope, book, today, limit, under, Words::Now).await
+}
+
+/// [`alerts_under`], the words (message and rule) of each alert computed now, or left empty
+/// ([`Words::Later`]) when the queue of today gives the alerts: a page fills those it shows with
+/// [`crate::alert_queue::fill_words`] (the states of a thousand candidacies are not read and
+/// judged for a page of fifty). Computed alerts come with their words.
+pub async fn alerts_worded(
+    conn: &mut Conn,
+    scope: &Scope,
+    book: &RuleBook,
+    today: Date,
+    limit: usize,
+    under: Option<i64>,
+    words: Words,
+) -> Result<Vec<CandidacyAlert>> {
     individuals(scope)?;
     if crate::alert_queue::fresh(conn, book, today).await? {
-        return crate::alert_queue::top(conn, scope, book, today, limit, under, None).await;
+        return crate::alert_queue::top(conn, scope, book, today, limit, under, None, words).await;
     }
     alerts_computed(conn, scope, book, today, limit, under).await
 }

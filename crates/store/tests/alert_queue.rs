@@ -9,6 +9,7 @@ use crate::common;
 use jiff::civil::{Date, date};
 use ketnap_domain::RuleBook;
 use ketnap_domain::alerts::{AlertKind, AlertStatus};
+use ketnap_store::alert_queue::Words;
 use ketnap_store::demo::{self, DemoSize, DemoUsers};
 use ketnap_store::{Role, Scope, Store, alert_queue, candidacies, fetch_all};
 
@@ -72,6 +73,41 @@ async fn same_answers(store: &Store, book: &RuleBook, scopes: &[Scope], unders: 
                 common::name(store),
                 scope.role
             );
+            // Read without their words (kind, due day, status and actor from the queue's
+            // columns), then worded: the same alerts, rule and actor included.
+            let mut later = candidacies::alerts_worded(
+                &mut conn,
+                scope,
+                book,
+                TODAY,
+                limit,
+                None,
+                Words::Later,
+            )
+            .await
+            .unwrap();
+            let bare: Vec<_> = later
+                .iter()
+                .map(|a| (a.alert.kind, a.alert.due, a.alert.status, a.alert.actor))
+                .collect();
+            let full: Vec<_> = computed
+                .iter()
+                .map(|a| (a.alert.kind, a.alert.due, a.alert.status, a.alert.actor))
+                .collect();
+            assert_eq!(bare, full);
+            assert!(later.iter().all(|a| a.alert.message_vi.is_empty()));
+            let mut picked: Vec<_> = later.iter_mut().collect();
+            let found = alert_queue::fill_words(&mut conn, book, TODAY, &mut picked)
+                .await
+                .unwrap();
+            assert!(found.iter().all(|f| *f));
+            assert_eq!(lines(&later), lines(&computed));
+            let rules = |v: &[candidacies::CandidacyAlert]| {
+                v.iter()
+                    .map(|a| a.alert.rule_id.clone())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(rules(&later), rules(&computed));
         }
         for &u in unders {
             let stored = candidacies::alerts_under(&mut conn, scope, book, TODAY, 500, Some(u))

@@ -1,6 +1,7 @@
 //! The web app's integration tests, one binary (each module was its own test binary: one link, one copy of the app on disk).
 //! Run one module's tests with a filter: `cargo nextest run -p <crate> <module>::`.
 
+mod alerts;
 mod api;
 mod candidates;
 mod classes;

@@ -9,6 +9,7 @@ use axum::routing::get;
 use ketnap_domain::alerts::{Actor, AlertKind, AlertStatus};
 use ketnap_domain::dates::format_vn;
 use ketnap_domain::numfmt::group_thousands;
+use ketnap_store::alert_queue::{self, Words};
 use ketnap_store::candidacies;
 use serde::Deserialize;
 
@@ -254,31 +255,35 @@ pub async fn index(
         .and_then(|p| p.trim().parse().ok())
         .filter(|p| *p >= 1)
         .unwrap_or(1);
-    let (mut alerts, orgs) = if individuals {
-        let mut conn = state.store.read().await?;
+    // The words of each alert (its message) are computed for the lines the page shows; a file
+    // gets every line's.
+    let words = if format.is_some() {
+        Words::Now
+    } else {
+        Words::Later
+    };
+    let mut conn = if individuals {
+        Some(state.store.read().await?)
+    } else {
+        None
+    };
+    let (mut alerts, orgs) = if let Some(conn) = conn.as_mut() {
         let under = match org_asked {
-            Some(p) => Some(
-                ketnap_store::orgs::get(&mut conn, &auth.scope, p)
-                    .await?
-                    .org_id,
-            ),
+            Some(p) => Some(ketnap_store::orgs::get(conn, &auth.scope, p).await?.org_id),
             None => None,
         };
-        let orgs = crate::pages::picker::org_options(
-            &state,
-            &mut conn,
-            &auth.scope,
-            org_asked.unwrap_or(""),
-        )
-        .await?;
+        let orgs =
+            crate::pages::picker::org_options(&state, conn, &auth.scope, org_asked.unwrap_or(""))
+                .await?;
         (
-            candidacies::alerts_under(
-                &mut conn,
+            candidacies::alerts_worded(
+                conn,
                 &auth.scope,
                 &state.book,
                 today,
                 MAX_ALERTS,
                 under,
+                words,
             )
             .await?,
             orgs,
@@ -343,48 +348,89 @@ pub async fn index(
     .join("&");
     // Every alert as a line; the missing mentor notes folded into one line per mentor and cell
     // (a mentor late with three candidates is one thing to chase, not three), where the first
-    // of them stood in the order.
-    let mut lines: Vec<AlertLine> = Vec::with_capacity(alerts.len());
-    let mut mentor_line: std::collections::HashMap<(String, String), usize> =
+    // of them stood in the order. The lines are grouped first (on the queue's own facts), and
+    // the words computed for the page's lines only.
+    let mut groups: Vec<Vec<usize>> = Vec::with_capacity(alerts.len());
+    let mut mentor_line: std::collections::HashMap<(Option<&str>, &str), usize> =
         std::collections::HashMap::new();
-    for a in alerts {
+    for (i, a) in alerts.iter().enumerate() {
         if matches!(a.alert.kind, AlertKind::MentorNoteMissing { .. }) {
-            let mentor = a
-                .mentor_name
-                .clone()
-                .unwrap_or_else(|| "Chưa phân công".to_string());
-            let key = (mentor.clone(), a.cell_pub_id.clone());
-            let name = a.full_name.clone();
-            let i = match mentor_line.get(&key) {
-                Some(&i) => i,
+            let key = (a.mentor_name.as_deref(), a.cell_pub_id.as_str());
+            match mentor_line.get(&key) {
+                Some(&g) => groups[g].push(i),
                 None => {
-                    mentor_line.insert(key, lines.len());
-                    let mut line = alert_line(a);
-                    line.href = "/mentors".to_string();
-                    line.actor = format!("{}: {mentor}", Actor::Mentor.label_vi());
-                    lines.push(line);
-                    lines.len() - 1
+                    mentor_line.insert(key, groups.len());
+                    groups.push(vec![i]);
                 }
-            };
-            let line = &mut lines[i];
-            line.folded.push(name);
-            line.name = format!("{} quần chúng", line.folded.len());
-            line.message = match line.folded.as_slice() {
-                // One candidate: the alert's own words (how many months, since when).
-                [only] => format!("{} ({only})", line.message),
-                all => format!(
-                    "Đảng viên giúp đỡ {mentor} chưa nhận xét hằng tháng cho {} quần chúng: {}.",
-                    all.len(),
-                    all.join(", ")
-                ),
-            };
-            continue;
+            }
+        } else {
+            groups.push(vec![i]);
         }
-        lines.push(alert_line(a));
     }
-    let total = lines.len();
+    let total = groups.len();
     let last_page = total.div_ceil(PAGE).max(1);
     let page_no = page_no.min(last_page);
+    let shown: Vec<Vec<usize>> = groups
+        .into_iter()
+        .skip((page_no - 1) * PAGE)
+        .take(PAGE)
+        .collect();
+    // The words of the alert each shown line stands for; a line whose alert its candidacy no
+    // longer has (a step between the two reads) is left out.
+    let mut keep = vec![true; shown.len()];
+    if words == Words::Later
+        && let Some(conn) = conn.as_mut()
+    {
+        let firsts: std::collections::HashSet<usize> = shown.iter().map(|g| g[0]).collect();
+        let mut picked: Vec<&mut candidacies::CandidacyAlert> = alerts
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, _)| firsts.contains(i))
+            .map(|(_, a)| a)
+            .collect();
+        let found = alert_queue::fill_words(conn, &state.book, today, &mut picked).await?;
+        let found_of: std::collections::HashMap<usize, bool> = {
+            let mut order: Vec<usize> = firsts.iter().copied().collect();
+            order.sort_unstable();
+            order.into_iter().zip(found).collect()
+        };
+        for (k, g) in keep.iter_mut().zip(&shown) {
+            *k = found_of.get(&g[0]).copied().unwrap_or(false);
+        }
+    }
+    drop(conn);
+    let mut slots: Vec<Option<candidacies::CandidacyAlert>> =
+        alerts.into_iter().map(Some).collect();
+    let mut take = |i: usize| slots.get_mut(i).and_then(Option::take);
+    let mut lines: Vec<AlertLine> = Vec::with_capacity(shown.len());
+    for (g, _) in shown.iter().zip(&keep).filter(|(_, k)| **k) {
+        let Some(first) = take(g[0]) else { continue };
+        if !matches!(first.alert.kind, AlertKind::MentorNoteMissing { .. }) {
+            lines.push(alert_line(first));
+            continue;
+        }
+        let mentor = first
+            .mentor_name
+            .clone()
+            .unwrap_or_else(|| "Chưa phân công".to_string());
+        let mut folded = vec![first.full_name.clone()];
+        folded.extend(g[1..].iter().filter_map(|&i| take(i)).map(|a| a.full_name));
+        let mut line = alert_line(first);
+        line.href = "/mentors".to_string();
+        line.actor = format!("{}: {mentor}", Actor::Mentor.label_vi());
+        line.name = format!("{} quần chúng", folded.len());
+        line.message = match folded.as_slice() {
+            // One candidate: the alert's own words (how many months, since when).
+            [only] => format!("{} ({only})", line.message),
+            all => format!(
+                "Đảng viên giúp đỡ {mentor} chưa nhận xét hằng tháng cho {} quần chúng: {}.",
+                all.len(),
+                all.join(", ")
+            ),
+        };
+        line.folded = folded;
+        lines.push(line);
+    }
     let pages = (1..=last_page)
         .filter(|p| *p == 1 || *p == last_page || p.abs_diff(page_no) <= 2)
         .map(|p| PageLink {
@@ -394,11 +440,7 @@ pub async fn index(
         })
         .collect();
     let next = (page_no < last_page).then(|| format!("/alerts?{query}&trang={}", page_no + 1));
-    let rows = lines
-        .into_iter()
-        .skip((page_no - 1) * PAGE)
-        .take(PAGE)
-        .collect();
+    let rows = lines;
     let statuses = [
         AlertStatus::Overdue,
         AlertStatus::DueSoon,
