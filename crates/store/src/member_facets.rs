@@ -172,14 +172,15 @@ pub(crate) async fn memberships<const N: usize>(
             *c.entry(f).or_default() += n;
         }
     }
-    // Ages: how many were born by the last birthday of each age step, on each date, as rows
-    // `(i, count)`: for each (date, step), the birth months before that birthday's month
-    // (`birth_month`, at most a row a month) and the birth days of its month up to it (`birth`) —
-    // a few hundred rows a sum however large the subtree.
+    // Ages: how many were born by the last birthday of each age step, on each date: the birth
+    // months before that birthday's month (`birth_month`, at most a row a month, summed between
+    // consecutive bounds' months in one pass) and the birth days of its month up to it
+    // (`birth`, a few rows a bound).
     let steps = age_steps();
     let mut b = crate::bulk::Binds::default();
     let org = b.push(crate::bulk::Val::Int(Some(org_id)));
     let mut bounds = Vec::new();
+    let mut bound_months = Vec::new();
     for on in dates {
         for &k in &steps {
             // Everyone is at least 0 (someone born after the date counts as 0 years old).
@@ -190,30 +191,84 @@ pub(crate) async fn memberships<const N: usize>(
             };
             let month = by[..7].to_string();
             let first = format!("{month}-01");
+            bound_months.push(month);
             bounds.push(format!(
                 "SELECT CAST({} AS BIGINT) AS i, CAST({} AS TEXT) AS by_day, \
-                 CAST({} AS TEXT) AS month, CAST({} AS TEXT) AS first_day",
+                 CAST({} AS TEXT) AS first_day",
                 bounds.len(),
                 b.push(crate::bulk::Val::Text(Some(by))),
-                b.push(crate::bulk::Val::Text(Some(month))),
                 b.push(crate::bulk::Val::Text(Some(first)))
             ));
         }
     }
+    // Born before each of the bounds' months: the months' rows counted into the bands between
+    // consecutive (distinct, sorted) bound months, then the bands added up in order.
+    let mut edges = bound_months.clone();
+    edges.sort_unstable();
+    edges.dedup();
+    let mut m = crate::bulk::Binds::default();
+    let org_m = m.push(crate::bulk::Val::Int(Some(org_id)));
+    let whens = edges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            format!(
+                "WHEN value < {} THEN {i}",
+                m.push(crate::bulk::Val::Text(Some(e.clone())))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let last = m.push(crate::bulk::Val::Text(Some(
+        edges.last().cloned().unwrap_or_default(),
+    )));
+    let bands: Vec<(i64, i64)> = crate::bulk::fetch_vals(
+        conn.ex(),
+        &format!(
+            "SELECT CAST(CASE {whens} END AS BIGINT) AS band, CAST(SUM(n) AS BIGINT) \
+             FROM member_facet WHERE org_id = {org_m} AND facet = 'birth_month' AND value < {last} \
+             GROUP BY 1"
+        ),
+        &m.0,
+    )
+    .await?;
+    let mut in_band = vec![0i64; edges.len()];
+    for (band, n) in bands {
+        if let Some(slot) = usize::try_from(band).ok().and_then(|i| in_band.get_mut(i)) {
+            *slot += n;
+        }
+    }
+    // `before[k]`: born in the months before `edges[k]`.
+    let before: Vec<i64> = in_band
+        .iter()
+        .scan(0i64, |acc, n| {
+            *acc += n;
+            Some(*acc)
+        })
+        .collect();
+    let month_part: Vec<i64> = bound_months
+        .iter()
+        .map(|mo| {
+            edges
+                .binary_search(mo)
+                .ok()
+                .and_then(|k| before.get(k))
+                .copied()
+                .unwrap_or(0)
+        })
+        .collect();
     let sql = format!(
         "SELECT t.i, \
          CAST((SELECT COALESCE(SUM(f.n), 0) FROM member_facet f WHERE f.org_id = {org} \
-           AND f.facet = 'birth_month' AND f.value < t.month) AS BIGINT) \
-         + CAST((SELECT COALESCE(SUM(f.n), 0) FROM member_facet f WHERE f.org_id = {org} \
            AND f.facet = 'birth' AND f.value >= t.first_day AND f.value <= t.by_day) AS BIGINT) \
          FROM ({}) t",
         bounds.join(" UNION ALL ")
     );
     let rows: Vec<(i64, i64)> = crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await?;
-    let mut at_least = vec![0i64; bounds.len()];
+    let mut at_least = month_part;
     for (i, n) in rows {
         if let Some(slot) = usize::try_from(i).ok().and_then(|i| at_least.get_mut(i)) {
-            *slot = n;
+            *slot += n;
         }
     }
     for (i, c) in counts.iter_mut().enumerate() {
