@@ -1,0 +1,30 @@
+-- ketnap schema, version 26 (issue 19): on SQLite the kept sums (`counter_sum`) and the
+-- membership composition (`member_facet`) are stored in their keys' order (WITHOUT ROWID): a
+-- view's range of an organisation's rows is read from one b-tree instead of the key's index and
+-- a lookup of the table row for each value (the plan against actual of a province's 25
+-- children: 6,562 rows, 6 ms → 3 ms), and a write updates one b-tree instead of two.
+-- PostgreSQL keeps its tables (its lines below are comments: the generator turns the
+-- `--sqlite: ` lines into statements for SQLite only).
+--sqlite: CREATE TABLE counter_sum_kept (
+--sqlite:     org_id BIGINT NOT NULL REFERENCES org (org_id),
+--sqlite:     period TEXT NOT NULL,
+--sqlite:     metric TEXT NOT NULL,
+--sqlite:     value BIGINT NOT NULL,
+--sqlite:     PRIMARY KEY (org_id, period, metric)
+--sqlite: ) WITHOUT ROWID;
+--sqlite: INSERT INTO counter_sum_kept (org_id, period, metric, value)
+--sqlite: SELECT org_id, period, metric, value FROM counter_sum;
+--sqlite: DROP TABLE counter_sum;
+--sqlite: ALTER TABLE counter_sum_kept RENAME TO counter_sum;
+--sqlite: CREATE TABLE member_facet_kept (
+--sqlite:     org_id BIGINT NOT NULL REFERENCES org (org_id),
+--sqlite:     facet TEXT NOT NULL,
+--sqlite:     value TEXT NOT NULL,
+--sqlite:     n BIGINT NOT NULL,
+--sqlite:     PRIMARY KEY (org_id, facet, value)
+--sqlite: ) WITHOUT ROWID;
+--sqlite: INSERT INTO member_facet_kept (org_id, facet, value, n)
+--sqlite: SELECT org_id, facet, value, n FROM member_facet;
+--sqlite: DROP TABLE member_facet;
+--sqlite: ALTER TABLE member_facet_kept RENAME TO member_facet;
+SELECT 1;
