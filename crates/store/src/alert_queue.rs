@@ -393,61 +393,24 @@ pub(crate) async fn top(
     let mut rows = Vec::new();
     let mut complete = false;
     if broad {
-        let (walked, read) = top_rows(conn, scope, limit, None, due_by, true, words).await?;
+        let (walked, read) = top_rows(conn, scope, limit, None, due_by, true).await?;
         complete = walked.len() >= limit || (!walked.is_empty() && read < BROAD_WALK);
         rows = walked;
     }
     if !complete {
-        rows = top_rows(conn, scope, limit, under, due_by, false, words)
-            .await?
-            .0;
+        rows = top_rows(conn, scope, limit, under, due_by, false).await?.0;
     }
-    if words == Words::Later {
-        return rows.into_iter().map(queued_alert).collect();
-    }
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let notes = crate::candidacies::notes_of(conn.ex(), &ids).await?;
-    let mut computed: BTreeMap<i64, Vec<Alert>> = BTreeMap::new();
-    let mut out = Vec::with_capacity(rows.len());
-    for (
-        id,
-        key,
-        pub_id,
-        full_name,
-        cell_pub_id,
-        cell_name,
-        stage,
-        state,
-        cell_parent,
-        mentor,
-        _,
-    ) in rows
-    {
-        if let std::collections::btree_map::Entry::Vacant(slot) = computed.entry(id) {
-            let c: Candidacy = serde_json::from_str(&state)
-                .map_err(|e| StoreError::Corrupt(format!("candidacy state: {e}")))?;
-            let n = notes.get(&id).map_or(&[][..], Vec::as_slice);
-            slot.insert(alerts(&c, book, n, today));
-        }
-        let Some(alert) = computed
-            .get(&id)
-            .and_then(|found| found.iter().find(|a| kind_key(&a.kind).1 == key))
-        else {
-            // Written under another state than the one read now (a step between the two
-            // reads): left out of this answer; the step rewrote the rows.
-            continue;
-        };
-        out.push(CandidacyAlert {
-            candidacy_pub_id: pub_id,
-            full_name,
-            cell_pub_id,
-            cell_name,
-            cell_parent,
-            mentor_name: mentor,
-            stage: crate::counters::stage_from_code(&stage)
-                .ok_or_else(|| StoreError::Corrupt(format!("stage {stage}")))?,
-            alert: alert.clone(),
-        });
+    let mut out = rows
+        .into_iter()
+        .map(queued_alert)
+        .collect::<Result<Vec<_>>>()?;
+    if words == Words::Now {
+        let mut all: Vec<&mut CandidacyAlert> = out.iter_mut().collect();
+        let found = fill_words(conn, book, today, &mut all).await?;
+        // An alert its candidacy no longer has (a step between the two reads) is left out of
+        // this answer; the step rewrote the rows.
+        let mut kept = found.into_iter();
+        out.retain(|_| kept.next().unwrap_or(false));
     }
     Ok(out)
 }
@@ -462,11 +425,9 @@ pub enum Words {
     Later,
 }
 
-/// One alert row picked with its candidacy's names and state (empty under [`Words::Later`]),
-/// and the queue row's status, due day and actor.
+/// One alert row picked with its candidacy's names, and the queue row's status, due day and
+/// actor.
 type TopRow = (
-    i64,
-    String,
     String,
     String,
     String,
@@ -480,7 +441,7 @@ type TopRow = (
 
 /// An alert as the queue's row gives it, without its words ([`Words::Later`]).
 fn queued_alert(r: TopRow) -> Result<CandidacyAlert> {
-    let (_, key, pub_id, full_name, cell_pub_id, cell_name, stage, _, cell_parent, mentor, q) = r;
+    let (key, pub_id, full_name, cell_pub_id, cell_name, stage, cell_parent, mentor, q) = r;
     let (status, due, actor) = q;
     let corrupt = |what: &str| StoreError::Corrupt(format!("alert row: {what}"));
     Ok(CandidacyAlert {
@@ -626,7 +587,6 @@ async fn top_rows(
     under: Option<i64>,
     due_by: Option<Date>,
     walk: bool,
-    words: Words,
 ) -> Result<(Vec<TopRow>, usize)> {
     let mut b = crate::bulk::Binds::default();
     // Statuses are 0 (overdue), 1 and 2: the two not overdue, each read by due date
@@ -666,13 +626,8 @@ async fn top_rows(
              {wh} ORDER BY a.status, a.rank, a.due, c.pub_id, a.kind_key LIMIT {cap}"
         )
     };
-    // The states are read only when the words are computed with the rows.
-    let state = match words {
-        Words::Now => "c.state",
-        Words::Later => "''",
-    };
     let sql = format!(
-        "SELECT k.candidacy_id, k.kind_key, k.pub_id, p.full_name, o.pub_id, o.name, c.stage, {state}, \
+        "SELECT k.kind_key, k.pub_id, p.full_name, o.pub_id, o.name, c.stage, \
          COALESCE(par.name, ''), mp.full_name, CAST(k.walked AS BIGINT), \
          CAST(k.status AS BIGINT), k.due, k.actor \
          FROM ({picked}) k \
@@ -684,8 +639,6 @@ async fn top_rows(
          ORDER BY k.status, k.rank, k.due, k.pub_id, k.kind_key"
     );
     type Walked = (
-        i64,
-        String,
         String,
         String,
         String,
@@ -702,24 +655,10 @@ async fn top_rows(
     let rows: Vec<Walked> = crate::bulk::fetch_vals(conn.ex(), &sql, &b.0).await?;
     let read = rows
         .first()
-        .map_or(0, |r| usize::try_from(r.10).unwrap_or(0));
+        .map_or(0, |r| usize::try_from(r.8).unwrap_or(0));
     Ok((
         rows.into_iter()
-            .map(|r| {
-                (
-                    r.0,
-                    r.1,
-                    r.2,
-                    r.3,
-                    r.4,
-                    r.5,
-                    r.6,
-                    r.7,
-                    r.8,
-                    r.9,
-                    (r.11, r.12, r.13),
-                )
-            })
+            .map(|r| (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, (r.9, r.10, r.11)))
             .collect(),
         read,
     ))

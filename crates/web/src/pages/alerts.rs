@@ -376,7 +376,8 @@ pub async fn index(
         .take(PAGE)
         .collect();
     // The words of the alert each shown line stands for; a line whose alert its candidacy no
-    // longer has (a step between the two reads) is left out.
+    // longer has (a step between the two reads) is left out. The groups' first alerts come in
+    // the groups' order (a group starts where its first alert stands).
     let mut keep = vec![true; shown.len()];
     if words == Words::Later
         && let Some(conn) = conn.as_mut()
@@ -388,15 +389,7 @@ pub async fn index(
             .filter(|(i, _)| firsts.contains(i))
             .map(|(_, a)| a)
             .collect();
-        let found = alert_queue::fill_words(conn, &state.book, today, &mut picked).await?;
-        let found_of: std::collections::HashMap<usize, bool> = {
-            let mut order: Vec<usize> = firsts.iter().copied().collect();
-            order.sort_unstable();
-            order.into_iter().zip(found).collect()
-        };
-        for (k, g) in keep.iter_mut().zip(&shown) {
-            *k = found_of.get(&g[0]).copied().unwrap_or(false);
-        }
+        keep = alert_queue::fill_words(conn, &state.book, today, &mut picked).await?;
     }
     drop(conn);
     let mut slots: Vec<Option<candidacies::CandidacyAlert>> =
