@@ -302,23 +302,18 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
             Val::Text(Some(row.hash)),
         ]);
     }
-    bulk::insert(
+    // The rows and the chain's new head in one round trip.
+    let last = seqs.last().copied().unwrap_or(head);
+    bulk::insert_then(
         tx,
         "INSERT INTO audit (audit_id, seq, chain_id, at, actor_id, action, object_kind, object_id, org_id, \
          detail, prev_hash, hash)",
         12,
         &rows,
-    )
-    .await?;
-    let last = seqs.last().copied().unwrap_or(head);
-    exec!(
-        tx.ex(),
         "UPDATE audit_chain SET seq = $1, hash = $2 WHERE chain_id = $3",
-        last,
-        prev,
-        chain
-    )?;
-    Ok(())
+        &[Val::Int(Some(last)), Val::Text(Some(prev)), Val::Int(Some(chain))],
+    )
+    .await
 }
 
 /// The outcome of [`verify`].

@@ -151,6 +151,77 @@ pub async fn insert_tail(
     Ok(())
 }
 
+/// `sql` with its placeholders `$1`, `$2`, … renumbered from `$(1 + by)`.
+fn shift_placeholders(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.char_indices().peekable();
+    while let Some((_, ch)) = chars.next() {
+        out.push(ch);
+        if ch != '$' {
+            continue;
+        }
+        let mut n = String::new();
+        while let Some(&(_, d)) = chars.peek() {
+            if !d.is_ascii_digit() {
+                break;
+            }
+            n.push(d);
+            chars.next();
+        }
+        match n.parse::<usize>() {
+            Ok(i) => out.push_str(&(i + by).to_string()),
+            Err(_) => out.push_str(&n),
+        }
+    }
+    out
+}
+
+/// [`insert`], then `then` (a statement with its own placeholders `$1`…, bound to `then_vals`)
+/// in the same round trip when the rows fit one statement (issue 19, B4: each statement is a
+/// round trip to SQLite's worker thread or to the server): on SQLite the two statements in one
+/// call, on PostgreSQL `then` as a data-modifying `WITH` of the insert (it sees the snapshot
+/// before the insert: `then` must not read the inserted rows).
+pub async fn insert_then(
+    tx: &mut Tx,
+    head: &str,
+    width: usize,
+    rows: &[Vec<Val>],
+    then: &str,
+    then_vals: &[Val],
+) -> Result<()> {
+    let engine = tx.engine();
+    let k = rows.len() * width;
+    if rows.is_empty() || k + then_vals.len() > max_params(engine) {
+        insert(tx, head, width, rows).await?;
+        return match tx.ex() {
+            crate::Ex::Sqlite(c) => bind_vals!(sqlx::query(then), then_vals.iter())
+                .execute(&mut *c)
+                .await
+                .map(|_| ())
+                .map_err(Into::into),
+            crate::Ex::Postgres(c) => bind_vals!(sqlx::query(then), then_vals.iter())
+                .execute(&mut *c)
+                .await
+                .map(|_| ())
+                .map_err(Into::into),
+        };
+    }
+    let values = groups(engine, rows.len(), width);
+    let then = shift_placeholders(then, k);
+    let vals = rows.iter().flatten().chain(then_vals);
+    match tx.ex() {
+        crate::Ex::Sqlite(c) => {
+            let sql = format!("{head} VALUES {values}; {then}");
+            bind_vals!(sqlx::query(&sql), vals).execute(&mut *c).await?;
+        }
+        crate::Ex::Postgres(c) => {
+            let sql = format!("WITH then_ AS ({then}) {head} VALUES {values}");
+            bind_vals!(sqlx::query(&sql), vals).execute(&mut *c).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The rows of `select` (ending in `… IN`) for `keys`, asked in chunks: `<select> ($1, …)`.
 /// `extra` values are bound before the keys, as `$1…$k` (so `select` may use them).
 pub async fn select_in<T>(tx: &mut Tx, select: &str, extra: &[Val], keys: &[Val]) -> Result<Vec<T>>
@@ -232,8 +303,17 @@ impl Binds {
 
 #[cfg(test)]
 mod tests {
-    use super::groups;
+    use super::{groups, shift_placeholders};
     use crate::Engine;
+
+    #[test]
+    fn a_following_statements_placeholders_are_renumbered_after_the_rows() {
+        assert_eq!(
+            shift_placeholders("UPDATE t SET a = $1, b = $2 WHERE c = $10 AND d = '$'", 24),
+            "UPDATE t SET a = $25, b = $26 WHERE c = $34 AND d = '$'"
+        );
+        assert_eq!(shift_placeholders("SELECT 1", 5), "SELECT 1");
+    }
 
     #[test]
     fn placeholders_are_numbered_row_after_row() {

@@ -103,6 +103,7 @@ pub mod coverage;
 pub mod demo;
 pub mod dialect;
 pub mod export;
+pub mod group_commit;
 pub mod history;
 pub mod ids;
 pub mod member_facets;
@@ -316,8 +317,8 @@ pub(crate) struct Pending {
 }
 
 enum TxInner {
-    /// SQLite (on the single writer connection).
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    /// SQLite (on the single writer connection, committed in groups).
+    Sqlite(group_commit::Member),
     /// PostgreSQL.
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
@@ -343,7 +344,7 @@ impl Tx {
     /// The connection inside, for the query macros.
     pub fn ex(&mut self) -> Ex<'_> {
         match &mut self.inner {
-            TxInner::Sqlite(t) => Ex::Sqlite(&mut *t),
+            TxInner::Sqlite(t) => Ex::Sqlite(t.conn()),
             TxInner::Postgres(t) => Ex::Postgres(&mut *t),
         }
     }
@@ -402,6 +403,8 @@ pub enum Store {
         read: SqlitePool,
         /// The single writer.
         write: SqlitePool,
+        /// The writer's transactions, committed in groups ([`group_commit`]).
+        group: group_commit::Writer,
     },
     /// PostgreSQL.
     Postgres(PgPool),
@@ -463,7 +466,8 @@ impl Store {
             .max_connections(4)
             .connect_with(opts.read_only(true))
             .await?;
-        Ok(Store::Sqlite { read, write })
+        let group = group_commit::Writer::new(write.clone());
+        Ok(Store::Sqlite { read, write, group })
     }
 
     /// PostgreSQL.
@@ -505,7 +509,7 @@ impl Store {
     /// Begin a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Store::Sqlite { write, .. } => Tx::new(TxInner::Sqlite(write.begin().await?)),
+            Store::Sqlite { group, .. } => Tx::new(TxInner::Sqlite(group.begin().await?)),
             Store::Postgres(pool) => Tx::new(TxInner::Postgres(pool.begin().await?)),
         })
     }
@@ -558,7 +562,7 @@ impl Store {
     /// Close the pools.
     pub async fn close(&self) {
         match self {
-            Store::Sqlite { read, write } => {
+            Store::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }

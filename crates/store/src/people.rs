@@ -92,7 +92,7 @@ fn corrupt(what: &str, code: &str) -> StoreError {
 
 /// The row as stored.
 #[derive(sqlx::FromRow)]
-struct PersonRow {
+pub(crate) struct PersonRow {
     full_name: String,
     birth_date: jiff_sqlx::Date,
     gender: String,
@@ -109,7 +109,7 @@ struct PersonRow {
 }
 
 impl PersonRow {
-    fn into_person(self) -> Result<Person> {
+    pub(crate) fn into_person(self) -> Result<Person> {
         let full_name = FullName::parse(&self.full_name)
             .map_err(|_| StoreError::Corrupt("person full name".into()))?;
         let birth_date = BirthDate::try_from(self.birth_date.to_jiff())
@@ -171,7 +171,7 @@ impl PersonRow {
     }
 }
 
-const PERSON_COLS: &str = "p.full_name, p.birth_date, p.gender, p.ethnicity, p.religion, p.education, \
+pub(crate) const PERSON_COLS: &str = "p.full_name, p.birth_date, p.gender, p.ethnicity, p.religion, p.education, \
     p.qualification, p.theory_level, p.source_category, p.id_number, p.youth_union_member, \
     p.trade_union_member, ru.pub_id AS unit_pub_id";
 
