@@ -133,8 +133,17 @@ impl Writer {
         }
     }
 
-    /// Wait for the writer, then join the open group or open one.
+    /// Wait for the writer, then join the open group or open one. The work after the wait runs
+    /// on its own task: a caller dropped meanwhile (a request given up) cannot leave the group
+    /// half-joined; the member it would have got is dropped, which rolls it back.
     pub(crate) async fn begin(&self) -> Result<Member> {
+        let writer = self.clone();
+        tokio::spawn(async move { writer.join().await })
+            .await
+            .map_err(|e| failed(e.to_string()))?
+    }
+
+    async fn join(&self) -> Result<Member> {
         let guard = {
             let _w = Waiting::enter(&self.waiting);
             Arc::clone(&self.state).lock_owned().await
@@ -182,8 +191,15 @@ impl Member {
     }
 
     /// Commit: release the savepoint, then hand the group on and wait for its commit, or commit
-    /// it now (no one waiting, or the group full).
-    pub(crate) async fn commit(mut self) -> Result<()> {
+    /// it now (no one waiting, or the group full). On its own task, like [`Writer::begin`]: a
+    /// caller dropped while it commits leaves the group whole.
+    pub(crate) async fn commit(self) -> Result<()> {
+        tokio::spawn(self.finish_member())
+            .await
+            .map_err(|e| failed(e.to_string()))?
+    }
+
+    async fn finish_member(mut self) -> Result<()> {
         let (Some(mut guard), Some(mut open)) = (self.guard.take(), self.open.take()) else {
             return Err(failed("member already finished".into()));
         };
@@ -365,6 +381,29 @@ mod tests {
         put(&mut d, 4).await.unwrap();
         d.commit().await.unwrap();
         assert_eq!(keys(&read).await, vec![1, 4]);
+    }
+
+    /// A caller dropped while it waits for the writer (a request given up) does not strand the
+    /// group: the member it would have got is rolled back and the group committed.
+    #[tokio::test]
+    async fn a_begin_given_up_while_waiting_leaves_the_group_whole() {
+        let (w, read) = writer().await;
+        let mut a = w.begin().await.unwrap();
+        put(&mut a, 1).await.unwrap();
+        let w2 = w.clone();
+        let given_up = tokio::spawn(async move {
+            // Waits behind A, then is dropped before it gets the writer.
+            let _ = tokio::time::timeout(Duration::from_millis(5), w2.begin()).await;
+        });
+        while w.waiting.load(Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        a.commit().await.unwrap();
+        given_up.await.unwrap();
+        let mut b = w.begin().await.unwrap();
+        put(&mut b, 2).await.unwrap();
+        b.commit().await.unwrap();
+        assert_eq!(keys(&read).await, vec![1, 2]);
     }
 
     /// Many writers at once: every commit that returned Ok is there, every dropped member's row
