@@ -328,7 +328,9 @@ pub(crate) async fn memberships<const N: usize>(
     };
     // Two dates at most (a report and its year earlier): the sums of both read alike.
     if N > 2 {
-        return Err(crate::StoreError::Corrupt("memberships on more than two dates".into()));
+        return Err(crate::StoreError::Corrupt(
+            "memberships on more than two dates".into(),
+        ));
     }
     let sums = (0..2)
         .map(|i| {
