@@ -1441,13 +1441,13 @@ fn year_earlier(p: &Period) -> Option<Period> {
 #[allow(clippy::too_many_arguments)]
 async fn figures(
     conn: &mut Conn,
-    scope: &Scope,
     org_id: i64,
     period: Period,
     from: Date,
     through: Date,
     today: Date,
     membership: Composition,
+    introductions: Vec<IntroductionCount>,
 ) -> Result<PeriodFigures> {
     let m = period_metrics(conn, org_id, from, through, Some(today)).await?;
     Ok(PeriodFigures {
@@ -1458,8 +1458,7 @@ async fn figures(
         actuals: actuals_from_metrics(&m),
         admitted: admitted_of(conn, org_id, from, through, Some(today)).await?,
         membership,
-        introductions: candidacies::introductions_by_mass_org(conn, scope, org_id, from, through)
-            .await?,
+        introductions,
         awareness_course: crate::classes::figures(
             conn,
             org_id,
@@ -1503,25 +1502,43 @@ pub async fn periodic(
             .max(p.first_day());
         (p, through)
     });
-    let (membership, earlier_membership) = match earlier {
-        Some((_, on)) => {
+    // The membership and the introductions of both periods, each in one read.
+    let (membership, introductions, earlier_figures) = match earlier {
+        Some((p, on)) => {
             let [now, then] = member_facets::memberships(conn, org_id, [through, on]).await?;
-            (now, Some(then))
+            let [ours, theirs] = candidacies::introductions_in_spans(
+                conn,
+                scope,
+                org_id,
+                [(span.from, through), (p.first_day(), on)],
+            )
+            .await?;
+            (now, ours, Some((p, on, then, theirs)))
         }
         None => {
             let [now] = member_facets::memberships(conn, org_id, [through]).await?;
-            (now, None)
+            let [ours] =
+                candidacies::introductions_in_spans(conn, scope, org_id, [(span.from, through)])
+                    .await?;
+            (now, ours, None)
         }
     };
     let current = figures(
-        conn, scope, org_id, *period, span.from, through, today, membership,
+        conn,
+        org_id,
+        *period,
+        span.from,
+        through,
+        today,
+        membership,
+        introductions,
     )
     .await?;
-    let year_earlier = match (earlier, earlier_membership) {
-        (Some((p, on)), Some(m)) => {
-            Some(figures(conn, scope, org_id, p, p.first_day(), on, today, m).await?)
+    let year_earlier = match earlier_figures {
+        Some((p, on, m, intro)) => {
+            Some(figures(conn, org_id, p, p.first_day(), on, today, m, intro).await?)
         }
-        _ => None,
+        None => None,
     };
     let pipeline = pipeline_of(conn, org_id, today).await?;
     Ok(PeriodicReport {
