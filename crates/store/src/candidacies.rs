@@ -676,6 +676,10 @@ pub async fn open(
     Ok((candidacy_id, pub_id, event))
 }
 
+/// The columns of [`WriteRow`] over `candidacy c`.
+const WRITE_COLS: &str = "c.candidacy_id, c.pub_id, c.person_id, c.cell_id, c.version, c.state, \
+    c.context, c.mentor_member_id, c.stage_since";
+
 /// The projection row as a write reads it.
 #[derive(sqlx::FromRow)]
 struct WriteRow {
@@ -707,8 +711,7 @@ struct StepRow {
 async fn load_for_step(tx: &mut Tx, scope: &Scope, pub_id: &str) -> Result<StepRow> {
     let (all, user, role, mentor) = visible_binds(scope);
     let sql = format!(
-        "SELECT c.candidacy_id, c.pub_id, c.person_id, c.cell_id, c.version, c.state, c.context, c.mentor_member_id, \
-         c.stage_since, {}, e.cell_id AS last_cell_id, e.chain AS last_chain \
+        "SELECT {WRITE_COLS}, {}, e.cell_id AS last_cell_id, e.chain AS last_chain \
          FROM candidacy c JOIN person p ON p.person_id = c.person_id \
          LEFT JOIN residential_unit ru ON ru.residential_unit_id = p.residential_unit_id \
          JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id AND e.seq = c.version \
@@ -723,8 +726,7 @@ async fn load_for_step(tx: &mut Tx, scope: &Scope, pub_id: &str) -> Result<StepR
 async fn load_for_write(tx: &mut Tx, scope: &Scope, pub_id: &str) -> Result<WriteRow> {
     let (all, user, role, mentor) = visible_binds(scope);
     let sql = format!(
-        "SELECT c.candidacy_id, c.pub_id, c.person_id, c.cell_id, c.version, c.state, c.context, c.mentor_member_id, \
-         c.stage_since FROM candidacy c WHERE c.pub_id = $1 AND {}",
+        "SELECT {WRITE_COLS} FROM candidacy c WHERE c.pub_id = $1 AND {}",
         visible(2)
     );
     fetch_optional!(tx.ex(), WriteRow, &sql, pub_id, all, user, role, mentor)?

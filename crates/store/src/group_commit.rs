@@ -95,20 +95,14 @@ async fn run(conn: &mut SqliteConnection, sql: &str) -> std::result::Result<(), 
     sqlx::query(sql).execute(conn).await.map(|_| ())
 }
 
-/// Commit the group (or roll it back when `commit` is false) and tell its parked members.
-async fn finish(mut open: Open, commit: bool) -> Outcome {
-    let outcome = if commit {
-        match run(&mut open.conn, "COMMIT").await {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let _ = run(&mut open.conn, "ROLLBACK").await;
-                Err(e.to_string())
-            }
+/// Commit the group and tell its parked members the outcome.
+async fn commit_group(mut open: Open) -> Outcome {
+    let outcome = match run(&mut open.conn, "COMMIT").await {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = run(&mut open.conn, "ROLLBACK").await;
+            Err(e.to_string())
         }
-    } else {
-        run(&mut open.conn, "ROLLBACK")
-            .await
-            .map_err(|e| e.to_string())
     };
     for p in open.parked.drain(..) {
         let _ = p.send(outcome.clone());
@@ -116,7 +110,7 @@ async fn finish(mut open: Open, commit: bool) -> Outcome {
     outcome
 }
 
-/// The group failed as a whole: rolled back, every parked member told.
+/// The group rolled back as a whole, every parked member told why.
 async fn fail(mut open: Open, why: &str) {
     let _ = run(&mut open.conn, "ROLLBACK").await;
     for p in open.parked.drain(..) {
@@ -144,11 +138,10 @@ impl Writer {
     }
 
     async fn join(&self) -> Result<Member> {
-        let guard = {
+        let mut guard = {
             let _w = Waiting::enter(&self.waiting);
             Arc::clone(&self.state).lock_owned().await
         };
-        let mut guard = guard;
         let (open, savepoint) = match guard.open.take() {
             Some(mut open) => {
                 if let Err(e) = run(&mut open.conn, "SAVEPOINT member").await {
@@ -212,7 +205,7 @@ impl Member {
         }
         let hand_on = self.waiting.load(Ordering::Acquire) > 0 && open.parked.len() + 1 < MAX_GROUP;
         if !hand_on {
-            let outcome = finish(open, true).await;
+            let outcome = commit_group(open).await;
             drop(guard);
             return outcome.map_err(failed);
         }
@@ -229,7 +222,7 @@ impl Member {
                     // open group ourselves (it holds our writes unless it was committed since).
                     let mut guard = Arc::clone(&self.state).lock_owned().await;
                     if let Some(open) = guard.open.take() {
-                        let _ = finish(open, true).await;
+                        let _ = commit_group(open).await;
                     }
                     drop(guard);
                 }
@@ -267,11 +260,11 @@ impl Drop for Member {
                 if waiting.load(Ordering::Acquire) > 0 {
                     guard.open = Some(open);
                 } else {
-                    let _ = finish(open, true).await;
+                    let _ = commit_group(open).await;
                 }
             } else {
-                // The first member: nothing else is in the group yet.
-                let _ = finish(open, false).await;
+                // The first member: nothing else is in the group yet (no one parked to tell).
+                fail(open, "rolled back").await;
             }
             drop(guard);
         };
