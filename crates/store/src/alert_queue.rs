@@ -190,6 +190,99 @@ pub(crate) struct PendingAlerts {
     cell_id: i64,
     state: Candidacy,
     today: Date,
+    /// Its rows and mentor notes as the transaction found them, when read with the write's own
+    /// row ([`Stored`]).
+    stored: Option<Stored>,
+}
+
+/// A candidacy's alert rows and mentor notes as stored, read with a step's row on SQLite (issue
+/// 19, B4: a step rewrote its rows in three round trips — its notes read, its rows deleted, the
+/// new inserted — though most steps leave them as they were): the rows are rewritten only when
+/// they change, the old deleted only when there are some. Only on SQLite, whose single writer
+/// makes the read the state the commit's [`flush`] writes over (nothing in a step's
+/// transaction writes alert rows between its read and its flush); PostgreSQL's daily pass may
+/// rewrite a candidacy's rows between the two.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Stored {
+    /// Each row as [`fingerprint`] writes it, sorted.
+    rows: Vec<String>,
+    /// The months with a note.
+    notes: Vec<(i16, i8)>,
+}
+
+/// A row's values in one text (`|` between them; no value holds one): the SQL of
+/// [`stored_select`] and [`fingerprint`] write the same text for the same row.
+const FINGERPRINT_SQL: &str = "CAST(a.cell_id AS TEXT) || '|' || a.kind_key || '|' || a.kind || '|' \
+    || CAST(a.rank AS TEXT) || '|' || CAST(a.status AS TEXT) || '|' || CAST(a.due AS TEXT) || '|' \
+    || a.actor";
+
+/// The select list of [`Stored`] over candidacy `c` (columns `alert_rows`, `note_months`), or
+/// typed empty columns where it is not read (PostgreSQL, see [`Stored`]).
+pub(crate) fn stored_select(engine: Engine, c: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!(
+            "(SELECT {} FROM alert_due a WHERE a.candidacy_id = {c}.candidacy_id) AS alert_rows, \
+             (SELECT {} FROM mentor_note n WHERE n.candidacy_id = {c}.candidacy_id) AS note_months",
+            crate::dialect::string_agg(engine, FINGERPRINT_SQL, ";", "a.kind_key"),
+            crate::dialect::string_agg(
+                engine,
+                "CAST(n.year * 100 + n.month AS TEXT)",
+                ",",
+                "n.year, n.month"
+            )
+        ),
+        Engine::Postgres => {
+            "CAST(NULL AS TEXT) AS alert_rows, CAST(NULL AS TEXT) AS note_months".to_string()
+        }
+    }
+}
+
+impl Stored {
+    /// The columns of [`stored_select`]; `None` where they are not read.
+    pub(crate) fn parse(
+        engine: Engine,
+        alert_rows: Option<&str>,
+        note_months: Option<&str>,
+    ) -> Result<Option<Stored>> {
+        if engine != Engine::Sqlite {
+            return Ok(None);
+        }
+        let mut rows: Vec<String> = alert_rows
+            .unwrap_or_default()
+            .split(';')
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+            .collect();
+        rows.sort_unstable();
+        let mut notes = Vec::new();
+        for m in note_months.unwrap_or_default().split(',') {
+            if m.is_empty() {
+                continue;
+            }
+            let n: i64 = m
+                .parse()
+                .map_err(|_| StoreError::Corrupt("mentor note month".into()))?;
+            let (Ok(y), Ok(mo)) = (i16::try_from(n / 100), i8::try_from(n % 100)) else {
+                return Err(StoreError::Corrupt("mentor note month".into()));
+            };
+            notes.push((y, mo));
+        }
+        Ok(Some(Stored { rows, notes }))
+    }
+}
+
+/// The text [`FINGERPRINT_SQL`] reads back for a row of [`rows_of`].
+fn fingerprint(row: &[Val]) -> String {
+    row.iter()
+        .skip(1)
+        .map(|v| match v {
+            Val::Int(Some(i)) => i.to_string(),
+            Val::Text(Some(t)) => t.clone(),
+            Val::Date(Some(x)) => x.to_jiff().to_string(),
+            _ => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 /// Rewrite a candidacy's rows after a write (a step, an opening, a mentor note), as of the
@@ -203,6 +296,7 @@ pub(crate) async fn write(
     cell_id: i64,
     state: &Candidacy,
     today: Date,
+    stored: Option<Stored>,
 ) -> Result<()> {
     if tx.pending.book.is_none() {
         tx.pending.book = Some(book.clone());
@@ -213,6 +307,7 @@ pub(crate) async fn write(
             cell_id,
             state: state.clone(),
             today,
+            stored,
         },
     );
     Ok(())
@@ -229,25 +324,41 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
     if pending.is_empty() {
         return Ok(());
     }
+    // The notes of the candidacies with a mentor whose notes were not read with their row.
     let mentored: Vec<i64> = pending
         .iter()
-        .filter(|(_, p)| p.state.mentor.is_some())
+        .filter(|(_, p)| p.state.mentor.is_some() && p.stored.is_none())
         .map(|(id, _)| *id)
         .collect();
     let notes = crate::candidacies::notes_of(tx.ex(), &mentored).await?;
-    let ids: Vec<i64> = pending.keys().copied().collect();
-    for chunk in ids.chunks(PASS_BATCH as usize) {
-        delete_rows(tx, chunk).await?;
-    }
+    let mut stale = Vec::new();
     let mut rows = Vec::new();
     for (id, p) in &pending {
-        let n = notes.get(id).map_or(&[][..], Vec::as_slice);
+        let n = match &p.stored {
+            Some(s) => s.notes.as_slice(),
+            None => notes.get(id).map_or(&[][..], Vec::as_slice),
+        };
+        let mut new = Vec::new();
         rows_of(
             *id,
             p.cell_id,
             &alerts_of(&p.state, &book, n, p.today),
-            &mut rows,
+            &mut new,
         );
+        if let Some(s) = &p.stored {
+            let mut now: Vec<String> = new.iter().map(|r| fingerprint(r)).collect();
+            now.sort_unstable();
+            if now == s.rows {
+                continue;
+            }
+        }
+        if p.stored.as_ref().is_none_or(|s| !s.rows.is_empty()) {
+            stale.push(*id);
+        }
+        rows.extend(new);
+    }
+    for chunk in stale.chunks(PASS_BATCH as usize) {
+        delete_rows(tx, chunk).await?;
     }
     insert_rows(tx, &rows).await
 }

@@ -222,6 +222,69 @@ pub async fn insert_then(
     Ok(())
 }
 
+/// An `INSERT INTO table (cols)` head, its width and its rows, for [`update_then_insert`].
+pub type Insert<'a> = (&'a str, usize, &'a [Vec<Val>]);
+
+/// `update` (placeholders `$1`…, bound to `update_vals`), then, when it changed a row, each of
+/// `inserts`; returns the rows `update` changed (nothing is inserted when none). On SQLite, the
+/// single writer, all of it in one call when the values fit one statement's share (issue 19, B4:
+/// each statement is a round trip to SQLite's worker thread): the update's placeholders are
+/// numbered after the inserts' anonymous ones (sqlx binds `?` from the start of the values and
+/// `$N` by number), each insert runs only when the statement before it changed rows
+/// (`changes()`), and the rows the update changed are the call's total less the rows inserted
+/// (a failing insert fails the call). On PostgreSQL one statement after the other, the update
+/// first: a writer that lost the race finds no row to update instead of a duplicate key.
+pub async fn update_then_insert(
+    tx: &mut Tx,
+    update: &str,
+    update_vals: &[Val],
+    inserts: &[Insert<'_>],
+) -> Result<u64> {
+    let engine = tx.engine();
+    let anonymous: usize = inserts.iter().map(|(_, w, rows)| w * rows.len()).sum();
+    if engine == Engine::Sqlite && anonymous + update_vals.len() <= max_params(engine) {
+        let crate::Ex::Sqlite(c) = tx.ex() else {
+            return Err(StoreError::Corrupt("engine mismatch".into()));
+        };
+        let mut sql = shift_placeholders(update, anonymous);
+        let mut inserted = 0u64;
+        for (head, width, rows) in inserts.iter().filter(|(_, _, r)| !r.is_empty()) {
+            // Each insert only after a statement that changed rows: none after an update that
+            // found no row.
+            sql.push_str(&format!(
+                "; {head} SELECT * FROM (VALUES {}) WHERE changes() > 0",
+                groups(engine, rows.len(), *width)
+            ));
+            inserted += rows.len() as u64;
+        }
+        let vals = inserts
+            .iter()
+            .flat_map(|(_, _, rows)| rows.iter().flatten())
+            .chain(update_vals);
+        let done = bind_vals!(sqlx::query(&sql), vals)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        return Ok(if done == 0 { 0 } else { done - inserted });
+    }
+    let updated = match tx.ex() {
+        crate::Ex::Sqlite(c) => bind_vals!(sqlx::query(update), update_vals.iter())
+            .execute(&mut *c)
+            .await?
+            .rows_affected(),
+        crate::Ex::Postgres(c) => bind_vals!(sqlx::query(update), update_vals.iter())
+            .execute(&mut *c)
+            .await?
+            .rows_affected(),
+    };
+    if updated > 0 {
+        for (head, width, rows) in inserts {
+            insert(tx, head, *width, rows).await?;
+        }
+    }
+    Ok(updated)
+}
+
 /// The rows of `select` (ending in `… IN`) for `keys`, asked in chunks: `<select> ($1, …)`.
 /// `extra` values are bound before the keys, as `$1…$k` (so `select` may use them).
 pub async fn select_in<T>(tx: &mut Tx, select: &str, extra: &[Val], keys: &[Val]) -> Result<Vec<T>>

@@ -336,9 +336,8 @@ impl CellRead {
 /// read.
 async fn cell_in_tx(tx: &mut Tx, org_id: i64) -> Result<CellRead> {
     let sql = format!(
-        "SELECT {ORG_COLS}, EXISTS (SELECT 1 FROM org p JOIN org_closure pc ON pc.ancestor_id = p.org_id \
-         WHERE pc.descendant_id = o.org_id AND pc.depth > 0 AND p.kind = 'partial') AS has_partial, \
-         {} AS thresholds FROM org o WHERE o.org_id = $1",
+        "SELECT {ORG_COLS}, {} AS has_partial, {} AS thresholds FROM org o WHERE o.org_id = $1",
+        crate::orgs::has_partial_sql("o.org_id"),
         crate::orgs::thresholds_text_sql("o.org_id")
     );
     fetch_optional!(tx.ex(), CellRead, &sql, org_id)?.ok_or(StoreError::NotFound("org"))
@@ -401,6 +400,21 @@ fn new_event(
 /// Write steps (many per statement), with the stage spell the forecast reads (issue 19) of each
 /// that enters a stage.
 async fn write_events(tx: &mut Tx, ctx: &WriteCtx, events: &[NewEvent]) -> Result<()> {
+    let (rows, spells) = event_rows(ctx, events);
+    crate::bulk::insert(tx, EVENT_INSERT, 12, &rows).await?;
+    crate::bulk::insert(tx, SPELL_INSERT, 4, &spells).await
+}
+
+/// The head of the steps' insert ([`event_rows`]' first rows).
+const EVENT_INSERT: &str = "INSERT INTO candidacy_event (candidacy_id, seq, cell_id, on_date, kind, \
+    stage, payload, rules_version, actor_id, recorded_at, import_batch_id, chain)";
+
+/// The head of the stage spells' insert ([`event_rows`]' second rows).
+const SPELL_INSERT: &str = "INSERT INTO stage_spell (candidacy_id, seq, stage, entered_on)";
+
+/// The rows of new steps ([`EVENT_INSERT`]) and of the stage spells they open
+/// ([`SPELL_INSERT`]).
+fn event_rows(ctx: &WriteCtx, events: &[NewEvent]) -> (Vec<Vec<Val>>, Vec<Vec<Val>>) {
     let rows: Vec<Vec<Val>> = events
         .iter()
         .map(|e| {
@@ -421,14 +435,6 @@ async fn write_events(tx: &mut Tx, ctx: &WriteCtx, events: &[NewEvent]) -> Resul
             ]
         })
         .collect();
-    crate::bulk::insert(
-        tx,
-        "INSERT INTO candidacy_event (candidacy_id, seq, cell_id, on_date, kind, stage, payload, rules_version, \
-         actor_id, recorded_at, import_batch_id, chain)",
-        12,
-        &rows,
-    )
-    .await?;
     let spells: Vec<Vec<Val>> = events
         .iter()
         .filter(|e| e.enters_stage)
@@ -441,13 +447,7 @@ async fn write_events(tx: &mut Tx, ctx: &WriteCtx, events: &[NewEvent]) -> Resul
             ]
         })
         .collect();
-    crate::bulk::insert(
-        tx,
-        "INSERT INTO stage_spell (candidacy_id, seq, stage, entered_on)",
-        4,
-        &spells,
-    )
-    .await
+    (rows, spells)
 }
 
 /// The internal key of a mass organisation by public id, with its party organisation.
@@ -645,7 +645,7 @@ pub async fn open(
         &counters::deltas(&event, None, None, &payload.tags, cell_id),
     )
     .await?;
-    crate::alert_queue::write(tx, book, candidacy_id, cell_id, &state, ctx.today()).await?;
+    crate::alert_queue::write(tx, book, candidacy_id, cell_id, &state, ctx.today(), None).await?;
     exec!(
         tx.ex(),
         "UPDATE introduction SET candidacy_id = $1 WHERE person_id = $2 AND cell_id = $3 AND candidacy_id IS NULL",
@@ -696,8 +696,10 @@ struct WriteRow {
 }
 
 /// What a step reads before it is judged, in one statement (issue 19, B4: each statement is a
-/// round trip to the writer): the projection row, the candidate's profile and the newest step's
-/// cell and chain link.
+/// round trip to the writer): the projection row, the candidate's profile, the newest step's
+/// cell and chain link, the cell's facts, the member the first command names; on SQLite also
+/// the candidacy's alert rows and notes ([`crate::alert_queue::Stored`]) and its cell's audit
+/// chain head ([`crate::audit::Head`]).
 #[derive(sqlx::FromRow)]
 struct StepRow {
     #[sqlx(flatten)]
@@ -706,21 +708,88 @@ struct StepRow {
     person: crate::people::PersonRow,
     last_cell_id: i64,
     last_chain: Option<String>,
+    #[sqlx(flatten)]
+    cell: crate::orgs::CellCols,
+    cell_has_partial: bool,
+    cell_thresholds: Option<String>,
+    #[sqlx(flatten)]
+    named: members::NamedRead,
+    alert_rows: Option<String>,
+    note_months: Option<String>,
+    head_seq: Option<i64>,
+    head_hash: Option<String>,
+    head_top: Option<i64>,
 }
 
-async fn load_for_step(tx: &mut Tx, scope: &Scope, pub_id: &str) -> Result<StepRow> {
+impl StepRow {
+    /// The cell's facts, as [`CellRead::facts`] gives them.
+    fn cell_facts(&self) -> Result<ketnap_domain::lifecycle::CellFacts> {
+        let mut f = self.cell.facts(self.cell_has_partial)?;
+        f.student_thresholds = self
+            .cell_thresholds
+            .as_deref()
+            .map(crate::orgs::thresholds_from_text)
+            .transpose()?;
+        Ok(f)
+    }
+}
+
+/// The member a command names by public id, whose facts the step's row can carry.
+fn named_member(action: &Action) -> Option<PubId> {
+    match action {
+        Action::ListAsSympathizer { mentor: m, .. } | Action::AssignMentor { mentor: m } => {
+            PubId::parse(&m.member_id)
+        }
+        Action::AddIntroducer { introducer, .. } => PubId::parse(&introducer.member_id),
+        _ => None,
+    }
+}
+
+async fn load_for_step(
+    tx: &mut Tx,
+    scope: &Scope,
+    pub_id: &str,
+    named: Option<&PubId>,
+) -> Result<StepRow> {
     let (all, user, role, mentor) = visible_binds(scope);
+    let engine = tx.engine();
     let sql = format!(
-        "SELECT {WRITE_COLS}, {}, e.cell_id AS last_cell_id, e.chain AS last_chain \
+        "SELECT {WRITE_COLS}, {}, e.cell_id AS last_cell_id, e.chain AS last_chain, {}, \
+         {} AS cell_has_partial, {} AS cell_thresholds, {}, {}, {} \
          FROM candidacy c JOIN person p ON p.person_id = c.person_id \
          LEFT JOIN residential_unit ru ON ru.residential_unit_id = p.residential_unit_id \
          JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id AND e.seq = c.version \
+         JOIN org co ON co.org_id = c.cell_id {} \
          WHERE c.pub_id = $1 AND {}",
         crate::people::PERSON_COLS,
+        crate::orgs::CellCols::select("co"),
+        crate::orgs::has_partial_sql("co.org_id"),
+        crate::orgs::thresholds_text_sql("co.org_id"),
+        members::NamedRead::select(named.map(|_| "nm"), "c.cell_id"),
+        crate::alert_queue::stored_select(engine, "c"),
+        crate::audit::Head::select(engine, "c.cell_id"),
+        if named.is_some() {
+            "LEFT JOIN member nm ON nm.pub_id = $6"
+        } else {
+            ""
+        },
         visible(2)
     );
-    fetch_optional!(tx.ex(), StepRow, &sql, pub_id, all, user, role, mentor)?
-        .ok_or(StoreError::NotFound("candidacy"))
+    let row = match named {
+        Some(m) => fetch_optional!(
+            tx.ex(),
+            StepRow,
+            &sql,
+            pub_id,
+            all,
+            user,
+            role,
+            mentor,
+            m.as_str()
+        )?,
+        None => fetch_optional!(tx.ex(), StepRow, &sql, pub_id, all, user, role, mentor)?,
+    };
+    row.ok_or(StoreError::NotFound("candidacy"))
 }
 
 async fn load_for_write(tx: &mut Tx, scope: &Scope, pub_id: &str) -> Result<WriteRow> {
@@ -739,16 +808,18 @@ async fn resolve_member(
     member_pub_id: &str,
     cell_id: i64,
 ) -> Result<(i64, ketnap_domain::lifecycle::MemberFacts)> {
-    let unknown = || {
-        StoreError::invalid(
-            "unknown member",
-            "Không tìm thấy đảng viên đã chọn trong danh sách đảng viên.",
-        )
-    };
-    let pub_id = PubId::parse(member_pub_id).ok_or_else(unknown)?;
+    let pub_id = PubId::parse(member_pub_id).ok_or_else(unknown_member)?;
     members::facts_by_pub_id(tx.ex(), pub_id.as_str(), cell_id)
         .await?
-        .ok_or_else(unknown)
+        .ok_or_else(unknown_member)
+}
+
+/// A command names a member not on any roster.
+fn unknown_member() -> StoreError {
+    StoreError::invalid(
+        "unknown member",
+        "Không tìm thấy đảng viên đã chọn trong danh sách đảng viên.",
+    )
 }
 
 /// The newest active roster row that came from this candidacy.
@@ -959,12 +1030,30 @@ async fn record_steps(
     if commands.is_empty() {
         return Ok(Vec::new());
     }
+    let named = commands.first().and_then(|c| named_member(&c.action));
+    let step_row = load_for_step(tx, scope, candidacy_pub_id, named.as_ref()).await?;
+    let mut cell_now = step_row.cell_facts()?;
     let StepRow {
         row,
         person,
         last_cell_id: mut last_cell,
         last_chain: prev,
-    } = load_for_step(tx, scope, candidacy_pub_id).await?;
+        named: named_read,
+        alert_rows,
+        note_months,
+        head_seq,
+        head_hash,
+        head_top,
+        ..
+    } = step_row;
+    let engine = tx.engine();
+    let stored =
+        crate::alert_queue::Stored::parse(engine, alert_rows.as_deref(), note_months.as_deref())?;
+    if engine == crate::Engine::Sqlite {
+        tx.audit_head = crate::audit::Head::of(row.cell_id, head_seq, head_hash, head_top);
+    }
+    // The first command's member as read with the row (`Some(None)`: named, not found).
+    let mut preloaded = named.is_some().then(|| named_read.facts(row.cell_id));
     if row.version != expected_version {
         return Err(StoreError::Conflict {
             what: "candidacy",
@@ -976,7 +1065,6 @@ async fn record_steps(
     let extras: CandidateExtras =
         serde_json::from_str(&row.context).map_err(corrupt("candidacy context"))?;
     let person = person.into_person()?;
-    let mut cell_now = cell_in_tx(tx, row.cell_id).await?.facts()?;
     // The newest step's cell and chain (read with the row): the next is recorded after it.
     let mut prev = prev.unwrap_or_else(|| "0".repeat(64));
     let mut mentor = row.mentor_member_id;
@@ -1007,12 +1095,18 @@ async fn record_steps(
         let mut new_cell = cell_id;
         match &mut action {
             Action::ListAsSympathizer { mentor: m, .. } | Action::AssignMentor { mentor: m } => {
-                let (id, facts) = resolve_member(tx, &m.member_id, cell_id).await?;
+                let (id, facts) = match preloaded.take() {
+                    Some(found) => found.ok_or_else(unknown_member)?,
+                    None => resolve_member(tx, &m.member_id, cell_id).await?,
+                };
                 *m = facts;
                 mentor = Some(id);
             }
             Action::AddIntroducer { introducer, .. } => {
-                let (_, facts) = resolve_member(tx, &introducer.member_id, cell_id).await?;
+                let (_, facts) = match preloaded.take() {
+                    Some(found) => found.ok_or_else(unknown_member)?,
+                    None => resolve_member(tx, &introducer.member_id, cell_id).await?,
+                };
                 *introducer = facts;
             }
             Action::TransferOut { to } => {
@@ -1093,21 +1187,49 @@ async fn record_steps(
         return Ok(Vec::new());
     };
 
-    let updated = exec!(
-        tx.ex(),
-        "UPDATE candidacy SET stage = $1, version = $2, state = $3, last_on = $4, updated_at = $5, \
-         cell_id = $6, mentor_member_id = $7, stage_since = $10 WHERE candidacy_id = $8 AND version = $9",
-        stage_code(last.event.stage),
-        version,
-        serde_json::to_string(&c)?,
-        d(last.event.on),
-        ts(ctx.now),
-        cell_id,
-        mentor,
-        row.candidacy_id,
-        expected_version,
-        since.map(d)
-    )?;
+    // An admission decision or an annulment changes the admitted's composition: the
+    // candidacy's decisions out of its counters before the steps, back in after.
+    let admits = judged.iter().any(|j| {
+        matches!(
+            j.event.action,
+            Action::AdmissionDecision { .. } | Action::Annul { .. }
+        )
+    });
+    let update = "UPDATE candidacy SET stage = $1, version = $2, state = $3, last_on = $4, \
+        updated_at = $5, cell_id = $6, mentor_member_id = $7, stage_since = $10 \
+        WHERE candidacy_id = $8 AND version = $9";
+    let update_vals = [
+        Val::Text(Some(stage_code(last.event.stage).to_string())),
+        Val::Int(Some(version)),
+        Val::Text(Some(serde_json::to_string(&c)?)),
+        Val::Date(Some(d(last.event.on))),
+        Val::Ts(ts(ctx.now)),
+        Val::Int(Some(cell_id)),
+        Val::Int(mentor),
+        Val::Int(Some(row.candidacy_id)),
+        Val::Int(Some(expected_version)),
+        Val::Date(since.map(d)),
+    ];
+    // The projection and the steps in one round trip on SQLite, unless the admitted's counters
+    // must be read between them.
+    let updated = if admits {
+        let n = crate::bulk::update_then_insert(tx, update, &update_vals, &[]).await?;
+        if n > 0 {
+            crate::admitted_facets::shift(tx, "c.candidacy_id = $1", row.candidacy_id, -1).await?;
+            write_events(tx, ctx, &new_events).await?;
+            crate::admitted_facets::shift(tx, "c.candidacy_id = $1", row.candidacy_id, 1).await?;
+        }
+        n
+    } else {
+        let (events, spells) = event_rows(ctx, &new_events);
+        crate::bulk::update_then_insert(
+            tx,
+            update,
+            &update_vals,
+            &[(EVENT_INSERT, 12, &events), (SPELL_INSERT, 4, &spells)],
+        )
+        .await?
+    };
     if updated == 0 {
         let found: Option<(i64,)> = fetch_optional!(
             tx.ex(),
@@ -1120,21 +1242,6 @@ async fn record_steps(
             expected: expected_version,
             found: found.map_or(-1, |(v,)| v),
         });
-    }
-    // An admission decision or an annulment changes the admitted's composition: the
-    // candidacy's decisions out of its counters before the steps, back in after.
-    let admits = judged.iter().any(|j| {
-        matches!(
-            j.event.action,
-            Action::AdmissionDecision { .. } | Action::Annul { .. }
-        )
-    });
-    if admits {
-        crate::admitted_facets::shift(tx, "c.candidacy_id = $1", row.candidacy_id, -1).await?;
-    }
-    write_events(tx, ctx, &new_events).await?;
-    if admits {
-        crate::admitted_facets::shift(tx, "c.candidacy_id = $1", row.candidacy_id, 1).await?;
     }
     let mut requests = false;
     for (j, e) in judged.iter().zip(&new_events) {
@@ -1180,7 +1287,10 @@ async fn record_steps(
         )
         .await?;
     }
-    crate::alert_queue::write(tx, book, row.candidacy_id, cell_id, &c, ctx.today()).await?;
+    // The rows read with the step's row describe the candidacy's rows only while nothing else
+    // in the transaction rewrote them since (a transfer's cell does not matter: the rows name
+    // the cell they are written with, compared whole).
+    crate::alert_queue::write(tx, book, row.candidacy_id, cell_id, &c, ctx.today(), stored).await?;
     if requests {
         crate::verification::sync(tx, ctx, row.candidacy_id, cell_id, &c).await?;
     }
@@ -2073,7 +2183,16 @@ pub async fn add_mentor_notes(
     .await?;
     // A note changes no state: the alert rows are the state's, with the new month noted.
     let state: Candidacy = serde_json::from_str(&row.state).map_err(corrupt("candidacy state"))?;
-    crate::alert_queue::write(tx, book, row.candidacy_id, row.cell_id, &state, ctx.today()).await?;
+    crate::alert_queue::write(
+        tx,
+        book,
+        row.candidacy_id,
+        row.cell_id,
+        &state,
+        ctx.today(),
+        None,
+    )
+    .await?;
     let entries: Vec<AuditEntry<'_>> = entries
         .into_iter()
         .map(|detail| AuditEntry {

@@ -294,6 +294,8 @@ pub struct Tx {
     /// ([`audit::append_many`]): one chain per transaction, so two transactions never wait on
     /// each other's chains in opposite orders.
     pub(crate) audit_chain: Option<i64>,
+    /// A chain's head read ahead on SQLite ([`audit::Head`]).
+    pub(crate) audit_head: Option<audit::Head>,
     /// Derived rows the transaction writes when it commits ([`Tx::flush`]).
     pub(crate) pending: Pending,
 }
@@ -328,6 +330,7 @@ impl Tx {
         Tx {
             inner,
             audit_chain: None,
+            audit_head: None,
             pending: Pending::default(),
         }
     }

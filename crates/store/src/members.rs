@@ -438,21 +438,69 @@ pub async fn facts_by_pub_id(
 
 /// A member's standing as [`facts`] reads it: `$1` the member (by `key`), `$2` the cell.
 fn facts_sql(key: &str) -> String {
-    // With the nearest grassroots organisation (or grassroots cell) above each of the two cells.
-    let grassroots = |cell: &str| {
-        format!(
-            "(SELECT c.ancestor_id FROM org_closure c JOIN org o ON o.org_id = c.ancestor_id \
-             WHERE c.descendant_id = {cell} \
-             AND (o.kind LIKE 'grassroots:%' OR o.kind LIKE 'grassroots_cell:%') \
-             ORDER BY c.depth LIMIT 1)"
-        )
-    };
     format!(
         "SELECT m.member_id, m.pub_id, m.cell_id, m.status, {} AS theirs, {} AS ours \
          FROM member m WHERE {key} = $1",
-        grassroots("m.cell_id"),
-        grassroots("$2")
+        grassroots_sql("m.cell_id"),
+        grassroots_sql("$2")
     )
+}
+
+/// The nearest grassroots organisation (or grassroots cell) above organisation `cell` (an SQL
+/// expression).
+fn grassroots_sql(cell: &str) -> String {
+    format!(
+        "(SELECT gc.ancestor_id FROM org_closure gc JOIN org go ON go.org_id = gc.ancestor_id \
+         WHERE gc.descendant_id = {cell} \
+         AND (go.kind LIKE 'grassroots:%' OR go.kind LIKE 'grassroots_cell:%') \
+         ORDER BY gc.depth LIMIT 1)"
+    )
+}
+
+/// A member named in a command, read with another row (issue 19, B4: a step reads its
+/// candidacy, its cell and the member it names in one statement): [`facts`] under the names
+/// `named_…`, all empty when no member matched.
+#[derive(sqlx::FromRow)]
+pub(crate) struct NamedRead {
+    named_member_id: Option<i64>,
+    named_pub_id: Option<String>,
+    named_cell_id: Option<i64>,
+    named_status: Option<String>,
+    named_theirs: Option<i64>,
+    named_ours: Option<i64>,
+}
+
+impl NamedRead {
+    /// The select list of [`NamedRead`] for member `m` (of a `LEFT JOIN member m …`) acting for
+    /// a candidate of cell `cell`; `None`: no member named (typed empty columns).
+    pub(crate) fn select(m: Option<&str>, cell: &str) -> String {
+        match m {
+            Some(m) => format!(
+                "{m}.member_id AS named_member_id, {m}.pub_id AS named_pub_id, \
+                 {m}.cell_id AS named_cell_id, {m}.status AS named_status, \
+                 {} AS named_theirs, {} AS named_ours",
+                grassroots_sql(&format!("{m}.cell_id")),
+                grassroots_sql(cell)
+            ),
+            None => "CAST(NULL AS BIGINT) AS named_member_id, CAST(NULL AS TEXT) AS named_pub_id, \
+                 CAST(NULL AS BIGINT) AS named_cell_id, CAST(NULL AS TEXT) AS named_status, \
+                 CAST(NULL AS BIGINT) AS named_theirs, CAST(NULL AS BIGINT) AS named_ours"
+                .to_string(),
+        }
+    }
+
+    /// The member's key and facts as [`facts_by_pub_id`] gives them (`None`: no such member).
+    pub(crate) fn facts(self, cell_id: i64) -> Option<(i64, MemberFacts)> {
+        let read = FactsRead {
+            member_id: self.named_member_id?,
+            pub_id: self.named_pub_id?,
+            cell_id: self.named_cell_id?,
+            status: self.named_status?,
+            theirs: self.named_theirs,
+            ours: self.named_ours,
+        };
+        Some(read.facts(cell_id))
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -63,8 +63,50 @@ impl Org {
 
     /// What the lifecycle needs to know about this cell; `has_partial` from its ancestors.
     pub fn cell_facts(&self, has_partial: bool) -> Result<CellFacts> {
+        CellCols {
+            kind: self.kind.clone(),
+            competent_authority: self.competent_authority.clone(),
+            youth_union_exists: self.youth_union_exists,
+            trade_union_instead: self.trade_union_instead,
+            education_exception: self.education_exception.clone(),
+        }
+        .facts(has_partial)
+    }
+}
+
+/// The columns of an organisation the lifecycle reads of it as a cell, under the names
+/// `cell_…` ([`CellCols::select`]), for a read that joins the cell to another row.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(crate) struct CellCols {
+    #[sqlx(rename = "cell_kind")]
+    kind: String,
+    #[sqlx(rename = "cell_competent_authority")]
+    competent_authority: String,
+    #[sqlx(rename = "cell_youth_union_exists")]
+    youth_union_exists: bool,
+    #[sqlx(rename = "cell_trade_union_instead")]
+    trade_union_instead: bool,
+    #[sqlx(rename = "cell_education_exception")]
+    education_exception: Option<String>,
+}
+
+impl CellCols {
+    /// The select list of organisation `o`'s columns under their `cell_…` names.
+    pub(crate) fn select(o: &str) -> String {
+        format!(
+            "{o}.kind AS cell_kind, {o}.competent_authority AS cell_competent_authority, \
+             {o}.youth_union_exists AS cell_youth_union_exists, \
+             {o}.trade_union_instead AS cell_trade_union_instead, \
+             {o}.education_exception AS cell_education_exception"
+        )
+    }
+
+    /// The facts of the cell (`has_partial`: a partial committee above it).
+    pub(crate) fn facts(&self, has_partial: bool) -> Result<CellFacts> {
+        let kind = OrgKind::from_code(&self.kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("org kind {}", self.kind)))?;
         let mut f = CellFacts::for_kind(
-            &self.kind()?,
+            &kind,
             has_partial,
             authority_from_code(&self.competent_authority),
         );
@@ -79,6 +121,14 @@ impl Org {
         };
         Ok(f)
     }
+}
+
+/// Whether a partial committee is above organisation `org` (an SQL expression).
+pub(crate) fn has_partial_sql(org: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM org p JOIN org_closure pc ON pc.ancestor_id = p.org_id \
+         WHERE pc.descendant_id = {org} AND pc.depth > 0 AND p.kind = 'partial')"
+    )
 }
 
 /// Stable code of an [`Authority`].

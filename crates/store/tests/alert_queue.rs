@@ -300,3 +300,212 @@ async fn the_queue_answers_what_computing_every_candidacy_answers() {
         assert!(!alert_queue::fresh(&mut conn, &other, TODAY).await.unwrap());
     }
 }
+
+/// Every alert row with its due day, of one candidacy or all (`None`), sorted.
+async fn rows_with_due(store: &Store, candidacy_pub_id: Option<&str>) -> Vec<String> {
+    let mut conn = store.read().await.unwrap();
+    let rows: Vec<(String, i64, String, i64, i64, String, String)> = fetch_all!(
+        conn.ex(),
+        (String, i64, String, i64, i64, String, String),
+        "SELECT c.pub_id, a.cell_id, a.kind_key, CAST(a.rank AS BIGINT), CAST(a.status AS BIGINT), \
+         CAST(a.due AS TEXT), a.actor FROM alert_due a JOIN candidacy c ON c.candidacy_id = a.candidacy_id \
+         WHERE $1 = '' OR c.pub_id = $1 ORDER BY c.pub_id, a.kind_key",
+        candidacy_pub_id.unwrap_or_default()
+    )
+    .unwrap();
+    rows.into_iter().map(|r| format!("{r:?}")).collect()
+}
+
+/// Alert rows deleted since the counting trigger was made (SQLite only).
+async fn deletes(store: &Store) -> i64 {
+    let mut conn = store.read().await.unwrap();
+    let (n,): (i64,) =
+        ketnap_store::fetch_one!(conn.ex(), (i64,), "SELECT COUNT(*) FROM alert_deleted").unwrap();
+    n
+}
+
+/// A step rewrites its candidacy's alert rows only when they change (issue 19, B4: on SQLite
+/// the rows and mentor notes are read with the step's own row, and a step that leaves them as
+/// they were deletes and inserts nothing), and every step leaves the rows the daily pass writes
+/// (both engines). A mentor reassigned: the missing-note alert counts from the assignment, so
+/// the first reassignment changes the rows and a second on the same day leaves them.
+#[tokio::test]
+async fn a_step_rewrites_its_alert_rows_only_when_they_change() {
+    use ketnap_domain::lifecycle::{Action, Command, MemberFacts};
+    let book = RuleBook::spec_default();
+    for store in common::stores().await {
+        let engine = common::name(&store);
+        demo::generate(&store, &book, DemoSize::scaled(0.05), 7, TODAY, &accounts())
+            .await
+            .unwrap();
+        alert_queue::daily_pass(&store, &book, TODAY).await.unwrap();
+        let sqlite = engine == "sqlite";
+        if sqlite {
+            let mut tx = store.begin().await.unwrap();
+            ketnap_store::exec!(
+                tx.ex(),
+                "CREATE TABLE alert_deleted (n INTEGER); \
+                 CREATE TRIGGER alert_deleted AFTER DELETE ON alert_due \
+                 BEGIN INSERT INTO alert_deleted VALUES (1); END"
+            )
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        // Candidacies where a mentor may be assigned, with alert rows, their mentor and the
+        // official members of their cell.
+        let mut conn = store.read().await.unwrap();
+        let found: Vec<(String, i64, Option<String>, String)> = fetch_all!(
+            conn.ex(),
+            (String, i64, Option<String>, String),
+            "SELECT c.pub_id, c.version, cm.pub_id, m.pub_id FROM candidacy c \
+             LEFT JOIN member cm ON cm.member_id = c.mentor_member_id \
+             JOIN member m ON m.cell_id = c.cell_id AND m.status = 'official' \
+             WHERE c.stage IN ('sympathizer', 'course', 'dossier') \
+             AND EXISTS (SELECT 1 FROM alert_due a WHERE a.candidacy_id = c.candidacy_id) \
+             ORDER BY c.pub_id, m.pub_id"
+        )
+        .unwrap();
+        drop(conn);
+        let mut targets: Vec<(String, i64, String, String)> = Vec::new();
+        let mut i = 0;
+        while i < found.len() {
+            let (pub_id, version, current, _) = &found[i];
+            let officials: Vec<&String> = found[i..]
+                .iter()
+                .take_while(|r| &r.0 == pub_id)
+                .map(|r| &r.3)
+                .collect();
+            i += officials.len();
+            let first = officials.iter().find(|m| Some(**m) != current.as_ref());
+            let second = first.and_then(|f| officials.iter().find(|m| *m != f));
+            if let (Some(a), Some(b)) = (first, second) {
+                targets.push((pub_id.clone(), *version, (*a).clone(), (*b).clone()));
+            }
+        }
+        assert!(targets.len() >= 4, "{engine}: {}", targets.len());
+        let ctx = common::ctx(None);
+        let (mut unchanged, mut changed) = (0, 0);
+        for (pub_id, version, a, b) in &targets {
+            for (k, mentor) in [a, b].into_iter().enumerate() {
+                let before = rows_with_due(&store, Some(pub_id)).await;
+                let deleted = if sqlite { deletes(&store).await } else { 0 };
+                let mut tx = store.begin().await.unwrap();
+                candidacies::execute(
+                    &mut tx,
+                    &ctx,
+                    &book,
+                    &Scope::system(),
+                    pub_id,
+                    version + k as i64,
+                    Command {
+                        on: TODAY,
+                        action: Action::AssignMentor {
+                            mentor: MemberFacts {
+                                member_id: mentor.clone(),
+                                official: true,
+                                same_cell: true,
+                                same_grassroots: true,
+                            },
+                        },
+                    },
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+                let after = rows_with_due(&store, Some(pub_id)).await;
+                if before == after {
+                    unchanged += 1;
+                } else {
+                    changed += 1;
+                }
+                if sqlite {
+                    let now = deletes(&store).await;
+                    if before == after {
+                        assert_eq!(now, deleted, "{pub_id}: rows left as they were");
+                    } else {
+                        assert!(now > deleted, "{pub_id}: the old rows replaced");
+                    }
+                }
+            }
+        }
+        assert!(
+            unchanged >= 3 && changed >= 1,
+            "{engine}: {unchanged} {changed}"
+        );
+        // The rows the steps left are the rows the daily pass writes.
+        let kept = rows_with_due(&store, None).await;
+        alert_queue::daily_pass(&store, &book, TODAY).await.unwrap();
+        assert_eq!(kept, rows_with_due(&store, None).await, "{engine}");
+        // Several writes in one transaction: an audit row of another organisation first (the
+        // transaction's chain is its), then steps of two candidacies (each reading its own
+        // cell's head ahead): the rows go to one chain, hashed over its real head.
+        let mut tx = store.begin().await.unwrap();
+        ketnap_store::audit::append(
+            &mut tx,
+            &ctx,
+            &ketnap_store::audit::AuditEntry {
+                action: "test.append",
+                object_kind: "test",
+                object_id: "first",
+                org_id: Some(1),
+                detail: serde_json::json!({}),
+            },
+        )
+        .await
+        .unwrap();
+        for (pub_id, version, a, _) in targets.iter().take(2) {
+            candidacies::execute(
+                &mut tx,
+                &ctx,
+                &book,
+                &Scope::system(),
+                pub_id,
+                version + 2,
+                Command {
+                    on: TODAY,
+                    action: Action::AssignMentor {
+                        mentor: MemberFacts {
+                            member_id: a.clone(),
+                            official: true,
+                            same_cell: true,
+                            same_grassroots: true,
+                        },
+                    },
+                },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        // Two candidacies' steps in one transaction, no other row first: the chain is the first
+        // step's cell's, the head read ahead is the second's.
+        let mut tx = store.begin().await.unwrap();
+        for (pub_id, version, a, _) in targets.iter().skip(2).take(2).rev() {
+            candidacies::execute(
+                &mut tx,
+                &ctx,
+                &book,
+                &Scope::system(),
+                pub_id,
+                version + 2,
+                Command {
+                    on: TODAY,
+                    action: Action::AssignMentor {
+                        mentor: MemberFacts {
+                            member_id: a.clone(),
+                            official: true,
+                            same_cell: true,
+                            same_grassroots: true,
+                        },
+                    },
+                },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        // The audit chains the steps appended to (heads read ahead on SQLite) verify.
+        let report = ketnap_store::audit::verify(&store).await.unwrap();
+        assert!(report.ok(), "{engine}: {report:?}");
+    }
+}
