@@ -61,7 +61,7 @@ macro_rules! bind_vals {
 }
 
 /// `($1, $2, …), (…)`: `rows` groups of `width` placeholders.
-fn groups(engine: Engine, rows: usize, width: usize) -> String {
+pub(crate) fn groups(engine: Engine, rows: usize, width: usize) -> String {
     let mut s = String::with_capacity(rows * width * 5);
     for r in 0..rows {
         if r > 0 {
@@ -350,6 +350,50 @@ where
                 .await?
         }
     })
+}
+
+/// Run `sql` (which may be several statements on SQLite) with `vals`; the rows it changed.
+pub async fn exec_vals<'v>(
+    ex: crate::Ex<'_>,
+    sql: &str,
+    vals: impl IntoIterator<Item = &'v Val>,
+) -> Result<u64> {
+    Ok(match ex {
+        crate::Ex::Sqlite(c) => bind_vals!(sqlx::query(sql), vals)
+            .execute(&mut *c)
+            .await?
+            .rows_affected(),
+        crate::Ex::Postgres(c) => bind_vals!(sqlx::query(sql), vals)
+            .execute(&mut *c)
+            .await?
+            .rows_affected(),
+    })
+}
+
+/// `(CAST($1 AS t1), …), (…)`: `rows` groups of placeholders cast to `types` (a `VALUES` list
+/// read by a `SELECT`, whose placeholders PostgreSQL cannot type from a column), numbered from 1
+/// (anonymous on SQLite, as [`run_placeholder`] writes them).
+pub fn typed_groups(engine: Engine, rows: usize, types: &[&str]) -> String {
+    let width = types.len();
+    let mut s = String::with_capacity(rows * width * 20);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for (c, t) in types.iter().enumerate() {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push_str("CAST(");
+            run_placeholder(engine, r * width + c + 1, &mut s);
+            s.push_str(" AS ");
+            s.push_str(t);
+            s.push(')');
+        }
+        s.push(')');
+    }
+    s
 }
 
 /// Binds collected while a query is written: [`Binds::push`] gives the placeholder.

@@ -329,11 +329,64 @@ pub async fn apply(tx: &mut Tx, deltas: &[CounterDelta]) -> Result<()> {
 
 /// Write the transaction's counter deltas: each organisation's counters, and the same delta on
 /// the organisation and every one above it (`counter_sum`, issue 19), as multi-row upserts in key
-/// order (so two writers lock shared rows in the same order).
+/// order (so two writers lock shared rows in the same order): for a write's few deltas the sums
+/// are added up over the closure in the upsert itself; for an import's many, the closure is read
+/// and the sums of all its deltas written in chunks in one key order.
 pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
     let mut own = std::mem::take(&mut tx.pending.counters);
     own.retain(|_, v| *v != 0);
     if own.is_empty() {
+        return Ok(());
+    }
+    let rows = |m: &BTreeMap<(i64, String, String), i64>| -> Vec<Vec<Val>> {
+        m.iter()
+            .map(|((o, p, k), v)| {
+                vec![
+                    Val::Int(Some(*o)),
+                    Val::Text(Some(p.clone())),
+                    Val::Text(Some(k.clone())),
+                    Val::Int(Some(*v)),
+                ]
+            })
+            .collect()
+    };
+    let engine = tx.engine();
+    let own_rows = rows(&own);
+    if own_rows.len() * 8 <= crate::bulk::max_params(engine) {
+        // The usual write's few deltas (a step, a note): the sums added up over the closure by
+        // the statement that writes them (issue 19, B4: no read of the closure first), in key
+        // order; on SQLite both statements in one call (the deltas bound twice).
+        let n = own_rows.len();
+        let counter = format!(
+            "INSERT INTO counter (org_id, period, metric, value) VALUES {} \
+             ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter.value + excluded.value",
+            crate::bulk::groups(engine, n, 4)
+        );
+        let sums = format!(
+            "WITH v (org_id, period, metric, value) AS (VALUES {}) \
+             INSERT INTO counter_sum (org_id, period, metric, value) \
+             SELECT oc.ancestor_id, v.period, v.metric, SUM(v.value) \
+             FROM v JOIN org_closure oc ON oc.descendant_id = v.org_id WHERE true \
+             GROUP BY oc.ancestor_id, v.period, v.metric HAVING SUM(v.value) <> 0 \
+             ORDER BY oc.ancestor_id, v.period, v.metric \
+             ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter_sum.value + excluded.value",
+            crate::bulk::typed_groups(engine, n, &["BIGINT", "TEXT", "TEXT", "BIGINT"])
+        );
+        let vals = own_rows.iter().flatten();
+        match engine {
+            crate::Engine::Sqlite => {
+                crate::bulk::exec_vals(
+                    tx.ex(),
+                    &format!("{counter}; {sums}"),
+                    vals.clone().chain(vals),
+                )
+                .await?;
+            }
+            crate::Engine::Postgres => {
+                crate::bulk::exec_vals(tx.ex(), &counter, vals.clone()).await?;
+                crate::bulk::exec_vals(tx.ex(), &sums, vals).await?;
+            }
+        }
         return Ok(());
     }
     let orgs: std::collections::BTreeSet<i64> = own.keys().map(|(o, _, _)| *o).collect();
@@ -358,23 +411,11 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
         }
     }
     sums.retain(|_, v| *v != 0);
-    let rows = |m: &BTreeMap<(i64, String, String), i64>| -> Vec<Vec<Val>> {
-        m.iter()
-            .map(|((o, p, k), v)| {
-                vec![
-                    Val::Int(Some(*o)),
-                    Val::Text(Some(p.clone())),
-                    Val::Text(Some(k.clone())),
-                    Val::Int(Some(*v)),
-                ]
-            })
-            .collect()
-    };
     crate::bulk::insert_tail(
         tx,
         "INSERT INTO counter (org_id, period, metric, value)",
         4,
-        &rows(&own),
+        &own_rows,
         "ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter.value + excluded.value",
     )
     .await?;

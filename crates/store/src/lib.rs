@@ -340,8 +340,11 @@ impl Tx {
     /// transaction.
     pub async fn flush(&mut self) -> Result<()> {
         alert_queue::flush(self).await?;
-        counters::flush(self).await?;
-        audit::flush(self).await
+        // The counters last (their deltas include the alert rows'): the subtree sums of a
+        // province are the rows every writer of it updates, locked on PostgreSQL from their
+        // upsert to the commit — which should follow at once.
+        audit::flush(self).await?;
+        counters::flush(self).await
     }
 
     /// The connection inside, for the query macros.
