@@ -374,6 +374,15 @@ impl Tx {
     }
 }
 
+/// The PostgreSQL pool's connections: `KETNAP_PG_POOL` (1–256), else 16.
+pub fn pg_pool_size() -> u32 {
+    std::env::var("KETNAP_PG_POOL")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| (1..=256).contains(n))
+        .unwrap_or(16)
+}
+
 /// A pooled connection for reads.
 pub enum Conn {
     /// SQLite.
@@ -476,10 +485,10 @@ impl Store {
         Ok(Store::Sqlite { read, write, group })
     }
 
-    /// PostgreSQL.
+    /// PostgreSQL: a pool of [`pg_pool_size`] connections.
     pub async fn connect_postgres(opts: PgConnectOptions) -> Result<Store> {
         let pool = PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(pg_pool_size())
             .connect_with(opts)
             .await?;
         Ok(Store::Postgres(pool))
