@@ -680,7 +680,7 @@ pub async fn list(
          AND ($5 OR a.action = $6 OR a.action LIKE $7) \
          AND ($8 OR a.at >= $9) AND ($10 OR a.at < $11) AND a.seq < $12 \
          ORDER BY a.seq DESC LIMIT $13",
-        Scope::org_filter("a.org_id", 1)
+        scope.org_filter("a.org_id", 1)
     );
     let rows = fetch_all!(
         conn.ex(),

@@ -147,19 +147,27 @@ fn refused(rule_id: &'static str, message_vi: impl Into<String>) -> Violation {
 // ---------------------------------------------------------------------------------------------
 
 /// The SQL condition "candidacy `c` is visible to the scope": its cell is in the scope's
-/// subtrees, or (mentors) it is assigned to the scope's member. Placeholders `$n`‥`$n+3`; bind
-/// [`visible_binds`] in order.
-pub(crate) fn visible(n: usize) -> String {
-    // A mass organisation reaches only the candidacies one of its organisations proposed
-    // (issue 18), still within its subtrees.
-    format!(
-        "(({} AND (${} <> 'mass_org' OR EXISTS (SELECT 1 FROM mass_org vmo \
-           WHERE vmo.mass_org_id = c.proposed_by AND {}))) OR c.mentor_member_id = ${})",
-        Scope::org_filter("c.cell_id", n),
-        n + 2,
-        Scope::org_filter("vmo.org_id", n),
-        n + 3
-    )
+/// subtrees, or (mentors) it is assigned to the scope's member; written for the scope given
+/// (issue 19: no catch-all binds). Placeholders `$n`‥`$n+3`; bind [`visible_binds`] in order
+/// (a placeholder the condition does not name is bound all the same).
+pub(crate) fn visible(scope: &Scope, n: usize) -> String {
+    if scope.is_system() {
+        return format!("${n}");
+    }
+    if scope.role == Role::Mentor {
+        return format!("c.mentor_member_id = ${}", n + 3);
+    }
+    let cells = scope.org_filter("c.cell_id", n);
+    if scope.role == Role::MassOrg {
+        // A mass organisation reaches only the candidacies one of its organisations proposed
+        // (issue 18), still within its subtrees.
+        return format!(
+            "({cells} AND EXISTS (SELECT 1 FROM mass_org vmo \
+             WHERE vmo.mass_org_id = c.proposed_by AND {}))",
+            scope.org_filter("vmo.org_id", n)
+        );
+    }
+    cells
 }
 
 /// The binds of [`visible`]: a mentor reaches only the candidacies assigned to them.
@@ -301,7 +309,7 @@ async fn org_in_scope(tx: &mut Tx, scope: &Scope, org_id: i64) -> Result<bool> {
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT o.org_id FROM org o WHERE o.org_id = $1 AND {}",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     let row: Option<(i64,)> = fetch_optional!(tx.ex(), (i64,), &sql, org_id, all, user, role)?;
     Ok(row.is_some())
@@ -773,7 +781,7 @@ async fn load_for_step(
         } else {
             ""
         },
-        visible(2)
+        visible(scope, 2)
     );
     let row = match named {
         Some(m) => fetch_optional!(
@@ -796,7 +804,7 @@ async fn load_for_write(tx: &mut Tx, scope: &Scope, pub_id: &str) -> Result<Writ
     let (all, user, role, mentor) = visible_binds(scope);
     let sql = format!(
         "SELECT {WRITE_COLS} FROM candidacy c WHERE c.pub_id = $1 AND {}",
-        visible(2)
+        visible(scope, 2)
     );
     fetch_optional!(tx.ex(), WriteRow, &sql, pub_id, all, user, role, mentor)?
         .ok_or(StoreError::NotFound("candidacy"))
@@ -1500,7 +1508,7 @@ pub async fn get(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<Candida
          LEFT JOIN member mm ON mm.member_id = c.mentor_member_id \
          LEFT JOIN mass_org mo ON mo.mass_org_id = c.proposed_by \
          WHERE c.pub_id = $1 AND {}",
-        visible(2)
+        visible(scope, 2)
     );
     let r = fetch_optional!(conn.ex(), ViewRow, &sql, pub_id, all, user, role, mentor)?
         .ok_or(StoreError::NotFound("candidacy"))?;
@@ -1558,7 +1566,7 @@ pub async fn history(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<Vec
         "SELECT e.seq, e.kind, o.pub_id, e.payload, e.actor_id, e.recorded_at FROM candidacy c \
          JOIN candidacy_event e ON e.candidacy_id = c.candidacy_id JOIN org o ON o.org_id = e.cell_id \
          WHERE c.pub_id = $1 AND {} {only_courses} ORDER BY e.seq",
-        visible(2)
+        visible(scope, 2)
     );
     let rows: Vec<(
         i64,
@@ -1945,7 +1953,7 @@ pub async fn alerts_computed(
          LEFT JOIN member mm ON mm.member_id = c.mentor_member_id \
          LEFT JOIN person mp ON mp.person_id = mm.person_id \
          WHERE {} AND c.stage NOT IN ({}) AND c.candidacy_id > $5 {} ORDER BY c.candidacy_id LIMIT $6",
-        visible(1),
+        visible(scope, 1),
         closed,
         // An internal integer key the caller read from the database: safe to inline, and it keeps
         // one list of binds (no catch-all filter for "no organisation").
@@ -2220,7 +2228,7 @@ pub async fn mentor_notes(
         "SELECT n.pub_id, m.pub_id, n.year, n.month, n.written_on, n.content FROM candidacy c \
          JOIN mentor_note n ON n.candidacy_id = c.candidacy_id JOIN member m ON m.member_id = n.mentor_member_id \
          WHERE c.pub_id = $1 AND {} ORDER BY n.year, n.month",
-        visible(2)
+        visible(scope, 2)
     );
     let rows: Vec<(String, String, i64, i64, jiff_sqlx::Date, String)> = fetch_all!(
         conn.ex(),
@@ -2396,7 +2404,7 @@ pub async fn documents(
         "SELECT dc.pub_id, dc.form_code, dc.title, dc.mime, dc.sha256, b.size, dc.dated_on FROM candidacy c \
          JOIN document dc ON dc.candidacy_id = c.candidacy_id JOIN file_blob b ON b.sha256 = dc.sha256 \
          WHERE c.pub_id = $1 AND {} ORDER BY dc.document_id",
-        visible(2)
+        visible(scope, 2)
     );
     let rows: Vec<DocRow> = fetch_all!(
         conn.ex(),
@@ -2424,7 +2432,7 @@ pub async fn document_content(
         "SELECT dc.pub_id, dc.form_code, dc.title, dc.mime, dc.sha256, b.size, dc.dated_on, b.content \
          FROM document dc JOIN candidacy c ON c.candidacy_id = dc.candidacy_id \
          JOIN file_blob b ON b.sha256 = dc.sha256 WHERE dc.pub_id = $1 AND {}",
-        visible(2)
+        visible(scope, 2)
     );
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -2595,7 +2603,7 @@ pub async fn introductions_in_spans<const N: usize>(
     let (all, user, role) = scope.binds();
     let check = format!(
         "SELECT o.org_id FROM org o WHERE o.org_id = $1 AND {}",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     let found: Option<(i64,)> =
         fetch_optional!(conn.ex(), (i64,), &check, org_id, all, user, role)?;
@@ -2702,7 +2710,7 @@ pub async fn find_under_way(
          WHERE c.cell_id = $1 AND c.stage NOT IN ({not_terminal}) \
          AND ((p.id_number IS NOT NULL AND p.id_number = $2) OR (p.search_text = $3 AND p.birth_date = $4)) \
          AND {} ORDER BY c.candidacy_id LIMIT 1",
-        Scope::org_filter("c.cell_id", 5)
+        scope.org_filter("c.cell_id", 5)
     );
     Ok(fetch_optional!(
         tx.ex(),
@@ -2733,7 +2741,7 @@ pub async fn cohort(
         "SELECT DISTINCT c.pub_id, p.full_name FROM candidacy_event e \
          JOIN candidacy c ON c.candidacy_id = e.candidacy_id JOIN person p ON p.person_id = c.person_id \
          WHERE e.cell_id = $1 AND e.on_date = $2 AND e.kind = $3 AND {}",
-        visible(4)
+        visible(scope, 4)
     );
     let mut rows: Vec<(String, String)> = fetch_all!(
         conn.ex(),

@@ -155,7 +155,7 @@ async fn org_in_scope(tx: &mut Tx, scope: &Scope, org_id: i64) -> Result<()> {
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT o.org_id FROM org o WHERE o.org_id = $1 AND {}",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     fetch_optional!(tx.ex(), (i64,), &sql, org_id, all, user, role)?
         .map(|_| ())
@@ -257,7 +257,7 @@ async fn handle(tx: &mut Tx, scope: &Scope, pub_id: &str) -> Result<Handle> {
     let sql = format!(
         "SELECT c.candidacy_id, c.pub_id, c.cell_id, c.version, c.stage FROM candidacy c \
          WHERE c.pub_id = $1 AND {}",
-        crate::candidacies::visible(2)
+        crate::candidacies::visible(scope, 2)
     );
     let row: Option<(i64, String, i64, i64, String)> = fetch_optional!(
         tx.ex(),
@@ -431,7 +431,7 @@ async fn class_for_write(
     let sql = format!(
         "SELECT k.class_id, k.org_id, k.kind, k.number, k.ends_on, k.capacity, k.issuer \
          FROM course_class k WHERE k.pub_id = $1 AND {}",
-        Scope::org_filter("k.org_id", 2)
+        scope.org_filter("k.org_id", 2)
     );
     let row = fetch_optional!(tx.ex(), ClassRow, &sql, pub_id, all, user, role)?
         .ok_or(StoreError::NotFound("course class"))?;
@@ -878,7 +878,7 @@ pub async fn class(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<Class
     let sql = format!(
         "SELECT {CLASS_COLS} FROM course_class k JOIN org o ON o.org_id = k.org_id \
          WHERE k.pub_id = $1 AND {}",
-        Scope::org_filter("k.org_id", 2)
+        scope.org_filter("k.org_id", 2)
     );
     let class = fetch_optional!(conn.ex(), ClassLine, &sql, pub_id, all, user, role)?
         .ok_or(StoreError::NotFound("course class"))?;
@@ -1092,7 +1092,7 @@ pub async fn class_org(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<i
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT k.org_id FROM course_class k WHERE k.pub_id = $1 AND {}",
-        Scope::org_filter("k.org_id", 2)
+        scope.org_filter("k.org_id", 2)
     );
     fetch_optional!(conn.ex(), (i64,), &sql, pub_id, all, user, role)?
         .map(|(o,)| o)

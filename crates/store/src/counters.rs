@@ -433,7 +433,7 @@ async fn check_in_scope(conn: &mut Conn, scope: &Scope, org_id: i64) -> Result<(
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT o.org_id FROM org o WHERE o.org_id = $1 AND {}",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     let row: Option<(i64,)> = fetch_optional!(conn.ex(), (i64,), &sql, org_id, all, user, role)?;
     row.map(|_| ()).ok_or(StoreError::NotFound("org"))

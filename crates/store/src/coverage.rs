@@ -176,7 +176,7 @@ pub async fn set_key_positions(
     let select = format!(
         "SELECT u.residential_unit_id, u.pub_id, u.org_id FROM residential_unit u WHERE {} \
          AND u.residential_unit_id IN",
-        Scope::org_filter("u.org_id", 1)
+        scope.org_filter("u.org_id", 1)
     );
     let units: HashMap<i64, (String, i64)> = bulk::select_in::<(i64, String, i64)>(
         tx,
@@ -298,7 +298,7 @@ pub async fn unit_key_positions(
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT u.residential_unit_id FROM residential_unit u WHERE u.residential_unit_id = $1 AND {}",
-        Scope::org_filter("u.org_id", 2)
+        scope.org_filter("u.org_id", 2)
     );
     fetch_optional!(conn.ex(), (i64,), &sql, unit_id, all, user, role)?
         .ok_or(StoreError::NotFound("residential unit"))?;
@@ -416,7 +416,7 @@ async fn check_root(conn: &mut Conn, scope: &Scope, root: i64) -> Result<(String
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT o.pub_id, o.code, o.name FROM org o WHERE o.org_id = $1 AND {}",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     fetch_optional!(
         conn.ex(),
@@ -946,7 +946,7 @@ pub async fn counts_by_child(
         sum(4),
         sum(5),
         gaps.join(" UNION ALL "),
-        Scope::org_filter("t.org_id", 2)
+        scope.org_filter("t.org_id", 2)
     );
     type Row = (i64, String, String, String, String, i64, i64, i64, i64, i64);
     let rows: Vec<Row> = fetch_all!(

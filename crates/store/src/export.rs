@@ -69,7 +69,7 @@ async fn check_root(conn: &mut Conn, scope: &Scope, root: i64) -> Result<()> {
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT o.org_id FROM org o WHERE o.org_id = $1 AND {}",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     fetch_optional!(conn.ex(), (i64,), &sql, root, all, user, role)?
         .map(|_| ())
@@ -312,7 +312,7 @@ pub async fn org_tree(conn: &mut Conn, scope: &Scope, root: i64) -> Result<OrgTr
          FROM org_closure rc JOIN org o ON o.org_id = rc.descendant_id \
          LEFT JOIN org par ON par.org_id = o.parent_id \
          WHERE rc.ancestor_id = $1 AND o.closed_on IS NULL AND {}",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     type Row = (
         i64,
@@ -366,7 +366,7 @@ pub async fn org_tree(conn: &mut Conn, scope: &Scope, root: i64) -> Result<OrgTr
          LEFT JOIN org cell ON cell.org_id = u.cell_id AND cell.closed_on IS NULL \
          WHERE {} AND o.closed_on IS NULL AND {}",
         in_subtree("u.org_id", 1),
-        Scope::org_filter("u.org_id", 2)
+        scope.org_filter("u.org_id", 2)
     );
     let rows: Vec<(i64, String, String, String, Option<String>)> = fetch_all!(
         conn.ex(),
@@ -402,7 +402,7 @@ pub async fn org_tree(conn: &mut Conn, scope: &Scope, root: i64) -> Result<OrgTr
         "SELECT mo.mass_org_id, mo.kind, mo.name, o.code FROM mass_org mo JOIN org o ON o.org_id = mo.org_id \
          WHERE {} AND o.closed_on IS NULL AND {}",
         in_subtree("mo.org_id", 1),
-        Scope::org_filter("mo.org_id", 2)
+        scope.org_filter("mo.org_id", 2)
     );
     let rows: Vec<(i64, String, String, String)> = fetch_all!(
         conn.ex(),
@@ -518,7 +518,7 @@ pub async fn roster(
          AND (o.code, p.name_key, m.member_id) > ($8, $9, $10) \
          ORDER BY o.code, p.name_key, m.member_id LIMIT $11",
         in_subtree("m.cell_id", 1),
-        Scope::org_filter("m.cell_id", 2)
+        scope.org_filter("m.cell_id", 2)
     );
     let rows = fetch_all!(
         conn.ex(),
@@ -602,7 +602,7 @@ pub async fn post_holders(
          AND am.status IN ('official', 'probationary')) \
          ORDER BY o.code, p.name_key, p.person_id",
         in_subtree("u.org_id", 1),
-        Scope::org_filter("u.org_id", 2)
+        scope.org_filter("u.org_id", 2)
     );
     let rows = fetch_all!(conn.ex(), Row, &sql, root, all, user, role)?;
     let mut out: Vec<PostHolderLine> = Vec::new();
@@ -1015,7 +1015,7 @@ pub async fn plans(
          WHERE rc.ancestor_id = $1 AND o.closed_on IS NULL AND {} \
          AND ($5 OR p.period = $6) AND ($7 OR rc.depth <= $8) \
          ORDER BY rc.depth, o.code, p.period",
-        Scope::org_filter("p.org_id", 2)
+        scope.org_filter("p.org_id", 2)
     );
     let rows: Vec<(String, String, i64, String)> = fetch_all!(
         conn.ex(),

@@ -156,7 +156,7 @@ pub async fn taken_card_numbers(
         .collect();
     let select = format!(
         "SELECT m.card_no FROM member m WHERE {} AND m.card_no IN",
-        Scope::org_filter("m.cell_id", 1)
+        scope.org_filter("m.cell_id", 1)
     );
     let rows: Vec<(String,)> = bulk::select_in(
         tx,
@@ -643,7 +643,7 @@ pub async fn list_by_cell(
          WHERE m.cell_id = $1 AND {} AND ($5 OR m.status = $6 OR m.status = $7) \
          AND (p.name_key, m.member_id) > ($8, $9) \
          ORDER BY p.name_key, m.member_id LIMIT $10",
-        Scope::org_filter("m.cell_id", 2)
+        scope.org_filter("m.cell_id", 2)
     );
     let rows = fetch_all!(
         conn.ex(),
@@ -680,7 +680,7 @@ pub async fn get(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<(Roster
         "SELECT m.member_id, m.pub_id, p.person_id, p.pub_id AS person_pub_id, p.full_name, p.birth_date, \
          p.gender, m.status, m.admitted_on, m.official_on, m.left_on, p.name_key \
          FROM member m JOIN person p ON p.person_id = m.person_id WHERE m.pub_id = $1 AND {}",
-        Scope::org_filter("m.cell_id", 2)
+        scope.org_filter("m.cell_id", 2)
     );
     let row = fetch_optional!(conn.ex(), RosterRow, &sql, pub_id, all, user, role)?
         .ok_or(StoreError::NotFound("member"))?;
@@ -728,7 +728,7 @@ pub async fn counts_of_children(
         "SELECT o.org_id, {COUNT_OFFICIAL}, {COUNT_PROBATIONARY} FROM org o \
          LEFT JOIN member_facet f ON f.org_id = o.org_id AND f.facet = 'status' \
          WHERE o.parent_id = $1 AND o.closed_on IS NULL AND {} GROUP BY o.org_id",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     let rows: Vec<(i64, i64, i64)> =
         fetch_all!(conn.ex(), (i64, i64, i64), &sql, parent_id, all, user, role)?;
@@ -755,7 +755,7 @@ pub async fn counts(conn: &mut Conn, scope: &Scope, org_id: i64) -> Result<Roste
         "SELECT {COUNT_OFFICIAL}, {COUNT_PROBATIONARY} FROM org o \
          LEFT JOIN member_facet f ON f.org_id = o.org_id AND f.facet = 'status' \
          WHERE o.org_id = $1 AND {} GROUP BY o.org_id",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     let (official, probationary): (i64, i64) =
         fetch_optional!(conn.ex(), (i64, i64), &sql, org_id, all, user, role)?
@@ -906,7 +906,7 @@ pub async fn cells_needing_committee(
          AND (o.kind LIKE 'cell:%' OR o.kind LIKE 'grassroots_cell:%') AND {} \
          GROUP BY o.org_id, o.pub_id, o.code, o.name, o.has_cell_committee \
          HAVING {COUNT_OFFICIAL} >= $6",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     let rows: Vec<(i64, String, String, String, bool, i64)> = fetch_all!(
         conn.ex(),
@@ -969,8 +969,8 @@ pub async fn cell_mentors(conn: &mut Conn, scope: &Scope, cell_id: i64) -> Resul
          JOIN member mm ON mm.member_id = c.mentor_member_id \
          JOIN person mp ON mp.person_id = mm.person_id \
          WHERE c.cell_id = $1 AND {} AND c.stage NOT IN ({}) ORDER BY mm.member_id",
-        Scope::org_filter("mm.cell_id", 2),
-        Scope::org_filter("c.cell_id", 2),
+        scope.org_filter("mm.cell_id", 2),
+        scope.org_filter("c.cell_id", 2),
         closed
     );
     let rows: Vec<(String, String, i64, String)> = fetch_all!(

@@ -643,7 +643,7 @@ pub async fn get(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<Org> {
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT {ORG_COLS} FROM org o WHERE o.pub_id = $1 AND {}",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     fetch_optional!(conn.ex(), Org, &sql, pub_id, all, user, role)?
         .ok_or(StoreError::NotFound("org"))
@@ -666,7 +666,7 @@ pub async fn children(conn: &mut Conn, scope: &Scope, parent_id: i64) -> Result<
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT {ORG_COLS} FROM org o WHERE o.parent_id = $1 AND o.closed_on IS NULL AND {}",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     Ok(sorted(fetch_all!(
         conn.ex(),
@@ -892,7 +892,7 @@ pub async fn by_codes_for(
     let sql = format!(
         "SELECT o.code, o.org_id, o.kind, o.name, CASE WHEN o.closed_on IS NULL THEN 0 ELSE 1 END, \
          CASE WHEN {} THEN 1 ELSE 0 END FROM org o WHERE o.code IN",
-        Scope::org_filter("o.org_id", 1)
+        scope.org_filter("o.org_id", 1)
     );
     let keys: Vec<Val> = codes
         .iter()

@@ -275,7 +275,7 @@ async fn id_held(tx: &mut Tx, scope: &Scope, p: &Person, except: i64) -> Result<
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT p.person_id FROM person p WHERE p.person_id = $1 AND {}",
-        person_visible("p.person_id", 2)
+        person_visible(scope, "p.person_id", 2)
     );
     let visible: Option<(i64,)> = fetch_optional!(tx.ex(), (i64,), &sql, other, all, user, role)?;
     Ok(if visible.is_some() {
@@ -354,8 +354,8 @@ pub async fn id_conflicts(
         "SELECT o.full_name, o.pub_id, k.found_at FROM id_conflict k \
          JOIN person o ON o.person_id = k.other_person_id \
          WHERE k.person_id = $1 AND k.resolved_at IS NULL AND {} AND {} ORDER BY k.conflict_id",
-        person_visible("k.person_id", 2),
-        person_visible("k.other_person_id", 2)
+        person_visible(scope, "k.person_id", 2),
+        person_visible(scope, "k.other_person_id", 2)
     );
     let rows: Vec<(String, String, jiff_sqlx::Timestamp)> = fetch_all!(
         conn.ex(),
@@ -418,7 +418,7 @@ pub async fn id_holders(
     let (all, user, role) = scope.binds();
     let select = format!(
         "SELECT p.person_id FROM person p WHERE {} AND p.person_id IN",
-        person_visible("p.person_id", 1)
+        person_visible(scope, "p.person_id", 1)
     );
     let keys: Vec<Val> = held.iter().map(|(p, _)| Val::Int(Some(*p))).collect();
     let seen: Vec<(i64,)> = bulk::select_in(
@@ -657,12 +657,15 @@ pub struct PersonRecord {
 
 /// The SQL condition "the person `{person_col}` has a roster row or a candidacy in a cell of the
 /// scope" (everyone for the system scope), with the scope's three placeholders at `$n`.
-pub(crate) fn person_visible(person_col: &str, n: usize) -> String {
+pub(crate) fn person_visible(scope: &Scope, person_col: &str, n: usize) -> String {
+    if scope.is_system() {
+        return format!("${n}");
+    }
     format!(
-        "(${n} OR EXISTS (SELECT 1 FROM member vm WHERE vm.person_id = {person_col} AND {}) \
+        "(EXISTS (SELECT 1 FROM member vm WHERE vm.person_id = {person_col} AND {}) \
          OR EXISTS (SELECT 1 FROM candidacy vc WHERE vc.person_id = {person_col} AND {}))",
-        Scope::org_filter("vm.cell_id", n),
-        Scope::org_filter("vc.cell_id", n)
+        scope.org_filter("vm.cell_id", n),
+        scope.org_filter("vc.cell_id", n)
     )
 }
 
@@ -677,7 +680,7 @@ pub async fn get(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<PersonR
         "SELECT p.person_id, p.pub_id, {PERSON_COLS} FROM person p \
          LEFT JOIN residential_unit ru ON ru.residential_unit_id = p.residential_unit_id \
          WHERE p.pub_id = $1 AND {}",
-        person_visible("p.person_id", 2)
+        person_visible(scope, "p.person_id", 2)
     );
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -756,7 +759,7 @@ pub async fn search(
         "SELECT p.person_id, p.pub_id, p.full_name, p.birth_date, p.gender, p.name_key FROM person p \
          WHERE {} AND {} AND (p.name_key, p.person_id) > (${k}, ${}) \
          ORDER BY p.name_key, p.person_id LIMIT ${}",
-        person_visible("p.person_id", 1),
+        person_visible(scope, "p.person_id", 1),
         like.join(" AND "),
         k + 1,
         k + 2

@@ -79,7 +79,7 @@ pub async fn upsert(
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT o.pub_id, o.closed_on IS NOT NULL FROM org o WHERE o.org_id = $1 AND {}",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     let (org_pub_id, closed): (String, bool) =
         fetch_optional!(tx.ex(), (String, bool), &sql, org_id, all, user, role)?
@@ -145,7 +145,7 @@ pub async fn get(
     let sql = format!(
         "SELECT o.pub_id, p.body, p.updated_at FROM plan p JOIN org o ON o.org_id = p.org_id \
          WHERE p.org_id = $1 AND p.period = $2 AND {}",
-        Scope::org_filter("p.org_id", 3)
+        scope.org_filter("p.org_id", 3)
     );
     let row: Option<(String, String, jiff_sqlx::Timestamp)> = fetch_optional!(
         conn.ex(),
@@ -174,7 +174,7 @@ pub async fn list_for_org(conn: &mut Conn, scope: &Scope, org_id: i64) -> Result
     let sql = format!(
         "SELECT o.pub_id, p.body, p.updated_at FROM plan p JOIN org o ON o.org_id = p.org_id \
          WHERE p.org_id = $1 AND {} ORDER BY p.period",
-        Scope::org_filter("p.org_id", 2)
+        scope.org_filter("p.org_id", 2)
     );
     let rows: Vec<(String, String, jiff_sqlx::Timestamp)> = fetch_all!(
         conn.ex(),
@@ -211,7 +211,7 @@ pub async fn children(
         "SELECT o.org_id, o.pub_id, o.code, o.name, o.kind, p.body FROM org o \
          LEFT JOIN plan p ON p.org_id = o.org_id AND p.period = $1 \
          WHERE o.parent_id = $2 AND o.closed_on IS NULL AND {} ORDER BY o.name, o.org_id",
-        Scope::org_filter("o.org_id", 3)
+        scope.org_filter("o.org_id", 3)
     );
     let rows: Vec<(i64, String, String, String, String, Option<String>)> = fetch_all!(
         conn.ex(),

@@ -120,7 +120,7 @@ pub async fn get(
         "SELECT t.number, t.dated_on, t.results, t.shortcomings, t.tasks, t.recipients, \
          t.sign_for, t.sign_title, t.signer FROM report_text t \
          WHERE t.org_id = $1 AND t.period = $2 AND {}",
-        Scope::org_filter("t.org_id", 3)
+        scope.org_filter("t.org_id", 3)
     );
     let row: Option<Row> =
         fetch_optional!(conn.ex(), Row, &sql, org_id, period.code(), all, user, role)?;
@@ -160,7 +160,7 @@ pub async fn save(
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT o.pub_id FROM org o WHERE o.org_id = $1 AND {}",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     let (org_pub_id,): (String,) =
         fetch_optional!(tx.ex(), (String,), &sql, org_id, all, user, role)?

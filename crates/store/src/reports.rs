@@ -136,7 +136,7 @@ pub async fn org_head(conn: &mut Conn, scope: &Scope, org_id: i64) -> Result<Org
     let (all, user, role) = scope.binds();
     let sql = format!(
         "SELECT o.org_id, o.pub_id, o.code, o.name, o.kind FROM org o WHERE o.org_id = $1 AND {}",
-        Scope::org_filter("o.org_id", 2)
+        scope.org_filter("o.org_id", 2)
     );
     fetch_optional!(conn.ex(), OrgHead, &sql, org_id, all, user, role)?
         .ok_or(StoreError::NotFound("org"))

@@ -177,12 +177,18 @@ impl Scope {
         self.user_id.is_none()
     }
 
-    /// The SQL condition that `{org_col}` is in the scope's subtrees, using placeholders
-    /// `$n` (all: bool), `$n+1` (user id) and `$n+2` (role code). Bind [`Scope::binds`] in order.
-    pub fn org_filter(org_col: &str, n: usize) -> String {
+    /// The SQL condition that `{org_col}` is in the scope's subtrees, written for this scope
+    /// (issue 19: no catch-all `($all OR …)` a plan must keep both sides of): the system's is
+    /// `$n` (bound true), a user's the `EXISTS` over the closure and their grants with `$n+1`
+    /// (user id) and `$n+2` (role code). Bind [`Scope::binds`] in order (a placeholder the
+    /// condition does not name is bound all the same).
+    pub fn org_filter(&self, org_col: &str, n: usize) -> String {
+        if self.is_system() {
+            return format!("${n}");
+        }
         format!(
-            "(${n} OR EXISTS (SELECT 1 FROM org_closure scope_c JOIN user_scope scope_u ON scope_u.org_id = scope_c.ancestor_id \
-             WHERE scope_c.descendant_id = {org_col} AND scope_u.user_id = ${} AND scope_u.role = ${}))",
+            "EXISTS (SELECT 1 FROM org_closure scope_c JOIN user_scope scope_u ON scope_u.org_id = scope_c.ancestor_id \
+             WHERE scope_c.descendant_id = {org_col} AND scope_u.user_id = ${} AND scope_u.role = ${})",
             n + 1,
             n + 2
         )

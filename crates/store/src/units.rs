@@ -290,7 +290,7 @@ pub async fn list_residential_units(
     let (all, user, role) = scope.binds();
     let sql = units_sql(&format!(
         "u.org_id = $1 AND {}",
-        Scope::org_filter("u.org_id", 2)
+        scope.org_filter("u.org_id", 2)
     ));
     let rows = fetch_all!(conn.ex(), UnitTuple, &sql, org_id, all, user, role)?;
     unit_rows(rows)
@@ -303,7 +303,7 @@ pub async fn blank_units(conn: &mut Conn, scope: &Scope, root: i64) -> Result<Ve
     let (all, user, role) = scope.binds();
     let sql = units_sql(&format!(
         "EXISTS (SELECT 1 FROM org_closure rc WHERE rc.ancestor_id = $1 AND rc.descendant_id = u.org_id) AND {}",
-        Scope::org_filter("u.org_id", 2)
+        scope.org_filter("u.org_id", 2)
     ));
     let rows = fetch_all!(conn.ex(), UnitTuple, &sql, root, all, user, role)?;
     Ok(unit_rows(rows)?
@@ -445,7 +445,7 @@ pub async fn list_mass_orgs(conn: &mut Conn, scope: &Scope, org_id: i64) -> Resu
     let sql = format!(
         "SELECT mo.mass_org_id, mo.pub_id, mo.org_id, mo.kind, mo.name FROM mass_org mo \
          WHERE mo.org_id = $1 AND {}",
-        Scope::org_filter("mo.org_id", 2)
+        scope.org_filter("mo.org_id", 2)
     );
     let rows: Vec<(i64, String, i64, String, String)> = fetch_all!(
         conn.ex(),
@@ -491,7 +491,7 @@ pub async fn mass_orgs_in_scope(
     let sql = format!(
         "SELECT mo.pub_id, mo.name, o.name FROM mass_org mo JOIN org o ON o.org_id = mo.org_id \
          WHERE o.closed_on IS NULL AND {} ORDER BY mo.mass_org_id LIMIT $4",
-        Scope::org_filter("mo.org_id", 1)
+        scope.org_filter("mo.org_id", 1)
     );
     let mut rows: Vec<(String, String, String)> = fetch_all!(
         conn.ex(),

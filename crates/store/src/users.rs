@@ -694,8 +694,8 @@ pub async fn list(
          JOIN user_scope g ON g.user_id = u.user_id JOIN org o ON o.org_id = g.org_id \
          WHERE {} \
          ORDER BY u.username, g.role, o.name, o.org_id",
-        Scope::org_filter("x.org_id", 2),
-        Scope::org_filter("g.org_id", 2)
+        scope.org_filter("x.org_id", 2),
+        scope.org_filter("g.org_id", 2)
     );
     type Row = (
         i64,

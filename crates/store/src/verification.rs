@@ -376,7 +376,7 @@ async fn request_key(tx: &mut Tx, scope: &Scope, pub_id: &str, no: i64) -> Resul
         "SELECT c.candidacy_id, c.version, c.cell_id FROM candidacy c \
          JOIN verification_request v ON v.candidacy_id = c.candidacy_id AND v.request_no = $2 \
          WHERE c.pub_id = $1 AND {}",
-        Scope::org_filter("c.cell_id", 3)
+        scope.org_filter("c.cell_id", 3)
     );
     fetch_optional!(tx.ex(), (i64, i64, i64), &sql, pub_id, no, all, user, role)?
         .ok_or(StoreError::NotFound("verification request"))
@@ -499,7 +499,7 @@ pub async fn letter_facts(
          FROM candidacy c JOIN verification_request v ON v.candidacy_id = c.candidacy_id \
          JOIN person p ON p.person_id = c.person_id \
          WHERE c.pub_id = $1 AND v.request_no = $2 AND {}",
-        Scope::org_filter("v.cell_id", 3)
+        scope.org_filter("v.cell_id", 3)
     );
     type Raw = (
         String,
