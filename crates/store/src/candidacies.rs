@@ -330,14 +330,23 @@ struct CellRead {
 impl CellRead {
     /// The cell's facts (an open cell's: [`require_open_cell`] first).
     fn facts(&self) -> Result<ketnap_domain::lifecycle::CellFacts> {
-        let mut f = self.org.cell_facts(self.has_partial)?;
-        f.student_thresholds = self
-            .thresholds
-            .as_deref()
-            .map(crate::orgs::thresholds_from_text)
-            .transpose()?;
-        Ok(f)
+        with_thresholds(
+            self.org.cell_facts(self.has_partial)?,
+            self.thresholds.as_deref(),
+        )
     }
+}
+
+/// A cell's facts with the student thresholds read above it
+/// ([`crate::orgs::thresholds_text_sql`]).
+fn with_thresholds(
+    mut f: ketnap_domain::lifecycle::CellFacts,
+    thresholds: Option<&str>,
+) -> Result<ketnap_domain::lifecycle::CellFacts> {
+    f.student_thresholds = thresholds
+        .map(crate::orgs::thresholds_from_text)
+        .transpose()?;
+    Ok(f)
 }
 
 /// The organisation, whether a partial committee is above it and its student thresholds: one
@@ -732,13 +741,10 @@ struct StepRow {
 impl StepRow {
     /// The cell's facts, as [`CellRead::facts`] gives them.
     fn cell_facts(&self) -> Result<ketnap_domain::lifecycle::CellFacts> {
-        let mut f = self.cell.facts(self.cell_has_partial)?;
-        f.student_thresholds = self
-            .cell_thresholds
-            .as_deref()
-            .map(crate::orgs::thresholds_from_text)
-            .transpose()?;
-        Ok(f)
+        with_thresholds(
+            self.cell.facts(self.cell_has_partial)?,
+            self.cell_thresholds.as_deref(),
+        )
     }
 }
 

@@ -324,6 +324,38 @@ async fn deletes(store: &Store) -> i64 {
     n
 }
 
+/// Assign `mentor` to candidacy `pub_id` at `version` (a step judged and written in `tx`).
+async fn assign_mentor(
+    tx: &mut ketnap_store::Tx,
+    book: &RuleBook,
+    pub_id: &str,
+    version: i64,
+    mentor: &str,
+) {
+    use ketnap_domain::lifecycle::{Action, Command, MemberFacts};
+    candidacies::execute(
+        tx,
+        &common::ctx(None),
+        book,
+        &Scope::system(),
+        pub_id,
+        version,
+        Command {
+            on: TODAY,
+            action: Action::AssignMentor {
+                mentor: MemberFacts {
+                    member_id: mentor.to_string(),
+                    official: true,
+                    same_cell: true,
+                    same_grassroots: true,
+                },
+            },
+        },
+    )
+    .await
+    .unwrap();
+}
+
 /// A step rewrites its candidacy's alert rows only when they change (issue 19, B4: on SQLite
 /// the rows and mentor notes are read with the step's own row, and a step that leaves them as
 /// they were deletes and inserts nothing), and every step leaves the rows the daily pass writes
@@ -331,7 +363,6 @@ async fn deletes(store: &Store) -> i64 {
 /// the first reassignment changes the rows and a second on the same day leaves them.
 #[tokio::test]
 async fn a_step_rewrites_its_alert_rows_only_when_they_change() {
-    use ketnap_domain::lifecycle::{Action, Command, MemberFacts};
     let book = RuleBook::spec_default();
     for store in common::stores().await {
         let engine = common::name(&store);
@@ -390,27 +421,7 @@ async fn a_step_rewrites_its_alert_rows_only_when_they_change() {
                 let before = rows_with_due(&store, Some(pub_id)).await;
                 let deleted = if sqlite { deletes(&store).await } else { 0 };
                 let mut tx = store.begin().await.unwrap();
-                candidacies::execute(
-                    &mut tx,
-                    &ctx,
-                    &book,
-                    &Scope::system(),
-                    pub_id,
-                    version + k as i64,
-                    Command {
-                        on: TODAY,
-                        action: Action::AssignMentor {
-                            mentor: MemberFacts {
-                                member_id: mentor.clone(),
-                                official: true,
-                                same_cell: true,
-                                same_grassroots: true,
-                            },
-                        },
-                    },
-                )
-                .await
-                .unwrap();
+                assign_mentor(&mut tx, &book, pub_id, version + k as i64, mentor).await;
                 tx.commit().await.unwrap();
                 let after = rows_with_due(&store, Some(pub_id)).await;
                 if before == after {
@@ -454,54 +465,14 @@ async fn a_step_rewrites_its_alert_rows_only_when_they_change() {
         .await
         .unwrap();
         for (pub_id, version, a, _) in targets.iter().take(2) {
-            candidacies::execute(
-                &mut tx,
-                &ctx,
-                &book,
-                &Scope::system(),
-                pub_id,
-                version + 2,
-                Command {
-                    on: TODAY,
-                    action: Action::AssignMentor {
-                        mentor: MemberFacts {
-                            member_id: a.clone(),
-                            official: true,
-                            same_cell: true,
-                            same_grassroots: true,
-                        },
-                    },
-                },
-            )
-            .await
-            .unwrap();
+            assign_mentor(&mut tx, &book, pub_id, version + 2, a).await;
         }
         tx.commit().await.unwrap();
         // Two candidacies' steps in one transaction, no other row first: the chain is the first
         // step's cell's, the head read ahead is the second's.
         let mut tx = store.begin().await.unwrap();
         for (pub_id, version, a, _) in targets.iter().skip(2).take(2).rev() {
-            candidacies::execute(
-                &mut tx,
-                &ctx,
-                &book,
-                &Scope::system(),
-                pub_id,
-                version + 2,
-                Command {
-                    on: TODAY,
-                    action: Action::AssignMentor {
-                        mentor: MemberFacts {
-                            member_id: a.clone(),
-                            official: true,
-                            same_cell: true,
-                            same_grassroots: true,
-                        },
-                    },
-                },
-            )
-            .await
-            .unwrap();
+            assign_mentor(&mut tx, &book, pub_id, version + 2, a).await;
         }
         tx.commit().await.unwrap();
         // The audit chains the steps appended to (heads read ahead on SQLite) verify.
