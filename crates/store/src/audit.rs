@@ -188,6 +188,13 @@ pub(crate) struct PendingRow {
     detail: String,
 }
 
+impl PendingRow {
+    /// Its action, object kind and organisation: what [`crate::stamps`] moves on.
+    pub(crate) fn stamped(&self) -> (&str, &str, Option<i64>) {
+        (&self.action, &self.object_kind, self.org_id)
+    }
+}
+
 /// The number of audit chains (migration 16): a transaction's rows go to the chain of the
 /// organisation of its first row (`org_id mod CHAINS`), chain 0 without an organisation.
 pub const CHAINS: i64 = 64;

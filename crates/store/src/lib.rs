@@ -117,6 +117,7 @@ pub mod report_texts;
 pub mod reports;
 pub mod scope;
 pub mod setup;
+pub mod stamps;
 pub mod throttle;
 pub mod units;
 pub mod users;
@@ -340,10 +341,12 @@ impl Tx {
     /// transaction.
     pub async fn flush(&mut self) -> Result<()> {
         alert_queue::flush(self).await?;
+        let touched = stamps::Touched::of(&self.pending);
         // The counters last (their deltas include the alert rows'): the subtree sums of a
         // province are the rows every writer of it updates, locked on PostgreSQL from their
         // upsert to the commit — which should follow at once.
         audit::flush(self).await?;
+        stamps::flush(self, touched).await?;
         counters::flush(self).await
     }
 

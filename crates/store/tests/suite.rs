@@ -20,5 +20,6 @@ mod people_and_roster;
 mod plans_and_users;
 mod reports;
 mod spells;
+mod stamps;
 mod tamper;
 mod verification;

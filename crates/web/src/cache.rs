@@ -1,20 +1,22 @@
-//! Values kept while the database's audit head (`MAX(audit_id)`) stays where it was: every
-//! write appends an audit row (steps, organisations, plans, members, grants), so an unchanged
-//! head means unchanged data, in this process or any other writing the same database. A page
-//! pays one index read for the head instead of recomputing. Used by the organisation pickers'
-//! outlines and the plans page's forecast.
+//! Values kept while what they were computed from stays where it was, in this process or any
+//! other writing the same database: the database's audit head (`MAX(audit_id)`: every write
+//! appends an audit row — steps, organisations, plans, members, grants) for the organisation
+//! pickers' outlines and the plans page's forecast; an organisation's subtree stamp
+//! ([`ketnap_store::stamps`]: moved on by every write into the subtree, or of the tree) for the
+//! dashboard's figures and the reports, so that a write elsewhere in a busy database leaves
+//! them kept. A page pays one index read instead of recomputing.
 
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
 
-/// A map whose entries hold while the audit head they were computed at is the current one.
-pub struct HeadCache<K, V> {
-    map: Mutex<HashMap<K, (i64, V)>>,
+/// A map whose entries hold while the head (or stamp) they were computed at is the current one.
+pub struct HeadCache<K, V, H = i64> {
+    map: Mutex<HashMap<K, (H, V)>>,
     cap: usize,
 }
 
-impl<K: Eq + Hash, V: Clone> HeadCache<K, V> {
+impl<K: Eq + Hash, V: Clone, H: Eq> HeadCache<K, V, H> {
     /// At most `cap` entries at once (beyond, the cache starts again).
     pub fn new(cap: usize) -> Self {
         HeadCache {
@@ -24,7 +26,7 @@ impl<K: Eq + Hash, V: Clone> HeadCache<K, V> {
     }
 
     /// The value kept for `key` if it was computed at `head`.
-    pub fn get(&self, key: &K, head: i64) -> Option<V> {
+    pub fn get(&self, key: &K, head: H) -> Option<V> {
         let map = self.map.lock().ok()?;
         map.get(key)
             .filter(|(at, _)| *at == head)
@@ -32,7 +34,7 @@ impl<K: Eq + Hash, V: Clone> HeadCache<K, V> {
     }
 
     /// Keep `value` for `key`, computed at `head`.
-    pub fn put(&self, key: K, head: i64, value: V) {
+    pub fn put(&self, key: K, head: H, value: V) {
         if let Ok(mut map) = self.map.lock() {
             if map.len() >= self.cap {
                 map.clear();

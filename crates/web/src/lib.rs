@@ -126,6 +126,10 @@ pub struct AppState {
     pub outlines: Arc<pages::picker::OutlineCache>,
     /// The plans page's forecasts ([`pages::plans::ForecastCache`]).
     pub forecasts: Arc<pages::plans::ForecastCache>,
+    /// The dashboard's summaries of its roots ([`pages::dashboard::SummaryCache`]).
+    pub summaries: Arc<pages::dashboard::SummaryCache>,
+    /// The reports' figures and charts ([`pages::reports::ReportCache`]).
+    pub reports: Arc<pages::reports::ReportCache>,
 }
 
 impl AppState {
@@ -142,6 +146,8 @@ impl AppState {
             imports: Arc::new(pages::import::ImportJobs::default()),
             outlines: Arc::new(pages::picker::OutlineCache::default()),
             forecasts: Arc::new(pages::plans::ForecastCache::new(1_000)),
+            summaries: Arc::new(pages::dashboard::SummaryCache::new(1_000)),
+            reports: Arc::new(pages::reports::ReportCache::new(64)),
         }
     }
 

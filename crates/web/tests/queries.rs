@@ -307,3 +307,60 @@ async fn every_get_route_takes_as_many_queries_with_more_candidates() {
         apis.len()
     );
 }
+
+/// The count the dashboard's funnel table shows for a stage.
+fn funnel_count(body: &str, label: &str) -> u64 {
+    let head = format!("<tr><td>{label}</td><td class=\"num\">");
+    let at = body.find(&head).expect("the stage's row") + head.len();
+    let rest = &body[at..];
+    rest[..rest.find('<').unwrap()]
+        .replace('.', "")
+        .parse()
+        .unwrap()
+}
+
+/// The queries one GET takes, and its page.
+async fn counted(app: &mut TestApp, path: &str) -> (usize, String) {
+    let before = QUERIES.load(Ordering::SeqCst);
+    let page = app.get(path).await;
+    assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+    (QUERIES.load(Ordering::SeqCst) - before, page.body)
+}
+
+/// Issue 19 (B3, B5; `ketnap_store::stamps`): the dashboard's figures and a report are kept in
+/// memory and served again while nothing was written into their organisation's subtree — the
+/// second view reads fewer statements than the first — and a candidate listed in a cell of the
+/// subtree shows on the very next view of both.
+#[tokio::test]
+async fn a_kept_dashboard_and_report_are_served_until_their_subtree_is_written() {
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(CountQueries))
+        .unwrap();
+    let mut app = TestApp::spawn().await;
+    app.login("tochuc").await;
+    let form = app.get("/candidates/new").await;
+    let cell = options_of(&form.body, "cell")[0].clone();
+    let report = "/reports?period=2026";
+    let (first, dashboard) = counted(&mut app, "/").await;
+    let (kept_queries, kept) = counted(&mut app, "/").await;
+    assert!(
+        kept_queries < first,
+        "the dashboard: {first} then {kept_queries} queries"
+    );
+    assert_eq!(kept, dashboard, "the same page served again");
+    let (first, before) = counted(&mut app, report).await;
+    let (again, kept) = counted(&mut app, report).await;
+    assert!(again < first, "the report: {first} then {again} queries");
+    assert_eq!(kept, before, "the same report served again");
+
+    let listed = funnel_count(&dashboard, "Cảm tình Đảng");
+    candidate_with_mentor(&mut app, &cell, "Lê Thị Hoa", 0).await;
+    let (recomputed, dashboard) = counted(&mut app, "/").await;
+    assert_eq!(
+        funnel_count(&dashboard, "Cảm tình Đảng"),
+        listed + 1,
+        "the new sympathizer counted"
+    );
+    assert!(recomputed > kept_queries, "computed again after the write");
+    let (_, after) = counted(&mut app, report).await;
+    assert_ne!(after, before, "the report computed again after the write");
+}

@@ -10,7 +10,7 @@ use ketnap_domain::forecast;
 use ketnap_domain::lifecycle::Stage;
 use ketnap_domain::numfmt::group_thousands;
 use ketnap_domain::plan::{Achievement, Period};
-use ketnap_store::{counters, history, members, orgs, reports};
+use ketnap_store::{counters, history, members, orgs, reports, stamps};
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::layout::Layout;
 
 /// One bar of the funnel.
+#[derive(Clone)]
 pub struct FunnelBar {
     /// Stage label.
     pub label: &'static str,
@@ -31,6 +32,7 @@ pub struct FunnelBar {
 }
 
 /// A root of the user's scope, summarised.
+#[derive(Clone)]
 pub struct RootSummary {
     /// Public id.
     pub pub_id: String,
@@ -136,6 +138,14 @@ const FUNNEL: [Stage; 11] = [
     Stage::RecognitionVote,
 ];
 
+/// The dashboard's summaries of a root, per (user, role, organisation, day), kept while the
+/// organisation's subtree stamp stays where it was ([`ketnap_store::stamps`]): a summary reads
+/// only the subtree's kept counts and plan (the children the user's grants reach among them:
+/// hence per user; a grant moves the whole database's stamp). The alerts and latest steps, which
+/// follow the day's work, are read on every view.
+pub type SummaryCache =
+    crate::cache::HeadCache<(Option<i64>, ketnap_store::Role, i64, jiff::civil::Date), RootSummary, stamps::Stamp>;
+
 /// `GET /`
 pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response, AppError> {
     let today = state.clock.today();
@@ -143,6 +153,14 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
     let mut conn = state.store.read().await?;
     let mut roots = Vec::new();
     for org in orgs::scope_roots(&mut conn, &auth.scope).await? {
+        // Read before the figures: a write committed meanwhile leaves this summary under the
+        // older stamp, and the next view computes again.
+        let stamp = stamps::of(&mut conn, org.org_id).await?;
+        let key = (auth.scope.user_id, auth.role, org.org_id, today);
+        if let Some(kept) = state.summaries.get(&key, stamp) {
+            roots.push(kept);
+            continue;
+        }
         let gauges = counters::gauges(&mut conn, &auth.scope, org.org_id).await?;
         let max = FUNNEL
             .iter()
@@ -210,7 +228,7 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
             ),
             None => g(u128::from(pva.actuals.admissions)),
         };
-        roots.push(RootSummary {
+        let summary = RootSummary {
             verdict: verdict.sentence_vi,
             on_track: verdict.on_track,
             official_text: g(u128::try_from(roster.official).unwrap_or(0)),
@@ -227,7 +245,9 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
             funnel_chart,
             children_chart,
             trend_chart,
-        });
+        };
+        state.summaries.put(key, stamp, summary.clone());
+        roots.push(summary);
     }
     let individuals = auth.role.sees_individuals();
     let mut alerts = Vec::new();

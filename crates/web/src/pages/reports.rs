@@ -171,6 +171,34 @@ impl TextForm {
     }
 }
 
+/// A report's figures and charts, per (user, role, organisation, period, day, small-count
+/// threshold), kept while the organisation's subtree stamp stays where it was
+/// ([`ketnap_store::stamps`]): a report reads the subtree's kept counts, plans, members and
+/// events, its words and the names above it (a renamed or moved organisation moves the whole
+/// database's stamp). Per user, as the children listed are those the user's grants reach.
+pub type ReportCache =
+    crate::cache::HeadCache<ReportKey, std::sync::Arc<Figures>, ketnap_store::stamps::Stamp>;
+
+/// What a kept report is kept for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ReportKey {
+    user_id: Option<i64>,
+    role: ketnap_store::Role,
+    org_id: i64,
+    period: String,
+    today: jiff::civil::Date,
+    small_below: u32,
+}
+
+/// A report's figures and the charts drawn from them.
+#[derive(Clone)]
+pub struct Figures {
+    report: report::Report,
+    funnel: String,
+    bars: String,
+    trend: String,
+}
+
 struct Built {
     report: report::Report,
     org: orgs::Org,
@@ -234,13 +262,42 @@ async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, 
     let period = parse_period(typed.as_deref().or(q.period.as_deref()), today)?;
     let mut conn = state.store.read().await?;
     let (org, org_options) = pick_org(state, &mut conn, &auth.scope, q.org.as_deref()).await?;
+    let small_below = state.security.small_below(auth.role);
+    // The stamp read before the figures: a write committed meanwhile leaves them kept under the
+    // older one, and the next view computes again.
+    let stamp = ketnap_store::stamps::of(&mut conn, org.org_id).await?;
+    let key = ReportKey {
+        user_id: auth.scope.user_id,
+        role: auth.role,
+        org_id: org.org_id,
+        period: period.code(),
+        today,
+        small_below,
+    };
+    if let Some(kept) = state.reports.get(&key, stamp) {
+        let Figures {
+            report,
+            funnel,
+            bars,
+            trend,
+        } = (*kept).clone();
+        return Ok(Built {
+            report,
+            org,
+            org_options,
+            period,
+            funnel,
+            bars,
+            trend,
+        });
+    }
     let report = report::build(
         &mut conn,
         &auth.scope,
         org.org_id,
         period,
         today,
-        state.security.small_below(auth.role),
+        small_below,
     )
     .await?;
     let stages: Vec<(String, u32)> = report
@@ -278,6 +335,21 @@ async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, 
     } else {
         report::period_trend(&years, from, through, year_plan)
     };
+    let figures = Figures {
+        report,
+        funnel,
+        bars,
+        trend,
+    };
+    state
+        .reports
+        .put(key, stamp, std::sync::Arc::new(figures.clone()));
+    let Figures {
+        report,
+        funnel,
+        bars,
+        trend,
+    } = figures;
     Ok(Built {
         report,
         org,

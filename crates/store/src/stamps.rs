@@ -1,0 +1,143 @@
+//! Subtree stamps (issue 19, B3 and B5): a number per organisation that every committed write
+//! into its subtree moves on, so that a view kept in memory is known to be still right with one
+//! read of two rows.
+//!
+//! A transaction's commit ([`crate::Tx::flush`]) adds one to the stamp of each ancestor (itself
+//! included) of every organisation its audit rows and counter deltas name; and to the stamp of
+//! row 0, the whole database's, when it changes what is not one subtree's: the tree itself (an
+//! organisation created, renamed, moved, merged), a mass organisation, a residential unit, a user
+//! or a grant, or anything its audit row names no organisation for (a person, an import, setup).
+//! Audit rows of reads ([`MOVES_NOTHING`]) move nothing. A stamp only grows — a subtree moved
+//! out of another moves row 0 on — so the same [`Stamp`] read twice means nothing was committed
+//! in between that a view of the organisation shows. A view kept with the stamp it was computed
+//! under is served while [`of`] reads the same stamp (`ketnap_web::cache`).
+//!
+//! Every write of organisation data appends an audit row in its transaction (the audit trail's
+//! rule), and every change of a kept count is a counter delta: both are what the stamps follow,
+//! so a new kind of write moves them without being told. `ketnap rebuild`, which rewrites the
+//! counters outside any step, moves row 0 itself ([`move_all`]).
+
+use std::collections::BTreeSet;
+
+use crate::bulk::Val;
+use crate::{Conn, Result, Tx};
+
+/// The stamps a view of one organisation is kept under: its subtree's and the whole database's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    /// The organisation's subtree stamp (0 before any write).
+    pub subtree: i64,
+    /// Row 0's.
+    pub whole: i64,
+}
+
+/// Audit rows recording a read or a credential, which change no figure any view shows.
+pub const MOVES_NOTHING: [&str; 5] = [
+    "person.reveal_id",
+    "list.download",
+    "user.password",
+    "user.api_token_issue",
+    "user.api_token_revoke",
+];
+
+/// Kinds of object whose change is not one subtree's: they move row 0.
+const WHOLE_KINDS: [&str; 4] = ["org", "mass_org", "residential_unit", "user"];
+
+/// More organisations than this in one commit (an import, the daily pass) move row 0 alone:
+/// every kept view is recomputed once, and the statement stays short.
+const MANY: usize = 400;
+
+/// What a transaction's commit moves on: the organisations named, and whether row 0.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Touched {
+    orgs: BTreeSet<i64>,
+    whole: bool,
+}
+
+impl Touched {
+    /// The organisations of a transaction's pending audit rows and counter deltas.
+    pub(crate) fn of(p: &crate::Pending) -> Touched {
+        let mut t = Touched::default();
+        for row in &p.audit {
+            let (action, kind, org) = row.stamped();
+            if MOVES_NOTHING.contains(&action) {
+                continue;
+            }
+            match org {
+                Some(o) if !WHOLE_KINDS.contains(&kind) => {
+                    t.orgs.insert(o);
+                }
+                _ => t.whole = true,
+            }
+        }
+        for ((org, _, _), v) in &p.counters {
+            if *v != 0 {
+                t.orgs.insert(*org);
+            }
+        }
+        if t.orgs.len() > MANY {
+            t.orgs.clear();
+            t.whole = true;
+        }
+        t
+    }
+}
+
+/// Move the stamps `t` names on by one: one statement, rows locked in key order (row 0 first).
+pub(crate) async fn flush(tx: &mut Tx, t: Touched) -> Result<()> {
+    if t.orgs.is_empty() && !t.whole {
+        return Ok(());
+    }
+    let engine = tx.engine();
+    let mut sources = Vec::new();
+    if !t.orgs.is_empty() {
+        let mut s = String::from(
+            "SELECT oc.ancestor_id AS org_id FROM org_closure oc WHERE oc.descendant_id IN (",
+        );
+        for i in 1..=t.orgs.len() {
+            if i > 1 {
+                s.push_str(", ");
+            }
+            crate::dialect::run_placeholder(engine, i, &mut s);
+        }
+        s.push(')');
+        sources.push(s);
+    }
+    if t.whole {
+        sources.push("SELECT CAST(0 AS BIGINT) AS org_id".to_string());
+    }
+    let sql = format!(
+        "INSERT INTO subtree_stamp (org_id, stamp) \
+         SELECT DISTINCT s.org_id, 1 FROM ({}) s WHERE true ORDER BY s.org_id \
+         ON CONFLICT (org_id) DO UPDATE SET stamp = subtree_stamp.stamp + 1",
+        sources.join(" UNION ")
+    );
+    let vals: Vec<Val> = t.orgs.iter().map(|o| Val::Int(Some(*o))).collect();
+    crate::bulk::exec_vals(tx.ex(), &sql, &vals).await?;
+    Ok(())
+}
+
+/// Move row 0 on: every kept view is computed again (`ketnap rebuild`).
+pub async fn move_all(tx: &mut Tx) -> Result<()> {
+    flush(
+        tx,
+        Touched {
+            orgs: BTreeSet::new(),
+            whole: true,
+        },
+    )
+    .await
+}
+
+/// The stamps of `org_id`'s subtree and of the whole database, now: one read.
+pub async fn of(conn: &mut Conn, org_id: i64) -> Result<Stamp> {
+    let (subtree, whole): (i64, i64) = fetch_one!(
+        conn.ex(),
+        (i64, i64),
+        "SELECT CAST(COALESCE(MAX(CASE WHEN org_id = $1 THEN stamp END), 0) AS BIGINT), \
+         CAST(COALESCE(MAX(CASE WHEN org_id = 0 THEN stamp END), 0) AS BIGINT) \
+         FROM subtree_stamp WHERE org_id IN ($1, 0)",
+        org_id
+    )?;
+    Ok(Stamp { subtree, whole })
+}
