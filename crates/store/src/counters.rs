@@ -332,9 +332,20 @@ pub async fn apply(tx: &mut Tx, deltas: &[CounterDelta]) -> Result<()> {
 /// order (so two writers lock shared rows in the same order): for a write's few deltas the sums
 /// are added up over the closure in the upsert itself; for an import's many, the closure is read
 /// and the sums of all its deltas written in chunks in one key order.
-pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
+pub(crate) async fn flush(tx: &mut Tx, stamps: Option<(String, Vec<Val>)>) -> Result<()> {
     let mut own = std::mem::take(&mut tx.pending.counters);
     own.retain(|_, v| *v != 0);
+    let engine = tx.engine();
+    let small = own.len() * 8 <= crate::bulk::max_params(engine);
+    // The subtree stamps first (`crate::stamps`): on SQLite in the counters' call when they are
+    // few, else on their own.
+    let stamps = match stamps {
+        Some((sql, vals)) if own.is_empty() || !small || engine == crate::Engine::Postgres => {
+            crate::bulk::exec_vals(tx.ex(), &sql, &vals).await?;
+            None
+        }
+        other => other,
+    };
     if own.is_empty() {
         return Ok(());
     }
@@ -350,9 +361,8 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
             })
             .collect()
     };
-    let engine = tx.engine();
     let own_rows = rows(&own);
-    if own_rows.len() * 8 <= crate::bulk::max_params(engine) {
+    if small {
         // The usual write's few deltas (a step, a note): the sums added up over the closure by
         // the statement that writes them (issue 19, B4: no read of the closure first), in key
         // order; on SQLite both statements in one call (the deltas bound twice).
@@ -374,14 +384,24 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
         );
         let vals = own_rows.iter().flatten();
         match engine {
-            crate::Engine::Sqlite => {
-                crate::bulk::exec_vals(
-                    tx.ex(),
-                    &format!("{counter}; {sums}"),
-                    vals.clone().chain(vals),
-                )
-                .await?;
-            }
+            crate::Engine::Sqlite => match &stamps {
+                Some((stamp_sql, stamp_vals)) => {
+                    crate::bulk::exec_vals(
+                        tx.ex(),
+                        &format!("{stamp_sql}; {counter}; {sums}"),
+                        stamp_vals.iter().chain(vals.clone()).chain(vals),
+                    )
+                    .await?;
+                }
+                None => {
+                    crate::bulk::exec_vals(
+                        tx.ex(),
+                        &format!("{counter}; {sums}"),
+                        vals.clone().chain(vals),
+                    )
+                    .await?;
+                }
+            },
             crate::Engine::Postgres => {
                 crate::bulk::exec_vals(tx.ex(), &counter, vals.clone()).await?;
                 crate::bulk::exec_vals(tx.ex(), &sums, vals).await?;

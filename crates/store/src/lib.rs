@@ -346,8 +346,8 @@ impl Tx {
         // province are the rows every writer of it updates, locked on PostgreSQL from their
         // upsert to the commit — which should follow at once.
         audit::flush(self).await?;
-        stamps::flush(self, touched).await?;
-        counters::flush(self).await
+        let stamps = stamps::statement(self.engine(), &touched);
+        counters::flush(self, stamps).await
     }
 
     /// The connection inside, for the query macros.

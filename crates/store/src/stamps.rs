@@ -83,12 +83,13 @@ impl Touched {
     }
 }
 
-/// Move the stamps `t` names on by one: one statement, rows locked in key order (row 0 first).
-pub(crate) async fn flush(tx: &mut Tx, t: Touched) -> Result<()> {
+/// The statement moving the stamps `t` names on by one, and its values (`None`: nothing to
+/// move): rows locked in key order (row 0 first). [`crate::counters::flush`] runs it, on SQLite
+/// in the same call as the counters'.
+pub(crate) fn statement(engine: crate::Engine, t: &Touched) -> Option<(String, Vec<Val>)> {
     if t.orgs.is_empty() && !t.whole {
-        return Ok(());
+        return None;
     }
-    let engine = tx.engine();
     let mut sources = Vec::new();
     if !t.orgs.is_empty() {
         let mut s = String::from(
@@ -112,21 +113,19 @@ pub(crate) async fn flush(tx: &mut Tx, t: Touched) -> Result<()> {
          ON CONFLICT (org_id) DO UPDATE SET stamp = subtree_stamp.stamp + 1",
         sources.join(" UNION ")
     );
-    let vals: Vec<Val> = t.orgs.iter().map(|o| Val::Int(Some(*o))).collect();
-    crate::bulk::exec_vals(tx.ex(), &sql, &vals).await?;
-    Ok(())
+    Some((sql, t.orgs.iter().map(|o| Val::Int(Some(*o))).collect()))
 }
 
 /// Move row 0 on: every kept view is computed again (`ketnap rebuild`).
 pub async fn move_all(tx: &mut Tx) -> Result<()> {
-    flush(
-        tx,
-        Touched {
-            orgs: BTreeSet::new(),
-            whole: true,
-        },
-    )
-    .await
+    let whole = Touched {
+        orgs: BTreeSet::new(),
+        whole: true,
+    };
+    if let Some((sql, vals)) = statement(tx.engine(), &whole) {
+        crate::bulk::exec_vals(tx.ex(), &sql, &vals).await?;
+    }
+    Ok(())
 }
 
 /// The stamps of `org_id`'s subtree and of the whole database, now: one read.
