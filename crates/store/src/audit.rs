@@ -281,7 +281,10 @@ pub async fn append_many(tx: &mut Tx, ctx: &WriteCtx, entries: &[AuditEntry<'_>]
 }
 
 /// Write the transaction's audit rows (see [`append_many`]).
-pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
+///
+/// On SQLite the subtree stamps' move (`crate::stamps`), when given, is taken into the same
+/// call as the chain's head (issue 19, B4: no round trip of its own).
+pub(crate) async fn flush(tx: &mut Tx, stamps: &mut Option<crate::stamps::Touched>) -> Result<()> {
     let entries = std::mem::take(&mut tx.pending.audit);
     if entries.is_empty() {
         return Ok(());
@@ -364,16 +367,32 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
             Val::Text(Some(row.hash)),
         ]);
     }
-    // The rows and the chain's new head in one round trip.
+    // The rows and the chain's new head in one round trip (on SQLite with the stamps).
     let last = seqs.last().copied().unwrap_or(head);
+    let mut then = String::from("UPDATE audit_chain SET seq = $1, hash = $2 WHERE chain_id = $3");
+    let mut then_vals = vec![
+        Val::Int(Some(last)),
+        Val::Text(Some(prev)),
+        Val::Int(Some(chain)),
+    ];
+    if tx.engine() == crate::Engine::Sqlite
+        && let Some((sql, vals)) = stamps
+            .take()
+            .and_then(|t| crate::stamps::statement(crate::Engine::Sqlite, &t, Some(4)))
+    {
+        // Numbered on after the head's three (all shifted past the rows' by `insert_then`).
+        then.push_str("; ");
+        then.push_str(&sql);
+        then_vals.extend(vals);
+    }
     bulk::insert_then(
         tx,
         "INSERT INTO audit (audit_id, seq, chain_id, at, actor_id, action, object_kind, object_id, org_id, \
          detail, prev_hash, hash)",
         12,
         &rows,
-        "UPDATE audit_chain SET seq = $1, hash = $2 WHERE chain_id = $3",
-        &[Val::Int(Some(last)), Val::Text(Some(prev)), Val::Int(Some(chain))],
+        &then,
+        &then_vals,
     )
     .await
 }

@@ -345,8 +345,9 @@ impl Tx {
         // The counters last (their deltas include the alert rows'): the subtree sums of a
         // province are the rows every writer of it updates, locked on PostgreSQL from their
         // upsert to the commit — which should follow at once.
-        audit::flush(self).await?;
-        let stamps = stamps::statement(self.engine(), &touched);
+        let mut touched = Some(touched);
+        audit::flush(self, &mut touched).await?;
+        let stamps = touched.and_then(|t| stamps::statement(self.engine(), &t, None));
         counters::flush(self, stamps).await
     }
 

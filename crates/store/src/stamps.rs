@@ -84,9 +84,16 @@ impl Touched {
 }
 
 /// The statement moving the stamps `t` names on by one, and its values (`None`: nothing to
-/// move): rows locked in key order (row 0 first). [`crate::counters::flush`] runs it, on SQLite
-/// in the same call as the counters'.
-pub(crate) fn statement(engine: crate::Engine, t: &Touched) -> Option<(String, Vec<Val>)> {
+/// move): rows locked in key order (row 0 first). Its placeholders are the engine's run of them
+/// ([`crate::dialect::run_placeholder`]), or `$from`, `$from + 1`… when `from` is given (a
+/// statement following numbered ones in one SQLite call: sqlx numbers anonymous ones from the
+/// previous anonymous ones only). [`crate::audit::flush`] runs it on SQLite with the chain's
+/// head, else [`crate::counters::flush`].
+pub(crate) fn statement(
+    engine: crate::Engine,
+    t: &Touched,
+    from: Option<usize>,
+) -> Option<(String, Vec<Val>)> {
     if t.orgs.is_empty() && !t.whole {
         return None;
     }
@@ -99,7 +106,10 @@ pub(crate) fn statement(engine: crate::Engine, t: &Touched) -> Option<(String, V
             if i > 1 {
                 s.push_str(", ");
             }
-            crate::dialect::run_placeholder(engine, i, &mut s);
+            match from {
+                Some(f) => s.push_str(&format!("${}", f + i - 1)),
+                None => crate::dialect::run_placeholder(engine, i, &mut s),
+            }
         }
         s.push(')');
         sources.push(s);
@@ -107,9 +117,17 @@ pub(crate) fn statement(engine: crate::Engine, t: &Touched) -> Option<(String, V
     if t.whole {
         sources.push("SELECT CAST(0 AS BIGINT) AS org_id".to_string());
     }
+    // One organisation's ancestors are each named once; several organisations' share some (the
+    // upsert may not touch a row twice). The key order is PostgreSQL's lock order; SQLite has
+    // one writer.
+    let distinct = if t.orgs.len() > 1 { "DISTINCT " } else { "" };
+    let order = match engine {
+        crate::Engine::Postgres => " ORDER BY s.org_id",
+        crate::Engine::Sqlite => "",
+    };
     let sql = format!(
         "INSERT INTO subtree_stamp (org_id, stamp) \
-         SELECT DISTINCT s.org_id, 1 FROM ({}) s WHERE true ORDER BY s.org_id \
+         SELECT {distinct}s.org_id, 1 FROM ({}) s WHERE true{order} \
          ON CONFLICT (org_id) DO UPDATE SET stamp = subtree_stamp.stamp + 1",
         sources.join(" UNION ")
     );
@@ -122,7 +140,7 @@ pub async fn move_all(tx: &mut Tx) -> Result<()> {
         orgs: BTreeSet::new(),
         whole: true,
     };
-    if let Some((sql, vals)) = statement(tx.engine(), &whole) {
+    if let Some((sql, vals)) = statement(tx.engine(), &whole, None) {
         crate::bulk::exec_vals(tx.ex(), &sql, &vals).await?;
     }
     Ok(())
