@@ -158,3 +158,21 @@ pub async fn of(conn: &mut Conn, org_id: i64) -> Result<Stamp> {
     )?;
     Ok(Stamp { subtree, whole })
 }
+
+/// The stamps of a user's whole scope: the sum of its subtrees' stamps (each only grows, so the
+/// sum moves whenever one of them does) and the whole database's. For the scopes of subtrees
+/// (not a mentor's or a mass organisation's, whose candidacies are not one subtree's).
+pub async fn of_scope(conn: &mut Conn, scope: &crate::Scope) -> Result<Stamp> {
+    let (_, user, role) = scope.binds();
+    let (subtree, whole): (i64, i64) = fetch_one!(
+        conn.ex(),
+        (i64, i64),
+        "SELECT CAST(COALESCE(SUM(CASE WHEN s.org_id = 0 THEN 0 ELSE s.stamp END), 0) AS BIGINT), \
+         CAST(COALESCE(MAX(CASE WHEN s.org_id = 0 THEN s.stamp END), 0) AS BIGINT) \
+         FROM subtree_stamp s WHERE s.org_id = 0 OR s.org_id IN \
+         (SELECT su.org_id FROM user_scope su WHERE su.user_id = $1 AND su.role = $2)",
+        user,
+        role
+    )?;
+    Ok(Stamp { subtree, whole })
+}

@@ -130,6 +130,8 @@ pub struct AppState {
     pub summaries: Arc<pages::dashboard::SummaryCache>,
     /// The reports' figures and charts ([`pages::reports::ReportCache`]).
     pub reports: Arc<pages::reports::ReportCache>,
+    /// The alert page's lists ([`pages::alerts::AlertListCache`]).
+    pub alert_lists: Arc<pages::alerts::AlertListCache>,
 }
 
 impl AppState {
@@ -148,6 +150,7 @@ impl AppState {
             forecasts: Arc::new(pages::plans::ForecastCache::new(1_000)),
             summaries: Arc::new(pages::dashboard::SummaryCache::new(1_000)),
             reports: Arc::new(pages::reports::ReportCache::new(64)),
+            alert_lists: Arc::new(pages::alerts::AlertListCache::new(32)),
         }
     }
 

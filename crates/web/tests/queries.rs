@@ -327,12 +327,12 @@ async fn counted(app: &mut TestApp, path: &str) -> (usize, String) {
     (QUERIES.load(Ordering::SeqCst) - before, page.body)
 }
 
-/// Issue 19 (B3, B5; `ketnap_store::stamps`): the dashboard's figures and a report are kept in
-/// memory and served again while nothing was written into their organisation's subtree — the
+/// Issue 19 (B3, B5; `ketnap_store::stamps`): the dashboard's figures, a report and the alert
+/// list are kept in memory and served again while nothing was written into their subtree — the
 /// second view reads fewer statements than the first — and a candidate listed in a cell of the
-/// subtree shows on the very next view of both.
+/// subtree shows on the very next view (each read again).
 #[tokio::test]
-async fn a_kept_dashboard_and_report_are_served_until_their_subtree_is_written() {
+async fn kept_views_are_served_until_their_subtree_is_written() {
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(CountQueries))
         .unwrap();
     let mut app = TestApp::spawn().await;
@@ -352,6 +352,13 @@ async fn a_kept_dashboard_and_report_are_served_until_their_subtree_is_written()
     assert!(again < first, "the report: {first} then {again} queries");
     assert_eq!(kept, before, "the same report served again");
 
+    let (first_alerts, _) = counted(&mut app, "/alerts").await;
+    let (kept_alerts, _) = counted(&mut app, "/alerts").await;
+    assert!(
+        kept_alerts < first_alerts,
+        "the alerts: {first_alerts} then {kept_alerts} queries"
+    );
+
     let listed = funnel_count(&dashboard, "Cảm tình Đảng");
     candidate_with_mentor(&mut app, &cell, "Lê Thị Hoa", 0).await;
     let (recomputed, dashboard) = counted(&mut app, "/").await;
@@ -363,4 +370,9 @@ async fn a_kept_dashboard_and_report_are_served_until_their_subtree_is_written()
     assert!(recomputed > kept_queries, "computed again after the write");
     let (_, after) = counted(&mut app, report).await;
     assert_ne!(after, before, "the report computed again after the write");
+    let (alerts_after, _) = counted(&mut app, "/alerts").await;
+    assert!(
+        alerts_after > kept_alerts,
+        "the alerts read again after the write: {kept_alerts} then {alerts_after}"
+    );
 }

@@ -22,6 +22,17 @@ use crate::pages::downloads;
 /// Alerts read for the page (the most urgent first).
 const MAX_ALERTS: usize = 1000;
 
+/// The alert page's list (before the words of its shown lines are filled) per (user, role,
+/// organisation asked, day), kept while the stamps of the scope or of the organisation asked
+/// stay where they were ([`ketnap_store::stamps`]): every step, the daily pass and every change
+/// of a name moves them. Not for a mentor's or a mass organisation's list (their candidacies
+/// are not one subtree's; a few rows).
+pub type AlertListCache = crate::cache::HeadCache<
+    (Option<i64>, ketnap_store::Role, Option<i64>, jiff::civil::Date),
+    std::sync::Arc<Vec<candidacies::CandidacyAlert>>,
+    ketnap_store::stamps::Stamp,
+>;
+
 /// The routes of the area.
 pub fn routes() -> crate::routes::Routes {
     crate::routes::Routes::new().route("/alerts", get(index))
@@ -275,19 +286,44 @@ pub async fn index(
         let orgs =
             crate::pages::picker::org_options(&state, conn, &auth.scope, org_asked.unwrap_or(""))
                 .await?;
-        (
-            candidacies::alerts_worded(
-                conn,
-                &auth.scope,
-                &state.book,
-                today,
-                MAX_ALERTS,
-                under,
-                words,
-            )
-            .await?,
-            orgs,
-        )
+        // The page's list kept while the scope's (or the asked organisation's) stamps stay put:
+        // read before the list, so a write committed meanwhile leaves it under the older stamp.
+        let kept = if words == Words::Later
+            && !matches!(auth.role, ketnap_store::Role::Mentor | ketnap_store::Role::MassOrg)
+        {
+            let stamp = match under {
+                Some(o) => ketnap_store::stamps::of(conn, o).await?,
+                None => ketnap_store::stamps::of_scope(conn, &auth.scope).await?,
+            };
+            Some(((auth.scope.user_id, auth.role, under, today), stamp))
+        } else {
+            None
+        };
+        let alerts = match kept
+            .as_ref()
+            .and_then(|(key, stamp)| state.alert_lists.get(key, *stamp))
+        {
+            Some(list) => (*list).clone(),
+            None => {
+                let list = candidacies::alerts_worded(
+                    conn,
+                    &auth.scope,
+                    &state.book,
+                    today,
+                    MAX_ALERTS,
+                    under,
+                    words,
+                )
+                .await?;
+                if let Some((key, stamp)) = kept {
+                    state
+                        .alert_lists
+                        .put(key, stamp, std::sync::Arc::new(list.clone()));
+                }
+                list
+            }
+        };
+        (alerts, orgs)
     } else {
         (Vec::new(), Vec::new())
     };
