@@ -352,12 +352,14 @@ async fn kept_views_are_served_until_their_subtree_is_written() {
     assert!(again < first, "the report: {first} then {again} queries");
     assert_eq!(kept, before, "the same report served again");
 
-    let (first_alerts, _) = counted(&mut app, "/alerts").await;
-    let (kept_alerts, _) = counted(&mut app, "/alerts").await;
+    let (first_alerts, alerts) = counted(&mut app, "/alerts").await;
+    let (kept_alerts, kept) = counted(&mut app, "/alerts").await;
     assert!(
         kept_alerts < first_alerts,
         "the alerts: {first_alerts} then {kept_alerts} queries"
     );
+    assert_eq!(kept, alerts, "the same lines, with the words the first view filled");
+    assert!(alerts.contains("<td"), "lines shown");
 
     let listed = funnel_count(&dashboard, "Cảm tình Đảng");
     candidate_with_mentor(&mut app, &cell, "Lê Thị Hoa", 0).await;

@@ -22,14 +22,14 @@ use crate::pages::downloads;
 /// Alerts read for the page (the most urgent first).
 const MAX_ALERTS: usize = 1000;
 
-/// The alert page's list (before the words of its shown lines are filled) per (user, role,
+/// The alert page's list (with the words of the lines a view has shown filled) per (user, role,
 /// organisation asked, day), kept while the stamps of the scope or of the organisation asked
 /// stay where they were ([`ketnap_store::stamps`]): every step, the daily pass and every change
 /// of a name moves them. Not for a mentor's or a mass organisation's list (their candidacies
 /// are not one subtree's; a few rows).
 pub type AlertListCache = crate::cache::HeadCache<
     (Option<i64>, ketnap_store::Role, Option<i64>, jiff::civil::Date),
-    std::sync::Arc<Vec<candidacies::CandidacyAlert>>,
+    std::sync::Arc<std::sync::Mutex<Vec<candidacies::CandidacyAlert>>>,
     ketnap_store::stamps::Stamp,
 >;
 
@@ -278,7 +278,7 @@ pub async fn index(
     } else {
         None
     };
-    let (mut alerts, orgs) = if let Some(conn) = conn.as_mut() {
+    let (mut alerts, orgs, kept_list) = if let Some(conn) = conn.as_mut() {
         let under = match org_asked {
             Some(p) => Some(ketnap_store::orgs::get(conn, &auth.scope, p).await?.org_id),
             None => None,
@@ -299,11 +299,14 @@ pub async fn index(
         } else {
             None
         };
-        let alerts = match kept
+        let (alerts, kept_list) = match kept
             .as_ref()
             .and_then(|(key, stamp)| state.alert_lists.get(key, *stamp))
         {
-            Some(list) => (*list).clone(),
+            Some(list) => {
+                let alerts = list.lock().map(|l| l.clone()).unwrap_or_default();
+                (alerts, Some(list))
+            }
             None => {
                 let list = candidacies::alerts_worded(
                     conn,
@@ -315,17 +318,17 @@ pub async fn index(
                     words,
                 )
                 .await?;
-                if let Some((key, stamp)) = kept {
-                    state
-                        .alert_lists
-                        .put(key, stamp, std::sync::Arc::new(list.clone()));
-                }
-                list
+                let kept_list = kept.map(|(key, stamp)| {
+                    let kept = std::sync::Arc::new(std::sync::Mutex::new(list.clone()));
+                    state.alert_lists.put(key, stamp, kept.clone());
+                    kept
+                });
+                (list, kept_list)
             }
         };
-        (alerts, orgs)
+        (alerts, orgs, kept_list)
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), None)
     };
     let summary = KINDS
         .iter()
@@ -418,14 +421,39 @@ pub async fn index(
     if words == Words::Later
         && let Some(conn) = conn.as_mut()
     {
-        let firsts: std::collections::HashSet<usize> = shown.iter().map(|g| g[0]).collect();
-        let mut picked: Vec<&mut candidacies::CandidacyAlert> = alerts
-            .iter_mut()
-            .enumerate()
-            .filter(|(i, _)| firsts.contains(i))
-            .map(|(_, a)| a)
+        // The lines whose words a kept list already holds (filled by an earlier view) are not
+        // read again; those filled now are written back to it.
+        let firsts: std::collections::BTreeSet<usize> = shown
+            .iter()
+            .map(|g| g[0])
+            .filter(|&i| alerts[i].alert.message_vi.is_empty())
             .collect();
-        keep = alert_queue::fill_words(conn, &state.book, today, &mut picked).await?;
+        if !firsts.is_empty() {
+            let mut picked: Vec<&mut candidacies::CandidacyAlert> = alerts
+                .iter_mut()
+                .enumerate()
+                .filter(|(i, _)| firsts.contains(i))
+                .map(|(_, a)| a)
+                .collect();
+            let filled = alert_queue::fill_words(conn, &state.book, today, &mut picked).await?;
+            let found: std::collections::HashMap<usize, bool> =
+                firsts.iter().copied().zip(filled).collect();
+            for (g, k) in shown.iter().zip(keep.iter_mut()) {
+                if let Some(f) = found.get(&g[0]) {
+                    *k = *f;
+                }
+            }
+            if let Some(Ok(mut list)) = kept_list.as_ref().map(|l| l.lock()) {
+                for (&i, _) in found.iter().filter(|(_, f)| **f) {
+                    let a = &alerts[i];
+                    if let Some(c) = list.iter_mut().find(|c| {
+                        c.candidacy_pub_id == a.candidacy_pub_id && c.alert.kind == a.alert.kind
+                    }) {
+                        c.alert = a.alert.clone();
+                    }
+                }
+            }
+        }
     }
     drop(conn);
     let mut slots: Vec<Option<candidacies::CandidacyAlert>> =
