@@ -144,10 +144,21 @@ async fn a_commit_moves_the_stamps_of_what_it_writes_into_and_nothing_else() {
         append(&store, "person.update", "person", None).await;
         assert_eq!(stamp(&store, other).await.whole, whole + 2, "{engine}");
         let mut tx = store.begin().await.unwrap();
-        orgs::move_subtree(&mut tx, &common::ctx(None), cell, other, TODAY, "Điều chỉnh")
-            .await
-            .unwrap();
+        orgs::move_subtree(
+            &mut tx,
+            &common::ctx(None),
+            cell,
+            other,
+            TODAY,
+            "Điều chỉnh",
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(stamp(&store, other).await.whole, whole + 3, "{engine}: the move");
+        assert_eq!(
+            stamp(&store, other).await.whole,
+            whole + 3,
+            "{engine}: the move"
+        );
     }
 }

@@ -1,10 +1,10 @@
 //! Values kept while what they were computed from stays where it was, in this process or any
 //! other writing the same database: the database's audit head (`MAX(audit_id)`: every write
 //! appends an audit row — steps, organisations, plans, members, grants) for the organisation
-//! pickers' outlines and the plans page's forecast; an organisation's subtree stamp
-//! ([`ketnap_store::stamps`]: moved on by every write into the subtree, or of the tree) for the
-//! dashboard's figures and the reports, so that a write elsewhere in a busy database leaves
-//! them kept. A page pays one index read instead of recomputing.
+//! pickers' outlines; an organisation's subtree stamp ([`ketnap_store::stamps`]: moved on by
+//! every write into the subtree, or of the tree) for the dashboard's figures, the reports, the
+//! alert lists and the plans page's forecast, so that a write elsewhere in a busy database
+//! leaves them kept. A page pays one index read instead of recomputing.
 
 use std::collections::HashMap;
 use std::hash::Hash;

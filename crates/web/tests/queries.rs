@@ -358,7 +358,10 @@ async fn kept_views_are_served_until_their_subtree_is_written() {
         kept_alerts < first_alerts,
         "the alerts: {first_alerts} then {kept_alerts} queries"
     );
-    assert_eq!(kept, alerts, "the same lines, with the words the first view filled");
+    assert_eq!(
+        kept, alerts,
+        "the same lines, with the words the first view filled"
+    );
     assert!(alerts.contains("<td"), "lines shown");
 
     let listed = funnel_count(&dashboard, "Cảm tình Đảng");

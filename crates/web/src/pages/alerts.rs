@@ -28,7 +28,12 @@ const MAX_ALERTS: usize = 1000;
 /// of a name moves them. Not for a mentor's or a mass organisation's list (their candidacies
 /// are not one subtree's; a few rows).
 pub type AlertListCache = crate::cache::HeadCache<
-    (Option<i64>, ketnap_store::Role, Option<i64>, jiff::civil::Date),
+    (
+        Option<i64>,
+        ketnap_store::Role,
+        Option<i64>,
+        jiff::civil::Date,
+    ),
     std::sync::Arc<std::sync::Mutex<Vec<candidacies::CandidacyAlert>>>,
     ketnap_store::stamps::Stamp,
 >;
@@ -289,8 +294,10 @@ pub async fn index(
         // The page's list kept while the scope's (or the asked organisation's) stamps stay put:
         // read before the list, so a write committed meanwhile leaves it under the older stamp.
         let kept = if words == Words::Later
-            && !matches!(auth.role, ketnap_store::Role::Mentor | ketnap_store::Role::MassOrg)
-        {
+            && !matches!(
+                auth.role,
+                ketnap_store::Role::Mentor | ketnap_store::Role::MassOrg
+            ) {
             let stamp = match under {
                 Some(o) => ketnap_store::stamps::of(conn, o).await?,
                 None => ketnap_store::stamps::of_scope(conn, &auth.scope).await?,

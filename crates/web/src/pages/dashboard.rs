@@ -143,8 +143,11 @@ const FUNNEL: [Stage; 11] = [
 /// only the subtree's kept counts and plan (the children the user's grants reach among them:
 /// hence per user; a grant moves the whole database's stamp). The alerts and latest steps, which
 /// follow the day's work, are read on every view.
-pub type SummaryCache =
-    crate::cache::HeadCache<(Option<i64>, ketnap_store::Role, i64, jiff::civil::Date), RootSummary, stamps::Stamp>;
+pub type SummaryCache = crate::cache::HeadCache<
+    (Option<i64>, ketnap_store::Role, i64, jiff::civil::Date),
+    RootSummary,
+    stamps::Stamp,
+>;
 
 /// `GET /`
 pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response, AppError> {

@@ -176,14 +176,15 @@ pub struct SuggestionView {
 }
 
 /// The plans page's forecasts per (organisation, day, admitted so far, quota), kept while the
-/// audit head stays put ([`crate::cache::HeadCache`]). The forecast reads the organisation's
+/// organisation's subtree stamp stays put ([`ketnap_store::stamps`]; a write elsewhere in the
+/// database leaves it kept). The forecast reads the organisation's
 /// subtree whole once the organisation is in the reader's scope, so readers share it.
 ///
 /// One computation per organisation at a time: requests that miss together wait for the first
 /// (a lock per stripe of organisations) and then find its result, instead of all computing the
 /// same quadratic distribution at once (a province's: 0.5 s each).
 pub struct ForecastCache {
-    kept: crate::cache::HeadCache<ForecastKey, Arc<Forecast>>,
+    kept: crate::cache::HeadCache<ForecastKey, Arc<Forecast>, ketnap_store::stamps::Stamp>,
     computing: [tokio::sync::Mutex<()>; FORECAST_STRIPES],
 }
 
@@ -664,9 +665,9 @@ async fn render(
         .unwrap_or_default();
     let forecast = match (period, &plan) {
         (Period::Year(y), Some(p)) if y == today.year() => {
-            // Kept while nothing is written (the audit head): its exact distribution costs the
-            // square of the open candidacies (a province's: ~0.5 s).
-            let head = ketnap_store::audit::head_id(&mut conn).await?;
+            // Kept while nothing is written into the organisation's subtree (its stamp): its
+            // exact distribution costs the square of the open candidacies (a province's: ~0.5 s).
+            let head = ketnap_store::stamps::of(&mut conn, org.org_id).await?;
             let key = (org.org_id, today, report.actuals.admissions, p.admissions);
             let kept = state.forecasts.kept.get(&key, head);
             let _computing = match kept {
