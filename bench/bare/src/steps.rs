@@ -1,7 +1,7 @@
 //! B4 (`bench/run.sh`): lifecycle steps per second through the full write path, side by side
 //! with a bare write of the same rows.
 //!
-//! `ketnap-steps --db URL [--duration S] [--tasks N] [--bare]`. Every candidacy standing in a
+//! `ketnap-steps --db URL [--duration S] [--tasks N] [--bare] [--pause-ms P]`. Every candidacy standing in a
 //! stage where a mentor may be assigned, with two official members of its cell, is shared out
 //! among N tasks (16 by default, each its own candidacies: no two tasks write one candidacy);
 //! each task records "Phân công đảng viên giúp đỡ" (assign another mentor) on its candidacies in
@@ -10,6 +10,10 @@
 //! chain — for S seconds (10 by default). `--bare` writes instead what any system writes for a
 //! step: the event row (a copy of the candidacy's last, numbered next) and the projection's
 //! version, one transaction per step, no rules, counters, alerts or audit.
+//!
+//! `--pause-ms P`: each task waits P ms after each step — a steady write load of about
+//! N × 1000 ÷ P steps a second, run beside the views to measure them while their subtree is
+//! being written (their kept values then computed again).
 //!
 //! Prints one line of JSON: `{"steps": n, "seconds": s, "per_second": r, "p50_ms": …, "p99_ms": …}`.
 //! Run it on a copy of the data: it writes steps.
@@ -38,6 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seconds: u64 = arg("--duration").map_or(Ok(10), |s| s.parse())?;
     let tasks: usize = arg("--tasks").map_or(Ok(16), |s| s.parse())?;
     let bare = std::env::args().any(|a| a == "--bare");
+    let pause: u64 = arg("--pause-ms").map_or(Ok(0), |s| s.parse())?;
     // RUST_LOG=sqlx::query=debug shows each statement a step runs.
     if std::env::var_os("RUST_LOG").is_some() {
         tracing_subscriber::fmt()
@@ -91,6 +96,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut latencies: Vec<Duration> = Vec::new();
             let mut turn = 0usize;
             while Instant::now() < until {
+                if pause > 0 && turn > 0 {
+                    tokio::time::sleep(Duration::from_millis(pause)).await;
+                }
                 let n = share.len();
                 let t = &mut share[turn % n];
                 let mentor = t.mentors[(turn / n) % 2].clone();

@@ -317,6 +317,9 @@ pub(crate) struct Pending {
     pub(crate) alerts: std::collections::BTreeMap<i64, alert_queue::PendingAlerts>,
     /// The rule book the alerts are computed with (the transaction's writes share one).
     pub(crate) book: Option<ketnap_domain::rules::RuleBook>,
+    /// Organisations written into besides those the audit rows and counter deltas name (a
+    /// member's old cell): their subtree stamps move too ([`stamps`], [`Tx::touch`]).
+    pub(crate) touched: std::collections::BTreeSet<i64>,
 }
 
 enum TxInner {
@@ -342,6 +345,7 @@ impl Tx {
     pub async fn flush(&mut self) -> Result<()> {
         alert_queue::flush(self).await?;
         let touched = stamps::Touched::of(&self.pending);
+        self.pending.touched.clear();
         // The counters last (their deltas include the alert rows'): the subtree sums of a
         // province are the rows every writer of it updates, locked on PostgreSQL from their
         // upsert to the commit — which should follow at once.
@@ -349,6 +353,13 @@ impl Tx {
         audit::flush(self, &mut touched).await?;
         let stamps = touched.and_then(|t| stamps::statement(self.engine(), &t, None));
         counters::flush(self, stamps).await
+    }
+
+    /// Say that this transaction changes what views of `org_id`'s subtree show, besides the
+    /// organisations its audit rows and counter deltas name (a member moved out of a cell: the
+    /// audit row names the cell moved to): its stamps move at the commit ([`stamps`]).
+    pub fn touch(&mut self, org_id: i64) {
+        self.pending.touched.insert(org_id);
     }
 
     /// The connection inside, for the query macros.

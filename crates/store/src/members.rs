@@ -393,6 +393,8 @@ pub async fn move_to_cell(
         ));
     }
     require_open_cell(tx, cell_id).await?;
+    // The cell left shows one member fewer: its views' stamps move with the new cell's.
+    tx.touch(old_cell);
     crate::member_facets::shift(tx, &[member_id], -1).await?;
     exec!(
         tx.ex(),

@@ -3,7 +3,8 @@
 //! read of two rows.
 //!
 //! A transaction's commit ([`crate::Tx::flush`]) adds one to the stamp of each ancestor (itself
-//! included) of every organisation its audit rows and counter deltas name; and to the stamp of
+//! included) of every organisation its audit rows and counter deltas name (and those a write
+//! names with [`crate::Tx::touch`]: a member's old cell); and to the stamp of
 //! row 0, the whole database's, when it changes what is not one subtree's: the tree itself (an
 //! organisation created, renamed, moved, merged), a mass organisation, a residential unit, a user
 //! or a grant, or anything its audit row names no organisation for (a person, an import, setup).
@@ -70,6 +71,7 @@ impl Touched {
                 _ => t.whole = true,
             }
         }
+        t.orgs.extend(p.touched.iter().copied());
         for ((org, _, _), v) in &p.counters {
             if *v != 0 {
                 t.orgs.insert(*org);

@@ -133,6 +133,39 @@ async fn a_commit_moves_the_stamps_of_what_it_writes_into_and_nothing_else() {
         }
         assert_eq!(stamp(&store, other).await, other_before, "{engine}");
 
+        // A member moved out of the cell to a cell of the other commune: both subtrees move
+        // (the audit row names the new cell; the old one is touched by the move).
+        let mut conn = store.read().await.unwrap();
+        let moves: Vec<(i64, i64)> = fetch_all!(
+            conn.ex(),
+            (i64, i64),
+            "SELECT m.member_id, (SELECT MIN(o.org_id) FROM org o JOIN org_closure oc \
+               ON oc.descendant_id = o.org_id WHERE oc.ancestor_id = $2 AND o.kind LIKE 'cell:%' \
+               AND o.closed_on IS NULL) \
+             FROM member m WHERE m.cell_id = $1 AND m.left_on IS NULL \
+             AND m.status IN ('official', 'probationary') ORDER BY m.member_id",
+            cell,
+            other
+        )
+        .unwrap();
+        drop(conn);
+        let (member, to) = moves[0];
+        let before = stamps_of(&store, &[cell, to]).await;
+        let mut tx = store.begin().await.unwrap();
+        ketnap_store::members::move_to_cell(&mut tx, &common::ctx(None), member, to, TODAY)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let after_move = stamps_of(&store, &[cell, to]).await;
+        for (b, a) in before.iter().zip(&after_move) {
+            assert_eq!(
+                a.subtree,
+                b.subtree + 1,
+                "{engine}: {before:?} → {after_move:?}"
+            );
+        }
+        let after = stamps_of(&store, &above).await;
+
         // A read's audit row (an ID number revealed) moves nothing.
         append(&store, "person.reveal_id", "person", Some(cell)).await;
         assert_eq!(stamps_of(&store, &above).await, after, "{engine}");
