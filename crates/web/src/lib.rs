@@ -132,6 +132,8 @@ pub struct AppState {
     pub reports: Arc<pages::reports::ReportCache>,
     /// The alert page's lists ([`pages::alerts::AlertListCache`]).
     pub alert_lists: Arc<pages::alerts::AlertListCache>,
+    /// The plans page's plan against actual ([`pages::plans::PlanReportCache`]).
+    pub plan_reports: Arc<pages::plans::PlanReportCache>,
 }
 
 impl AppState {
@@ -151,6 +153,7 @@ impl AppState {
             summaries: Arc::new(pages::dashboard::SummaryCache::new(1_000)),
             reports: Arc::new(pages::reports::ReportCache::new(64)),
             alert_lists: Arc::new(pages::alerts::AlertListCache::new(32)),
+            plan_reports: Arc::new(pages::plans::PlanReportCache::new(256)),
         }
     }
 

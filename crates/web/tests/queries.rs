@@ -327,8 +327,8 @@ async fn counted(app: &mut TestApp, path: &str) -> (usize, String) {
     (QUERIES.load(Ordering::SeqCst) - before, page.body)
 }
 
-/// Issue 19 (B3, B5; `ketnap_store::stamps`): the dashboard's figures, a report and the alert
-/// list are kept in memory and served again while nothing was written into their subtree — the
+/// Issue 19 (B1, B3, B5; `ketnap_store::stamps`): the dashboard's figures, a report, the plans
+/// page's plan against actual and the alert list are kept in memory and served again while nothing was written into their subtree — the
 /// second view reads fewer statements than the first — and a candidate listed in a cell of the
 /// subtree shows on the very next view (each read again).
 #[tokio::test]
@@ -364,6 +364,18 @@ async fn kept_views_are_served_until_their_subtree_is_written() {
     );
     assert!(alerts.contains("<td"), "lines shown");
 
+    let plans = "/plans?period=2026";
+    let (first_plans, plans_page) = counted(&mut app, plans).await;
+    let (kept_plans, kept) = counted(&mut app, plans).await;
+    assert!(
+        kept_plans < first_plans,
+        "the plans page: {first_plans} then {kept_plans} queries"
+    );
+    assert_eq!(
+        kept, plans_page,
+        "the same plan against actual served again"
+    );
+
     let listed = funnel_count(&dashboard, "Cảm tình Đảng");
     candidate_with_mentor(&mut app, &cell, "Lê Thị Hoa", 0).await;
     let (recomputed, dashboard) = counted(&mut app, "/").await;
@@ -375,6 +387,11 @@ async fn kept_views_are_served_until_their_subtree_is_written() {
     assert!(recomputed > kept_queries, "computed again after the write");
     let (_, after) = counted(&mut app, report).await;
     assert_ne!(after, before, "the report computed again after the write");
+    let (plans_after, _) = counted(&mut app, plans).await;
+    assert!(
+        plans_after > kept_plans,
+        "the plans page read again after the write: {kept_plans} then {plans_after}"
+    );
     let (alerts_after, _) = counted(&mut app, "/alerts").await;
     assert!(
         alerts_after > kept_alerts,

@@ -164,6 +164,12 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
             roots.push(kept);
             continue;
         }
+        // One computation of an organisation's summary at a time; those waiting find it.
+        let _computing = state.summaries.computing(org.org_id).await;
+        if let Some(kept) = state.summaries.get(&key, stamp) {
+            roots.push(kept);
+            continue;
+        }
         let gauges = counters::gauges(&mut conn, &auth.scope, org.org_id).await?;
         let max = FUNNEL
             .iter()

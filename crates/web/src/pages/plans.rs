@@ -185,28 +185,27 @@ pub struct SuggestionView {
 /// same quadratic distribution at once (a province's: 0.5 s each).
 pub struct ForecastCache {
     kept: crate::cache::HeadCache<ForecastKey, Arc<Forecast>, ketnap_store::stamps::Stamp>,
-    computing: [tokio::sync::Mutex<()>; FORECAST_STRIPES],
 }
 
 type ForecastKey = (i64, Date, u32, u32);
-
-const FORECAST_STRIPES: usize = 16;
 
 impl ForecastCache {
     /// At most `cap` forecasts kept.
     pub fn new(cap: usize) -> Self {
         ForecastCache {
             kept: crate::cache::HeadCache::new(cap),
-            computing: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
         }
     }
-
-    /// The stripe lock of an organisation's computations.
-    fn stripe(&self, org_id: i64) -> &tokio::sync::Mutex<()> {
-        let i = usize::try_from(org_id.rem_euclid(FORECAST_STRIPES as i64)).unwrap_or(0);
-        &self.computing[i]
-    }
 }
+
+/// The plans page's plan against actual per (user, role, organisation, period), kept while the
+/// organisation's subtree stamp stays put ([`ketnap_store::stamps`]): it reads the subtree's kept
+/// sums and plans (and the children the user's grants reach: hence per user).
+pub type PlanReportCache = crate::cache::HeadCache<
+    (Option<i64>, ketnap_store::Role, i64, String),
+    Arc<PlanVsActualReport>,
+    ketnap_store::stamps::Stamp,
+>;
 
 /// The forecast box.
 pub struct ForecastView {
@@ -473,8 +472,29 @@ async fn render(
     let today = state.clock.today();
     let mut conn = state.store.read().await?;
     let (org, org_options) = pick_org(state, &mut conn, &auth.scope, org_key).await?;
-    let report: PlanVsActualReport =
-        reports::plan_vs_actual(&mut conn, &auth.scope, org.org_id, &period).await?;
+    // Plan against actual kept while the organisation's subtree stamp stays put (read first: a
+    // write committed meanwhile leaves it under the older stamp), one computation at a time.
+    let stamp = ketnap_store::stamps::of(&mut conn, org.org_id).await?;
+    let key = (auth.scope.user_id, auth.role, org.org_id, period.code());
+    let mut kept = state.plan_reports.get(&key, stamp);
+    let _computing = match kept {
+        Some(_) => None,
+        None => {
+            let computing = state.plan_reports.computing(org.org_id).await;
+            kept = state.plan_reports.get(&key, stamp);
+            Some(computing)
+        }
+    };
+    let report: PlanVsActualReport = match kept {
+        Some(kept) => (*kept).clone(),
+        None => {
+            let report =
+                reports::plan_vs_actual(&mut conn, &auth.scope, org.org_id, &period).await?;
+            state.plan_reports.put(key, stamp, Arc::new(report.clone()));
+            report
+        }
+    };
+    drop(_computing);
     let plan = report.plan.clone();
     let quarter_heads: Vec<String> = if matches!(period, Period::Year(_)) {
         (1..=4)
@@ -672,7 +692,7 @@ async fn render(
             let kept = state.forecasts.kept.get(&key, head);
             let _computing = match kept {
                 Some(_) => None,
-                None => Some(state.forecasts.stripe(org.org_id).lock().await),
+                None => Some(state.forecasts.kept.computing(org.org_id).await),
             };
             // Another request may have computed it while this one waited.
             let kept = kept.or_else(|| state.forecasts.kept.get(&key, head));

@@ -274,7 +274,17 @@ async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, 
         today,
         small_below,
     };
-    if let Some(kept) = state.reports.get(&key, stamp) {
+    // One computation of an organisation's report at a time; those waiting find it.
+    let mut kept = state.reports.get(&key, stamp);
+    let _computing = match kept {
+        Some(_) => None,
+        None => {
+            let computing = state.reports.computing(org.org_id).await;
+            kept = state.reports.get(&key, stamp);
+            Some(computing)
+        }
+    };
+    if let Some(kept) = kept {
         let Figures {
             report,
             funnel,
