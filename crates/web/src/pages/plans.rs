@@ -198,12 +198,13 @@ impl ForecastCache {
     }
 }
 
-/// The plans page's plan against actual per (user, role, organisation, period), kept while the
-/// organisation's subtree stamp stays put ([`ketnap_store::stamps`]): it reads the subtree's kept
-/// sums and plans (and the children the user's grants reach: hence per user).
+/// The plans page's plan against actual and open cells per (user, role, organisation, period),
+/// kept while the organisation's subtree stamp stays put ([`ketnap_store::stamps`]): they read
+/// the subtree's kept sums, plans and tree (and the children the user's grants reach: hence per
+/// user).
 pub type PlanReportCache = crate::cache::HeadCache<
     (Option<i64>, ketnap_store::Role, i64, String),
-    Arc<PlanVsActualReport>,
+    Arc<(PlanVsActualReport, u32)>,
     ketnap_store::stamps::Stamp,
 >;
 
@@ -485,13 +486,16 @@ async fn render(
             Some(computing)
         }
     };
-    let report: PlanVsActualReport = match kept {
+    let (report, cells): (PlanVsActualReport, u32) = match kept {
         Some(kept) => (*kept).clone(),
         None => {
             let report =
                 reports::plan_vs_actual(&mut conn, &auth.scope, org.org_id, &period).await?;
-            state.plan_reports.put(key, stamp, Arc::new(report.clone()));
-            report
+            let cells = u32::try_from(orgs::cell_count(&mut conn, org.org_id).await?).unwrap_or(0);
+            state
+                .plan_reports
+                .put(key, stamp, Arc::new((report.clone(), cells)));
+            (report, cells)
         }
     };
     drop(_computing);
@@ -546,7 +550,6 @@ async fn render(
             .map_or(year_rules.clone(), |d| d.apply(&year_rules));
         let base = members::start_of_year(&mut conn, org.org_id, y).await?;
         let total = u32::try_from(base.counts.official + base.counts.probationary).unwrap_or(0);
-        let cells = u32::try_from(orgs::cell_count(&mut conn, org.org_id).await?).unwrap_or(0);
         let s = plan::suggest(total, cells, rules);
         let warnings = plan
             .as_ref()
