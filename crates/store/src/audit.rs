@@ -378,7 +378,7 @@ pub(crate) async fn flush(tx: &mut Tx, stamps: &mut Option<crate::stamps::Touche
     if tx.engine() == crate::Engine::Sqlite
         && let Some((sql, vals)) = stamps
             .take()
-            .and_then(|t| crate::stamps::statement(crate::Engine::Sqlite, &t, Some(4)))
+            .and_then(|t| crate::stamps::statement(crate::Engine::Sqlite, &t, Some(4), 0))
     {
         // Numbered on after the head's three (all shifted past the rows' by `insert_then`).
         then.push_str("; ");

@@ -351,7 +351,12 @@ impl Tx {
         // upsert to the commit — which should follow at once.
         let mut touched = Some(touched);
         audit::flush(self, &mut touched).await?;
-        let stamps = touched.and_then(|t| stamps::statement(self.engine(), &t, None));
+        // PostgreSQL's writers add to their audit chain's stripe (its head locked already).
+        let stripe = match self.engine() {
+            Engine::Sqlite => 0,
+            Engine::Postgres => self.audit_chain.unwrap_or(0),
+        };
+        let stamps = touched.and_then(|t| stamps::statement(self.engine(), &t, None, stripe));
         counters::flush(self, stamps).await
     }
 

@@ -6,11 +6,17 @@
 -- (the dashboard's figures, a report) is served again while the stamps of its organisation and
 -- of row 0 stay where they were: one read of two rows instead of recomputing. A stamp only ever
 -- grows (a subtree moved elsewhere moves row 0 on), so a stamp seen twice means nothing written
--- in between. Row 0 names no organisation: no foreign key. On SQLite the rows are stored in
--- their key's b-tree (WITHOUT ROWID): a commit's upsert touches one b-tree, not two.
+-- in between. Row 0 names no organisation: no foreign key. A stamp is the sum of its stripes:
+-- a PostgreSQL writer adds to the stripe of its audit chain, whose head it already holds locked
+-- to its commit, so writers of different chains never wait on each other's stamps (one row per
+-- organisation would lock every writer of a province behind the one before until its commit);
+-- SQLite has one writer and one stripe. On SQLite the rows are stored in their key's b-tree
+-- (WITHOUT ROWID): a commit's upsert touches one b-tree, not two.
 CREATE TABLE subtree_stamp (
-    org_id BIGINT NOT NULL PRIMARY KEY,
-    stamp BIGINT NOT NULL
+    org_id BIGINT NOT NULL,
+    stripe BIGINT NOT NULL,
+    stamp BIGINT NOT NULL,
+    PRIMARY KEY (org_id, stripe)
 )
 --sqlite: WITHOUT ROWID
 ;
