@@ -10,16 +10,12 @@ use jiff::civil::{Date, date};
 use ketnap_domain::RuleBook;
 use ketnap_domain::alerts::{AlertKind, AlertStatus};
 use ketnap_store::alert_queue::Words;
-use ketnap_store::demo::{self, DemoSize, DemoUsers};
+use ketnap_store::demo::{self, DemoSize};
 use ketnap_store::{Role, Scope, Store, alert_queue, candidacies, fetch_all};
 
 const TODAY: Date = date(2026, 11, 23);
 
-fn accounts() -> DemoUsers {
-    DemoUsers {
-        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_string(),
-    }
-}
+use common::accounts;
 
 /// Every alert as a comparable line (the order kept).
 fn lines(found: &[candidacies::CandidacyAlert]) -> Vec<String> {

@@ -10,16 +10,12 @@ use jiff::civil::{Date, date};
 use ketnap_domain::RuleBook;
 use ketnap_domain::alerts::{AlertKind, AlertStatus};
 use ketnap_domain::lifecycle::Stage;
-use ketnap_store::demo::{self, DemoSize, DemoUsers};
+use ketnap_store::demo::{self, DemoSize};
 use ketnap_store::{Role, Scope, Store, StoreError, audit, candidacies, fetch_all, rebuild, users};
 
 const TODAY: Date = date(2026, 11, 23);
 
-fn accounts() -> DemoUsers {
-    DemoUsers {
-        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_string(),
-    }
-}
+use common::accounts;
 
 async fn small(store: &Store, seed: u64) -> demo::DemoReport {
     demo::generate(

@@ -11,7 +11,7 @@ use jiff::civil::{Date, date};
 use ketnap_domain::RuleBook;
 use ketnap_domain::lifecycle::{Action, Command, MemberFacts};
 use ketnap_store::audit::{self, AuditEntry};
-use ketnap_store::demo::{self, DemoSize, DemoUsers};
+use ketnap_store::demo::{self, DemoSize};
 use ketnap_store::stamps::{self, Stamp};
 use ketnap_store::{Scope, Store, candidacies, fetch_all, orgs};
 
@@ -59,9 +59,7 @@ async fn a_commit_moves_the_stamps_of_what_it_writes_into_and_nothing_else() {
             DemoSize::scaled(0.05),
             3,
             TODAY,
-            &DemoUsers {
-                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_string(),
-            },
+            &common::accounts(),
         )
         .await
         .unwrap();

@@ -69,6 +69,14 @@ pub fn ctx(actor: Option<i64>) -> WriteCtx {
     WriteCtx::new(actor, "2026-11-23T03:00:00Z".parse().unwrap())
 }
 
+/// The demo's accounts with a fixed (not verifiable) password hash: tests that generate the demo
+/// log no one in.
+pub fn accounts() -> ketnap_store::demo::DemoUsers {
+    ketnap_store::demo::DemoUsers {
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_string(),
+    }
+}
+
 /// Name of the engine, for assertion messages.
 pub fn name(s: &Store) -> &'static str {
     match s.engine() {
