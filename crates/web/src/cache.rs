@@ -30,12 +30,29 @@ impl<K: Eq + Hash, V: Clone, H: Eq> HeadCache<K, V, H> {
         }
     }
 
-    /// The lock of the stripe of `org_id`'s computations: requests that miss together wait for
-    /// the first, then find its value ([`HeadCache::get`] again), instead of all computing the
-    /// same view at once (a province's year report, 16 at a time on 2 cores: seconds each).
-    pub async fn computing(&self, org_id: i64) -> tokio::sync::MutexGuard<'_, ()> {
+    /// The value kept for `key` at `head`; else the lock of the stripe of `org_id`'s
+    /// computations, with the value a request computed while this one waited for it (`None`:
+    /// compute it while holding the lock, then [`HeadCache::put`] it). Requests that miss
+    /// together wait for the first instead of all computing the same view at once (a province's
+    /// year report, 16 at a time on 2 cores: seconds each).
+    pub async fn get_or_lock(
+        &self,
+        key: &K,
+        head: H,
+        org_id: i64,
+    ) -> (Option<V>, Option<tokio::sync::MutexGuard<'_, ()>>)
+    where
+        H: Copy,
+    {
+        if let Some(v) = self.get(key, head) {
+            return (Some(v), None);
+        }
         let i = usize::try_from(org_id.rem_euclid(STRIPES as i64)).unwrap_or(0);
-        self.computing[i].lock().await
+        let computing = self.computing[i].lock().await;
+        match self.get(key, head) {
+            Some(v) => (Some(v), None),
+            None => (None, Some(computing)),
+        }
     }
 
     /// The value kept for `key` if it was computed at `head`.

@@ -160,13 +160,9 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
         // older stamp, and the next view computes again.
         let stamp = stamps::of(&mut conn, org.org_id).await?;
         let key = (auth.scope.user_id, auth.role, org.org_id, today);
-        if let Some(kept) = state.summaries.get(&key, stamp) {
-            roots.push(kept);
-            continue;
-        }
         // One computation of an organisation's summary at a time; those waiting find it.
-        let _computing = state.summaries.computing(org.org_id).await;
-        if let Some(kept) = state.summaries.get(&key, stamp) {
+        let (kept, _computing) = state.summaries.get_or_lock(&key, stamp, org.org_id).await;
+        if let Some(kept) = kept {
             roots.push(kept);
             continue;
         }

@@ -177,26 +177,14 @@ pub struct SuggestionView {
 
 /// The plans page's forecasts per (organisation, day, admitted so far, quota), kept while the
 /// organisation's subtree stamp stays put ([`ketnap_store::stamps`]; a write elsewhere in the
-/// database leaves it kept). The forecast reads the organisation's
-/// subtree whole once the organisation is in the reader's scope, so readers share it.
-///
-/// One computation per organisation at a time: requests that miss together wait for the first
-/// (a lock per stripe of organisations) and then find its result, instead of all computing the
-/// same quadratic distribution at once (a province's: 0.5 s each).
-pub struct ForecastCache {
-    kept: crate::cache::HeadCache<ForecastKey, Arc<Forecast>, ketnap_store::stamps::Stamp>,
-}
+/// database leaves it kept). The forecast reads the organisation's subtree whole once the
+/// organisation is in the reader's scope, so readers share it; one computation per organisation
+/// at a time ([`crate::cache::HeadCache::get_or_lock`]: a province's quadratic distribution
+/// takes 0.5 s).
+pub type ForecastCache =
+    crate::cache::HeadCache<ForecastKey, Arc<Forecast>, ketnap_store::stamps::Stamp>;
 
 type ForecastKey = (i64, Date, u32, u32);
-
-impl ForecastCache {
-    /// At most `cap` forecasts kept.
-    pub fn new(cap: usize) -> Self {
-        ForecastCache {
-            kept: crate::cache::HeadCache::new(cap),
-        }
-    }
-}
 
 /// The plans page's plan against actual and open cells per (user, role, organisation, period),
 /// kept while the organisation's subtree stamp stays put ([`ketnap_store::stamps`]): they read
@@ -477,15 +465,10 @@ async fn render(
     // write committed meanwhile leaves it under the older stamp), one computation at a time.
     let stamp = ketnap_store::stamps::of(&mut conn, org.org_id).await?;
     let key = (auth.scope.user_id, auth.role, org.org_id, period.code());
-    let mut kept = state.plan_reports.get(&key, stamp);
-    let _computing = match kept {
-        Some(_) => None,
-        None => {
-            let computing = state.plan_reports.computing(org.org_id).await;
-            kept = state.plan_reports.get(&key, stamp);
-            Some(computing)
-        }
-    };
+    let (kept, computing) = state
+        .plan_reports
+        .get_or_lock(&key, stamp, org.org_id)
+        .await;
     let (report, cells): (PlanVsActualReport, u32) = match kept {
         Some(kept) => (*kept).clone(),
         None => {
@@ -498,7 +481,7 @@ async fn render(
             (report, cells)
         }
     };
-    drop(_computing);
+    drop(computing);
     let plan = report.plan.clone();
     let quarter_heads: Vec<String> = if matches!(period, Period::Year(_)) {
         (1..=4)
@@ -690,15 +673,9 @@ async fn render(
         (Period::Year(y), Some(p)) if y == today.year() => {
             // Kept while nothing is written into the organisation's subtree (its stamp): its
             // exact distribution costs the square of the open candidacies (a province's: ~0.5 s).
-            let head = ketnap_store::stamps::of(&mut conn, org.org_id).await?;
+            // (The stamp read for plan against actual above: the same organisation's.)
             let key = (org.org_id, today, report.actuals.admissions, p.admissions);
-            let kept = state.forecasts.kept.get(&key, head);
-            let _computing = match kept {
-                Some(_) => None,
-                None => Some(state.forecasts.kept.computing(org.org_id).await),
-            };
-            // Another request may have computed it while this one waited.
-            let kept = kept.or_else(|| state.forecasts.kept.get(&key, head));
+            let (kept, _computing) = state.forecasts.get_or_lock(&key, stamp, org.org_id).await;
             let computed = match kept {
                 Some(f) => f,
                 None => {
@@ -718,7 +695,7 @@ async fn render(
                         candidacies,
                     };
                     let f = Arc::new(forecast::forecast(&input));
-                    state.forecasts.kept.put(key, head, Arc::clone(&f));
+                    state.forecasts.put(key, stamp, Arc::clone(&f));
                     f
                 }
             };

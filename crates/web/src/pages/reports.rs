@@ -275,41 +275,44 @@ async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, 
         small_below,
     };
     // One computation of an organisation's report at a time; those waiting find it.
-    let mut kept = state.reports.get(&key, stamp);
-    let _computing = match kept {
-        Some(_) => None,
+    let (kept, _computing) = state.reports.get_or_lock(&key, stamp, org.org_id).await;
+    let figures = match kept {
+        Some(kept) => (*kept).clone(),
         None => {
-            let computing = state.reports.computing(org.org_id).await;
-            kept = state.reports.get(&key, stamp);
-            Some(computing)
+            let computed = figures(&mut conn, auth, org.org_id, period, today, small_below).await?;
+            state
+                .reports
+                .put(key, stamp, std::sync::Arc::new(computed.clone()));
+            computed
         }
     };
-    if let Some(kept) = kept {
-        let Figures {
-            report,
-            funnel,
-            bars,
-            trend,
-        } = (*kept).clone();
-        return Ok(Built {
-            report,
-            org,
-            org_options,
-            period,
-            funnel,
-            bars,
-            trend,
-        });
-    }
-    let report = report::build(
-        &mut conn,
-        &auth.scope,
-        org.org_id,
+    let Figures {
+        report,
+        funnel,
+        bars,
+        trend,
+    } = figures;
+    Ok(Built {
+        report,
+        org,
+        org_options,
         period,
-        today,
-        small_below,
-    )
-    .await?;
+        funnel,
+        bars,
+        trend,
+    })
+}
+
+/// A report's figures and charts, computed.
+async fn figures(
+    conn: &mut ketnap_store::Conn,
+    auth: &Auth,
+    org_id: i64,
+    period: Period,
+    today: jiff::civil::Date,
+    small_below: u32,
+) -> Result<Figures, AppError> {
+    let report = report::build(conn, &auth.scope, org_id, period, today, small_below).await?;
     let stages: Vec<(String, u32)> = report
         .periodic
         .pipeline
@@ -332,7 +335,7 @@ async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, 
         for y in from.year()..=through.year() {
             years.push((
                 y,
-                history::monthly_admissions(&mut conn, &auth.scope, org.org_id, y).await?,
+                history::monthly_admissions(conn, &auth.scope, org_id, y).await?,
             ));
         }
     }
@@ -345,26 +348,8 @@ async fn build(state: &AppState, auth: &Auth, q: &ReportQuery) -> Result<Built, 
     } else {
         report::period_trend(&years, from, through, year_plan)
     };
-    let figures = Figures {
+    Ok(Figures {
         report,
-        funnel,
-        bars,
-        trend,
-    };
-    state
-        .reports
-        .put(key, stamp, std::sync::Arc::new(figures.clone()));
-    let Figures {
-        report,
-        funnel,
-        bars,
-        trend,
-    } = figures;
-    Ok(Built {
-        report,
-        org,
-        org_options,
-        period,
         funnel,
         bars,
         trend,
