@@ -195,17 +195,20 @@ pub(crate) struct PendingAlerts {
     stored: Option<Stored>,
 }
 
-/// A candidacy's alert rows and mentor notes as stored, read with a step's row on SQLite (issue
-/// 19, B4: a step rewrote its rows in three round trips — its notes read, its rows deleted, the
-/// new inserted — though most steps leave them as they were): the rows are rewritten only when
-/// they change, the old deleted only when there are some. Only on SQLite, whose single writer
-/// makes the read the state the commit's [`flush`] writes over (nothing in a step's
-/// transaction writes alert rows between its read and its flush); PostgreSQL's daily pass may
-/// rewrite a candidacy's rows between the two.
+/// A candidacy's alert rows and mentor notes as stored, read with a step's row (issue 19, B4: a
+/// step rewrote its rows in three round trips — its notes read, its rows deleted, the new
+/// inserted — though most steps leave them as they were).
+///
+/// On SQLite the rows too: they are rewritten only when they change, the old deleted only when
+/// there are some. The single writer makes the read the state the commit's [`flush`] writes over
+/// (nothing in a step's transaction writes alert rows between its read and its flush).
+/// PostgreSQL's daily pass may rewrite a candidacy's rows between the step's read and the lock its
+/// update takes: there the rows are not read with the step's row (`rows` is `None`) but compared
+/// with the new ones by the statement that writes them ([`write_compared`]), after the lock.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Stored {
-    /// Each row as [`fingerprint`] writes it, sorted.
-    rows: Vec<String>,
+    /// Each row as [`fingerprint`] writes it, sorted (SQLite).
+    rows: Option<Vec<String>>,
     /// The months with a note.
     notes: Vec<(i16, i8)>,
 }
@@ -216,25 +219,26 @@ const FINGERPRINT_SQL: &str = "CAST(a.cell_id AS TEXT) || '|' || a.kind_key || '
     || CAST(a.rank AS TEXT) || '|' || CAST(a.status AS TEXT) || '|' || CAST(a.due AS TEXT) || '|' \
     || a.actor";
 
-/// The select list of [`Stored`] over candidacy `c` (columns `alert_rows`, `note_months`), or
-/// typed empty columns where it is not read (PostgreSQL, see [`Stored`]).
+/// The select list of [`Stored`] over candidacy `c` (columns `alert_rows`, `note_months`; the
+/// rows a typed empty column on PostgreSQL, see [`Stored`]).
 pub(crate) fn stored_select(engine: Engine, c: &str) -> String {
-    match engine {
+    let rows = match engine {
         Engine::Sqlite => format!(
-            "(SELECT {} FROM alert_due a WHERE a.candidacy_id = {c}.candidacy_id) AS alert_rows, \
-             (SELECT {} FROM mentor_note n WHERE n.candidacy_id = {c}.candidacy_id) AS note_months",
-            crate::dialect::string_agg(engine, FINGERPRINT_SQL, ";", "a.kind_key"),
-            crate::dialect::string_agg(
-                engine,
-                "CAST(n.year * 100 + n.month AS TEXT)",
-                ",",
-                "n.year, n.month"
-            )
+            "(SELECT {} FROM alert_due a WHERE a.candidacy_id = {c}.candidacy_id)",
+            crate::dialect::string_agg(engine, FINGERPRINT_SQL, ";", "a.kind_key")
         ),
-        Engine::Postgres => {
-            "CAST(NULL AS TEXT) AS alert_rows, CAST(NULL AS TEXT) AS note_months".to_string()
-        }
-    }
+        Engine::Postgres => "CAST(NULL AS TEXT)".to_string(),
+    };
+    format!(
+        "{rows} AS alert_rows, \
+         (SELECT {} FROM mentor_note n WHERE n.candidacy_id = {c}.candidacy_id) AS note_months",
+        crate::dialect::string_agg(
+            engine,
+            "CAST(n.year * 100 + n.month AS TEXT)",
+            ",",
+            "n.year, n.month"
+        )
+    )
 }
 
 impl Stored {
@@ -244,16 +248,16 @@ impl Stored {
         alert_rows: Option<&str>,
         note_months: Option<&str>,
     ) -> Result<Option<Stored>> {
-        if engine != Engine::Sqlite {
-            return Ok(None);
-        }
-        let mut rows: Vec<String> = alert_rows
-            .unwrap_or_default()
-            .split(';')
-            .filter(|r| !r.is_empty())
-            .map(str::to_string)
-            .collect();
-        rows.sort_unstable();
+        let rows = (engine == Engine::Sqlite).then(|| {
+            let mut rows: Vec<String> = alert_rows
+                .unwrap_or_default()
+                .split(';')
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .collect();
+            rows.sort_unstable();
+            rows
+        });
         let mut notes = Vec::new();
         for m in note_months.unwrap_or_default().split(',') {
             if m.is_empty() {
@@ -345,22 +349,107 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
             &alerts_of(&p.state, &book, n, p.today),
             &mut new,
         );
-        if let Some(s) = &p.stored {
+        let read = p.stored.as_ref().and_then(|s| s.rows.as_ref());
+        if let Some(old) = read {
             let mut now: Vec<String> = new.iter().map(|r| fingerprint(r)).collect();
             now.sort_unstable();
-            if now == s.rows {
+            if &now == old {
                 continue;
             }
         }
-        if p.stored.as_ref().is_none_or(|s| !s.rows.is_empty()) {
+        if read.is_none_or(|old| !old.is_empty()) {
             stale.push(*id);
         }
         rows.extend(new);
+    }
+    if tx.engine() == Engine::Postgres
+        && stale.len() <= PASS_BATCH as usize
+        && rows.len() * 8 <= crate::bulk::max_params(Engine::Postgres)
+    {
+        return write_compared(tx, &stale, &rows).await;
     }
     for chunk in stale.chunks(PASS_BATCH as usize) {
         delete_rows(tx, chunk).await?;
     }
     insert_rows(tx, &rows).await
+}
+
+/// PostgreSQL: the rows of candidacies `ids` made `rows` in one statement, after the lock the
+/// writer's update of each candidacy took (the daily pass locks them too): the rows whose key is
+/// gone deleted, the new inserted and the changed updated in place, the rows as they were read
+/// by the same statement (its snapshot) to count what changed — the same sums as deleting all
+/// and inserting all, without writing the rows that stay (issue 19, B4: one round trip instead
+/// of two, most steps change no row).
+async fn write_compared(tx: &mut Tx, ids: &[i64], rows: &[Vec<Val>]) -> Result<()> {
+    if ids.is_empty() {
+        return insert_rows(tx, rows).await;
+    }
+    let list = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    const COLS: &str = "candidacy_id, cell_id, kind_key, kind, rank, status, due, actor";
+    let mut sql =
+        format!("WITH old_ AS (SELECT {COLS} FROM alert_due WHERE candidacy_id IN ({list}))");
+    if rows.is_empty() {
+        sql.push_str(&format!(
+            ", gone_ AS (DELETE FROM alert_due WHERE candidacy_id IN ({list}))"
+        ));
+    } else {
+        sql.push_str(&format!(
+            ", n_ ({COLS}) AS (VALUES {}), \
+             gone_ AS (DELETE FROM alert_due a WHERE a.candidacy_id IN ({list}) AND NOT EXISTS \
+               (SELECT 1 FROM n_ WHERE n_.candidacy_id = a.candidacy_id AND n_.kind_key = a.kind_key)), \
+             put_ AS (INSERT INTO alert_due ({COLS}) SELECT * FROM n_ \
+               ON CONFLICT (candidacy_id, kind_key) DO UPDATE SET cell_id = excluded.cell_id, \
+               kind = excluded.kind, rank = excluded.rank, status = excluded.status, \
+               due = excluded.due, actor = excluded.actor \
+               WHERE (alert_due.cell_id, alert_due.kind, alert_due.rank, alert_due.status, \
+               alert_due.due, alert_due.actor) IS DISTINCT FROM (excluded.cell_id, excluded.kind, \
+               excluded.rank, excluded.status, excluded.due, excluded.actor))",
+            crate::bulk::groups(Engine::Postgres, rows.len(), 8)
+        ));
+    }
+    sql.push_str(&format!(
+        " SELECT a.candidacy_id, {FINGERPRINT_SQL}, a.cell_id, CAST(a.status AS BIGINT), \
+         CAST(a.rank AS BIGINT) FROM old_ a"
+    ));
+    let vals: Vec<Val> = rows.iter().flatten().cloned().collect();
+    let old: Vec<(i64, String, i64, i64, i64)> =
+        crate::bulk::fetch_vals(tx.ex(), &sql, &vals).await?;
+    // What changed: a row counts out when no new row is the same, in when no old row is.
+    let was: std::collections::HashSet<(i64, &str)> =
+        old.iter().map(|(c, f, ..)| (*c, f.as_str())).collect();
+    let now: Vec<(i64, String)> = rows
+        .iter()
+        .map(|r| match r.first() {
+            Some(Val::Int(Some(c))) => (*c, fingerprint(r)),
+            _ => (0, String::new()),
+        })
+        .collect();
+    let is: std::collections::HashSet<(i64, &str)> =
+        now.iter().map(|(c, f)| (*c, f.as_str())).collect();
+    let mut deltas = Vec::new();
+    for (c, f, cell, status, rank) in &old {
+        if !is.contains(&(*c, f.as_str())) {
+            deltas.extend(overdue_deltas(*cell, *status, *rank, -1));
+        }
+    }
+    for (r, (c, f)) in rows.iter().zip(&now) {
+        if was.contains(&(*c, f.as_str())) {
+            continue;
+        }
+        if let (
+            Some(Val::Int(Some(cell))),
+            Some(Val::Int(Some(rank))),
+            Some(Val::Int(Some(status))),
+        ) = (r.get(1), r.get(4), r.get(5))
+        {
+            deltas.extend(overdue_deltas(*cell, *status, *rank, 1));
+        }
+    }
+    crate::counters::apply(tx, &deltas).await
 }
 
 /// Delete the rows of candidacies `ids` (internal keys read from the database: inlined).

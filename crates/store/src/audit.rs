@@ -178,6 +178,7 @@ pub async fn append(tx: &mut Tx, ctx: &WriteCtx, e: &AuditEntry<'_>) -> Result<(
 }
 
 /// An audit row waiting for its transaction's commit ([`flush`]).
+#[derive(Clone)]
 pub(crate) struct PendingRow {
     at: jiff::Timestamp,
     actor_id: Option<i64>,
@@ -217,20 +218,31 @@ pub(crate) struct Head {
     pub(crate) seq: i64,
     /// Its last hash.
     pub(crate) hash: String,
-    /// The largest seq of the trail.
+    /// The largest seq of the trail (SQLite); a seq drawn for the next row (PostgreSQL).
     pub(crate) top: i64,
 }
 
 impl Head {
     /// The select list (`head_seq`, `head_hash`, `head_top`) of the head of the chain of
-    /// organisation `org` (an SQL expression), or typed empty columns on PostgreSQL.
-    pub(crate) fn select(engine: crate::Engine, org: &str) -> String {
-        match engine {
+    /// organisation `org` (an SQL expression) in `tx`; `head_top` is the trail's largest seq on
+    /// SQLite, a seq drawn for the transaction's first audit row on PostgreSQL — only where it
+    /// has none yet and no step read ahead before (else typed empty columns: the seq drawn first
+    /// is kept, so that a transaction of several steps leaves no seq unused).
+    pub(crate) fn select(tx: &Tx, org: &str) -> String {
+        let head = format!(
+            "(SELECT h.seq FROM audit_chain h WHERE h.chain_id = {org} % {CHAINS}) AS head_seq, \
+             (SELECT h.hash FROM audit_chain h WHERE h.chain_id = {org} % {CHAINS}) AS head_hash"
+        );
+        match tx.engine() {
             crate::Engine::Sqlite => format!(
-                "(SELECT h.seq FROM audit_chain h WHERE h.chain_id = {org} % {CHAINS}) AS head_seq, \
-                 (SELECT h.hash FROM audit_chain h WHERE h.chain_id = {org} % {CHAINS}) AS head_hash, \
-                 (SELECT CAST(COALESCE(MAX(a.seq), 0) AS BIGINT) FROM audit a) AS head_top"
+                "{head}, (SELECT CAST(COALESCE(MAX(a.seq), 0) AS BIGINT) FROM audit a) AS head_top"
             ),
+            // The head as the statement's snapshot has it, and a seq drawn after it was
+            // committed (larger than its seq): the commit appends with them when the head is
+            // still the same ([`flush_postgres`]).
+            crate::Engine::Postgres if tx.pending.audit.is_empty() && tx.audit_head.is_none() => {
+                format!("{head}, nextval(pg_get_serial_sequence('audit', 'audit_id')) AS head_top")
+            }
             crate::Engine::Postgres => "CAST(NULL AS BIGINT) AS head_seq, \
                 CAST(NULL AS TEXT) AS head_hash, CAST(NULL AS BIGINT) AS head_top"
                 .to_string(),
@@ -280,64 +292,186 @@ pub async fn append_many(tx: &mut Tx, ctx: &WriteCtx, entries: &[AuditEntry<'_>]
     Ok(())
 }
 
-/// Write the transaction's audit rows (see [`append_many`]).
+/// Write the transaction's audit rows on SQLite (see [`append_many`]; PostgreSQL's:
+/// [`flush_postgres`]).
 ///
-/// On SQLite the subtree stamps' move (`crate::stamps`), when given, is taken into the same
-/// call as the chain's head (issue 19, B4: no round trip of its own).
+/// The subtree stamps' move (`crate::stamps`), when given, is taken into the same call as the
+/// chain's head (issue 19, B4: no round trip of its own).
 pub(crate) async fn flush(tx: &mut Tx, stamps: &mut Option<crate::stamps::Touched>) -> Result<()> {
-    let entries = std::mem::take(&mut tx.pending.audit);
-    if entries.is_empty() {
+    let Some(chain) = chain_for(tx) else {
         return Ok(());
-    }
-    let chain = *tx
-        .audit_chain
-        .get_or_insert_with(|| chain_of(entries.first().and_then(|e| e.org_id)));
+    };
+    let entries = std::mem::take(&mut tx.pending.audit);
     let n = entries.len() as i64;
-    // The chain's head and the new rows' seqs in one statement.
-    let (head, mut prev, seqs): (i64, String, Vec<i64>) = match tx.engine() {
-        crate::Engine::Postgres => {
-            // The head row locked first (the CTE's rows feed the draws), then the seqs drawn
-            // from the identity's sequence: a later writer of the chain draws larger ones.
-            let drawn: Vec<(i64, String, i64)> = fetch_all!(
+    // The single writer holds the database: no row to lock; the seqs follow the trail's
+    // largest. The head read ahead with a step's row serves when it is this chain's.
+    let (head, mut prev, top): (i64, String, i64) =
+        match tx.audit_head.take().filter(|h| h.chain == chain) {
+            Some(h) => (h.seq, h.hash, h.top),
+            None => fetch_one!(
                 tx.ex(),
                 (i64, String, i64),
-                "WITH h AS (UPDATE audit_chain SET seq = seq WHERE chain_id = $1 RETURNING seq, hash) \
-                 SELECT h.seq, h.hash, nextval(pg_get_serial_sequence('audit', 'audit_id')) \
-                 FROM h, generate_series(1, $2)",
-                chain,
-                n
-            )?;
-            let Some((head, hash, _)) = drawn.first().cloned() else {
-                return Err(crate::StoreError::Corrupt(format!(
-                    "audit chain {chain} missing"
-                )));
-            };
-            let mut seqs: Vec<i64> = drawn.into_iter().map(|(_, _, s)| s).collect();
-            seqs.sort_unstable();
-            (head, hash, seqs)
+                "SELECT c.seq, c.hash, \
+                 (SELECT CAST(COALESCE(MAX(a.seq), 0) AS BIGINT) FROM audit a) \
+                 FROM audit_chain c WHERE c.chain_id = $1",
+                chain
+            )?,
+        };
+    let seqs: Vec<i64> = (1..=n).map(|i| top + i).collect();
+    let rows = hashed_rows(entries, &seqs, chain, &mut prev, false);
+    // The rows and the chain's new head in one call, with the stamps.
+    let last = seqs.last().copied().unwrap_or(head);
+    let mut then = String::from("UPDATE audit_chain SET seq = $1, hash = $2 WHERE chain_id = $3");
+    let mut then_vals = vec![
+        Val::Int(Some(last)),
+        Val::Text(Some(prev)),
+        Val::Int(Some(chain)),
+    ];
+    if let Some((sql, vals)) = stamps
+        .take()
+        .and_then(|t| crate::stamps::statement(crate::Engine::Sqlite, &t, Some(4), 0))
+    {
+        // Numbered on after the head's three (all shifted past the rows' by `insert_then`).
+        then.push_str("; ");
+        then.push_str(&sql);
+        then_vals.extend(vals);
+    }
+    bulk::insert_then(tx, AUDIT_INSERT, 12, &rows, &then, &then_vals).await
+}
+
+/// The head of the audit insert, its rows 12 wide ([`hashed_rows`]).
+const AUDIT_INSERT: &str = "INSERT INTO audit (audit_id, seq, chain_id, at, actor_id, action, \
+    object_kind, object_id, org_id, detail, prev_hash, hash)";
+
+/// The chain the transaction's audit rows go to (fixed by its first row's organisation), once it
+/// has some.
+pub(crate) fn chain_for(tx: &mut Tx) -> Option<i64> {
+    let first = tx.pending.audit.first()?.org_id;
+    Some(*tx.audit_chain.get_or_insert_with(|| chain_of(first)))
+}
+
+/// Write the transaction's audit rows on PostgreSQL, with `tails` (statements with their own
+/// placeholders, each holding one ` WHERE true`), in one statement (issue 19, B4: a step's
+/// commit was four round trips — the head locked, the rows, the stamps, the counters).
+///
+/// A step read its chain's head and drew a seq with its row ([`Head::select`]): its row is
+/// hashed over that head and the head set to it only if it is still the same (`… AND seq =`,
+/// rechecked after any writer of the chain before it commits); the rows are inserted and the
+/// tails run only when it was (each guarded by the head's update, which therefore locks the
+/// chain first: the lock order of the locked path, where the chain is taken before anything
+/// else). When another writer of the chain came first, nothing was written: the head is locked
+/// and seqs drawn ([`flush`]'s way), then the same statement without the condition. A seq drawn
+/// after the head it follows was committed is larger than that head's, so the seqs still
+/// increase along each chain; a seq drawn and not used leaves a gap, as a rollback does.
+pub(crate) async fn flush_postgres(tx: &mut Tx, tails: Vec<(String, Vec<Val>)>) -> Result<()> {
+    let Some(chain) = chain_for(tx) else {
+        for (sql, vals) in &tails {
+            bulk::exec_vals(tx.ex(), sql, vals).await?;
         }
-        crate::Engine::Sqlite => {
-            // The single writer holds the database: no row to lock. The head read ahead with a
-            // step's row serves when it is this chain's.
-            let (head, hash, top): (i64, String, i64) =
-                match tx.audit_head.take().filter(|h| h.chain == chain) {
-                    Some(h) => (h.seq, h.hash, h.top),
-                    None => fetch_one!(
-                        tx.ex(),
-                        (i64, String, i64),
-                        "SELECT c.seq, c.hash, \
-                         (SELECT CAST(COALESCE(MAX(a.seq), 0) AS BIGINT) FROM audit a) \
-                         FROM audit_chain c WHERE c.chain_id = $1",
-                        chain
-                    )?,
-                };
-            (head, hash, (1..=n).map(|i| top + i).collect())
-        }
+        return Ok(());
     };
-    // PostgreSQL's key is the drawn value itself; SQLite numbers the row.
-    let explicit_id = tx.engine() == crate::Engine::Postgres;
+    let entries = std::mem::take(&mut tx.pending.audit);
+    let n = entries.len();
+    let hint = tx.audit_head.take();
+    if let Some(h) = hint.as_ref().filter(|h| h.chain == chain && n == 1) {
+        let mut prev = h.hash.clone();
+        let rows = hashed_rows(entries.clone(), &[h.top], chain, &mut prev, true);
+        if append_postgres(tx, chain, Some(h.seq), h.top, &prev, &rows, &tails).await? {
+            return Ok(());
+        }
+    }
+    // The head locked, then the seqs drawn: the one drawn ahead first when it is still larger
+    // than the head (nothing else can append to the chain now), the rest from the sequence.
+    let drawn: Vec<(i64, String, i64)> = fetch_all!(
+        tx.ex(),
+        (i64, String, i64),
+        "WITH h AS (UPDATE audit_chain SET seq = seq WHERE chain_id = $1 RETURNING seq, hash) \
+         SELECT h.seq, h.hash, CASE WHEN g.i = 1 AND $3 > h.seq THEN $3 \
+         ELSE nextval(pg_get_serial_sequence('audit', 'audit_id')) END \
+         FROM h, generate_series(1, $2) AS g(i)",
+        chain,
+        n as i64,
+        hint.map(|h| h.top)
+    )?;
+    let Some((_, mut prev, _)) = drawn.first().cloned() else {
+        return Err(crate::StoreError::Corrupt(format!(
+            "audit chain {chain} missing"
+        )));
+    };
+    let mut seqs: Vec<i64> = drawn.into_iter().map(|(_, _, s)| s).collect();
+    seqs.sort_unstable();
+    let rows = hashed_rows(entries, &seqs, chain, &mut prev, true);
+    let last = seqs.last().copied().unwrap_or_default();
+    if append_postgres(tx, chain, None, last, &prev, &rows, &tails).await? {
+        Ok(())
+    } else {
+        Err(crate::StoreError::Corrupt(format!(
+            "audit chain {chain} lost its head"
+        )))
+    }
+}
+
+/// The head of `chain` set to `last`/`hash` (only if its seq is still `expected`, when given),
+/// and only then `rows` inserted and `tails` run, in one statement; whether the head was set.
+async fn append_postgres(
+    tx: &mut Tx,
+    chain: i64,
+    expected: Option<i64>,
+    last: i64,
+    hash: &str,
+    rows: &[Vec<Val>],
+    tails: &[(String, Vec<Val>)],
+) -> Result<bool> {
+    let mut sql = String::from(
+        "WITH then_ AS (UPDATE audit_chain SET seq = $1, hash = $2 WHERE chain_id = $3",
+    );
+    let mut vals = vec![
+        Val::Int(Some(last)),
+        Val::Text(Some(hash.to_string())),
+        Val::Int(Some(chain)),
+    ];
+    if let Some(seq) = expected {
+        sql.push_str(" AND seq = $4");
+        vals.push(Val::Int(Some(seq)));
+    }
+    sql.push_str(" RETURNING 1)");
+    const GUARD: &str = " WHERE EXISTS (SELECT 1 FROM then_)";
+    for (i, (tail, tail_vals)) in tails.iter().enumerate() {
+        debug_assert!(tail.contains(" WHERE true"));
+        let tail = bulk::shift_placeholders(tail, vals.len()).replacen(" WHERE true", GUARD, 1);
+        sql.push_str(&format!(", t{i}_ AS ({tail})"));
+        vals.extend(tail_vals.iter().cloned());
+    }
+    for (i, chunk) in rows
+        .chunks(bulk::max_params(crate::Engine::Postgres) / 12)
+        .enumerate()
+    {
+        let values = bulk::shift_placeholders(
+            &bulk::groups(crate::Engine::Postgres, chunk.len(), 12),
+            vals.len(),
+        );
+        sql.push_str(&format!(
+            ", a{i}_ AS ({AUDIT_INSERT} SELECT * FROM (VALUES {values}) v_{GUARD})"
+        ));
+        vals.extend(chunk.iter().flatten().cloned());
+    }
+    sql.push_str(" SELECT COUNT(*) FROM then_");
+    let set: Vec<(i64,)> = bulk::fetch_vals(tx.ex(), &sql, &vals).await?;
+    Ok(set.first().is_some_and(|(n,)| *n > 0))
+}
+
+/// The audit rows of `entries` numbered `seqs`, each hashed over the one before it in `chain`
+/// (`prev`: the chain's head, left at the last row's hash). `explicit_id`: PostgreSQL's key is
+/// the drawn value itself; SQLite numbers the row.
+fn hashed_rows(
+    entries: Vec<PendingRow>,
+    seqs: &[i64],
+    chain: i64,
+    prev: &mut String,
+    explicit_id: bool,
+) -> Vec<Vec<Val>> {
     let mut rows = Vec::with_capacity(entries.len());
-    for (e, &seq) in entries.into_iter().zip(&seqs) {
+    for (e, &seq) in entries.into_iter().zip(seqs) {
         let mut row = AuditRow {
             seq,
             at: ts(e.at),
@@ -350,7 +484,7 @@ pub(crate) async fn flush(tx: &mut Tx, stamps: &mut Option<crate::stamps::Touche
             prev_hash: prev.clone(),
             hash: String::new(),
         };
-        row.hash = hash_row(&prev, seq, &e.at, row.actor_id, &row);
+        row.hash = hash_row(prev, seq, &e.at, row.actor_id, &row);
         prev.clone_from(&row.hash);
         rows.push(vec![
             Val::Int(explicit_id.then_some(row.seq)),
@@ -367,34 +501,7 @@ pub(crate) async fn flush(tx: &mut Tx, stamps: &mut Option<crate::stamps::Touche
             Val::Text(Some(row.hash)),
         ]);
     }
-    // The rows and the chain's new head in one round trip (on SQLite with the stamps).
-    let last = seqs.last().copied().unwrap_or(head);
-    let mut then = String::from("UPDATE audit_chain SET seq = $1, hash = $2 WHERE chain_id = $3");
-    let mut then_vals = vec![
-        Val::Int(Some(last)),
-        Val::Text(Some(prev)),
-        Val::Int(Some(chain)),
-    ];
-    if tx.engine() == crate::Engine::Sqlite
-        && let Some((sql, vals)) = stamps
-            .take()
-            .and_then(|t| crate::stamps::statement(crate::Engine::Sqlite, &t, Some(4), 0))
-    {
-        // Numbered on after the head's three (all shifted past the rows' by `insert_then`).
-        then.push_str("; ");
-        then.push_str(&sql);
-        then_vals.extend(vals);
-    }
-    bulk::insert_then(
-        tx,
-        "INSERT INTO audit (audit_id, seq, chain_id, at, actor_id, action, object_kind, object_id, org_id, \
-         detail, prev_hash, hash)",
-        12,
-        &rows,
-        &then,
-        &then_vals,
-    )
-    .await
+    rows
 }
 
 /// The outcome of [`verify`].

@@ -152,7 +152,7 @@ pub async fn insert_tail(
 }
 
 /// `sql` with its placeholders `$1`, `$2`, … renumbered from `$(1 + by)`.
-fn shift_placeholders(sql: &str, by: usize) -> String {
+pub(crate) fn shift_placeholders(sql: &str, by: usize) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut chars = sql.char_indices().peekable();
     while let Some((_, ch)) = chars.next() {
@@ -232,8 +232,10 @@ pub type Insert<'a> = (&'a str, usize, &'a [Vec<Val>]);
 /// numbered after the inserts' anonymous ones (sqlx binds `?` from the start of the values and
 /// `$N` by number), each insert runs only when the statement before it changed rows
 /// (`changes()`), and the rows the update changed are the call's total less the rows inserted
-/// (a failing insert fails the call). On PostgreSQL one statement after the other, the update
-/// first: a writer that lost the race finds no row to update instead of a duplicate key.
+/// (a failing insert fails the call). On PostgreSQL one statement too: the inserts as
+/// data-modifying `WITH`s that select their rows only when the update returned one (the update
+/// runs first, as the inserts read it): a writer that lost the race finds no row to update
+/// instead of a duplicate key, and inserts nothing.
 pub async fn update_then_insert(
     tx: &mut Tx,
     update: &str,
@@ -266,6 +268,31 @@ pub async fn update_then_insert(
             .await?
             .rows_affected();
         return Ok(if done == 0 { 0 } else { done - inserted });
+    }
+    if engine == Engine::Postgres && anonymous + update_vals.len() <= max_params(engine) {
+        let crate::Ex::Postgres(c) = tx.ex() else {
+            return Err(StoreError::Corrupt("engine mismatch".into()));
+        };
+        let mut sql = format!("WITH u_ AS ({update} RETURNING 1)");
+        let mut at = update_vals.len();
+        for (i, (head, width, rows)) in inserts.iter().filter(|(_, _, r)| !r.is_empty()).enumerate()
+        {
+            sql.push_str(&format!(
+                ", i{i}_ AS ({head} SELECT * FROM (VALUES {}) v_ WHERE EXISTS (SELECT 1 FROM u_))",
+                shift_placeholders(&groups(engine, rows.len(), *width), at)
+            ));
+            at += width * rows.len();
+        }
+        sql.push_str(" SELECT COUNT(*) FROM u_");
+        let vals = update_vals.iter().chain(
+            inserts
+                .iter()
+                .flat_map(|(_, _, rows)| rows.iter().flatten()),
+        );
+        let (n,): (i64,) = bind_vals!(sqlx::query_as::<_, (i64,)>(&sql), vals)
+            .fetch_one(&mut *c)
+            .await?;
+        return Ok(u64::try_from(n).unwrap_or(0));
     }
     let updated = match tx.ex() {
         crate::Ex::Sqlite(c) => bind_vals!(sqlx::query(update), update_vals.iter())

@@ -781,7 +781,7 @@ async fn load_for_step(
         crate::orgs::thresholds_text_sql("co.org_id"),
         members::NamedRead::select(named.map(|_| "nm"), "c.cell_id"),
         crate::alert_queue::stored_select(engine, "c"),
-        crate::audit::Head::select(engine, "c.cell_id"),
+        crate::audit::Head::select(tx, "c.cell_id"),
         if named.is_some() {
             "LEFT JOIN member nm ON nm.pub_id = $6"
         } else {
@@ -1063,8 +1063,11 @@ async fn record_steps(
     let engine = tx.engine();
     let stored =
         crate::alert_queue::Stored::parse(engine, alert_rows.as_deref(), note_months.as_deref())?;
-    if engine == crate::Engine::Sqlite {
-        tx.audit_head = crate::audit::Head::of(row.cell_id, head_seq, head_hash, head_top);
+    // SQLite: the head of this step's chain, read last; PostgreSQL: a seq drawn ahead is kept.
+    if let Some(head) = crate::audit::Head::of(row.cell_id, head_seq, head_hash, head_top) {
+        tx.audit_head = Some(head);
+    } else if engine == crate::Engine::Sqlite {
+        tx.audit_head = None;
     }
     // The first command's member as read with the row (`Some(None)`: named, not found).
     let mut preloaded = named.is_some().then(|| named_read.facts(row.cell_id));

@@ -327,6 +327,65 @@ pub async fn apply(tx: &mut Tx, deltas: &[CounterDelta]) -> Result<()> {
     Ok(())
 }
 
+/// The rows of counter deltas `own` (organisation, period, metric, delta).
+fn delta_rows(own: &BTreeMap<(i64, String, String), i64>) -> Vec<Vec<Val>> {
+    own.iter()
+        .map(|((o, p, k), v)| {
+            vec![
+                Val::Int(Some(*o)),
+                Val::Text(Some(p.clone())),
+                Val::Text(Some(k.clone())),
+                Val::Int(Some(*v)),
+            ]
+        })
+        .collect()
+}
+
+/// A write's few deltas as two statements, each with its values: the organisations' counters,
+/// and their sums over the closure added up by the upsert itself (issue 19, B4: no read of the
+/// closure first), in key order. On PostgreSQL each holds one ` WHERE true` (a guard's place,
+/// `crate::audit::flush_postgres`).
+fn small_statements(engine: crate::Engine, own_rows: &[Vec<Val>]) -> [(String, Vec<Val>); 2] {
+    let n = own_rows.len();
+    let counter = match engine {
+        crate::Engine::Sqlite => format!(
+            "INSERT INTO counter (org_id, period, metric, value) VALUES {} \
+             ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter.value + excluded.value",
+            crate::bulk::groups(engine, n, 4)
+        ),
+        crate::Engine::Postgres => format!(
+            "INSERT INTO counter (org_id, period, metric, value) SELECT * FROM (VALUES {}) v WHERE true \
+             ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter.value + excluded.value",
+            crate::bulk::typed_groups(engine, n, &["BIGINT", "TEXT", "TEXT", "BIGINT"])
+        ),
+    };
+    let sums = format!(
+        "WITH v (org_id, period, metric, value) AS (VALUES {}) \
+         INSERT INTO counter_sum (org_id, period, metric, value) \
+         SELECT oc.ancestor_id, v.period, v.metric, SUM(v.value) \
+         FROM v JOIN org_closure oc ON oc.descendant_id = v.org_id WHERE true \
+         GROUP BY oc.ancestor_id, v.period, v.metric HAVING SUM(v.value) <> 0 \
+         ORDER BY oc.ancestor_id, v.period, v.metric \
+         ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter_sum.value + excluded.value",
+        crate::bulk::typed_groups(engine, n, &["BIGINT", "TEXT", "TEXT", "BIGINT"])
+    );
+    let vals: Vec<Val> = own_rows.iter().flatten().cloned().collect();
+    [(counter, vals.clone()), (sums, vals)]
+}
+
+/// PostgreSQL: the transaction's counter deltas as [`small_statements`] when they are few (taken
+/// from the transaction, to run with its audit rows); nothing when there are none or many (left
+/// for [`flush`]).
+pub(crate) fn statements(tx: &mut Tx) -> Vec<(String, Vec<Val>)> {
+    let own = &mut tx.pending.counters;
+    own.retain(|_, v| *v != 0);
+    if own.is_empty() || own.len() * 8 > crate::bulk::max_params(crate::Engine::Postgres) {
+        return Vec::new();
+    }
+    let own = std::mem::take(own);
+    small_statements(crate::Engine::Postgres, &delta_rows(&own)).into()
+}
+
 /// Write the transaction's counter deltas: each organisation's counters, and the same delta on
 /// the organisation and every one above it (`counter_sum`, issue 19), as multi-row upserts in key
 /// order (so two writers lock shared rows in the same order): for a write's few deltas the sums
@@ -349,47 +408,19 @@ pub(crate) async fn flush(tx: &mut Tx, stamps: Option<(String, Vec<Val>)>) -> Re
     if own.is_empty() {
         return Ok(());
     }
-    let rows = |m: &BTreeMap<(i64, String, String), i64>| -> Vec<Vec<Val>> {
-        m.iter()
-            .map(|((o, p, k), v)| {
-                vec![
-                    Val::Int(Some(*o)),
-                    Val::Text(Some(p.clone())),
-                    Val::Text(Some(k.clone())),
-                    Val::Int(Some(*v)),
-                ]
-            })
-            .collect()
-    };
-    let own_rows = rows(&own);
+    let own_rows = delta_rows(&own);
     if small {
         // The usual write's few deltas (a step, a note): the sums added up over the closure by
         // the statement that writes them (issue 19, B4: no read of the closure first), in key
         // order; on SQLite both statements in one call (the deltas bound twice).
-        let n = own_rows.len();
-        let counter = format!(
-            "INSERT INTO counter (org_id, period, metric, value) VALUES {} \
-             ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter.value + excluded.value",
-            crate::bulk::groups(engine, n, 4)
-        );
-        let sums = format!(
-            "WITH v (org_id, period, metric, value) AS (VALUES {}) \
-             INSERT INTO counter_sum (org_id, period, metric, value) \
-             SELECT oc.ancestor_id, v.period, v.metric, SUM(v.value) \
-             FROM v JOIN org_closure oc ON oc.descendant_id = v.org_id WHERE true \
-             GROUP BY oc.ancestor_id, v.period, v.metric HAVING SUM(v.value) <> 0 \
-             ORDER BY oc.ancestor_id, v.period, v.metric \
-             ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter_sum.value + excluded.value",
-            crate::bulk::typed_groups(engine, n, &["BIGINT", "TEXT", "TEXT", "BIGINT"])
-        );
-        let vals = own_rows.iter().flatten();
+        let [(counter, vals), (sums, _)] = small_statements(engine, &own_rows);
         match engine {
             crate::Engine::Sqlite => match &stamps {
                 Some((stamp_sql, stamp_vals)) => {
                     crate::bulk::exec_vals(
                         tx.ex(),
                         &format!("{stamp_sql}; {counter}; {sums}"),
-                        stamp_vals.iter().chain(vals.clone()).chain(vals),
+                        stamp_vals.iter().chain(&vals).chain(&vals),
                     )
                     .await?;
                 }
@@ -397,14 +428,14 @@ pub(crate) async fn flush(tx: &mut Tx, stamps: Option<(String, Vec<Val>)>) -> Re
                     crate::bulk::exec_vals(
                         tx.ex(),
                         &format!("{counter}; {sums}"),
-                        vals.clone().chain(vals),
+                        vals.iter().chain(&vals),
                     )
                     .await?;
                 }
             },
             crate::Engine::Postgres => {
-                crate::bulk::exec_vals(tx.ex(), &counter, vals.clone()).await?;
-                crate::bulk::exec_vals(tx.ex(), &sums, vals).await?;
+                crate::bulk::exec_vals(tx.ex(), &counter, &vals).await?;
+                crate::bulk::exec_vals(tx.ex(), &sums, &vals).await?;
             }
         }
         return Ok(());
@@ -443,7 +474,7 @@ pub(crate) async fn flush(tx: &mut Tx, stamps: Option<(String, Vec<Val>)>) -> Re
         tx,
         "INSERT INTO counter_sum (org_id, period, metric, value)",
         4,
-        &rows(&sums),
+        &delta_rows(&sums),
         "ON CONFLICT (org_id, period, metric) DO UPDATE SET value = counter_sum.value + excluded.value",
     )
     .await

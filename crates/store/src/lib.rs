@@ -349,14 +349,21 @@ impl Tx {
         // The counters last (their deltas include the alert rows'): the subtree sums of a
         // province are the rows every writer of it updates, locked on PostgreSQL from their
         // upsert to the commit — which should follow at once.
+        if self.engine() == Engine::Postgres {
+            // The audit rows, the stamps and a write's few counters in one statement
+            // (`audit::flush_postgres`); the writer adds to its audit chain's stripe, the chain
+            // it locks first. An import's many counters follow on their own.
+            let stripe = audit::chain_for(self).unwrap_or(0);
+            let mut tails: Vec<_> = stamps::statement(Engine::Postgres, &touched, None, stripe)
+                .into_iter()
+                .collect();
+            tails.extend(counters::statements(self));
+            audit::flush_postgres(self, tails).await?;
+            return counters::flush(self, None).await;
+        }
         let mut touched = Some(touched);
         audit::flush(self, &mut touched).await?;
-        // PostgreSQL's writers add to their audit chain's stripe (its head locked already).
-        let stripe = match self.engine() {
-            Engine::Sqlite => 0,
-            Engine::Postgres => self.audit_chain.unwrap_or(0),
-        };
-        let stamps = touched.and_then(|t| stamps::statement(self.engine(), &t, None, stripe));
+        let stamps = touched.and_then(|t| stamps::statement(self.engine(), &t, None, 0));
         counters::flush(self, stamps).await
     }
 

@@ -13,7 +13,7 @@ use ketnap_store::alert_queue::Words;
 use ketnap_store::demo::{self, DemoSize};
 use ketnap_store::{Role, Scope, Store, alert_queue, candidacies, fetch_all};
 
-const TODAY: Date = date(2026, 11, 23);
+pub(crate) const TODAY: Date = date(2026, 11, 23);
 
 use common::accounts;
 
@@ -312,7 +312,7 @@ async fn rows_with_due(store: &Store, candidacy_pub_id: Option<&str>) -> Vec<Str
     rows.into_iter().map(|r| format!("{r:?}")).collect()
 }
 
-/// Alert rows deleted since the counting trigger was made (SQLite only).
+/// Alert rows written over since the counting trigger was made.
 async fn deletes(store: &Store) -> i64 {
     let mut conn = store.read().await.unwrap();
     let (n,): (i64,) =
@@ -321,7 +321,7 @@ async fn deletes(store: &Store) -> i64 {
 }
 
 /// Assign `mentor` to candidacy `pub_id` at `version` (a step judged and written in `tx`).
-async fn assign_mentor(
+pub(crate) async fn assign_mentor(
     tx: &mut ketnap_store::Tx,
     book: &RuleBook,
     pub_id: &str,
@@ -354,8 +354,9 @@ async fn assign_mentor(
 
 /// A step rewrites its candidacy's alert rows only when they change (issue 19, B4: on SQLite
 /// the rows and mentor notes are read with the step's own row, and a step that leaves them as
-/// they were deletes and inserts nothing), and every step leaves the rows the daily pass writes
-/// (both engines). A mentor reassigned: the missing-note alert counts from the assignment, so
+/// they were deletes and inserts nothing; on PostgreSQL the rows are compared by the statement
+/// that writes them, which writes none of the rows that stay), and every step leaves the rows
+/// the daily pass writes (both engines). A mentor reassigned: the missing-note alert counts from the assignment, so
 /// the first reassignment changes the rows and a second on the same day leaves them.
 #[tokio::test]
 async fn a_step_rewrites_its_alert_rows_only_when_they_change() {
@@ -366,18 +367,33 @@ async fn a_step_rewrites_its_alert_rows_only_when_they_change() {
             .await
             .unwrap();
         alert_queue::daily_pass(&store, &book, TODAY).await.unwrap();
-        let sqlite = engine == "sqlite";
-        if sqlite {
-            let mut tx = store.begin().await.unwrap();
+        // Rows written over counted by a trigger: on SQLite the deletes (a change rewrites the
+        // candidacy's rows), on PostgreSQL every delete, update and insert (a change is written
+        // in place by one statement, `alert_queue::write_compared`).
+        let mut tx = store.begin().await.unwrap();
+        ketnap_store::exec!(tx.ex(), "CREATE TABLE alert_deleted (n INTEGER)").unwrap();
+        if engine == "sqlite" {
             ketnap_store::exec!(
                 tx.ex(),
-                "CREATE TABLE alert_deleted (n INTEGER); \
-                 CREATE TRIGGER alert_deleted AFTER DELETE ON alert_due \
+                "CREATE TRIGGER alert_deleted AFTER DELETE ON alert_due \
                  BEGIN INSERT INTO alert_deleted VALUES (1); END"
             )
             .unwrap();
-            tx.commit().await.unwrap();
+        } else {
+            ketnap_store::exec!(
+                tx.ex(),
+                "CREATE FUNCTION alert_written() RETURNS trigger LANGUAGE plpgsql AS \
+                 'BEGIN INSERT INTO alert_deleted VALUES (1); RETURN NULL; END'"
+            )
+            .unwrap();
+            ketnap_store::exec!(
+                tx.ex(),
+                "CREATE TRIGGER alert_deleted AFTER INSERT OR UPDATE OR DELETE ON alert_due \
+                 FOR EACH ROW EXECUTE FUNCTION alert_written()"
+            )
+            .unwrap();
         }
+        tx.commit().await.unwrap();
         // Candidacies where a mentor may be assigned, with alert rows, their mentor and the
         // official members of their cell.
         let mut conn = store.read().await.unwrap();
@@ -415,7 +431,7 @@ async fn a_step_rewrites_its_alert_rows_only_when_they_change() {
         for (pub_id, version, a, b) in &targets {
             for (k, mentor) in [a, b].into_iter().enumerate() {
                 let before = rows_with_due(&store, Some(pub_id)).await;
-                let deleted = if sqlite { deletes(&store).await } else { 0 };
+                let deleted = deletes(&store).await;
                 let mut tx = store.begin().await.unwrap();
                 assign_mentor(&mut tx, &book, pub_id, version + k as i64, mentor).await;
                 tx.commit().await.unwrap();
@@ -425,13 +441,11 @@ async fn a_step_rewrites_its_alert_rows_only_when_they_change() {
                 } else {
                     changed += 1;
                 }
-                if sqlite {
-                    let now = deletes(&store).await;
-                    if before == after {
-                        assert_eq!(now, deleted, "{pub_id}: rows left as they were");
-                    } else {
-                        assert!(now > deleted, "{pub_id}: the old rows replaced");
-                    }
+                let now = deletes(&store).await;
+                if before == after {
+                    assert_eq!(now, deleted, "{engine} {pub_id}: rows left as they were");
+                } else {
+                    assert!(now > deleted, "{engine} {pub_id}: the old rows replaced");
                 }
             }
         }

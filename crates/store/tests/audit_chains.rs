@@ -150,3 +150,93 @@ async fn exec_restore(store: &Store, seq: i64, detail: &str) {
     .unwrap();
     tx.commit().await.unwrap();
 }
+
+/// PostgreSQL: a step reads its chain's head and draws its seq with its own row, and appends over
+/// that head at the commit only if it is still the chain's (issue 19, B4: the head is not
+/// locked in a round trip of its own). Two steps in one cell read the same head; the one that
+/// read second commits first; the other finds the head moved, appends after it (the head locked,
+/// a seq drawn again: larger) with its stamps and counters once, and the chain verifies.
+#[tokio::test]
+async fn a_step_whose_chain_head_moved_meanwhile_appends_after_the_new_head() {
+    use crate::alert_queue::{TODAY, assign_mentor};
+    use ketnap_domain::RuleBook;
+    use ketnap_store::demo::{self, DemoSize};
+    use ketnap_store::stamps;
+    let Some(store) = common::postgres().await else {
+        return;
+    };
+    let book = RuleBook::spec_default();
+    demo::generate(
+        &store,
+        &book,
+        DemoSize::scaled(0.05),
+        7,
+        TODAY,
+        &common::accounts(),
+    )
+    .await
+    .unwrap();
+    let mut conn = store.read().await.unwrap();
+    let found: Vec<(String, i64, i64, String)> = fetch_all!(
+        conn.ex(),
+        (String, i64, i64, String),
+        "SELECT c.pub_id, c.version, c.cell_id, m.pub_id FROM candidacy c \
+         JOIN member m ON m.cell_id = c.cell_id AND m.status = 'official' \
+         WHERE c.stage IN ('sympathizer', 'course', 'dossier') \
+         AND (c.mentor_member_id IS NULL OR c.mentor_member_id <> m.member_id) \
+         ORDER BY c.cell_id, c.pub_id, m.pub_id"
+    )
+    .unwrap();
+    let (a, b) = found
+        .iter()
+        .zip(found.iter().skip(1))
+        .find_map(|(x, y)| (x.2 == y.2 && x.0 != y.0).then(|| (x.clone(), y.clone())))
+        .expect("two candidacies in one cell");
+    let cell = a.2;
+    let before = stamps::of(&mut conn, cell).await.unwrap();
+    drop(conn);
+
+    let mut first = store.begin().await.unwrap();
+    assign_mentor(&mut first, &book, &a.0, a.1, &a.3).await;
+    let mut second = store.begin().await.unwrap();
+    assign_mentor(&mut second, &book, &b.0, b.1, &b.3).await;
+    second.commit().await.unwrap();
+    first.commit().await.unwrap();
+
+    let mut conn = store.read().await.unwrap();
+    let seq_of = |rows: &[(String, i64, i64)], id: &str| {
+        rows.iter().find(|r| r.0 == id).map(|r| (r.1, r.2)).unwrap()
+    };
+    let rows: Vec<(String, i64, i64)> = fetch_all!(
+        conn.ex(),
+        (String, i64, i64),
+        "SELECT object_id, seq, chain_id FROM audit WHERE action = 'candidacy.assign_mentor' \
+         AND object_id IN ($1, $2)",
+        a.0.as_str(),
+        b.0.as_str()
+    )
+    .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let (seq_a, chain_a) = seq_of(&rows, &a.0);
+    let (seq_b, chain_b) = seq_of(&rows, &b.0);
+    assert_eq!(chain_a, chain_b);
+    assert_eq!(chain_a, cell.rem_euclid(CHAINS));
+    assert!(
+        seq_a > seq_b,
+        "the later commit appends after: {seq_a} {seq_b}"
+    );
+    let (head,): (i64,) = fetch_one!(
+        conn.ex(),
+        (i64,),
+        "SELECT seq FROM audit_chain WHERE chain_id = $1",
+        chain_a
+    )
+    .unwrap();
+    assert_eq!(head, seq_a);
+    // Each commit moved the cell's stamp once (the first's tail ran once, after its retry).
+    let after = stamps::of(&mut conn, cell).await.unwrap();
+    assert_eq!(after.subtree, before.subtree + 2);
+    drop(conn);
+    let report = audit::verify(&store).await.unwrap();
+    assert!(report.ok(), "{report:?}");
+}
