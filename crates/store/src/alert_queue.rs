@@ -364,7 +364,7 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
     }
     if tx.engine() == Engine::Postgres
         && stale.len() <= PASS_BATCH as usize
-        && rows.len() * 8 <= crate::bulk::max_params(Engine::Postgres)
+        && rows.len() * 8 + stale.len() <= crate::bulk::max_params(Engine::Postgres)
     {
         return write_compared(tx, &stale, &rows).await;
     }
@@ -384,11 +384,17 @@ async fn write_compared(tx: &mut Tx, ids: &[i64], rows: &[Vec<Val>]) -> Result<(
     if ids.is_empty() {
         return insert_rows(tx, rows).await;
     }
-    let list = ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    // The keys bound after the rows' values: one statement text per count of candidacies and
+    // rows, prepared once per connection.
+    let mut vals: Vec<Val> = rows.iter().flatten().cloned().collect();
+    let mut list = String::new();
+    for id in ids {
+        if !list.is_empty() {
+            list.push_str(", ");
+        }
+        vals.push(Val::Int(Some(*id)));
+        list.push_str(&format!("${}", vals.len()));
+    }
     const COLS: &str = "candidacy_id, cell_id, kind_key, kind, rank, status, due, actor";
     let mut sql =
         format!("WITH old_ AS (SELECT {COLS} FROM alert_due WHERE candidacy_id IN ({list}))");
@@ -415,7 +421,6 @@ async fn write_compared(tx: &mut Tx, ids: &[i64], rows: &[Vec<Val>]) -> Result<(
         " SELECT a.candidacy_id, {FINGERPRINT_SQL}, a.cell_id, CAST(a.status AS BIGINT), \
          CAST(a.rank AS BIGINT) FROM old_ a"
     ));
-    let vals: Vec<Val> = rows.iter().flatten().cloned().collect();
     let old: Vec<(i64, String, i64, i64, i64)> =
         crate::bulk::fetch_vals(tx.ex(), &sql, &vals).await?;
     // What changed: a row counts out when no new row is the same, in when no old row is.

@@ -449,12 +449,13 @@ fn facts_sql(key: &str) -> String {
 }
 
 /// The nearest grassroots organisation (or grassroots cell) above organisation `cell` (an SQL
-/// expression).
+/// expression). Each ancestor's kind looked up by its key (a scalar subquery, which neither engine
+/// turns into a join): PostgreSQL joined a small `org` table by hashing it whole (issue 19, B4).
 fn grassroots_sql(cell: &str) -> String {
     format!(
-        "(SELECT gc.ancestor_id FROM org_closure gc JOIN org go ON go.org_id = gc.ancestor_id \
-         WHERE gc.descendant_id = {cell} \
-         AND (go.kind LIKE 'grassroots:%' OR go.kind LIKE 'grassroots_cell:%') \
+        "(SELECT gc.ancestor_id FROM org_closure gc WHERE gc.descendant_id = {cell} \
+         AND (SELECT go.kind LIKE 'grassroots:%' OR go.kind LIKE 'grassroots_cell:%' \
+         FROM org go WHERE go.org_id = gc.ancestor_id) \
          ORDER BY gc.depth LIMIT 1)"
     )
 }

@@ -123,11 +123,12 @@ impl CellCols {
     }
 }
 
-/// Whether a partial committee is above organisation `org` (an SQL expression).
+/// Whether a partial committee is above organisation `org` (an SQL expression): the ancestors
+/// through the closure, each one's kind by its key (see `members::grassroots_sql`).
 pub(crate) fn has_partial_sql(org: &str) -> String {
     format!(
-        "EXISTS (SELECT 1 FROM org p JOIN org_closure pc ON pc.ancestor_id = p.org_id \
-         WHERE pc.descendant_id = {org} AND pc.depth > 0 AND p.kind = 'partial')"
+        "EXISTS (SELECT 1 FROM org_closure pc WHERE pc.descendant_id = {org} AND pc.depth > 0 \
+         AND (SELECT p.kind = 'partial' FROM org p WHERE p.org_id = pc.ancestor_id))"
     )
 }
 

@@ -135,13 +135,23 @@ pub(crate) fn statement(
         crate::Engine::Postgres => " ORDER BY s.org_id",
         crate::Engine::Sqlite => "",
     };
+    let mut vals: Vec<Val> = t.orgs.iter().map(|o| Val::Int(Some(*o))).collect();
+    // SQLite's one stripe written in; PostgreSQL's bound (one statement text for every chain:
+    // prepared once per connection, not once per chain).
+    let stripe = match engine {
+        crate::Engine::Sqlite => stripe.to_string(),
+        crate::Engine::Postgres => {
+            vals.push(Val::Int(Some(stripe)));
+            format!("CAST(${} AS BIGINT)", vals.len())
+        }
+    };
     let sql = format!(
         "INSERT INTO subtree_stamp (org_id, stripe, stamp) \
          SELECT {distinct}s.org_id, {stripe}, 1 FROM ({}) s WHERE true{order} \
          ON CONFLICT (org_id, stripe) DO UPDATE SET stamp = subtree_stamp.stamp + 1",
         sources.join(" UNION ")
     );
-    Some((sql, t.orgs.iter().map(|o| Val::Int(Some(*o))).collect()))
+    Some((sql, vals))
 }
 
 /// Move row 0 on: every kept view is computed again (`ketnap rebuild`).
