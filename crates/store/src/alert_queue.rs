@@ -258,21 +258,27 @@ impl Stored {
             rows.sort_unstable();
             rows
         });
-        let mut notes = Vec::new();
-        for m in note_months.unwrap_or_default().split(',') {
-            if m.is_empty() {
-                continue;
-            }
-            let n: i64 = m
-                .parse()
-                .map_err(|_| StoreError::Corrupt("mentor note month".into()))?;
-            let (Ok(y), Ok(mo)) = (i16::try_from(n / 100), i8::try_from(n % 100)) else {
-                return Err(StoreError::Corrupt("mentor note month".into()));
-            };
-            notes.push((y, mo));
-        }
+        let notes = parse_months(note_months.unwrap_or_default())?;
         Ok(Some(Stored { rows, notes }))
     }
+}
+
+/// Note months as SQL aggregates them (`202611,202612`, see [`stored_select`]).
+fn parse_months(text: &str) -> Result<Vec<(i16, i8)>> {
+    let mut notes = Vec::new();
+    for m in text.split(',') {
+        if m.is_empty() {
+            continue;
+        }
+        let n: i64 = m
+            .parse()
+            .map_err(|_| StoreError::Corrupt("mentor note month".into()))?;
+        let (Ok(y), Ok(mo)) = (i16::try_from(n / 100), i8::try_from(n % 100)) else {
+            return Err(StoreError::Corrupt("mentor note month".into()));
+        };
+        notes.push((y, mo));
+    }
+    Ok(notes)
 }
 
 /// The text [`FINGERPRINT_SQL`] reads back for a row of [`rows_of`].
@@ -335,20 +341,16 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
         .map(|(id, _)| *id)
         .collect();
     let notes = crate::candidacies::notes_of(tx.ex(), &mentored).await?;
+    let notes_used = |id: &i64, p: &PendingAlerts| -> Vec<(i16, i8)> {
+        match &p.stored {
+            Some(s) => s.notes.clone(),
+            None => notes.get(id).cloned().unwrap_or_default(),
+        }
+    };
     let mut stale = Vec::new();
     let mut rows = Vec::new();
     for (id, p) in &pending {
-        let n = match &p.stored {
-            Some(s) => s.notes.as_slice(),
-            None => notes.get(id).map_or(&[][..], Vec::as_slice),
-        };
-        let mut new = Vec::new();
-        rows_of(
-            *id,
-            p.cell_id,
-            &alerts_of(&p.state, &book, n, p.today),
-            &mut new,
-        );
+        let new = rows_for(*id, p, &book, &notes_used(id, p));
         let read = p.stored.as_ref().and_then(|s| s.rows.as_ref());
         if let Some(old) = read {
             let mut now: Vec<String> = new.iter().map(|r| fingerprint(r)).collect();
@@ -366,12 +368,42 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
         && stale.len() <= PASS_BATCH as usize
         && rows.len() * 8 + stale.len() <= crate::bulk::max_params(Engine::Postgres)
     {
-        return write_compared(tx, &stale, &rows).await;
+        let now = write_compared(tx, &stale, &rows).await?;
+        // A mentor's notes read with the step's row, before its update locked the candidacy: a
+        // note committed in between (its writer locks the candidacy too) is read by the
+        // statement that wrote the rows; those candidacies' rows are written again with it.
+        let mut again = Vec::new();
+        let mut rows = Vec::new();
+        for (id, months) in now {
+            let Some(p) = pending.get(&id).filter(|p| p.state.mentor.is_some()) else {
+                continue;
+            };
+            if months != notes_used(&id, p) {
+                again.push(id);
+                rows.extend(rows_for(id, p, &book, &months));
+            }
+        }
+        if !again.is_empty() {
+            write_compared(tx, &again, &rows).await?;
+        }
+        return Ok(());
     }
     for chunk in stale.chunks(PASS_BATCH as usize) {
         delete_rows(tx, chunk).await?;
     }
     insert_rows(tx, &rows).await
+}
+
+/// The alert rows of a pending candidacy, computed with mentor notes `notes`.
+fn rows_for(id: i64, p: &PendingAlerts, book: &RuleBook, notes: &[(i16, i8)]) -> Vec<Vec<Val>> {
+    let mut new = Vec::new();
+    rows_of(
+        id,
+        p.cell_id,
+        &alerts_of(&p.state, book, notes, p.today),
+        &mut new,
+    );
+    new
 }
 
 /// PostgreSQL: the rows of candidacies `ids` made `rows` in one statement, after the lock the
@@ -380,9 +412,16 @@ pub(crate) async fn flush(tx: &mut Tx) -> Result<()> {
 /// by the same statement (its snapshot) to count what changed — the same sums as deleting all
 /// and inserting all, without writing the rows that stay (issue 19, B4: one round trip instead
 /// of two, most steps change no row).
-async fn write_compared(tx: &mut Tx, ids: &[i64], rows: &[Vec<Val>]) -> Result<()> {
+///
+/// Returns each candidacy's mentor notes as the statement read them (after the lock).
+async fn write_compared(
+    tx: &mut Tx,
+    ids: &[i64],
+    rows: &[Vec<Val>],
+) -> Result<Vec<(i64, Vec<(i16, i8)>)>> {
     if ids.is_empty() {
-        return insert_rows(tx, rows).await;
+        insert_rows(tx, rows).await?;
+        return Ok(Vec::new());
     }
     // The keys bound after the rows' values: one statement text per count of candidacies and
     // rows, prepared once per connection.
@@ -417,12 +456,34 @@ async fn write_compared(tx: &mut Tx, ids: &[i64], rows: &[Vec<Val>]) -> Result<(
             crate::bulk::groups(Engine::Postgres, rows.len(), 8)
         ));
     }
+    // The old rows (0), then each candidacy's note months (1).
     sql.push_str(&format!(
-        " SELECT a.candidacy_id, {FINGERPRINT_SQL}, a.cell_id, CAST(a.status AS BIGINT), \
-         CAST(a.rank AS BIGINT) FROM old_ a"
+        " SELECT 0 AS what, a.candidacy_id, {FINGERPRINT_SQL}, a.cell_id, CAST(a.status AS BIGINT), \
+         CAST(a.rank AS BIGINT) FROM old_ a \
+         UNION ALL SELECT 1, i_.id, COALESCE((SELECT {} FROM mentor_note n \
+         WHERE n.candidacy_id = i_.id), ''), 0, 0, 0 FROM (VALUES {}) i_ (id)",
+        crate::dialect::string_agg(
+            Engine::Postgres,
+            "CAST(n.year * 100 + n.month AS TEXT)",
+            ",",
+            "n.year, n.month"
+        ),
+        list.split(", ")
+            .map(|p| format!("(CAST({p} AS BIGINT))"))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
-    let old: Vec<(i64, String, i64, i64, i64)> =
+    let read: Vec<(i32, i64, String, i64, i64, i64)> =
         crate::bulk::fetch_vals(tx.ex(), &sql, &vals).await?;
+    let mut old = Vec::new();
+    let mut months = Vec::new();
+    for (what, id, text, cell, status, rank) in read {
+        if what == 0 {
+            old.push((id, text, cell, status, rank));
+        } else {
+            months.push((id, parse_months(&text)?));
+        }
+    }
     // What changed: a row counts out when no new row is the same, in when no old row is.
     let was: std::collections::HashSet<(i64, &str)> =
         old.iter().map(|(c, f, ..)| (*c, f.as_str())).collect();
@@ -454,7 +515,8 @@ async fn write_compared(tx: &mut Tx, ids: &[i64], rows: &[Vec<Val>]) -> Result<(
             deltas.extend(overdue_deltas(*cell, *status, *rank, 1));
         }
     }
-    crate::counters::apply(tx, &deltas).await
+    crate::counters::apply(tx, &deltas).await?;
+    Ok(months)
 }
 
 /// Delete the rows of candidacies `ids` (internal keys read from the database: inlined).

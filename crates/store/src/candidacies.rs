@@ -806,10 +806,18 @@ async fn load_for_step(
     row.ok_or(StoreError::NotFound("candidacy"))
 }
 
+/// The candidacy a write other than a step changes (its extras, a mentor note, a document),
+/// locked on PostgreSQL until the write commits, as a step's update and the daily pass lock it:
+/// the alert rows the write rewrites from its state and notes are not rewritten by another
+/// writer between its reads and its commit.
 async fn load_for_write(tx: &mut Tx, scope: &Scope, pub_id: &str) -> Result<WriteRow> {
     let (all, user, role, mentor) = visible_binds(scope);
+    let lock = match tx.engine() {
+        crate::Engine::Postgres => " FOR UPDATE OF c",
+        crate::Engine::Sqlite => "",
+    };
     let sql = format!(
-        "SELECT {WRITE_COLS} FROM candidacy c WHERE c.pub_id = $1 AND {}",
+        "SELECT {WRITE_COLS} FROM candidacy c WHERE c.pub_id = $1 AND {}{lock}",
         visible(scope, 2)
     );
     fetch_optional!(tx.ex(), WriteRow, &sql, pub_id, all, user, role, mentor)?
