@@ -241,7 +241,7 @@ impl Head {
             // committed (larger than its seq): the commit appends with them when the head is
             // still the same ([`flush_postgres`]).
             crate::Engine::Postgres if tx.pending.audit.is_empty() && tx.audit_head.is_none() => {
-                format!("{head}, nextval(pg_get_serial_sequence('audit', 'audit_id')) AS head_top")
+                format!("{head}, {NEXT_SEQ} AS head_top")
             }
             crate::Engine::Postgres => "CAST(NULL AS BIGINT) AS head_seq, \
                 CAST(NULL AS TEXT) AS head_hash, CAST(NULL AS BIGINT) AS head_top"
@@ -339,6 +339,11 @@ pub(crate) async fn flush(tx: &mut Tx, stamps: &mut Option<crate::stamps::Touche
     bulk::insert_then(tx, AUDIT_INSERT, 12, &rows, &then, &then_vals).await
 }
 
+/// The next seq on PostgreSQL: the identity's sequence named as PostgreSQL names it (migration
+/// 1), resolved once when the statement is planned — `pg_get_serial_sequence` looked it up in the
+/// catalogue on every call (0.2 ms of a step's 0.6 ms read; issue 19, B4).
+const NEXT_SEQ: &str = "nextval('audit_audit_id_seq')";
+
 /// The head of the audit insert, its rows 12 wide ([`hashed_rows`]).
 const AUDIT_INSERT: &str = "INSERT INTO audit (audit_id, seq, chain_id, at, actor_id, action, \
     object_kind, object_id, org_id, detail, prev_hash, hash)";
@@ -382,13 +387,15 @@ pub(crate) async fn flush_postgres(tx: &mut Tx, tails: Vec<(String, Vec<Val>)>) 
     }
     // The head locked, then the seqs drawn: the one drawn ahead first when it is still larger
     // than the head (nothing else can append to the chain now), the rest from the sequence.
+    let draw = format!(
+        "WITH h AS (UPDATE audit_chain SET seq = seq WHERE chain_id = $1 RETURNING seq, hash) \
+         SELECT h.seq, h.hash, CASE WHEN g.i = 1 AND $3 > h.seq THEN $3 ELSE {NEXT_SEQ} END \
+         FROM h, generate_series(1, $2) AS g(i)"
+    );
     let drawn: Vec<(i64, String, i64)> = fetch_all!(
         tx.ex(),
         (i64, String, i64),
-        "WITH h AS (UPDATE audit_chain SET seq = seq WHERE chain_id = $1 RETURNING seq, hash) \
-         SELECT h.seq, h.hash, CASE WHEN g.i = 1 AND $3 > h.seq THEN $3 \
-         ELSE nextval(pg_get_serial_sequence('audit', 'audit_id')) END \
-         FROM h, generate_series(1, $2) AS g(i)",
+        &draw,
         chain,
         n as i64,
         hint.map(|h| h.top)
