@@ -519,21 +519,23 @@ async fn write_compared(
     Ok(months)
 }
 
-/// Delete the rows of candidacies `ids` (internal keys read from the database: inlined).
+/// Delete the rows of candidacies `ids` (bound: one statement text per count of keys).
 async fn delete_rows(tx: &mut Tx, ids: &[i64]) -> Result<()> {
+    let mut b = crate::bulk::Binds::default();
     let list = ids
         .iter()
-        .map(i64::to_string)
+        .map(|id| b.push(Val::Int(Some(*id))))
         .collect::<Vec<_>>()
         .join(", ");
-    let gone: Vec<(i64, i64, i64)> = fetch_all!(
+    let gone: Vec<(i64, i64, i64)> = crate::bulk::fetch_vals(
         tx.ex(),
-        (i64, i64, i64),
         &format!(
             "DELETE FROM alert_due WHERE candidacy_id IN ({list}) \
              RETURNING cell_id, CAST(status AS BIGINT), CAST(rank AS BIGINT)"
-        )
-    )?;
+        ),
+        &b.0,
+    )
+    .await?;
     let deltas: Vec<_> = gone
         .into_iter()
         .flat_map(|(cell, status, rank)| overdue_deltas(cell, status, rank, -1))

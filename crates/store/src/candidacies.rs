@@ -1722,17 +1722,24 @@ pub(crate) async fn notes_of(
     if ids.is_empty() {
         return Ok(out);
     }
-    // Internal integer keys read from the database: safe to inline, and one SQL text per page.
-    let list = ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT candidacy_id, year, month FROM mentor_note WHERE candidacy_id IN ({list}) \
-         ORDER BY candidacy_id, year, month"
-    );
-    let rows: Vec<(i64, i64, i64)> = fetch_all!(ex, (i64, i64, i64), &sql)?;
+    // The keys bound (one statement text per count of keys, prepared once per connection;
+    // written in, every page's was a new text to parse and plan), at most 500 a statement.
+    let mut rows: Vec<(i64, i64, i64)> = Vec::new();
+    let mut ex = ex;
+    for chunk in ids.chunks(500) {
+        let mut b = crate::bulk::Binds::default();
+        let list = chunk
+            .iter()
+            .map(|id| b.push(Val::Int(Some(*id))))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT candidacy_id, year, month FROM mentor_note WHERE candidacy_id IN ({list}) \
+             ORDER BY candidacy_id, year, month"
+        );
+        let got: Vec<(i64, i64, i64)> = crate::bulk::fetch_vals(ex.reborrow(), &sql, &b.0).await?;
+        rows.extend(got);
+    }
     for (id, y, m) in rows {
         let (Ok(y), Ok(m)) = (i16::try_from(y), i8::try_from(m)) else {
             return Err(StoreError::Corrupt("mentor note month".into()));

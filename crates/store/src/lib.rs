@@ -288,6 +288,16 @@ pub enum Ex<'a> {
     Postgres(&'a mut PgConnection),
 }
 
+impl Ex<'_> {
+    /// The same connection for one more statement (the original stays usable after it).
+    pub fn reborrow(&mut self) -> Ex<'_> {
+        match self {
+            Ex::Sqlite(c) => Ex::Sqlite(&mut **c),
+            Ex::Postgres(c) => Ex::Postgres(&mut **c),
+        }
+    }
+}
+
 /// A transaction of either engine.
 pub struct Tx {
     inner: TxInner,
