@@ -292,8 +292,8 @@ impl Ex<'_> {
     /// The same connection for one more statement (the original stays usable after it).
     pub fn reborrow(&mut self) -> Ex<'_> {
         match self {
-            Ex::Sqlite(c) => Ex::Sqlite(&mut **c),
-            Ex::Postgres(c) => Ex::Postgres(&mut **c),
+            Ex::Sqlite(c) => Ex::Sqlite(c),
+            Ex::Postgres(c) => Ex::Postgres(c),
         }
     }
 }
