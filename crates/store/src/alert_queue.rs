@@ -153,19 +153,19 @@ fn rows_of(candidacy_id: i64, cell_id: i64, found: &[Alert], out: &mut Vec<Vec<V
     }
 }
 
+/// The overdue counts one alert row of [`rows_of`] adds (`sign` 1) or takes away (−1).
+fn row_deltas(row: &[Val], sign: i64) -> Vec<crate::counters::CounterDelta> {
+    match (row.get(1), row.get(4), row.get(5)) {
+        (Some(Val::Int(Some(cell))), Some(Val::Int(Some(rank))), Some(Val::Int(Some(status)))) => {
+            overdue_deltas(*cell, *status, *rank, sign)
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Insert alert rows, many per statement, counting the overdue ones.
 async fn insert_rows(tx: &mut Tx, rows: &[Vec<Val>]) -> Result<()> {
-    let mut deltas = Vec::new();
-    for r in rows {
-        if let (
-            Some(Val::Int(Some(cell))),
-            Some(Val::Int(Some(rank))),
-            Some(Val::Int(Some(status))),
-        ) = (r.get(1), r.get(4), r.get(5))
-        {
-            deltas.extend(overdue_deltas(*cell, *status, *rank, 1));
-        }
-    }
+    let deltas: Vec<_> = rows.iter().flat_map(|r| row_deltas(r, 1)).collect();
     crate::counters::apply(tx, &deltas).await?;
     crate::bulk::insert(
         tx,
@@ -423,17 +423,10 @@ async fn write_compared(
         insert_rows(tx, rows).await?;
         return Ok(Vec::new());
     }
-    // The keys bound after the rows' values: one statement text per count of candidacies and
-    // rows, prepared once per connection.
-    let mut vals: Vec<Val> = rows.iter().flatten().cloned().collect();
-    let mut list = String::new();
-    for id in ids {
-        if !list.is_empty() {
-            list.push_str(", ");
-        }
-        vals.push(Val::Int(Some(*id)));
-        list.push_str(&format!("${}", vals.len()));
-    }
+    // The keys bound after the rows' values.
+    let mut b = crate::bulk::Binds(rows.iter().flatten().cloned().collect());
+    let keys = b.keys(ids);
+    let list = keys.join(", ");
     const COLS: &str = "candidacy_id, cell_id, kind_key, kind, rank, status, due, actor";
     let mut sql =
         format!("WITH old_ AS (SELECT {COLS} FROM alert_due WHERE candidacy_id IN ({list}))");
@@ -468,13 +461,13 @@ async fn write_compared(
             ",",
             "n.year, n.month"
         ),
-        list.split(", ")
+        keys.iter()
             .map(|p| format!("(CAST({p} AS BIGINT))"))
             .collect::<Vec<_>>()
             .join(", ")
     ));
     let read: Vec<(i32, i64, String, i64, i64, i64)> =
-        crate::bulk::fetch_vals(tx.ex(), &sql, &vals).await?;
+        crate::bulk::fetch_vals(tx.ex(), &sql, &b.0).await?;
     let mut old = Vec::new();
     let mut months = Vec::new();
     for (what, id, text, cell, status, rank) in read {
@@ -503,30 +496,18 @@ async fn write_compared(
         }
     }
     for (r, (c, f)) in rows.iter().zip(&now) {
-        if was.contains(&(*c, f.as_str())) {
-            continue;
-        }
-        if let (
-            Some(Val::Int(Some(cell))),
-            Some(Val::Int(Some(rank))),
-            Some(Val::Int(Some(status))),
-        ) = (r.get(1), r.get(4), r.get(5))
-        {
-            deltas.extend(overdue_deltas(*cell, *status, *rank, 1));
+        if !was.contains(&(*c, f.as_str())) {
+            deltas.extend(row_deltas(r, 1));
         }
     }
     crate::counters::apply(tx, &deltas).await?;
     Ok(months)
 }
 
-/// Delete the rows of candidacies `ids` (bound: one statement text per count of keys).
+/// Delete the rows of candidacies `ids`.
 async fn delete_rows(tx: &mut Tx, ids: &[i64]) -> Result<()> {
     let mut b = crate::bulk::Binds::default();
-    let list = ids
-        .iter()
-        .map(|id| b.push(Val::Int(Some(*id))))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = b.keys(ids).join(", ");
     let gone: Vec<(i64, i64, i64)> = crate::bulk::fetch_vals(
         tx.ex(),
         &format!(

@@ -433,6 +433,13 @@ impl Binds {
         self.0.push(v);
         format!("${}", self.0.len())
     }
+
+    /// Bind each of `keys` (internal keys for an `IN (…)` list): their placeholders. Bound, not
+    /// written in, so that a statement's text depends on the number of keys only and is prepared
+    /// once per connection.
+    pub fn keys(&mut self, keys: &[i64]) -> Vec<String> {
+        keys.iter().map(|k| self.push(Val::Int(Some(*k)))).collect()
+    }
 }
 
 #[cfg(test)]

@@ -1722,17 +1722,13 @@ pub(crate) async fn notes_of(
     if ids.is_empty() {
         return Ok(out);
     }
-    // The keys bound (one statement text per count of keys, prepared once per connection;
-    // written in, every page's was a new text to parse and plan), at most 500 a statement.
+    // The keys bound (written in, every page's was a new text to parse and plan), at most 500
+    // a statement.
     let mut rows: Vec<(i64, i64, i64)> = Vec::new();
     let mut ex = ex;
     for chunk in ids.chunks(500) {
         let mut b = crate::bulk::Binds::default();
-        let list = chunk
-            .iter()
-            .map(|id| b.push(Val::Int(Some(*id))))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = b.keys(chunk).join(", ");
         let sql = format!(
             "SELECT candidacy_id, year, month FROM mentor_note WHERE candidacy_id IN ({list}) \
              ORDER BY candidacy_id, year, month"

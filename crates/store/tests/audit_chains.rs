@@ -176,22 +176,15 @@ async fn a_step_whose_chain_head_moved_meanwhile_appends_after_the_new_head() {
     )
     .await
     .unwrap();
-    let mut conn = store.read().await.unwrap();
-    let found: Vec<(String, i64, i64, String)> = fetch_all!(
-        conn.ex(),
-        (String, i64, i64, String),
-        "SELECT c.pub_id, c.version, c.cell_id, m.pub_id FROM candidacy c \
-         JOIN member m ON m.cell_id = c.cell_id AND m.status = 'official' \
-         WHERE c.stage IN ('sympathizer', 'course', 'dossier') \
-         AND (c.mentor_member_id IS NULL OR c.mentor_member_id <> m.member_id) \
-         ORDER BY c.cell_id, c.pub_id, m.pub_id"
-    )
-    .unwrap();
+    let found = common::assignable(&store).await;
     let (a, b) = found
         .iter()
-        .zip(found.iter().skip(1))
-        .find_map(|(x, y)| (x.2 == y.2 && x.0 != y.0).then(|| (x.clone(), y.clone())))
+        .find_map(|x| {
+            let y = found.iter().find(|y| y.2 == x.2 && y.0 != x.0)?;
+            Some((x.clone(), y.clone()))
+        })
         .expect("two candidacies in one cell");
+    let mut conn = store.read().await.unwrap();
     let cell = a.2;
     let before = stamps::of(&mut conn, cell).await.unwrap();
     drop(conn);

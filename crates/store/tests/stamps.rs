@@ -65,18 +65,8 @@ async fn a_commit_moves_the_stamps_of_what_it_writes_into_and_nothing_else() {
         .unwrap();
         // A candidacy a mentor may be assigned to, an official of its cell, the cell's
         // ancestors, and a commune outside them.
+        let (pub_id, version, cell, mentor) = common::assignable(&store).await[0].clone();
         let mut conn = store.read().await.unwrap();
-        let found: Vec<(String, i64, i64, String)> = fetch_all!(
-            conn.ex(),
-            (String, i64, i64, String),
-            "SELECT c.pub_id, c.version, c.cell_id, m.pub_id FROM candidacy c \
-             JOIN member m ON m.cell_id = c.cell_id AND m.status = 'official' \
-             WHERE c.stage IN ('sympathizer', 'course', 'dossier') \
-             AND (c.mentor_member_id IS NULL OR c.mentor_member_id <> m.member_id) \
-             ORDER BY c.pub_id, m.pub_id"
-        )
-        .unwrap();
-        let (pub_id, version, cell, mentor) = found[0].clone();
         let above: Vec<(i64,)> = fetch_all!(
             conn.ex(),
             (i64,),

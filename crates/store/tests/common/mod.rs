@@ -77,6 +77,22 @@ pub fn accounts() -> ketnap_store::demo::DemoUsers {
     }
 }
 
+/// Candidacies a mentor may be assigned to, each with an official of its cell who is not its
+/// mentor: (candidacy public id, version, cell, member public id), by candidacy then member.
+pub async fn assignable(store: &Store) -> Vec<(String, i64, i64, String)> {
+    let mut conn = store.read().await.unwrap();
+    ketnap_store::fetch_all!(
+        conn.ex(),
+        (String, i64, i64, String),
+        "SELECT c.pub_id, c.version, c.cell_id, m.pub_id FROM candidacy c \
+         JOIN member m ON m.cell_id = c.cell_id AND m.status = 'official' \
+         WHERE c.stage IN ('sympathizer', 'course', 'dossier') \
+         AND (c.mentor_member_id IS NULL OR c.mentor_member_id <> m.member_id) \
+         ORDER BY c.pub_id, m.pub_id"
+    )
+    .unwrap()
+}
+
 /// Name of the engine, for assertion messages.
 pub fn name(s: &Store) -> &'static str {
     match s.engine() {
