@@ -649,6 +649,38 @@ pub async fn by_id(conn: &mut Conn, user_id: i64) -> Result<Option<User>> {
     Ok(fetch_optional!(conn.ex(), User, &sql, user_id)?)
 }
 
+/// A user's row with one of its scope's roles (none: a user without a scope).
+#[derive(sqlx::FromRow)]
+struct UserRole {
+    #[sqlx(flatten)]
+    user: User,
+    role: Option<String>,
+}
+
+/// The user `user_id` with every role it holds, each once, by role code — the order of
+/// [`scopes_of`], the first the default a login starts in: what every request's login check
+/// reads, in one query (issue 19: one round trip fewer per page on PostgreSQL).
+pub async fn with_roles(conn: &mut Conn, user_id: i64) -> Result<Option<(User, Vec<Role>)>> {
+    let sql = format!(
+        "SELECT {USER_COLS}, us.role FROM app_user u \
+         LEFT JOIN user_scope us ON us.user_id = u.user_id \
+         WHERE u.user_id = $1 ORDER BY us.role"
+    );
+    let rows: Vec<UserRole> = fetch_all!(conn.ex(), UserRole, &sql, user_id)?;
+    let mut roles: Vec<Role> = Vec::new();
+    let mut user = None;
+    for row in rows {
+        if let Some(code) = &row.role {
+            let role = role_of(code)?;
+            if !roles.contains(&role) {
+                roles.push(role);
+            }
+        }
+        user.get_or_insert(row.user);
+    }
+    Ok(user.map(|u| (u, roles)))
+}
+
 fn role_of(code: &str) -> Result<Role> {
     Role::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("role {code}")))
 }

@@ -366,16 +366,13 @@ pub async fn start_session(
     Ok(())
 }
 
-/// The roles a user holds, each once, in the order of their scopes ([`users::scopes_of`]): the
-/// first is the default, the role a login starts in (the API's default too).
+/// The roles a user holds, each once, the default (the one a login starts in) first
+/// ([`users::with_roles`]).
 async fn roles_of(conn: &mut ketnap_store::Conn, user_id: i64) -> Result<Vec<Role>, AppError> {
-    let mut roles: Vec<Role> = Vec::new();
-    for (role, _, _) in users::scopes_of(conn, user_id).await? {
-        if !roles.contains(&role) {
-            roles.push(role);
-        }
-    }
-    Ok(roles)
+    Ok(users::with_roles(conn, user_id)
+        .await?
+        .map(|(_, roles)| roles)
+        .unwrap_or_default())
 }
 
 /// The role switch as posted.
@@ -466,9 +463,10 @@ impl FromRequestParts<AppState> for Auth {
             .ok_or(AppError::Unauthenticated)?;
         let chosen: Option<String> = session.get(ROLE_KEY).await.map_err(AppError::session)?;
         let mut conn = state.store.read().await?;
-        let user = users::by_id(&mut conn, user_id)
+        let (user, roles) = users::with_roles(&mut conn, user_id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        drop(conn);
         // A disabled account, a password reset or a role change since the login (the epoch
         // rose), or a login older than the absolute limit: the session ends here.
         let epoch: Option<i64> = session.get(EPOCH_KEY).await.map_err(AppError::session)?;
@@ -481,8 +479,6 @@ impl FromRequestParts<AppState> for Auth {
             session.flush().await.map_err(AppError::session)?;
             return Err(AppError::Unauthenticated);
         }
-        let roles = roles_of(&mut conn, user.user_id).await?;
-        drop(conn);
         // The chosen role while the user still holds it; else the default, kept for next time.
         let role = match chosen.as_deref().and_then(Role::from_code) {
             Some(r) if roles.contains(&r) => r,

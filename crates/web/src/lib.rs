@@ -128,6 +128,8 @@ pub struct AppState {
     pub forecasts: Arc<pages::plans::ForecastCache>,
     /// The dashboard's summaries of its roots ([`pages::dashboard::SummaryCache`]).
     pub summaries: Arc<pages::dashboard::SummaryCache>,
+    /// The dashboard's day's work per user ([`pages::dashboard::DayWorkCache`]).
+    pub day_work: Arc<pages::dashboard::DayWorkCache>,
     /// The reports' figures and charts ([`pages::reports::ReportCache`]).
     pub reports: Arc<pages::reports::ReportCache>,
     /// The alert page's lists ([`pages::alerts::AlertListCache`]).
@@ -151,6 +153,7 @@ impl AppState {
             outlines: Arc::new(pages::picker::OutlineCache::default()),
             forecasts: Arc::new(pages::plans::ForecastCache::new(1_000)),
             summaries: Arc::new(pages::dashboard::SummaryCache::new(1_000)),
+            day_work: Arc::new(pages::dashboard::DayWorkCache::new(1_000)),
             reports: Arc::new(pages::reports::ReportCache::new(64)),
             alert_lists: Arc::new(pages::alerts::AlertListCache::new(32)),
             plan_reports: Arc::new(pages::plans::PlanReportCache::new(256)),

@@ -383,6 +383,10 @@ async fn kept_views_are_served_until_their_subtree_is_written() {
         "the new sympathizer counted"
     );
     assert!(recomputed > kept_queries, "computed again after the write");
+    assert!(
+        dashboard.contains("Lê Thị Hoa"),
+        "the day's work read again after the write: the new step among the latest"
+    );
     let (_, after) = counted(&mut app, report).await;
     assert_ne!(after, before, "the report computed again after the write");
     let (plans_after, _) = counted(&mut app, plans).await;

@@ -69,6 +69,7 @@ pub struct RootSummary {
 }
 
 /// A recent step.
+#[derive(Clone)]
 pub struct EventRow {
     /// dd/mm/yyyy.
     pub on: String,
@@ -83,6 +84,7 @@ pub struct EventRow {
 }
 
 /// One alert row.
+#[derive(Clone)]
 pub struct AlertRow {
     /// Candidacy public id.
     pub candidacy: String,
@@ -149,16 +151,50 @@ pub type SummaryCache = crate::cache::HeadCache<
     stamps::Stamp,
 >;
 
+/// The day's work of a scope: what is due within the week, the backlog's counts, the latest
+/// steps (names: for roles that see individuals).
+#[derive(Clone, Default)]
+pub struct DayWork {
+    /// Due within the coming week.
+    pub alerts: Vec<AlertRow>,
+    /// Overdue items.
+    pub overdue: u128,
+    /// Of them, those a decision or a vote waits for.
+    pub overdue_acts: u128,
+    /// The latest steps.
+    pub events: Vec<EventRow>,
+}
+
+/// The dashboard's day's work per (user, role, day), kept while the stamps of the user's scope
+/// stay where they were ([`ketnap_store::stamps`]): every step, note, name change and the daily
+/// pass moves them, as for the alert page's list. Not for a mentor's or a mass organisation's
+/// scope (their candidacies are not one subtree's), read on every view there. Kept, a view of
+/// the dashboard reads the session, the user, the roots and their stamps: 5 statements instead
+/// of 13 (issue 19, B3 on PostgreSQL).
+pub type DayWorkCache = crate::cache::HeadCache<
+    (Option<i64>, ketnap_store::Role, jiff::civil::Date),
+    DayWork,
+    stamps::Stamp,
+>;
+
 /// `GET /`
 pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response, AppError> {
     let today = state.clock.today();
     let year = today.year();
     let mut conn = state.store.read().await?;
     let mut roots = Vec::new();
+    // The scope's stamps ([`stamps::of_scope`]: the sum of its roots' subtree stamps, each of
+    // which only grows), from the roots' own.
+    let mut scope_stamp = stamps::Stamp {
+        subtree: 0,
+        whole: 0,
+    };
     for org in orgs::scope_roots(&mut conn, &auth.scope).await? {
         // Read before the figures: a write committed meanwhile leaves this summary under the
         // older stamp, and the next view computes again.
         let stamp = stamps::of(&mut conn, org.org_id).await?;
+        scope_stamp.subtree += stamp.subtree;
+        scope_stamp.whole = stamp.whole;
         let key = (auth.scope.user_id, auth.role, org.org_id, today);
         // One computation of an organisation's summary at a time; those waiting find it.
         let (kept, _computing) = state.summaries.get_or_lock(&key, stamp, org.org_id).await;
@@ -255,74 +291,97 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Response,
         roots.push(summary);
     }
     let individuals = auth.role.sees_individuals();
-    let mut alerts = Vec::new();
-    let (mut overdue, mut overdue_acts) = (0u128, 0u128);
-    if individuals {
-        let week = today
-            .checked_add(jiff::Span::new().days(7))
-            .unwrap_or(today);
-        let found = ketnap_store::alert_queue::for_dashboard(
-            &mut conn,
-            &auth.scope,
-            &state.book,
-            today,
-            week,
-            50,
-        )
-        .await?;
-        overdue = u128::from(found.overdue);
-        overdue_acts = u128::from(found.overdue_acts);
-        for a in found.soon {
-            alerts.push(AlertRow {
-                candidacy: a.candidacy_pub_id,
-                name: a.full_name,
-                cell: if a.cell_parent.is_empty() {
-                    a.cell_name
-                } else {
-                    format!("{} ({})", a.cell_name, a.cell_parent)
-                },
-                status: a.alert.badge_vi(),
-                class: match a.alert.status {
-                    AlertStatus::Overdue => "overdue",
-                    AlertStatus::DueSoon => "due-soon",
-                    AlertStatus::Upcoming => "upcoming",
-                },
-                due: format_vn(a.alert.due),
-                message: a.alert.message_vi,
-            });
-        }
-        alerts.sort_by(|a, b| {
-            let d = |s: &str| ketnap_domain::dates::parse_vn(s);
-            d(&a.due).cmp(&d(&b.due))
-        });
-    }
-    let events = if individuals {
-        let mut latest = history::latest_events(&mut conn, &auth.scope, 10).await?;
-        // The latest recorded, shown newest act first (a step recorded late is not out of place).
-        latest.sort_by_key(|e| std::cmp::Reverse(e.on));
-        latest
-            .into_iter()
-            .map(|e| EventRow {
-                on: format_vn(e.on),
-                label: ketnap_domain::lifecycle::action_label_vi(&e.action),
-                candidacy: e.candidacy_pub_id,
-                name: e.full_name,
-                cell: e.cell_name,
-            })
-            .collect()
+    let kept = !roots.is_empty()
+        && !matches!(
+            auth.role,
+            ketnap_store::Role::Mentor | ketnap_store::Role::MassOrg
+        );
+    let key = (auth.scope.user_id, auth.role, today);
+    let org_key = auth.scope.user_id.unwrap_or(0);
+    let (found, _computing) = if kept && individuals {
+        state.day_work.get_or_lock(&key, scope_stamp, org_key).await
     } else {
-        Vec::new()
+        (None, None)
+    };
+    let work = match found {
+        Some(work) => work,
+        None if individuals => {
+            let work = day_work(&state, &mut conn, &auth, today).await?;
+            if kept {
+                state.day_work.put(key, scope_stamp, work.clone());
+            }
+            work
+        }
+        None => DayWork::default(),
     };
     let page = DashboardPage {
         layout: auth.layout("Tổng quan", "dashboard"),
         today: format_vn(today),
         year,
         roots,
-        alerts,
-        overdue: ketnap_domain::numfmt::group_thousands(overdue),
-        overdue_acts: ketnap_domain::numfmt::group_thousands(overdue_acts),
+        alerts: work.alerts,
+        overdue: group_thousands(work.overdue),
+        overdue_acts: group_thousands(work.overdue_acts),
         individuals,
-        events,
+        events: work.events,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// The day's work of the scope, read from the alert queue and the latest steps.
+async fn day_work(
+    state: &AppState,
+    conn: &mut ketnap_store::Conn,
+    auth: &Auth,
+    today: jiff::civil::Date,
+) -> Result<DayWork, AppError> {
+    let week = today
+        .checked_add(jiff::Span::new().days(7))
+        .unwrap_or(today);
+    let found =
+        ketnap_store::alert_queue::for_dashboard(conn, &auth.scope, &state.book, today, week, 50)
+            .await?;
+    let mut alerts = Vec::new();
+    for a in found.soon {
+        alerts.push(AlertRow {
+            candidacy: a.candidacy_pub_id,
+            name: a.full_name,
+            cell: if a.cell_parent.is_empty() {
+                a.cell_name
+            } else {
+                format!("{} ({})", a.cell_name, a.cell_parent)
+            },
+            status: a.alert.badge_vi(),
+            class: match a.alert.status {
+                AlertStatus::Overdue => "overdue",
+                AlertStatus::DueSoon => "due-soon",
+                AlertStatus::Upcoming => "upcoming",
+            },
+            due: format_vn(a.alert.due),
+            message: a.alert.message_vi,
+        });
+    }
+    alerts.sort_by(|a, b| {
+        let d = |s: &str| ketnap_domain::dates::parse_vn(s);
+        d(&a.due).cmp(&d(&b.due))
+    });
+    let mut latest = history::latest_events(conn, &auth.scope, 10).await?;
+    // The latest recorded, shown newest act first (a step recorded late is not out of place).
+    latest.sort_by_key(|e| std::cmp::Reverse(e.on));
+    let events = latest
+        .into_iter()
+        .map(|e| EventRow {
+            on: format_vn(e.on),
+            label: ketnap_domain::lifecycle::action_label_vi(&e.action),
+            candidacy: e.candidacy_pub_id,
+            name: e.full_name,
+            cell: e.cell_name,
+        })
+        .collect();
+    Ok(DayWork {
+        alerts,
+        overdue: u128::from(found.overdue),
+        overdue_acts: u128::from(found.overdue_acts),
+        events,
+    })
 }
