@@ -13,8 +13,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
 
 /// Runs a statement; yields `Result<u64, sqlx::Error>` (rows affected).
@@ -411,6 +411,27 @@ impl Tx {
     }
 }
 
+/// A pooled connection idle for at least this long is pinged before it is handed out.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
+
+/// Both engines' pools: a connection is handed out without first pinging the database unless it
+/// sat idle for [`PING_AFTER_IDLE`] (sqlx pings on every acquire by default, and again on every
+/// release: under load, a round trip per acquire that answers nothing — two or three per page,
+/// one per step; issue 19). A connection that broke is still found by the ping on its release
+/// or, after a quiet spell, on its next acquire.
+fn pool_options<DB: sqlx::Database>() -> sqlx::pool::PoolOptions<DB> {
+    sqlx::pool::PoolOptions::<DB>::new()
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 /// The PostgreSQL pool's connections: `KETNAP_PG_POOL` (1–256), else 16.
 pub fn pg_pool_size() -> u32 {
     std::env::var("KETNAP_PG_POOL")
@@ -506,7 +527,7 @@ impl Store {
         // into the indexes of a 100,000-row table otherwise read pages back from disk. Its
         // statement journals (kept so a refused multi-row insert undoes only itself) stay in
         // memory instead of a temporary file written page by page.
-        let write = SqlitePoolOptions::new()
+        let write = pool_options::<sqlx::Sqlite>()
             .max_connections(1)
             .connect_with(
                 opts.clone()
@@ -514,7 +535,7 @@ impl Store {
                     .pragma("temp_store", "MEMORY"),
             )
             .await?;
-        let read = SqlitePoolOptions::new()
+        let read = pool_options::<sqlx::Sqlite>()
             .max_connections(4)
             .connect_with(opts.read_only(true))
             .await?;
@@ -524,7 +545,7 @@ impl Store {
 
     /// PostgreSQL: a pool of [`pg_pool_size`] connections.
     pub async fn connect_postgres(opts: PgConnectOptions) -> Result<Store> {
-        let pool = PgPoolOptions::new()
+        let pool = pool_options::<sqlx::Postgres>()
             .max_connections(pg_pool_size())
             .connect_with(opts)
             .await?;

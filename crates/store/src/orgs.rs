@@ -827,16 +827,55 @@ pub async fn path(conn: &mut Conn, org_id: i64) -> Result<Vec<Org>> {
     Ok(fetch_all!(conn.ex(), Org, &sql, org_id)?)
 }
 
-/// Whether a partial committee stands between a cell and its grassroots organisation.
-pub async fn has_partial_above(conn: &mut Conn, org_id: i64) -> Result<bool> {
-    let row: Option<(i64,)> = fetch_optional!(
-        conn.ex(),
-        (i64,),
-        "SELECT o.org_id FROM org o JOIN org_closure c ON c.ancestor_id = o.org_id \
-         WHERE c.descendant_id = $1 AND c.depth > 0 AND o.kind = 'partial'",
-        org_id
-    )?;
-    Ok(row.is_some())
+/// An organisation's [`path`] with the nearest student thresholds above it ([`student_thresholds`])
+/// — what judging a cell's next step reads of the tree: the cell, the committees above it, the
+/// thresholds — in one query instead of four (issue 19: the candidate page on PostgreSQL, where
+/// every statement is a round trip).
+#[derive(Clone, Debug)]
+pub struct PathFacts {
+    /// From the root down to the organisation itself.
+    pub path: Vec<Org>,
+    /// The nearest thresholds above the organisation, itself included.
+    pub thresholds: Option<StudentThresholds>,
+}
+
+impl PathFacts {
+    /// The organisation itself.
+    pub fn org(&self) -> Result<&Org> {
+        self.path.last().ok_or(StoreError::NotFound("org"))
+    }
+
+    /// Whether a partial committee stands between the organisation and its root.
+    pub fn has_partial_above(&self) -> bool {
+        self.path.iter().rev().skip(1).any(|o| o.kind == "partial")
+    }
+}
+
+/// Row of [`path_facts`]: an organisation of the path with the thresholds' text.
+#[derive(sqlx::FromRow)]
+struct PathRow {
+    #[sqlx(flatten)]
+    org: Org,
+    thresholds: Option<String>,
+}
+
+/// [`PathFacts`] of `org_id`: one query.
+pub async fn path_facts(conn: &mut Conn, org_id: i64) -> Result<PathFacts> {
+    let sql = format!(
+        "SELECT {ORG_COLS}, {} AS thresholds FROM org o \
+         JOIN org_closure c ON c.ancestor_id = o.org_id \
+         WHERE c.descendant_id = $1 ORDER BY c.depth DESC",
+        thresholds_text_sql("$1")
+    );
+    let rows: Vec<PathRow> = fetch_all!(conn.ex(), PathRow, &sql, org_id)?;
+    let thresholds = match rows.first().and_then(|r| r.thresholds.as_deref()) {
+        Some(text) => Some(thresholds_from_text(text)?),
+        None => None,
+    };
+    Ok(PathFacts {
+        path: rows.into_iter().map(|r| r.org).collect(),
+        thresholds,
+    })
 }
 
 /// Closure rows that differ from what the parent links say: (ancestor, descendant, stored depth,

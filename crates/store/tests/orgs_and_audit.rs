@@ -455,3 +455,82 @@ async fn an_organisation_name_longer_than_its_limit_is_refused_in_vietnamese_and
         assert_eq!(n, 0);
     }
 }
+
+/// What judging a cell's next step reads of the tree, in one query (`orgs::path_facts`, issue
+/// 19): the path from the root down, the partial committee above a cell under one (and none
+/// above a cell directly under its grassroots committee, nor counted for the committee itself),
+/// and the nearest student thresholds above — the same as the separate reads give. Both engines.
+#[tokio::test]
+async fn a_cells_path_facts_are_its_path_its_partial_committee_and_nearest_thresholds() {
+    use ketnap_domain::lifecycle::{Standing, StudentThresholds};
+    for store in common::stores().await {
+        let (prov, dist, xa, cb, _) = tree(&store).await;
+        let ctx = common::ctx(None);
+        let mut tx = store.begin().await.unwrap();
+        let part = orgs::create(
+            &mut tx,
+            &ctx,
+            &NewOrg::new(
+                "T.H.X.BP",
+                "Đảng bộ bộ phận thôn Tây",
+                OrgKind::Partial,
+                Some(xa),
+            ),
+        )
+        .await
+        .unwrap();
+        let under = orgs::create(
+            &mut tx,
+            &ctx,
+            &NewOrg::new(
+                "T.H.X.BP.CB",
+                "Chi bộ xóm Giữa",
+                OrgKind::Cell(CellKind::Residential),
+                Some(part),
+            ),
+        )
+        .await
+        .unwrap();
+        let rule = StudentThresholds {
+            min_grade: Standing::Fair,
+            min_conduct: Standing::Good,
+            source: "Hướng dẫn 03-HD/ĐU ngày 10/01/2025 của Đảng ủy xã".into(),
+        };
+        orgs::set_student_thresholds(&mut tx, &ctx, xa, &rule)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        let ids = |f: &orgs::PathFacts| f.path.iter().map(|o| o.org_id).collect::<Vec<_>>();
+
+        let f = orgs::path_facts(&mut c, under).await.unwrap();
+        assert_eq!(ids(&f), [prov, dist, xa, part, under]);
+        assert_eq!(f.org().unwrap().org_id, under);
+        assert!(f.has_partial_above(), "a partial committee above");
+        assert_eq!(
+            f.thresholds.as_ref(),
+            Some(&rule),
+            "the commune's, nearest above"
+        );
+
+        let f = orgs::path_facts(&mut c, cb).await.unwrap();
+        assert_eq!(ids(&f), [prov, dist, xa, cb]);
+        assert!(!f.has_partial_above(), "directly under the commune");
+        assert_eq!(
+            f.thresholds,
+            orgs::student_thresholds(c.ex(), cb).await.unwrap()
+        );
+
+        let f = orgs::path_facts(&mut c, part).await.unwrap();
+        assert!(
+            !f.has_partial_above(),
+            "the committee itself is not above itself"
+        );
+        let f = orgs::path_facts(&mut c, dist).await.unwrap();
+        assert_eq!(ids(&f), [prov, dist]);
+        assert_eq!(f.thresholds, None, "no thresholds above the commune");
+        let none = orgs::path_facts(&mut c, 987_654).await.unwrap();
+        assert!(none.path.is_empty());
+        assert!(matches!(none.org(), Err(StoreError::NotFound("org"))));
+    }
+}

@@ -1721,16 +1721,27 @@ pub(crate) async fn candidate_context(
     c: &candidacies::CandidacyView,
     person: &ketnap_domain::person::Person,
 ) -> Result<Option<Context>, AppError> {
-    let cell = orgs::get_by_id(conn, c.cell_id).await?;
-    let has_partial = orgs::has_partial_above(conn, c.cell_id).await?;
-    let thresholds = orgs::student_thresholds(conn.ex(), c.cell_id).await?;
-    Ok(cell.cell_facts(has_partial).ok().map(|mut cell| {
-        cell.student_thresholds = thresholds;
-        Context {
-            candidate: c.extras.facts(person),
-            cell,
-        }
-    }))
+    let facts = orgs::path_facts(conn, c.cell_id).await?;
+    context_of(&facts, c, person)
+}
+
+/// [`candidate_context`] from the cell's path as read ([`orgs::path_facts`]).
+fn context_of(
+    facts: &orgs::PathFacts,
+    c: &candidacies::CandidacyView,
+    person: &ketnap_domain::person::Person,
+) -> Result<Option<Context>, AppError> {
+    let cell = facts.org()?;
+    Ok(cell
+        .cell_facts(facts.has_partial_above())
+        .ok()
+        .map(|mut cell| {
+            cell.student_thresholds = facts.thresholds.clone();
+            Context {
+                candidate: c.extras.facts(person),
+                cell,
+            }
+        }))
 }
 
 /// What would refuse the next vote or decision of `c` if held `today`, for the API: the act and
@@ -1772,8 +1783,9 @@ pub(crate) async fn render_show(
     } else {
         Vec::new()
     };
-    let path = orgs::path(&mut conn, c.cell_id).await?;
-    let context = candidate_context(&mut conn, &c, &person).await?;
+    let facts = orgs::path_facts(&mut conn, c.cell_id).await?;
+    let context = context_of(&facts, &c, &person)?;
+    let path = facts.path;
     let today = state.clock.today();
     let months: Vec<(i16, i8)> = notes.iter().map(|n| (n.year, n.month)).collect();
     // Deadlines and the readiness check are the file's: shown to the roles that follow it (the
