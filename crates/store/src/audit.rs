@@ -449,10 +449,12 @@ async fn append_postgres(
         sql.push_str(&format!(", t{i}_ AS ({tail})"));
         vals.extend(tail_vals.iter().cloned());
     }
-    for (i, chunk) in rows
-        .chunks(bulk::max_params(crate::Engine::Postgres) / 12)
-        .enumerate()
-    {
+    // The rows that fit in the statement beside the head and the tails; the rest (an import's
+    // thousands) inserted after it, the head set and locked by then.
+    let max = bulk::max_params(crate::Engine::Postgres);
+    let room = max.saturating_sub(vals.len()) / 12;
+    let (now, later) = rows.split_at(room.min(rows.len()));
+    for (i, chunk) in now.chunks(max / 12).enumerate() {
         let values = bulk::shift_placeholders(
             &bulk::groups(crate::Engine::Postgres, chunk.len(), 12),
             vals.len(),
@@ -464,7 +466,15 @@ async fn append_postgres(
     }
     sql.push_str(" SELECT COUNT(*) FROM then_");
     let set: Vec<(i64,)> = bulk::fetch_vals(tx.ex(), &sql, &vals).await?;
-    Ok(set.first().is_some_and(|(n,)| *n > 0))
+    let set = set.first().is_some_and(|(n,)| *n > 0);
+    if set {
+        for chunk in later.chunks(max / 12) {
+            let values = bulk::groups(crate::Engine::Postgres, chunk.len(), 12);
+            let vals: Vec<Val> = chunk.iter().flatten().cloned().collect();
+            bulk::exec_vals(tx.ex(), &format!("{AUDIT_INSERT} VALUES {values}"), &vals).await?;
+        }
+    }
+    Ok(set)
 }
 
 /// The audit rows of `entries` numbered `seqs`, each hashed over the one before it in `chain`
