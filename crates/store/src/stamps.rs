@@ -181,7 +181,9 @@ pub async fn of(conn: &mut Conn, org_id: i64) -> Result<Stamp> {
 }
 
 /// The stamps of a user's whole scope: the sum of its subtrees' stamps (each only grows, so the
-/// sum moves whenever one of them does) and the whole database's. For the scopes of subtrees
+/// sum moves whenever one of them does) and the whole database's. Row 0 and the scope's roots are
+/// one list read by the key (`org_id = 0 OR org_id IN (…)` read every stamp row of the database:
+/// 1.8 ms at province scale, on every view of the alert page; issue 19, tenth pass). For the scopes of subtrees
 /// (not a mentor's or a mass organisation's, whose candidacies are not one subtree's).
 pub async fn of_scope(conn: &mut Conn, scope: &crate::Scope) -> Result<Stamp> {
     let (_, user, role) = scope.binds();
@@ -190,8 +192,8 @@ pub async fn of_scope(conn: &mut Conn, scope: &crate::Scope) -> Result<Stamp> {
         (i64, i64),
         "SELECT CAST(COALESCE(SUM(CASE WHEN s.org_id = 0 THEN 0 ELSE s.stamp END), 0) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN s.org_id = 0 THEN s.stamp END), 0) AS BIGINT) \
-         FROM subtree_stamp s WHERE s.org_id = 0 OR s.org_id IN \
-         (SELECT su.org_id FROM user_scope su WHERE su.user_id = $1 AND su.role = $2)",
+         FROM subtree_stamp s WHERE s.org_id IN \
+         (SELECT 0 UNION ALL SELECT su.org_id FROM user_scope su WHERE su.user_id = $1 AND su.role = $2)",
         user,
         role
     )?;
