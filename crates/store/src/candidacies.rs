@@ -1506,10 +1506,65 @@ struct ViewRow {
     stage: String,
     version: i64,
     state: String,
+    #[sqlx(rename = "c_source_category")]
     source_category: String,
     mentor_pub_id: Option<String>,
     proposed_by_pub_id: Option<String>,
     context: String,
+}
+
+/// [`ViewRow`] with the person's profile ([`get_with_person`]).
+#[derive(sqlx::FromRow)]
+struct ViewPersonRow {
+    #[sqlx(flatten)]
+    view: ViewRow,
+    #[sqlx(flatten)]
+    person: crate::people::PersonRow,
+}
+
+/// The statement of [`get`] (and, `with_person`, of [`get_with_person`]).
+fn view_sql(scope: &Scope, with_person: bool) -> String {
+    let (person_cols, unit) = if with_person {
+        (
+            format!(", {}", crate::people::PERSON_COLS),
+            " LEFT JOIN residential_unit ru ON ru.residential_unit_id = p.residential_unit_id",
+        )
+    } else {
+        (String::new(), "")
+    };
+    format!(
+        "SELECT c.candidacy_id, c.pub_id, c.person_id, p.pub_id AS person_pub_id, p.full_name, c.cell_id, \
+         o.pub_id AS cell_pub_id, o.name AS cell_name, c.stage, c.version, c.state, \
+         c.source_category AS c_source_category, mm.pub_id AS mentor_pub_id, \
+         mo.pub_id AS proposed_by_pub_id, c.context{person_cols} \
+         FROM candidacy c JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
+         LEFT JOIN member mm ON mm.member_id = c.mentor_member_id \
+         LEFT JOIN mass_org mo ON mo.mass_org_id = c.proposed_by{unit} \
+         WHERE c.pub_id = $1 AND {}",
+        visible(scope, 2)
+    )
+}
+
+impl ViewRow {
+    fn into_view(self) -> Result<CandidacyView> {
+        Ok(CandidacyView {
+            candidacy_id: self.candidacy_id,
+            pub_id: self.pub_id,
+            person_id: self.person_id,
+            person_pub_id: self.person_pub_id,
+            full_name: self.full_name,
+            cell_id: self.cell_id,
+            cell_pub_id: self.cell_pub_id,
+            cell_name: self.cell_name,
+            stage: parse_stage(&self.stage)?,
+            version: self.version,
+            state: serde_json::from_str(&self.state).map_err(corrupt("candidacy state"))?,
+            source_category: self.source_category,
+            mentor_pub_id: self.mentor_pub_id,
+            proposed_by_pub_id: self.proposed_by_pub_id,
+            extras: serde_json::from_str(&self.context).map_err(corrupt("candidacy context"))?,
+        })
+    }
 }
 
 /// A candidacy by public id, when visible to the scope (its cell in the scope, or assigned to the
@@ -1517,35 +1572,41 @@ struct ViewRow {
 pub async fn get(conn: &mut Conn, scope: &Scope, pub_id: &str) -> Result<CandidacyView> {
     individuals(scope)?;
     let (all, user, role, mentor) = visible_binds(scope);
-    let sql = format!(
-        "SELECT c.candidacy_id, c.pub_id, c.person_id, p.pub_id AS person_pub_id, p.full_name, c.cell_id, \
-         o.pub_id AS cell_pub_id, o.name AS cell_name, c.stage, c.version, c.state, c.source_category, \
-         mm.pub_id AS mentor_pub_id, mo.pub_id AS proposed_by_pub_id, c.context \
-         FROM candidacy c JOIN person p ON p.person_id = c.person_id JOIN org o ON o.org_id = c.cell_id \
-         LEFT JOIN member mm ON mm.member_id = c.mentor_member_id \
-         LEFT JOIN mass_org mo ON mo.mass_org_id = c.proposed_by \
-         WHERE c.pub_id = $1 AND {}",
-        visible(scope, 2)
-    );
-    let r = fetch_optional!(conn.ex(), ViewRow, &sql, pub_id, all, user, role, mentor)?
-        .ok_or(StoreError::NotFound("candidacy"))?;
-    Ok(CandidacyView {
-        candidacy_id: r.candidacy_id,
-        pub_id: r.pub_id,
-        person_id: r.person_id,
-        person_pub_id: r.person_pub_id,
-        full_name: r.full_name,
-        cell_id: r.cell_id,
-        cell_pub_id: r.cell_pub_id,
-        cell_name: r.cell_name,
-        stage: parse_stage(&r.stage)?,
-        version: r.version,
-        state: serde_json::from_str(&r.state).map_err(corrupt("candidacy state"))?,
-        source_category: r.source_category,
-        mentor_pub_id: r.mentor_pub_id,
-        proposed_by_pub_id: r.proposed_by_pub_id,
-        extras: serde_json::from_str(&r.context).map_err(corrupt("candidacy context"))?,
-    })
+    let sql = view_sql(scope, false);
+    fetch_optional!(conn.ex(), ViewRow, &sql, pub_id, all, user, role, mentor)?
+        .ok_or(StoreError::NotFound("candidacy"))?
+        .into_view()
+}
+
+/// [`get`] with the candidate's profile, in one query (the candidate page: one round trip fewer
+/// than [`get`] then [`crate::people::get`]; issue 19). A person is visible to a scope that sees
+/// one of their candidacies, so the profile is the one `people::get` gives.
+pub async fn get_with_person(
+    conn: &mut Conn,
+    scope: &Scope,
+    pub_id: &str,
+) -> Result<(CandidacyView, crate::people::PersonRecord)> {
+    individuals(scope)?;
+    let (all, user, role, mentor) = visible_binds(scope);
+    let sql = view_sql(scope, true);
+    let r = fetch_optional!(
+        conn.ex(),
+        ViewPersonRow,
+        &sql,
+        pub_id,
+        all,
+        user,
+        role,
+        mentor
+    )?
+    .ok_or(StoreError::NotFound("candidacy"))?;
+    let view = r.view.into_view()?;
+    let person = crate::people::PersonRecord {
+        person_id: view.person_id,
+        pub_id: view.person_pub_id.clone(),
+        person: r.person.into_person()?,
+    };
+    Ok((view, person))
 }
 
 /// One recorded step.

@@ -1173,3 +1173,45 @@ async fn students_the_guidance_of_the_commune_holds_for_its_cells() {
         assert_consistent(&w, engine).await;
     }
 }
+
+/// The candidate page's one read (`candidacies::get_with_person`, issue 19) gives what `get` and
+/// `people::get` give apart — the candidacy's source category (a student) and the person's
+/// (a teacher) each its own though both columns bear one name — and refuses what `get` refuses:
+/// a cell outside the scope, a role that sees aggregates only. Both engines.
+#[tokio::test]
+async fn a_candidacy_with_its_person_reads_as_the_two_reads_do() {
+    for store in common::stores().await {
+        let engine = common::name(&store);
+        let w = World::new(store).await;
+        let sec = w.secretary_cb1.clone();
+        let p = person(&w.store, "Lù Thị Mai", "02/02/1990", "Nữ", "Hà Nhì").await;
+        let r = w
+            .open_as(&sec, p, w.cb1, date(2025, 1, 6), "Sinh viên")
+            .await
+            .unwrap();
+        let mut c = w.store.read().await.unwrap();
+        let (view, person) = candidacies::get_with_person(&mut c, &sec, &r.pub_id)
+            .await
+            .unwrap();
+        let alone = candidacies::get(&mut c, &sec, &r.pub_id).await.unwrap();
+        let profile = ketnap_store::people::get(&mut c, &sec, &alone.person_pub_id)
+            .await
+            .unwrap();
+        assert_eq!(view.source_category, "university_student", "{engine}");
+        assert_eq!(
+            profile.person.source_category,
+            ketnap_domain::person::SourceCategory::Teacher,
+            "{engine}"
+        );
+        assert_eq!(view, alone, "{engine}");
+        assert_eq!(person, profile, "{engine}");
+        assert!(matches!(
+            candidacies::get_with_person(&mut c, &w.secretary_cb3, &r.pub_id).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            candidacies::get_with_person(&mut c, &w.viewer, &r.pub_id).await,
+            Err(StoreError::Forbidden(_))
+        ));
+    }
+}

@@ -1766,10 +1766,8 @@ pub(crate) async fn render_show(
     outcome: Outcome,
 ) -> Result<ShowPage, AppError> {
     let mut conn = state.store.read().await?;
-    let c = candidacies::get(&mut conn, &auth.scope, pub_id).await?;
-    let person = people::get(&mut conn, &auth.scope, &c.person_pub_id)
-        .await?
-        .person;
+    let (c, person) = candidacies::get_with_person(&mut conn, &auth.scope, pub_id).await?;
+    let person = person.person;
     // Each part of the page is read only when the role reads it (Role::reads, SECURITY.md).
     let reads = |f: ketnap_store::Field| auth.role.reads(f);
     let history =
