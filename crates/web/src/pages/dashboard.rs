@@ -169,7 +169,7 @@ pub struct DayWork {
 /// stay where they were ([`ketnap_store::stamps`]): every step, note, name change and the daily
 /// pass moves them, as for the alert page's list. Not for a mentor's or a mass organisation's
 /// scope (their candidacies are not one subtree's), read on every view there. Kept, a view of
-/// the dashboard reads the session, the user, the roots and their stamps: 5 statements instead
+/// the dashboard reads the session, the user, the roots and their stamps: 4 statements instead
 /// of 13 (issue 19, B3 on PostgreSQL).
 pub type DayWorkCache = crate::cache::HeadCache<
     (Option<i64>, ketnap_store::Role, jiff::civil::Date),
