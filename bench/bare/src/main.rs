@@ -208,6 +208,10 @@ async fn ids(State(b): State<Bare>) -> Result<Response, Fail> {
     .into_response())
 }
 
+/// The server's allocator (`crates/cli`): the bench writes and reads as the server does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let db = arg("--db").ok_or("--db URL")?;

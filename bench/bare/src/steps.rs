@@ -36,6 +36,10 @@ struct Target {
     mentors: [String; 2],
 }
 
+/// The server's allocator (`crates/cli`): the bench writes and reads as the server does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let db = arg("--db").ok_or("--db URL")?;
