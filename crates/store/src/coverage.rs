@@ -216,7 +216,7 @@ pub async fn set_key_positions(
     }
     // The last line for each unit and position is the one that stands (one statement may not
     // touch a row twice on PostgreSQL).
-    let mut last: HashMap<(i64, &'static str), Option<i64>> = HashMap::new();
+    let mut last: BTreeMap<(i64, &'static str), Option<i64>> = BTreeMap::new();
     for (u, k, p) in items {
         last.insert((*u, k.code()), *p);
     }

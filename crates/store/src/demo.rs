@@ -3075,8 +3075,7 @@ async fn write_plans(
         )?
     };
     let rules = book.in_force(today);
-    let mut tx = store.begin().await?;
-    let sys = Scope::system();
+    let mut plans: Vec<(i64, Plan)> = Vec::with_capacity(rows.len() * 2);
     for (org_id, kind, members, cells) in rows {
         let members = u32::try_from(members).unwrap_or(0);
         let cells = u32::try_from(cells).unwrap_or(0).max(1);
@@ -3107,7 +3106,6 @@ async fn write_plans(
         if g.chance(0.15) && year_plan.admissions > 1 {
             year_plan.admissions = (year_plan.admissions as i64 + g.range(-1, 1)) as u32;
         }
-        plans::upsert(&mut tx, ctx, &sys, org_id, &year_plan).await?;
         let term = Plan {
             period: Period::Term { start_year: 2025 },
             sources: year_plan.sources * 5,
@@ -3116,9 +3114,14 @@ async fn write_plans(
             sub_targets: year_plan.sub_targets.clone(),
             quarter_weights: Default::default(),
         };
-        plans::upsert(&mut tx, ctx, &sys, org_id, &term).await?;
+        plans.push((org_id, year_plan));
+        plans.push((org_id, term));
         report.plans += 2;
     }
+    // Every organisation's plans in one transaction, many per statement.
+    let items: Vec<(i64, &Plan)> = plans.iter().map(|(o, p)| (*o, p)).collect();
+    let mut tx = store.begin().await?;
+    plans::upsert_many(&mut tx, ctx, &Scope::system(), &items).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -3388,7 +3391,7 @@ async fn add_account(
 /// Who holds the key positions of each residential unit ([`crate::coverage`]): people living
 /// there, mostly members (veterans' and front heads nearly always, Youth Union secretaries less
 /// often), otherwise non-members (candidates, young people a union introduced); a position with
-/// nobody left to hold it stays vacant. One transaction.
+/// nobody left to hold it stays vacant. One transaction, many positions per statement.
 async fn write_key_positions(store: &Store, ctx: &WriteCtx, g: &mut Gen) -> Result<()> {
     use crate::coverage::{self, KeyPositionKind};
     let rows: Vec<(i64, i64, i64)> = {
@@ -3410,8 +3413,7 @@ async fn write_key_positions(store: &Store, ctx: &WriteCtx, g: &mut Gen) -> Resu
             e.1.push(person);
         }
     }
-    let mut tx = store.begin().await?;
-    let sys = Scope::system();
+    let mut items = Vec::new();
     for (unit, (mut members, mut others)) in by_unit {
         for kind in KeyPositionKind::ALL {
             let p_member = match kind {
@@ -3431,9 +3433,11 @@ async fn write_key_positions(store: &Store, ctx: &WriteCtx, g: &mut Gen) -> Resu
                 continue;
             }
             let person = pool.swap_remove(g.below(pool.len() as u64) as usize);
-            coverage::set_key_position(&mut tx, ctx, &sys, unit, kind, Some(person)).await?;
+            items.push((unit, kind, Some(person)));
         }
     }
+    let mut tx = store.begin().await?;
+    coverage::set_key_positions(&mut tx, ctx, &Scope::system(), &items).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -10,7 +10,10 @@ use ketnap_domain::plan::{Period, Plan, RateDecision};
 use serde::Serialize;
 use serde_json::json;
 
+use std::collections::{BTreeSet, HashMap};
+
 use crate::audit::{self, AuditEntry};
+use crate::bulk::{self, Val};
 use crate::{Conn, Result, Role, Scope, StoreError, Tx, WriteCtx, ts};
 
 /// A plan as stored, with the organisation it belongs to.
@@ -65,72 +68,144 @@ pub async fn upsert(
     org_id: i64,
     plan: &Plan,
 ) -> Result<()> {
+    upsert_many(tx, ctx, scope, &[(org_id, plan)]).await
+}
+
+/// [`upsert`] of many plans in a few statements whatever their number (the organisations and
+/// the plans already stored read with one `IN (…)` each, the plans written many per
+/// statement), one audit row each, in order; a later plan for the same organisation and period
+/// replaces an earlier one. Each is checked as [`upsert`] checks it, and nothing is written when
+/// one is refused (the first refused names why). The generator writes every organisation's
+/// plans this way.
+pub async fn upsert_many(
+    tx: &mut Tx,
+    ctx: &WriteCtx,
+    scope: &Scope,
+    items: &[(i64, &Plan)],
+) -> Result<()> {
     if !role_writes_plans(scope.role) {
         return Err(StoreError::Forbidden("plan write"));
     }
-    plan.check()
-        .map_err(|e| StoreError::invalid(format!("plan refused: {e:?}"), e.to_string()))?;
-    if plan.period.plan_period() != Some(plan.period) {
-        return Err(StoreError::invalid(
-            "plan for a free range",
-            "Kế hoạch lập cho năm, nhiệm kỳ, quý, 6 tháng hoặc tháng; khoảng ngày tự chọn chỉ dùng để xem kết quả.",
-        ));
+    for (_, plan) in items {
+        plan.check()
+            .map_err(|e| StoreError::invalid(format!("plan refused: {e:?}"), e.to_string()))?;
+        if plan.period.plan_period() != Some(plan.period) {
+            return Err(StoreError::invalid(
+                "plan for a free range",
+                "Kế hoạch lập cho năm, nhiệm kỳ, quý, 6 tháng hoặc tháng; khoảng ngày tự chọn chỉ dùng để xem kết quả.",
+            ));
+        }
     }
+    if items.is_empty() {
+        return Ok(());
+    }
+    let org_keys: Vec<Val> = items
+        .iter()
+        .map(|(o, _)| *o)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|o| Val::Int(Some(o)))
+        .collect();
     let (all, user, role) = scope.binds();
-    let sql = format!(
-        "SELECT o.pub_id, o.closed_on IS NOT NULL FROM org o WHERE o.org_id = $1 AND {}",
-        scope.org_filter("o.org_id", 2)
+    let select = format!(
+        "SELECT o.org_id, o.pub_id, o.closed_on IS NOT NULL FROM org o WHERE {} AND o.org_id IN",
+        scope.org_filter("o.org_id", 1)
     );
-    let (org_pub_id, closed): (String, bool) =
-        fetch_optional!(tx.ex(), (String, bool), &sql, org_id, all, user, role)?
-            .ok_or(StoreError::NotFound("org"))?;
-    if closed {
-        return Err(StoreError::invalid(
-            "plan for a closed org",
-            "Tổ chức này đã giải thể hoặc hợp nhất; không lập kế hoạch cho tổ chức đã đóng.",
-        ));
-    }
-    let period = plan.period.code();
-    let existed: Option<(i64,)> = fetch_optional!(
-        tx.ex(),
-        (i64,),
-        "SELECT plan_id FROM plan WHERE org_id = $1 AND period = $2",
-        org_id,
-        period.as_str()
-    )?;
-    let body = serde_json::to_string(plan)?;
-    exec!(
-        tx.ex(),
-        "INSERT INTO plan (org_id, period, body, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (org_id, period) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-        org_id,
-        period.as_str(),
-        body,
-        ts(ctx.now)
-    )?;
-    let object_id = format!("{org_pub_id}/{period}");
-    audit::append(
+    let orgs: HashMap<i64, (String, bool)> = bulk::select_in::<(i64, String, bool)>(
         tx,
-        ctx,
-        &AuditEntry {
-            action: if existed.is_some() {
-                "plan.update"
-            } else {
-                "plan.create"
-            },
+        &select,
+        &[
+            Val::Bool(all),
+            Val::Int(Some(user)),
+            Val::Text(Some(role.to_string())),
+        ],
+        &org_keys,
+    )
+    .await?
+    .into_iter()
+    .map(|(id, pub_id, closed)| (id, (pub_id, closed)))
+    .collect();
+    for (org_id, _) in items {
+        match orgs.get(org_id) {
+            None => return Err(StoreError::NotFound("org")),
+            Some((_, true)) => {
+                return Err(StoreError::invalid(
+                    "plan for a closed org",
+                    "Tổ chức này đã giải thể hoặc hợp nhất; không lập kế hoạch cho tổ chức đã đóng.",
+                ));
+            }
+            Some((_, false)) => {}
+        }
+    }
+    let mut seen: BTreeSet<(i64, String)> = bulk::select_in::<(i64, String)>(
+        tx,
+        "SELECT org_id, period FROM plan WHERE org_id IN",
+        &[],
+        &org_keys,
+    )
+    .await?
+    .into_iter()
+    .collect();
+    // The last plan for each organisation and period is the one written (one statement may not
+    // touch a row twice on PostgreSQL), in the order the items first name them.
+    let mut last: HashMap<(i64, String), usize> = HashMap::new();
+    let mut order: Vec<(i64, String)> = Vec::new();
+    for (i, (org_id, plan)) in items.iter().enumerate() {
+        let key = (*org_id, plan.period.code());
+        if last.insert(key.clone(), i).is_none() {
+            order.push(key);
+        }
+    }
+    let at = ts(ctx.now);
+    let mut rows: Vec<Vec<Val>> = Vec::with_capacity(order.len());
+    for key in &order {
+        let (org_id, plan) = items[last[key]];
+        rows.push(vec![
+            Val::Int(Some(org_id)),
+            Val::Text(Some(key.1.clone())),
+            Val::Text(Some(serde_json::to_string(plan)?)),
+            Val::Ts(at),
+        ]);
+    }
+    bulk::insert_tail(
+        tx,
+        "INSERT INTO plan (org_id, period, body, updated_at)",
+        4,
+        &rows,
+        "ON CONFLICT (org_id, period) DO UPDATE SET body = excluded.body, \
+         updated_at = excluded.updated_at",
+    )
+    .await?;
+    let mut object_ids = Vec::with_capacity(items.len());
+    let mut actions = Vec::with_capacity(items.len());
+    for (org_id, plan) in items {
+        let period = plan.period.code();
+        object_ids.push(format!("{}/{period}", orgs[org_id].0));
+        actions.push(if seen.insert((*org_id, period)) {
+            "plan.create"
+        } else {
+            "plan.update"
+        });
+    }
+    let entries: Vec<AuditEntry<'_>> = items
+        .iter()
+        .zip(&object_ids)
+        .zip(&actions)
+        .map(|(((org_id, plan), object_id), action)| AuditEntry {
+            action,
             object_kind: "plan",
-            object_id: &object_id,
-            org_id: Some(org_id),
+            object_id,
+            org_id: Some(*org_id),
             detail: json!({
-                "period": period,
+                "period": plan.period.code(),
                 "sources": plan.sources,
                 "course_attendees": plan.course_attendees,
                 "admissions": plan.admissions,
                 "sub_targets": plan.sub_targets.len(),
             }),
-        },
-    )
-    .await?;
+        })
+        .collect();
+    audit::append_many(tx, ctx, &entries).await?;
     Ok(())
 }
 

@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, AuditEntry};
+use crate::bulk::{self, Val};
 use crate::{Conn, Result, Scope, StoreError, Tx, WriteCtx, d};
 
 /// The stored text of a serde enum (`candidate`, `clear`…).
@@ -117,7 +118,9 @@ pub async fn stored_rows(
 }
 
 /// Write the candidacy's requests after a step (called by `execute` when the step sends or
-/// answers a request, or moves the candidacy to another cell).
+/// answers a request, or moves the candidacy to another cell): every row the state implies in
+/// one statement — a new request inserted, a known one given its cell and answer (its subject,
+/// destination, sending date and sender stay as they were sent).
 pub(crate) async fn sync(
     tx: &mut Tx,
     ctx: &WriteCtx,
@@ -125,37 +128,33 @@ pub(crate) async fn sync(
     cell_id: i64,
     c: &Candidacy,
 ) -> Result<()> {
-    for r in expected_rows(c, cell_id) {
-        let updated = exec!(
-            tx.ex(),
-            "UPDATE verification_request SET cell_id = $1, answered_on = $2, outcome = $3 \
-             WHERE candidacy_id = $4 AND request_no = $5",
-            r.cell_id,
-            r.answered_on.map(d),
-            r.outcome.as_deref(),
-            candidacy_id,
-            r.request_no
-        )?;
-        if updated == 0 {
-            exec!(
-                tx.ex(),
-                "INSERT INTO verification_request (candidacy_id, request_no, cell_id, subject, \
-                 destination, destination_key, sent_on, sent_by, answered_on, outcome) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                candidacy_id,
-                r.request_no,
-                r.cell_id,
-                r.subject.as_str(),
-                r.destination.as_str(),
-                destination_key(&r.destination),
-                d(r.sent_on),
-                ctx.actor_id,
-                r.answered_on.map(d),
-                r.outcome.as_deref()
-            )?;
-        }
-    }
-    Ok(())
+    let rows: Vec<Vec<Val>> = expected_rows(c, cell_id)
+        .into_iter()
+        .map(|r| {
+            vec![
+                Val::Int(Some(candidacy_id)),
+                Val::Int(Some(r.request_no)),
+                Val::Int(Some(r.cell_id)),
+                Val::Text(Some(destination_key(&r.destination))),
+                Val::Text(Some(r.subject)),
+                Val::Text(Some(r.destination)),
+                Val::Date(Some(d(r.sent_on))),
+                Val::Int(ctx.actor_id),
+                Val::Date(r.answered_on.map(d)),
+                Val::Text(r.outcome),
+            ]
+        })
+        .collect();
+    bulk::insert_tail(
+        tx,
+        "INSERT INTO verification_request (candidacy_id, request_no, cell_id, destination_key, \
+         subject, destination, sent_on, sent_by, answered_on, outcome)",
+        10,
+        &rows,
+        "ON CONFLICT (candidacy_id, request_no) DO UPDATE SET cell_id = excluded.cell_id, \
+         answered_on = excluded.answered_on, outcome = excluded.outcome",
+    )
+    .await
 }
 
 /// Roles that work the desk (record reminders and answers).

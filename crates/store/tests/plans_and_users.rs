@@ -295,6 +295,95 @@ async fn a_suggested_plan_round_trips_through_the_store() {
     }
 }
 
+#[tokio::test]
+async fn many_plans_are_written_together_as_one_at_a_time_and_one_refused_writes_none() {
+    for store in common::stores().await {
+        let t = tree(&store).await;
+        let ctx = common::ctx(None);
+        let sys = Scope::system();
+        let mut tx = store.begin().await.unwrap();
+        plans::upsert(&mut tx, &ctx, &sys, t.cell_a, &year_plan(1))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        // The commune's year twice (the later stands), a new term, the cell's year again.
+        let term = Plan {
+            admissions: 40,
+            ..Plan::new(Period::Term { start_year: 2025 })
+        };
+        let (first, later, cell) = (year_plan(8), year_plan(9), year_plan(2));
+        let items = [
+            (t.commune, &first),
+            (t.commune, &term),
+            (t.commune, &later),
+            (t.cell_a, &cell),
+        ];
+        let mut tx = store.begin().await.unwrap();
+        plans::upsert_many(&mut tx, &ctx, &sys, &items)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut c = store.read().await.unwrap();
+        for (org, period, want) in [
+            (t.commune, Period::Year(2026), &later),
+            (t.commune, Period::Term { start_year: 2025 }, &term),
+            (t.cell_a, Period::Year(2026), &cell),
+        ] {
+            let got = plans::get(&mut c, &sys, org, period)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(&got.plan, want, "{}", common::name(&store));
+        }
+        drop(c);
+        let actions: Vec<String> = audit_actions(&store)
+            .await
+            .into_iter()
+            .map(|(a, _)| a)
+            .filter(|a| a.starts_with("plan."))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "plan.create",
+                "plan.create",
+                "plan.create",
+                "plan.update",
+                "plan.update"
+            ],
+            "one audit row per plan given, in order; a plan stored before or earlier in the list is an update"
+        );
+
+        // One organisation out of the scope: refused, and nothing of the others written.
+        let staff = user_with(&store, "canbo.many", Role::OrgStaff, &[t.commune]).await;
+        let staff_scope = Scope::user(staff, Role::OrgStaff, None);
+        let (b, outside) = (year_plan(3), year_plan(4));
+        let mut tx = store.begin().await.unwrap();
+        let e = plans::upsert_many(
+            &mut tx,
+            &ctx,
+            &staff_scope,
+            &[(t.cell_b, &b), (t.other_commune, &outside)],
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, StoreError::NotFound(_)), "{e:?}");
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        assert!(
+            plans::get(&mut c, &sys, t.cell_b, Period::Year(2026))
+                .await
+                .unwrap()
+                .is_none(),
+            "nothing written when one plan is refused"
+        );
+        drop(c);
+        assert!(audit::verify(&store).await.unwrap().ok());
+    }
+}
+
 async fn user_with(store: &Store, name: &str, role: Role, orgs: &[i64]) -> i64 {
     let ctx = common::ctx(None);
     let mut tx = store.begin().await.unwrap();
