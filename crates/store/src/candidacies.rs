@@ -360,6 +360,44 @@ async fn cell_in_tx(tx: &mut Tx, org_id: i64) -> Result<CellRead> {
     fetch_optional!(tx.ex(), CellRead, &sql, org_id)?.ok_or(StoreError::NotFound("org"))
 }
 
+/// [`cell_in_tx`] of a cell in `scope` ([`StoreError::NotFound`] outside it), in one read.
+async fn cell_in_scope(tx: &mut Tx, scope: &Scope, org_id: i64) -> Result<CellRead> {
+    let (all, user, role) = scope.binds();
+    let sql = format!(
+        "SELECT {ORG_COLS}, {} AS has_partial, {} AS thresholds FROM org o \
+         WHERE o.org_id = $1 AND {}",
+        crate::orgs::has_partial_sql("o.org_id"),
+        crate::orgs::thresholds_text_sql("o.org_id"),
+        scope.org_filter("o.org_id", 2)
+    );
+    fetch_optional!(tx.ex(), CellRead, &sql, org_id, all, user, role)?
+        .ok_or(StoreError::NotFound("org"))
+}
+
+/// A person about to be listed as a source, with what decides whether they may be: an active
+/// roster row, and the stages of their candidacies (comma-separated), read at once.
+#[derive(sqlx::FromRow)]
+struct PersonStanding {
+    #[sqlx(flatten)]
+    person: people::PersonRow,
+    active_member: Option<i64>,
+    stages: Option<String>,
+}
+
+async fn person_standing(tx: &mut Tx, person_id: i64) -> Result<PersonStanding> {
+    let sql = format!(
+        "SELECT {}, (SELECT m.member_id FROM member m WHERE m.person_id = p.person_id \
+           AND m.status IN ('official', 'probationary') LIMIT 1) AS active_member, \
+         (SELECT {} FROM candidacy oc WHERE oc.person_id = p.person_id) AS stages \
+         FROM person p \
+         LEFT JOIN residential_unit ru ON ru.residential_unit_id = p.residential_unit_id \
+         WHERE p.person_id = $1",
+        people::PERSON_COLS,
+        crate::dialect::string_agg(tx.engine(), "oc.stage", ",", "oc.candidacy_id")
+    );
+    fetch_optional!(tx.ex(), PersonStanding, &sql, person_id)?.ok_or(StoreError::NotFound("person"))
+}
+
 fn require_open_cell(cell: &Org) -> Result<()> {
     if !cell.kind()?.is_cell() {
         return Err(StoreError::invalid(
@@ -531,10 +569,7 @@ pub async fn open(
         Role::MassOrg if proposed_by.is_some() => {}
         _ => return Err(StoreError::Forbidden("role may not list sources")),
     }
-    if !org_in_scope(tx, scope, cell_id).await? {
-        return Err(StoreError::NotFound("org"));
-    }
-    let read = cell_in_tx(tx, cell_id).await?;
+    let read = cell_in_scope(tx, scope, cell_id).await?;
     require_open_cell(&read.org)?;
     let mut store_violations = Vec::new();
     let category = match SourceCategory::parse(&source_category) {
@@ -577,20 +612,10 @@ pub async fn open(
     if scope.role == Role::MassOrg && mass_org_id.is_none() {
         return Err(StoreError::Forbidden("role may not list sources"));
     }
-    let person = people::load(tx.ex(), person_id).await?;
-    let active: Option<(i64,)> = fetch_optional!(
-        tx.ex(),
-        (i64,),
-        "SELECT member_id FROM member WHERE person_id = $1 AND status IN ('official', 'probationary')",
-        person_id
-    )?;
-    let others: Vec<(String,)> = fetch_all!(
-        tx.ex(),
-        (String,),
-        "SELECT stage FROM candidacy WHERE person_id = $1",
-        person_id
-    )?;
-    for (stage,) in &others {
+    let standing = person_standing(tx, person_id).await?;
+    let person = standing.person.into_person()?;
+    let others = standing.stages.unwrap_or_default();
+    for stage in others.split(',').filter(|s| !s.is_empty()) {
         let stage = parse_stage(stage)?;
         if !stage.is_terminal() || stage == Stage::TransferredOut {
             store_violations.push(refused(
@@ -605,7 +630,7 @@ pub async fn open(
         }
     }
     let mut facts = extras.facts(&person);
-    facts.is_current_member = active.is_some();
+    facts.is_current_member = standing.active_member.is_some();
     let context = Context {
         candidate: facts,
         cell: read.facts()?,

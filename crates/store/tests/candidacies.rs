@@ -266,6 +266,31 @@ async fn candidacies_reach_every_ending_and_the_counters_follow() {
         assert_eq!(r.stage().await, Stage::Deceased);
         assert_consistent(&w, "deceased").await;
 
+        // Listed again: the store reads the person's standing with them — the deceased
+        // (source.deceased) and a member on a roster (source.not_member) are refused, and
+        // nothing is written.
+        let (mentor_person,): (i64,) = {
+            let mut c = w.store.read().await.unwrap();
+            ketnap_store::fetch_one!(
+                c.ex(),
+                (i64,),
+                "SELECT person_id FROM member WHERE member_id = $1",
+                w.mentor.0
+            )
+            .unwrap()
+        };
+        for (who, want) in [(p, "source.deceased"), (mentor_person, "source.not_member")] {
+            let before = w.snapshot().await;
+            let v = match w.open(&sec, who, w.cb1, date(2025, 9, 1)).await {
+                Err(StoreError::Refused(v)) => v,
+                Err(e) => panic!("{want}: {e:?}"),
+                Ok(_) => panic!("{want}: opened"),
+            };
+            let ids: Vec<&str> = v.iter().map(|x| x.rule_id.as_ref()).collect();
+            assert_eq!(ids, [want], "{}", common::name(&w.store));
+            assert_eq!(w.snapshot().await, before, "{want}");
+        }
+
         // Annulled: the admission of a probationary member is annulled; June's admissions go back.
         let mut c = w.store.read().await.unwrap();
         let before = counters::subtree_totals(&mut c, &Scope::system(), w.xa, "2025-06", "2025-06")
