@@ -349,18 +349,13 @@ fn with_thresholds(
     Ok(f)
 }
 
-/// The organisation, whether a partial committee is above it and its student thresholds: one
-/// read.
+/// [`cell_in_scope`] whatever the scope.
 async fn cell_in_tx(tx: &mut Tx, org_id: i64) -> Result<CellRead> {
-    let sql = format!(
-        "SELECT {ORG_COLS}, {} AS has_partial, {} AS thresholds FROM org o WHERE o.org_id = $1",
-        crate::orgs::has_partial_sql("o.org_id"),
-        crate::orgs::thresholds_text_sql("o.org_id")
-    );
-    fetch_optional!(tx.ex(), CellRead, &sql, org_id)?.ok_or(StoreError::NotFound("org"))
+    cell_in_scope(tx, &Scope::system(), org_id).await
 }
 
-/// [`cell_in_tx`] of a cell in `scope` ([`StoreError::NotFound`] outside it), in one read.
+/// The organisation `org_id` in `scope` ([`StoreError::NotFound`] outside it), whether a
+/// partial committee is above it and its student thresholds: one read.
 async fn cell_in_scope(tx: &mut Tx, scope: &Scope, org_id: i64) -> Result<CellRead> {
     let (all, user, role) = scope.binds();
     let sql = format!(
